@@ -1,0 +1,30 @@
+//! A person who signs in.
+use crate::enums::{PrincipalStatus, Role};
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "account")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// As entered.
+    pub email: String,
+    /// Lowercased; unique, so emails compare case-insensitively.
+    #[sea_orm(unique)]
+    pub email_normalized: String,
+    pub display_name: String,
+    /// Argon2id PHC string.
+    pub password_hash: String,
+    pub role: Role,
+    /// Required for MEMBER_STATE and OBSERVER.
+    pub stakeholder_id: Option<i64>,
+    pub status: PrincipalStatus,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+    pub version: i32,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

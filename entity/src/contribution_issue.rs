@@ -1,0 +1,16 @@
+//! A policy issue that a contribution raises.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "contribution_issue")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub contribution_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub policy_issue_id: i64,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

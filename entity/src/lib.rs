@@ -1,0 +1,22 @@
+//! SeaORM entities of Concord's data model. Database rows only: the GraphQL types
+//! that present them live in the `concord` crate, so the schema can evolve apart
+//! from the tables. The domain enums are shared, since their values are the same in both.
+
+pub mod enums;
+
+pub mod account;
+pub mod api_client;
+pub mod audit_event;
+pub mod consultation;
+pub mod consultation_document;
+pub mod contribution;
+pub mod contribution_issue;
+pub mod contribution_mechanism;
+pub mod contribution_revision;
+pub mod document;
+pub mod mechanism;
+pub mod mechanism_function;
+pub mod mechanism_issue;
+pub mod meeting;
+pub mod policy_issue;
+pub mod stakeholder;

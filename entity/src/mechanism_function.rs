@@ -1,0 +1,17 @@
+//! One function a mechanism performs.
+use crate::enums::MechanismFunction;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "mechanism_function")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub mechanism_id: i64,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub function: MechanismFunction,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,16 @@
+//! Concord's migrations. Each file is append-only once it has landed; every
+//! migration runs unchanged on SQLite and PostgreSQL.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_domain;
+
+/// Applies Concord's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_domain::Migration)]
+    }
+}

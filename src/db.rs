@@ -1,0 +1,84 @@
+//! Database connection: SQLite (the embedded default) or PostgreSQL.
+
+use anyhow::Context;
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use std::time::Duration;
+
+/// The default database: a SQLite file in the working directory, created if missing.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://concord.db?mode=rwc";
+
+/// Opens a pool on `url`. SQLite files are created if missing and use WAL, so readers
+/// never wait for the writer; foreign keys are enforced on both databases.
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let url = sqlite_create_mode(url);
+    let mut options = ConnectOptions::new(url.clone());
+    options
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(5))
+        .sqlx_logging(false);
+    if is_sqlite(&url) {
+        // One SQLite file has one writer; a small pool avoids lock contention.
+        options.max_connections(5).min_connections(1);
+        options.map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(5))
+                .foreign_keys(true)
+        });
+    } else {
+        options.max_connections(20);
+    }
+    let db = Database::connect(options)
+        .await
+        .with_context(|| format!("cannot connect to {}", redact(&url)))?;
+    Ok(db)
+}
+
+/// Whether the database answers.
+pub async fn ping(db: &DatabaseConnection) -> bool {
+    db.execute_unprepared("SELECT 1").await.is_ok()
+}
+
+pub fn is_sqlite(url: &str) -> bool {
+    url.starts_with("sqlite:")
+}
+
+/// SQLite file URLs without a `mode` get `mode=rwc`, so a fresh machine gets its file.
+fn sqlite_create_mode(url: &str) -> String {
+    if !is_sqlite(url) || url.contains("mode=") || url.contains(":memory:") {
+        return url.to_owned();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}mode=rwc")
+}
+
+/// The URL with any password replaced, for logs and errors.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hides_passwords() {
+        assert_eq!(
+            redact("postgres://concord:s3cret@db.example:5432/concord"),
+            "postgres://concord:***@db.example:5432/concord"
+        );
+        assert_eq!(redact("sqlite://concord.db?mode=rwc"), "sqlite://concord.db?mode=rwc");
+    }
+
+    #[test]
+    fn sqlite_files_are_created() {
+        assert_eq!(sqlite_create_mode("sqlite://x.db"), "sqlite://x.db?mode=rwc");
+        assert_eq!(sqlite_create_mode("sqlite://x.db?mode=ro"), "sqlite://x.db?mode=ro");
+        assert_eq!(sqlite_create_mode("postgres://h/db"), "postgres://h/db");
+    }
+}

@@ -1,0 +1,47 @@
+//! The Relay `Node` interface and resolution of any global ID.
+
+use super::RequestData;
+use super::loaders::{
+    ConsultationKey, ContributionKey, DocumentKey, MechanismKey, MeetingKey, PolicyIssueKey,
+    RevisionKey, StakeholderKey,
+};
+use super::types::{
+    Consultation, Contribution, ContributionRevision, Document, Mechanism, Meeting, PolicyIssue,
+    Stakeholder,
+};
+use crate::ids::{GlobalId, NodeType};
+use async_graphql::{ID, Interface, Result};
+
+/// An object with a global ID, which `node(id:)` resolves.
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "Opaque global ID."))]
+pub enum Node {
+    Stakeholder(Stakeholder),
+    Consultation(Consultation),
+    Meeting(Meeting),
+    Contribution(Contribution),
+    ContributionRevision(ContributionRevision),
+    PolicyIssue(PolicyIssue),
+    Mechanism(Mechanism),
+    Document(Document),
+}
+
+/// Resolves a decoded ID to its object, or `None` if it does not exist or the viewer
+/// may not see it (the two are indistinguishable by design).
+pub async fn resolve(rd: &RequestData, gid: GlobalId) -> Result<Option<Node>> {
+    let l = &rd.loader;
+    let id = gid.id;
+    Ok(match gid.node_type {
+        NodeType::Stakeholder => l.load_one(StakeholderKey(id)).await?.map(|m| Node::Stakeholder(Stakeholder(m))),
+        NodeType::Consultation => l.load_one(ConsultationKey(id)).await?.map(|m| Node::Consultation(Consultation(m))),
+        NodeType::Meeting => l.load_one(MeetingKey(id)).await?.map(|m| Node::Meeting(Meeting(m))),
+        NodeType::Contribution => l.load_one(ContributionKey(id)).await?.map(|m| Node::Contribution(Contribution(m))),
+        NodeType::ContributionRevision => l
+            .load_one(RevisionKey(id))
+            .await?
+            .map(|m| Node::ContributionRevision(ContributionRevision(m))),
+        NodeType::PolicyIssue => l.load_one(PolicyIssueKey(id)).await?.map(|m| Node::PolicyIssue(PolicyIssue(m))),
+        NodeType::Mechanism => l.load_one(MechanismKey(id)).await?.map(|m| Node::Mechanism(Mechanism(m))),
+        NodeType::Document => l.load_one(DocumentKey(id)).await?.map(|m| Node::Document(Document(m))),
+    })
+}

@@ -1,0 +1,230 @@
+//! The query root.
+
+use super::node::{self, Node};
+use super::request;
+use super::types::*;
+use crate::error::AppError;
+use crate::ids::{GlobalId, NodeType};
+use crate::service::{
+    consultations, contributions, documents, mechanisms, policy_issues, stakeholders,
+};
+use async_graphql::futures_util::future::join_all;
+use async_graphql::{Context, ID, Object, Result};
+
+/// Most IDs `nodes(ids:)` takes at once.
+pub const MAX_NODES: usize = 100;
+
+/// Entry points for reading.
+#[derive(Default)]
+pub struct Query;
+
+/// Resolves one ID of an expected type; a well-formed ID that finds nothing is `NOT_FOUND`.
+async fn fetch(ctx: &Context<'_>, id: &ID, expected: NodeType) -> Result<Node> {
+    let rd = request(ctx)?;
+    let raw = GlobalId::decode_as(id, expected)?;
+    node::resolve(rd, GlobalId::new(expected, raw))
+        .await?
+        .ok_or_else(|| AppError::NotFound(expected.name()).into())
+}
+
+/// Unwraps a node already known to be of one variant.
+macro_rules! expect_node {
+    ($node:expr, $variant:ident) => {
+        match $node {
+            Node::$variant(inner) => Ok(Some(inner)),
+            _ => Err(super::types::dangling_type()),
+        }
+    };
+}
+
+/// Entry points for reading.
+#[Object]
+impl Query {
+    /// Any object by its global ID. A well-formed ID that finds nothing, or that the
+    /// caller may not see, gives null and a `NOT_FOUND` error.
+    async fn node(&self, ctx: &Context<'_>, #[graphql(desc = "A global ID.")] id: ID) -> Result<Option<Node>> {
+        let rd = request(ctx)?;
+        let gid = GlobalId::decode(&id)?;
+        match node::resolve(rd, gid).await? {
+            Some(node) => Ok(Some(node)),
+            None => Err(AppError::NotFound(gid.node_type.name()).into()),
+        }
+    }
+
+    /// Several objects by their global IDs (at most 100), in the order asked. An ID that
+    /// finds nothing, or that the caller may not see, gives null in its place.
+    async fn nodes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Global IDs, at most 100.")] ids: Vec<ID>,
+    ) -> Result<Vec<Option<Node>>> {
+        let rd = request(ctx)?;
+        if ids.len() > MAX_NODES {
+            return Err(AppError::bad_input(format!(
+                "`ids` holds {} IDs; at most {MAX_NODES} are allowed",
+                ids.len()
+            ))
+            .into());
+        }
+        let gids = ids.iter().map(|id| GlobalId::decode(id)).collect::<Result<Vec<_>, _>>()?;
+        // Resolved together, so the loader batches them into one query per type.
+        let found = join_all(gids.into_iter().map(|gid| node::resolve(rd, gid))).await;
+        found.into_iter().collect()
+    }
+
+    /// Stakeholders, in order of creation.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn stakeholders(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<StakeholderFilter>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<StakeholderConnection> {
+        let rd = request(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let filter = stakeholders::StakeholderFilter { groups: filter.groups };
+        let page = page(first, after, last, before)?;
+        let listing = stakeholders::list(&rd.db, &filter, &page).await?;
+        Ok(StakeholderConnection::from_listing(listing, |m| m.id, Stakeholder))
+    }
+
+    /// One stakeholder by ID.
+    async fn stakeholder(&self, ctx: &Context<'_>, #[graphql(desc = "A Stakeholder ID.")] id: ID) -> Result<Option<Stakeholder>> {
+        expect_node!(fetch(ctx, &id, NodeType::Stakeholder).await?, Stakeholder)
+    }
+
+    /// Consultations, in order of creation.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn consultations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<ConsultationFilter>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<ConsultationConnection> {
+        let rd = request(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let filter = consultations::ConsultationFilter { statuses: filter.statuses };
+        let page = page(first, after, last, before)?;
+        let listing = consultations::list(&rd.db, &filter, &page).await?;
+        Ok(ConsultationConnection::from_listing(listing, |m| m.id, Consultation))
+    }
+
+    /// One consultation by ID.
+    async fn consultation(&self, ctx: &Context<'_>, #[graphql(desc = "A Consultation ID.")] id: ID) -> Result<Option<Consultation>> {
+        expect_node!(fetch(ctx, &id, NodeType::Consultation).await?, Consultation)
+    }
+
+    /// One meeting by ID.
+    async fn meeting(&self, ctx: &Context<'_>, #[graphql(desc = "A Meeting ID.")] id: ID) -> Result<Option<Meeting>> {
+        expect_node!(fetch(ctx, &id, NodeType::Meeting).await?, Meeting)
+    }
+
+    /// Contributions the caller may see, in order of creation. Until sign-in exists,
+    /// that is the published, public ones.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn contributions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<ContributionFilter>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<ContributionConnection> {
+        let rd = request(ctx)?;
+        let filter = filter.unwrap_or_default().parse()?;
+        let page = page(first, after, last, before)?;
+        let listing = contributions::list(&rd.db, &rd.viewer, &filter, &page).await?;
+        Ok(ContributionConnection::from_listing(listing, |m| m.id, Contribution))
+    }
+
+    /// One contribution by ID, if the caller may see it.
+    async fn contribution(&self, ctx: &Context<'_>, #[graphql(desc = "A Contribution ID.")] id: ID) -> Result<Option<Contribution>> {
+        expect_node!(fetch(ctx, &id, NodeType::Contribution).await?, Contribution)
+    }
+
+    /// Public policy issues, in order of creation.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn policy_issues(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<PolicyIssueFilter>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<PolicyIssueConnection> {
+        let rd = request(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let filter = policy_issues::PolicyIssueFilter { areas: filter.areas };
+        let page = page(first, after, last, before)?;
+        let listing = policy_issues::list(&rd.db, &filter, &page).await?;
+        Ok(PolicyIssueConnection::from_listing(listing, |m| m.id, PolicyIssue))
+    }
+
+    /// One policy issue, by ID or by slug (exactly one of the two).
+    async fn policy_issue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A PolicyIssue ID.")] id: Option<ID>,
+        #[graphql(desc = "The issue's slug, e.g. \"cybersecurity\".")] slug: Option<String>,
+    ) -> Result<Option<PolicyIssue>> {
+        match (id, slug) {
+            (Some(id), None) => expect_node!(fetch(ctx, &id, NodeType::PolicyIssue).await?, PolicyIssue),
+            (None, Some(slug)) => {
+                let rd = request(ctx)?;
+                match policy_issues::by_slug(&rd.db, &slug).await? {
+                    Some(row) => Ok(Some(PolicyIssue(row))),
+                    None => Err(AppError::NotFound("PolicyIssue").into()),
+                }
+            }
+            _ => Err(AppError::bad_input("Pass exactly one of `id` and `slug`").into()),
+        }
+    }
+
+    /// International cooperation mechanisms, in order of creation.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn mechanisms(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<MechanismFilter>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<MechanismConnection> {
+        let rd = request(ctx)?;
+        let filter = filter.unwrap_or_default();
+        let filter = mechanisms::MechanismFilter { statuses: filter.statuses, kinds: filter.kinds };
+        let page = page(first, after, last, before)?;
+        let listing = mechanisms::list(&rd.db, &filter, &page).await?;
+        Ok(MechanismConnection::from_listing(listing, |m| m.id, Mechanism))
+    }
+
+    /// One mechanism by ID.
+    async fn mechanism(&self, ctx: &Context<'_>, #[graphql(desc = "A Mechanism ID.")] id: ID) -> Result<Option<Mechanism>> {
+        expect_node!(fetch(ctx, &id, NodeType::Mechanism).await?, Mechanism)
+    }
+
+    /// Documents cited by consultations, in order of creation.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<DocumentConnection> {
+        let rd = request(ctx)?;
+        let page = page(first, after, last, before)?;
+        let listing = documents::list(&rd.db, &page).await?;
+        Ok(DocumentConnection::from_listing(listing, |m| m.id, Document))
+    }
+}

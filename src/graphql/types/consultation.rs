@@ -1,0 +1,145 @@
+use super::{
+    ContributionConnection, ContributionFilter, ContributionStatistics, Document, MeetingConnection,
+    page, page_cost,
+};
+use crate::graphql::connection::connection;
+use crate::graphql::loaders::{DocumentsOfConsultation, StatisticsOfConsultation};
+use crate::graphql::request;
+use crate::ids::{GlobalId, NodeType};
+use crate::service::{consultations, contributions, meetings};
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use chrono::{DateTime, Utc};
+use entity::consultation::Model;
+use entity::enums::ConsultationStatus;
+
+/// One open consultation, such as the 2010 consultations on enhanced cooperation on
+/// public policy issues pertaining to the Internet.
+#[derive(Clone)]
+pub struct Consultation(pub Model);
+
+/// One open consultation, such as the 2010 consultations on enhanced cooperation on
+/// public policy issues pertaining to the Internet.
+#[Object]
+impl Consultation {
+    /// Opaque global ID.
+    pub async fn id(&self) -> ID {
+        GlobalId::new(NodeType::Consultation, self.0.id).encode().into()
+    }
+
+    /// Short, stable, human-readable key, e.g. "enhanced-cooperation-2010".
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// The consultation's title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// The decision that mandates it, e.g. "Economic and Social Council resolution 2010/2".
+    async fn mandate(&self) -> &str {
+        &self.0.mandate
+    }
+
+    /// Who convened it.
+    async fn convened_by(&self) -> Option<&str> {
+        self.0.convened_by.as_deref()
+    }
+
+    /// The questions contributors were asked to reflect on.
+    async fn guiding_questions(&self) -> Vec<String> {
+        consultations::guiding_questions(&self.0)
+    }
+
+    /// When it starts accepting contributions.
+    async fn opens_at(&self) -> DateTime<Utc> {
+        self.0.opens_at
+    }
+
+    /// When it stops accepting contributions.
+    async fn closes_at(&self) -> DateTime<Utc> {
+        self.0.closes_at
+    }
+
+    /// Where it is in its life.
+    async fn status(&self) -> ConsultationStatus {
+        self.0.status
+    }
+
+    /// Its face-to-face meetings, in order of creation.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn meetings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<MeetingConnection> {
+        let rd = request(ctx)?;
+        let page = page(first, after, last, before)?;
+        let listing = meetings::list_for_consultation(&rd.db, self.0.id, &page).await?;
+        Ok(MeetingConnection::from_listing(listing, |m| m.id, super::Meeting))
+    }
+
+    /// The contributions made to it that the caller may see, in order of creation.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn contributions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list; the consultation is always this one.")]
+        filter: Option<ContributionFilter>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<ContributionConnection> {
+        let rd = request(ctx)?;
+        let mut filter = filter.unwrap_or_default().parse()?;
+        filter.consultation_id = Some(self.0.id);
+        let page = page(first, after, last, before)?;
+        let listing = contributions::list(&rd.db, &rd.viewer, &filter, &page).await?;
+        Ok(ContributionConnection::from_listing(listing, |m| m.id, super::Contribution))
+    }
+
+    /// The contributions that the caller may see, counted by stakeholder group and kind
+    /// (the table of the Secretary-General's report). Drafts and withdrawn
+    /// contributions are not counted.
+    async fn statistics(&self, ctx: &Context<'_>) -> Result<ContributionStatistics> {
+        let rd = request(ctx)?;
+        let counts = rd.loader.load_one(StatisticsOfConsultation(self.0.id)).await?;
+        Ok(ContributionStatistics::from_counts(&counts.unwrap_or_default()))
+    }
+
+    /// The documents it cites.
+    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<Document>> {
+        let rd = request(ctx)?;
+        let rows = rd.loader.load_one(DocumentsOfConsultation(self.0.id)).await?;
+        Ok(rows.unwrap_or_default().into_iter().map(Document).collect())
+    }
+
+    /// When the record was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the record was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+connection!(
+    ConsultationConnection,
+    ConsultationEdge,
+    Consultation,
+    "A page of consultations.",
+    "A consultation in a page, with its cursor."
+);
+
+/// Narrows a list of consultations; every field given must match.
+#[derive(InputObject, Default)]
+pub struct ConsultationFilter {
+    /// Only consultations in these states.
+    pub statuses: Option<Vec<ConsultationStatus>>,
+}

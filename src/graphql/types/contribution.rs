@@ -1,0 +1,255 @@
+use super::{Consultation, Meeting, Mechanism, PolicyIssue, Stakeholder, dangling};
+use crate::error::AppError;
+use crate::graphql::connection::connection;
+use crate::graphql::loaders::{
+    ConsultationKey, IssuesOfContribution, MechanismsOfContribution, MeetingKey,
+    RevisionNumberKey, RevisionsOfContribution, StakeholderKey,
+};
+use crate::graphql::request;
+use crate::ids::{GlobalId, NodeType};
+use crate::service::contributions;
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::contribution::Model;
+use entity::contribution_revision;
+use entity::enums::{ContributionKind, ContributionStatus, Stance, StakeholderGroup, Visibility};
+
+/// What a stakeholder says to a consultation: a written comment, a presentation at a
+/// meeting, or an informal intervention in a meeting's open discussion.
+#[derive(Clone)]
+pub struct Contribution(pub Model);
+
+/// What a stakeholder says to a consultation: a written comment, a presentation at a
+/// meeting, or an informal intervention in a meeting's open discussion.
+#[Object]
+impl Contribution {
+    /// Opaque global ID.
+    pub async fn id(&self) -> ID {
+        GlobalId::new(NodeType::Contribution, self.0.id).encode().into()
+    }
+
+    /// How it was made.
+    async fn kind(&self) -> ContributionKind {
+        self.0.kind
+    }
+
+    /// Where it is in its life.
+    async fn status(&self) -> ContributionStatus {
+        self.0.status
+    }
+
+    /// Who may read it once published.
+    async fn visibility(&self) -> Visibility {
+        self.0.visibility
+    }
+
+    /// Title of the current revision.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// Original language of the current revision (BCP 47, e.g. "en", "fr", "zh").
+    async fn language(&self) -> &str {
+        &self.0.language
+    }
+
+    /// Full text of the current revision.
+    async fn body(&self, ctx: &Context<'_>) -> Result<String> {
+        Ok(self.current(ctx).await?.body)
+    }
+
+    /// The current revision: text, language and content hash.
+    async fn current_revision(&self, ctx: &Context<'_>) -> Result<ContributionRevision> {
+        Ok(ContributionRevision(self.current(ctx).await?))
+    }
+
+    /// Every revision, oldest first. A submitted text is never overwritten: each change
+    /// after submission is a new revision.
+    async fn revisions(&self, ctx: &Context<'_>) -> Result<Vec<ContributionRevision>> {
+        let rd = request(ctx)?;
+        let rows = rd.loader.load_one(RevisionsOfContribution(self.0.id)).await?;
+        Ok(rows.unwrap_or_default().into_iter().map(ContributionRevision).collect())
+    }
+
+    /// The stakeholder that speaks.
+    async fn stakeholder(&self, ctx: &Context<'_>) -> Result<Stakeholder> {
+        let rd = request(ctx)?;
+        let id = self.0.stakeholder_id;
+        let row = rd.loader.load_one(StakeholderKey(id)).await?;
+        row.map(Stakeholder).ok_or_else(|| dangling("stakeholder", id))
+    }
+
+    /// The stakeholder group it speaks for, when it speaks on behalf of a whole group
+    /// (the International Chamber of Commerce for the private sector, report §10).
+    async fn on_behalf_of_group(&self) -> Option<StakeholderGroup> {
+        self.0.on_behalf_of_group
+    }
+
+    /// The consultation it was made to.
+    async fn consultation(&self, ctx: &Context<'_>) -> Result<Consultation> {
+        let rd = request(ctx)?;
+        let id = self.0.consultation_id;
+        let row = rd.loader.load_one(ConsultationKey(id)).await?;
+        row.map(Consultation).ok_or_else(|| dangling("consultation", id))
+    }
+
+    /// The meeting it was made at; null for a written comment.
+    async fn meeting(&self, ctx: &Context<'_>) -> Result<Option<Meeting>> {
+        let rd = request(ctx)?;
+        let Some(id) = self.0.meeting_id else {
+            return Ok(None);
+        };
+        let row = rd.loader.load_one(MeetingKey(id)).await?;
+        row.map(|m| Some(Meeting(m))).ok_or_else(|| dangling("meeting", id))
+    }
+
+    /// The public policy issues it raises.
+    async fn issues(&self, ctx: &Context<'_>) -> Result<Vec<PolicyIssue>> {
+        let rd = request(ctx)?;
+        let rows = rd.loader.load_one(IssuesOfContribution(self.0.id)).await?;
+        Ok(rows.unwrap_or_default().into_iter().map(PolicyIssue).collect())
+    }
+
+    /// The cooperation mechanisms it discusses, each with its stance.
+    async fn mechanisms(&self, ctx: &Context<'_>) -> Result<Vec<MechanismStance>> {
+        let rd = request(ctx)?;
+        let rows = rd.loader.load_one(MechanismsOfContribution(self.0.id)).await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(m, stance)| MechanismStance { mechanism: Mechanism(m), stance })
+            .collect())
+    }
+
+    /// Why it was withdrawn, when it was.
+    async fn withdrawn_reason(&self) -> Option<&str> {
+        self.0.withdrawn_reason.as_deref()
+    }
+
+    /// When it was first submitted.
+    async fn submitted_at(&self) -> Option<DateTime<Utc>> {
+        self.0.submitted_at
+    }
+
+    /// When it was published.
+    async fn published_at(&self) -> Option<DateTime<Utc>> {
+        self.0.published_at
+    }
+
+    /// When the record was created.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the record was last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+impl Contribution {
+    async fn current(&self, ctx: &Context<'_>) -> Result<contribution_revision::Model> {
+        let rd = request(ctx)?;
+        let key = RevisionNumberKey(self.0.id, self.0.latest_revision);
+        let row = rd.loader.load_one(key).await?;
+        row.ok_or_else(|| dangling("revision of contribution", self.0.id))
+    }
+}
+
+/// A cooperation mechanism that a contribution discusses, with the contribution's stance.
+#[derive(SimpleObject, Clone)]
+pub struct MechanismStance {
+    /// The mechanism.
+    pub mechanism: Mechanism,
+    /// The contribution's position on it.
+    pub stance: Stance,
+}
+
+/// One version of a contribution's text, with its SHA-256 content hash (the receipt).
+#[derive(Clone)]
+pub struct ContributionRevision(pub contribution_revision::Model);
+
+/// One version of a contribution's text, with its SHA-256 content hash (the receipt).
+#[Object]
+impl ContributionRevision {
+    /// Opaque global ID.
+    pub async fn id(&self) -> ID {
+        GlobalId::new(NodeType::ContributionRevision, self.0.id).encode().into()
+    }
+
+    /// 1 for the first version, then 2, 3, …
+    async fn number(&self) -> i32 {
+        self.0.number
+    }
+
+    /// The title of this version.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// The full text of this version.
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+
+    /// The language of this version (BCP 47).
+    async fn language(&self) -> &str {
+        &self.0.language
+    }
+
+    /// Lowercase hex SHA-256 of this version's canonical form.
+    async fn content_hash(&self) -> &str {
+        &self.0.content_hash
+    }
+
+    /// When this version was made.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+connection!(
+    ContributionConnection,
+    ContributionEdge,
+    Contribution,
+    "A page of contributions.",
+    "A contribution in a page, with its cursor."
+);
+
+/// Narrows a list of contributions; every field given must match.
+#[derive(InputObject, Default)]
+pub struct ContributionFilter {
+    /// Only contributions to this consultation.
+    pub consultation: Option<ID>,
+    /// Only contributions made at this meeting.
+    pub meeting: Option<ID>,
+    /// Only contributions of this stakeholder.
+    pub stakeholder: Option<ID>,
+    /// Only contributions that raise this policy issue.
+    pub policy_issue: Option<ID>,
+    /// Only contributions that discuss this mechanism.
+    pub mechanism: Option<ID>,
+    /// Only contributions of these kinds.
+    pub kinds: Option<Vec<ContributionKind>>,
+    /// Only contributions of stakeholders in these groups.
+    pub stakeholder_groups: Option<Vec<StakeholderGroup>>,
+    /// Only contributions in these original languages (BCP 47 codes, e.g. "en").
+    pub languages: Option<Vec<String>>,
+}
+
+impl ContributionFilter {
+    /// Decodes the IDs; a malformed one, or one of the wrong type, is `BAD_USER_INPUT`.
+    pub(crate) fn parse(self) -> Result<contributions::ContributionFilter, AppError> {
+        let id = |raw: Option<ID>, t: NodeType| raw.map(|r| GlobalId::decode_as(&r, t)).transpose();
+        Ok(contributions::ContributionFilter {
+            consultation_id: id(self.consultation, NodeType::Consultation)?,
+            meeting_id: id(self.meeting, NodeType::Meeting)?,
+            stakeholder_id: id(self.stakeholder, NodeType::Stakeholder)?,
+            policy_issue_id: id(self.policy_issue, NodeType::PolicyIssue)?,
+            mechanism_id: id(self.mechanism, NodeType::Mechanism)?,
+            kinds: self.kinds,
+            groups: self.stakeholder_groups,
+            languages: self.languages,
+        })
+    }
+}

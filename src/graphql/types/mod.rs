@@ -1,0 +1,52 @@
+//! GraphQL object types, one module per domain noun. Each wraps an entity row; the
+//! schema is designed from the domain, so fields are chosen here, not derived from tables.
+
+mod consultation;
+mod contribution;
+mod document;
+mod mechanism;
+mod meeting;
+mod policy_issue;
+mod stakeholder;
+mod statistics;
+
+pub use consultation::{Consultation, ConsultationConnection, ConsultationFilter};
+pub use contribution::{
+    Contribution, ContributionConnection, ContributionFilter, ContributionRevision,
+    MechanismStance,
+};
+pub use document::{Document, DocumentConnection};
+pub use mechanism::{Mechanism, MechanismConnection, MechanismFilter};
+pub use meeting::{Meeting, MeetingConnection};
+pub use policy_issue::{PolicyIssue, PolicyIssueConnection, PolicyIssueFilter};
+pub use stakeholder::{Stakeholder, StakeholderConnection, StakeholderFilter};
+pub use statistics::{ContributionStatistics, GroupStatistics, KindCount};
+
+use crate::error::AppError;
+use crate::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageArgs};
+
+/// Validates a connection field's paging arguments.
+pub(crate) fn page(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> Result<Page, AppError> {
+    Page::parse(&PageArgs { first, after, last, before })
+}
+
+/// Complexity of a connection field: its page size times the cost of one item.
+pub(crate) fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let size = first.or(last).unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE) as usize;
+    size.saturating_mul(child_complexity).saturating_add(1)
+}
+
+/// A relation that the database's foreign keys guarantee, found missing: our fault.
+pub(crate) fn dangling(what: &str, id: i64) -> async_graphql::Error {
+    AppError::Internal(anyhow::anyhow!("dangling reference to {what} {id}")).into()
+}
+
+/// A node of an unexpected variant for its ID type: our fault.
+pub(crate) fn dangling_type() -> async_graphql::Error {
+    AppError::Internal(anyhow::anyhow!("node resolved to an unexpected type")).into()
+}

@@ -1,0 +1,90 @@
+use super::{ContributionConnection, ContributionFilter, Mechanism, page, page_cost};
+use crate::graphql::connection::connection;
+use crate::graphql::loaders::MechanismsOfIssue;
+use crate::graphql::request;
+use crate::ids::{GlobalId, NodeType};
+use crate::service::contributions;
+use async_graphql::{Context, ID, InputObject, Object, Result};
+use entity::enums::PolicyArea;
+use entity::policy_issue::Model;
+
+/// A public policy issue pertaining to the Internet (report §14, §17, §18, §26).
+#[derive(Clone)]
+pub struct PolicyIssue(pub Model);
+
+/// A public policy issue pertaining to the Internet (report §14, §17, §18, §26).
+#[Object]
+impl PolicyIssue {
+    /// Opaque global ID.
+    pub async fn id(&self) -> ID {
+        GlobalId::new(NodeType::PolicyIssue, self.0.id).encode().into()
+    }
+
+    /// Short, stable, human-readable key, e.g. "cybersecurity".
+    async fn slug(&self) -> &str {
+        &self.0.slug
+    }
+
+    /// The issue's title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// What the issue covers.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// The broad area it belongs to.
+    async fn area(&self) -> PolicyArea {
+        self.0.area
+    }
+
+    /// Whether it was on the list of the WSIS and the Working Group on Internet
+    /// Governance (true) or newly raised by contributors (false).
+    async fn on_wsis_list(&self) -> bool {
+        self.0.on_wsis_list
+    }
+
+    /// The mechanisms that address it.
+    async fn mechanisms(&self, ctx: &Context<'_>) -> Result<Vec<Mechanism>> {
+        let rd = request(ctx)?;
+        let rows = rd.loader.load_one(MechanismsOfIssue(self.0.id)).await?;
+        Ok(rows.unwrap_or_default().into_iter().map(Mechanism).collect())
+    }
+
+    /// The contributions that raise it and that the caller may see.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn contributions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list; the policy issue is always this one.")]
+        filter: Option<ContributionFilter>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<ContributionConnection> {
+        let rd = request(ctx)?;
+        let mut filter = filter.unwrap_or_default().parse()?;
+        filter.policy_issue_id = Some(self.0.id);
+        let page = page(first, after, last, before)?;
+        let listing = contributions::list(&rd.db, &rd.viewer, &filter, &page).await?;
+        Ok(ContributionConnection::from_listing(listing, |m| m.id, super::Contribution))
+    }
+}
+
+connection!(
+    PolicyIssueConnection,
+    PolicyIssueEdge,
+    PolicyIssue,
+    "A page of policy issues.",
+    "A policy issue in a page, with its cursor."
+);
+
+/// Narrows a list of policy issues; every field given must match.
+#[derive(InputObject, Default)]
+pub struct PolicyIssueFilter {
+    /// Only issues in these areas.
+    pub areas: Option<Vec<PolicyArea>>,
+}

@@ -1,0 +1,257 @@
+//! HTTP endpoints. `/graphql` follows the GraphQL-over-HTTP spec: POST with a JSON
+//! body for any operation, GET with a query string for queries only (a mutation over
+//! GET is refused with 405), `application/graphql-response+json` when the client asks
+//! for it (with 4xx for requests that could not be executed), `application/json`
+//! otherwise. A browser's GET without a query gets GraphiQL.
+
+use crate::db;
+use crate::graphql::{ConcordSchema, RequestData};
+use crate::viewer::Viewer;
+use actix_web::http::header::{self, ContentType};
+use actix_web::http::{Method, StatusCode};
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::http::GraphiQLSource;
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+
+/// Shared state of every worker.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: ConcordSchema,
+    pub db: DatabaseConnection,
+}
+
+/// Largest request body accepted, in bytes.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
+/// Registers every route.
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
+        .service(
+            web::resource("/graphql")
+                .route(web::post().to(graphql_post))
+                .route(web::get().to(graphql_get))
+                .default_service(web::to(method_not_allowed)),
+        )
+        .route("/healthz", web::get().to(healthz))
+        .route("/readyz", web::get().to(readyz));
+}
+
+/// The process is up.
+async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+/// The database answers; 503 when it does not, so a load balancer stops routing here.
+async fn readyz(state: web::Data<AppState>) -> HttpResponse {
+    if db::ping(&state.db).await {
+        HttpResponse::Ok().json(json!({ "status": "ready" }))
+    } else {
+        HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "reason": "database unreachable" }))
+    }
+}
+
+async fn method_not_allowed() -> HttpResponse {
+    HttpResponse::MethodNotAllowed()
+        .insert_header((header::ALLOW, "GET, POST"))
+        .json(error_body("Use GET for queries or POST for any operation", "METHOD_NOT_ALLOWED"))
+}
+
+async fn graphql_post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let Some(format) = ResponseFormat::negotiate(&req) else {
+        return not_acceptable();
+    };
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+    if content_type.as_deref() != Some("application/json") {
+        return format.reply(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            error_body("POST /graphql takes a JSON body: send Content-Type: application/json", "UNSUPPORTED_MEDIA_TYPE"),
+        );
+    }
+    let parsed: Value = match serde_json::from_slice(&body) {
+        Ok(value) => value,
+        Err(err) => {
+            return format.reply(
+                StatusCode::BAD_REQUEST,
+                error_body(&format!("The body is not valid JSON: {err}"), "BAD_REQUEST"),
+            );
+        }
+    };
+    if parsed.is_array() {
+        return format.reply(
+            StatusCode::BAD_REQUEST,
+            error_body("Batched requests are not supported: send one operation per request", "BAD_REQUEST"),
+        );
+    }
+    let request: async_graphql::Request = match serde_json::from_value(parsed) {
+        Ok(request) => request,
+        Err(err) => {
+            return format.reply(
+                StatusCode::BAD_REQUEST,
+                error_body(&format!("The body is not a GraphQL request ({{\"query\": …, \"variables\": …, \"operationName\": …}}): {err}"), "BAD_REQUEST"),
+            );
+        }
+    };
+    execute(&state, format, request).await
+}
+
+async fn graphql_get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let has_query = url::form_urlencoded::parse(req.query_string().as_bytes()).any(|(k, _)| k == "query");
+    if !has_query && accepts_html(&req) {
+        return HttpResponse::Ok()
+            .content_type(ContentType::html())
+            .body(GraphiQLSource::build().endpoint("/graphql").title("Concord GraphiQL").finish());
+    }
+    let Some(format) = ResponseFormat::negotiate(&req) else {
+        return not_acceptable();
+    };
+    if !has_query {
+        return format.reply(StatusCode::BAD_REQUEST, error_body("GET /graphql needs a `query` parameter", "BAD_REQUEST"));
+    }
+    let request = match async_graphql::http::parse_query_string(req.query_string()) {
+        Ok(request) => request,
+        Err(err) => {
+            return format.reply(StatusCode::BAD_REQUEST, error_body(&format!("Malformed query string: {err}"), "BAD_REQUEST"));
+        }
+    };
+    if selects_non_query(&request) {
+        return HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "POST"))
+            .insert_header((header::CONTENT_TYPE, format.content_type()))
+            .json(error_body("Mutations and subscriptions are not allowed over GET; use POST", "METHOD_NOT_ALLOWED"));
+    }
+    debug_assert_eq!(req.method(), Method::GET);
+    execute(&state, format, request).await
+}
+
+async fn execute(state: &AppState, format: ResponseFormat, request: async_graphql::Request) -> HttpResponse {
+    // Every caller is anonymous until sign-in exists; the policy layer already knows roles.
+    let viewer = Viewer::Anonymous;
+    let request = request.data(RequestData::new(state.db.clone(), viewer));
+    let response = state.schema.execute(request).await;
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
+    add_error_codes(&mut body, request_error);
+    if request_error {
+        // The operation never ran: per the spec there is no `data` entry.
+        if let Some(map) = body.as_object_mut() {
+            map.remove("data");
+        }
+    }
+    let status = if request_error && format == ResponseFormat::GraphQlResponseJson {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    format.reply(status, body)
+}
+
+/// Gives every error an `extensions.code`: resolvers set theirs; the ones raised by
+/// parsing, validation and limits get one here.
+fn add_error_codes(body: &mut Value, request_error: bool) {
+    let Some(errors) = body.get_mut("errors").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for error in errors {
+        let has_code = error.pointer("/extensions/code").is_some();
+        if has_code {
+            continue;
+        }
+        let message = error.get("message").and_then(Value::as_str).unwrap_or("");
+        let code = if message.contains("too complex") || message.contains("nested too deep") {
+            "QUERY_TOO_COMPLEX"
+        } else if message.trim_start().starts_with("-->") {
+            "GRAPHQL_PARSE_FAILED"
+        } else if request_error {
+            "GRAPHQL_VALIDATION_FAILED"
+        } else {
+            "INTERNAL_SERVER_ERROR"
+        };
+        let Some(obj) = error.as_object_mut() else { continue };
+        let ext = obj.entry("extensions").or_insert_with(|| json!({}));
+        if let Some(ext) = ext.as_object_mut() {
+            ext.insert("code".into(), json!(code));
+        }
+    }
+}
+
+/// Whether the operation a GET request would run is a mutation or subscription.
+fn selects_non_query(request: &async_graphql::Request) -> bool {
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
+        return false; // execution reports the syntax error
+    };
+    let ty = match (&doc.operations, request.operation_name.as_deref()) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(_), None) => None,
+    };
+    matches!(ty, Some(OperationType::Mutation | OperationType::Subscription))
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ResponseFormat {
+    GraphQlResponseJson,
+    Json,
+}
+
+impl ResponseFormat {
+    /// Picks the response media type from `Accept`; `None` when nothing we serve fits.
+    fn negotiate(req: &HttpRequest) -> Option<ResponseFormat> {
+        let Some(accept) = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+            return Some(ResponseFormat::Json);
+        };
+        let types: Vec<String> = accept
+            .split(',')
+            .map(|part| part.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+            .collect();
+        if types.iter().any(|t| t == GRAPHQL_RESPONSE_JSON) {
+            Some(ResponseFormat::GraphQlResponseJson)
+        } else if types.iter().any(|t| t == "application/json" || t == "application/*" || t == "*/*" || t.is_empty()) {
+            Some(ResponseFormat::Json)
+        } else {
+            None
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            ResponseFormat::GraphQlResponseJson => GRAPHQL_RESPONSE_JSON,
+            ResponseFormat::Json => "application/json",
+        }
+    }
+
+    fn reply(self, status: StatusCode, body: Value) -> HttpResponse {
+        // Under plain JSON, malformed requests still get 4xx; only GraphQL request errors stay 200.
+        HttpResponse::build(status)
+            .insert_header((header::CONTENT_TYPE, self.content_type()))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(body.to_string())
+    }
+}
+
+fn accepts_html(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+fn not_acceptable() -> HttpResponse {
+    HttpResponse::NotAcceptable().json(error_body(
+        "Accept application/graphql-response+json or application/json",
+        "NOT_ACCEPTABLE",
+    ))
+}
+
+fn error_body(message: &str, code: &str) -> Value {
+    json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
+}

@@ -1,0 +1,16 @@
+//! Concord: a GraphQL API server for open, multi-stakeholder consultations.
+
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod ids;
+pub mod paging;
+pub mod policy;
+pub mod seed;
+pub mod service;
+pub mod startup;
+pub mod telemetry;
+pub mod viewer;

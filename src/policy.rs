@@ -1,0 +1,43 @@
+//! The one place that decides what a viewer may read. Every read path (lists, single
+//! fetches, `node(id:)`, nested fields, statistics) filters through these conditions,
+//! so a hidden record is absent everywhere alike: missing from lists, uncounted, and
+//! `NOT_FOUND` when asked for by ID.
+
+use crate::viewer::Viewer;
+use entity::contribution::Column;
+use entity::enums::{ContributionStatus, Role, Visibility};
+use sea_orm::{ColumnTrait, Condition};
+
+/// Contributions `viewer` may read (DESIGN.md, "Roles and what each may do").
+pub fn readable_contributions(viewer: &Viewer) -> Condition {
+    let published_public = Condition::all()
+        .add(Column::Status.eq(ContributionStatus::Published))
+        .add(Column::Visibility.eq(Visibility::Public));
+    match viewer {
+        Viewer::Anonymous => published_public,
+        Viewer::Principal(p) if p.role == Role::Secretariat => Condition::all(),
+        Viewer::Principal(p) => {
+            let mut published = Condition::any().add(Column::Visibility.eq(Visibility::Public));
+            if p.role == Role::MemberState {
+                published = published.add(Column::Visibility.eq(Visibility::MemberStates));
+            }
+            let mut readable = Condition::any().add(
+                Condition::all()
+                    .add(Column::Status.eq(ContributionStatus::Published))
+                    .add(published),
+            );
+            if let Some(own) = p.stakeholder_id {
+                readable = readable.add(Column::StakeholderId.eq(own));
+            }
+            readable
+        }
+    }
+}
+
+/// Contributions counted in statistics: those `viewer` may read that were actually
+/// conveyed to the consultation (submitted or published; not drafts, not withdrawn).
+pub fn counted_contributions(viewer: &Viewer) -> Condition {
+    Condition::all().add(readable_contributions(viewer)).add(
+        Column::Status.is_in([ContributionStatus::Submitted, ContributionStatus::Published]),
+    )
+}

@@ -1,0 +1,50 @@
+//! Datasets that `concord seed` and `serve --seed` load. Each is shipped inside the
+//! binary (nothing is read from disk at run time) and loads idempotently: every record
+//! is found by its natural key before it is created, all in one transaction, so a second
+//! run changes nothing and a failed run leaves nothing behind.
+
+mod report_2010;
+
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use std::fmt;
+
+/// A dataset that can be loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Dataset {
+    /// The 2010 open consultations on enhanced cooperation, from the Secretary-General's
+    /// report of 4 May 2011: its meeting, issues, mechanisms, organizations, documents
+    /// and the 98 contributions of its table.
+    #[value(name = "report-2010")]
+    Report2010,
+}
+
+/// What a seed run did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedReport {
+    pub dataset: Dataset,
+    /// Records created by this run; 0 when the dataset was already loaded.
+    pub created: usize,
+}
+
+impl fmt::Display for SeedReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self.dataset {
+            Dataset::Report2010 => "report-2010",
+        };
+        if self.created == 0 {
+            write!(f, "seed {name}: already loaded, nothing changed")
+        } else {
+            write!(f, "seed {name}: created {} records", self.created)
+        }
+    }
+}
+
+/// Loads `dataset` into `db` (migrated), in one transaction.
+pub async fn run(db: &DatabaseConnection, dataset: Dataset) -> anyhow::Result<SeedReport> {
+    let txn = db.begin().await?;
+    let created = match dataset {
+        Dataset::Report2010 => report_2010::load(&txn).await?,
+    };
+    txn.commit().await?;
+    Ok(SeedReport { dataset, created })
+}

@@ -1,0 +1,196 @@
+//! Contributions and their revisions. Every read filters through
+//! [`policy::readable_contributions`], so what a viewer may not see is absent.
+
+use crate::error::AppResult;
+use crate::paging::{self, Listing, Page};
+use crate::policy;
+use crate::viewer::Viewer;
+use entity::contribution::{Column, Entity, Model};
+use entity::enums::{ContributionKind, StakeholderGroup};
+use entity::{contribution_issue, contribution_mechanism, contribution_revision, stakeholder};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Select,
+};
+use std::collections::HashMap;
+
+/// Which contributions to list. Every set field narrows the list.
+#[derive(Debug, Clone, Default)]
+pub struct ContributionFilter {
+    pub consultation_id: Option<i64>,
+    pub meeting_id: Option<i64>,
+    pub stakeholder_id: Option<i64>,
+    pub policy_issue_id: Option<i64>,
+    pub mechanism_id: Option<i64>,
+    pub kinds: Option<Vec<ContributionKind>>,
+    pub groups: Option<Vec<StakeholderGroup>>,
+    pub languages: Option<Vec<String>>,
+}
+
+/// The contributions `viewer` may read that match `filter`.
+fn select(viewer: &Viewer, filter: &ContributionFilter) -> Select<Entity> {
+    let mut cond = Condition::all().add(policy::readable_contributions(viewer));
+    if let Some(id) = filter.consultation_id {
+        cond = cond.add(Column::ConsultationId.eq(id));
+    }
+    if let Some(id) = filter.meeting_id {
+        cond = cond.add(Column::MeetingId.eq(id));
+    }
+    if let Some(id) = filter.stakeholder_id {
+        cond = cond.add(Column::StakeholderId.eq(id));
+    }
+    if let Some(kinds) = &filter.kinds {
+        cond = cond.add(Column::Kind.is_in(kinds.iter().copied()));
+    }
+    if let Some(languages) = &filter.languages {
+        cond = cond.add(Column::Language.is_in(languages.iter().cloned()));
+    }
+    if let Some(groups) = &filter.groups {
+        cond = cond.add(
+            Column::StakeholderId.in_subquery(
+                Query::select()
+                    .column(stakeholder::Column::Id)
+                    .from(stakeholder::Entity)
+                    .and_where(stakeholder::Column::StakeholderGroup.is_in(groups.iter().copied()))
+                    .take(),
+            ),
+        );
+    }
+    if let Some(issue) = filter.policy_issue_id {
+        cond = cond.add(
+            Column::Id.in_subquery(
+                Query::select()
+                    .column(contribution_issue::Column::ContributionId)
+                    .from(contribution_issue::Entity)
+                    .and_where(contribution_issue::Column::PolicyIssueId.eq(issue))
+                    .take(),
+            ),
+        );
+    }
+    if let Some(mechanism) = filter.mechanism_id {
+        cond = cond.add(
+            Column::Id.in_subquery(
+                Query::select()
+                    .column(contribution_mechanism::Column::ContributionId)
+                    .from(contribution_mechanism::Entity)
+                    .and_where(contribution_mechanism::Column::MechanismId.eq(mechanism))
+                    .take(),
+            ),
+        );
+    }
+    Entity::find().filter(cond)
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    filter: &ContributionFilter,
+    page: &Page,
+) -> AppResult<Listing<Model>> {
+    paging::list(db, select(viewer, filter), Column::Id, page).await
+}
+
+/// The contributions with these ids that `viewer` may read.
+pub async fn by_ids(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, Model>> {
+    let rows = select(viewer, &ContributionFilter::default())
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+}
+
+/// Revisions with these ids whose contribution `viewer` may read.
+pub async fn revisions_by_ids(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, contribution_revision::Model>> {
+    let rows = contribution_revision::Entity::find()
+        .filter(contribution_revision::Column::Id.is_in(ids.iter().copied()))
+        .filter(readable_parent(viewer))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+}
+
+/// All revisions of each contribution, oldest first, where `viewer` may read the contribution.
+pub async fn revisions_by_contributions(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    contribution_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<contribution_revision::Model>>> {
+    let rows = contribution_revision::Entity::find()
+        .filter(
+            contribution_revision::Column::ContributionId.is_in(contribution_ids.iter().copied()),
+        )
+        .filter(readable_parent(viewer))
+        .order_by_asc(contribution_revision::Column::ContributionId)
+        .order_by_asc(contribution_revision::Column::Number)
+        .all(db)
+        .await?;
+    Ok(super::group_by_parent(rows.into_iter().map(|r| (r.contribution_id, r))))
+}
+
+/// The revision a contribution currently shows, for each `(contribution, number)` pair.
+pub async fn revisions_by_number(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    keys: &[(i64, i32)],
+) -> AppResult<HashMap<(i64, i32), contribution_revision::Model>> {
+    let mut by_pair = Condition::any();
+    for &(contribution, number) in keys {
+        by_pair = by_pair.add(
+            Condition::all()
+                .add(contribution_revision::Column::ContributionId.eq(contribution))
+                .add(contribution_revision::Column::Number.eq(number)),
+        );
+    }
+    let rows = contribution_revision::Entity::find()
+        .filter(by_pair)
+        .filter(readable_parent(viewer))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|r| ((r.contribution_id, r.number), r)).collect())
+}
+
+/// Revisions whose contribution `viewer` may read.
+fn readable_parent(viewer: &Viewer) -> Condition {
+    Condition::all().add(
+        contribution_revision::Column::ContributionId.in_subquery(
+            Query::select()
+                .column(Column::Id)
+                .from(Entity)
+                .cond_where(policy::readable_contributions(viewer))
+                .take(),
+        ),
+    )
+}
+
+/// SHA-256 (lowercase hex) of a revision's canonical form, the submitter's receipt:
+///
+/// ```text
+/// concord-revision-v1\n
+/// language:<byte length>:<language>\n
+/// title:<byte length>:<title>\n
+/// body:<byte length>:<body>
+/// ```
+///
+/// Lengths make the form unambiguous whatever the fields contain; text is hashed as
+/// the UTF-8 bytes stored, without normalization.
+pub fn content_hash(title: &str, language: &str, body: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    hasher.update(b"concord-revision-v1\n");
+    for (name, value) in [("language", language), ("title", title), ("body", body)] {
+        hasher.update(format!("{name}:{}:", value.len()).as_bytes());
+        hasher.update(value.as_bytes());
+        if name != "body" {
+            hasher.update(b"\n");
+        }
+    }
+    hex::encode(hasher.finalize())
+}

@@ -1,0 +1,59 @@
+//! Business logic, one module per domain noun. Services take the connection and the
+//! [`Viewer`](crate::viewer::Viewer), go through [`crate::policy`] for every read of
+//! something not public, and return typed errors. No GraphQL in here.
+
+pub mod consultations;
+pub mod contributions;
+pub mod documents;
+pub mod mechanisms;
+pub mod meetings;
+pub mod policy_issues;
+pub mod stakeholders;
+pub mod statistics;
+
+use crate::error::AppResult;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use std::collections::HashMap;
+
+/// Loads the rows of `E` with the given ids, keyed by id (a loader's batch query).
+pub(crate) async fn by_ids<E>(
+    db: &DatabaseConnection,
+    id: E::Column,
+    ids: &[i64],
+    key: fn(&E::Model) -> i64,
+) -> AppResult<HashMap<i64, E::Model>>
+where
+    E: EntityTrait,
+{
+    let rows = E::find().filter(id.is_in(ids.iter().copied())).all(db).await?;
+    Ok(rows.into_iter().map(|m| (key(&m), m)).collect())
+}
+
+/// Groups `(parent, child)` pairs into lists per parent, keeping their order.
+pub(crate) fn group_by_parent<T>(pairs: impl IntoIterator<Item = (i64, T)>) -> HashMap<i64, Vec<T>> {
+    let mut map: HashMap<i64, Vec<T>> = HashMap::new();
+    for (parent, child) in pairs {
+        map.entry(parent).or_default().push(child);
+    }
+    map
+}
+
+/// The distinct child ids of `(parent, child)` links.
+pub(crate) fn children(links: &[(i64, i64)]) -> Vec<i64> {
+    let mut ids: Vec<i64> = links.iter().map(|&(_, child)| child).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids
+}
+
+/// Turns `(parent, child)` links into lists of child rows per parent.
+pub(crate) fn resolve_links<M: Clone>(
+    links: Vec<(i64, i64)>,
+    rows: &HashMap<i64, M>,
+) -> HashMap<i64, Vec<M>> {
+    group_by_parent(
+        links
+            .into_iter()
+            .filter_map(|(parent, child)| rows.get(&child).map(|row| (parent, row.clone()))),
+    )
+}
