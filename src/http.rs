@@ -84,6 +84,12 @@ async fn graphql_post(state: web::Data<AppState>, req: HttpRequest, body: web::B
             );
         }
     };
+    if !parsed.is_array() && !parsed.get("query").is_some_and(Value::is_string) {
+        return format.reply(
+            StatusCode::BAD_REQUEST,
+            error_body("The body needs a `query` string", "BAD_REQUEST"),
+        );
+    }
     if parsed.is_array() {
         return format.reply(
             StatusCode::BAD_REQUEST,

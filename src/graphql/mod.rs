@@ -16,7 +16,7 @@ use sea_orm::DatabaseConnection;
 /// Deepest selection nesting a query may have.
 pub const MAX_DEPTH: usize = 12;
 /// Highest complexity a query may have (each field costs 1; connections cost their page size).
-pub const MAX_COMPLEXITY: usize = 5_000;
+pub const MAX_COMPLEXITY: usize = 25_000;
 
 /// Concord's executable schema.
 pub type ConcordSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;

@@ -29,12 +29,31 @@ async fn fetch(ctx: &Context<'_>, id: &ID, expected: NodeType) -> Result<Node> {
 
 /// Unwraps a node already known to be of one variant.
 macro_rules! expect_node {
-    ($node:expr, $variant:ident) => {
-        match $node {
-            Node::$variant(inner) => Ok(Some(inner)),
-            _ => Err(super::types::dangling_type()),
-        }
+    ($ctx:expr, $id:expr, $variant:ident) => {
+        nullable($ctx, async {
+            match fetch($ctx, $id, NodeType::$variant).await? {
+                Node::$variant(inner) => Ok(Some(inner)),
+                _ => Err(super::types::dangling_type()),
+            }
+        })
+        .await
     };
+}
+
+/// Runs a nullable field's resolver; on error the field is null and the error is
+/// reported with its path, as the GraphQL spec asks (async-graphql would instead drop
+/// the field from the response).
+async fn nullable<T>(
+    ctx: &Context<'_>,
+    resolve: impl std::future::Future<Output = Result<Option<T>>>,
+) -> Result<Option<T>> {
+    match resolve.await {
+        Ok(value) => Ok(value),
+        Err(err) => {
+            ctx.add_error(ctx.set_error_path(err.into_server_error(ctx.item.pos)));
+            Ok(None)
+        }
+    }
 }
 
 /// Entry points for reading.
@@ -43,12 +62,15 @@ impl Query {
     /// Any object by its global ID. A well-formed ID that finds nothing, or that the
     /// caller may not see, gives null and a `NOT_FOUND` error.
     async fn node(&self, ctx: &Context<'_>, #[graphql(desc = "A global ID.")] id: ID) -> Result<Option<Node>> {
-        let rd = request(ctx)?;
-        let gid = GlobalId::decode(&id)?;
-        match node::resolve(rd, gid).await? {
-            Some(node) => Ok(Some(node)),
-            None => Err(AppError::NotFound(gid.node_type.name()).into()),
-        }
+        nullable(ctx, async {
+            let rd = request(ctx)?;
+            let gid = GlobalId::decode(&id)?;
+            match node::resolve(rd, gid).await? {
+                Some(node) => Ok(Some(node)),
+                None => Err(AppError::NotFound(gid.node_type.name()).into()),
+            }
+        })
+        .await
     }
 
     /// Several objects by their global IDs (at most 100), in the order asked. An ID that
@@ -93,7 +115,7 @@ impl Query {
 
     /// One stakeholder by ID.
     async fn stakeholder(&self, ctx: &Context<'_>, #[graphql(desc = "A Stakeholder ID.")] id: ID) -> Result<Option<Stakeholder>> {
-        expect_node!(fetch(ctx, &id, NodeType::Stakeholder).await?, Stakeholder)
+        expect_node!(ctx, &id, Stakeholder)
     }
 
     /// Consultations, in order of creation.
@@ -117,12 +139,12 @@ impl Query {
 
     /// One consultation by ID.
     async fn consultation(&self, ctx: &Context<'_>, #[graphql(desc = "A Consultation ID.")] id: ID) -> Result<Option<Consultation>> {
-        expect_node!(fetch(ctx, &id, NodeType::Consultation).await?, Consultation)
+        expect_node!(ctx, &id, Consultation)
     }
 
     /// One meeting by ID.
     async fn meeting(&self, ctx: &Context<'_>, #[graphql(desc = "A Meeting ID.")] id: ID) -> Result<Option<Meeting>> {
-        expect_node!(fetch(ctx, &id, NodeType::Meeting).await?, Meeting)
+        expect_node!(ctx, &id, Meeting)
     }
 
     /// Contributions the caller may see, in order of creation. Until sign-in exists,
@@ -146,7 +168,7 @@ impl Query {
 
     /// One contribution by ID, if the caller may see it.
     async fn contribution(&self, ctx: &Context<'_>, #[graphql(desc = "A Contribution ID.")] id: ID) -> Result<Option<Contribution>> {
-        expect_node!(fetch(ctx, &id, NodeType::Contribution).await?, Contribution)
+        expect_node!(ctx, &id, Contribution)
     }
 
     /// Public policy issues, in order of creation.
@@ -176,15 +198,18 @@ impl Query {
         #[graphql(desc = "The issue's slug, e.g. \"cybersecurity\".")] slug: Option<String>,
     ) -> Result<Option<PolicyIssue>> {
         match (id, slug) {
-            (Some(id), None) => expect_node!(fetch(ctx, &id, NodeType::PolicyIssue).await?, PolicyIssue),
+            (Some(id), None) => expect_node!(ctx, &id, PolicyIssue),
             (None, Some(slug)) => {
-                let rd = request(ctx)?;
-                match policy_issues::by_slug(&rd.db, &slug).await? {
-                    Some(row) => Ok(Some(PolicyIssue(row))),
-                    None => Err(AppError::NotFound("PolicyIssue").into()),
-                }
+                nullable(ctx, async {
+                    let rd = request(ctx)?;
+                    match policy_issues::by_slug(&rd.db, &slug).await? {
+                        Some(row) => Ok(Some(PolicyIssue(row))),
+                        None => Err(AppError::NotFound("PolicyIssue").into()),
+                    }
+                })
+                .await
             }
-            _ => Err(AppError::bad_input("Pass exactly one of `id` and `slug`").into()),
+            _ => nullable(ctx, async { Err(AppError::bad_input("Pass exactly one of `id` and `slug`").into()) }).await,
         }
     }
 
@@ -209,7 +234,7 @@ impl Query {
 
     /// One mechanism by ID.
     async fn mechanism(&self, ctx: &Context<'_>, #[graphql(desc = "A Mechanism ID.")] id: ID) -> Result<Option<Mechanism>> {
-        expect_node!(fetch(ctx, &id, NodeType::Mechanism).await?, Mechanism)
+        expect_node!(ctx, &id, Mechanism)
     }
 
     /// Documents cited by consultations, in order of creation.

@@ -1,0 +1,36 @@
+//! Relations resolve through batching loaders: the number of SQL statements a query
+//! costs does not grow with the number of rows it returns.
+
+use crate::helpers::spawn_seeded_app;
+use serde_json::json;
+
+const DEEP: &str = r#"query($n: Int) {
+  contributions(first: $n) {
+    nodes {
+      title body
+      stakeholder { name hostedMechanisms { name } }
+      consultation { slug statistics { total } documents { symbol } }
+      meeting { venue }
+      issues { slug }
+      mechanisms { stance mechanism { name host { name } functions issues { slug } } }
+      revisions { number }
+      currentRevision { contentHash }
+    }
+  }
+}"#;
+
+#[tokio::test]
+async fn a_page_costs_the_same_number_of_queries_whatever_its_size() {
+    let app = spawn_seeded_app().await;
+    let mut costs = Vec::new();
+    for n in [2, 98] {
+        let before = app.query_count();
+        let data = app.data(DEEP, json!({ "n": n })).await;
+        assert_eq!(data["contributions"]["nodes"].as_array().unwrap().len(), n as usize);
+        costs.push(app.query_count() - before);
+    }
+    // One statement per relation and level; a loader may split a level into two
+    // batches when its keys arrive across its batching delay, never into one per row.
+    assert!(costs[1] <= 2 * costs[0], "statements for 2 rows vs 98 rows: {costs:?}");
+    assert!(costs[1] < 30, "98 rows × 12 relations resolved in {} statements", costs[1]);
+}

@@ -1,0 +1,166 @@
+//! Spawning the app against a fresh database, and small request helpers.
+
+use concord::config::Settings;
+use concord::seed::{self, Dataset};
+use concord::startup::Application;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// A database made for one test, removed when the test ends (even if it fails).
+pub struct TestDb {
+    pub url: String,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    SqliteFile(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+fn unique_name() -> String {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!(
+        "concord_test_{}_{}_{}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed),
+        nanos % 1_000_000_000
+    )
+}
+
+impl TestDb {
+    pub async fn create() -> TestDb {
+        let name = unique_name();
+        match std::env::var("TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.is_empty() => {
+                let admin = Database::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                    .await
+                    .expect("create the test database");
+                admin.close().await.ok();
+                let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
+                url.set_path(&format!("/{name}"));
+                TestDb { url: url.to_string(), cleanup: Cleanup::Postgres { admin_url, name } }
+            }
+            _ => {
+                let path = std::env::temp_dir().join(format!("{name}.db"));
+                TestDb {
+                    url: format!("sqlite://{}?mode=rwc", path.display()),
+                    cleanup: Cleanup::SqliteFile(path),
+                }
+            }
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::SqliteFile(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                // Drop may run inside the test's runtime, so use a runtime of our own on
+                // another thread.
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+                    rt.block_on(async {
+                        if let Ok(admin) = Database::connect(&admin_url).await {
+                            let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
+                            let _ = admin.execute_unprepared(&sql).await;
+                            let _ = admin.close().await;
+                        }
+                    });
+                    Ok::<(), std::io::Error>(())
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// The app running on port 0 with its own database.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: DatabaseConnection,
+    /// SQL statements the app has run since it started.
+    pub queries: Arc<AtomicUsize>,
+    _test_db: TestDb,
+}
+
+/// Spawns the app on a fresh, migrated, empty database.
+pub async fn spawn_app() -> TestApp {
+    concord::telemetry::init();
+    let test_db = TestDb::create().await;
+    let mut db = concord::db::connect(&test_db.url).await.expect("connect to the test database");
+    Migrator::up(&db, None).await.expect("migrate");
+    let queries = Arc::new(AtomicUsize::new(0));
+    let counter = queries.clone();
+    db.set_metric_callback(move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    spawn_with(db, queries, test_db)
+}
+
+/// Spawns the app with the 2010 consultation loaded.
+pub async fn spawn_seeded_app() -> TestApp {
+    let app = spawn_app().await;
+    seed::run(&app.db, Dataset::Report2010).await.expect("seed report-2010");
+    app
+}
+
+/// Spawns the app on a database connection the caller made.
+pub fn spawn_with(db: DatabaseConnection, queries: Arc<AtomicUsize>, test_db: TestDb) -> TestApp {
+    let settings = Settings { bind: "127.0.0.1:0".into() };
+    let app = Application::build(&settings, db.clone()).expect("build the app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    TestApp { address, client: reqwest::Client::new(), db, queries, _test_db: test_db }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// POSTs a GraphQL request; returns the whole response body.
+    pub async fn graphql(&self, query: &str, variables: Value) -> Value {
+        let response = self
+            .client
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        assert!(response.status().is_success(), "status {}", response.status());
+        response.json().await.expect("JSON body")
+    }
+
+    /// POSTs a GraphQL request that must succeed without errors; returns its `data`.
+    pub async fn data(&self, query: &str, variables: Value) -> Value {
+        let body = self.graphql(query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body:#}");
+        body["data"].clone()
+    }
+
+    pub fn query_count(&self) -> usize {
+        self.queries.load(Ordering::Relaxed)
+    }
+}
+
+/// The `extensions.code` of the first error.
+pub fn first_error_code(body: &Value) -> Option<&str> {
+    body.pointer("/errors/0/extensions/code").and_then(Value::as_str)
+}

@@ -1,0 +1,135 @@
+//! GraphQL over HTTP, GraphiQL, and the health endpoints.
+
+use crate::helpers::{TestDb, first_error_code, spawn_app, spawn_seeded_app, spawn_with};
+use sea_orm::{ConnectOptions, Database};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use std::time::Duration;
+
+const GQL_RESPONSE: &str = "application/graphql-response+json";
+
+fn content_type(r: &reqwest::Response) -> String {
+    r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned()
+}
+
+fn get_url(app: &crate::helpers::TestApp, query: &str) -> reqwest::Url {
+    reqwest::Url::parse_with_params(&app.url("/graphql"), &[("query", query)]).unwrap()
+}
+
+#[tokio::test]
+async fn get_runs_queries_and_refuses_mutations() {
+    let app = spawn_seeded_app().await;
+
+    let ok = app.client.get(get_url(&app, "{ consultations { totalCount } }")).send().await.unwrap();
+    assert_eq!(ok.status(), 200);
+    let body: Value = ok.json().await.unwrap();
+    assert_eq!(body["data"]["consultations"]["totalCount"], 1);
+
+    let refused = app.client.get(get_url(&app, "mutation { __typename }")).send().await.unwrap();
+    assert_eq!(refused.status(), 405);
+    assert_eq!(refused.headers()["allow"], "POST");
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(first_error_code(&body), Some("METHOD_NOT_ALLOWED"));
+}
+
+#[tokio::test]
+async fn the_graphql_response_media_type_is_served_when_asked_for() {
+    let app = spawn_app().await;
+    let post = |accept: &'static str, query: &'static str| {
+        app.client
+            .post(app.url("/graphql"))
+            .header("accept", accept)
+            .json(&json!({ "query": query }))
+            .send()
+    };
+
+    let ok = post(GQL_RESPONSE, "{ consultations { totalCount } }").await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(content_type(&ok), GQL_RESPONSE);
+
+    // A request that cannot run: 400 under the new media type, with no `data` entry.
+    let invalid = post(GQL_RESPONSE, "{ noSuchField }").await.unwrap();
+    assert_eq!(invalid.status(), 400);
+    let body: Value = invalid.json().await.unwrap();
+    assert!(body.get("data").is_none(), "{body}");
+    assert_eq!(first_error_code(&body), Some("GRAPHQL_VALIDATION_FAILED"));
+
+    let unparsable = post(GQL_RESPONSE, "{ consultations {").await.unwrap();
+    assert_eq!(unparsable.status(), 400);
+    let body: Value = unparsable.json().await.unwrap();
+    assert_eq!(first_error_code(&body), Some("GRAPHQL_PARSE_FAILED"));
+
+    // Legacy clients asking for plain JSON keep getting 200 with the errors.
+    let legacy = post("application/json", "{ noSuchField }").await.unwrap();
+    assert_eq!(legacy.status(), 200);
+    assert_eq!(content_type(&legacy), "application/json");
+
+    let unacceptable = post("text/csv", "{ consultations { totalCount } }").await.unwrap();
+    assert_eq!(unacceptable.status(), 406);
+}
+
+#[tokio::test]
+async fn malformed_requests_get_4xx_with_a_clear_error() {
+    let app = spawn_app().await;
+    let cases: [(&str, &str, u16, &str); 4] = [
+        ("application/json", "{not json", 400, "BAD_REQUEST"),
+        ("application/json", r#"[{"query":"{ __typename }"}]"#, 400, "BAD_REQUEST"),
+        ("application/json", r#"{"variables":{}}"#, 400, "BAD_REQUEST"),
+        ("text/plain", r#"{"query":"{ __typename }"}"#, 415, "UNSUPPORTED_MEDIA_TYPE"),
+    ];
+    for (ct, body, status, code) in cases {
+        let r = app.client.post(app.url("/graphql")).header("content-type", ct).body(body).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), status, "{ct} {body}");
+        let body: Value = r.json().await.unwrap();
+        assert_eq!(first_error_code(&body), Some(code));
+    }
+    let no_query = app.client.get(app.url("/graphql")).header("accept", "application/json").send().await.unwrap();
+    assert_eq!(no_query.status(), 400);
+    let put = app.client.put(app.url("/graphql")).send().await.unwrap();
+    assert_eq!(put.status(), 405);
+}
+
+#[tokio::test]
+async fn a_browser_gets_graphiql() {
+    let app = spawn_app().await;
+    let r = app.client.get(app.url("/graphql")).header("accept", "text/html,application/xhtml+xml").send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(content_type(&r).starts_with("text/html"));
+    assert!(r.text().await.unwrap().contains("graphiql"));
+}
+
+#[tokio::test]
+async fn overly_complex_queries_are_refused_before_they_run() {
+    let app = spawn_seeded_app().await;
+    let query = "{ stakeholders(first: 100) { nodes { contributions(first: 100) { nodes { stakeholder { contributions(first: 100) { totalCount } } } } } } }";
+    let before = app.query_count();
+    let body = app.graphql(query, json!({})).await;
+    assert_eq!(first_error_code(&body), Some("QUERY_TOO_COMPLEX"), "{body}");
+    assert_eq!(app.query_count(), before, "nothing ran");
+}
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let app = spawn_app().await;
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+}
+
+#[tokio::test]
+async fn readyz_says_not_ready_when_the_database_is_unreachable() {
+    // Nothing listens on port 9 (discard); the pool connects lazily, so the app starts.
+    let mut options = ConnectOptions::new("postgres://concord@127.0.0.1:9/concord");
+    options.connect_lazy(true).connect_timeout(Duration::from_secs(1)).acquire_timeout(Duration::from_secs(1));
+    let db = Database::connect(options).await.expect("a lazy pool");
+    let app = spawn_with(db, Arc::new(AtomicUsize::new(0)), TestDb::create().await);
+
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), 503);
+    let body: Value = ready.json().await.unwrap();
+    assert_eq!(body["status"], "unavailable");
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(health.status(), 200, "the process itself is up");
+}

@@ -1,0 +1,11 @@
+//! Concord's API tests: the real app over HTTP on port 0, each test against its own
+//! fresh database. SQLite by default; PostgreSQL when `TEST_DATABASE_URL` is set.
+
+mod batching;
+mod helpers;
+mod http;
+mod node;
+mod paging;
+mod schema;
+mod seed;
+mod statistics;
