@@ -81,8 +81,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{report}");
             Ok(())
         }
-        Command::Serve { bind, seed: dataset } => {
-            let db_kind = if db::is_sqlite(&cli.database_url) { "SQLite" } else { "PostgreSQL" };
+        Command::Serve {
+            bind,
+            seed: dataset,
+        } => {
+            let db_kind = if db::is_sqlite(&cli.database_url) {
+                "SQLite"
+            } else {
+                "PostgreSQL"
+            };
             tracing::info!(database = %db::redact(&cli.database_url), "using {db_kind}");
             let db = db::connect(&cli.database_url).await?;
             Migrator::up(&db, None).await?;
@@ -91,7 +98,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 tracing::info!("{report}");
             }
             let app = Application::build(&Settings { bind: bind.clone() }, db)?;
-            tracing::info!("GraphiQL: http://{}/graphql", browser_address(&bind, app.port()));
+            tracing::info!(
+                "GraphiQL: http://{}/graphql",
+                browser_address(&bind, app.port())
+            );
             app.run_until_stopped().await?;
             Ok(())
         }

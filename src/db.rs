@@ -72,13 +72,22 @@ mod tests {
             redact("postgres://concord:s3cret@db.example:5432/concord"),
             "postgres://concord:***@db.example:5432/concord"
         );
-        assert_eq!(redact("sqlite://concord.db?mode=rwc"), "sqlite://concord.db?mode=rwc");
+        assert_eq!(
+            redact("sqlite://concord.db?mode=rwc"),
+            "sqlite://concord.db?mode=rwc"
+        );
     }
 
     #[test]
     fn sqlite_files_are_created() {
-        assert_eq!(sqlite_create_mode("sqlite://x.db"), "sqlite://x.db?mode=rwc");
-        assert_eq!(sqlite_create_mode("sqlite://x.db?mode=ro"), "sqlite://x.db?mode=ro");
+        assert_eq!(
+            sqlite_create_mode("sqlite://x.db"),
+            "sqlite://x.db?mode=rwc"
+        );
+        assert_eq!(
+            sqlite_create_mode("sqlite://x.db?mode=ro"),
+            "sqlite://x.db?mode=ro"
+        );
         assert_eq!(sqlite_create_mode("postgres://h/db"), "postgres://h/db");
     }
 }

@@ -10,8 +10,8 @@ use crate::viewer::Viewer;
 use actix_web::http::header::{self, ContentType};
 use actix_web::http::{Method, StatusCode};
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::parser::types::{DocumentOperations, OperationType};
 use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::{DocumentOperations, OperationType};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
 
@@ -50,17 +50,25 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     if db::ping(&state.db).await {
         HttpResponse::Ok().json(json!({ "status": "ready" }))
     } else {
-        HttpResponse::ServiceUnavailable().json(json!({ "status": "unavailable", "reason": "database unreachable" }))
+        HttpResponse::ServiceUnavailable()
+            .json(json!({ "status": "unavailable", "reason": "database unreachable" }))
     }
 }
 
 async fn method_not_allowed() -> HttpResponse {
     HttpResponse::MethodNotAllowed()
         .insert_header((header::ALLOW, "GET, POST"))
-        .json(error_body("Use GET for queries or POST for any operation", "METHOD_NOT_ALLOWED"))
+        .json(error_body(
+            "Use GET for queries or POST for any operation",
+            "METHOD_NOT_ALLOWED",
+        ))
 }
 
-async fn graphql_post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+async fn graphql_post(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> HttpResponse {
     let Some(format) = ResponseFormat::negotiate(&req) else {
         return not_acceptable();
     };
@@ -68,11 +76,20 @@ async fn graphql_post(state: web::Data<AppState>, req: HttpRequest, body: web::B
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
     if content_type.as_deref() != Some("application/json") {
         return format.reply(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            error_body("POST /graphql takes a JSON body: send Content-Type: application/json", "UNSUPPORTED_MEDIA_TYPE"),
+            error_body(
+                "POST /graphql takes a JSON body: send Content-Type: application/json",
+                "UNSUPPORTED_MEDIA_TYPE",
+            ),
         );
     }
     let parsed: Value = match serde_json::from_slice(&body) {
@@ -93,7 +110,10 @@ async fn graphql_post(state: web::Data<AppState>, req: HttpRequest, body: web::B
     if parsed.is_array() {
         return format.reply(
             StatusCode::BAD_REQUEST,
-            error_body("Batched requests are not supported: send one operation per request", "BAD_REQUEST"),
+            error_body(
+                "Batched requests are not supported: send one operation per request",
+                "BAD_REQUEST",
+            ),
         );
     }
     let request: async_graphql::Request = match serde_json::from_value(parsed) {
@@ -109,35 +129,52 @@ async fn graphql_post(state: web::Data<AppState>, req: HttpRequest, body: web::B
 }
 
 async fn graphql_get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let has_query = url::form_urlencoded::parse(req.query_string().as_bytes()).any(|(k, _)| k == "query");
+    let has_query =
+        url::form_urlencoded::parse(req.query_string().as_bytes()).any(|(k, _)| k == "query");
     if !has_query && accepts_html(&req) {
-        return HttpResponse::Ok()
-            .content_type(ContentType::html())
-            .body(GraphiQLSource::build().endpoint("/graphql").title("Concord GraphiQL").finish());
+        return HttpResponse::Ok().content_type(ContentType::html()).body(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .title("Concord GraphiQL")
+                .finish(),
+        );
     }
     let Some(format) = ResponseFormat::negotiate(&req) else {
         return not_acceptable();
     };
     if !has_query {
-        return format.reply(StatusCode::BAD_REQUEST, error_body("GET /graphql needs a `query` parameter", "BAD_REQUEST"));
+        return format.reply(
+            StatusCode::BAD_REQUEST,
+            error_body("GET /graphql needs a `query` parameter", "BAD_REQUEST"),
+        );
     }
     let request = match async_graphql::http::parse_query_string(req.query_string()) {
         Ok(request) => request,
         Err(err) => {
-            return format.reply(StatusCode::BAD_REQUEST, error_body(&format!("Malformed query string: {err}"), "BAD_REQUEST"));
+            return format.reply(
+                StatusCode::BAD_REQUEST,
+                error_body(&format!("Malformed query string: {err}"), "BAD_REQUEST"),
+            );
         }
     };
     if selects_non_query(&request) {
         return HttpResponse::MethodNotAllowed()
             .insert_header((header::ALLOW, "POST"))
             .insert_header((header::CONTENT_TYPE, format.content_type()))
-            .json(error_body("Mutations and subscriptions are not allowed over GET; use POST", "METHOD_NOT_ALLOWED"));
+            .json(error_body(
+                "Mutations and subscriptions are not allowed over GET; use POST",
+                "METHOD_NOT_ALLOWED",
+            ));
     }
     debug_assert_eq!(req.method(), Method::GET);
     execute(&state, format, request).await
 }
 
-async fn execute(state: &AppState, format: ResponseFormat, request: async_graphql::Request) -> HttpResponse {
+async fn execute(
+    state: &AppState,
+    format: ResponseFormat,
+    request: async_graphql::Request,
+) -> HttpResponse {
     // Every caller is anonymous until sign-in exists; the policy layer already knows roles.
     let viewer = Viewer::Anonymous;
     let request = request.data(RequestData::new(state.db.clone(), viewer));
@@ -182,7 +219,9 @@ fn add_error_codes(body: &mut Value, request_error: bool) {
         } else {
             "INTERNAL_SERVER_ERROR"
         };
-        let Some(obj) = error.as_object_mut() else { continue };
+        let Some(obj) = error.as_object_mut() else {
+            continue;
+        };
         let ext = obj.entry("extensions").or_insert_with(|| json!({}));
         if let Some(ext) = ext.as_object_mut() {
             ext.insert("code".into(), json!(code));
@@ -200,7 +239,10 @@ fn selects_non_query(request: &async_graphql::Request) -> bool {
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
         (DocumentOperations::Multiple(_), None) => None,
     };
-    matches!(ty, Some(OperationType::Mutation | OperationType::Subscription))
+    matches!(
+        ty,
+        Some(OperationType::Mutation | OperationType::Subscription)
+    )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,16 +254,29 @@ enum ResponseFormat {
 impl ResponseFormat {
     /// Picks the response media type from `Accept`; `None` when nothing we serve fits.
     fn negotiate(req: &HttpRequest) -> Option<ResponseFormat> {
-        let Some(accept) = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+        let Some(accept) = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+        else {
             return Some(ResponseFormat::Json);
         };
         let types: Vec<String> = accept
             .split(',')
-            .map(|part| part.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+            .map(|part| {
+                part.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
             .collect();
         if types.iter().any(|t| t == GRAPHQL_RESPONSE_JSON) {
             Some(ResponseFormat::GraphQlResponseJson)
-        } else if types.iter().any(|t| t == "application/json" || t == "application/*" || t == "*/*" || t.is_empty()) {
+        } else if types
+            .iter()
+            .any(|t| t == "application/json" || t == "application/*" || t == "*/*" || t.is_empty())
+        {
             Some(ResponseFormat::Json)
         } else {
             None

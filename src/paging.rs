@@ -3,10 +3,14 @@
 
 use crate::error::{AppError, AppResult};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select,
+use sea_orm::sea_query::{
+    Alias, Asterisk, Expr, ExprTrait, Func, Order, OverStatement, Query, WindowStatement,
 };
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+};
+use std::collections::HashMap;
 use std::{future::Future, pin::Pin, sync::Arc};
 
 /// Largest page a client may ask for with `first` or `last`.
@@ -54,8 +58,16 @@ impl Page {
             (None, None) => (DEFAULT_PAGE_SIZE as u64, false),
         };
         Ok(Page {
-            after: args.after.as_deref().map(|c| decode_cursor("after", c)).transpose()?,
-            before: args.before.as_deref().map(|c| decode_cursor("before", c)).transpose()?,
+            after: args
+                .after
+                .as_deref()
+                .map(|c| decode_cursor("after", c))
+                .transpose()?,
+            before: args
+                .before
+                .as_deref()
+                .map(|c| decode_cursor("before", c))
+                .transpose()?,
             size,
             backward,
         })
@@ -83,11 +95,22 @@ fn decode_cursor(arg: &str, raw: &str) -> AppResult<i64> {
 }
 
 /// One page of rows, in ascending key order.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Slice<M> {
     pub items: Vec<M>,
     pub has_previous: bool,
     pub has_next: bool,
+}
+
+impl<M> Slice<M> {
+    /// A page with nothing in it.
+    pub fn empty() -> Slice<M> {
+        Slice {
+            items: Vec::new(),
+            has_previous: false,
+            has_next: false,
+        }
+    }
 }
 
 type CountFuture = Pin<Box<dyn Future<Output = Result<u64, DbErr>> + Send>>;
@@ -156,8 +179,16 @@ where
         (true, _, Some(before)) => any_row(db, select.filter(id.gte(before)), id).await?,
         _ => false,
     };
-    let (has_previous, has_next) = if page.backward { (more, beyond) } else { (beyond, more) };
-    Ok(Slice { items, has_previous, has_next })
+    let (has_previous, has_next) = if page.backward {
+        (more, beyond)
+    } else {
+        (beyond, more)
+    };
+    Ok(Slice {
+        items,
+        has_previous,
+        has_next,
+    })
 }
 
 async fn any_row<E: EntityTrait, C: ConnectionTrait>(
@@ -187,7 +218,136 @@ where
     E::Model: Sync,
 {
     let slice = fetch_page(db, select.clone(), id, page).await?;
-    Ok(Listing { slice, counter: Counter::new(db, select) })
+    Ok(Listing {
+        slice,
+        counter: Counter::new(db, select),
+    })
+}
+
+/// Reads one page per parent in a single statement: the rows of `select` whose
+/// `parent` expression is one of `parents`, numbered per parent with
+/// `ROW_NUMBER() OVER (PARTITION BY parent ORDER BY id)` and cut at the page size.
+/// This is how nested connections (a stakeholder's contributions, for a page of
+/// stakeholders) avoid one query per parent.
+pub async fn fetch_pages_by_parent<E, C>(
+    db: &C,
+    select: Select<E>,
+    parent: Expr,
+    id: E::Column,
+    parents: &[i64],
+    page: &Page,
+) -> Result<HashMap<i64, Slice<E::Model>>, DbErr>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    const ROW_NUMBER: &str = "concord_row_number";
+    const PARENT: &str = "concord_parent";
+    let mut inner = select
+        .clone()
+        .filter(parent.clone().is_in(parents.iter().copied()));
+    if let Some(after) = page.after {
+        inner = inner.filter(id.gt(after));
+    }
+    if let Some(before) = page.before {
+        inner = inner.filter(id.lt(before));
+    }
+    let mut window = WindowStatement::new();
+    window.add_partition_by(parent.clone());
+    window.order_by(
+        (E::default(), id),
+        if page.backward {
+            Order::Desc
+        } else {
+            Order::Asc
+        },
+    );
+    let mut inner = inner.into_query();
+    inner
+        .expr_as(parent.clone(), Alias::new(PARENT))
+        .expr_window_as(Func::cust("ROW_NUMBER"), window, Alias::new(ROW_NUMBER));
+    let outer = Query::select()
+        .column(Asterisk)
+        .from_subquery(inner, Alias::new("numbered"))
+        .and_where(Expr::col(Alias::new(ROW_NUMBER)).lte(page.size as i64 + 1))
+        .take();
+    let rows = db.query_all(&outer).await?;
+
+    let mut numbered: HashMap<i64, Vec<(i64, E::Model)>> = HashMap::new();
+    for row in rows {
+        let parent: i64 = row.try_get("", PARENT)?;
+        let number: i64 = row.try_get("", ROW_NUMBER)?;
+        numbered
+            .entry(parent)
+            .or_default()
+            .push((number, E::Model::from_query_result(&row, "")?));
+    }
+    let beyond = match (page.backward, page.after, page.before) {
+        (false, Some(after), _) => {
+            counts_by_parent(db, select.filter(id.lte(after)), parent, parents).await?
+        }
+        (true, _, Some(before)) => {
+            counts_by_parent(db, select.filter(id.gte(before)), parent, parents).await?
+        }
+        _ => HashMap::new(),
+    };
+    Ok(parents
+        .iter()
+        .map(|&p| {
+            let mut rows = numbered.remove(&p).unwrap_or_default();
+            rows.sort_by_key(|(number, _)| *number);
+            let more = rows.len() as u64 > page.size;
+            let mut items: Vec<E::Model> = rows
+                .into_iter()
+                .take(page.size as usize)
+                .map(|(_, m)| m)
+                .collect();
+            if page.backward {
+                items.reverse();
+            }
+            let beyond = beyond.get(&p).is_some_and(|&n| n > 0);
+            let (has_previous, has_next) = if page.backward {
+                (more, beyond)
+            } else {
+                (beyond, more)
+            };
+            (
+                p,
+                Slice {
+                    items,
+                    has_previous,
+                    has_next,
+                },
+            )
+        })
+        .collect())
+}
+
+/// Counts the rows of `select` per parent in one `GROUP BY` statement; parents
+/// without rows are absent.
+pub async fn counts_by_parent<E, C>(
+    db: &C,
+    select: Select<E>,
+    parent: Expr,
+    parents: &[i64],
+) -> Result<HashMap<i64, u64>, DbErr>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
+    let rows: Vec<(i64, i64)> = select
+        .select_only()
+        .column_as(parent.clone(), "concord_parent")
+        .column_as(Expr::cust("COUNT(*)"), "concord_count")
+        .filter(parent.clone().is_in(parents.iter().copied()))
+        .group_by(parent)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(p, n)| (p, u64::try_from(n).unwrap_or(0)))
+        .collect())
 }
 
 #[cfg(test)]
@@ -195,23 +355,40 @@ mod tests {
     use super::*;
 
     fn args(first: Option<i32>, last: Option<i32>) -> PageArgs {
-        PageArgs { first, last, ..PageArgs::default() }
+        PageArgs {
+            first,
+            last,
+            ..PageArgs::default()
+        }
     }
 
     #[test]
     fn bounds_page_sizes() {
-        assert_eq!(Page::parse(&args(None, None)).unwrap().size, DEFAULT_PAGE_SIZE as u64);
+        assert_eq!(
+            Page::parse(&args(None, None)).unwrap().size,
+            DEFAULT_PAGE_SIZE as u64
+        );
         assert_eq!(Page::parse(&args(Some(100), None)).unwrap().size, 100);
-        for bad in [args(Some(101), None), args(None, Some(-1)), args(Some(1), Some(1))] {
+        for bad in [
+            args(Some(101), None),
+            args(None, Some(-1)),
+            args(Some(1), Some(1)),
+        ] {
             assert_eq!(Page::parse(&bad).unwrap_err().code(), "BAD_USER_INPUT");
         }
     }
 
     #[test]
     fn cursors_round_trip_and_garbage_is_refused() {
-        let page = Page::parse(&PageArgs { after: Some(encode_cursor(7)), ..PageArgs::default() });
+        let page = Page::parse(&PageArgs {
+            after: Some(encode_cursor(7)),
+            ..PageArgs::default()
+        });
         assert_eq!(page.unwrap().after, Some(7));
-        let bad = Page::parse(&PageArgs { before: Some("bm9wZQ".into()), ..PageArgs::default() });
+        let bad = Page::parse(&PageArgs {
+            before: Some("bm9wZQ".into()),
+            ..PageArgs::default()
+        });
         assert_eq!(bad.unwrap_err().code(), "BAD_USER_INPUT");
     }
 }

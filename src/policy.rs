@@ -37,7 +37,7 @@ pub fn readable_contributions(viewer: &Viewer) -> Condition {
 /// Contributions counted in statistics: those `viewer` may read that were actually
 /// conveyed to the consultation (submitted or published; not drafts, not withdrawn).
 pub fn counted_contributions(viewer: &Viewer) -> Condition {
-    Condition::all().add(readable_contributions(viewer)).add(
-        Column::Status.is_in([ContributionStatus::Submitted, ContributionStatus::Published]),
-    )
+    Condition::all()
+        .add(readable_contributions(viewer))
+        .add(Column::Status.is_in([ContributionStatus::Submitted, ContributionStatus::Published]))
 }

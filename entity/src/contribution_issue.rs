@@ -11,6 +11,13 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::contribution::Entity",
+        from = "Column::ContributionId",
+        to = "super::contribution::Column::Id"
+    )]
+    Contribution,
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -12,6 +12,8 @@ impl MigrationName for Migration {
     }
 }
 
+// The column is named after the table's noun on purpose (`group` is reserved in SQL).
+#[allow(clippy::enum_variant_names)]
 #[derive(DeriveIden)]
 enum Stakeholder {
     Table,
@@ -270,7 +272,11 @@ impl MigrationTrait for Migration {
             .col(string_len_null(Stakeholder::Website, 500));
         manager.create_table(editable(&mut t).take()).await?;
         manager
-            .create_index(idx!("ix_stakeholder_group_id", Stakeholder::Table, [Stakeholder::StakeholderGroup, Stakeholder::Id]))
+            .create_index(idx!(
+                "ix_stakeholder_group_id",
+                Stakeholder::Table,
+                [Stakeholder::StakeholderGroup, Stakeholder::Id]
+            ))
             .await?;
 
         let mut t = Table::create();
@@ -286,7 +292,11 @@ impl MigrationTrait for Migration {
             .col(enum_col(Consultation::Status));
         manager.create_table(editable(&mut t).take()).await?;
         manager
-            .create_index(idx!("ix_consultation_status_id", Consultation::Table, [Consultation::Status, Consultation::Id]))
+            .create_index(idx!(
+                "ix_consultation_status_id",
+                Consultation::Table,
+                [Consultation::Status, Consultation::Id]
+            ))
             .await?;
 
         let mut t = Table::create();
@@ -297,10 +307,20 @@ impl MigrationTrait for Migration {
             .col(string_len(Meeting::Venue, 300))
             .col(date(Meeting::HeldOn))
             .col(json(Meeting::Agenda))
-            .foreign_key(&mut fk(Meeting::Table, Meeting::ConsultationId, Consultation::Table, Consultation::Id, ForeignKeyAction::Restrict));
+            .foreign_key(&mut fk(
+                Meeting::Table,
+                Meeting::ConsultationId,
+                Consultation::Table,
+                Consultation::Id,
+                ForeignKeyAction::Restrict,
+            ));
         manager.create_table(editable(&mut t).take()).await?;
         manager
-            .create_index(idx!("ix_meeting_consultation_id", Meeting::Table, [Meeting::ConsultationId, Meeting::Id]))
+            .create_index(idx!(
+                "ix_meeting_consultation_id",
+                Meeting::Table,
+                [Meeting::ConsultationId, Meeting::Id]
+            ))
             .await?;
 
         manager
@@ -327,13 +347,29 @@ impl MigrationTrait for Migration {
                             .col(ConsultationDocument::ConsultationId)
                             .col(ConsultationDocument::DocumentId),
                     )
-                    .foreign_key(&mut fk(ConsultationDocument::Table, ConsultationDocument::ConsultationId, Consultation::Table, Consultation::Id, ForeignKeyAction::Cascade))
-                    .foreign_key(&mut fk(ConsultationDocument::Table, ConsultationDocument::DocumentId, Document::Table, Document::Id, ForeignKeyAction::Restrict))
+                    .foreign_key(&mut fk(
+                        ConsultationDocument::Table,
+                        ConsultationDocument::ConsultationId,
+                        Consultation::Table,
+                        Consultation::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        ConsultationDocument::Table,
+                        ConsultationDocument::DocumentId,
+                        Document::Table,
+                        Document::Id,
+                        ForeignKeyAction::Restrict,
+                    ))
                     .take(),
             )
             .await?;
         manager
-            .create_index(idx!("ix_consultation_document_document", ConsultationDocument::Table, [ConsultationDocument::DocumentId]))
+            .create_index(idx!(
+                "ix_consultation_document_document",
+                ConsultationDocument::Table,
+                [ConsultationDocument::DocumentId]
+            ))
             .await?;
 
         let mut t = Table::create();
@@ -346,7 +382,11 @@ impl MigrationTrait for Migration {
             .col(boolean(PolicyIssue::OnWsisList));
         manager.create_table(editable(&mut t).take()).await?;
         manager
-            .create_index(idx!("ix_policy_issue_area_id", PolicyIssue::Table, [PolicyIssue::Area, PolicyIssue::Id]))
+            .create_index(idx!(
+                "ix_policy_issue_area_id",
+                PolicyIssue::Table,
+                [PolicyIssue::Area, PolicyIssue::Id]
+            ))
             .await?;
 
         let mut t = Table::create();
@@ -360,16 +400,34 @@ impl MigrationTrait for Migration {
             .col(big_integer_null(Mechanism::HostStakeholderId))
             .col(string_len_null(Mechanism::Established, 10))
             .col(text_null(Mechanism::Description))
-            .foreign_key(&mut fk(Mechanism::Table, Mechanism::HostStakeholderId, Stakeholder::Table, Stakeholder::Id, ForeignKeyAction::SetNull));
+            .foreign_key(&mut fk(
+                Mechanism::Table,
+                Mechanism::HostStakeholderId,
+                Stakeholder::Table,
+                Stakeholder::Id,
+                ForeignKeyAction::SetNull,
+            ));
         manager.create_table(editable(&mut t).take()).await?;
         manager
-            .create_index(idx!("ix_mechanism_status_id", Mechanism::Table, [Mechanism::Status, Mechanism::Id]))
+            .create_index(idx!(
+                "ix_mechanism_status_id",
+                Mechanism::Table,
+                [Mechanism::Status, Mechanism::Id]
+            ))
             .await?;
         manager
-            .create_index(idx!("ix_mechanism_kind_id", Mechanism::Table, [Mechanism::Kind, Mechanism::Id]))
+            .create_index(idx!(
+                "ix_mechanism_kind_id",
+                Mechanism::Table,
+                [Mechanism::Kind, Mechanism::Id]
+            ))
             .await?;
         manager
-            .create_index(idx!("ix_mechanism_host", Mechanism::Table, [Mechanism::HostStakeholderId]))
+            .create_index(idx!(
+                "ix_mechanism_host",
+                Mechanism::Table,
+                [Mechanism::HostStakeholderId]
+            ))
             .await?;
 
         manager
@@ -383,12 +441,22 @@ impl MigrationTrait for Migration {
                             .col(MechanismFunction::MechanismId)
                             .col(MechanismFunction::Function),
                     )
-                    .foreign_key(&mut fk(MechanismFunction::Table, MechanismFunction::MechanismId, Mechanism::Table, Mechanism::Id, ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk(
+                        MechanismFunction::Table,
+                        MechanismFunction::MechanismId,
+                        Mechanism::Table,
+                        Mechanism::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
                     .take(),
             )
             .await?;
         manager
-            .create_index(idx!("ix_mechanism_function_function", MechanismFunction::Table, [MechanismFunction::Function, MechanismFunction::MechanismId]))
+            .create_index(idx!(
+                "ix_mechanism_function_function",
+                MechanismFunction::Table,
+                [MechanismFunction::Function, MechanismFunction::MechanismId]
+            ))
             .await?;
 
         manager
@@ -402,13 +470,29 @@ impl MigrationTrait for Migration {
                             .col(MechanismIssue::MechanismId)
                             .col(MechanismIssue::PolicyIssueId),
                     )
-                    .foreign_key(&mut fk(MechanismIssue::Table, MechanismIssue::MechanismId, Mechanism::Table, Mechanism::Id, ForeignKeyAction::Cascade))
-                    .foreign_key(&mut fk(MechanismIssue::Table, MechanismIssue::PolicyIssueId, PolicyIssue::Table, PolicyIssue::Id, ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk(
+                        MechanismIssue::Table,
+                        MechanismIssue::MechanismId,
+                        Mechanism::Table,
+                        Mechanism::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        MechanismIssue::Table,
+                        MechanismIssue::PolicyIssueId,
+                        PolicyIssue::Table,
+                        PolicyIssue::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
                     .take(),
             )
             .await?;
         manager
-            .create_index(idx!("ix_mechanism_issue_issue", MechanismIssue::Table, [MechanismIssue::PolicyIssueId, MechanismIssue::MechanismId]))
+            .create_index(idx!(
+                "ix_mechanism_issue_issue",
+                MechanismIssue::Table,
+                [MechanismIssue::PolicyIssueId, MechanismIssue::MechanismId]
+            ))
             .await?;
 
         let mut t = Table::create();
@@ -427,24 +511,66 @@ impl MigrationTrait for Migration {
             .col(text_null(Contribution::WithdrawnReason))
             .col(timestamp_with_time_zone_null(Contribution::SubmittedAt))
             .col(timestamp_with_time_zone_null(Contribution::PublishedAt))
-            .foreign_key(&mut fk(Contribution::Table, Contribution::ConsultationId, Consultation::Table, Consultation::Id, ForeignKeyAction::Restrict))
-            .foreign_key(&mut fk(Contribution::Table, Contribution::MeetingId, Meeting::Table, Meeting::Id, ForeignKeyAction::Restrict))
-            .foreign_key(&mut fk(Contribution::Table, Contribution::StakeholderId, Stakeholder::Table, Stakeholder::Id, ForeignKeyAction::Restrict));
+            .foreign_key(&mut fk(
+                Contribution::Table,
+                Contribution::ConsultationId,
+                Consultation::Table,
+                Consultation::Id,
+                ForeignKeyAction::Restrict,
+            ))
+            .foreign_key(&mut fk(
+                Contribution::Table,
+                Contribution::MeetingId,
+                Meeting::Table,
+                Meeting::Id,
+                ForeignKeyAction::Restrict,
+            ))
+            .foreign_key(&mut fk(
+                Contribution::Table,
+                Contribution::StakeholderId,
+                Stakeholder::Table,
+                Stakeholder::Id,
+                ForeignKeyAction::Restrict,
+            ));
         manager.create_table(editable(&mut t).take()).await?;
         manager
-            .create_index(idx!("ix_contribution_consultation_id", Contribution::Table, [Contribution::ConsultationId, Contribution::Id]))
+            .create_index(idx!(
+                "ix_contribution_consultation_id",
+                Contribution::Table,
+                [Contribution::ConsultationId, Contribution::Id]
+            ))
             .await?;
         manager
-            .create_index(idx!("ix_contribution_stakeholder_id", Contribution::Table, [Contribution::StakeholderId, Contribution::Id]))
+            .create_index(idx!(
+                "ix_contribution_stakeholder_id",
+                Contribution::Table,
+                [Contribution::StakeholderId, Contribution::Id]
+            ))
             .await?;
         manager
-            .create_index(idx!("ix_contribution_meeting_id", Contribution::Table, [Contribution::MeetingId, Contribution::Id]))
+            .create_index(idx!(
+                "ix_contribution_meeting_id",
+                Contribution::Table,
+                [Contribution::MeetingId, Contribution::Id]
+            ))
             .await?;
         manager
-            .create_index(idx!("ix_contribution_kind_id", Contribution::Table, [Contribution::Kind, Contribution::Id]))
+            .create_index(idx!(
+                "ix_contribution_kind_id",
+                Contribution::Table,
+                [Contribution::Kind, Contribution::Id]
+            ))
             .await?;
         manager
-            .create_index(idx!("ix_contribution_status_visibility", Contribution::Table, [Contribution::Status, Contribution::Visibility, Contribution::Id]))
+            .create_index(idx!(
+                "ix_contribution_status_visibility",
+                Contribution::Table,
+                [
+                    Contribution::Status,
+                    Contribution::Visibility,
+                    Contribution::Id
+                ]
+            ))
             .await?;
 
         manager
@@ -459,19 +585,36 @@ impl MigrationTrait for Migration {
                     .col(string_len(ContributionRevision::Language, 16))
                     .col(string_len(ContributionRevision::ContentHash, 64))
                     .col(timestamp_with_time_zone(Common::CreatedAt))
-                    .foreign_key(&mut fk(ContributionRevision::Table, ContributionRevision::ContributionId, Contribution::Table, Contribution::Id, ForeignKeyAction::Cascade))
+                    .foreign_key(&mut fk(
+                        ContributionRevision::Table,
+                        ContributionRevision::ContributionId,
+                        Contribution::Table,
+                        Contribution::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
                     .take(),
             )
             .await?;
         manager
             .create_index(
-                idx!("ux_contribution_revision_number", ContributionRevision::Table, [ContributionRevision::ContributionId, ContributionRevision::Number])
-                    .unique()
-                    .take(),
+                idx!(
+                    "ux_contribution_revision_number",
+                    ContributionRevision::Table,
+                    [
+                        ContributionRevision::ContributionId,
+                        ContributionRevision::Number
+                    ]
+                )
+                .unique()
+                .take(),
             )
             .await?;
         manager
-            .create_index(idx!("ix_contribution_revision_hash", ContributionRevision::Table, [ContributionRevision::ContentHash]))
+            .create_index(idx!(
+                "ix_contribution_revision_hash",
+                ContributionRevision::Table,
+                [ContributionRevision::ContentHash]
+            ))
             .await?;
 
         manager
@@ -485,13 +628,32 @@ impl MigrationTrait for Migration {
                             .col(ContributionIssue::ContributionId)
                             .col(ContributionIssue::PolicyIssueId),
                     )
-                    .foreign_key(&mut fk(ContributionIssue::Table, ContributionIssue::ContributionId, Contribution::Table, Contribution::Id, ForeignKeyAction::Cascade))
-                    .foreign_key(&mut fk(ContributionIssue::Table, ContributionIssue::PolicyIssueId, PolicyIssue::Table, PolicyIssue::Id, ForeignKeyAction::Restrict))
+                    .foreign_key(&mut fk(
+                        ContributionIssue::Table,
+                        ContributionIssue::ContributionId,
+                        Contribution::Table,
+                        Contribution::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        ContributionIssue::Table,
+                        ContributionIssue::PolicyIssueId,
+                        PolicyIssue::Table,
+                        PolicyIssue::Id,
+                        ForeignKeyAction::Restrict,
+                    ))
                     .take(),
             )
             .await?;
         manager
-            .create_index(idx!("ix_contribution_issue_issue", ContributionIssue::Table, [ContributionIssue::PolicyIssueId, ContributionIssue::ContributionId]))
+            .create_index(idx!(
+                "ix_contribution_issue_issue",
+                ContributionIssue::Table,
+                [
+                    ContributionIssue::PolicyIssueId,
+                    ContributionIssue::ContributionId
+                ]
+            ))
             .await?;
 
         manager
@@ -506,13 +668,32 @@ impl MigrationTrait for Migration {
                             .col(ContributionMechanism::ContributionId)
                             .col(ContributionMechanism::MechanismId),
                     )
-                    .foreign_key(&mut fk(ContributionMechanism::Table, ContributionMechanism::ContributionId, Contribution::Table, Contribution::Id, ForeignKeyAction::Cascade))
-                    .foreign_key(&mut fk(ContributionMechanism::Table, ContributionMechanism::MechanismId, Mechanism::Table, Mechanism::Id, ForeignKeyAction::Restrict))
+                    .foreign_key(&mut fk(
+                        ContributionMechanism::Table,
+                        ContributionMechanism::ContributionId,
+                        Contribution::Table,
+                        Contribution::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
+                    .foreign_key(&mut fk(
+                        ContributionMechanism::Table,
+                        ContributionMechanism::MechanismId,
+                        Mechanism::Table,
+                        Mechanism::Id,
+                        ForeignKeyAction::Restrict,
+                    ))
                     .take(),
             )
             .await?;
         manager
-            .create_index(idx!("ix_contribution_mechanism_mechanism", ContributionMechanism::Table, [ContributionMechanism::MechanismId, ContributionMechanism::ContributionId]))
+            .create_index(idx!(
+                "ix_contribution_mechanism_mechanism",
+                ContributionMechanism::Table,
+                [
+                    ContributionMechanism::MechanismId,
+                    ContributionMechanism::ContributionId
+                ]
+            ))
             .await?;
 
         let mut t = Table::create();
@@ -525,13 +706,27 @@ impl MigrationTrait for Migration {
             .col(enum_col(Account::Role))
             .col(big_integer_null(Account::StakeholderId))
             .col(enum_col(Account::Status))
-            .foreign_key(&mut fk(Account::Table, Account::StakeholderId, Stakeholder::Table, Stakeholder::Id, ForeignKeyAction::Restrict));
+            .foreign_key(&mut fk(
+                Account::Table,
+                Account::StakeholderId,
+                Stakeholder::Table,
+                Stakeholder::Id,
+                ForeignKeyAction::Restrict,
+            ));
         manager.create_table(editable(&mut t).take()).await?;
         manager
-            .create_index(idx!("ix_account_stakeholder", Account::Table, [Account::StakeholderId]))
+            .create_index(idx!(
+                "ix_account_stakeholder",
+                Account::Table,
+                [Account::StakeholderId]
+            ))
             .await?;
         manager
-            .create_index(idx!("ix_account_role_id", Account::Table, [Account::Role, Account::Id]))
+            .create_index(idx!(
+                "ix_account_role_id",
+                Account::Table,
+                [Account::Role, Account::Id]
+            ))
             .await?;
 
         let mut t = Table::create();
@@ -545,10 +740,20 @@ impl MigrationTrait for Migration {
             .col(string_len(ApiClient::SecretHash, 200))
             .col(enum_col(ApiClient::Status))
             .col(timestamp_with_time_zone_null(ApiClient::SecretRotatedAt))
-            .foreign_key(&mut fk(ApiClient::Table, ApiClient::StakeholderId, Stakeholder::Table, Stakeholder::Id, ForeignKeyAction::Restrict));
+            .foreign_key(&mut fk(
+                ApiClient::Table,
+                ApiClient::StakeholderId,
+                Stakeholder::Table,
+                Stakeholder::Id,
+                ForeignKeyAction::Restrict,
+            ));
         manager.create_table(editable(&mut t).take()).await?;
         manager
-            .create_index(idx!("ix_api_client_stakeholder", ApiClient::Table, [ApiClient::StakeholderId]))
+            .create_index(idx!(
+                "ix_api_client_stakeholder",
+                ApiClient::Table,
+                [ApiClient::StakeholderId]
+            ))
             .await?;
 
         manager
@@ -567,17 +772,49 @@ impl MigrationTrait for Migration {
                     .col(string_len_null(AuditEvent::AfterHash, 64))
                     .col(string_len(AuditEvent::PrevHash, 64))
                     .col(string_len_uniq(AuditEvent::Hash, 64))
-                    .foreign_key(&mut fk(AuditEvent::Table, AuditEvent::ActorAccountId, Account::Table, Account::Id, ForeignKeyAction::Restrict))
-                    .foreign_key(&mut fk(AuditEvent::Table, AuditEvent::ActorClientId, ApiClient::Table, ApiClient::Id, ForeignKeyAction::Restrict))
+                    .foreign_key(&mut fk(
+                        AuditEvent::Table,
+                        AuditEvent::ActorAccountId,
+                        Account::Table,
+                        Account::Id,
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .foreign_key(&mut fk(
+                        AuditEvent::Table,
+                        AuditEvent::ActorClientId,
+                        ApiClient::Table,
+                        ApiClient::Id,
+                        ForeignKeyAction::Restrict,
+                    ))
                     .take(),
             )
             .await?;
         for stmt in [
-            idx!("ix_audit_event_occurred_at", AuditEvent::Table, [AuditEvent::OccurredAt, AuditEvent::Id]),
-            idx!("ix_audit_event_action_id", AuditEvent::Table, [AuditEvent::Action, AuditEvent::Id]),
-            idx!("ix_audit_event_target", AuditEvent::Table, [AuditEvent::TargetType, AuditEvent::TargetId, AuditEvent::Id]),
-            idx!("ix_audit_event_actor_account", AuditEvent::Table, [AuditEvent::ActorAccountId, AuditEvent::Id]),
-            idx!("ix_audit_event_actor_client", AuditEvent::Table, [AuditEvent::ActorClientId, AuditEvent::Id]),
+            idx!(
+                "ix_audit_event_occurred_at",
+                AuditEvent::Table,
+                [AuditEvent::OccurredAt, AuditEvent::Id]
+            ),
+            idx!(
+                "ix_audit_event_action_id",
+                AuditEvent::Table,
+                [AuditEvent::Action, AuditEvent::Id]
+            ),
+            idx!(
+                "ix_audit_event_target",
+                AuditEvent::Table,
+                [AuditEvent::TargetType, AuditEvent::TargetId, AuditEvent::Id]
+            ),
+            idx!(
+                "ix_audit_event_actor_account",
+                AuditEvent::Table,
+                [AuditEvent::ActorAccountId, AuditEvent::Id]
+            ),
+            idx!(
+                "ix_audit_event_actor_client",
+                AuditEvent::Table,
+                [AuditEvent::ActorClientId, AuditEvent::Id]
+            ),
         ] {
             manager.create_index(stmt).await?;
         }
@@ -605,7 +842,9 @@ impl MigrationTrait for Migration {
             Stakeholder::Table.into_iden(),
         ];
         for table in tables {
-            manager.drop_table(Table::drop().table(table).take()).await?;
+            manager
+                .drop_table(Table::drop().table(table).take())
+                .await?;
         }
         Ok(())
     }

@@ -1,8 +1,35 @@
 //! Relay connections. Every list in the schema is one of these: `edges { cursor node }`,
 //! `nodes`, `pageInfo` and `totalCount`, paged with `first/after` or `last/before`.
 
-use crate::paging::{Counter, Listing, encode_cursor};
-use async_graphql::SimpleObject;
+use super::loaders::{ContributionCountOf, MeetingCountOf};
+use super::request;
+use crate::paging::{Counter, Slice, encode_cursor};
+use async_graphql::{Context, SimpleObject};
+
+/// How a connection counts its whole list, when `totalCount` is asked for.
+pub enum TotalCount {
+    /// A top-level list: one COUNT query.
+    Query(Counter),
+    /// A nested list of contributions: batched with its siblings.
+    Contributions(ContributionCountOf),
+    /// A consultation's meetings: batched with its siblings.
+    Meetings(MeetingCountOf),
+}
+
+impl TotalCount {
+    pub async fn resolve(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        let n = match self {
+            TotalCount::Query(counter) => counter.count().await?,
+            TotalCount::Contributions(key) => request(ctx)?
+                .loader
+                .load_one(key.clone())
+                .await?
+                .unwrap_or(0),
+            TotalCount::Meetings(key) => request(ctx)?.loader.load_one(*key).await?.unwrap_or(0),
+        };
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
+}
 
 /// Where a page sits in its list.
 #[derive(SimpleObject, Debug, Clone)]
@@ -24,7 +51,7 @@ macro_rules! connection {
         pub struct $conn {
             edges: Vec<$edge>,
             page_info: $crate::graphql::connection::PageInfo,
-            counter: $crate::paging::Counter,
+            total: $crate::graphql::connection::TotalCount,
         }
 
         #[doc = $conn_doc]
@@ -47,9 +74,11 @@ macro_rules! connection {
 
             /// How many items the whole list holds across all pages, counting only
             /// what the caller may see.
-            async fn total_count(&self) -> async_graphql::Result<i32> {
-                let n = self.counter.count().await?;
-                Ok(i32::try_from(n).unwrap_or(i32::MAX))
+            async fn total_count(
+                &self,
+                ctx: &async_graphql::Context<'_>,
+            ) -> async_graphql::Result<i32> {
+                self.total.resolve(ctx).await
             }
         }
 
@@ -60,12 +89,27 @@ macro_rules! connection {
                 key: fn(&M) -> i64,
                 wrap: fn(M) -> $node,
             ) -> Self {
-                let (edges, page_info, counter) =
-                    $crate::graphql::connection::parts(listing, key, |cursor, model| $edge {
+                let total = $crate::graphql::connection::TotalCount::Query(listing.counter);
+                Self::from_slice(listing.slice, total, key, wrap)
+            }
+
+            /// Builds the connection from a page and the way to count its list.
+            pub fn from_slice<M>(
+                slice: $crate::paging::Slice<M>,
+                total: $crate::graphql::connection::TotalCount,
+                key: fn(&M) -> i64,
+                wrap: fn(M) -> $node,
+            ) -> Self {
+                let (edges, page_info) =
+                    $crate::graphql::connection::parts(slice, key, |cursor, model| $edge {
                         cursor,
                         node: wrap(model),
                     });
-                $conn { edges, page_info, counter }
+                $conn {
+                    edges,
+                    page_info,
+                    total,
+                }
             }
         }
 
@@ -92,13 +136,12 @@ macro_rules! connection {
 }
 pub(crate) use connection;
 
-/// Splits a listing into edges, page info and its counter.
+/// Splits a page into edges and page info.
 pub fn parts<M, E>(
-    listing: Listing<M>,
+    slice: Slice<M>,
     key: fn(&M) -> i64,
     edge: impl Fn(String, M) -> E,
-) -> (Vec<E>, PageInfo, Counter) {
-    let slice = listing.slice;
+) -> (Vec<E>, PageInfo) {
     let start_cursor = slice.items.first().map(|m| encode_cursor(key(m)));
     let end_cursor = slice.items.last().map(|m| encode_cursor(key(m)));
     let edges = slice
@@ -112,5 +155,5 @@ pub fn parts<M, E>(
         start_cursor,
         end_cursor,
     };
-    (edges, page_info, listing.counter)
+    (edges, page_info)
 }

@@ -2,6 +2,8 @@
 //! rows costs one query per relation, never one per row. A loader is made per
 //! request, for that request's viewer, so nothing cached crosses callers.
 
+use crate::paging::{Page, Slice};
+use crate::service::contributions::{ContributionFilter, Parent};
 use crate::service::statistics::Counts;
 use crate::service::{
     consultations, contributions, documents, mechanisms, meetings, policy_issues, stakeholders,
@@ -111,3 +113,131 @@ impl Loader<RevisionNumberKey> for Loaders {
             .collect())
     }
 }
+
+/// One page of a parent's readable contributions (a nested connection).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ContributionsOf {
+    pub parent: Parent,
+    pub parent_id: i64,
+    pub filter: ContributionFilter,
+    pub page: Page,
+}
+
+impl Loader<ContributionsOf> for Loaders {
+    type Value = Slice<contribution::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[ContributionsOf],
+    ) -> Result<HashMap<ContributionsOf, Self::Value>, Self::Error> {
+        // Keys that differ only by parent share one statement.
+        let mut groups: HashMap<(Parent, &ContributionFilter, Page), Vec<i64>> = HashMap::new();
+        for k in keys {
+            groups
+                .entry((k.parent, &k.filter, k.page))
+                .or_default()
+                .push(k.parent_id);
+        }
+        let mut out = HashMap::new();
+        for ((parent, filter, page), ids) in groups {
+            let pages =
+                contributions::pages_by_parent(&self.db, &self.viewer, parent, &ids, filter, &page)
+                    .await?;
+            for (parent_id, slice) in pages {
+                let key = ContributionsOf {
+                    parent,
+                    parent_id,
+                    filter: filter.clone(),
+                    page,
+                };
+                out.insert(key, slice);
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// How many readable contributions a parent has (a nested connection's `totalCount`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ContributionCountOf {
+    pub parent: Parent,
+    pub parent_id: i64,
+    pub filter: ContributionFilter,
+}
+
+impl Loader<ContributionCountOf> for Loaders {
+    type Value = u64;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[ContributionCountOf],
+    ) -> Result<HashMap<ContributionCountOf, u64>, Self::Error> {
+        let mut groups: HashMap<(Parent, &ContributionFilter), Vec<i64>> = HashMap::new();
+        for k in keys {
+            groups
+                .entry((k.parent, &k.filter))
+                .or_default()
+                .push(k.parent_id);
+        }
+        let mut out = HashMap::new();
+        for ((parent, filter), ids) in groups {
+            let counts =
+                contributions::counts_by_parent(&self.db, &self.viewer, parent, &ids, filter)
+                    .await?;
+            for parent_id in ids {
+                let n = counts.get(&parent_id).copied().unwrap_or(0);
+                out.insert(
+                    ContributionCountOf {
+                        parent,
+                        parent_id,
+                        filter: filter.clone(),
+                    },
+                    n,
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// One page of a consultation's meetings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MeetingsOf {
+    pub consultation_id: i64,
+    pub page: Page,
+}
+
+impl Loader<MeetingsOf> for Loaders {
+    type Value = Slice<meeting::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[MeetingsOf],
+    ) -> Result<HashMap<MeetingsOf, Self::Value>, Self::Error> {
+        let mut groups: HashMap<Page, Vec<i64>> = HashMap::new();
+        for k in keys {
+            groups.entry(k.page).or_default().push(k.consultation_id);
+        }
+        let mut out = HashMap::new();
+        for (page, ids) in groups {
+            for (consultation_id, slice) in
+                meetings::pages_by_consultation(&self.db, &ids, &page).await?
+            {
+                out.insert(
+                    MeetingsOf {
+                        consultation_id,
+                        page,
+                    },
+                    slice,
+                );
+            }
+        }
+        Ok(out)
+    }
+}
+
+loader!(/// How many meetings a consultation has.
+    MeetingCountOf => u64, |l, ids| meetings::counts_by_consultation(&l.db, ids));

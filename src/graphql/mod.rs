@@ -23,7 +23,7 @@ pub type ConcordSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
 
 /// Builds the schema. It holds no state: the connection and viewer come with each request.
 pub fn build_schema() -> ConcordSchema {
-    Schema::build(query::Query::default(), EmptyMutation, EmptySubscription)
+    Schema::build(query::Query, EmptyMutation, EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .finish()

@@ -32,16 +32,37 @@ pub async fn resolve(rd: &RequestData, gid: GlobalId) -> Result<Option<Node>> {
     let l = &rd.loader;
     let id = gid.id;
     Ok(match gid.node_type {
-        NodeType::Stakeholder => l.load_one(StakeholderKey(id)).await?.map(|m| Node::Stakeholder(Stakeholder(m))),
-        NodeType::Consultation => l.load_one(ConsultationKey(id)).await?.map(|m| Node::Consultation(Consultation(m))),
-        NodeType::Meeting => l.load_one(MeetingKey(id)).await?.map(|m| Node::Meeting(Meeting(m))),
-        NodeType::Contribution => l.load_one(ContributionKey(id)).await?.map(|m| Node::Contribution(Contribution(m))),
+        NodeType::Stakeholder => l
+            .load_one(StakeholderKey(id))
+            .await?
+            .map(|m| Node::Stakeholder(Stakeholder(m))),
+        NodeType::Consultation => l
+            .load_one(ConsultationKey(id))
+            .await?
+            .map(|m| Node::Consultation(Consultation(m))),
+        NodeType::Meeting => l
+            .load_one(MeetingKey(id))
+            .await?
+            .map(|m| Node::Meeting(Meeting(m))),
+        NodeType::Contribution => l
+            .load_one(ContributionKey(id))
+            .await?
+            .map(|m| Node::Contribution(Contribution(m))),
         NodeType::ContributionRevision => l
             .load_one(RevisionKey(id))
             .await?
             .map(|m| Node::ContributionRevision(ContributionRevision(m))),
-        NodeType::PolicyIssue => l.load_one(PolicyIssueKey(id)).await?.map(|m| Node::PolicyIssue(PolicyIssue(m))),
-        NodeType::Mechanism => l.load_one(MechanismKey(id)).await?.map(|m| Node::Mechanism(Mechanism(m))),
-        NodeType::Document => l.load_one(DocumentKey(id)).await?.map(|m| Node::Document(Document(m))),
+        NodeType::PolicyIssue => l
+            .load_one(PolicyIssueKey(id))
+            .await?
+            .map(|m| Node::PolicyIssue(PolicyIssue(m))),
+        NodeType::Mechanism => l
+            .load_one(MechanismKey(id))
+            .await?
+            .map(|m| Node::Mechanism(Mechanism(m))),
+        NodeType::Document => l
+            .load_one(DocumentKey(id))
+            .await?
+            .map(|m| Node::Document(Document(m))),
     })
 }

@@ -61,7 +61,11 @@ async fn nullable<T>(
 impl Query {
     /// Any object by its global ID. A well-formed ID that finds nothing, or that the
     /// caller may not see, gives null and a `NOT_FOUND` error.
-    async fn node(&self, ctx: &Context<'_>, #[graphql(desc = "A global ID.")] id: ID) -> Result<Option<Node>> {
+    async fn node(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A global ID.")] id: ID,
+    ) -> Result<Option<Node>> {
         nullable(ctx, async {
             let rd = request(ctx)?;
             let gid = GlobalId::decode(&id)?;
@@ -88,7 +92,10 @@ impl Query {
             ))
             .into());
         }
-        let gids = ids.iter().map(|id| GlobalId::decode(id)).collect::<Result<Vec<_>, _>>()?;
+        let gids = ids
+            .iter()
+            .map(|id| GlobalId::decode(id))
+            .collect::<Result<Vec<_>, _>>()?;
         // Resolved together, so the loader batches them into one query per type.
         let found = join_all(gids.into_iter().map(|gid| node::resolve(rd, gid))).await;
         found.into_iter().collect()
@@ -107,14 +114,24 @@ impl Query {
     ) -> Result<StakeholderConnection> {
         let rd = request(ctx)?;
         let filter = filter.unwrap_or_default();
-        let filter = stakeholders::StakeholderFilter { groups: filter.groups };
+        let filter = stakeholders::StakeholderFilter {
+            groups: filter.groups,
+        };
         let page = page(first, after, last, before)?;
         let listing = stakeholders::list(&rd.db, &filter, &page).await?;
-        Ok(StakeholderConnection::from_listing(listing, |m| m.id, Stakeholder))
+        Ok(StakeholderConnection::from_listing(
+            listing,
+            |m| m.id,
+            Stakeholder,
+        ))
     }
 
     /// One stakeholder by ID.
-    async fn stakeholder(&self, ctx: &Context<'_>, #[graphql(desc = "A Stakeholder ID.")] id: ID) -> Result<Option<Stakeholder>> {
+    async fn stakeholder(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A Stakeholder ID.")] id: ID,
+    ) -> Result<Option<Stakeholder>> {
         expect_node!(ctx, &id, Stakeholder)
     }
 
@@ -131,19 +148,33 @@ impl Query {
     ) -> Result<ConsultationConnection> {
         let rd = request(ctx)?;
         let filter = filter.unwrap_or_default();
-        let filter = consultations::ConsultationFilter { statuses: filter.statuses };
+        let filter = consultations::ConsultationFilter {
+            statuses: filter.statuses,
+        };
         let page = page(first, after, last, before)?;
         let listing = consultations::list(&rd.db, &filter, &page).await?;
-        Ok(ConsultationConnection::from_listing(listing, |m| m.id, Consultation))
+        Ok(ConsultationConnection::from_listing(
+            listing,
+            |m| m.id,
+            Consultation,
+        ))
     }
 
     /// One consultation by ID.
-    async fn consultation(&self, ctx: &Context<'_>, #[graphql(desc = "A Consultation ID.")] id: ID) -> Result<Option<Consultation>> {
+    async fn consultation(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A Consultation ID.")] id: ID,
+    ) -> Result<Option<Consultation>> {
         expect_node!(ctx, &id, Consultation)
     }
 
     /// One meeting by ID.
-    async fn meeting(&self, ctx: &Context<'_>, #[graphql(desc = "A Meeting ID.")] id: ID) -> Result<Option<Meeting>> {
+    async fn meeting(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A Meeting ID.")] id: ID,
+    ) -> Result<Option<Meeting>> {
         expect_node!(ctx, &id, Meeting)
     }
 
@@ -163,11 +194,19 @@ impl Query {
         let filter = filter.unwrap_or_default().parse()?;
         let page = page(first, after, last, before)?;
         let listing = contributions::list(&rd.db, &rd.viewer, &filter, &page).await?;
-        Ok(ContributionConnection::from_listing(listing, |m| m.id, Contribution))
+        Ok(ContributionConnection::from_listing(
+            listing,
+            |m| m.id,
+            Contribution,
+        ))
     }
 
     /// One contribution by ID, if the caller may see it.
-    async fn contribution(&self, ctx: &Context<'_>, #[graphql(desc = "A Contribution ID.")] id: ID) -> Result<Option<Contribution>> {
+    async fn contribution(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A Contribution ID.")] id: ID,
+    ) -> Result<Option<Contribution>> {
         expect_node!(ctx, &id, Contribution)
     }
 
@@ -184,10 +223,16 @@ impl Query {
     ) -> Result<PolicyIssueConnection> {
         let rd = request(ctx)?;
         let filter = filter.unwrap_or_default();
-        let filter = policy_issues::PolicyIssueFilter { areas: filter.areas };
+        let filter = policy_issues::PolicyIssueFilter {
+            areas: filter.areas,
+        };
         let page = page(first, after, last, before)?;
         let listing = policy_issues::list(&rd.db, &filter, &page).await?;
-        Ok(PolicyIssueConnection::from_listing(listing, |m| m.id, PolicyIssue))
+        Ok(PolicyIssueConnection::from_listing(
+            listing,
+            |m| m.id,
+            PolicyIssue,
+        ))
     }
 
     /// One policy issue, by ID or by slug (exactly one of the two).
@@ -209,7 +254,12 @@ impl Query {
                 })
                 .await
             }
-            _ => nullable(ctx, async { Err(AppError::bad_input("Pass exactly one of `id` and `slug`").into()) }).await,
+            _ => {
+                nullable(ctx, async {
+                    Err(AppError::bad_input("Pass exactly one of `id` and `slug`").into())
+                })
+                .await
+            }
         }
     }
 
@@ -226,14 +276,25 @@ impl Query {
     ) -> Result<MechanismConnection> {
         let rd = request(ctx)?;
         let filter = filter.unwrap_or_default();
-        let filter = mechanisms::MechanismFilter { statuses: filter.statuses, kinds: filter.kinds };
+        let filter = mechanisms::MechanismFilter {
+            statuses: filter.statuses,
+            kinds: filter.kinds,
+        };
         let page = page(first, after, last, before)?;
         let listing = mechanisms::list(&rd.db, &filter, &page).await?;
-        Ok(MechanismConnection::from_listing(listing, |m| m.id, Mechanism))
+        Ok(MechanismConnection::from_listing(
+            listing,
+            |m| m.id,
+            Mechanism,
+        ))
     }
 
     /// One mechanism by ID.
-    async fn mechanism(&self, ctx: &Context<'_>, #[graphql(desc = "A Mechanism ID.")] id: ID) -> Result<Option<Mechanism>> {
+    async fn mechanism(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A Mechanism ID.")] id: ID,
+    ) -> Result<Option<Mechanism>> {
         expect_node!(ctx, &id, Mechanism)
     }
 
@@ -250,6 +311,10 @@ impl Query {
         let rd = request(ctx)?;
         let page = page(first, after, last, before)?;
         let listing = documents::list(&rd.db, &page).await?;
-        Ok(DocumentConnection::from_listing(listing, |m| m.id, Document))
+        Ok(DocumentConnection::from_listing(
+            listing,
+            |m| m.id,
+            Document,
+        ))
     }
 }

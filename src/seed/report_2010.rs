@@ -15,9 +15,7 @@ use entity::{
     consultation, consultation_document, contribution, contribution_revision, document, mechanism,
     mechanism_function, mechanism_issue, meeting, policy_issue, stakeholder,
 };
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -137,12 +135,14 @@ fn classify(acronym: &str) -> (StakeholderGroup, Accreditation) {
 fn placeholder(group: StakeholderGroup) -> (&'static str, Accreditation) {
     match group {
         StakeholderGroup::Government => ("Government delegation", Accreditation::MemberState),
-        StakeholderGroup::InternationalOrganization => {
-            ("International organization", Accreditation::IntergovernmentalOrganization)
-        }
-        StakeholderGroup::CivilSociety => {
-            ("Civil society organization", Accreditation::EcosocConsultativeStatus)
-        }
+        StakeholderGroup::InternationalOrganization => (
+            "International organization",
+            Accreditation::IntergovernmentalOrganization,
+        ),
+        StakeholderGroup::CivilSociety => (
+            "Civil society organization",
+            Accreditation::EcosocConsultativeStatus,
+        ),
         StakeholderGroup::PrivateSector => ("Private sector entity", Accreditation::WsisAccredited),
     }
 }
@@ -159,12 +159,20 @@ struct Loader<'a> {
 }
 
 pub async fn load(txn: &DatabaseTransaction) -> anyhow::Result<usize> {
-    let report: Report = serde_json::from_str(DATA).context("the compiled-in report data is malformed")?;
+    let report: Report =
+        serde_json::from_str(DATA).context("the compiled-in report data is malformed")?;
     check_table(&report.contribution_table)?;
-    let mut l = Loader { txn, now: Utc::now(), created: 0 };
+    let mut l = Loader {
+        txn,
+        now: Utc::now(),
+        created: 0,
+    };
 
     let consultation = l.consultation(&report.consultation).await?;
-    let meeting_data = report.meetings.first().context("the report data has no meeting")?;
+    let meeting_data = report
+        .meetings
+        .first()
+        .context("the report data has no meeting")?;
     let meeting = l.meeting(consultation.id, meeting_data).await?;
 
     let mut orgs: HashMap<String, i64> = HashMap::new();
@@ -175,12 +183,16 @@ pub async fn load(txn: &DatabaseTransaction) -> anyhow::Result<usize> {
         .chain(&report.relevant_organizations.self_initiated)
         .map(|o| (o.name.clone(), Some(o.acronym.clone())));
     let representatives = report.group_representatives.iter().map(|r| {
-        let acronym = r.acronym.clone().or_else(|| (r.organization == "International Chamber of Commerce").then(|| "ICC".to_owned()));
+        let acronym = r.acronym.clone().or_else(|| {
+            (r.organization == "International Chamber of Commerce").then(|| "ICC".to_owned())
+        });
         (r.organization.clone(), acronym)
     });
     for (name, acronym) in named.chain(representatives) {
         let (group, accreditation) = classify(acronym.as_deref().unwrap_or(""));
-        let row = l.stakeholder(&name, acronym.as_deref(), group, accreditation).await?;
+        let row = l
+            .stakeholder(&name, acronym.as_deref(), group, accreditation)
+            .await?;
         if let Some(acronym) = acronym {
             orgs.insert(acronym, row.id);
         }
@@ -193,7 +205,11 @@ pub async fn load(txn: &DatabaseTransaction) -> anyhow::Result<usize> {
     }
     for m in &report.mechanisms {
         let host = match &m.host {
-            Some(acronym) => Some(*orgs.get(acronym).with_context(|| format!("unknown host {acronym}"))?),
+            Some(acronym) => Some(
+                *orgs
+                    .get(acronym)
+                    .with_context(|| format!("unknown host {acronym}"))?,
+            ),
             None => None,
         };
         let row = l.mechanism(m, host).await?;
@@ -201,7 +217,9 @@ pub async fn load(txn: &DatabaseTransaction) -> anyhow::Result<usize> {
             l.mechanism_function(row.id, *function).await?;
         }
         for slug in &m.issues {
-            let issue = *issues.get(slug).with_context(|| format!("unknown issue {slug}"))?;
+            let issue = *issues
+                .get(slug)
+                .with_context(|| format!("unknown issue {slug}"))?;
             l.mechanism_issue(row.id, issue).await?;
         }
     }
@@ -220,7 +238,8 @@ pub async fn load(txn: &DatabaseTransaction) -> anyhow::Result<usize> {
             .context("representative missing")?;
         speakers.insert(r.spoke_for_group, row.id);
     }
-    l.contributions(&report, &consultation, &meeting, &speakers).await?;
+    l.contributions(&report, &consultation, &meeting, &speakers)
+        .await?;
     Ok(l.created)
 }
 
@@ -228,7 +247,10 @@ pub async fn load(txn: &DatabaseTransaction) -> anyhow::Result<usize> {
 fn check_table(table: &TableData) -> anyhow::Result<()> {
     let mut sum = 0;
     for (group, row) in &table.rows {
-        let kinds: u32 = ContributionKind::ALL.iter().map(|k| row.get(k.as_str()).copied().unwrap_or(0)).sum();
+        let kinds: u32 = ContributionKind::ALL
+            .iter()
+            .map(|k| row.get(k.as_str()).copied().unwrap_or(0))
+            .sum();
         if Some(&kinds) != row.get("total") {
             bail!("row {group:?} of the table does not add up");
         }
@@ -269,7 +291,11 @@ impl Loader<'_> {
         .await?)
     }
 
-    async fn meeting(&mut self, consultation_id: i64, m: &MeetingData) -> anyhow::Result<meeting::Model> {
+    async fn meeting(
+        &mut self,
+        consultation_id: i64,
+        m: &MeetingData,
+    ) -> anyhow::Result<meeting::Model> {
         if let Some(row) = meeting::Entity::find()
             .filter(meeting::Column::ConsultationId.eq(consultation_id))
             .filter(meeting::Column::Title.eq(&m.title))
@@ -343,7 +369,10 @@ impl Loader<'_> {
         Ok(policy_issue::ActiveModel {
             slug: Set(i.slug.clone()),
             title: Set(i.title.clone()),
-            description: Set(format!("{origin}; report paragraphs {}.", paragraphs(&i.paragraphs))),
+            description: Set(format!(
+                "{origin}; report paragraphs {}.",
+                paragraphs(&i.paragraphs)
+            )),
             area: Set(i.area),
             on_wsis_list: Set(i.wsis_list),
             created_at: Set(self.now),
@@ -355,7 +384,11 @@ impl Loader<'_> {
         .await?)
     }
 
-    async fn mechanism(&mut self, m: &MechanismData, host: Option<i64>) -> anyhow::Result<mechanism::Model> {
+    async fn mechanism(
+        &mut self,
+        m: &MechanismData,
+        host: Option<i64>,
+    ) -> anyhow::Result<mechanism::Model> {
         if let Some(row) = mechanism::Entity::find()
             .filter(mechanism::Column::Name.eq(&m.name))
             .one(self.txn)
@@ -386,22 +419,44 @@ impl Loader<'_> {
         .await?)
     }
 
-    async fn mechanism_function(&mut self, mechanism_id: i64, function: MechanismFunction) -> anyhow::Result<()> {
-        if mechanism_function::Entity::find_by_id((mechanism_id, function)).one(self.txn).await?.is_none() {
+    async fn mechanism_function(
+        &mut self,
+        mechanism_id: i64,
+        function: MechanismFunction,
+    ) -> anyhow::Result<()> {
+        if mechanism_function::Entity::find_by_id((mechanism_id, function))
+            .one(self.txn)
+            .await?
+            .is_none()
+        {
             self.created += 1;
-            mechanism_function::ActiveModel { mechanism_id: Set(mechanism_id), function: Set(function) }
-                .insert(self.txn)
-                .await?;
+            mechanism_function::ActiveModel {
+                mechanism_id: Set(mechanism_id),
+                function: Set(function),
+            }
+            .insert(self.txn)
+            .await?;
         }
         Ok(())
     }
 
-    async fn mechanism_issue(&mut self, mechanism_id: i64, policy_issue_id: i64) -> anyhow::Result<()> {
-        if mechanism_issue::Entity::find_by_id((mechanism_id, policy_issue_id)).one(self.txn).await?.is_none() {
+    async fn mechanism_issue(
+        &mut self,
+        mechanism_id: i64,
+        policy_issue_id: i64,
+    ) -> anyhow::Result<()> {
+        if mechanism_issue::Entity::find_by_id((mechanism_id, policy_issue_id))
+            .one(self.txn)
+            .await?
+            .is_none()
+        {
             self.created += 1;
-            mechanism_issue::ActiveModel { mechanism_id: Set(mechanism_id), policy_issue_id: Set(policy_issue_id) }
-                .insert(self.txn)
-                .await?;
+            mechanism_issue::ActiveModel {
+                mechanism_id: Set(mechanism_id),
+                policy_issue_id: Set(policy_issue_id),
+            }
+            .insert(self.txn)
+            .await?;
         }
         Ok(())
     }
@@ -426,12 +481,23 @@ impl Loader<'_> {
         .await?)
     }
 
-    async fn consultation_document(&mut self, consultation_id: i64, document_id: i64) -> anyhow::Result<()> {
-        if consultation_document::Entity::find_by_id((consultation_id, document_id)).one(self.txn).await?.is_none() {
+    async fn consultation_document(
+        &mut self,
+        consultation_id: i64,
+        document_id: i64,
+    ) -> anyhow::Result<()> {
+        if consultation_document::Entity::find_by_id((consultation_id, document_id))
+            .one(self.txn)
+            .await?
+            .is_none()
+        {
             self.created += 1;
-            consultation_document::ActiveModel { consultation_id: Set(consultation_id), document_id: Set(document_id) }
-                .insert(self.txn)
-                .await?;
+            consultation_document::ActiveModel {
+                consultation_id: Set(consultation_id),
+                document_id: Set(document_id),
+            }
+            .insert(self.txn)
+            .await?;
         }
         Ok(())
     }
@@ -447,7 +513,12 @@ impl Loader<'_> {
         speakers: &HashMap<StakeholderGroup, i64>,
     ) -> anyhow::Result<()> {
         let table = &report.contribution_table;
-        let written_total = table.totals.get(ContributionKind::WrittenComment.as_str()).copied().unwrap_or(1).max(1);
+        let written_total = table
+            .totals
+            .get(ContributionKind::WrittenComment.as_str())
+            .copied()
+            .unwrap_or(1)
+            .max(1);
         let opens = midnight(report.consultation.opens_at);
         let span = (midnight(report.consultation.closes_at) - opens).num_seconds();
         let mut written_seen = 0i64;
@@ -463,20 +534,38 @@ impl Loader<'_> {
                         Some(id) => (id, Some(group)),
                         None => {
                             let name = format!("{label} {k}");
-                            (self.stakeholder(&name, None, group, accreditation).await?.id, None)
+                            (
+                                self.stakeholder(&name, None, group, accreditation)
+                                    .await?
+                                    .id,
+                                None,
+                            )
                         }
                     };
                     let at = if kind == ContributionKind::WrittenComment {
                         // Spread over the consultation period, as they arrived September–December.
-                        let at = opens + Duration::seconds(span * written_seen / written_total as i64);
+                        let at =
+                            opens + Duration::seconds(span * written_seen / written_total as i64);
                         written_seen += 1;
                         at
                     } else {
                         midnight(meeting.held_on) + Duration::hours(10)
                     };
-                    let title = format!("{} {k} of the {} group (placeholder)", kind_label(kind), group_label(group));
-                    let spec = ContributionSpec { consultation_id: consultation.id, stakeholder_id, on_behalf_of, kind, title, at };
-                    let meeting_id = (kind != ContributionKind::WrittenComment).then_some(meeting.id);
+                    let title = format!(
+                        "{} {k} of the {} group (placeholder)",
+                        kind_label(kind),
+                        group_label(group)
+                    );
+                    let spec = ContributionSpec {
+                        consultation_id: consultation.id,
+                        stakeholder_id,
+                        on_behalf_of,
+                        kind,
+                        title,
+                        at,
+                    };
+                    let meeting_id =
+                        (kind != ContributionKind::WrittenComment).then_some(meeting.id);
                     self.contribution(spec, meeting_id).await?;
                 }
             }
@@ -484,7 +573,11 @@ impl Loader<'_> {
         Ok(())
     }
 
-    async fn contribution(&mut self, c: ContributionSpec, meeting_id: Option<i64>) -> anyhow::Result<()> {
+    async fn contribution(
+        &mut self,
+        c: ContributionSpec,
+        meeting_id: Option<i64>,
+    ) -> anyhow::Result<()> {
         let exists = contribution::Entity::find()
             .filter(contribution::Column::ConsultationId.eq(c.consultation_id))
             .filter(contribution::Column::Title.eq(&c.title))
@@ -565,5 +658,8 @@ fn group_label(group: StakeholderGroup) -> &'static str {
 }
 
 fn paragraphs(list: &[u32]) -> String {
-    list.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+    list.iter()
+        .map(u32::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -2,20 +2,21 @@
 //! [`policy::readable_contributions`], so what a viewer may not see is absent.
 
 use crate::error::AppResult;
-use crate::paging::{self, Listing, Page};
+use crate::paging::{self, Listing, Page, Slice};
 use crate::policy;
 use crate::viewer::Viewer;
 use entity::contribution::{Column, Entity, Model};
 use entity::enums::{ContributionKind, StakeholderGroup};
 use entity::{contribution_issue, contribution_mechanism, contribution_revision, stakeholder};
-use sea_orm::sea_query::Query;
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Select,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QueryOrder,
+    QuerySelect, RelationTrait, Select,
 };
 use std::collections::HashMap;
 
 /// Which contributions to list. Every set field narrows the list.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct ContributionFilter {
     pub consultation_id: Option<i64>,
     pub meeting_id: Option<i64>,
@@ -90,6 +91,80 @@ pub async fn list(
     paging::list(db, select(viewer, filter), Column::Id, page).await
 }
 
+/// What a nested list of contributions hangs from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Parent {
+    Consultation,
+    Meeting,
+    Stakeholder,
+    PolicyIssue,
+}
+
+/// The readable contributions matching `filter`, with the expression that gives each
+/// row's parent. The filter's own field for that parent is ignored: the parent decides.
+fn select_with_parent(
+    viewer: &Viewer,
+    filter: &ContributionFilter,
+    parent: Parent,
+) -> (Select<Entity>, Expr) {
+    let mut filter = filter.clone();
+    let column = |c: Column| Expr::col((Entity, c));
+    match parent {
+        Parent::Consultation => {
+            filter.consultation_id = None;
+            (select(viewer, &filter), column(Column::ConsultationId))
+        }
+        Parent::Meeting => {
+            filter.meeting_id = None;
+            (select(viewer, &filter), column(Column::MeetingId))
+        }
+        Parent::Stakeholder => {
+            filter.stakeholder_id = None;
+            (select(viewer, &filter), column(Column::StakeholderId))
+        }
+        Parent::PolicyIssue => {
+            filter.policy_issue_id = None;
+            let select = select(viewer, &filter).join(
+                JoinType::InnerJoin,
+                contribution_issue::Relation::Contribution.def().rev(),
+            );
+            let parent = Expr::col((
+                contribution_issue::Entity,
+                contribution_issue::Column::PolicyIssueId,
+            ));
+            (select, parent)
+        }
+    }
+}
+
+/// One page of readable contributions for each parent, in one statement.
+pub async fn pages_by_parent(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    parent: Parent,
+    parent_ids: &[i64],
+    filter: &ContributionFilter,
+    page: &Page,
+) -> AppResult<HashMap<i64, Slice<Model>>> {
+    let (select, parent_expr) = select_with_parent(viewer, filter, parent);
+    Ok(
+        paging::fetch_pages_by_parent(db, select, parent_expr, Column::Id, parent_ids, page)
+            .await?,
+    )
+}
+
+/// How many readable contributions each parent has, in one statement.
+pub async fn counts_by_parent(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    parent: Parent,
+    parent_ids: &[i64],
+    filter: &ContributionFilter,
+) -> AppResult<HashMap<i64, u64>> {
+    let (select, parent_expr) = select_with_parent(viewer, filter, parent);
+    Ok(paging::counts_by_parent(db, select, parent_expr, parent_ids).await?)
+}
+
 /// The contributions with these ids that `viewer` may read.
 pub async fn by_ids(
     db: &DatabaseConnection,
@@ -132,7 +207,9 @@ pub async fn revisions_by_contributions(
         .order_by_asc(contribution_revision::Column::Number)
         .all(db)
         .await?;
-    Ok(super::group_by_parent(rows.into_iter().map(|r| (r.contribution_id, r))))
+    Ok(super::group_by_parent(
+        rows.into_iter().map(|r| (r.contribution_id, r)),
+    ))
 }
 
 /// The revision a contribution currently shows, for each `(contribution, number)` pair.
@@ -154,7 +231,10 @@ pub async fn revisions_by_number(
         .filter(readable_parent(viewer))
         .all(db)
         .await?;
-    Ok(rows.into_iter().map(|r| ((r.contribution_id, r.number), r)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| ((r.contribution_id, r.number), r))
+        .collect())
 }
 
 /// Revisions whose contribution `viewer` may read.

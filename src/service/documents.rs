@@ -23,7 +23,9 @@ pub async fn by_consultations(
     consultation_ids: &[i64],
 ) -> AppResult<HashMap<i64, Vec<document::Model>>> {
     let links: Vec<(i64, i64)> = consultation_document::Entity::find()
-        .filter(consultation_document::Column::ConsultationId.is_in(consultation_ids.iter().copied()))
+        .filter(
+            consultation_document::Column::ConsultationId.is_in(consultation_ids.iter().copied()),
+        )
         .order_by_asc(consultation_document::Column::DocumentId)
         .all(db)
         .await?

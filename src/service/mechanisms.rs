@@ -76,7 +76,8 @@ pub async fn by_hosts(
         .all(db)
         .await?;
     Ok(super::group_by_parent(
-        rows.into_iter().filter_map(|m| Some((m.host_stakeholder_id?, m))),
+        rows.into_iter()
+            .filter_map(|m| Some((m.host_stakeholder_id?, m))),
     ))
 }
 
@@ -87,11 +88,16 @@ pub async fn by_contributions(
     contribution_ids: &[i64],
 ) -> AppResult<HashMap<i64, Vec<(Model, Stance)>>> {
     let links = contribution_mechanism::Entity::find()
-        .filter(contribution_mechanism::Column::ContributionId.is_in(contribution_ids.iter().copied()))
+        .filter(
+            contribution_mechanism::Column::ContributionId.is_in(contribution_ids.iter().copied()),
+        )
         .order_by_asc(contribution_mechanism::Column::MechanismId)
         .all(db)
         .await?;
-    let ids: Vec<(i64, i64)> = links.iter().map(|l| (l.contribution_id, l.mechanism_id)).collect();
+    let ids: Vec<(i64, i64)> = links
+        .iter()
+        .map(|l| (l.contribution_id, l.mechanism_id))
+        .collect();
     let mechanisms = by_ids(db, &super::children(&ids)).await?;
     Ok(super::group_by_parent(links.into_iter().filter_map(|l| {
         let mechanism = mechanisms.get(&l.mechanism_id)?.clone();

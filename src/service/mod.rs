@@ -25,12 +25,17 @@ pub(crate) async fn by_ids<E>(
 where
     E: EntityTrait,
 {
-    let rows = E::find().filter(id.is_in(ids.iter().copied())).all(db).await?;
+    let rows = E::find()
+        .filter(id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
     Ok(rows.into_iter().map(|m| (key(&m), m)).collect())
 }
 
 /// Groups `(parent, child)` pairs into lists per parent, keeping their order.
-pub(crate) fn group_by_parent<T>(pairs: impl IntoIterator<Item = (i64, T)>) -> HashMap<i64, Vec<T>> {
+pub(crate) fn group_by_parent<T>(
+    pairs: impl IntoIterator<Item = (i64, T)>,
+) -> HashMap<i64, Vec<T>> {
     let mut map: HashMap<i64, Vec<T>> = HashMap::new();
     for (parent, child) in pairs {
         map.entry(parent).or_default().push(child);

@@ -7,8 +7,7 @@ use crate::viewer::Viewer;
 use entity::enums::{ContributionKind, StakeholderGroup};
 use entity::{contribution, stakeholder};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QuerySelect,
-    RelationTrait,
+    ColumnTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -35,7 +34,10 @@ pub async fn for_consultations(
         .column(stakeholder::Column::StakeholderGroup)
         .column(contribution::Column::Kind)
         .column_as(contribution::Column::Id.count(), "n")
-        .join(JoinType::InnerJoin, contribution::Relation::Stakeholder.def())
+        .join(
+            JoinType::InnerJoin,
+            contribution::Relation::Stakeholder.def(),
+        )
         .filter(contribution::Column::ConsultationId.is_in(consultation_ids.iter().copied()))
         .filter(policy::counted_contributions(viewer))
         .group_by(contribution::Column::ConsultationId)
@@ -44,10 +46,16 @@ pub async fn for_consultations(
         .into_tuple()
         .all(db)
         .await?;
-    let mut result: HashMap<i64, Counts> =
-        consultation_ids.iter().map(|&id| (id, Counts::default())).collect();
+    let mut result: HashMap<i64, Counts> = consultation_ids
+        .iter()
+        .map(|&id| (id, Counts::default()))
+        .collect();
     for (consultation, group, kind, n) in rows {
-        result.entry(consultation).or_default().0.insert((group, kind), n.max(0) as u64);
+        result
+            .entry(consultation)
+            .or_default()
+            .0
+            .insert((group, kind), n.max(0) as u64);
     }
     Ok(result)
 }

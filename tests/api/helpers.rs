@@ -24,7 +24,10 @@ enum Cleanup {
 
 fn unique_name() -> String {
     static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     format!(
         "concord_test_{}_{}_{}",
         std::process::id(),
@@ -38,7 +41,9 @@ impl TestDb {
         let name = unique_name();
         match std::env::var("TEST_DATABASE_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
-                let admin = Database::connect(&admin_url).await.expect("connect to TEST_DATABASE_URL");
+                let admin = Database::connect(&admin_url)
+                    .await
+                    .expect("connect to TEST_DATABASE_URL");
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                     .await
@@ -46,7 +51,10 @@ impl TestDb {
                 admin.close().await.ok();
                 let mut url = url::Url::parse(&admin_url).expect("TEST_DATABASE_URL is a URL");
                 url.set_path(&format!("/{name}"));
-                TestDb { url: url.to_string(), cleanup: Cleanup::Postgres { admin_url, name } }
+                TestDb {
+                    url: url.to_string(),
+                    cleanup: Cleanup::Postgres { admin_url, name },
+                }
             }
             _ => {
                 let path = std::env::temp_dir().join(format!("{name}.db"));
@@ -74,7 +82,9 @@ impl Drop for TestDb {
                 // another thread.
                 let (admin_url, name) = (admin_url.clone(), name.clone());
                 let _ = std::thread::spawn(move || {
-                    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()?;
                     rt.block_on(async {
                         if let Ok(admin) = Database::connect(&admin_url).await {
                             let sql = format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)");
@@ -104,7 +114,9 @@ pub struct TestApp {
 pub async fn spawn_app() -> TestApp {
     concord::telemetry::init();
     let test_db = TestDb::create().await;
-    let mut db = concord::db::connect(&test_db.url).await.expect("connect to the test database");
+    let mut db = concord::db::connect(&test_db.url)
+        .await
+        .expect("connect to the test database");
     Migrator::up(&db, None).await.expect("migrate");
     let queries = Arc::new(AtomicUsize::new(0));
     let counter = queries.clone();
@@ -117,17 +129,27 @@ pub async fn spawn_app() -> TestApp {
 /// Spawns the app with the 2010 consultation loaded.
 pub async fn spawn_seeded_app() -> TestApp {
     let app = spawn_app().await;
-    seed::run(&app.db, Dataset::Report2010).await.expect("seed report-2010");
+    seed::run(&app.db, Dataset::Report2010)
+        .await
+        .expect("seed report-2010");
     app
 }
 
 /// Spawns the app on a database connection the caller made.
 pub fn spawn_with(db: DatabaseConnection, queries: Arc<AtomicUsize>, test_db: TestDb) -> TestApp {
-    let settings = Settings { bind: "127.0.0.1:0".into() };
+    let settings = Settings {
+        bind: "127.0.0.1:0".into(),
+    };
     let app = Application::build(&settings, db.clone()).expect("build the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    TestApp { address, client: reqwest::Client::new(), db, queries, _test_db: test_db }
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db,
+        queries,
+        _test_db: test_db,
+    }
 }
 
 impl TestApp {
@@ -144,7 +166,11 @@ impl TestApp {
             .send()
             .await
             .expect("request");
-        assert!(response.status().is_success(), "status {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "status {}",
+            response.status()
+        );
         response.json().await.expect("JSON body")
     }
 
@@ -162,5 +188,6 @@ impl TestApp {
 
 /// The `extensions.code` of the first error.
 pub fn first_error_code(body: &Value) -> Option<&str> {
-    body.pointer("/errors/0/extensions/code").and_then(Value::as_str)
+    body.pointer("/errors/0/extensions/code")
+        .and_then(Value::as_str)
 }

@@ -10,7 +10,11 @@ use std::time::Duration;
 const GQL_RESPONSE: &str = "application/graphql-response+json";
 
 fn content_type(r: &reqwest::Response) -> String {
-    r.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned()
+    r.headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned()
 }
 
 fn get_url(app: &crate::helpers::TestApp, query: &str) -> reqwest::Url {
@@ -21,12 +25,22 @@ fn get_url(app: &crate::helpers::TestApp, query: &str) -> reqwest::Url {
 async fn get_runs_queries_and_refuses_mutations() {
     let app = spawn_seeded_app().await;
 
-    let ok = app.client.get(get_url(&app, "{ consultations { totalCount } }")).send().await.unwrap();
+    let ok = app
+        .client
+        .get(get_url(&app, "{ consultations { totalCount } }"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
     let body: Value = ok.json().await.unwrap();
     assert_eq!(body["data"]["consultations"]["totalCount"], 1);
 
-    let refused = app.client.get(get_url(&app, "mutation { __typename }")).send().await.unwrap();
+    let refused = app
+        .client
+        .get(get_url(&app, "mutation { __typename }"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(refused.status(), 405);
     assert_eq!(refused.headers()["allow"], "POST");
     let body: Value = refused.json().await.unwrap();
@@ -44,7 +58,9 @@ async fn the_graphql_response_media_type_is_served_when_asked_for() {
             .send()
     };
 
-    let ok = post(GQL_RESPONSE, "{ consultations { totalCount } }").await.unwrap();
+    let ok = post(GQL_RESPONSE, "{ consultations { totalCount } }")
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
     assert_eq!(content_type(&ok), GQL_RESPONSE);
 
@@ -65,7 +81,9 @@ async fn the_graphql_response_media_type_is_served_when_asked_for() {
     assert_eq!(legacy.status(), 200);
     assert_eq!(content_type(&legacy), "application/json");
 
-    let unacceptable = post("text/csv", "{ consultations { totalCount } }").await.unwrap();
+    let unacceptable = post("text/csv", "{ consultations { totalCount } }")
+        .await
+        .unwrap();
     assert_eq!(unacceptable.status(), 406);
 }
 
@@ -74,17 +92,45 @@ async fn malformed_requests_get_4xx_with_a_clear_error() {
     let app = spawn_app().await;
     let cases: [(&str, &str, u16, &str); 4] = [
         ("application/json", "{not json", 400, "BAD_REQUEST"),
-        ("application/json", r#"[{"query":"{ __typename }"}]"#, 400, "BAD_REQUEST"),
-        ("application/json", r#"{"variables":{}}"#, 400, "BAD_REQUEST"),
-        ("text/plain", r#"{"query":"{ __typename }"}"#, 415, "UNSUPPORTED_MEDIA_TYPE"),
+        (
+            "application/json",
+            r#"[{"query":"{ __typename }"}]"#,
+            400,
+            "BAD_REQUEST",
+        ),
+        (
+            "application/json",
+            r#"{"variables":{}}"#,
+            400,
+            "BAD_REQUEST",
+        ),
+        (
+            "text/plain",
+            r#"{"query":"{ __typename }"}"#,
+            415,
+            "UNSUPPORTED_MEDIA_TYPE",
+        ),
     ];
     for (ct, body, status, code) in cases {
-        let r = app.client.post(app.url("/graphql")).header("content-type", ct).body(body).send().await.unwrap();
+        let r = app
+            .client
+            .post(app.url("/graphql"))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status().as_u16(), status, "{ct} {body}");
         let body: Value = r.json().await.unwrap();
         assert_eq!(first_error_code(&body), Some(code));
     }
-    let no_query = app.client.get(app.url("/graphql")).header("accept", "application/json").send().await.unwrap();
+    let no_query = app
+        .client
+        .get(app.url("/graphql"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(no_query.status(), 400);
     let put = app.client.put(app.url("/graphql")).send().await.unwrap();
     assert_eq!(put.status(), 405);
@@ -93,7 +139,13 @@ async fn malformed_requests_get_4xx_with_a_clear_error() {
 #[tokio::test]
 async fn a_browser_gets_graphiql() {
     let app = spawn_app().await;
-    let r = app.client.get(app.url("/graphql")).header("accept", "text/html,application/xhtml+xml").send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url("/graphql"))
+        .header("accept", "text/html,application/xhtml+xml")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert!(content_type(&r).starts_with("text/html"));
     assert!(r.text().await.unwrap().contains("graphiql"));
@@ -122,7 +174,10 @@ async fn health_and_readiness() {
 async fn readyz_says_not_ready_when_the_database_is_unreachable() {
     // Nothing listens on port 9 (discard); the pool connects lazily, so the app starts.
     let mut options = ConnectOptions::new("postgres://concord@127.0.0.1:9/concord");
-    options.connect_lazy(true).connect_timeout(Duration::from_secs(1)).acquire_timeout(Duration::from_secs(1));
+    options
+        .connect_lazy(true)
+        .connect_timeout(Duration::from_secs(1))
+        .acquire_timeout(Duration::from_secs(1));
     let db = Database::connect(options).await.expect("a lazy pool");
     let app = spawn_with(db, Arc::new(AtomicUsize::new(0)), TestDb::create().await);
 

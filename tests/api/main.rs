@@ -4,6 +4,7 @@
 mod batching;
 mod helpers;
 mod http;
+mod nested;
 mod node;
 mod paging;
 mod schema;

@@ -20,9 +20,15 @@ async fn node_round_trips_for_every_type() {
     let cases = [
         ("Stakeholder", &d["stakeholders"]["nodes"][0]["id"]),
         ("Consultation", &d["consultations"]["nodes"][0]["id"]),
-        ("Meeting", &d["consultations"]["nodes"][0]["meetings"]["nodes"][0]["id"]),
+        (
+            "Meeting",
+            &d["consultations"]["nodes"][0]["meetings"]["nodes"][0]["id"],
+        ),
         ("Contribution", &d["contributions"]["nodes"][0]["id"]),
-        ("ContributionRevision", &d["contributions"]["nodes"][0]["currentRevision"]["id"]),
+        (
+            "ContributionRevision",
+            &d["contributions"]["nodes"][0]["currentRevision"]["id"],
+        ),
         ("PolicyIssue", &d["policyIssues"]["nodes"][0]["id"]),
         ("Mechanism", &d["mechanisms"]["nodes"][0]["id"]),
         ("Document", &d["documents"]["nodes"][0]["id"]),
@@ -30,34 +36,65 @@ async fn node_round_trips_for_every_type() {
     for (typename, id) in &cases {
         assert!(id.is_string(), "an id for {typename}");
         let data = app.data(NODE, json!({ "id": id })).await;
-        assert_eq!(data["node"], json!({ "__typename": typename, "id": id }), "{typename}");
+        assert_eq!(
+            data["node"],
+            json!({ "__typename": typename, "id": id }),
+            "{typename}"
+        );
     }
 
     let ids: Vec<&Value> = cases.iter().map(|(_, id)| *id).collect();
-    let data = app.data("query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }", json!({ "ids": ids })).await;
-    let got: Vec<&Value> = data["nodes"].as_array().unwrap().iter().map(|n| &n["id"]).collect();
+    let data = app
+        .data(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }",
+            json!({ "ids": ids }),
+        )
+        .await;
+    let got: Vec<&Value> = data["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| &n["id"])
+        .collect();
     assert_eq!(got, ids, "nodes(ids:) answers in the order asked");
 }
 
 #[tokio::test]
 async fn a_malformed_id_gives_a_clear_error() {
     let app = spawn_seeded_app().await;
-    for bad in ["", "42", "not an id", "U3Rha2Vob2xkZXI6", "Q29udHJpYnV0aW9uOi0x"] {
+    for bad in [
+        "",
+        "42",
+        "not an id",
+        "U3Rha2Vob2xkZXI6",
+        "Q29udHJpYnV0aW9uOi0x",
+    ] {
         let body = app.graphql(NODE, json!({ "id": bad })).await;
-        assert_eq!(first_error_code(&body), Some("BAD_USER_INPUT"), "{bad:?}: {body}");
+        assert_eq!(
+            first_error_code(&body),
+            Some("BAD_USER_INPUT"),
+            "{bad:?}: {body}"
+        );
         let message = body["errors"][0]["message"].as_str().unwrap();
         assert!(message.contains("not a valid ID"), "{message}");
     }
     // An ID of the wrong type for a typed argument.
     let meeting = GlobalId::new(NodeType::Meeting, 1).encode();
-    let body = app.graphql("query($id: ID!) { stakeholder(id: $id) { name } }", json!({ "id": meeting })).await;
+    let body = app
+        .graphql(
+            "query($id: ID!) { stakeholder(id: $id) { name } }",
+            json!({ "id": meeting }),
+        )
+        .await;
     assert_eq!(first_error_code(&body), Some("BAD_USER_INPUT"));
 }
 
 #[tokio::test]
 async fn a_hidden_record_answers_exactly_like_a_missing_one() {
     let app = spawn_seeded_app().await;
-    let d = app.data("{ contributions(last: 1) { nodes { id } } }", json!({})).await;
+    let d = app
+        .data("{ contributions(last: 1) { nodes { id } } }", json!({}))
+        .await;
     let hidden_id = d["contributions"]["nodes"][0]["id"].clone();
     use sea_orm::ConnectionTrait;
     app.db
@@ -71,12 +108,22 @@ async fn a_hidden_record_answers_exactly_like_a_missing_one() {
 
     assert_eq!(first_error_code(&hidden), Some("NOT_FOUND"));
     assert_eq!(hidden["data"], json!({ "node": null }));
-    assert_eq!(hidden["errors"][0]["message"], missing["errors"][0]["message"]);
+    assert_eq!(
+        hidden["errors"][0]["message"],
+        missing["errors"][0]["message"]
+    );
     assert_eq!(hidden["data"], missing["data"]);
 
-    let typed = app.graphql("query($id: ID!) { contribution(id: $id) { title } }", json!({ "id": hidden_id })).await;
+    let typed = app
+        .graphql(
+            "query($id: ID!) { contribution(id: $id) { title } }",
+            json!({ "id": hidden_id }),
+        )
+        .await;
     assert_eq!(first_error_code(&typed), Some("NOT_FOUND"));
-    let listed = app.data("{ contributions { totalCount } }", json!({})).await;
+    let listed = app
+        .data("{ contributions { totalCount } }", json!({}))
+        .await;
     assert_eq!(listed["contributions"]["totalCount"], 97);
 }
 
@@ -109,15 +156,27 @@ async fn relations_resolve_both_ways() {
     assert_eq!(icc["stakeholder"]["contributions"]["totalCount"], 1);
     assert_eq!(icc["meeting"]["venue"], "New York");
     assert_eq!(icc["meeting"]["heldOn"], "2010-12-14");
-    assert_eq!(icc["meeting"]["consultation"]["slug"], "enhanced-cooperation-2010");
+    assert_eq!(
+        icc["meeting"]["consultation"]["slug"],
+        "enhanced-cooperation-2010"
+    );
     let hash = icc["revisions"][0]["contentHash"].as_str().unwrap();
     assert_eq!(hash.len(), 64);
     assert!(icc["body"].as_str().unwrap().contains("Placeholder"));
 
     let mechanisms = data["mechanisms"]["nodes"].as_array().unwrap();
-    let unesco = mechanisms.iter().find(|m| m["host"]["acronym"] == "UNESCO").expect("a UNESCO-hosted mechanism");
+    let unesco = mechanisms
+        .iter()
+        .find(|m| m["host"]["acronym"] == "UNESCO")
+        .expect("a UNESCO-hosted mechanism");
     assert_eq!(unesco["issues"][0]["slug"], "freedom-of-expression");
-    assert!(unesco["host"]["hostedMechanisms"].as_array().unwrap().iter().any(|m| m["name"] == "UNESCO governing bodies"));
+    assert!(
+        unesco["host"]["hostedMechanisms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["name"] == "UNESCO governing bodies")
+    );
     let gac = mechanisms.iter().find(|m| m["acronym"] == "GAC").unwrap();
     assert_eq!(gac["functions"], json!(["ADMINISTRATIVE", "CONSULTATIVE"]));
 }

@@ -5,11 +5,23 @@ use sea_orm::{ConnectionTrait, Statement};
 async fn row_counts(db: &sea_orm::DatabaseConnection) -> Vec<(String, i64)> {
     let mut counts = Vec::new();
     for table in [
-        "stakeholder", "consultation", "meeting", "document", "consultation_document", "policy_issue",
-        "mechanism", "mechanism_function", "mechanism_issue", "contribution", "contribution_revision",
+        "stakeholder",
+        "consultation",
+        "meeting",
+        "document",
+        "consultation_document",
+        "policy_issue",
+        "mechanism",
+        "mechanism_function",
+        "mechanism_issue",
+        "contribution",
+        "contribution_revision",
     ] {
         let row = db
-            .query_one_raw(Statement::from_string(db.get_database_backend(), format!("SELECT COUNT(*) AS n FROM {table}")))
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
             .await
             .unwrap()
             .unwrap();
@@ -50,8 +62,18 @@ async fn the_seed_names_the_two_group_representatives_and_the_invited_organizati
         )
         .await;
     let nodes = data["stakeholders"]["nodes"].as_array().unwrap();
-    for acronym in ["ICANN", "ITU", "W3C", "CoE", "ISOC", "OECD", "UNESCO", "WIPO", "NRO", "IETF", "ICC", "CONGO"] {
-        assert!(nodes.iter().any(|n| n["acronym"] == acronym), "{acronym} is a stakeholder");
+    for acronym in [
+        "ICANN", "ITU", "W3C", "CoE", "ISOC", "OECD", "UNESCO", "WIPO", "NRO", "IETF", "ICC",
+        "CONGO",
+    ] {
+        assert!(
+            nodes.iter().any(|n| n["acronym"] == acronym),
+            "{acronym} is a stakeholder"
+        );
     }
-    assert!(nodes.iter().any(|n| n["name"] == "Government delegation 7" && n["group"] == "GOVERNMENT"));
+    assert!(
+        nodes
+            .iter()
+            .any(|n| n["name"] == "Government delegation 7" && n["group"] == "GOVERNMENT")
+    );
 }

@@ -26,7 +26,11 @@ const KINDS: [&str; 3] = ["WRITTEN_COMMENT", "PRESENTATION", "INFORMAL_INTERVENT
 
 fn kind_counts(counts: [i64; 3]) -> Value {
     Value::Array(
-        KINDS.iter().zip(counts).map(|(kind, count)| json!({ "kind": kind, "count": count })).collect(),
+        KINDS
+            .iter()
+            .zip(counts)
+            .map(|(kind, count)| json!({ "kind": kind, "count": count }))
+            .collect(),
     )
 }
 
@@ -63,8 +67,13 @@ async fn statistics_count_only_what_the_caller_may_see() {
     let data = app.data(STATISTICS, json!({})).await;
     let stats = &data["consultations"]["nodes"][0]["statistics"];
     assert_eq!(stats["total"], 97);
-    assert_eq!(stats["byKind"][0], json!({ "kind": "WRITTEN_COMMENT", "count": 58 }));
-    let total = app.data("{ contributions { totalCount } }", json!({})).await;
+    assert_eq!(
+        stats["byKind"][0],
+        json!({ "kind": "WRITTEN_COMMENT", "count": 58 })
+    );
+    let total = app
+        .data("{ contributions { totalCount } }", json!({}))
+        .await;
     assert_eq!(total["contributions"]["totalCount"], 97);
 }
 
@@ -84,7 +93,9 @@ async fn every_group_and_kind_is_present_with_zeros_on_an_empty_consultation() {
 
     let zeros: Vec<Value> = TABLE
         .iter()
-        .map(|(group, _, _)| json!({ "group": group, "total": 0, "byKind": kind_counts([0, 0, 0]) }))
+        .map(
+            |(group, _, _)| json!({ "group": group, "total": 0, "byKind": kind_counts([0, 0, 0]) }),
+        )
         .collect();
     assert_eq!(
         data["consultations"]["nodes"][0]["statistics"],

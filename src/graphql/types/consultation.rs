@@ -1,12 +1,16 @@
 use super::{
-    ContributionConnection, ContributionFilter, ContributionStatistics, Document, MeetingConnection,
-    page, page_cost,
+    ContributionConnection, ContributionFilter, ContributionStatistics, Document,
+    MeetingConnection, page, page_cost,
 };
-use crate::graphql::connection::connection;
-use crate::graphql::loaders::{DocumentsOfConsultation, StatisticsOfConsultation};
+use crate::graphql::connection::{TotalCount, connection};
+use crate::graphql::loaders::{
+    DocumentsOfConsultation, MeetingCountOf, MeetingsOf, StatisticsOfConsultation,
+};
 use crate::graphql::request;
 use crate::ids::{GlobalId, NodeType};
-use crate::service::{consultations, contributions, meetings};
+use crate::paging::Slice;
+use crate::service::consultations;
+use crate::service::contributions::Parent;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::consultation::Model;
@@ -23,7 +27,9 @@ pub struct Consultation(pub Model);
 impl Consultation {
     /// Opaque global ID.
     pub async fn id(&self) -> ID {
-        GlobalId::new(NodeType::Consultation, self.0.id).encode().into()
+        GlobalId::new(NodeType::Consultation, self.0.id)
+            .encode()
+            .into()
     }
 
     /// Short, stable, human-readable key, e.g. "enhanced-cooperation-2010".
@@ -78,8 +84,18 @@ impl Consultation {
     ) -> Result<MeetingConnection> {
         let rd = request(ctx)?;
         let page = page(first, after, last, before)?;
-        let listing = meetings::list_for_consultation(&rd.db, self.0.id, &page).await?;
-        Ok(MeetingConnection::from_listing(listing, |m| m.id, super::Meeting))
+        let key = MeetingsOf {
+            consultation_id: self.0.id,
+            page,
+        };
+        let slice = rd.loader.load_one(key).await?.unwrap_or_else(Slice::empty);
+        let total = TotalCount::Meetings(MeetingCountOf(self.0.id));
+        Ok(MeetingConnection::from_slice(
+            slice,
+            total,
+            |m| m.id,
+            super::Meeting,
+        ))
     }
 
     /// The contributions made to it that the caller may see, in order of creation.
@@ -87,19 +103,17 @@ impl Consultation {
     async fn contributions(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Narrows the list; the consultation is always this one.")]
-        filter: Option<ContributionFilter>,
+        #[graphql(desc = "Narrows the list; the consultation is always this one.")] filter: Option<
+            ContributionFilter,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let rd = request(ctx)?;
-        let mut filter = filter.unwrap_or_default().parse()?;
-        filter.consultation_id = Some(self.0.id);
         let page = page(first, after, last, before)?;
-        let listing = contributions::list(&rd.db, &rd.viewer, &filter, &page).await?;
-        Ok(ContributionConnection::from_listing(listing, |m| m.id, super::Contribution))
+        super::contribution::contributions_of(ctx, Parent::Consultation, self.0.id, filter, page)
+            .await
     }
 
     /// The contributions that the caller may see, counted by stakeholder group and kind
@@ -107,14 +121,22 @@ impl Consultation {
     /// contributions are not counted.
     async fn statistics(&self, ctx: &Context<'_>) -> Result<ContributionStatistics> {
         let rd = request(ctx)?;
-        let counts = rd.loader.load_one(StatisticsOfConsultation(self.0.id)).await?;
-        Ok(ContributionStatistics::from_counts(&counts.unwrap_or_default()))
+        let counts = rd
+            .loader
+            .load_one(StatisticsOfConsultation(self.0.id))
+            .await?;
+        Ok(ContributionStatistics::from_counts(
+            &counts.unwrap_or_default(),
+        ))
     }
 
     /// The documents it cites.
     async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<Document>> {
         let rd = request(ctx)?;
-        let rows = rd.loader.load_one(DocumentsOfConsultation(self.0.id)).await?;
+        let rows = rd
+            .loader
+            .load_one(DocumentsOfConsultation(self.0.id))
+            .await?;
         Ok(rows.unwrap_or_default().into_iter().map(Document).collect())
     }
 

@@ -1,18 +1,21 @@
-use super::{Consultation, Meeting, Mechanism, PolicyIssue, Stakeholder, dangling};
+use super::{Consultation, Mechanism, Meeting, PolicyIssue, Stakeholder, dangling};
 use crate::error::AppError;
-use crate::graphql::connection::connection;
+use crate::graphql::connection::{TotalCount, connection};
 use crate::graphql::loaders::{
-    ConsultationKey, IssuesOfContribution, MechanismsOfContribution, MeetingKey,
-    RevisionNumberKey, RevisionsOfContribution, StakeholderKey,
+    ConsultationKey, ContributionCountOf, ContributionsOf, IssuesOfContribution,
+    MechanismsOfContribution, MeetingKey, RevisionNumberKey, RevisionsOfContribution,
+    StakeholderKey,
 };
 use crate::graphql::request;
 use crate::ids::{GlobalId, NodeType};
+use crate::paging::Slice;
 use crate::service::contributions;
+use crate::service::contributions::Parent;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::contribution::Model;
 use entity::contribution_revision;
-use entity::enums::{ContributionKind, ContributionStatus, Stance, StakeholderGroup, Visibility};
+use entity::enums::{ContributionKind, ContributionStatus, StakeholderGroup, Stance, Visibility};
 
 /// What a stakeholder says to a consultation: a written comment, a presentation at a
 /// meeting, or an informal intervention in a meeting's open discussion.
@@ -25,7 +28,9 @@ pub struct Contribution(pub Model);
 impl Contribution {
     /// Opaque global ID.
     pub async fn id(&self) -> ID {
-        GlobalId::new(NodeType::Contribution, self.0.id).encode().into()
+        GlobalId::new(NodeType::Contribution, self.0.id)
+            .encode()
+            .into()
     }
 
     /// How it was made.
@@ -67,8 +72,15 @@ impl Contribution {
     /// after submission is a new revision.
     async fn revisions(&self, ctx: &Context<'_>) -> Result<Vec<ContributionRevision>> {
         let rd = request(ctx)?;
-        let rows = rd.loader.load_one(RevisionsOfContribution(self.0.id)).await?;
-        Ok(rows.unwrap_or_default().into_iter().map(ContributionRevision).collect())
+        let rows = rd
+            .loader
+            .load_one(RevisionsOfContribution(self.0.id))
+            .await?;
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(ContributionRevision)
+            .collect())
     }
 
     /// The stakeholder that speaks.
@@ -76,7 +88,8 @@ impl Contribution {
         let rd = request(ctx)?;
         let id = self.0.stakeholder_id;
         let row = rd.loader.load_one(StakeholderKey(id)).await?;
-        row.map(Stakeholder).ok_or_else(|| dangling("stakeholder", id))
+        row.map(Stakeholder)
+            .ok_or_else(|| dangling("stakeholder", id))
     }
 
     /// The stakeholder group it speaks for, when it speaks on behalf of a whole group
@@ -90,7 +103,8 @@ impl Contribution {
         let rd = request(ctx)?;
         let id = self.0.consultation_id;
         let row = rd.loader.load_one(ConsultationKey(id)).await?;
-        row.map(Consultation).ok_or_else(|| dangling("consultation", id))
+        row.map(Consultation)
+            .ok_or_else(|| dangling("consultation", id))
     }
 
     /// The meeting it was made at; null for a written comment.
@@ -100,24 +114,35 @@ impl Contribution {
             return Ok(None);
         };
         let row = rd.loader.load_one(MeetingKey(id)).await?;
-        row.map(|m| Some(Meeting(m))).ok_or_else(|| dangling("meeting", id))
+        row.map(|m| Some(Meeting(m)))
+            .ok_or_else(|| dangling("meeting", id))
     }
 
     /// The public policy issues it raises.
     async fn issues(&self, ctx: &Context<'_>) -> Result<Vec<PolicyIssue>> {
         let rd = request(ctx)?;
         let rows = rd.loader.load_one(IssuesOfContribution(self.0.id)).await?;
-        Ok(rows.unwrap_or_default().into_iter().map(PolicyIssue).collect())
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(PolicyIssue)
+            .collect())
     }
 
     /// The cooperation mechanisms it discusses, each with its stance.
     async fn mechanisms(&self, ctx: &Context<'_>) -> Result<Vec<MechanismStance>> {
         let rd = request(ctx)?;
-        let rows = rd.loader.load_one(MechanismsOfContribution(self.0.id)).await?;
+        let rows = rd
+            .loader
+            .load_one(MechanismsOfContribution(self.0.id))
+            .await?;
         Ok(rows
             .unwrap_or_default()
             .into_iter()
-            .map(|(m, stance)| MechanismStance { mechanism: Mechanism(m), stance })
+            .map(|(m, stance)| MechanismStance {
+                mechanism: Mechanism(m),
+                stance,
+            })
             .collect())
     }
 
@@ -174,7 +199,9 @@ pub struct ContributionRevision(pub contribution_revision::Model);
 impl ContributionRevision {
     /// Opaque global ID.
     pub async fn id(&self) -> ID {
-        GlobalId::new(NodeType::ContributionRevision, self.0.id).encode().into()
+        GlobalId::new(NodeType::ContributionRevision, self.0.id)
+            .encode()
+            .into()
     }
 
     /// 1 for the first version, then 2, 3, …
@@ -252,4 +279,35 @@ impl ContributionFilter {
             languages: self.languages,
         })
     }
+}
+
+/// Resolves a nested contributions connection (a stakeholder's, a meeting's, …)
+/// through the batching loaders, so a page of parents costs one statement.
+pub(crate) async fn contributions_of(
+    ctx: &Context<'_>,
+    parent: Parent,
+    parent_id: i64,
+    filter: Option<ContributionFilter>,
+    page: crate::paging::Page,
+) -> Result<ContributionConnection> {
+    let rd = request(ctx)?;
+    let filter = filter.unwrap_or_default().parse()?;
+    let key = ContributionsOf {
+        parent,
+        parent_id,
+        filter: filter.clone(),
+        page,
+    };
+    let slice = rd.loader.load_one(key).await?.unwrap_or_else(Slice::empty);
+    let total = TotalCount::Contributions(ContributionCountOf {
+        parent,
+        parent_id,
+        filter,
+    });
+    Ok(ContributionConnection::from_slice(
+        slice,
+        total,
+        |m| m.id,
+        Contribution,
+    ))
 }

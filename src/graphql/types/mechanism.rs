@@ -16,7 +16,9 @@ pub struct Mechanism(pub Model);
 impl Mechanism {
     /// Opaque global ID.
     pub async fn id(&self) -> ID {
-        GlobalId::new(NodeType::Mechanism, self.0.id).encode().into()
+        GlobalId::new(NodeType::Mechanism, self.0.id)
+            .encode()
+            .into()
     }
 
     /// Full name, e.g. "Internet Governance Forum".
@@ -47,7 +49,11 @@ impl Mechanism {
     /// What it does.
     async fn functions(&self, ctx: &Context<'_>) -> Result<Vec<MechanismFunction>> {
         let rd = request(ctx)?;
-        Ok(rd.loader.load_one(FunctionsOfMechanism(self.0.id)).await?.unwrap_or_default())
+        Ok(rd
+            .loader
+            .load_one(FunctionsOfMechanism(self.0.id))
+            .await?
+            .unwrap_or_default())
     }
 
     /// The organization that hosts it, if any.
@@ -57,7 +63,8 @@ impl Mechanism {
             return Ok(None);
         };
         let row = rd.loader.load_one(StakeholderKey(id)).await?;
-        row.map(|s| Some(Stakeholder(s))).ok_or_else(|| dangling("stakeholder", id))
+        row.map(|s| Some(Stakeholder(s)))
+            .ok_or_else(|| dangling("stakeholder", id))
     }
 
     /// When it was established, as precisely as known ("YYYY", "YYYY-MM" or "YYYY-MM-DD").
@@ -74,7 +81,11 @@ impl Mechanism {
     async fn issues(&self, ctx: &Context<'_>) -> Result<Vec<PolicyIssue>> {
         let rd = request(ctx)?;
         let rows = rd.loader.load_one(IssuesOfMechanism(self.0.id)).await?;
-        Ok(rows.unwrap_or_default().into_iter().map(PolicyIssue).collect())
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(PolicyIssue)
+            .collect())
     }
 }
 

@@ -3,7 +3,8 @@ use crate::graphql::connection::connection;
 use crate::graphql::loaders::ConsultationKey;
 use crate::graphql::request;
 use crate::ids::{GlobalId, NodeType};
-use crate::service::{contributions, meetings};
+use crate::service::contributions::Parent;
+use crate::service::meetings;
 use async_graphql::{Context, ID, Object, Result};
 use chrono::NaiveDate;
 use entity::meeting::Model;
@@ -47,7 +48,8 @@ impl Meeting {
         let rd = request(ctx)?;
         let id = self.0.consultation_id;
         let row = rd.loader.load_one(ConsultationKey(id)).await?;
-        row.map(Consultation).ok_or_else(|| dangling("consultation", id))
+        row.map(Consultation)
+            .ok_or_else(|| dangling("consultation", id))
     }
 
     /// The presentations and interventions made at it that the caller may see.
@@ -55,19 +57,16 @@ impl Meeting {
     async fn contributions(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Narrows the list; the meeting is always this one.")]
-        filter: Option<ContributionFilter>,
+        #[graphql(desc = "Narrows the list; the meeting is always this one.")] filter: Option<
+            ContributionFilter,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let rd = request(ctx)?;
-        let mut filter = filter.unwrap_or_default().parse()?;
-        filter.meeting_id = Some(self.0.id);
         let page = page(first, after, last, before)?;
-        let listing = contributions::list(&rd.db, &rd.viewer, &filter, &page).await?;
-        Ok(ContributionConnection::from_listing(listing, |m| m.id, super::Contribution))
+        super::contribution::contributions_of(ctx, Parent::Meeting, self.0.id, filter, page).await
     }
 }
 

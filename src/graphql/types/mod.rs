@@ -12,8 +12,7 @@ mod statistics;
 
 pub use consultation::{Consultation, ConsultationConnection, ConsultationFilter};
 pub use contribution::{
-    Contribution, ContributionConnection, ContributionFilter, ContributionRevision,
-    MechanismStance,
+    Contribution, ContributionConnection, ContributionFilter, ContributionRevision, MechanismStance,
 };
 pub use document::{Document, DocumentConnection};
 pub use mechanism::{Mechanism, MechanismConnection, MechanismFilter};
@@ -32,12 +31,20 @@ pub(crate) fn page(
     last: Option<i32>,
     before: Option<String>,
 ) -> Result<Page, AppError> {
-    Page::parse(&PageArgs { first, after, last, before })
+    Page::parse(&PageArgs {
+        first,
+        after,
+        last,
+        before,
+    })
 }
 
 /// Complexity of a connection field: its page size times the cost of one item.
 pub(crate) fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
-    let size = first.or(last).unwrap_or(DEFAULT_PAGE_SIZE).clamp(1, MAX_PAGE_SIZE) as usize;
+    let size = first
+        .or(last)
+        .unwrap_or(DEFAULT_PAGE_SIZE)
+        .clamp(1, MAX_PAGE_SIZE) as usize;
     size.saturating_mul(child_complexity).saturating_add(1)
 }
 

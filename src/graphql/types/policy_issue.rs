@@ -3,7 +3,7 @@ use crate::graphql::connection::connection;
 use crate::graphql::loaders::MechanismsOfIssue;
 use crate::graphql::request;
 use crate::ids::{GlobalId, NodeType};
-use crate::service::contributions;
+use crate::service::contributions::Parent;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use entity::enums::PolicyArea;
 use entity::policy_issue::Model;
@@ -17,7 +17,9 @@ pub struct PolicyIssue(pub Model);
 impl PolicyIssue {
     /// Opaque global ID.
     pub async fn id(&self) -> ID {
-        GlobalId::new(NodeType::PolicyIssue, self.0.id).encode().into()
+        GlobalId::new(NodeType::PolicyIssue, self.0.id)
+            .encode()
+            .into()
     }
 
     /// Short, stable, human-readable key, e.g. "cybersecurity".
@@ -50,7 +52,11 @@ impl PolicyIssue {
     async fn mechanisms(&self, ctx: &Context<'_>) -> Result<Vec<Mechanism>> {
         let rd = request(ctx)?;
         let rows = rd.loader.load_one(MechanismsOfIssue(self.0.id)).await?;
-        Ok(rows.unwrap_or_default().into_iter().map(Mechanism).collect())
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Mechanism)
+            .collect())
     }
 
     /// The contributions that raise it and that the caller may see.
@@ -58,19 +64,17 @@ impl PolicyIssue {
     async fn contributions(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Narrows the list; the policy issue is always this one.")]
-        filter: Option<ContributionFilter>,
+        #[graphql(desc = "Narrows the list; the policy issue is always this one.")] filter: Option<
+            ContributionFilter,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let rd = request(ctx)?;
-        let mut filter = filter.unwrap_or_default().parse()?;
-        filter.policy_issue_id = Some(self.0.id);
         let page = page(first, after, last, before)?;
-        let listing = contributions::list(&rd.db, &rd.viewer, &filter, &page).await?;
-        Ok(ContributionConnection::from_listing(listing, |m| m.id, super::Contribution))
+        super::contribution::contributions_of(ctx, Parent::PolicyIssue, self.0.id, filter, page)
+            .await
     }
 }
 

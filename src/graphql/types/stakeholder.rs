@@ -3,7 +3,7 @@ use crate::graphql::connection::connection;
 use crate::graphql::loaders::MechanismsHostedBy;
 use crate::graphql::request;
 use crate::ids::{GlobalId, NodeType};
-use crate::service::contributions;
+use crate::service::contributions::Parent;
 use async_graphql::{ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::enums::{Accreditation, RegionalGroup, StakeholderGroup};
@@ -20,7 +20,9 @@ pub struct Stakeholder(pub Model);
 impl Stakeholder {
     /// Opaque global ID.
     pub async fn id(&self) -> ID {
-        GlobalId::new(NodeType::Stakeholder, self.0.id).encode().into()
+        GlobalId::new(NodeType::Stakeholder, self.0.id)
+            .encode()
+            .into()
     }
 
     /// Full name, e.g. "International Chamber of Commerce".
@@ -62,7 +64,11 @@ impl Stakeholder {
     async fn hosted_mechanisms(&self, ctx: &async_graphql::Context<'_>) -> Result<Vec<Mechanism>> {
         let rd = request(ctx)?;
         let rows = rd.loader.load_one(MechanismsHostedBy(self.0.id)).await?;
-        Ok(rows.unwrap_or_default().into_iter().map(Mechanism).collect())
+        Ok(rows
+            .unwrap_or_default()
+            .into_iter()
+            .map(Mechanism)
+            .collect())
     }
 
     /// What this stakeholder has said, across consultations, in order of creation.
@@ -70,19 +76,17 @@ impl Stakeholder {
     async fn contributions(
         &self,
         ctx: &async_graphql::Context<'_>,
-        #[graphql(desc = "Narrows the list; the stakeholder is always this one.")]
-        filter: Option<ContributionFilter>,
+        #[graphql(desc = "Narrows the list; the stakeholder is always this one.")] filter: Option<
+            ContributionFilter,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let rd = request(ctx)?;
-        let mut filter = filter.unwrap_or_default().parse()?;
-        filter.stakeholder_id = Some(self.0.id);
         let page = page(first, after, last, before)?;
-        let listing = contributions::list(&rd.db, &rd.viewer, &filter, &page).await?;
-        Ok(ContributionConnection::from_listing(listing, |m| m.id, super::Contribution))
+        super::contribution::contributions_of(ctx, Parent::Stakeholder, self.0.id, filter, page)
+            .await
     }
 
     /// When the record was created.

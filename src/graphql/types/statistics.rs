@@ -43,19 +43,33 @@ impl ContributionStatistics {
         let kind_counts = |count: &dyn Fn(ContributionKind) -> u64| -> Vec<KindCount> {
             ContributionKind::ALL
                 .iter()
-                .map(|&kind| KindCount { kind, count: int(count(kind)) })
+                .map(|&kind| KindCount {
+                    kind,
+                    count: int(count(kind)),
+                })
                 .collect()
         };
         let by_group = StakeholderGroup::ALL
             .iter()
             .map(|&group| {
                 let by_kind = kind_counts(&|kind| counts.get(group, kind));
-                GroupStatistics { group, total: by_kind.iter().map(|k| k.count).sum(), by_kind }
+                GroupStatistics {
+                    group,
+                    total: by_kind.iter().map(|k| k.count).sum(),
+                    by_kind,
+                }
             })
             .collect();
         let by_kind = kind_counts(&|kind| {
-            StakeholderGroup::ALL.iter().map(|&group| counts.get(group, kind)).sum()
+            StakeholderGroup::ALL
+                .iter()
+                .map(|&group| counts.get(group, kind))
+                .sum()
         });
-        ContributionStatistics { total: by_kind.iter().map(|k| k.count).sum(), by_kind, by_group }
+        ContributionStatistics {
+            total: by_kind.iter().map(|k| k.count).sum(),
+            by_kind,
+            by_group,
+        }
     }
 }
