@@ -4,8 +4,9 @@
 //! `NOT_FOUND` when asked for by ID.
 
 use crate::viewer::Viewer;
-use entity::contribution::Column;
+use entity::contribution::{Column, Entity};
 use entity::enums::{ContributionStatus, Role, Visibility};
+use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition};
 
 /// Contributions `viewer` may read (DESIGN.md, "Roles and what each may do").
@@ -32,6 +33,16 @@ pub fn readable_contributions(viewer: &Viewer) -> Condition {
             readable
         }
     }
+}
+
+/// Ids of the contributions `viewer` may read, as a subquery: what hangs from a
+/// contribution (revisions, links) is readable exactly when the contribution is.
+pub fn readable_contribution_ids(viewer: &Viewer) -> SelectStatement {
+    Query::select()
+        .column(Column::Id)
+        .from(Entity)
+        .cond_where(readable_contributions(viewer))
+        .take()
 }
 
 /// Contributions counted in statistics: those `viewer` may read that were actually

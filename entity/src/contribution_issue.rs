@@ -18,6 +18,12 @@ pub enum Relation {
         to = "super::contribution::Column::Id"
     )]
     Contribution,
+    #[sea_orm(
+        belongs_to = "super::policy_issue::Entity",
+        from = "Column::PolicyIssueId",
+        to = "super::policy_issue::Column::Id"
+    )]
+    PolicyIssue,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

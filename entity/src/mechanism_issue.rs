@@ -11,6 +11,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::mechanism::Entity",
+        from = "Column::MechanismId",
+        to = "super::mechanism::Column::Id"
+    )]
+    Mechanism,
+    #[sea_orm(
+        belongs_to = "super::policy_issue::Entity",
+        from = "Column::PolicyIssueId",
+        to = "super::policy_issue::Column::Id"
+    )]
+    PolicyIssue,
+}
 
 impl ActiveModelBehavior for ActiveModel {}

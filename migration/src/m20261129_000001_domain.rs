@@ -563,6 +563,13 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(idx!(
+                "ix_contribution_language_id",
+                Contribution::Table,
+                [Contribution::Language, Contribution::Id]
+            ))
+            .await?;
+        manager
+            .create_index(idx!(
                 "ix_contribution_status_visibility",
                 Contribution::Table,
                 [

@@ -1,31 +1,46 @@
 //! Relay connections. Every list in the schema is one of these: `edges { cursor node }`,
 //! `nodes`, `pageInfo` and `totalCount`, paged with `first/after` or `last/before`.
 
-use super::loaders::{ContributionCountOf, MeetingCountOf};
-use super::request;
+use super::loaders::{ContributionCountOf, CountOf};
+use super::{RequestData, request};
 use crate::paging::{Counter, Slice, encode_cursor};
+use crate::service::relations::Relation;
 use async_graphql::{Context, SimpleObject};
+use std::future::Future;
+use std::pin::Pin;
+
+type CountFuture<'a> = Pin<Box<dyn Future<Output = async_graphql::Result<u64>> + Send + 'a>>;
+
+/// A count that resolves through the request's loaders, batched with its siblings.
+pub trait BatchedCount: Send + Sync {
+    fn count<'a>(&'a self, rd: &'a RequestData) -> CountFuture<'a>;
+}
+
+impl<R: Relation> BatchedCount for CountOf<R> {
+    fn count<'a>(&'a self, rd: &'a RequestData) -> CountFuture<'a> {
+        Box::pin(async move { Ok(rd.loader.load_one(*self).await?.unwrap_or(0)) })
+    }
+}
+
+impl BatchedCount for ContributionCountOf {
+    fn count<'a>(&'a self, rd: &'a RequestData) -> CountFuture<'a> {
+        Box::pin(async move { Ok(rd.loader.load_one(self.clone()).await?.unwrap_or(0)) })
+    }
+}
 
 /// How a connection counts its whole list, when `totalCount` is asked for.
 pub enum TotalCount {
     /// A top-level list: one COUNT query.
     Query(Counter),
-    /// A nested list of contributions: batched with its siblings.
-    Contributions(ContributionCountOf),
-    /// A consultation's meetings: batched with its siblings.
-    Meetings(MeetingCountOf),
+    /// A nested list: one GROUP BY query for all its siblings.
+    Batched(Box<dyn BatchedCount>),
 }
 
 impl TotalCount {
     pub async fn resolve(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
         let n = match self {
             TotalCount::Query(counter) => counter.count().await?,
-            TotalCount::Contributions(key) => request(ctx)?
-                .loader
-                .load_one(key.clone())
-                .await?
-                .unwrap_or(0),
-            TotalCount::Meetings(key) => request(ctx)?.loader.load_one(*key).await?.unwrap_or(0),
+            TotalCount::Batched(count) => count.count(request(ctx)?).await?,
         };
         Ok(i32::try_from(n).unwrap_or(i32::MAX))
     }
@@ -84,6 +99,7 @@ macro_rules! connection {
 
         impl $conn {
             /// Builds the connection from a service listing.
+            #[allow(dead_code)] // some connections are only ever nested
             pub fn from_listing<M>(
                 listing: $crate::paging::Listing<M>,
                 key: fn(&M) -> i64,

@@ -4,6 +4,7 @@
 
 use crate::paging::{Page, Slice};
 use crate::service::contributions::{ContributionFilter, Parent};
+use crate::service::relations::{self, Child, Relation};
 use crate::service::statistics::Counts;
 use crate::service::{
     consultations, contributions, documents, mechanisms, meetings, policy_issues, stakeholders,
@@ -11,7 +12,7 @@ use crate::service::{
 };
 use crate::viewer::Viewer;
 use async_graphql::dataloader::{DataLoader, Loader};
-use entity::enums::{MechanismFunction, Stance};
+use entity::enums::MechanismFunction;
 use entity::{
     consultation, contribution, contribution_revision, document, mechanism, meeting, policy_issue,
     stakeholder,
@@ -70,25 +71,8 @@ loader!(/// A contribution by id, if the viewer may read it.
 loader!(/// A revision by id, if the viewer may read its contribution.
     RevisionKey => contribution_revision::Model,
     |l, ids| contributions::revisions_by_ids(&l.db, &l.viewer, ids));
-loader!(/// All revisions of a contribution.
-    RevisionsOfContribution => Vec<contribution_revision::Model>,
-    |l, ids| contributions::revisions_by_contributions(&l.db, &l.viewer, ids));
-loader!(/// The issues a mechanism addresses.
-    IssuesOfMechanism => Vec<policy_issue::Model>, |l, ids| policy_issues::by_mechanisms(&l.db, ids));
-loader!(/// The issues a contribution raises.
-    IssuesOfContribution => Vec<policy_issue::Model>,
-    |l, ids| policy_issues::by_contributions(&l.db, ids));
-loader!(/// The mechanisms that address an issue.
-    MechanismsOfIssue => Vec<mechanism::Model>, |l, ids| mechanisms::by_issues(&l.db, ids));
-loader!(/// The mechanisms a stakeholder hosts.
-    MechanismsHostedBy => Vec<mechanism::Model>, |l, ids| mechanisms::by_hosts(&l.db, ids));
-loader!(/// The mechanisms a contribution discusses, with stances.
-    MechanismsOfContribution => Vec<(mechanism::Model, Stance)>,
-    |l, ids| mechanisms::by_contributions(&l.db, ids));
 loader!(/// The functions of a mechanism.
     FunctionsOfMechanism => Vec<MechanismFunction>, |l, ids| mechanisms::functions(&l.db, ids));
-loader!(/// The documents a consultation cites.
-    DocumentsOfConsultation => Vec<document::Model>, |l, ids| documents::by_consultations(&l.db, ids));
 loader!(/// The contribution counts of a consultation.
     StatisticsOfConsultation => Counts,
     |l, ids| statistics::for_consultations(&l.db, &l.viewer, ids));
@@ -202,33 +186,37 @@ impl Loader<ContributionCountOf> for Loaders {
     }
 }
 
-/// One page of a consultation's meetings.
+/// One page of a relation's children for one parent (a nested connection).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct MeetingsOf {
-    pub consultation_id: i64,
+pub struct PageOf<R> {
+    pub relation: R,
+    pub parent_id: i64,
     pub page: Page,
 }
 
-impl Loader<MeetingsOf> for Loaders {
-    type Value = Slice<meeting::Model>;
+impl<R: Relation> Loader<PageOf<R>> for Loaders {
+    type Value = Slice<Child<R>>;
     type Error = async_graphql::Error;
 
     async fn load(
         &self,
-        keys: &[MeetingsOf],
-    ) -> Result<HashMap<MeetingsOf, Self::Value>, Self::Error> {
+        keys: &[PageOf<R>],
+    ) -> Result<HashMap<PageOf<R>, Self::Value>, Self::Error> {
+        // Keys that differ only by parent share one statement.
         let mut groups: HashMap<Page, Vec<i64>> = HashMap::new();
         for k in keys {
-            groups.entry(k.page).or_default().push(k.consultation_id);
+            groups.entry(k.page).or_default().push(k.parent_id);
         }
         let mut out = HashMap::new();
         for (page, ids) in groups {
-            for (consultation_id, slice) in
-                meetings::pages_by_consultation(&self.db, &ids, &page).await?
+            for (parent_id, slice) in
+                relations::pages::<R>(&self.db, &self.viewer, &ids, &page).await?
             {
+                let relation = keys[0].relation;
                 out.insert(
-                    MeetingsOf {
-                        consultation_id,
+                    PageOf {
+                        relation,
+                        parent_id,
                         page,
                     },
                     slice,
@@ -239,5 +227,23 @@ impl Loader<MeetingsOf> for Loaders {
     }
 }
 
-loader!(/// How many meetings a consultation has.
-    MeetingCountOf => u64, |l, ids| meetings::counts_by_consultation(&l.db, ids));
+/// How many children of a relation one parent has (a nested connection's `totalCount`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CountOf<R> {
+    pub relation: R,
+    pub parent_id: i64,
+}
+
+impl<R: Relation> Loader<CountOf<R>> for Loaders {
+    type Value = u64;
+    type Error = async_graphql::Error;
+
+    async fn load(&self, keys: &[CountOf<R>]) -> Result<HashMap<CountOf<R>, u64>, Self::Error> {
+        let ids: Vec<i64> = keys.iter().map(|k| k.parent_id).collect();
+        let counts = relations::counts::<R>(&self.db, &self.viewer, &ids).await?;
+        Ok(keys
+            .iter()
+            .map(|&k| (k, counts.get(&k.parent_id).copied().unwrap_or(0)))
+            .collect())
+    }
+}

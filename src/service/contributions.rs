@@ -10,8 +10,8 @@ use entity::enums::{ContributionKind, StakeholderGroup};
 use entity::{contribution_issue, contribution_mechanism, contribution_revision, stakeholder};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, RelationTrait, Select,
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QuerySelect,
+    RelationTrait, Select,
 };
 use std::collections::HashMap;
 
@@ -192,26 +192,6 @@ pub async fn revisions_by_ids(
     Ok(rows.into_iter().map(|m| (m.id, m)).collect())
 }
 
-/// All revisions of each contribution, oldest first, where `viewer` may read the contribution.
-pub async fn revisions_by_contributions(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    contribution_ids: &[i64],
-) -> AppResult<HashMap<i64, Vec<contribution_revision::Model>>> {
-    let rows = contribution_revision::Entity::find()
-        .filter(
-            contribution_revision::Column::ContributionId.is_in(contribution_ids.iter().copied()),
-        )
-        .filter(readable_parent(viewer))
-        .order_by_asc(contribution_revision::Column::ContributionId)
-        .order_by_asc(contribution_revision::Column::Number)
-        .all(db)
-        .await?;
-    Ok(super::group_by_parent(
-        rows.into_iter().map(|r| (r.contribution_id, r)),
-    ))
-}
-
 /// The revision a contribution currently shows, for each `(contribution, number)` pair.
 pub async fn revisions_by_number(
     db: &DatabaseConnection,
@@ -240,13 +220,8 @@ pub async fn revisions_by_number(
 /// Revisions whose contribution `viewer` may read.
 fn readable_parent(viewer: &Viewer) -> Condition {
     Condition::all().add(
-        contribution_revision::Column::ContributionId.in_subquery(
-            Query::select()
-                .column(Column::Id)
-                .from(Entity)
-                .cond_where(policy::readable_contributions(viewer))
-                .take(),
-        ),
+        contribution_revision::Column::ContributionId
+            .in_subquery(policy::readable_contribution_ids(viewer)),
     )
 }
 

@@ -8,6 +8,7 @@ pub mod documents;
 pub mod mechanisms;
 pub mod meetings;
 pub mod policy_issues;
+pub mod relations;
 pub mod stakeholders;
 pub mod statistics;
 
@@ -41,24 +42,4 @@ pub(crate) fn group_by_parent<T>(
         map.entry(parent).or_default().push(child);
     }
     map
-}
-
-/// The distinct child ids of `(parent, child)` links.
-pub(crate) fn children(links: &[(i64, i64)]) -> Vec<i64> {
-    let mut ids: Vec<i64> = links.iter().map(|&(_, child)| child).collect();
-    ids.sort_unstable();
-    ids.dedup();
-    ids
-}
-
-/// Turns `(parent, child)` links into lists of child rows per parent.
-pub(crate) fn resolve_links<M: Clone>(
-    links: Vec<(i64, i64)>,
-    rows: &HashMap<i64, M>,
-) -> HashMap<i64, Vec<M>> {
-    group_by_parent(
-        links
-            .into_iter()
-            .filter_map(|(parent, child)| rows.get(&child).map(|row| (parent, row.clone()))),
-    )
 }

@@ -8,12 +8,12 @@ const DEEP: &str = r#"query($n: Int) {
   contributions(first: $n) {
     nodes {
       title body
-      stakeholder { name hostedMechanisms { name } }
-      consultation { slug statistics { total } documents { symbol } }
+      stakeholder { name hostedMechanisms(first: 5) { totalCount nodes { name } } }
+      consultation { slug statistics { total } documents(first: 5) { nodes { symbol } } }
       meeting { venue }
-      issues { slug }
-      mechanisms { stance mechanism { name host { name } functions issues { slug } } }
-      revisions { number }
+      issues(first: 5) { totalCount nodes { slug } }
+      mechanisms(first: 5) { nodes { stance mechanism { name host { name } functions issues(first: 5) { nodes { slug } } } } }
+      revisions(first: 5) { totalCount nodes { number } }
       currentRevision { contentHash }
     }
   }

@@ -112,7 +112,9 @@ pub struct TestApp {
 
 /// Spawns the app on a fresh, migrated, empty database.
 pub async fn spawn_app() -> TestApp {
-    concord::telemetry::init();
+    if std::env::var_os("TEST_LOG").is_some() {
+        concord::telemetry::init();
+    }
     let test_db = TestDb::create().await;
     let mut db = concord::db::connect(&test_db.url)
         .await

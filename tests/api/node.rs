@@ -93,9 +93,13 @@ async fn a_malformed_id_gives_a_clear_error() {
 async fn a_hidden_record_answers_exactly_like_a_missing_one() {
     let app = spawn_seeded_app().await;
     let d = app
-        .data("{ contributions(last: 1) { nodes { id } } }", json!({}))
+        .data(
+            "{ contributions(last: 1) { nodes { id currentRevision { id } } } }",
+            json!({}),
+        )
         .await;
     let hidden_id = d["contributions"]["nodes"][0]["id"].clone();
+    let hidden_revision_id = d["contributions"]["nodes"][0]["currentRevision"]["id"].clone();
     use sea_orm::ConnectionTrait;
     app.db
         .execute_unprepared("UPDATE contribution SET status = 'DRAFT' WHERE id = (SELECT MAX(id) FROM contribution)")
@@ -121,6 +125,12 @@ async fn a_hidden_record_answers_exactly_like_a_missing_one() {
         )
         .await;
     assert_eq!(first_error_code(&typed), Some("NOT_FOUND"));
+    let revision = app.graphql(NODE, json!({ "id": hidden_revision_id })).await;
+    assert_eq!(
+        first_error_code(&revision),
+        Some("NOT_FOUND"),
+        "its revisions hide with it"
+    );
     let listed = app
         .data("{ contributions { totalCount } }", json!({}))
         .await;
@@ -139,12 +149,16 @@ async fn relations_resolve_both_ways() {
                   stakeholder { acronym contributions { totalCount } }
                   meeting { venue heldOn consultation { slug } }
                   consultation { slug }
-                  revisions { number contentHash }
+                  revisions { totalCount nodes { number contentHash } }
                   body
                 }
               }
               mechanisms(filter: { statuses: [EXISTING] }, first: 100) {
-                nodes { acronym host { acronym hostedMechanisms { name } } issues { slug mechanisms { name } } functions }
+                nodes {
+                  acronym functions
+                  host { acronym hostedMechanisms(first: 5) { nodes { name } } }
+                  issues(first: 5) { nodes { slug mechanisms(first: 5) { nodes { name } } } }
+                }
               }
             }"#,
             json!({}),
@@ -160,7 +174,10 @@ async fn relations_resolve_both_ways() {
         icc["meeting"]["consultation"]["slug"],
         "enhanced-cooperation-2010"
     );
-    let hash = icc["revisions"][0]["contentHash"].as_str().unwrap();
+    assert_eq!(icc["revisions"]["totalCount"], 1);
+    let hash = icc["revisions"]["nodes"][0]["contentHash"]
+        .as_str()
+        .unwrap();
     assert_eq!(hash.len(), 64);
     assert!(icc["body"].as_str().unwrap().contains("Placeholder"));
 
@@ -169,14 +186,85 @@ async fn relations_resolve_both_ways() {
         .iter()
         .find(|m| m["host"]["acronym"] == "UNESCO")
         .expect("a UNESCO-hosted mechanism");
-    assert_eq!(unesco["issues"][0]["slug"], "freedom-of-expression");
+    assert_eq!(
+        unesco["issues"]["nodes"][0]["slug"],
+        "freedom-of-expression"
+    );
+    let issue_mechanisms = unesco["issues"]["nodes"][0]["mechanisms"]["nodes"]
+        .as_array()
+        .unwrap();
     assert!(
-        unesco["host"]["hostedMechanisms"]
-            .as_array()
-            .unwrap()
+        issue_mechanisms
+            .iter()
+            .any(|m| m["name"] == "UNESCO governing bodies"),
+        "issue → mechanisms"
+    );
+    let hosted = unesco["host"]["hostedMechanisms"]["nodes"]
+        .as_array()
+        .unwrap();
+    assert!(
+        hosted
             .iter()
             .any(|m| m["name"] == "UNESCO governing bodies")
     );
     let gac = mechanisms.iter().find(|m| m["acronym"] == "GAC").unwrap();
     assert_eq!(gac["functions"], json!(["ADMINISTRATIVE", "CONSULTATIVE"]));
+}
+
+#[tokio::test]
+async fn contribution_links_resolve_with_their_stance_and_filter_lists() {
+    let app = spawn_seeded_app().await;
+    use sea_orm::ConnectionTrait;
+    // The report attributes no issue or mechanism to a contribution; link one here.
+    app.db
+        .execute_unprepared(
+            "INSERT INTO contribution_issue (contribution_id, policy_issue_id) \
+             SELECT MIN(c.id), (SELECT id FROM policy_issue WHERE slug = 'network-neutrality') FROM contribution c",
+        )
+        .await
+        .unwrap();
+    app.db
+        .execute_unprepared(
+            "INSERT INTO contribution_mechanism (contribution_id, mechanism_id, stance) \
+             SELECT MIN(c.id), (SELECT id FROM mechanism WHERE acronym = 'IGF'), 'SUPPORTS' FROM contribution c",
+        )
+        .await
+        .unwrap();
+
+    let data = app
+        .data(
+            r#"{
+              contributions(first: 1) { nodes {
+                issues(first: 5) { totalCount nodes { slug } }
+                mechanisms(first: 5) { totalCount nodes { stance mechanism { acronym } } }
+              } }
+              mechanisms(filter: { kinds: [MULTISTAKEHOLDER] }, first: 1) { nodes { acronym } }
+            }"#,
+            json!({}),
+        )
+        .await;
+    let first = &data["contributions"]["nodes"][0];
+    assert_eq!(
+        first["issues"],
+        json!({ "totalCount": 1, "nodes": [{ "slug": "network-neutrality" }] })
+    );
+    assert_eq!(
+        first["mechanisms"],
+        json!({ "totalCount": 1, "nodes": [{ "stance": "SUPPORTS", "mechanism": { "acronym": "IGF" } }] })
+    );
+
+    let issue = app
+        .data(
+            r#"{ policyIssue(slug: "network-neutrality") { id contributions { totalCount } } }"#,
+            json!({}),
+        )
+        .await;
+    assert_eq!(issue["policyIssue"]["contributions"]["totalCount"], 1);
+    let by_filter = app
+        .data(
+            "query($i: ID!) { contributions(filter: { policyIssue: $i }) { totalCount } }",
+            json!({ "i": issue["policyIssue"]["id"] }),
+        )
+        .await;
+    assert_eq!(by_filter["contributions"]["totalCount"], 1);
 }

@@ -1,16 +1,14 @@
 use super::{
     ContributionConnection, ContributionFilter, ContributionStatistics, Document,
-    MeetingConnection, page, page_cost,
+    DocumentConnection, MeetingConnection, page, page_cost, related,
 };
-use crate::graphql::connection::{TotalCount, connection};
-use crate::graphql::loaders::{
-    DocumentsOfConsultation, MeetingCountOf, MeetingsOf, StatisticsOfConsultation,
-};
+use crate::graphql::connection::connection;
+use crate::graphql::loaders::StatisticsOfConsultation;
 use crate::graphql::request;
 use crate::ids::{GlobalId, NodeType};
-use crate::paging::Slice;
 use crate::service::consultations;
 use crate::service::contributions::Parent;
+use crate::service::relations::{DocumentsOfConsultation, MeetingsOfConsultation};
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::consultation::Model;
@@ -82,14 +80,8 @@ impl Consultation {
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<MeetingConnection> {
-        let rd = request(ctx)?;
         let page = page(first, after, last, before)?;
-        let key = MeetingsOf {
-            consultation_id: self.0.id,
-            page,
-        };
-        let slice = rd.loader.load_one(key).await?.unwrap_or_else(Slice::empty);
-        let total = TotalCount::Meetings(MeetingCountOf(self.0.id));
+        let (slice, total) = related(ctx, MeetingsOfConsultation, self.0.id, page).await?;
         Ok(MeetingConnection::from_slice(
             slice,
             total,
@@ -131,13 +123,23 @@ impl Consultation {
     }
 
     /// The documents it cites.
-    async fn documents(&self, ctx: &Context<'_>) -> Result<Vec<Document>> {
-        let rd = request(ctx)?;
-        let rows = rd
-            .loader
-            .load_one(DocumentsOfConsultation(self.0.id))
-            .await?;
-        Ok(rows.unwrap_or_default().into_iter().map(Document).collect())
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn documents(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<DocumentConnection> {
+        let page = page(first, after, last, before)?;
+        let (slice, total) = related(ctx, DocumentsOfConsultation, self.0.id, page).await?;
+        Ok(DocumentConnection::from_slice(
+            slice,
+            total,
+            |m| m.id,
+            Document,
+        ))
     }
 
     /// When the record was created.

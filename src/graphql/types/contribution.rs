@@ -1,21 +1,26 @@
-use super::{Consultation, Mechanism, Meeting, PolicyIssue, Stakeholder, dangling};
+use super::{
+    Consultation, Mechanism, Meeting, PolicyIssue, PolicyIssueConnection, Stakeholder, dangling,
+    page, page_cost, related,
+};
 use crate::error::AppError;
 use crate::graphql::connection::{TotalCount, connection};
 use crate::graphql::loaders::{
-    ConsultationKey, ContributionCountOf, ContributionsOf, IssuesOfContribution,
-    MechanismsOfContribution, MeetingKey, RevisionNumberKey, RevisionsOfContribution,
-    StakeholderKey,
+    ConsultationKey, ContributionCountOf, ContributionsOf, MechanismKey, MeetingKey,
+    RevisionNumberKey, StakeholderKey,
 };
 use crate::graphql::request;
 use crate::ids::{GlobalId, NodeType};
 use crate::paging::Slice;
 use crate::service::contributions;
 use crate::service::contributions::Parent;
-use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use crate::service::relations::{
+    IssuesOfContribution, MechanismsOfContribution, RevisionsOfContribution,
+};
+use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::contribution::Model;
-use entity::contribution_revision;
 use entity::enums::{ContributionKind, ContributionStatus, StakeholderGroup, Stance, Visibility};
+use entity::{contribution_mechanism, contribution_revision};
 
 /// What a stakeholder says to a consultation: a written comment, a presentation at a
 /// meeting, or an informal intervention in a meeting's open discussion.
@@ -70,17 +75,23 @@ impl Contribution {
 
     /// Every revision, oldest first. A submitted text is never overwritten: each change
     /// after submission is a new revision.
-    async fn revisions(&self, ctx: &Context<'_>) -> Result<Vec<ContributionRevision>> {
-        let rd = request(ctx)?;
-        let rows = rd
-            .loader
-            .load_one(RevisionsOfContribution(self.0.id))
-            .await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(ContributionRevision)
-            .collect())
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn revisions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<ContributionRevisionConnection> {
+        let page = page(first, after, last, before)?;
+        let (slice, total) = related(ctx, RevisionsOfContribution, self.0.id, page).await?;
+        Ok(ContributionRevisionConnection::from_slice(
+            slice,
+            total,
+            |m| m.id,
+            ContributionRevision,
+        ))
     }
 
     /// The stakeholder that speaks.
@@ -119,31 +130,43 @@ impl Contribution {
     }
 
     /// The public policy issues it raises.
-    async fn issues(&self, ctx: &Context<'_>) -> Result<Vec<PolicyIssue>> {
-        let rd = request(ctx)?;
-        let rows = rd.loader.load_one(IssuesOfContribution(self.0.id)).await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(PolicyIssue)
-            .collect())
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn issues(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<PolicyIssueConnection> {
+        let page = page(first, after, last, before)?;
+        let (slice, total) = related(ctx, IssuesOfContribution, self.0.id, page).await?;
+        Ok(PolicyIssueConnection::from_slice(
+            slice,
+            total,
+            |m| m.id,
+            PolicyIssue,
+        ))
     }
 
     /// The cooperation mechanisms it discusses, each with its stance.
-    async fn mechanisms(&self, ctx: &Context<'_>) -> Result<Vec<MechanismStance>> {
-        let rd = request(ctx)?;
-        let rows = rd
-            .loader
-            .load_one(MechanismsOfContribution(self.0.id))
-            .await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(|(m, stance)| MechanismStance {
-                mechanism: Mechanism(m),
-                stance,
-            })
-            .collect())
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn mechanisms(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<MechanismStanceConnection> {
+        let page = page(first, after, last, before)?;
+        let (slice, total) = related(ctx, MechanismsOfContribution, self.0.id, page).await?;
+        Ok(MechanismStanceConnection::from_slice(
+            slice,
+            total,
+            |m| m.mechanism_id,
+            MechanismStance,
+        ))
     }
 
     /// Why it was withdrawn, when it was.
@@ -182,13 +205,33 @@ impl Contribution {
 }
 
 /// A cooperation mechanism that a contribution discusses, with the contribution's stance.
-#[derive(SimpleObject, Clone)]
-pub struct MechanismStance {
+#[derive(Clone)]
+pub struct MechanismStance(pub contribution_mechanism::Model);
+
+/// A cooperation mechanism that a contribution discusses, with the contribution's stance.
+#[Object]
+impl MechanismStance {
     /// The mechanism.
-    pub mechanism: Mechanism,
+    async fn mechanism(&self, ctx: &Context<'_>) -> Result<Mechanism> {
+        let rd = request(ctx)?;
+        let id = self.0.mechanism_id;
+        let row = rd.loader.load_one(MechanismKey(id)).await?;
+        row.map(Mechanism).ok_or_else(|| dangling("mechanism", id))
+    }
+
     /// The contribution's position on it.
-    pub stance: Stance,
+    async fn stance(&self) -> Stance {
+        self.0.stance
+    }
 }
+
+connection!(
+    MechanismStanceConnection,
+    MechanismStanceEdge,
+    MechanismStance,
+    "A page of the mechanisms a contribution discusses, with its stances.",
+    "A mechanism and stance in a page, with its cursor."
+);
 
 /// One version of a contribution's text, with its SHA-256 content hash (the receipt).
 #[derive(Clone)]
@@ -234,6 +277,14 @@ impl ContributionRevision {
         self.0.created_at
     }
 }
+
+connection!(
+    ContributionRevisionConnection,
+    ContributionRevisionEdge,
+    ContributionRevision,
+    "A page of revisions.",
+    "A revision in a page, with its cursor."
+);
 
 connection!(
     ContributionConnection,
@@ -299,11 +350,11 @@ pub(crate) async fn contributions_of(
         page,
     };
     let slice = rd.loader.load_one(key).await?.unwrap_or_else(Slice::empty);
-    let total = TotalCount::Contributions(ContributionCountOf {
+    let total = TotalCount::Batched(Box::new(ContributionCountOf {
         parent,
         parent_id,
         filter,
-    });
+    }));
     Ok(ContributionConnection::from_slice(
         slice,
         total,

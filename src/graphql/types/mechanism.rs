@@ -1,8 +1,9 @@
-use super::{PolicyIssue, Stakeholder, dangling};
+use super::{PolicyIssue, PolicyIssueConnection, Stakeholder, dangling, page, page_cost, related};
 use crate::graphql::connection::connection;
-use crate::graphql::loaders::{FunctionsOfMechanism, IssuesOfMechanism, StakeholderKey};
+use crate::graphql::loaders::{FunctionsOfMechanism, StakeholderKey};
 use crate::graphql::request;
 use crate::ids::{GlobalId, NodeType};
+use crate::service::relations::IssuesOfMechanism;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use entity::enums::{MechanismFunction, MechanismKind, MechanismScope, MechanismStatus};
 use entity::mechanism::Model;
@@ -78,14 +79,23 @@ impl Mechanism {
     }
 
     /// The public policy issues it addresses.
-    async fn issues(&self, ctx: &Context<'_>) -> Result<Vec<PolicyIssue>> {
-        let rd = request(ctx)?;
-        let rows = rd.loader.load_one(IssuesOfMechanism(self.0.id)).await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(PolicyIssue)
-            .collect())
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn issues(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<PolicyIssueConnection> {
+        let page = page(first, after, last, before)?;
+        let (slice, total) = related(ctx, IssuesOfMechanism, self.0.id, page).await?;
+        Ok(PolicyIssueConnection::from_slice(
+            slice,
+            total,
+            |m| m.id,
+            PolicyIssue,
+        ))
     }
 }
 

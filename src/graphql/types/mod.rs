@@ -22,7 +22,36 @@ pub use stakeholder::{Stakeholder, StakeholderConnection, StakeholderFilter};
 pub use statistics::{ContributionStatistics, GroupStatistics, KindCount};
 
 use crate::error::AppError;
-use crate::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageArgs};
+use crate::graphql::connection::TotalCount;
+use crate::graphql::loaders::{CountOf, PageOf};
+use crate::graphql::request;
+use crate::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageArgs, Slice};
+use crate::service::relations::{Child, Relation};
+use async_graphql::Context;
+
+/// One page of a relation's children for `parent_id`, and how to count them, both
+/// through the batching loaders.
+pub(crate) async fn related<R: Relation>(
+    ctx: &Context<'_>,
+    relation: R,
+    parent_id: i64,
+    page: Page,
+) -> async_graphql::Result<(Slice<Child<R>>, TotalCount)> {
+    let rd = request(ctx)?;
+    let slice = rd
+        .loader
+        .load_one(PageOf {
+            relation,
+            parent_id,
+            page,
+        })
+        .await?;
+    let total = TotalCount::Batched(Box::new(CountOf {
+        relation,
+        parent_id,
+    }));
+    Ok((slice.unwrap_or_else(Slice::empty), total))
+}
 
 /// Validates a connection field's paging arguments.
 pub(crate) fn page(

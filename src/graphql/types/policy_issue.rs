@@ -1,9 +1,11 @@
-use super::{ContributionConnection, ContributionFilter, Mechanism, page, page_cost};
+use super::{
+    ContributionConnection, ContributionFilter, Mechanism, MechanismConnection, page, page_cost,
+    related,
+};
 use crate::graphql::connection::connection;
-use crate::graphql::loaders::MechanismsOfIssue;
-use crate::graphql::request;
 use crate::ids::{GlobalId, NodeType};
 use crate::service::contributions::Parent;
+use crate::service::relations::MechanismsOfIssue;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use entity::enums::PolicyArea;
 use entity::policy_issue::Model;
@@ -49,14 +51,23 @@ impl PolicyIssue {
     }
 
     /// The mechanisms that address it.
-    async fn mechanisms(&self, ctx: &Context<'_>) -> Result<Vec<Mechanism>> {
-        let rd = request(ctx)?;
-        let rows = rd.loader.load_one(MechanismsOfIssue(self.0.id)).await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(Mechanism)
-            .collect())
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn mechanisms(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<MechanismConnection> {
+        let page = page(first, after, last, before)?;
+        let (slice, total) = related(ctx, MechanismsOfIssue, self.0.id, page).await?;
+        Ok(MechanismConnection::from_slice(
+            slice,
+            total,
+            |m| m.id,
+            Mechanism,
+        ))
     }
 
     /// The contributions that raise it and that the caller may see.

@@ -1,10 +1,12 @@
-use super::{ContributionConnection, ContributionFilter, Mechanism, page, page_cost};
+use super::{
+    ContributionConnection, ContributionFilter, Mechanism, MechanismConnection, page, page_cost,
+    related,
+};
 use crate::graphql::connection::connection;
-use crate::graphql::loaders::MechanismsHostedBy;
-use crate::graphql::request;
 use crate::ids::{GlobalId, NodeType};
 use crate::service::contributions::Parent;
-use async_graphql::{ID, InputObject, Object, Result};
+use crate::service::relations::MechanismsHostedBy;
+use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::enums::{Accreditation, RegionalGroup, StakeholderGroup};
 use entity::stakeholder::Model;
@@ -61,21 +63,30 @@ impl Stakeholder {
     }
 
     /// The mechanisms this stakeholder hosts.
-    async fn hosted_mechanisms(&self, ctx: &async_graphql::Context<'_>) -> Result<Vec<Mechanism>> {
-        let rd = request(ctx)?;
-        let rows = rd.loader.load_one(MechanismsHostedBy(self.0.id)).await?;
-        Ok(rows
-            .unwrap_or_default()
-            .into_iter()
-            .map(Mechanism)
-            .collect())
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn hosted_mechanisms(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<MechanismConnection> {
+        let page = page(first, after, last, before)?;
+        let (slice, total) = related(ctx, MechanismsHostedBy, self.0.id, page).await?;
+        Ok(MechanismConnection::from_slice(
+            slice,
+            total,
+            |m| m.id,
+            Mechanism,
+        ))
     }
 
     /// What this stakeholder has said, across consultations, in order of creation.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn contributions(
         &self,
-        ctx: &async_graphql::Context<'_>,
+        ctx: &Context<'_>,
         #[graphql(desc = "Narrows the list; the stakeholder is always this one.")] filter: Option<
             ContributionFilter,
         >,
