@@ -15,7 +15,10 @@ use entity::{
     consultation, consultation_document, contribution, contribution_revision, document, mechanism,
     mechanism_function, mechanism_issue, meeting, policy_issue, stakeholder,
 };
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait,
+    IntoActiveModel, QueryFilter, Select, Set,
+};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 
@@ -263,16 +266,29 @@ fn check_table(table: &TableData) -> anyhow::Result<()> {
 }
 
 impl Loader<'_> {
-    async fn consultation(&mut self, c: &ConsultationData) -> anyhow::Result<consultation::Model> {
-        if let Some(row) = consultation::Entity::find()
-            .filter(consultation::Column::Slug.eq(CONSULTATION_SLUG))
-            .one(self.txn)
-            .await?
-        {
-            return Ok(row);
+    /// Finds the row `existing` selects (by the dataset's natural key), or inserts
+    /// `row`; a second run of the seed finds everything and inserts nothing.
+    async fn find_or_insert<A>(
+        &mut self,
+        existing: Select<A::Entity>,
+        row: impl FnOnce() -> A,
+    ) -> anyhow::Result<<A::Entity as EntityTrait>::Model>
+    where
+        A: ActiveModelTrait + ActiveModelBehavior + Send,
+        <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,
+    {
+        if let Some(found) = existing.one(self.txn).await? {
+            return Ok(found);
         }
         self.created += 1;
-        Ok(consultation::ActiveModel {
+        Ok(row().insert(self.txn).await?)
+    }
+
+    async fn consultation(&mut self, c: &ConsultationData) -> anyhow::Result<consultation::Model> {
+        let existing =
+            consultation::Entity::find().filter(consultation::Column::Slug.eq(CONSULTATION_SLUG));
+        let now = self.now;
+        self.find_or_insert(existing, move || consultation::ActiveModel {
             slug: Set(CONSULTATION_SLUG.to_owned()),
             title: Set(c.title.clone()),
             mandate: Set(c.mandate.clone()),
@@ -282,13 +298,12 @@ impl Loader<'_> {
             // Open through the whole of the last day.
             closes_at: Set(midnight(c.closes_at) + Duration::days(1) - Duration::seconds(1)),
             status: Set(ConsultationStatus::Reported),
-            created_at: Set(self.now),
-            updated_at: Set(self.now),
+            created_at: Set(now),
+            updated_at: Set(now),
             version: Set(1),
             ..Default::default()
-        }
-        .insert(self.txn)
-        .await?)
+        })
+        .await
     }
 
     async fn meeting(
@@ -296,28 +311,22 @@ impl Loader<'_> {
         consultation_id: i64,
         m: &MeetingData,
     ) -> anyhow::Result<meeting::Model> {
-        if let Some(row) = meeting::Entity::find()
+        let existing = meeting::Entity::find()
             .filter(meeting::Column::ConsultationId.eq(consultation_id))
-            .filter(meeting::Column::Title.eq(&m.title))
-            .one(self.txn)
-            .await?
-        {
-            return Ok(row);
-        }
-        self.created += 1;
-        Ok(meeting::ActiveModel {
+            .filter(meeting::Column::Title.eq(&m.title));
+        let now = self.now;
+        self.find_or_insert(existing, move || meeting::ActiveModel {
             consultation_id: Set(consultation_id),
             title: Set(m.title.clone()),
             venue: Set(m.venue.clone()),
             held_on: Set(m.date),
             agenda: Set(serde_json::json!(m.segments)),
-            created_at: Set(self.now),
-            updated_at: Set(self.now),
+            created_at: Set(now),
+            updated_at: Set(now),
             version: Set(1),
             ..Default::default()
-        }
-        .insert(self.txn)
-        .await?)
+        })
+        .await
     }
 
     async fn stakeholder(
@@ -327,15 +336,9 @@ impl Loader<'_> {
         group: StakeholderGroup,
         accreditation: Accreditation,
     ) -> anyhow::Result<stakeholder::Model> {
-        if let Some(row) = stakeholder::Entity::find()
-            .filter(stakeholder::Column::Name.eq(name))
-            .one(self.txn)
-            .await?
-        {
-            return Ok(row);
-        }
-        self.created += 1;
-        Ok(stakeholder::ActiveModel {
+        let existing = stakeholder::Entity::find().filter(stakeholder::Column::Name.eq(name));
+        let now = self.now;
+        self.find_or_insert(existing, move || stakeholder::ActiveModel {
             name: Set(name.to_owned()),
             acronym: Set(acronym.map(str::to_owned)),
             stakeholder_group: Set(group),
@@ -343,30 +346,23 @@ impl Loader<'_> {
             country_code: Set(None),
             regional_group: Set(None),
             website: Set(None),
-            created_at: Set(self.now),
-            updated_at: Set(self.now),
+            created_at: Set(now),
+            updated_at: Set(now),
             version: Set(1),
             ..Default::default()
-        }
-        .insert(self.txn)
-        .await?)
+        })
+        .await
     }
 
     async fn issue(&mut self, i: &IssueData) -> anyhow::Result<policy_issue::Model> {
-        if let Some(row) = policy_issue::Entity::find()
-            .filter(policy_issue::Column::Slug.eq(&i.slug))
-            .one(self.txn)
-            .await?
-        {
-            return Ok(row);
-        }
-        self.created += 1;
+        let existing = policy_issue::Entity::find().filter(policy_issue::Column::Slug.eq(&i.slug));
         let origin = if i.wsis_list {
             "On the list of the WSIS and the Working Group on Internet Governance"
         } else {
             "Newly raised by contributors to the 2010 consultation"
         };
-        Ok(policy_issue::ActiveModel {
+        let now = self.now;
+        self.find_or_insert(existing, move || policy_issue::ActiveModel {
             slug: Set(i.slug.clone()),
             title: Set(i.title.clone()),
             description: Set(format!(
@@ -375,13 +371,12 @@ impl Loader<'_> {
             )),
             area: Set(i.area),
             on_wsis_list: Set(i.wsis_list),
-            created_at: Set(self.now),
-            updated_at: Set(self.now),
+            created_at: Set(now),
+            updated_at: Set(now),
             version: Set(1),
             ..Default::default()
-        }
-        .insert(self.txn)
-        .await?)
+        })
+        .await
     }
 
     async fn mechanism(
@@ -389,19 +384,13 @@ impl Loader<'_> {
         m: &MechanismData,
         host: Option<i64>,
     ) -> anyhow::Result<mechanism::Model> {
-        if let Some(row) = mechanism::Entity::find()
-            .filter(mechanism::Column::Name.eq(&m.name))
-            .one(self.txn)
-            .await?
-        {
-            return Ok(row);
-        }
-        self.created += 1;
+        let existing = mechanism::Entity::find().filter(mechanism::Column::Name.eq(&m.name));
         let mut description = format!("Named in report paragraphs {}.", paragraphs(&m.paragraphs));
         if let Some(note) = &m.note {
             description = format!("{description} {note}");
         }
-        Ok(mechanism::ActiveModel {
+        let now = self.now;
+        self.find_or_insert(existing, move || mechanism::ActiveModel {
             name: Set(m.name.clone()),
             acronym: Set(m.acronym.clone()),
             kind: Set(m.kind),
@@ -410,13 +399,12 @@ impl Loader<'_> {
             host_stakeholder_id: Set(host),
             established: Set(m.established.clone()),
             description: Set(Some(description)),
-            created_at: Set(self.now),
-            updated_at: Set(self.now),
+            created_at: Set(now),
+            updated_at: Set(now),
             version: Set(1),
             ..Default::default()
-        }
-        .insert(self.txn)
-        .await?)
+        })
+        .await
     }
 
     async fn mechanism_function(
@@ -424,19 +412,12 @@ impl Loader<'_> {
         mechanism_id: i64,
         function: MechanismFunction,
     ) -> anyhow::Result<()> {
-        if mechanism_function::Entity::find_by_id((mechanism_id, function))
-            .one(self.txn)
-            .await?
-            .is_none()
-        {
-            self.created += 1;
-            mechanism_function::ActiveModel {
-                mechanism_id: Set(mechanism_id),
-                function: Set(function),
-            }
-            .insert(self.txn)
-            .await?;
-        }
+        let existing = mechanism_function::Entity::find_by_id((mechanism_id, function));
+        self.find_or_insert(existing, || mechanism_function::ActiveModel {
+            mechanism_id: Set(mechanism_id),
+            function: Set(function),
+        })
+        .await?;
         Ok(())
     }
 
@@ -445,40 +426,26 @@ impl Loader<'_> {
         mechanism_id: i64,
         policy_issue_id: i64,
     ) -> anyhow::Result<()> {
-        if mechanism_issue::Entity::find_by_id((mechanism_id, policy_issue_id))
-            .one(self.txn)
-            .await?
-            .is_none()
-        {
-            self.created += 1;
-            mechanism_issue::ActiveModel {
-                mechanism_id: Set(mechanism_id),
-                policy_issue_id: Set(policy_issue_id),
-            }
-            .insert(self.txn)
-            .await?;
-        }
+        let existing = mechanism_issue::Entity::find_by_id((mechanism_id, policy_issue_id));
+        self.find_or_insert(existing, || mechanism_issue::ActiveModel {
+            mechanism_id: Set(mechanism_id),
+            policy_issue_id: Set(policy_issue_id),
+        })
+        .await?;
         Ok(())
     }
 
     async fn document(&mut self, d: &DocumentData) -> anyhow::Result<document::Model> {
-        if let Some(row) = document::Entity::find()
-            .filter(document::Column::Symbol.eq(&d.symbol))
-            .one(self.txn)
-            .await?
-        {
-            return Ok(row);
-        }
-        self.created += 1;
-        Ok(document::ActiveModel {
+        let existing = document::Entity::find().filter(document::Column::Symbol.eq(&d.symbol));
+        let now = self.now;
+        self.find_or_insert(existing, move || document::ActiveModel {
             symbol: Set(d.symbol.clone()),
             title: Set(d.title.clone()),
             issued: Set(d.date.clone()),
-            created_at: Set(self.now),
+            created_at: Set(now),
             ..Default::default()
-        }
-        .insert(self.txn)
-        .await?)
+        })
+        .await
     }
 
     async fn consultation_document(
@@ -486,19 +453,12 @@ impl Loader<'_> {
         consultation_id: i64,
         document_id: i64,
     ) -> anyhow::Result<()> {
-        if consultation_document::Entity::find_by_id((consultation_id, document_id))
-            .one(self.txn)
-            .await?
-            .is_none()
-        {
-            self.created += 1;
-            consultation_document::ActiveModel {
-                consultation_id: Set(consultation_id),
-                document_id: Set(document_id),
-            }
-            .insert(self.txn)
-            .await?;
-        }
+        let existing = consultation_document::Entity::find_by_id((consultation_id, document_id));
+        self.find_or_insert(existing, || consultation_document::ActiveModel {
+            consultation_id: Set(consultation_id),
+            document_id: Set(document_id),
+        })
+        .await?;
         Ok(())
     }
 
