@@ -268,3 +268,30 @@ async fn contribution_links_resolve_with_their_stance_and_filter_lists() {
         .await;
     assert_eq!(by_filter["contributions"]["totalCount"], 1);
 }
+
+#[tokio::test]
+async fn nodes_takes_at_most_100_ids() {
+    let app = spawn_seeded_app().await;
+    let ids: Vec<String> = (1..=101)
+        .map(|n| GlobalId::new(NodeType::Stakeholder, n).encode())
+        .collect();
+    let body = app
+        .graphql(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+            json!({ "ids": ids }),
+        )
+        .await;
+    assert_eq!(first_error_code(&body), Some("BAD_USER_INPUT"));
+    let some = app
+        .data(
+            "query($ids: [ID!]!) { nodes(ids: $ids) { id } }",
+            json!({ "ids": &ids[..100] }),
+        )
+        .await;
+    let found = some["nodes"].as_array().unwrap();
+    assert_eq!(found.len(), 100);
+    assert!(
+        found.iter().any(|n| n.is_null()),
+        "ids that find nothing give null in place"
+    );
+}

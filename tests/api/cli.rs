@@ -1,0 +1,103 @@
+//! The `concord` command itself, run as a process.
+
+use crate::helpers::TestDb;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+fn concord(db: &TestDb, args: &[&str]) -> (bool, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(args)
+        .env("DATABASE_URL", &db.url)
+        .env("RUST_LOG", "info")
+        .output()
+        .expect("run concord");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+#[test]
+fn seed_and_migrate_commands() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::create());
+
+    let (ok, first) = concord(&db, &["seed", "report-2010"]);
+    assert!(ok, "{first}");
+    assert!(first.contains("seed report-2010: created"), "{first}");
+    let (ok, second) = concord(&db, &["seed", "report-2010"]);
+    assert!(ok, "{second}");
+    assert!(
+        second.contains("already loaded, nothing changed"),
+        "{second}"
+    );
+
+    let (ok, status) = concord(&db, &["migrate", "status"]);
+    assert!(ok, "{status}");
+    assert!(
+        status.contains("Applied\tm20261129_000001_domain"),
+        "{status}"
+    );
+
+    let (ok, bad) = concord(&db, &["seed", "no-such-dataset"]);
+    assert!(!ok);
+    assert!(
+        bad.contains("report-2010"),
+        "the error lists the datasets: {bad}"
+    );
+}
+
+#[test]
+fn serve_logs_where_graphiql_is_and_which_database_it_uses() {
+    let dir = std::env::temp_dir().join(format!("concord-serve-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("fresh.db");
+    let _ = std::fs::remove_file(&file);
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("DATABASE_URL", format!("sqlite://{}", file.display()))
+        .env("RUST_LOG", "info")
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("start concord serve");
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut log = Vec::new();
+    let found = loop {
+        match rx.recv_timeout(Duration::from_secs(30)) {
+            Ok(line) => {
+                let done = line.contains("GraphiQL: http://127.0.0.1:");
+                log.push(line);
+                if done {
+                    break true;
+                }
+            }
+            Err(_) => break false,
+        }
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    let log = log.join("\n");
+    assert!(found, "no GraphiQL line in: {log}");
+    assert!(log.contains("using SQLite"), "{log}");
+    assert!(
+        !log.contains("127.0.0.1:0/graphql"),
+        "the real port is printed: {log}"
+    );
+    assert!(file.exists(), "the SQLite file was created");
+    let _ = std::fs::remove_dir_all(&dir);
+}
