@@ -29,6 +29,14 @@ pub enum Command {
         /// Load a dataset at start (does nothing if it is already loaded).
         #[arg(long, env = "CONCORD_SEED", value_enum)]
         seed: Option<Dataset>,
+        /// Origin allowed to call the API from a browser (repeat, or comma-separate in
+        /// the variable); `*` allows any origin.
+        #[arg(
+            long = "cors-origin",
+            env = "CONCORD_CORS_ORIGINS",
+            value_delimiter = ','
+        )]
+        cors_origins: Vec<String>,
     },
     /// Manage the database schema.
     Migrate {
@@ -84,6 +92,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve {
             bind,
             seed: dataset,
+            cors_origins,
         } => {
             let db_kind = if db::is_sqlite(&cli.database_url) {
                 "SQLite"
@@ -97,7 +106,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 let report = seed::run(&db, dataset).await?;
                 tracing::info!("{report}");
             }
-            let app = Application::build(&Settings { bind: bind.clone() }, db)?;
+            let settings = Settings {
+                bind: bind.clone(),
+                cors_origins,
+            };
+            let app = Application::build(&settings, db)?;
             tracing::info!(
                 "GraphiQL: http://{}/graphql",
                 browser_address(&bind, app.port())

@@ -3,7 +3,10 @@
 use crate::config::Settings;
 use crate::graphql::build_schema;
 use crate::http::{AppState, routes};
+use actix_cors::Cors;
 use actix_web::dev::Server;
+use actix_web::http::header;
+use actix_web::middleware::Condition;
 use actix_web::{App, HttpServer, web};
 use sea_orm::DatabaseConnection;
 use std::net::TcpListener;
@@ -26,8 +29,12 @@ impl Application {
             schema: build_schema(),
             db,
         });
+        let origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {
             App::new()
+                // Without configured origins no CORS layer at all: it would refuse the
+                // same-origin requests of GraphiQL, which browsers also send with `Origin`.
+                .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
                 .wrap(TracingLogger::default())
                 .app_data(state.clone())
                 .configure(routes)
@@ -46,4 +53,20 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Browser access from other origins: GET and POST with the headers a GraphQL client sends.
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::default()
+        .allowed_methods(["GET", "POST"])
+        .allowed_headers([header::CONTENT_TYPE, header::ACCEPT, header::AUTHORIZATION])
+        .max_age(3600);
+    for origin in origins {
+        cors = if origin == "*" {
+            cors.allow_any_origin()
+        } else {
+            cors.allowed_origin(origin)
+        };
+    }
+    cors
 }

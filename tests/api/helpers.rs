@@ -112,6 +112,19 @@ pub struct TestApp {
 
 /// Spawns the app on a fresh, migrated, empty database.
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(test_settings()).await
+}
+
+/// Settings for a test: any free port, nothing else configured.
+pub fn test_settings() -> Settings {
+    Settings {
+        bind: "127.0.0.1:0".into(),
+        cors_origins: Vec::new(),
+    }
+}
+
+/// Spawns the app with these settings on a fresh, migrated, empty database.
+pub async fn spawn_app_with(settings: Settings) -> TestApp {
     if std::env::var_os("TEST_LOG").is_some() {
         concord::telemetry::init();
     }
@@ -125,7 +138,7 @@ pub async fn spawn_app() -> TestApp {
     db.set_metric_callback(move |_| {
         counter.fetch_add(1, Ordering::Relaxed);
     });
-    spawn_with(db, queries, test_db)
+    spawn_with(&settings, db, queries, test_db)
 }
 
 /// Spawns the app with the 2010 consultation loaded.
@@ -138,11 +151,13 @@ pub async fn spawn_seeded_app() -> TestApp {
 }
 
 /// Spawns the app on a database connection the caller made.
-pub fn spawn_with(db: DatabaseConnection, queries: Arc<AtomicUsize>, test_db: TestDb) -> TestApp {
-    let settings = Settings {
-        bind: "127.0.0.1:0".into(),
-    };
-    let app = Application::build(&settings, db.clone()).expect("build the app");
+pub fn spawn_with(
+    settings: &Settings,
+    db: DatabaseConnection,
+    queries: Arc<AtomicUsize>,
+    test_db: TestDb,
+) -> TestApp {
+    let app = Application::build(settings, db.clone()).expect("build the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     TestApp {

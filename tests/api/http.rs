@@ -1,6 +1,9 @@
 //! GraphQL over HTTP, GraphiQL, and the health endpoints.
 
-use crate::helpers::{TestDb, first_error_code, spawn_app, spawn_seeded_app, spawn_with};
+use crate::helpers::{
+    TestDb, first_error_code, spawn_app, spawn_app_with, spawn_seeded_app, spawn_with,
+    test_settings,
+};
 use sea_orm::{ConnectOptions, Database};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -179,7 +182,12 @@ async fn readyz_says_not_ready_when_the_database_is_unreachable() {
         .connect_timeout(Duration::from_secs(1))
         .acquire_timeout(Duration::from_secs(1));
     let db = Database::connect(options).await.expect("a lazy pool");
-    let app = spawn_with(db, Arc::new(AtomicUsize::new(0)), TestDb::create().await);
+    let app = spawn_with(
+        &test_settings(),
+        db,
+        Arc::new(AtomicUsize::new(0)),
+        TestDb::create().await,
+    );
 
     let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), 503);
@@ -187,4 +195,45 @@ async fn readyz_says_not_ready_when_the_database_is_unreachable() {
     assert_eq!(body["status"], "unavailable");
     let health = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200, "the process itself is up");
+}
+
+#[tokio::test]
+async fn cors_lets_configured_origins_call_from_a_browser() {
+    let mut settings = test_settings();
+    settings.cors_origins = vec!["https://app.example".into()];
+    let app = spawn_app_with(settings).await;
+    let preflight = |origin: &'static str| {
+        app.client
+            .request(reqwest::Method::OPTIONS, app.url("/graphql"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+
+    let allowed = preflight("https://app.example").await.unwrap();
+    assert!(allowed.status().is_success(), "{}", allowed.status());
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://app.example"
+    );
+
+    let other = preflight("https://elsewhere.example").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+}
+
+#[tokio::test]
+async fn without_cors_origins_same_origin_browser_requests_still_work() {
+    let app = spawn_app().await;
+    // Browsers send `Origin` on same-origin POSTs too (GraphiQL does).
+    let r = app
+        .client
+        .post(app.url("/graphql"))
+        .header("origin", app.address.clone())
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers().get("access-control-allow-origin").is_none());
 }
