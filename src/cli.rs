@@ -71,7 +71,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = db::connect(&cli.database_url).await?;
             match action {
                 MigrateAction::Up => {
-                    Migrator::up(&db, None).await?;
+                    db::migrate(&db).await?;
                     tracing::info!("database is up to date");
                 }
                 MigrateAction::Status => {
@@ -84,7 +84,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Seed { dataset } => {
             let db = db::connect(&cli.database_url).await?;
-            Migrator::up(&db, None).await?;
+            db::migrate(&db).await?;
             let report = seed::run(&db, dataset).await?;
             println!("{report}");
             Ok(())
@@ -101,7 +101,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             };
             tracing::info!(database = %db::redact(&cli.database_url), "using {db_kind}");
             let db = db::connect(&cli.database_url).await?;
-            Migrator::up(&db, None).await?;
+            db::migrate(&db).await?;
             if let Some(dataset) = dataset {
                 let report = seed::run(&db, dataset).await?;
                 tracing::info!("{report}");

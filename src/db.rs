@@ -1,7 +1,10 @@
 //! Database connection: SQLite (the embedded default) or PostgreSQL.
 
 use anyhow::Context;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
+use migration::{Migrator, MigratorTrait};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, TransactionTrait,
+};
 use std::time::Duration;
 
 /// The default database: a SQLite file in the working directory, created if missing.
@@ -31,6 +34,36 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         .await
         .with_context(|| format!("cannot connect to {}", redact(&url)))?;
     Ok(db)
+}
+
+/// Applies pending migrations. Instances that start together take turns: the run
+/// holds a lock for its whole transaction (a PostgreSQL advisory lock; on SQLite the
+/// write lock, taken first), so each migration is applied once and the others find
+/// nothing left to do.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
+    if db.get_database_backend() == DbBackend::Sqlite {
+        db.execute_unprepared(
+            "CREATE TABLE IF NOT EXISTS concord_migration_lock (id INTEGER PRIMARY KEY)",
+        )
+        .await?;
+    }
+    let txn = db.begin().await?;
+    match db.get_database_backend() {
+        DbBackend::Postgres => {
+            // Any constant shared by all instances; "C0NC0RD" in hex-ish digits.
+            txn.execute_unprepared("SELECT pg_advisory_xact_lock(3074503040)")
+                .await?;
+        }
+        _ => {
+            txn.execute_unprepared("INSERT OR REPLACE INTO concord_migration_lock (id) VALUES (1)")
+                .await?;
+        }
+    }
+    Migrator::up(&txn, None)
+        .await
+        .context("migrating the database")?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// Whether the database answers.

@@ -101,3 +101,30 @@ fn serve_logs_where_graphiql_is_and_which_database_it_uses() {
     assert!(file.exists(), "the SQLite file was created");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn instances_starting_together_migrate_once() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let db = TestDb::create().await;
+        let mut tasks = Vec::new();
+        for _ in 0..4 {
+            let url = db.url.clone();
+            tasks.push(tokio::spawn(async move {
+                let conn = concord::db::connect(&url).await?;
+                concord::db::migrate(&conn).await
+            }));
+        }
+        for task in tasks {
+            task.await.unwrap().expect("every instance starts");
+        }
+        let conn = concord::db::connect(&db.url).await.unwrap();
+        use migration::MigratorTrait;
+        assert!(
+            migration::Migrator::get_pending_migrations(&conn)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    });
+}

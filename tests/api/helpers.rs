@@ -3,7 +3,6 @@
 use concord::config::Settings;
 use concord::seed::{self, Dataset};
 use concord::startup::Application;
-use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 use std::path::PathBuf;
@@ -132,7 +131,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let mut db = concord::db::connect(&test_db.url)
         .await
         .expect("connect to the test database");
-    Migrator::up(&db, None).await.expect("migrate");
+    concord::db::migrate(&db).await.expect("migrate");
     let queries = Arc::new(AtomicUsize::new(0));
     let counter = queries.clone();
     db.set_metric_callback(move |_| {
