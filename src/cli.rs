@@ -1,11 +1,18 @@
 //! The `concord` command.
 
-use crate::config::Settings;
+use crate::config::{AuthSettings, Settings};
 use crate::db::{self, DEFAULT_DATABASE_URL};
+use crate::error::MutationError;
+use crate::ids::{GlobalId, NodeType};
 use crate::seed::{self, Dataset};
+use crate::service::accounts::{self, NewAccount};
+use crate::service::audit::{self, Actor, Verification};
 use crate::startup::Application;
 use clap::{Parser, Subcommand};
+use entity::enums::Role;
 use migration::{Migrator, MigratorTrait};
+use std::io::Read;
+use std::sync::Arc;
 
 /// Concord: a GraphQL API server for open, multi-stakeholder consultations.
 #[derive(Parser, Debug)]
@@ -37,6 +44,8 @@ pub enum Command {
             value_delimiter = ','
         )]
         cors_origins: Vec<String>,
+        #[command(flatten)]
+        auth: AuthSettings,
     },
     /// Manage the database schema.
     Migrate {
@@ -48,6 +57,16 @@ pub enum Command {
         #[arg(value_enum)]
         dataset: Dataset,
     },
+    /// Manage accounts.
+    Account {
+        #[command(subcommand)]
+        action: AccountAction,
+    },
+    /// Check the audit log.
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Print the GraphQL schema (SDL).
     Schema,
 }
@@ -58,6 +77,52 @@ pub enum MigrateAction {
     Up,
     /// List migrations and whether each is applied.
     Status,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AccountAction {
+    /// Create an account, e.g. the first secretariat account. The password is read
+    /// from standard input, never from the command line.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// SECRETARIAT, MEMBER_STATE or OBSERVER.
+        #[arg(long)]
+        role: String,
+        /// The stakeholder it speaks for (its global ID or number); required for
+        /// MEMBER_STATE and OBSERVER.
+        #[arg(long)]
+        stakeholder: Option<String>,
+        /// Name shown to others (defaults to the email).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditAction {
+    /// Walk the hash chain; exit non-zero and name the first broken event if any.
+    Verify,
+}
+
+fn parse_role(role: &str) -> anyhow::Result<Role> {
+    Role::ALL
+        .iter()
+        .copied()
+        .find(|r| r.as_str() == role)
+        .ok_or_else(|| {
+            anyhow::anyhow!("unknown role {role}; use SECRETARIAT, MEMBER_STATE or OBSERVER")
+        })
+}
+
+fn parse_stakeholder(raw: &str) -> anyhow::Result<i64> {
+    if let Ok(id) = raw.parse::<i64>() {
+        return Ok(id);
+    }
+    GlobalId::decode_as(raw, NodeType::Stakeholder).map_err(|e| anyhow::anyhow!(e.message()))
 }
 
 /// Runs the command.
@@ -89,10 +154,71 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("{report}");
             Ok(())
         }
+        Command::Account {
+            action:
+                AccountAction::Create {
+                    email,
+                    role,
+                    stakeholder,
+                    display_name,
+                    password_stdin: _,
+                },
+        } => {
+            let role = parse_role(&role)?;
+            let stakeholder_id = stakeholder.as_deref().map(parse_stakeholder).transpose()?;
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let db = db::connect(&cli.database_url).await?;
+            db::migrate(&db).await?;
+            let input = NewAccount {
+                display_name: display_name.unwrap_or_else(|| email.clone()),
+                email,
+                password,
+                role,
+                stakeholder_id,
+            };
+            match accounts::create_as(&db, &Actor::system(), input).await {
+                Ok(account) => {
+                    println!(
+                        "created account {} ({})",
+                        account.email,
+                        GlobalId::new(NodeType::Account, account.id).encode()
+                    );
+                    Ok(())
+                }
+                Err(MutationError::Input(errors)) => {
+                    let messages: Vec<String> = errors
+                        .into_iter()
+                        .map(|e| format!("{}: {}", e.field.join("."), e.message))
+                        .collect();
+                    anyhow::bail!("{}", messages.join("; "))
+                }
+                Err(MutationError::App(err)) => anyhow::bail!("{}", err.message()),
+            }
+        }
+        Command::Audit {
+            action: AuditAction::Verify,
+        } => {
+            let db = db::connect(&cli.database_url).await?;
+            match audit::verify(&db)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.message()))?
+            {
+                Verification::Intact { events } => {
+                    println!("audit log intact: {events} events");
+                    Ok(())
+                }
+                Verification::Broken { event_id, reason } => {
+                    anyhow::bail!("audit log broken at event {event_id}: {reason}")
+                }
+            }
+        }
         Command::Serve {
             bind,
             seed: dataset,
             cors_origins,
+            auth,
         } => {
             let db_kind = if db::is_sqlite(&cli.database_url) {
                 "SQLite"
@@ -106,11 +232,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 let report = seed::run(&db, dataset).await?;
                 tracing::info!("{report}");
             }
+            let auth = Arc::new(crate::auth::setup::load(&db, &auth).await?);
             let settings = Settings {
                 bind: bind.clone(),
                 cors_origins,
             };
-            let app = Application::build(&settings, db)?;
+            let app = Application::build(&settings, db, auth)?;
             tracing::info!(
                 "GraphiQL: http://{}/graphql",
                 browser_address(&bind, app.port())

@@ -14,6 +14,12 @@ pub enum AppError {
     BadInput(String),
     /// The record does not exist or the caller may not see it (`NOT_FOUND`).
     NotFound(&'static str),
+    /// No valid credentials (`UNAUTHENTICATED`); never says which part was wrong.
+    Unauthenticated(&'static str),
+    /// Signed in, but not allowed to do this (`FORBIDDEN`).
+    Forbidden,
+    /// Too many attempts (`RATE_LIMITED`); the message says when to retry.
+    RateLimited(String),
     /// A failure of ours (`INTERNAL_SERVER_ERROR`); logged, not shown.
     Internal(anyhow::Error),
 }
@@ -28,6 +34,9 @@ impl AppError {
         match self {
             AppError::BadInput(_) => "BAD_USER_INPUT",
             AppError::NotFound(_) => "NOT_FOUND",
+            AppError::Unauthenticated(_) => "UNAUTHENTICATED",
+            AppError::Forbidden => "FORBIDDEN",
+            AppError::RateLimited(_) => "RATE_LIMITED",
             AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -37,6 +46,9 @@ impl AppError {
         match self {
             AppError::BadInput(message) => message.clone(),
             AppError::NotFound(what) => format!("{what} not found"),
+            AppError::Unauthenticated(message) => (*message).to_owned(),
+            AppError::Forbidden => "You are not allowed to do this".to_owned(),
+            AppError::RateLimited(message) => message.clone(),
             AppError::Internal(_) => "Internal server error".to_owned(),
         }
     }
@@ -66,3 +78,69 @@ impl From<AppError> for async_graphql::Error {
 
 /// Result of a service call.
 pub type AppResult<T> = Result<T, AppError>;
+
+/// A problem with a mutation's input, returned in the payload's `userErrors`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserError {
+    /// Path to the input field, e.g. `["input", "email"]`.
+    pub field: Vec<String>,
+    pub message: String,
+    pub code: UserErrorCode,
+}
+
+/// What kind of input problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+pub enum UserErrorCode {
+    /// The value is malformed or out of range.
+    Invalid,
+    /// The value must be unique and is already taken.
+    Taken,
+    /// A referenced record does not exist.
+    NotFound,
+    /// The change is not allowed in the record's current state.
+    NotAllowed,
+}
+
+impl UserError {
+    pub fn new(field: &str, code: UserErrorCode, message: impl Into<String>) -> UserError {
+        UserError {
+            field: vec!["input".to_owned(), field.to_owned()],
+            message: message.into(),
+            code,
+        }
+    }
+}
+
+/// How a mutation's service call fails: bad input (in the payload) or an error.
+#[derive(Debug)]
+pub enum MutationError {
+    Input(Vec<UserError>),
+    App(AppError),
+}
+
+impl From<AppError> for MutationError {
+    fn from(err: AppError) -> Self {
+        MutationError::App(err)
+    }
+}
+
+impl From<DbErr> for MutationError {
+    fn from(err: DbErr) -> Self {
+        MutationError::App(err.into())
+    }
+}
+
+impl From<anyhow::Error> for MutationError {
+    fn from(err: anyhow::Error) -> Self {
+        MutationError::App(err.into())
+    }
+}
+
+impl From<UserError> for MutationError {
+    fn from(err: UserError) -> Self {
+        MutationError::Input(vec![err])
+    }
+}
+
+/// Result of a mutation's service call.
+pub type MutationResult<T> = Result<T, MutationError>;

@@ -4,9 +4,11 @@
 //! for it (with 4xx for requests that could not be executed), `application/json`
 //! otherwise. A browser's GET without a query gets GraphiQL.
 
+use crate::auth::Auth;
 use crate::db;
 use crate::graphql::{ConcordSchema, RequestData};
-use crate::viewer::Viewer;
+use crate::service::accounts;
+use crate::viewer::{Scopes, Subject, Viewer};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -14,12 +16,14 @@ use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::{DocumentOperations, OperationType};
 use sea_orm::DatabaseConnection;
 use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// Shared state of every worker.
 #[derive(Clone)]
 pub struct AppState {
     pub schema: ConcordSchema,
     pub db: DatabaseConnection,
+    pub auth: Arc<Auth>,
 }
 
 /// Largest request body accepted, in bytes.
@@ -36,6 +40,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .route(web::get().to(graphql_get))
                 .default_service(web::to(method_not_allowed)),
         )
+        .route("/oauth/token", web::post().to(crate::oauth::token))
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz));
 }
@@ -125,7 +130,7 @@ async fn graphql_post(
             );
         }
     };
-    execute(&state, format, request).await
+    execute(&state, &req, format, request).await
 }
 
 async fn graphql_get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
@@ -166,17 +171,64 @@ async fn graphql_get(state: web::Data<AppState>, req: HttpRequest) -> HttpRespon
                 "METHOD_NOT_ALLOWED",
             ));
     }
-    execute(&state, format, request).await
+    execute(&state, &req, format, request).await
+}
+
+/// The caller behind the `Authorization` header: anonymous without one; refused (401)
+/// when the token is bad in any way or its account or client is no longer active.
+pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Viewer, HttpResponse> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(Viewer::Anonymous);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .ok_or_else(unauthenticated)?;
+    let claims = state
+        .auth
+        .keys
+        .verify(token)
+        .map_err(|_| unauthenticated())?;
+    let subject = Subject::parse(&claims.sub).ok_or_else(unauthenticated)?;
+    let principal = accounts::current_principal(&state.db, subject, Scopes::parse(&claims.scopes))
+        .await
+        .map_err(|err| {
+            tracing::error!(error = ?err, "checking a token's principal");
+            HttpResponse::ServiceUnavailable()
+                .json(error_body("Try again shortly", "INTERNAL_SERVER_ERROR"))
+        })?
+        .ok_or_else(unauthenticated)?;
+    Ok(Viewer::Principal(principal))
+}
+
+/// The one answer to every refused token: no detail that helps an attacker.
+fn unauthenticated() -> HttpResponse {
+    HttpResponse::Unauthorized()
+        .insert_header((header::WWW_AUTHENTICATE, "Bearer error=\"invalid_token\""))
+        .json(error_body(
+            "The access token is invalid or has expired",
+            "UNAUTHENTICATED",
+        ))
 }
 
 async fn execute(
     state: &AppState,
+    req: &HttpRequest,
     format: ResponseFormat,
     request: async_graphql::Request,
 ) -> HttpResponse {
-    // Every caller is anonymous until sign-in exists; the policy layer already knows roles.
-    let viewer = Viewer::Anonymous;
-    let request = request.data(RequestData::new(state.db.clone(), viewer));
+    let viewer = match authenticate(state, req).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    let client_ip = req.peer_addr().map(|addr| addr.ip().to_string());
+    let data = RequestData::new(state.db.clone(), viewer, state.auth.clone(), client_ip);
+    let request = request.data(data);
     let response = state.schema.execute(request).await;
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
@@ -312,6 +364,6 @@ fn not_acceptable() -> HttpResponse {
     ))
 }
 
-fn error_body(message: &str, code: &str) -> Value {
+pub(crate) fn error_body(message: &str, code: &str) -> Value {
     json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
 }

@@ -15,10 +15,13 @@ pub enum NodeType {
     PolicyIssue,
     Mechanism,
     Document,
+    Account,
+    ApiClient,
+    AuditEvent,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 8] = [
+    const ALL: [NodeType; 11] = [
         NodeType::Stakeholder,
         NodeType::Consultation,
         NodeType::Meeting,
@@ -27,6 +30,9 @@ impl NodeType {
         NodeType::PolicyIssue,
         NodeType::Mechanism,
         NodeType::Document,
+        NodeType::Account,
+        NodeType::ApiClient,
+        NodeType::AuditEvent,
     ];
 
     /// The GraphQL type name, which is also the prefix inside the ID.
@@ -40,6 +46,9 @@ impl NodeType {
             NodeType::PolicyIssue => "PolicyIssue",
             NodeType::Mechanism => "Mechanism",
             NodeType::Document => "Document",
+            NodeType::Account => "Account",
+            NodeType::ApiClient => "ApiClient",
+            NodeType::AuditEvent => "AuditEvent",
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Concord: a GraphQL API server for open, multi-stakeholder consultations.
 
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -7,6 +8,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod ids;
+pub mod oauth;
 pub mod paging;
 pub mod policy;
 pub mod seed;

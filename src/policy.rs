@@ -3,7 +3,8 @@
 //! so a hidden record is absent everywhere alike: missing from lists, uncounted, and
 //! `NOT_FOUND` when asked for by ID.
 
-use crate::viewer::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::viewer::{Principal, Viewer};
 use entity::contribution::{Column, Entity};
 use entity::enums::{ContributionStatus, Role, Visibility};
 use sea_orm::sea_query::{Query, SelectStatement};
@@ -51,4 +52,36 @@ pub fn counted_contributions(viewer: &Viewer) -> Condition {
     Condition::all()
         .add(readable_contributions(viewer))
         .add(Column::Status.is_in([ContributionStatus::Submitted, ContributionStatus::Published]))
+}
+
+/// The signed-in principal, or `UNAUTHENTICATED`.
+pub fn signed_in(viewer: &Viewer) -> AppResult<&Principal> {
+    viewer
+        .principal()
+        .ok_or(AppError::Unauthenticated("Sign in to do this"))
+}
+
+/// A principal allowed to change state: accounts, and API clients with the `submit`
+/// scope. A read-only client is `FORBIDDEN` from every mutation.
+pub fn writer(viewer: &Viewer) -> AppResult<&Principal> {
+    let p = signed_in(viewer)?;
+    if !p.scopes.submit {
+        return Err(AppError::Forbidden);
+    }
+    Ok(p)
+}
+
+/// The secretariat (managing accounts, API clients and consultations; reading the audit log).
+pub fn secretariat(viewer: &Viewer) -> AppResult<&Principal> {
+    let p = signed_in(viewer)?;
+    if p.role != Role::Secretariat {
+        return Err(AppError::Forbidden);
+    }
+    Ok(p)
+}
+
+/// The secretariat, changing state.
+pub fn secretariat_writer(viewer: &Viewer) -> AppResult<&Principal> {
+    secretariat(viewer)?;
+    writer(viewer)
 }

@@ -1,5 +1,6 @@
 //! Builds the HTTP application. `main` and the tests build it the same way.
 
+use crate::auth::Auth;
 use crate::config::Settings;
 use crate::graphql::build_schema;
 use crate::http::{AppState, routes};
@@ -10,6 +11,7 @@ use actix_web::middleware::Condition;
 use actix_web::{App, HttpServer, web};
 use sea_orm::DatabaseConnection;
 use std::net::TcpListener;
+use std::sync::Arc;
 use tracing_actix_web::TracingLogger;
 
 /// A bound, not yet running server.
@@ -21,13 +23,18 @@ pub struct Application {
 impl Application {
     /// Binds `settings.bind` (port 0 picks a free port) and prepares the server on `db`.
     /// It does not touch the database: migrations and seeding are the caller's.
-    pub fn build(settings: &Settings, db: DatabaseConnection) -> anyhow::Result<Application> {
+    pub fn build(
+        settings: &Settings,
+        db: DatabaseConnection,
+        auth: Arc<Auth>,
+    ) -> anyhow::Result<Application> {
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let state = web::Data::new(AppState {
             schema: build_schema(),
             db,
+            auth,
         });
         let origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {

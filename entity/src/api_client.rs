@@ -2,7 +2,7 @@
 use crate::enums::{PrincipalStatus, Role};
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "api_client")]
 pub struct Model {
     #[sea_orm(primary_key)]
@@ -14,7 +14,8 @@ pub struct Model {
     pub role: Role,
     /// Space-separated OAuth scopes (`read`, `submit`).
     pub scopes: String,
-    /// Argon2id PHC string of the secret; the secret itself is never stored.
+    /// Lowercase hex SHA-256 of the secret (256 random bits, so a fast hash is safe);
+    /// the secret itself is never stored.
     pub secret_hash: String,
     pub status: PrincipalStatus,
     pub created_at: DateTimeUtc,

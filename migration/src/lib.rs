@@ -4,6 +4,7 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_domain;
+mod m20261129_000002_identity;
 
 /// Applies Concord's migrations in order.
 pub struct Migrator;
@@ -11,6 +12,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261129_000001_domain::Migration)]
+        vec![
+            Box::new(m20261129_000001_domain::Migration),
+            Box::new(m20261129_000002_identity::Migration),
+        ]
     }
 }

@@ -247,3 +247,13 @@ impl<R: Relation> Loader<CountOf<R>> for Loaders {
             .collect())
     }
 }
+
+loader!(/// An account by id, if the viewer may see it (the secretariat, or oneself).
+    AccountKey => entity::account::Model,
+    |l, ids| crate::service::accounts::by_ids(&l.db, &l.viewer, ids));
+loader!(/// An API client by id, for the secretariat.
+    ApiClientKey => entity::api_client::Model,
+    |l, ids| crate::service::api_clients::by_ids(&l.db, &l.viewer, ids));
+loader!(/// An audit event by id, for the secretariat.
+    AuditEventKey => entity::audit_event::Model,
+    |l, ids| crate::service::audit::by_ids(&l.db, &l.viewer, ids));

@@ -3,15 +3,19 @@
 
 pub mod connection;
 pub mod loaders;
+pub mod mutation;
 pub mod node;
 pub mod query;
 pub mod types;
 
+use crate::auth::Auth;
+use crate::error::AppError;
 use crate::viewer::Viewer;
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, EmptyMutation, EmptySubscription, Schema};
+use async_graphql::{Context, EmptySubscription, Schema};
 use loaders::Loaders;
 use sea_orm::DatabaseConnection;
+use std::sync::Arc;
 
 /// Deepest selection nesting a query may have.
 pub const MAX_DEPTH: usize = 12;
@@ -19,11 +23,11 @@ pub const MAX_DEPTH: usize = 12;
 pub const MAX_COMPLEXITY: usize = 25_000;
 
 /// Concord's executable schema.
-pub type ConcordSchema = Schema<query::Query, EmptyMutation, EmptySubscription>;
+pub type ConcordSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
 
 /// Builds the schema. It holds no state: the connection and viewer come with each request.
 pub fn build_schema() -> ConcordSchema {
-    Schema::build(query::Query, EmptyMutation, EmptySubscription)
+    Schema::build(query::Query, mutation::Mutation, EmptySubscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .finish()
@@ -39,16 +43,40 @@ pub struct RequestData {
     pub db: DatabaseConnection,
     pub viewer: Viewer,
     pub loader: DataLoader<Loaders>,
+    pub auth: Arc<Auth>,
+    /// The peer address, for throttling failed sign-ins.
+    pub client_ip: Option<String>,
 }
 
 impl RequestData {
-    pub fn new(db: DatabaseConnection, viewer: Viewer) -> RequestData {
+    pub fn new(
+        db: DatabaseConnection,
+        viewer: Viewer,
+        auth: Arc<Auth>,
+        client_ip: Option<String>,
+    ) -> RequestData {
         let loader = Loaders::new(db.clone(), viewer.clone());
-        RequestData { db, viewer, loader }
+        RequestData {
+            db,
+            viewer,
+            loader,
+            auth,
+            client_ip,
+        }
     }
 }
 
-/// The request's data, from a resolver's context.
+/// The request's data, from a resolver's context. When anonymous access is switched
+/// off, an anonymous caller gets `UNAUTHENTICATED` here, for every field but sign-in.
 pub(crate) fn request<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a RequestData> {
+    let rd = request_public(ctx)?;
+    if !rd.auth.anonymous_access && rd.viewer == Viewer::Anonymous {
+        return Err(AppError::Unauthenticated("Sign in to use this API").into());
+    }
+    Ok(rd)
+}
+
+/// The request's data for the fields anyone may call (sign-in, password reset).
+pub(crate) fn request_public<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a RequestData> {
     ctx.data::<RequestData>()
 }

@@ -2,12 +2,12 @@
 
 use super::RequestData;
 use super::loaders::{
-    ConsultationKey, ContributionKey, DocumentKey, MechanismKey, MeetingKey, PolicyIssueKey,
-    RevisionKey, StakeholderKey,
+    AccountKey, ApiClientKey, AuditEventKey, ConsultationKey, ContributionKey, DocumentKey,
+    MechanismKey, MeetingKey, PolicyIssueKey, RevisionKey, StakeholderKey,
 };
 use super::types::{
-    Consultation, Contribution, ContributionRevision, Document, Mechanism, Meeting, PolicyIssue,
-    Stakeholder,
+    Account, ApiClient, AuditEvent, Consultation, Contribution, ContributionRevision, Document,
+    Mechanism, Meeting, PolicyIssue, Stakeholder,
 };
 use crate::ids::{GlobalId, NodeType};
 use async_graphql::{ID, Interface, Result};
@@ -24,6 +24,9 @@ pub enum Node {
     PolicyIssue(PolicyIssue),
     Mechanism(Mechanism),
     Document(Document),
+    Account(Account),
+    ApiClient(ApiClient),
+    AuditEvent(AuditEvent),
 }
 
 /// Resolves a decoded ID to its object, or `None` if it does not exist or the viewer
@@ -64,5 +67,17 @@ pub async fn resolve(rd: &RequestData, gid: GlobalId) -> Result<Option<Node>> {
             .load_one(DocumentKey(id))
             .await?
             .map(|m| Node::Document(Document(m))),
+        NodeType::Account => l
+            .load_one(AccountKey(id))
+            .await?
+            .map(|m| Node::Account(Account(m))),
+        NodeType::ApiClient => l
+            .load_one(ApiClientKey(id))
+            .await?
+            .map(|m| Node::ApiClient(ApiClient(m))),
+        NodeType::AuditEvent => l
+            .load_one(AuditEventKey(id))
+            .await?
+            .map(|m| Node::AuditEvent(AuditEvent(m))),
     })
 }

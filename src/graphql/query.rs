@@ -6,7 +6,8 @@ use super::types::*;
 use crate::error::AppError;
 use crate::ids::{GlobalId, NodeType};
 use crate::service::{
-    consultations, contributions, documents, mechanisms, policy_issues, stakeholders,
+    accounts, api_clients, audit, consultations, contributions, documents, mechanisms,
+    policy_issues, stakeholders,
 };
 use async_graphql::futures_util::future::join_all;
 use async_graphql::{Context, ID, Object, Result};
@@ -316,5 +317,114 @@ impl Query {
             |m| m.id,
             Document,
         ))
+    }
+
+    /// Who is calling; null for an anonymous caller.
+    async fn viewer(&self, ctx: &Context<'_>) -> Result<Option<ViewerInfo>> {
+        let rd = request(ctx)?;
+        Ok(rd.viewer.principal().cloned().map(ViewerInfo))
+    }
+
+    /// Accounts, in order of creation (secretariat).
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn accounts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<AccountConnection> {
+        let rd = request(ctx)?;
+        let page = page(first, after, last, before)?;
+        let listing = accounts::list(&rd.db, &rd.viewer, &page).await?;
+        Ok(AccountConnection::from_listing(listing, |m| m.id, Account))
+    }
+
+    /// Partner API clients, in order of creation (secretariat).
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn api_clients(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<ApiClientConnection> {
+        let rd = request(ctx)?;
+        let page = page(first, after, last, before)?;
+        let listing = api_clients::list(&rd.db, &rd.viewer, &page).await?;
+        Ok(ApiClientConnection::from_listing(
+            listing,
+            |m| m.id,
+            ApiClient,
+        ))
+    }
+
+    /// The audit log, oldest first (secretariat).
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<AuditEventFilter>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<AuditEventConnection> {
+        let rd = request(ctx)?;
+        crate::policy::secretariat(&rd.viewer)?;
+        let filter = filter.unwrap_or_default().parse()?;
+        let page = page(first, after, last, before)?;
+        let listing = audit::list(&rd.db, &filter, &page).await?;
+        Ok(AuditEventConnection::from_listing(
+            listing,
+            |m| m.id,
+            AuditEvent,
+        ))
+    }
+}
+
+/// Narrows the audit log; every field given must match.
+#[derive(async_graphql::InputObject, Default)]
+pub struct AuditEventFilter {
+    /// Only what this account or API client did.
+    pub actor: Option<ID>,
+    /// Only this action, e.g. `account.create`.
+    pub action: Option<String>,
+    /// Only changes to this record.
+    pub target: Option<ID>,
+    /// Only events at or after this time.
+    pub occurred_after: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only events before this time.
+    pub occurred_before: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl AuditEventFilter {
+    fn parse(self) -> Result<audit::AuditFilter, AppError> {
+        let mut filter = audit::AuditFilter {
+            action: self.action,
+            since: self.occurred_after,
+            until: self.occurred_before,
+            ..Default::default()
+        };
+        if let Some(actor) = self.actor {
+            let gid = GlobalId::decode(&actor)?;
+            match gid.node_type {
+                NodeType::Account => filter.actor_account_id = Some(gid.id),
+                NodeType::ApiClient => filter.actor_client_id = Some(gid.id),
+                _ => {
+                    return Err(AppError::bad_input(
+                        "`actor` must be an Account or ApiClient ID",
+                    ));
+                }
+            }
+        }
+        if let Some(target) = self.target {
+            let gid = GlobalId::decode(&target)?;
+            filter.target_type = Some(gid.node_type.name().to_owned());
+            filter.target_id = Some(gid.id);
+        }
+        Ok(filter)
     }
 }

@@ -2,6 +2,9 @@
 //! [`Viewer`](crate::viewer::Viewer), go through [`crate::policy`] for every read of
 //! something not public, and return typed errors. No GraphQL in here.
 
+pub mod accounts;
+pub mod api_clients;
+pub mod audit;
 pub mod consultations;
 pub mod contributions;
 pub mod documents;
@@ -9,6 +12,7 @@ pub mod mechanisms;
 pub mod meetings;
 pub mod policy_issues;
 pub mod relations;
+pub mod sessions;
 pub mod stakeholders;
 pub mod statistics;
 

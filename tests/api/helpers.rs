@@ -1,6 +1,7 @@
 //! Spawning the app against a fresh database, and small request helpers.
 
-use concord::config::Settings;
+use concord::auth::Auth;
+use concord::config::{AuthSettings, Settings};
 use concord::seed::{self, Dataset};
 use concord::startup::Application;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
@@ -106,6 +107,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     /// SQL statements the app has run since it started.
     pub queries: Arc<AtomicUsize>,
+    /// The app's keys, to forge tokens in tests.
+    pub auth: Arc<Auth>,
     _test_db: TestDb,
 }
 
@@ -137,7 +140,27 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     db.set_metric_callback(move |_| {
         counter.fetch_add(1, Ordering::Relaxed);
     });
-    spawn_with(&settings, db, queries, test_db)
+    let auth = test_auth(
+        &db,
+        AuthSettings {
+            jwt_secret: Some(TEST_SECRET.into()),
+            ..AuthSettings::default()
+        },
+    )
+    .await;
+    spawn_with(&settings, db, queries, test_db, auth)
+}
+
+/// The HS256 secret test apps sign with.
+pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+
+/// Builds the app's authentication from settings.
+pub async fn test_auth(db: &DatabaseConnection, settings: AuthSettings) -> Arc<Auth> {
+    Arc::new(
+        concord::auth::setup::load(db, &settings)
+            .await
+            .expect("auth settings"),
+    )
 }
 
 /// Spawns the app with the 2010 consultation loaded.
@@ -155,8 +178,9 @@ pub fn spawn_with(
     db: DatabaseConnection,
     queries: Arc<AtomicUsize>,
     test_db: TestDb,
+    auth: Arc<Auth>,
 ) -> TestApp {
-    let app = Application::build(settings, db.clone()).expect("build the app");
+    let app = Application::build(settings, db.clone(), auth.clone()).expect("build the app");
     let address = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
     TestApp {
@@ -164,6 +188,7 @@ pub fn spawn_with(
         client: reqwest::Client::new(),
         db,
         queries,
+        auth,
         _test_db: test_db,
     }
 }
@@ -206,4 +231,58 @@ impl TestApp {
 pub fn first_error_code(body: &Value) -> Option<&str> {
     body.pointer("/errors/0/extensions/code")
         .and_then(Value::as_str)
+}
+
+impl TestApp {
+    /// POSTs a GraphQL request with `Authorization: Bearer <token>`; returns status and body.
+    pub async fn graphql_as(&self, token: &str, query: &str, variables: Value) -> (u16, Value) {
+        let response = self
+            .client
+            .post(self.url("/graphql"))
+            .bearer_auth(token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .expect("request");
+        let status = response.status().as_u16();
+        (status, response.json().await.expect("JSON body"))
+    }
+
+    /// Creates an account directly (as the command line does) and signs it in;
+    /// returns its access token.
+    pub async fn sign_in_as(
+        &self,
+        email: &str,
+        role: entity::enums::Role,
+        stakeholder_id: Option<i64>,
+    ) -> String {
+        let password = "a long enough password";
+        concord::service::accounts::create_as(
+            &self.db,
+            &concord::service::audit::Actor::system(),
+            concord::service::accounts::NewAccount {
+                email: email.into(),
+                display_name: email.into(),
+                password: password.into(),
+                role,
+                stakeholder_id,
+            },
+        )
+        .await
+        .map_err(|e| format!("{e:?}"))
+        .expect("create account");
+        self.login(email, password).await["data"]["login"]["accessToken"]
+            .as_str()
+            .expect("an access token")
+            .to_owned()
+    }
+
+    /// Calls `login`; returns the whole body.
+    pub async fn login(&self, email: &str, password: &str) -> Value {
+        self.graphql(
+            "mutation($i: LoginInput!) { login(input: $i) { accessToken refreshToken accessTokenExpiresAt account { id email role } } }",
+            json!({ "i": { "email": email, "password": password } }),
+        )
+        .await
+    }
 }

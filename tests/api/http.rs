@@ -1,9 +1,10 @@
 //! GraphQL over HTTP, GraphiQL, and the health endpoints.
 
 use crate::helpers::{
-    TestDb, first_error_code, spawn_app, spawn_app_with, spawn_seeded_app, spawn_with,
-    test_settings,
+    TEST_SECRET, TestDb, first_error_code, spawn_app, spawn_app_with, spawn_seeded_app, spawn_with,
+    test_auth, test_settings,
 };
+use concord::config::AuthSettings;
 use sea_orm::{ConnectOptions, Database};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -182,11 +183,20 @@ async fn readyz_says_not_ready_when_the_database_is_unreachable() {
         .connect_timeout(Duration::from_secs(1))
         .acquire_timeout(Duration::from_secs(1));
     let db = Database::connect(options).await.expect("a lazy pool");
+    let auth = test_auth(
+        &db,
+        AuthSettings {
+            jwt_secret: Some(TEST_SECRET.into()),
+            ..AuthSettings::default()
+        },
+    )
+    .await;
     let app = spawn_with(
         &test_settings(),
         db,
         Arc::new(AtomicUsize::new(0)),
         TestDb::create().await,
+        auth,
     );
 
     let ready = app.client.get(app.url("/readyz")).send().await.unwrap();

@@ -4,6 +4,7 @@
 mod consultation;
 mod contribution;
 mod document;
+mod identity;
 mod mechanism;
 mod meeting;
 mod policy_issue;
@@ -15,6 +16,10 @@ pub use contribution::{
     Contribution, ContributionConnection, ContributionFilter, ContributionRevision, MechanismStance,
 };
 pub use document::{Document, DocumentConnection};
+pub use identity::{
+    Account, AccountConnection, ApiClient, ApiClientConnection, AuditEvent, AuditEventConnection,
+    UserErrorObject, ViewerInfo, outcome,
+};
 pub use mechanism::{Mechanism, MechanismConnection, MechanismFilter};
 pub use meeting::{Meeting, MeetingConnection};
 pub use policy_issue::{PolicyIssue, PolicyIssueConnection, PolicyIssueFilter};

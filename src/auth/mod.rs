@@ -1,0 +1,19 @@
+//! Credentials: password hashing, opaque random tokens, and signed access tokens.
+
+pub mod jwt;
+pub mod password;
+pub mod secret;
+pub mod setup;
+
+use chrono::Duration;
+
+/// Everything the server needs to authenticate callers.
+pub struct Auth {
+    pub keys: jwt::Keys,
+    /// Lifetime of a refresh token (each use rotates it).
+    pub refresh_ttl: Duration,
+    /// Lifetime of a password-reset token.
+    pub reset_ttl: Duration,
+    /// Whether callers without a token may read the public parts of the API.
+    pub anonymous_access: bool,
+}

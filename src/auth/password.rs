@@ -1,0 +1,71 @@
+//! Argon2id password hashes (PHC strings), with the crate's default cost
+//! (19 MiB, 2 passes, 1 lane: the OWASP recommendation).
+
+use argon2::Argon2;
+use argon2::password_hash::phc::PasswordHash;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use std::sync::LazyLock;
+
+/// Shortest password accepted.
+pub const MIN_LENGTH: usize = 12;
+/// Longest password accepted (hashing cost grows with length).
+pub const MAX_LENGTH: usize = 256;
+
+/// Hashes a password with a fresh salt.
+pub fn hash(password: &str) -> anyhow::Result<String> {
+    Ok(Argon2::default()
+        .hash_password(password.as_bytes())
+        .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?
+        .to_string())
+}
+
+/// Whether `password` matches `phc`. A malformed stored hash never matches.
+pub fn verify(password: &str, phc: &str) -> bool {
+    PasswordHash::new(phc)
+        .map(|parsed| {
+            Argon2::default()
+                .verify_password(password.as_bytes(), &parsed)
+                .is_ok()
+        })
+        .unwrap_or(false)
+}
+
+/// Spends the time of one verification, so that an unknown email takes as long to
+/// refuse as a wrong password.
+pub fn verify_dummy(password: &str) {
+    static DUMMY: LazyLock<String> =
+        LazyLock::new(|| hash("concord-dummy-password").unwrap_or_default());
+    let _ = verify(password, &DUMMY);
+}
+
+/// Why a new password is refused, if it is.
+pub fn check_strength(password: &str) -> Result<(), String> {
+    let length = password.chars().count();
+    if length < MIN_LENGTH {
+        return Err(format!(
+            "The password must have at least {MIN_LENGTH} characters"
+        ));
+    }
+    if length > MAX_LENGTH {
+        return Err(format!(
+            "The password must have at most {MAX_LENGTH} characters"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_verify_and_salts_differ() {
+        let a = hash("correct horse battery").unwrap();
+        let b = hash("correct horse battery").unwrap();
+        assert!(a.starts_with("$argon2id$"));
+        assert_ne!(a, b);
+        assert!(verify("correct horse battery", &a));
+        assert!(!verify("wrong horse battery", &a));
+        assert!(!verify("anything", "not a phc string"));
+    }
+}

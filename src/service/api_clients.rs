@@ -1,0 +1,206 @@
+//! Partner API clients: OAuth 2.0 client credentials. The secretariat creates, rotates
+//! and revokes them; the secret is returned once and stored only as its SHA-256.
+
+use crate::auth::secret;
+use crate::error::{AppResult, MutationError, MutationResult, UserError, UserErrorCode};
+use crate::paging::{self, Listing, Page};
+use crate::policy;
+use crate::service::audit::{self, Actor, Change};
+use crate::viewer::{Scopes, Viewer};
+use chrono::Utc;
+use entity::api_client::{ActiveModel, Column, Entity, Model};
+use entity::enums::{PrincipalStatus, Role};
+use entity::stakeholder;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+use std::collections::HashMap;
+
+/// A new API client.
+#[derive(Debug, Clone)]
+pub struct NewApiClient {
+    pub name: String,
+    pub stakeholder_id: i64,
+    pub role: Role,
+    pub scopes: Scopes,
+}
+
+/// The scopes a client holds, from its stored form.
+pub fn scopes(model: &Model) -> Scopes {
+    let names: Vec<String> = model.scopes.split_whitespace().map(str::to_owned).collect();
+    Scopes::parse(&names)
+}
+
+async fn audit_change(
+    txn: &impl sea_orm::ConnectionTrait,
+    viewer: &Viewer,
+    action: &str,
+    before: Option<&Model>,
+    after: &Model,
+) -> AppResult<()> {
+    audit::record(
+        txn,
+        &Actor::of(viewer),
+        Change {
+            action,
+            target_type: "ApiClient",
+            target_id: Some(after.id),
+            before: before.map(audit::state_hash),
+            after: Some(audit::state_hash(after)),
+        },
+    )
+    .await
+}
+
+/// Creates a client; returns it and its secret (shown this once).
+pub async fn create(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: NewApiClient,
+) -> MutationResult<(Model, String)> {
+    policy::secretariat_writer(viewer)?;
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(UserError::new(
+            "name",
+            UserErrorCode::Invalid,
+            "The name must have 1 to 200 characters",
+        )
+        .into());
+    }
+    if !input.scopes.read && !input.scopes.submit {
+        return Err(UserError::new(
+            "scopes",
+            UserErrorCode::Invalid,
+            "Give the client at least one scope",
+        )
+        .into());
+    }
+    if stakeholder::Entity::find_by_id(input.stakeholder_id)
+        .one(db)
+        .await?
+        .is_none()
+    {
+        return Err(UserError::new(
+            "stakeholder",
+            UserErrorCode::NotFound,
+            "No such stakeholder",
+        )
+        .into());
+    }
+    let client_id = format!("cc_{}", hex::encode(secret::random_bytes(12)?));
+    let client_secret = secret::new_token("ccs_")?;
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let row = ActiveModel {
+        client_id: Set(client_id),
+        name: Set(name.to_owned()),
+        stakeholder_id: Set(input.stakeholder_id),
+        role: Set(input.role),
+        scopes: Set(input.scopes.names().join(" ")),
+        secret_hash: Set(secret::digest(&client_secret)),
+        status: Set(PrincipalStatus::Active),
+        created_at: Set(now),
+        updated_at: Set(now),
+        secret_rotated_at: Set(None),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit_change(&txn, viewer, "api_client.create", None, &row).await?;
+    txn.commit().await?;
+    Ok((row, client_secret))
+}
+
+async fn find(db: &DatabaseConnection, id: i64) -> MutationResult<Model> {
+    Entity::find_by_id(id).one(db).await?.ok_or_else(|| {
+        MutationError::from(UserError::new(
+            "id",
+            UserErrorCode::NotFound,
+            "No such API client",
+        ))
+    })
+}
+
+/// Replaces a client's secret; the old one stops working at once.
+pub async fn rotate(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+) -> MutationResult<(Model, String)> {
+    policy::secretariat_writer(viewer)?;
+    let before = find(db, id).await?;
+    let client_secret = secret::new_token("ccs_")?;
+    let now = Utc::now();
+    let mut row: ActiveModel = before.clone().into();
+    row.secret_hash = Set(secret::digest(&client_secret));
+    row.secret_rotated_at = Set(Some(now));
+    row.updated_at = Set(now);
+    row.version = Set(before.version + 1);
+    let txn = db.begin().await?;
+    let row = row.update(&txn).await?;
+    audit_change(
+        &txn,
+        viewer,
+        "api_client.rotate_secret",
+        Some(&before),
+        &row,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((row, client_secret))
+}
+
+/// Revokes a client: its secret and its tokens stop working.
+pub async fn revoke(db: &DatabaseConnection, viewer: &Viewer, id: i64) -> MutationResult<Model> {
+    policy::secretariat_writer(viewer)?;
+    let before = find(db, id).await?;
+    let mut row: ActiveModel = before.clone().into();
+    row.status = Set(PrincipalStatus::Disabled);
+    row.updated_at = Set(Utc::now());
+    row.version = Set(before.version + 1);
+    let txn = db.begin().await?;
+    let row = row.update(&txn).await?;
+    audit_change(&txn, viewer, "api_client.revoke", Some(&before), &row).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The active client with these credentials, if they are right.
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    client_id: &str,
+    client_secret: &str,
+) -> AppResult<Option<Model>> {
+    let row = Entity::find()
+        .filter(Column::ClientId.eq(client_id))
+        .one(db)
+        .await?;
+    Ok(row.filter(|c| {
+        c.status == PrincipalStatus::Active && c.secret_hash == secret::digest(client_secret)
+    }))
+}
+
+/// Clients, for the secretariat.
+pub async fn list(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    page: &Page,
+) -> AppResult<Listing<Model>> {
+    policy::secretariat(viewer)?;
+    paging::list(db, Entity::find(), Column::Id, page).await
+}
+
+/// Clients by id, for the secretariat (others see none).
+pub async fn by_ids(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, Model>> {
+    if policy::secretariat(viewer).is_err() {
+        return Ok(HashMap::new());
+    }
+    super::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
+}

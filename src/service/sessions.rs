@@ -1,0 +1,247 @@
+//! Sign-in: short-lived access tokens (JWT) and rotating refresh tokens. A refresh
+//! token works once; presenting a used one again means it leaked, so its whole family
+//! (every token descended from the same sign-in) is revoked.
+
+use crate::auth::{Auth, password, secret};
+use crate::error::{AppError, AppResult};
+use crate::service::accounts;
+use crate::viewer::Scopes;
+use chrono::{DateTime, Duration, Utc};
+use entity::account;
+use entity::enums::PrincipalStatus;
+use entity::login_throttle;
+use entity::refresh_token::{ActiveModel, Column, Entity};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+
+/// Failed sign-ins allowed per email in a window.
+pub const EMAIL_LIMIT: i32 = 5;
+/// Failed sign-ins allowed per client address in a window.
+pub const IP_LIMIT: i32 = 50;
+/// The throttling window.
+pub const WINDOW_MINUTES: i64 = 15;
+
+const WRONG_CREDENTIALS: &str = "Wrong email or password";
+const INVALID_REFRESH: &str = "This refresh token is not valid; sign in again";
+
+/// A signed-in session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub access_token: String,
+    pub access_expires_at: DateTime<Utc>,
+    pub refresh_token: String,
+    pub refresh_expires_at: DateTime<Utc>,
+    pub account: account::Model,
+}
+
+fn throttle_keys(email: &str, ip: Option<&str>) -> Vec<(String, i32)> {
+    let mut keys = vec![(
+        format!("email:{}", email.trim().to_lowercase()),
+        EMAIL_LIMIT,
+    )];
+    if let Some(ip) = ip {
+        keys.push((format!("ip:{ip}"), IP_LIMIT));
+    }
+    keys
+}
+
+/// Refuses when any key has used up its failures in the current window.
+async fn check_throttle(db: &DatabaseConnection, keys: &[(String, i32)]) -> AppResult<()> {
+    let window_start = Utc::now() - Duration::minutes(WINDOW_MINUTES);
+    for (key, limit) in keys {
+        if let Some(row) = login_throttle::Entity::find_by_id(key.clone())
+            .one(db)
+            .await?
+        {
+            if row.window_started_at > window_start && row.failures >= *limit {
+                let retry = row.window_started_at + Duration::minutes(WINDOW_MINUTES);
+                return Err(AppError::RateLimited(format!(
+                    "Too many failed sign-ins; try again after {}",
+                    retry.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Counts a failure against every key.
+async fn record_failure(db: &DatabaseConnection, keys: &[(String, i32)]) -> AppResult<()> {
+    let now = Utc::now();
+    let window_start = now - Duration::minutes(WINDOW_MINUTES);
+    for (key, _) in keys {
+        match login_throttle::Entity::find_by_id(key.clone())
+            .one(db)
+            .await?
+        {
+            Some(row) if row.window_started_at > window_start => {
+                login_throttle::Entity::update_many()
+                    .col_expr(
+                        login_throttle::Column::Failures,
+                        Expr::col(login_throttle::Column::Failures).add(1),
+                    )
+                    .filter(login_throttle::Column::Key.eq(key.as_str()))
+                    .exec(db)
+                    .await?;
+            }
+            Some(row) => {
+                let mut row: login_throttle::ActiveModel = row.into();
+                row.window_started_at = Set(now);
+                row.failures = Set(1);
+                row.update(db).await?;
+            }
+            None => {
+                let row = login_throttle::ActiveModel {
+                    key: Set(key.clone()),
+                    window_started_at: Set(now),
+                    failures: Set(1),
+                };
+                // A concurrent first failure may have inserted it; one lost count is fine.
+                let _ = login_throttle::Entity::insert(row).exec(db).await;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Signs in with email and password. Unknown email, wrong password and disabled
+/// account all get the same error after the same work (one Argon2 verification).
+pub async fn login(
+    db: &DatabaseConnection,
+    auth: &Auth,
+    email: &str,
+    password_attempt: &str,
+    client_ip: Option<&str>,
+) -> AppResult<Session> {
+    let keys = throttle_keys(email, client_ip);
+    check_throttle(db, &keys).await?;
+    let account = accounts::by_email(db, email).await?;
+    let ok = match &account {
+        Some(a) => {
+            password::verify(password_attempt, &a.password_hash)
+                && a.status == PrincipalStatus::Active
+        }
+        None => {
+            password::verify_dummy(password_attempt);
+            false
+        }
+    };
+    let Some(account) = account.filter(|_| ok) else {
+        record_failure(db, &keys).await?;
+        return Err(AppError::Unauthenticated(WRONG_CREDENTIALS));
+    };
+    login_throttle::Entity::delete_by_id(keys[0].0.clone())
+        .exec(db)
+        .await?;
+    let family_id = hex::encode(secret::random_bytes(16)?);
+    start(db, auth, account, family_id).await
+}
+
+/// Issues an access token and a new refresh token of the family `family_id`.
+async fn start(
+    db: &DatabaseConnection,
+    auth: &Auth,
+    account: account::Model,
+    family_id: String,
+) -> AppResult<Session> {
+    let (access_token, access_expires_at) = auth.keys.issue(
+        crate::viewer::Subject::Account(account.id).label(),
+        account.role,
+        account.stakeholder_id,
+        Scopes::ALL.names(),
+    )?;
+    let refresh_token = secret::new_token("crt_")?;
+    let now = Utc::now();
+    let refresh_expires_at = now + auth.refresh_ttl;
+    ActiveModel {
+        account_id: Set(account.id),
+        family_id: Set(family_id),
+        token_hash: Set(secret::digest(&refresh_token)),
+        expires_at: Set(refresh_expires_at),
+        created_at: Set(now),
+        rotated_at: Set(None),
+        revoked_at: Set(None),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(Session {
+        access_token,
+        access_expires_at,
+        refresh_token,
+        refresh_expires_at,
+        account,
+    })
+}
+
+/// Exchanges a refresh token for a new pair; the old token stops working.
+pub async fn refresh(db: &DatabaseConnection, auth: &Auth, token: &str) -> AppResult<Session> {
+    let invalid = AppError::Unauthenticated(INVALID_REFRESH);
+    let Some(row) = Entity::find()
+        .filter(Column::TokenHash.eq(secret::digest(token)))
+        .one(db)
+        .await?
+    else {
+        return Err(invalid);
+    };
+    if row.revoked_at.is_some() || row.expires_at < Utc::now() {
+        return Err(invalid);
+    }
+    // Claim the token: only one caller can move it from unused to rotated.
+    let claimed = Entity::update_many()
+        .col_expr(Column::RotatedAt, Expr::value(Utc::now()))
+        .filter(Column::Id.eq(row.id))
+        .filter(Column::RotatedAt.is_null())
+        .exec(db)
+        .await?;
+    if claimed.rows_affected != 1 {
+        // Already used: someone else holds a copy. End the whole family.
+        revoke_family(db, &row.family_id).await?;
+        tracing::warn!(
+            account = row.account_id,
+            "refresh token reused; its session family is revoked"
+        );
+        return Err(invalid);
+    }
+    let Some(account) = account::Entity::find_by_id(row.account_id).one(db).await? else {
+        return Err(invalid);
+    };
+    if account.status != PrincipalStatus::Active {
+        return Err(invalid);
+    }
+    // The new token descends from the same sign-in: same family.
+    start(db, auth, account, row.family_id).await
+}
+
+/// Ends the session a refresh token belongs to. Unknown tokens are ignored.
+pub async fn logout(db: &DatabaseConnection, token: &str) -> AppResult<()> {
+    if let Some(row) = Entity::find()
+        .filter(Column::TokenHash.eq(secret::digest(token)))
+        .one(db)
+        .await?
+    {
+        revoke_family(db, &row.family_id).await?;
+    }
+    Ok(())
+}
+
+async fn revoke_family(db: &DatabaseConnection, family_id: &str) -> AppResult<()> {
+    Entity::update_many()
+        .col_expr(Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(Column::FamilyId.eq(family_id))
+        .filter(Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Ends every session of an account (disabled, or its password was reset).
+pub async fn revoke_all(db: &DatabaseConnection, account_id: i64) -> AppResult<()> {
+    Entity::update_many()
+        .col_expr(Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(Column::AccountId.eq(account_id))
+        .filter(Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
