@@ -5,6 +5,7 @@ mod batching;
 mod cli;
 mod helpers;
 mod http;
+mod identity;
 mod nested;
 mod node;
 mod paging;
