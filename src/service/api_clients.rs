@@ -6,7 +6,7 @@ use crate::error::{AppResult, MutationError, MutationResult, UserError, UserErro
 use crate::paging::{self, Listing, Page};
 use crate::policy;
 use crate::service::audit::{self, Actor, Change};
-use crate::viewer::{Scopes, Viewer};
+use crate::viewer::{Scopes, Subject, Viewer};
 use chrono::Utc;
 use entity::api_client::{ActiveModel, Column, Entity, Model};
 use entity::enums::{PrincipalStatus, Role};
@@ -193,14 +193,26 @@ pub async fn list(
     paging::list(db, Entity::find(), Column::Id, page).await
 }
 
-/// Clients by id, for the secretariat (others see none).
+/// Clients by id that `viewer` may see: all for the secretariat, itself for a client.
 pub async fn by_ids(
     db: &DatabaseConnection,
     viewer: &Viewer,
     ids: &[i64],
 ) -> AppResult<HashMap<i64, Model>> {
-    if policy::secretariat(viewer).is_err() {
+    let Some(p) = viewer.principal() else {
         return Ok(HashMap::new());
+    };
+    let mut select = Entity::find().filter(Column::Id.is_in(ids.iter().copied()));
+    if p.role != Role::Secretariat {
+        let Subject::Client(own) = p.subject else {
+            return Ok(HashMap::new());
+        };
+        select = select.filter(Column::Id.eq(own));
     }
-    super::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
+    Ok(select
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect())
 }

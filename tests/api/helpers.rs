@@ -107,6 +107,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     /// SQL statements the app has run since it started.
     pub queries: Arc<AtomicUsize>,
+    /// The database's URL, for running the `concord` binary against it.
+    pub db_url: String,
     /// The app's keys, to forge tokens in tests.
     pub auth: Arc<Auth>,
     _test_db: TestDb,
@@ -188,6 +190,7 @@ pub fn spawn_with(
         client: reqwest::Client::new(),
         db,
         queries,
+        db_url: test_db.url.clone(),
         auth,
         _test_db: test_db,
     }
@@ -285,4 +288,9 @@ impl TestApp {
         )
         .await
     }
+}
+
+/// The URL of the app's database.
+pub fn db_url(app: &TestApp) -> String {
+    app.db_url.clone()
 }

@@ -1,6 +1,8 @@
 //! Sign-in, tokens, partner clients and the audit log.
 
-use crate::helpers::{TEST_SECRET, TestApp, first_error_code, spawn_app, spawn_app_with, test_settings};
+use crate::helpers::{
+    TEST_SECRET, TestApp, first_error_code, spawn_app, spawn_app_with, test_settings,
+};
 use concord::auth::jwt::Claims;
 use entity::enums::Role;
 use serde_json::{Value, json};
@@ -31,11 +33,17 @@ fn b64(value: &Value) -> String {
 fn hs_token(header: Value, claims: &Claims, alg: jsonwebtoken::Algorithm, secret: &[u8]) -> String {
     let mut h = jsonwebtoken::Header::new(alg);
     h.kid = header["kid"].as_str().map(str::to_owned);
-    jsonwebtoken::encode(&h, claims, &jsonwebtoken::EncodingKey::from_secret(secret).unwrap()).unwrap()
+    jsonwebtoken::encode(
+        &h,
+        claims,
+        &jsonwebtoken::EncodingKey::from_secret(secret).unwrap(),
+    )
+    .unwrap()
 }
 
 async fn secretariat(app: &TestApp) -> String {
-    app.sign_in_as("sec@un.example", Role::Secretariat, None).await
+    app.sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await
 }
 
 #[tokio::test]
@@ -44,7 +52,10 @@ async fn sign_in_and_ask_who_i_am() {
     let token = secretariat(&app).await;
     let (status, body) = app.graphql_as(&token, VIEWER, json!({})).await;
     assert_eq!(status, 200);
-    assert_eq!(body["data"]["viewer"], json!({ "role": "SECRETARIAT", "scopes": ["read", "submit"], "account": { "email": "sec@un.example" } }));
+    assert_eq!(
+        body["data"]["viewer"],
+        json!({ "role": "SECRETARIAT", "scopes": ["read", "submit"], "account": { "email": "sec@un.example" } })
+    );
     let anonymous = app.data(VIEWER, json!({})).await;
     assert_eq!(anonymous["viewer"], Value::Null);
     // Email is case-insensitive at sign-in.
@@ -57,9 +68,14 @@ async fn wrong_email_and_wrong_password_get_the_same_error() {
     let app = spawn_app().await;
     secretariat(&app).await;
     let wrong_password = app.login("sec@un.example", "not the password at all").await;
-    let wrong_email = app.login("nobody@un.example", "a long enough password").await;
+    let wrong_email = app
+        .login("nobody@un.example", "a long enough password")
+        .await;
     assert_eq!(first_error_code(&wrong_password), Some("UNAUTHENTICATED"));
-    assert_eq!(wrong_password["errors"][0]["message"], wrong_email["errors"][0]["message"]);
+    assert_eq!(
+        wrong_password["errors"][0]["message"],
+        wrong_email["errors"][0]["message"]
+    );
     assert_eq!(wrong_password["data"], wrong_email["data"]);
 }
 
@@ -72,9 +88,14 @@ async fn repeated_failures_are_throttled_per_email() {
         assert_eq!(first_error_code(&body), Some("UNAUTHENTICATED"));
     }
     let throttled = app.login("sec@un.example", "a long enough password").await;
-    assert_eq!(first_error_code(&throttled), Some("RATE_LIMITED"), "even the right password waits: {throttled}");
+    assert_eq!(
+        first_error_code(&throttled),
+        Some("RATE_LIMITED"),
+        "even the right password waits: {throttled}"
+    );
     // Another email from the same address is not held back by this one.
-    app.sign_in_as("other@un.example", Role::Secretariat, None).await;
+    app.sign_in_as("other@un.example", Role::Secretariat, None)
+        .await;
 }
 
 const REFRESH: &str = "mutation($t: String!) { sessionRefresh(input: { refreshToken: $t }) { accessToken refreshToken } }";
@@ -88,18 +109,28 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
     let second = app.data(REFRESH, json!({ "t": first })).await["sessionRefresh"].clone();
     let second_refresh = second["refreshToken"].clone();
     assert_ne!(second_refresh, first);
-    let (status, _) = app.graphql_as(second["accessToken"].as_str().unwrap(), VIEWER, json!({})).await;
+    let (status, _) = app
+        .graphql_as(second["accessToken"].as_str().unwrap(), VIEWER, json!({}))
+        .await;
     assert_eq!(status, 200);
 
     // The first token again: it leaked. It fails, and so does its successor.
     let reuse = app.graphql(REFRESH, json!({ "t": first })).await;
     assert_eq!(first_error_code(&reuse), Some("UNAUTHENTICATED"));
     let successor = app.graphql(REFRESH, json!({ "t": second_refresh })).await;
-    assert_eq!(first_error_code(&successor), Some("UNAUTHENTICATED"), "the whole family is revoked");
+    assert_eq!(
+        first_error_code(&successor),
+        Some("UNAUTHENTICATED"),
+        "the whole family is revoked"
+    );
 
     // Logout ends a fresh session the same way.
     let fresh = app.login("sec@un.example", "a long enough password").await["data"]["login"]["refreshToken"].clone();
-    app.data("mutation($t: String!) { logout(input: { refreshToken: $t }) { loggedOut } }", json!({ "t": fresh })).await;
+    app.data(
+        "mutation($t: String!) { logout(input: { refreshToken: $t }) { loggedOut } }",
+        json!({ "t": fresh }),
+    )
+    .await;
     let after_logout = app.graphql(REFRESH, json!({ "t": fresh })).await;
     assert_eq!(first_error_code(&after_logout), Some("UNAUTHENTICATED"));
 }
@@ -109,33 +140,96 @@ async fn every_bad_token_is_refused_alike() {
     let app = spawn_app().await;
     let good = secretariat(&app).await;
     let account_id = {
-        let (_, body) = app.graphql_as(&good, "{ viewer { account { id } } }", json!({})).await;
-        concord::ids::GlobalId::decode(body["data"]["viewer"]["account"]["id"].as_str().unwrap()).unwrap().id
+        let (_, body) = app
+            .graphql_as(&good, "{ viewer { account { id } } }", json!({}))
+            .await;
+        concord::ids::GlobalId::decode(body["data"]["viewer"]["account"]["id"].as_str().unwrap())
+            .unwrap()
+            .id
     };
     let sub = format!("account:{account_id}");
     let kid = concord::auth::jwt::derive_kid(TEST_SECRET.as_bytes());
     let header = json!({ "kid": kid });
     let valid = claims(&app, &sub);
-    assert_eq!(app.graphql_as(&hs_token(header.clone(), &valid, jsonwebtoken::Algorithm::HS256, TEST_SECRET.as_bytes()), VIEWER, json!({})).await.0, 200, "the forging itself is right");
+    assert_eq!(
+        app.graphql_as(
+            &hs_token(
+                header.clone(),
+                &valid,
+                jsonwebtoken::Algorithm::HS256,
+                TEST_SECRET.as_bytes()
+            ),
+            VIEWER,
+            json!({})
+        )
+        .await
+        .0,
+        200,
+        "the forging itself is right"
+    );
 
     let now = chrono::Utc::now().timestamp();
     let with = |f: &dyn Fn(&mut Claims)| {
         let mut c = valid.clone();
         f(&mut c);
-        hs_token(header.clone(), &c, jsonwebtoken::Algorithm::HS256, TEST_SECRET.as_bytes())
+        hs_token(
+            header.clone(),
+            &c,
+            jsonwebtoken::Algorithm::HS256,
+            TEST_SECRET.as_bytes(),
+        )
     };
-    let none = format!("{}.{}.", b64(&json!({ "alg": "none", "typ": "JWT", "kid": kid })), b64(&serde_json::to_value(&valid).unwrap()));
+    let none = format!(
+        "{}.{}.",
+        b64(&json!({ "alg": "none", "typ": "JWT", "kid": kid })),
+        b64(&serde_json::to_value(&valid).unwrap())
+    );
     let cases: Vec<(&str, String)> = vec![
         ("alg none", none),
-        ("another algorithm", hs_token(header.clone(), &valid, jsonwebtoken::Algorithm::HS512, TEST_SECRET.as_bytes())),
-        ("wrong key", hs_token(header.clone(), &valid, jsonwebtoken::Algorithm::HS256, b"another-secret-another-secret-0123456")),
-        ("unknown kid", hs_token(json!({ "kid": "nope" }), &valid, jsonwebtoken::Algorithm::HS256, TEST_SECRET.as_bytes())),
-        ("no kid", hs_token(json!({}), &valid, jsonwebtoken::Algorithm::HS256, TEST_SECRET.as_bytes())),
+        (
+            "another algorithm",
+            hs_token(
+                header.clone(),
+                &valid,
+                jsonwebtoken::Algorithm::HS512,
+                TEST_SECRET.as_bytes(),
+            ),
+        ),
+        (
+            "wrong key",
+            hs_token(
+                header.clone(),
+                &valid,
+                jsonwebtoken::Algorithm::HS256,
+                b"another-secret-another-secret-0123456",
+            ),
+        ),
+        (
+            "unknown kid",
+            hs_token(
+                json!({ "kid": "nope" }),
+                &valid,
+                jsonwebtoken::Algorithm::HS256,
+                TEST_SECRET.as_bytes(),
+            ),
+        ),
+        (
+            "no kid",
+            hs_token(
+                json!({}),
+                &valid,
+                jsonwebtoken::Algorithm::HS256,
+                TEST_SECRET.as_bytes(),
+            ),
+        ),
         ("expired", with(&|c| c.exp = now - 120)),
         ("not yet valid", with(&|c| c.nbf = now + 600)),
         ("wrong iss", with(&|c| c.iss = "someone-else".into())),
         ("wrong aud", with(&|c| c.aud = "another-api".into())),
-        ("unknown subject", with(&|c| c.sub = "account:999999".into())),
+        (
+            "unknown subject",
+            with(&|c| c.sub = "account:999999".into()),
+        ),
         ("malformed", "not.a.jwt".to_owned()),
         ("garbage", "%%%".to_owned()),
     ];
@@ -146,16 +240,26 @@ async fn every_bad_token_is_refused_alike() {
         assert_eq!(first_error_code(&body), Some("UNAUTHENTICATED"), "{name}");
         bodies.push(body);
     }
-    assert!(bodies.windows(2).all(|w| w[0] == w[1]), "every refusal reads the same");
+    assert!(
+        bodies.windows(2).all(|w| w[0] == w[1]),
+        "every refusal reads the same"
+    );
 
     // A disabled account's token is refused from the next request on.
-    let other = app.sign_in_as("ms@un.example", Role::Secretariat, None).await;
-    let (_, me) = app.graphql_as(&other, "{ viewer { account { id } } }", json!({})).await;
+    let other = app
+        .sign_in_as("ms@un.example", Role::Secretariat, None)
+        .await;
+    let (_, me) = app
+        .graphql_as(&other, "{ viewer { account { id } } }", json!({}))
+        .await;
     let other_id = me["data"]["viewer"]["account"]["id"].clone();
     let (_, disabled) = app
         .graphql_as(&good, "mutation($id: ID!) { accountDisable(input: { id: $id }) { account { status } userErrors { message } } }", json!({ "id": other_id }))
         .await;
-    assert_eq!(disabled["data"]["accountDisable"]["account"]["status"], "DISABLED", "{disabled}");
+    assert_eq!(
+        disabled["data"]["accountDisable"]["account"]["status"], "DISABLED",
+        "{disabled}"
+    );
     let (status, body) = app.graphql_as(&other, VIEWER, json!({})).await;
     assert_eq!(status, 401);
     assert_eq!(body, bodies[0]);
@@ -172,11 +276,29 @@ async fn old_keys_keep_verifying_during_rotation() {
     let app = spawn_app().await;
     let token = secretariat(&app).await;
     let sub = {
-        let (_, body) = app.graphql_as(&token, "{ viewer { account { id } } }", json!({})).await;
-        format!("account:{}", concord::ids::GlobalId::decode(body["data"]["viewer"]["account"]["id"].as_str().unwrap()).unwrap().id)
+        let (_, body) = app
+            .graphql_as(&token, "{ viewer { account { id } } }", json!({}))
+            .await;
+        format!(
+            "account:{}",
+            concord::ids::GlobalId::decode(
+                body["data"]["viewer"]["account"]["id"].as_str().unwrap()
+            )
+            .unwrap()
+            .id
+        )
     };
-    let signed_with_old = hs_token(json!({ "kid": old_kid }), &claims(&app, &sub), jsonwebtoken::Algorithm::HS256, old_secret.as_bytes());
-    assert_eq!(app.graphql_as(&signed_with_old, VIEWER, json!({})).await.0, 401, "unknown key before rotation");
+    let signed_with_old = hs_token(
+        json!({ "kid": old_kid }),
+        &claims(&app, &sub),
+        jsonwebtoken::Algorithm::HS256,
+        old_secret.as_bytes(),
+    );
+    assert_eq!(
+        app.graphql_as(&signed_with_old, VIEWER, json!({})).await.0,
+        401,
+        "unknown key before rotation"
+    );
 
     // The same database, a new instance that also trusts the old key.
     let settings = concord::config::AuthSettings {
@@ -185,11 +307,19 @@ async fn old_keys_keep_verifying_during_rotation() {
         ..Default::default()
     };
     let auth = crate::helpers::test_auth(&app.db, settings).await;
-    let rotated = concord::startup::Application::build(&test_settings(), app.db.clone(), auth).unwrap();
+    let rotated =
+        concord::startup::Application::build(&test_settings(), app.db.clone(), auth).unwrap();
     let url = format!("http://127.0.0.1:{}/graphql", rotated.port());
     tokio::spawn(rotated.run_until_stopped());
     for t in [&signed_with_old, &token] {
-        let r = app.client.post(&url).bearer_auth(t).json(&json!({ "query": VIEWER })).send().await.unwrap();
+        let r = app
+            .client
+            .post(&url)
+            .bearer_auth(t)
+            .json(&json!({ "query": VIEWER }))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200, "old and current keys both verify");
     }
     let _ = std::fs::remove_dir_all(&dir);
@@ -205,12 +335,18 @@ async fn with_anonymous_access_off_only_sign_in_is_open() {
         ..Default::default()
     };
     let auth = crate::helpers::test_auth(&app.db, settings).await;
-    let closed = concord::startup::Application::build(&test_settings(), app.db.clone(), auth).unwrap();
+    let closed =
+        concord::startup::Application::build(&test_settings(), app.db.clone(), auth).unwrap();
     let url = format!("http://127.0.0.1:{}/graphql", closed.port());
     tokio::spawn(closed.run_until_stopped());
     let post = |body: Value| app.client.post(&url).json(&body).send();
 
-    let read: Value = post(json!({ "query": "{ stakeholders { totalCount } }" })).await.unwrap().json().await.unwrap();
+    let read: Value = post(json!({ "query": "{ stakeholders { totalCount } }" }))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(first_error_code(&read), Some("UNAUTHENTICATED"));
     let login: Value = post(json!({
         "query": "mutation { login(input: { email: \"sec@un.example\", password: \"a long enough password\" }) { accessToken } }"

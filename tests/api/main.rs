@@ -1,8 +1,10 @@
 //! Concord's API tests: the real app over HTTP on port 0, each test against its own
 //! fresh database. SQLite by default; PostgreSQL when `TEST_DATABASE_URL` is set.
 
+mod accounts;
 mod batching;
 mod cli;
+mod clients;
 mod helpers;
 mod http;
 mod identity;
