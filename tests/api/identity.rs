@@ -358,3 +358,103 @@ async fn with_anonymous_access_off_only_sign_in_is_open() {
     .unwrap();
     assert!(login["data"]["login"]["accessToken"].is_string(), "{login}");
 }
+
+#[tokio::test]
+async fn failures_are_throttled_per_client_address_too() {
+    let app = spawn_app().await;
+    secretariat(&app).await;
+    // Many emails, one address: the address runs out before any one email does.
+    for n in 0..concord::service::sessions::IP_LIMIT {
+        let body = app
+            .login(&format!("guess{n}@un.example"), "not the password at all")
+            .await;
+        assert_eq!(
+            first_error_code(&body),
+            Some("UNAUTHENTICATED"),
+            "attempt {n}"
+        );
+    }
+    let throttled = app.login("sec@un.example", "a long enough password").await;
+    assert_eq!(
+        first_error_code(&throttled),
+        Some("RATE_LIMITED"),
+        "{throttled}"
+    );
+}
+
+#[tokio::test]
+async fn without_a_configured_secret_one_is_generated_once_and_shared() {
+    let app = spawn_app().await;
+    let token = secretariat(&app).await;
+    let first = crate::helpers::test_auth(&app.db, concord::config::AuthSettings::default()).await;
+    let second = crate::helpers::test_auth(&app.db, concord::config::AuthSettings::default()).await;
+    let (signed, _) = first
+        .keys
+        .issue(
+            "account:1".into(),
+            Role::Secretariat,
+            None,
+            vec!["read".into()],
+        )
+        .unwrap();
+    assert!(
+        second.keys.verify(&signed).is_ok(),
+        "a second instance (or a restart) reuses the stored secret"
+    );
+    assert!(
+        first.keys.verify(&token).is_err(),
+        "and it is not the test's configured secret"
+    );
+    use sea_orm::EntityTrait;
+    assert_eq!(
+        entity::signing_key::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn tokens_can_be_signed_with_an_ed25519_key_pair() {
+    let app = spawn_app().await;
+    secretariat(&app).await;
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/fixtures");
+    let settings = concord::config::AuthSettings {
+        jwt_private_key: Some(format!("{fixtures}/ed25519-private.pem").into()),
+        jwt_public_key: Some(format!("{fixtures}/ed25519-public.pem").into()),
+        jwt_algorithm: Some("EdDSA".into()),
+        ..Default::default()
+    };
+    let auth = crate::helpers::test_auth(&app.db, settings).await;
+    let server =
+        concord::startup::Application::build(&test_settings(), app.db.clone(), auth).unwrap();
+    let url = format!("http://127.0.0.1:{}/graphql", server.port());
+    tokio::spawn(server.run_until_stopped());
+    let login: Value = app
+        .client
+        .post(&url)
+        .json(&json!({ "query": "mutation { login(input: { email: \"sec@un.example\", password: \"a long enough password\" }) { accessToken } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["data"]["login"]["accessToken"].as_str().unwrap();
+    let header = jsonwebtoken::decode_header(token).unwrap();
+    assert_eq!(header.alg, jsonwebtoken::Algorithm::EdDSA);
+    let r = app
+        .client
+        .post(&url)
+        .bearer_auth(token)
+        .json(&json!({ "query": VIEWER }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    // An HS256 token with the test secret is refused by this instance: wrong algorithm and key.
+    let (status, _) = app.graphql_as(token, VIEWER, json!({})).await;
+    assert_eq!(status, 401, "the HS256 instance refuses an EdDSA token");
+}

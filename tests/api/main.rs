@@ -8,6 +8,7 @@ mod clients;
 mod helpers;
 mod http;
 mod identity;
+mod matrix;
 mod nested;
 mod node;
 mod paging;
