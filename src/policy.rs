@@ -4,7 +4,7 @@
 //! `NOT_FOUND` when asked for by ID.
 
 use crate::error::{AppError, AppResult};
-use crate::viewer::{Principal, Viewer};
+use crate::viewer::{Principal, Subject, Viewer};
 use entity::contribution::{Column, Entity};
 use entity::enums::{ContributionStatus, Role, Visibility};
 use sea_orm::sea_query::{Query, SelectStatement};
@@ -84,4 +84,36 @@ pub fn secretariat(viewer: &Viewer) -> AppResult<&Principal> {
 pub fn secretariat_writer(viewer: &Viewer) -> AppResult<&Principal> {
     secretariat(viewer)?;
     writer(viewer)
+}
+
+/// Which records of one kind a viewer may read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Readable {
+    All,
+    Only(i64),
+    Nothing,
+}
+
+/// Accounts: the secretariat reads all; anyone else only their own.
+pub fn readable_accounts(viewer: &Viewer) -> Readable {
+    readable_principals(viewer, |s| match s {
+        Subject::Account(id) => Some(id),
+        Subject::Client(_) => None,
+    })
+}
+
+/// API clients: the secretariat reads all; a client only itself.
+pub fn readable_clients(viewer: &Viewer) -> Readable {
+    readable_principals(viewer, |s| match s {
+        Subject::Client(id) => Some(id),
+        Subject::Account(_) => None,
+    })
+}
+
+fn readable_principals(viewer: &Viewer, own: fn(Subject) -> Option<i64>) -> Readable {
+    match viewer.principal() {
+        None => Readable::Nothing,
+        Some(p) if p.role == Role::Secretariat => Readable::All,
+        Some(p) => own(p.subject).map_or(Readable::Nothing, Readable::Only),
+    }
 }

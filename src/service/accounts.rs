@@ -3,7 +3,7 @@
 use crate::auth::{Auth, password, secret};
 use crate::error::{AppError, AppResult, MutationError, MutationResult, UserError, UserErrorCode};
 use crate::paging::{self, Listing, Page};
-use crate::policy;
+use crate::policy::{self, Readable};
 use crate::service::audit::{self, Actor, Change};
 use crate::viewer::{Principal, Scopes, Subject, Viewer};
 use chrono::{DateTime, Utc};
@@ -441,17 +441,12 @@ pub async fn by_ids(
     viewer: &Viewer,
     ids: &[i64],
 ) -> AppResult<HashMap<i64, Model>> {
-    let Some(p) = viewer.principal() else {
-        return Ok(HashMap::new());
+    let select = Entity::find().filter(Column::Id.is_in(ids.iter().copied()));
+    let select = match policy::readable_accounts(viewer) {
+        Readable::All => select,
+        Readable::Only(own) => select.filter(Column::Id.eq(own)),
+        Readable::Nothing => return Ok(HashMap::new()),
     };
-    let mut select = Entity::find().filter(Column::Id.is_in(ids.iter().copied()));
-    if p.role != Role::Secretariat {
-        let own = match p.subject {
-            Subject::Account(id) => id,
-            Subject::Client(_) => return Ok(HashMap::new()),
-        };
-        select = select.filter(Column::Id.eq(own));
-    }
     Ok(select
         .all(db)
         .await?

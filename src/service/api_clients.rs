@@ -4,9 +4,9 @@
 use crate::auth::secret;
 use crate::error::{AppResult, MutationError, MutationResult, UserError, UserErrorCode};
 use crate::paging::{self, Listing, Page};
-use crate::policy;
+use crate::policy::{self, Readable};
 use crate::service::audit::{self, Actor, Change};
-use crate::viewer::{Scopes, Subject, Viewer};
+use crate::viewer::{Scopes, Viewer};
 use chrono::Utc;
 use entity::api_client::{ActiveModel, Column, Entity, Model};
 use entity::enums::{PrincipalStatus, Role};
@@ -199,16 +199,12 @@ pub async fn by_ids(
     viewer: &Viewer,
     ids: &[i64],
 ) -> AppResult<HashMap<i64, Model>> {
-    let Some(p) = viewer.principal() else {
-        return Ok(HashMap::new());
+    let select = Entity::find().filter(Column::Id.is_in(ids.iter().copied()));
+    let select = match policy::readable_clients(viewer) {
+        Readable::All => select,
+        Readable::Only(own) => select.filter(Column::Id.eq(own)),
+        Readable::Nothing => return Ok(HashMap::new()),
     };
-    let mut select = Entity::find().filter(Column::Id.is_in(ids.iter().copied()));
-    if p.role != Role::Secretariat {
-        let Subject::Client(own) = p.subject else {
-            return Ok(HashMap::new());
-        };
-        select = select.filter(Column::Id.eq(own));
-    }
     Ok(select
         .all(db)
         .await?

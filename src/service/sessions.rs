@@ -49,17 +49,17 @@ fn throttle_keys(email: &str, ip: Option<&str>) -> Vec<(String, i32)> {
 async fn check_throttle(db: &DatabaseConnection, keys: &[(String, i32)]) -> AppResult<()> {
     let window_start = Utc::now() - Duration::minutes(WINDOW_MINUTES);
     for (key, limit) in keys {
-        if let Some(row) = login_throttle::Entity::find_by_id(key.clone())
+        let row = login_throttle::Entity::find_by_id(key.clone())
             .one(db)
-            .await?
+            .await?;
+        if let Some(row) =
+            row.filter(|r| r.window_started_at > window_start && r.failures >= *limit)
         {
-            if row.window_started_at > window_start && row.failures >= *limit {
-                let retry = row.window_started_at + Duration::minutes(WINDOW_MINUTES);
-                return Err(AppError::RateLimited(format!(
-                    "Too many failed sign-ins; try again after {}",
-                    retry.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                )));
-            }
+            let retry = row.window_started_at + Duration::minutes(WINDOW_MINUTES);
+            return Err(AppError::RateLimited(format!(
+                "Too many failed sign-ins; try again after {}",
+                retry.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            )));
         }
     }
     Ok(())

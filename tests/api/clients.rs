@@ -121,7 +121,14 @@ async fn token_endpoint_errors_follow_rfc_6749() {
     let (id, secret, gid) = client(&app, &admin, &["read"]).await;
     let grant = ("grant_type", "client_credentials");
 
-    let cases: Vec<(&str, Option<(&str, &str)>, Vec<(&str, &str)>, u16, &str)> = vec![
+    type Case<'a> = (
+        &'a str,
+        Option<(&'a str, &'a str)>,
+        Vec<(&'a str, &'a str)>,
+        u16,
+        &'a str,
+    );
+    let cases: Vec<Case> = vec![
         (
             "no grant type",
             Some((&id, &secret)),
