@@ -5,6 +5,7 @@
 use crate::auth::{Auth, password, secret};
 use crate::error::{AppError, AppResult};
 use crate::service::accounts;
+use crate::service::audit::{self, Actor, Change};
 use crate::viewer::Scopes;
 use chrono::{DateTime, Duration, Utc};
 use entity::account;
@@ -12,7 +13,10 @@ use entity::enums::PrincipalStatus;
 use entity::login_throttle;
 use entity::refresh_token::{ActiveModel, Column, Entity};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
+};
 
 /// Failed sign-ins allowed per email in a window.
 pub const EMAIL_LIMIT: i32 = 5;
@@ -195,8 +199,27 @@ pub async fn refresh(db: &DatabaseConnection, auth: &Auth, token: &str) -> AppRe
         .exec(db)
         .await?;
     if claimed.rows_affected != 1 {
-        // Already used: someone else holds a copy. End the whole family.
-        revoke_family(db, &row.family_id).await?;
+        // Already used: someone else holds a copy. End the whole family, on the record.
+        let txn = db.begin().await?;
+        revoke_family(&txn, &row.family_id).await?;
+        let actor = Actor {
+            account_id: Some(row.account_id),
+            client_id: None,
+            label: format!("account:{}", row.account_id),
+        };
+        audit::record(
+            &txn,
+            &actor,
+            Change {
+                action: "session.reuse_revoked",
+                target_type: "Account",
+                target_id: Some(row.account_id),
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        txn.commit().await?;
         tracing::warn!(
             account = row.account_id,
             "refresh token reused; its session family is revoked"
@@ -225,7 +248,7 @@ pub async fn logout(db: &DatabaseConnection, token: &str) -> AppResult<()> {
     Ok(())
 }
 
-async fn revoke_family(db: &DatabaseConnection, family_id: &str) -> AppResult<()> {
+async fn revoke_family(db: &impl ConnectionTrait, family_id: &str) -> AppResult<()> {
     Entity::update_many()
         .col_expr(Column::RevokedAt, Expr::value(Utc::now()))
         .filter(Column::FamilyId.eq(family_id))

@@ -123,6 +123,22 @@ async fn refresh_tokens_rotate_and_reuse_revokes_the_family() {
         Some("UNAUTHENTICATED"),
         "the whole family is revoked"
     );
+    let admin =
+        app.login("sec@un.example", "a long enough password").await["data"]["login"]["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let (_, log) = app
+        .graphql_as(
+            &admin,
+            "{ auditEvents(filter: { action: \"session.reuse_revoked\" }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        log["data"]["auditEvents"]["totalCount"], 1,
+        "the revocation is on the record: {log}"
+    );
 
     // Logout ends a fresh session the same way.
     let fresh = app.login("sec@un.example", "a long enough password").await["data"]["login"]["refreshToken"].clone();

@@ -289,7 +289,7 @@ async fn the_role_table_holds_for_every_principal() {
         "manage stakeholders, consultations, meetings, issues, mechanisms",
     ] {
         table.push_str(&format!(
-            "{pending:<62} | pending: the workflow mutations (issue 4)\n"
+            "{pending:<62} | no mutation yet (issue 4); its rule is checked in policy::tests\n"
         ));
     }
     println!("{table}");
