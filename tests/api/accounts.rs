@@ -338,3 +338,49 @@ async fn every_change_is_audited_and_tampering_is_detected() {
         "only the secretariat reads the log"
     );
 }
+
+#[tokio::test]
+async fn identity_nodes_resolve_for_those_who_may_see_them() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let observer = app
+        .sign_in_as("obs@un.example", Role::Observer, Some(1))
+        .await;
+    let (_, me) = app
+        .graphql_as(&observer, "{ viewer { account { id } } }", json!({}))
+        .await;
+    let observer_id = me["data"]["viewer"]["account"]["id"].clone();
+    let (_, events) = app
+        .graphql_as(
+            &admin,
+            "{ accountsList: accounts { nodes { id } } auditEvents(first: 1) { nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    let event_id = events["data"]["auditEvents"]["nodes"][0]["id"].clone();
+    const NODE: &str = "query($id: ID!) { node(id: $id) { __typename id } }";
+
+    for id in [&observer_id, &event_id] {
+        let (_, body) = app.graphql_as(&admin, NODE, json!({ "id": id })).await;
+        assert_eq!(body["data"]["node"]["id"], *id, "the secretariat sees {id}");
+    }
+    let (_, own) = app
+        .graphql_as(&observer, NODE, json!({ "id": observer_id }))
+        .await;
+    assert_eq!(
+        own["data"]["node"]["__typename"], "Account",
+        "one's own account"
+    );
+    let (_, event) = app
+        .graphql_as(&observer, NODE, json!({ "id": event_id }))
+        .await;
+    assert_eq!(
+        first_error_code(&event),
+        Some("NOT_FOUND"),
+        "the log is the secretariat's"
+    );
+    let anonymous = app.graphql(NODE, json!({ "id": observer_id })).await;
+    assert_eq!(first_error_code(&anonymous), Some("NOT_FOUND"));
+}

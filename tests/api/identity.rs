@@ -432,15 +432,14 @@ async fn without_a_configured_secret_one_is_generated_once_and_shared() {
     );
 }
 
-#[tokio::test]
-async fn tokens_can_be_signed_with_an_ed25519_key_pair() {
+async fn signs_with_key_pair(kind: &str, algorithm: &str, expected: jsonwebtoken::Algorithm) {
     let app = spawn_app().await;
     secretariat(&app).await;
     let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/api/fixtures");
     let settings = concord::config::AuthSettings {
-        jwt_private_key: Some(format!("{fixtures}/ed25519-private.pem").into()),
-        jwt_public_key: Some(format!("{fixtures}/ed25519-public.pem").into()),
-        jwt_algorithm: Some("EdDSA".into()),
+        jwt_private_key: Some(format!("{fixtures}/{kind}-private.pem").into()),
+        jwt_public_key: Some(format!("{fixtures}/{kind}-public.pem").into()),
+        jwt_algorithm: Some(algorithm.into()),
         ..Default::default()
     };
     let auth = crate::helpers::test_auth(&app.db, settings).await;
@@ -460,7 +459,7 @@ async fn tokens_can_be_signed_with_an_ed25519_key_pair() {
         .unwrap();
     let token = login["data"]["login"]["accessToken"].as_str().unwrap();
     let header = jsonwebtoken::decode_header(token).unwrap();
-    assert_eq!(header.alg, jsonwebtoken::Algorithm::EdDSA);
+    assert_eq!(header.alg, expected);
     let r = app
         .client
         .post(&url)
@@ -473,4 +472,14 @@ async fn tokens_can_be_signed_with_an_ed25519_key_pair() {
     // An HS256 token with the test secret is refused by this instance: wrong algorithm and key.
     let (status, _) = app.graphql_as(token, VIEWER, json!({})).await;
     assert_eq!(status, 401, "the HS256 instance refuses an EdDSA token");
+}
+
+#[tokio::test]
+async fn tokens_can_be_signed_with_an_ed25519_key_pair() {
+    signs_with_key_pair("ed25519", "EdDSA", jsonwebtoken::Algorithm::EdDSA).await;
+}
+
+#[tokio::test]
+async fn tokens_can_be_signed_with_an_rsa_key_pair() {
+    signs_with_key_pair("rsa", "RS256", jsonwebtoken::Algorithm::RS256).await;
 }
