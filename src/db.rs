@@ -30,10 +30,21 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     } else {
         options.max_connections(20);
     }
-    let db = Database::connect(options)
-        .await
-        .with_context(|| format!("cannot connect to {}", redact(&url)))?;
-    Ok(db)
+    // Switching a new SQLite file to WAL needs a moment alone with it; processes that
+    // start together may find it locked, so try again briefly.
+    let mut attempt = 0;
+    loop {
+        match Database::connect(options.clone()).await {
+            Ok(db) => return Ok(db),
+            Err(err) if attempt < 10 && err.to_string().contains("database is locked") => {
+                attempt += 1;
+                tokio::time::sleep(Duration::from_millis(50 * attempt)).await;
+            }
+            Err(err) => {
+                return Err(err).with_context(|| format!("cannot connect to {}", redact(&url)));
+            }
+        }
+    }
 }
 
 /// Applies pending migrations. Instances that start together take turns: the run

@@ -20,6 +20,8 @@ pub enum AppError {
     Forbidden,
     /// Too many attempts (`RATE_LIMITED`); the message says when to retry.
     RateLimited(String),
+    /// The record changed since the version the caller edited (`CONFLICT`).
+    Conflict(&'static str),
     /// A failure of ours (`INTERNAL_SERVER_ERROR`); logged, not shown.
     Internal(anyhow::Error),
 }
@@ -37,6 +39,7 @@ impl AppError {
             AppError::Unauthenticated(_) => "UNAUTHENTICATED",
             AppError::Forbidden => "FORBIDDEN",
             AppError::RateLimited(_) => "RATE_LIMITED",
+            AppError::Conflict(_) => "CONFLICT",
             AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -49,6 +52,9 @@ impl AppError {
             AppError::Unauthenticated(message) => (*message).to_owned(),
             AppError::Forbidden => "You are not allowed to do this".to_owned(),
             AppError::RateLimited(message) => message.clone(),
+            AppError::Conflict(what) => format!(
+                "This {what} has changed since the version you edited; read it again and retry"
+            ),
             AppError::Internal(_) => "Internal server error".to_owned(),
         }
     }

@@ -4,7 +4,7 @@
 use crate::enums::{ContributionKind, ContributionStatus, StakeholderGroup, Visibility};
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "contribution")]
 pub struct Model {
     #[sea_orm(primary_key)]

@@ -2,7 +2,7 @@
 //! revision is never changed: an author's change makes a new one.
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "contribution_revision")]
 pub struct Model {
     #[sea_orm(primary_key)]

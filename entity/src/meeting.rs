@@ -1,7 +1,7 @@
 //! A face-to-face meeting of a consultation.
 use sea_orm::entity::prelude::*;
 
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
 #[sea_orm(table_name = "meeting")]
 pub struct Model {
     #[sea_orm(primary_key)]

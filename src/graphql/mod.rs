@@ -7,6 +7,7 @@ pub mod mutation;
 pub mod node;
 pub mod query;
 pub mod types;
+pub mod workflow;
 
 use crate::auth::Auth;
 use crate::error::AppError;
@@ -27,10 +28,14 @@ pub type ConcordSchema = Schema<query::Query, mutation::Mutation, EmptySubscript
 
 /// Builds the schema. It holds no state: the connection and viewer come with each request.
 pub fn build_schema() -> ConcordSchema {
-    Schema::build(query::Query, mutation::Mutation, EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .finish()
+    Schema::build(
+        query::Query,
+        mutation::Mutation::default(),
+        EmptySubscription,
+    )
+    .limit_depth(MAX_DEPTH)
+    .limit_complexity(MAX_COMPLEXITY)
+    .finish()
 }
 
 /// The schema in SDL, as committed in `schema.graphql`.

@@ -1,4 +1,4 @@
-//! The mutation root. Names are noun-first (`accountCreate`), each takes one `input`
+//! The mutation root, merged from one part per area. Names are noun-first (`accountCreate`), each takes one `input`
 //! and answers with a payload holding the result and `userErrors`. Authorization
 //! failures are errors (`FORBIDDEN`, `UNAUTHENTICATED`); every change is audited by
 //! the service that makes it.
@@ -15,15 +15,15 @@ use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{PrincipalStatus, Role};
 
-/// Entry points for changing state.
+/// Sign-in, accounts and API clients.
 #[derive(Default)]
-pub struct Mutation;
+pub struct IdentityMutation;
 
-fn id_of(raw: &ID, t: NodeType) -> Result<i64> {
+pub(crate) fn id_of(raw: &ID, t: NodeType) -> Result<i64> {
     Ok(GlobalId::decode_as(raw, t)?)
 }
 
-fn stakeholder_of(raw: Option<&ID>) -> Result<Option<i64>> {
+pub(crate) fn stakeholder_of(raw: Option<&ID>) -> Result<Option<i64>> {
     raw.map(|r| id_of(r, NodeType::Stakeholder)).transpose()
 }
 
@@ -225,9 +225,9 @@ fn client_payload(
     })
 }
 
-/// Entry points for changing state.
+/// Sign-in, accounts and API clients.
 #[Object]
-impl Mutation {
+impl IdentityMutation {
     /// Signs in. A wrong email and a wrong password get the same `UNAUTHENTICATED`
     /// error; repeated failures are `RATE_LIMITED` per email and per client address.
     async fn login(
@@ -440,3 +440,11 @@ impl Mutation {
         )
     }
 }
+
+/// Entry points for changing state.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Mutation(
+    IdentityMutation,
+    super::workflow::WorkflowMutation,
+    super::workflow::CatalogueMutation,
+);

@@ -319,6 +319,22 @@ impl Query {
         ))
     }
 
+    /// Checks a receipt: the revision of the contribution whose SHA-256 content hash is
+    /// `contentHash`, or null if none matches. For anyone who may read the contribution.
+    async fn contribution_receipt_check(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A Contribution ID.")] contribution: ID,
+        #[graphql(desc = "The hash from the receipt (lowercase hex).")] content_hash: String,
+    ) -> Result<Option<ContributionRevision>> {
+        let rd = request(ctx)?;
+        let id = GlobalId::decode_as(&contribution, NodeType::Contribution)?;
+        let (found, _) = outcome(
+            crate::service::workflow::check_receipt(&rd.db, &rd.viewer, id, &content_hash).await,
+        )?;
+        Ok(found.flatten().map(ContributionRevision))
+    }
+
     /// Who is calling; null for an anonymous caller.
     async fn viewer(&self, ctx: &Context<'_>) -> Result<Option<ViewerInfo>> {
         let rd = request(ctx)?;

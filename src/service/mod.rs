@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod api_clients;
 pub mod audit;
+pub mod catalogue;
 pub mod consultations;
 pub mod contributions;
 pub mod documents;
@@ -15,6 +16,7 @@ pub mod relations;
 pub mod sessions;
 pub mod stakeholders;
 pub mod statistics;
+pub mod workflow;
 
 use crate::error::AppResult;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};

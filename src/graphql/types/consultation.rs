@@ -65,6 +65,11 @@ impl Consultation {
         self.0.closes_at
     }
 
+    /// Increases with every change; name it when you edit (`CONFLICT` when stale).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// Where it is in its life.
     async fn status(&self) -> ConsultationStatus {
         self.0.status

@@ -38,6 +38,11 @@ impl Contribution {
             .into()
     }
 
+    /// Increases with every change; name it when you edit (`CONFLICT` when stale).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// How it was made.
     async fn kind(&self) -> ContributionKind {
         self.0.kind

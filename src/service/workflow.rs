@@ -1,0 +1,733 @@
+//! The contribution workflow: drafts, submission with receipts, revisions, withdrawal,
+//! moderation, meeting records and tags. Every write checks access in `policy`,
+//! validates at the edge (problems come back as `userErrors`), checks the version the
+//! caller edited (`CONFLICT` when stale), and is audited in its transaction.
+
+use crate::error::{AppError, MutationError, MutationResult, UserError, UserErrorCode};
+use crate::policy;
+use crate::service::audit::{self, Actor, Change};
+use crate::service::contributions::content_hash;
+use crate::viewer::Viewer;
+use chrono::{DateTime, Utc};
+use entity::contribution::{ActiveModel, Column, Entity, Model};
+use entity::enums::{
+    ConsultationStatus, ContributionKind, ContributionStatus, Role, StakeholderGroup, Stance,
+    Visibility,
+};
+use entity::{
+    consultation, contribution_issue, contribution_mechanism, contribution_revision, mechanism,
+    meeting, policy_issue, stakeholder,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, Set, TransactionTrait,
+};
+
+/// Longest title, in characters.
+pub const MAX_TITLE: usize = 500;
+/// Longest body, in characters (large bodies are normal).
+pub const MAX_BODY: usize = 1_000_000;
+/// Longest withdrawal reason, in characters.
+pub const MAX_REASON: usize = 2_000;
+
+/// The text of a revision.
+#[derive(Debug, Clone)]
+pub struct Text {
+    pub title: String,
+    pub body: String,
+    pub language: String,
+}
+
+/// What a submitter gets back: the revision, its hash and the server's time.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub contribution: Model,
+    pub revision: contribution_revision::Model,
+    pub server_time: DateTime<Utc>,
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> UserError {
+    UserError::new(field, UserErrorCode::Invalid, message)
+}
+
+fn not_allowed(message: impl Into<String>) -> MutationError {
+    UserError::new("id", UserErrorCode::NotAllowed, message).into()
+}
+
+/// A BCP 47 language tag such as `en`, `fr`, `zh-Hans`; lowercased primary subtag.
+pub fn language(tag: &str) -> Result<String, UserError> {
+    let tag = tag.trim();
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or("");
+    let ok = (2..=3).contains(&primary.len())
+        && primary.chars().all(|c| c.is_ascii_alphabetic())
+        && parts
+            .all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    if !ok {
+        return Err(invalid(
+            "language",
+            "Give the language as a BCP 47 tag such as en, fr, ar, zh or es-419",
+        ));
+    }
+    let mut out = primary.to_ascii_lowercase();
+    for part in tag.split('-').skip(1) {
+        out.push('-');
+        out.push_str(part);
+    }
+    Ok(out)
+}
+
+/// Checks a revision's text; the body is kept exactly as sent (it is what is hashed).
+fn check_text(text: &Text) -> Result<Text, MutationError> {
+    let mut errors = Vec::new();
+    let title = text.title.trim().to_owned();
+    if title.is_empty() || title.chars().count() > MAX_TITLE {
+        errors.push(invalid(
+            "title",
+            format!("The title must have 1 to {MAX_TITLE} characters"),
+        ));
+    }
+    if text.body.trim().is_empty() || text.body.chars().count() > MAX_BODY {
+        errors.push(invalid(
+            "body",
+            format!("The body must have 1 to {MAX_BODY} characters"),
+        ));
+    }
+    let language = language(&text.language)
+        .map_err(|e| errors.push(e))
+        .unwrap_or_default();
+    if !errors.is_empty() {
+        return Err(MutationError::Input(errors));
+    }
+    Ok(Text {
+        title,
+        body: text.body.clone(),
+        language,
+    })
+}
+
+/// A written comment may be written while its consultation is open, by status and dates.
+fn check_open(c: &consultation::Model, now: DateTime<Utc>) -> MutationResult<()> {
+    if c.status != ConsultationStatus::Open {
+        return Err(UserError::new(
+            "consultation",
+            UserErrorCode::NotAllowed,
+            format!(
+                "The consultation is {}; written comments are accepted only while it is OPEN",
+                c.status.as_str()
+            ),
+        )
+        .into());
+    }
+    if now < c.opens_at || now > c.closes_at {
+        return Err(UserError::new(
+            "consultation",
+            UserErrorCode::NotAllowed,
+            format!(
+                "The consultation accepts written comments from {} to {}",
+                c.opens_at.to_rfc3339(),
+                c.closes_at.to_rfc3339()
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+async fn consultation_of(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> MutationResult<consultation::Model> {
+    consultation::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            UserError::new(
+                "consultation",
+                UserErrorCode::NotFound,
+                "No such consultation",
+            )
+            .into()
+        })
+}
+
+/// The contribution, if the viewer may read it; otherwise `NOT_FOUND`, as for a missing one.
+async fn readable(db: &impl ConnectionTrait, viewer: &Viewer, id: i64) -> MutationResult<Model> {
+    Entity::find_by_id(id)
+        .filter(policy::readable_contributions(viewer))
+        .one(db)
+        .await?
+        .ok_or(MutationError::App(AppError::NotFound("Contribution")))
+}
+
+fn check_version(row: &Model, version: i32) -> MutationResult<()> {
+    if row.version != version {
+        return Err(AppError::Conflict("contribution").into());
+    }
+    Ok(())
+}
+
+/// Writes `changes` if the row is still at `before.version`; bumps the version.
+async fn save(
+    txn: &DatabaseTransaction,
+    before: &Model,
+    mut changes: ActiveModel,
+    now: DateTime<Utc>,
+) -> MutationResult<Model> {
+    changes.version = Set(before.version + 1);
+    changes.updated_at = Set(now);
+    let done = Entity::update_many()
+        .set(changes)
+        .filter(Column::Id.eq(before.id))
+        .filter(Column::Version.eq(before.version))
+        .exec(txn)
+        .await?;
+    if done.rows_affected != 1 {
+        return Err(AppError::Conflict("contribution").into());
+    }
+    Ok(Entity::find_by_id(before.id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound("Contribution"))?)
+}
+
+async fn audited(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    action: &str,
+    before: Option<&Model>,
+    after: &Model,
+) -> MutationResult<()> {
+    audit::record(
+        txn,
+        &Actor::of(viewer),
+        Change {
+            action,
+            target_type: "Contribution",
+            target_id: Some(after.id),
+            before: before.map(audit::state_hash),
+            after: Some(audit::state_hash(after)),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn insert_revision(
+    txn: &DatabaseTransaction,
+    contribution_id: i64,
+    number: i32,
+    text: &Text,
+    now: DateTime<Utc>,
+) -> MutationResult<contribution_revision::Model> {
+    Ok(contribution_revision::ActiveModel {
+        contribution_id: Set(contribution_id),
+        number: Set(number),
+        title: Set(text.title.clone()),
+        body: Set(text.body.clone()),
+        language: Set(text.language.clone()),
+        content_hash: Set(content_hash(&text.title, &text.language, &text.body)),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
+}
+
+async fn current_revision(
+    db: &impl ConnectionTrait,
+    row: &Model,
+) -> MutationResult<contribution_revision::Model> {
+    Ok(contribution_revision::Entity::find()
+        .filter(contribution_revision::Column::ContributionId.eq(row.id))
+        .filter(contribution_revision::Column::Number.eq(row.latest_revision))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "contribution {} has no revision {}",
+                row.id,
+                row.latest_revision
+            )
+        })?)
+}
+
+/// Checks that `viewer` may give `stakeholder_id`'s contribution this visibility.
+fn check_visibility(
+    viewer: &Viewer,
+    stakeholder_id: i64,
+    visibility: Visibility,
+) -> MutationResult<()> {
+    match visibility {
+        Visibility::Public => Ok(()),
+        Visibility::MemberStates => Ok(policy::may_restrict_to_member_states(
+            viewer,
+            stakeholder_id,
+        )?),
+        // Only the secretariat reads these; an author may still choose it.
+        Visibility::Secretariat => Ok(()),
+    }
+}
+
+/// A new written comment, as a draft.
+#[derive(Debug, Clone)]
+pub struct NewComment {
+    pub consultation_id: i64,
+    /// Required of the secretariat; others write for their own stakeholder.
+    pub stakeholder_id: Option<i64>,
+    pub text: Text,
+    pub visibility: Visibility,
+}
+
+/// Creates a draft written comment.
+pub async fn create(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: NewComment,
+) -> MutationResult<Model> {
+    let p = policy::writer(viewer)?;
+    let stakeholder_id = match (input.stakeholder_id, p.stakeholder_id) {
+        (Some(id), _) => id,
+        (None, Some(own)) if p.role != Role::Secretariat => own,
+        _ => {
+            return Err(invalid("stakeholder", "Say which stakeholder the comment is from").into());
+        }
+    };
+    policy::may_write_comment(viewer, stakeholder_id)?;
+    check_visibility(viewer, stakeholder_id, input.visibility)?;
+    let text = check_text(&input.text)?;
+    if stakeholder::Entity::find_by_id(stakeholder_id)
+        .one(db)
+        .await?
+        .is_none()
+    {
+        return Err(UserError::new(
+            "stakeholder",
+            UserErrorCode::NotFound,
+            "No such stakeholder",
+        )
+        .into());
+    }
+    let now = Utc::now();
+    check_open(&consultation_of(db, input.consultation_id).await?, now)?;
+    let txn = db.begin().await?;
+    let row = ActiveModel {
+        consultation_id: Set(input.consultation_id),
+        meeting_id: Set(None),
+        stakeholder_id: Set(stakeholder_id),
+        on_behalf_of_group: Set(None),
+        kind: Set(ContributionKind::WrittenComment),
+        status: Set(ContributionStatus::Draft),
+        visibility: Set(input.visibility),
+        title: Set(text.title.clone()),
+        language: Set(text.language.clone()),
+        latest_revision: Set(1),
+        withdrawn_reason: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        submitted_at: Set(None),
+        published_at: Set(None),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    insert_revision(&txn, row.id, 1, &text, now).await?;
+    audited(&txn, viewer, "contribution.create", None, &row).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Changes to a written comment's text or visibility.
+#[derive(Debug, Clone, Default)]
+pub struct Edit {
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub language: Option<String>,
+    pub visibility: Option<Visibility>,
+}
+
+/// Edits a written comment. A draft is edited in place; a submitted or published one
+/// gets a new revision (earlier revisions are kept), and a published one goes back to
+/// SUBMITTED for the secretariat to publish again.
+pub async fn edit(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+    edit: Edit,
+) -> MutationResult<Receipt> {
+    let before = readable(db, viewer, id).await?;
+    policy::may_write_comment(viewer, before.stakeholder_id)?;
+    check_version(&before, version)?;
+    if before.kind != ContributionKind::WrittenComment {
+        return Err(not_allowed(
+            "Only written comments are edited; meeting records are the secretariat's",
+        ));
+    }
+    if before.status == ContributionStatus::Withdrawn {
+        return Err(not_allowed("A withdrawn contribution cannot be edited"));
+    }
+    let now = Utc::now();
+    check_open(&consultation_of(db, before.consultation_id).await?, now)?;
+    if let Some(v) = edit.visibility {
+        check_visibility(viewer, before.stakeholder_id, v)?;
+    }
+    let current = current_revision(db, &before).await?;
+    let text = check_text(&Text {
+        title: edit.title.unwrap_or(current.title.clone()),
+        body: edit.body.unwrap_or(current.body.clone()),
+        language: edit.language.unwrap_or(current.language.clone()),
+    })?;
+    let txn = db.begin().await?;
+    let mut changes = ActiveModel {
+        title: Set(text.title.clone()),
+        language: Set(text.language.clone()),
+        ..Default::default()
+    };
+    if let Some(v) = edit.visibility {
+        changes.visibility = Set(v);
+    }
+    let revision = if before.status == ContributionStatus::Draft {
+        // Nothing was submitted yet: the draft's only revision is rewritten.
+        let mut rev: contribution_revision::ActiveModel = current.into();
+        rev.title = Set(text.title.clone());
+        rev.body = Set(text.body.clone());
+        rev.language = Set(text.language.clone());
+        rev.content_hash = Set(content_hash(&text.title, &text.language, &text.body));
+        rev.created_at = Set(now);
+        rev.update(&txn).await?
+    } else {
+        let number = before.latest_revision + 1;
+        changes.latest_revision = Set(number);
+        if before.status == ContributionStatus::Published {
+            changes.status = Set(ContributionStatus::Submitted);
+            changes.published_at = Set(None);
+        }
+        insert_revision(&txn, before.id, number, &text, now).await?
+    };
+    let after = save(&txn, &before, changes, now).await?;
+    audited(&txn, viewer, "contribution.edit", Some(&before), &after).await?;
+    txn.commit().await?;
+    Ok(Receipt {
+        contribution: after,
+        revision,
+        server_time: now,
+    })
+}
+
+/// Submits a draft written comment; returns the receipt.
+pub async fn submit(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+) -> MutationResult<Receipt> {
+    let before = readable(db, viewer, id).await?;
+    policy::may_write_comment(viewer, before.stakeholder_id)?;
+    check_version(&before, version)?;
+    if before.status != ContributionStatus::Draft {
+        return Err(not_allowed(format!(
+            "Only a DRAFT can be submitted; this one is {}",
+            before.status.as_str()
+        )));
+    }
+    let now = Utc::now();
+    check_open(&consultation_of(db, before.consultation_id).await?, now)?;
+    let revision = current_revision(db, &before).await?;
+    let txn = db.begin().await?;
+    let changes = ActiveModel {
+        status: Set(ContributionStatus::Submitted),
+        submitted_at: Set(Some(now)),
+        ..Default::default()
+    };
+    let after = save(&txn, &before, changes, now).await?;
+    audited(&txn, viewer, "contribution.submit", Some(&before), &after).await?;
+    txn.commit().await?;
+    Ok(Receipt {
+        contribution: after,
+        revision,
+        server_time: now,
+    })
+}
+
+/// Withdraws a contribution, with a reason: its author while the consultation is open,
+/// or the secretariat at any time.
+pub async fn withdraw(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+    reason: &str,
+) -> MutationResult<Model> {
+    let before = readable(db, viewer, id).await?;
+    let p = policy::writer(viewer)?;
+    let secretariat = p.role == Role::Secretariat;
+    if !secretariat {
+        policy::may_write_comment(viewer, before.stakeholder_id)?;
+    }
+    check_version(&before, version)?;
+    let reason = reason.trim();
+    if reason.is_empty() || reason.chars().count() > MAX_REASON {
+        return Err(invalid(
+            "reason",
+            format!("Give a reason of 1 to {MAX_REASON} characters"),
+        )
+        .into());
+    }
+    if before.status == ContributionStatus::Withdrawn {
+        return Err(not_allowed("It is already withdrawn"));
+    }
+    if !secretariat {
+        check_open(
+            &consultation_of(db, before.consultation_id).await?,
+            Utc::now(),
+        )?;
+    }
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let changes = ActiveModel {
+        status: Set(ContributionStatus::Withdrawn),
+        withdrawn_reason: Set(Some(reason.to_owned())),
+        published_at: Set(None),
+        ..Default::default()
+    };
+    let after = save(&txn, &before, changes, now).await?;
+    audited(&txn, viewer, "contribution.withdraw", Some(&before), &after).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Publishes a submitted contribution, or takes a published one back to SUBMITTED
+/// (secretariat).
+pub async fn set_published(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+    publish: bool,
+) -> MutationResult<Model> {
+    policy::may_administer(viewer)?;
+    let before = readable(db, viewer, id).await?;
+    check_version(&before, version)?;
+    let (from, to, action) = if publish {
+        (
+            ContributionStatus::Submitted,
+            ContributionStatus::Published,
+            "contribution.publish",
+        )
+    } else {
+        (
+            ContributionStatus::Published,
+            ContributionStatus::Submitted,
+            "contribution.unpublish",
+        )
+    };
+    if before.status != from {
+        return Err(not_allowed(format!(
+            "Only a {} contribution can be {}; this one is {}",
+            from.as_str(),
+            if publish { "published" } else { "unpublished" },
+            before.status.as_str()
+        )));
+    }
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let changes = ActiveModel {
+        status: Set(to),
+        published_at: Set(publish.then_some(now)),
+        ..Default::default()
+    };
+    let after = save(&txn, &before, changes, now).await?;
+    audited(&txn, viewer, action, Some(&before), &after).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// A presentation or intervention made at a meeting, as the secretariat records it.
+#[derive(Debug, Clone)]
+pub struct MeetingRecord {
+    pub meeting_id: i64,
+    pub stakeholder_id: i64,
+    pub kind: ContributionKind,
+    pub on_behalf_of_group: Option<StakeholderGroup>,
+    pub text: Text,
+    pub visibility: Visibility,
+}
+
+/// Records a presentation or informal intervention at a meeting (secretariat). It is
+/// SUBMITTED, with a receipt, for publishing like any other contribution.
+pub async fn record(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: MeetingRecord,
+) -> MutationResult<Receipt> {
+    policy::may_administer(viewer)?;
+    if input.kind == ContributionKind::WrittenComment {
+        return Err(invalid("kind", "Record PRESENTATION or INFORMAL_INTERVENTION; written comments are written by their authors").into());
+    }
+    let text = check_text(&input.text)?;
+    let Some(meeting) = meeting::Entity::find_by_id(input.meeting_id)
+        .one(db)
+        .await?
+    else {
+        return Err(UserError::new("meeting", UserErrorCode::NotFound, "No such meeting").into());
+    };
+    if stakeholder::Entity::find_by_id(input.stakeholder_id)
+        .one(db)
+        .await?
+        .is_none()
+    {
+        return Err(UserError::new(
+            "stakeholder",
+            UserErrorCode::NotFound,
+            "No such stakeholder",
+        )
+        .into());
+    }
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let row = ActiveModel {
+        consultation_id: Set(meeting.consultation_id),
+        meeting_id: Set(Some(meeting.id)),
+        stakeholder_id: Set(input.stakeholder_id),
+        on_behalf_of_group: Set(input.on_behalf_of_group),
+        kind: Set(input.kind),
+        status: Set(ContributionStatus::Submitted),
+        visibility: Set(input.visibility),
+        title: Set(text.title.clone()),
+        language: Set(text.language.clone()),
+        latest_revision: Set(1),
+        withdrawn_reason: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+        submitted_at: Set(Some(now)),
+        published_at: Set(None),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let revision = insert_revision(&txn, row.id, 1, &text, now).await?;
+    audited(&txn, viewer, "contribution.record", None, &row).await?;
+    txn.commit().await?;
+    Ok(Receipt {
+        contribution: row,
+        revision,
+        server_time: now,
+    })
+}
+
+/// Replaces a contribution's links to policy issues and mechanisms (with stances):
+/// its own stakeholder's principals, or the secretariat.
+pub async fn tag(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+    issues: &[i64],
+    mechanisms: &[(i64, Stance)],
+) -> MutationResult<Model> {
+    let before = readable(db, viewer, id).await?;
+    policy::may_tag(viewer, before.stakeholder_id)?;
+    check_version(&before, version)?;
+    let found_issues = policy_issue::Entity::find()
+        .filter(policy_issue::Column::Id.is_in(issues.iter().copied()))
+        .all(db)
+        .await?;
+    if found_issues.len() != dedup(issues).len() {
+        return Err(UserError::new(
+            "issues",
+            UserErrorCode::NotFound,
+            "A policy issue given does not exist",
+        )
+        .into());
+    }
+    let mechanism_ids: Vec<i64> = mechanisms.iter().map(|(m, _)| *m).collect();
+    if dedup(&mechanism_ids).len() != mechanism_ids.len() {
+        return Err(invalid("mechanisms", "Give each mechanism once, with one stance").into());
+    }
+    let found = mechanism::Entity::find()
+        .filter(mechanism::Column::Id.is_in(mechanism_ids.iter().copied()))
+        .all(db)
+        .await?;
+    if found.len() != mechanism_ids.len() {
+        return Err(UserError::new(
+            "mechanisms",
+            UserErrorCode::NotFound,
+            "A mechanism given does not exist",
+        )
+        .into());
+    }
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let after = save(&txn, &before, <ActiveModel as Default>::default(), now).await?;
+    contribution_issue::Entity::delete_many()
+        .filter(contribution_issue::Column::ContributionId.eq(id))
+        .exec(&txn)
+        .await?;
+    contribution_mechanism::Entity::delete_many()
+        .filter(contribution_mechanism::Column::ContributionId.eq(id))
+        .exec(&txn)
+        .await?;
+    for issue in dedup(issues) {
+        contribution_issue::ActiveModel {
+            contribution_id: Set(id),
+            policy_issue_id: Set(issue),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    for (mechanism_id, stance) in mechanisms {
+        contribution_mechanism::ActiveModel {
+            contribution_id: Set(id),
+            mechanism_id: Set(*mechanism_id),
+            stance: Set(*stance),
+        }
+        .insert(&txn)
+        .await?;
+    }
+    audit::record(
+        &txn,
+        &Actor::of(viewer),
+        Change {
+            action: "contribution.tag",
+            target_type: "Contribution",
+            target_id: Some(id),
+            before: Some(audit::state_hash(&before)),
+            after: Some(audit::state_hash(&(
+                issues,
+                mechanisms
+                    .iter()
+                    .map(|(m, s)| (m, s.as_str()))
+                    .collect::<Vec<_>>(),
+            ))),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+fn dedup(ids: &[i64]) -> Vec<i64> {
+    let mut v = ids.to_vec();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Whether `hash` is the content hash of one of the contribution's revisions (for
+/// anyone who may read the contribution); the matching revision if so.
+pub async fn check_receipt(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    hash: &str,
+) -> MutationResult<Option<contribution_revision::Model>> {
+    readable(db, viewer, id).await?;
+    Ok(contribution_revision::Entity::find()
+        .filter(contribution_revision::Column::ContributionId.eq(id))
+        .filter(contribution_revision::Column::ContentHash.eq(hash.trim().to_ascii_lowercase()))
+        .one(db)
+        .await?)
+}
