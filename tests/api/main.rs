@@ -15,3 +15,4 @@ mod paging;
 mod schema;
 mod seed;
 mod statistics;
+mod workflow;

@@ -1,0 +1,370 @@
+//! The consultation workflow through the API.
+
+use crate::helpers::{TestApp, first_error_code, spawn_seeded_app};
+use entity::enums::Role;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+
+/// A consultation created and opened by the secretariat; returns its ID.
+pub async fn open_consultation(app: &TestApp, admin: &str, slug: &str) -> Value {
+    let now = chrono::Utc::now();
+    let (_, created) = app
+        .graphql_as(
+            admin,
+            "mutation($i: ConsultationCreateInput!) { consultationCreate(input: $i) { consultation { id version status } userErrors { field message } } }",
+            json!({ "i": {
+                "slug": slug, "title": "Consultation on data", "mandate": "Resolution 1",
+                "guidingQuestions": ["What is missing?"],
+                "opensAt": (now - chrono::Duration::hours(1)).to_rfc3339(),
+                "closesAt": (now + chrono::Duration::days(30)).to_rfc3339(),
+            } }),
+        )
+        .await;
+    let c = created["data"]["consultationCreate"]["consultation"].clone();
+    assert_eq!(c["status"], "DRAFT", "{created}");
+    let (_, opened) = app
+        .graphql_as(admin, "mutation($id: ID!, $v: Int!) { consultationOpen(input: { id: $id, version: $v }) { consultation { status } userErrors { message } } }", json!({ "id": c["id"], "v": c["version"] }))
+        .await;
+    assert_eq!(
+        opened["data"]["consultationOpen"]["consultation"]["status"], "OPEN",
+        "{opened}"
+    );
+    c["id"].clone()
+}
+
+pub async fn stakeholder_id(app: &TestApp, name: &str) -> i64 {
+    entity::stakeholder::Entity::find()
+        .filter(entity::stakeholder::Column::Name.eq(name))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+}
+
+const CREATE: &str = "mutation($i: ContributionCreateInput!) { contributionCreate(input: $i) { contribution { id version status visibility } userErrors { field message code } } }";
+const EDIT: &str = "mutation($i: ContributionEditInput!) { contributionEdit(input: $i) { contribution { version status } receipt { contentHash serverTime revision { number } } userErrors { field message code } } }";
+const SUBMIT: &str = "mutation($id: ID!, $v: Int!) { contributionSubmit(input: { id: $id, version: $v }) { contribution { version status } receipt { contentHash serverTime revision { number title } } userErrors { field message code } } }";
+const PUBLISH: &str = "mutation($id: ID!, $v: Int!) { contributionPublish(input: { id: $id, version: $v }) { contribution { version status } userErrors { message code } } }";
+
+#[tokio::test]
+async fn a_written_comment_from_draft_to_publication_with_receipts_and_revisions() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let civil = stakeholder_id(&app, "Civil society organization 1").await;
+    let author = app
+        .sign_in_as("obs@ngo.example", Role::Observer, Some(civil))
+        .await;
+    let consultation = open_consultation(&app, &admin, "data-2026").await;
+
+    let (_, created) = app
+        .graphql_as(&author, CREATE, json!({ "i": { "consultation": consultation, "title": "Our comment", "body": "First draft.", "language": "EN" } }))
+        .await;
+    let c = created["data"]["contributionCreate"]["contribution"].clone();
+    assert_eq!(c["status"], "DRAFT", "{created}");
+    let id = c["id"].clone();
+
+    // A draft is edited in place.
+    let (_, edited) = app
+        .graphql_as(
+            &author,
+            EDIT,
+            json!({ "i": { "id": id, "version": 1, "body": "Second draft, final." } }),
+        )
+        .await;
+    assert_eq!(
+        edited["data"]["contributionEdit"]["receipt"]["revision"]["number"], 1,
+        "{edited}"
+    );
+    // Anonymous callers do not see drafts.
+    let hidden = app
+        .graphql(
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(first_error_code(&hidden), Some("NOT_FOUND"));
+
+    let (_, submitted) = app
+        .graphql_as(&author, SUBMIT, json!({ "id": id, "v": 2 }))
+        .await;
+    let receipt = submitted["data"]["contributionSubmit"]["receipt"].clone();
+    assert_eq!(
+        submitted["data"]["contributionSubmit"]["contribution"]["status"], "SUBMITTED",
+        "{submitted}"
+    );
+    let expected =
+        concord::service::contributions::content_hash("Our comment", "en", "Second draft, final.");
+    assert_eq!(
+        receipt["contentHash"], expected,
+        "the receipt is the documented canonical hash"
+    );
+
+    // A change after submission is a new revision; the first stays as it was.
+    let (_, revised) = app
+        .graphql_as(
+            &author,
+            EDIT,
+            json!({ "i": { "id": id, "version": 3, "body": "Revised after submission." } }),
+        )
+        .await;
+    assert_eq!(
+        revised["data"]["contributionEdit"]["receipt"]["revision"]["number"], 2,
+        "{revised}"
+    );
+    let (_, revisions) = app
+        .graphql_as(&author, "query($id: ID!) { contribution(id: $id) { revisions { totalCount nodes { number contentHash body } } } }", json!({ "id": id }))
+        .await;
+    let nodes = &revisions["data"]["contribution"]["revisions"]["nodes"];
+    assert_eq!(
+        revisions["data"]["contribution"]["revisions"]["totalCount"],
+        2
+    );
+    assert_eq!(nodes[0]["contentHash"], expected);
+    assert_eq!(nodes[0]["body"], "Second draft, final.");
+
+    // Anyone who may read it can check a receipt.
+    let (_, checked) = app
+        .graphql_as(&author, "query($c: ID!, $h: String!) { contributionReceiptCheck(contribution: $c, contentHash: $h) { number } }", json!({ "c": id, "h": expected }))
+        .await;
+    assert_eq!(checked["data"]["contributionReceiptCheck"]["number"], 1);
+
+    // The secretariat publishes; now everyone reads it, and the statistics count it.
+    let (_, published) = app
+        .graphql_as(&admin, PUBLISH, json!({ "id": id, "v": 4 }))
+        .await;
+    assert_eq!(
+        published["data"]["contributionPublish"]["contribution"]["status"], "PUBLISHED",
+        "{published}"
+    );
+    let visible = app
+        .data(
+            "query($id: ID!) { contribution(id: $id) { title body stakeholder { name } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(visible["contribution"]["body"], "Revised after submission.");
+    let stats = app
+        .data(
+            "query($id: ID!) { consultation(id: $id) { statistics { total } } }",
+            json!({ "id": consultation }),
+        )
+        .await;
+    assert_eq!(stats["consultation"]["statistics"]["total"], 1);
+
+    // Withdrawn with a reason, by its author.
+    let (_, withdrawn) = app
+        .graphql_as(&author, "mutation($id: ID!) { contributionWithdraw(input: { id: $id, version: 5, reason: \"Superseded\" }) { contribution { status withdrawnReason } userErrors { message } } }", json!({ "id": id }))
+        .await;
+    assert_eq!(
+        withdrawn["data"]["contributionWithdraw"]["contribution"],
+        json!({ "status": "WITHDRAWN", "withdrawnReason": "Superseded" }),
+        "{withdrawn}"
+    );
+    let gone = app
+        .graphql(
+            "query($id: ID!) { contribution(id: $id) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(first_error_code(&gone), Some("NOT_FOUND"));
+}
+
+#[tokio::test]
+async fn a_stale_version_is_a_conflict_and_changes_nothing() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let gov = stakeholder_id(&app, "Government delegation 1").await;
+    let member = app
+        .sign_in_as("a@gov.example", Role::MemberState, Some(gov))
+        .await;
+    let consultation = open_consultation(&app, &admin, "conflicts").await;
+    let (_, created) = app
+        .graphql_as(&member, CREATE, json!({ "i": { "consultation": consultation, "title": "T", "body": "B", "language": "fr" } }))
+        .await;
+    let id = created["data"]["contributionCreate"]["contribution"]["id"].clone();
+    let (_, first) = app
+        .graphql_as(
+            &member,
+            EDIT,
+            json!({ "i": { "id": id, "version": 1, "title": "First edit" } }),
+        )
+        .await;
+    assert!(first["data"]["contributionEdit"]["contribution"].is_object());
+    let (_, stale) = app
+        .graphql_as(
+            &member,
+            EDIT,
+            json!({ "i": { "id": id, "version": 1, "title": "Lost update" } }),
+        )
+        .await;
+    assert_eq!(first_error_code(&stale), Some("CONFLICT"), "{stale}");
+    let (_, now) = app
+        .graphql_as(
+            &member,
+            "query($id: ID!) { contribution(id: $id) { title version } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        now["data"]["contribution"],
+        json!({ "title": "First edit", "version": 2 })
+    );
+}
+
+#[tokio::test]
+async fn written_comments_only_while_open_and_consultations_only_move_forward() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let gov = stakeholder_id(&app, "Government delegation 1").await;
+    let member = app
+        .sign_in_as("a@gov.example", Role::MemberState, Some(gov))
+        .await;
+    let consultation = open_consultation(&app, &admin, "closing-soon").await;
+    let (_, created) = app
+        .graphql_as(&member, CREATE, json!({ "i": { "consultation": consultation, "title": "T", "body": "B", "language": "ar" } }))
+        .await;
+    let id = created["data"]["contributionCreate"]["contribution"]["id"].clone();
+
+    const ADVANCE: &str = "mutation($id: ID!, $v: Int!) { consultationClose(input: { id: $id, version: $v }) { consultation { status version } userErrors { field message code } } }";
+    let (_, closed) = app
+        .graphql_as(&admin, ADVANCE, json!({ "id": consultation, "v": 2 }))
+        .await;
+    assert_eq!(
+        closed["data"]["consultationClose"]["consultation"]["status"], "CLOSED",
+        "{closed}"
+    );
+    let (_, again) = app
+        .graphql_as(&admin, ADVANCE, json!({ "id": consultation, "v": 3 }))
+        .await;
+    assert_eq!(
+        again["data"]["consultationClose"]["userErrors"][0]["code"], "NOT_ALLOWED",
+        "closing twice: {again}"
+    );
+    let (_, reopen) = app
+        .graphql_as(&admin, "mutation($id: ID!) { consultationOpen(input: { id: $id, version: 3 }) { consultation { status } userErrors { code message } } }", json!({ "id": consultation }))
+        .await;
+    assert_eq!(
+        reopen["data"]["consultationOpen"]["userErrors"][0]["code"], "NOT_ALLOWED",
+        "never backwards: {reopen}"
+    );
+
+    let (_, late) = app
+        .graphql_as(&member, SUBMIT, json!({ "id": id, "v": 1 }))
+        .await;
+    let errors = &late["data"]["contributionSubmit"]["userErrors"];
+    assert_eq!(errors[0]["code"], "NOT_ALLOWED", "{late}");
+    assert!(errors[0]["message"].as_str().unwrap().contains("CLOSED"));
+    let (_, still) = app
+        .graphql_as(
+            &member,
+            "query($id: ID!) { contribution(id: $id) { status } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        still["data"]["contribution"]["status"], "DRAFT",
+        "nothing changed"
+    );
+}
+
+#[tokio::test]
+async fn input_is_validated_at_the_edge() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let civil = stakeholder_id(&app, "Civil society organization 1").await;
+    let author = app
+        .sign_in_as("obs@ngo.example", Role::Observer, Some(civil))
+        .await;
+    let consultation = open_consultation(&app, &admin, "validation").await;
+    let before = entity::contribution::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .len();
+    let (_, bad) = app
+        .graphql_as(&author, CREATE, json!({ "i": { "consultation": consultation, "title": "  ", "body": "", "language": "english!" } }))
+        .await;
+    let fields: Vec<Value> = bad["data"]["contributionCreate"]["userErrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"][1].clone())
+        .collect();
+    assert_eq!(
+        fields,
+        vec![json!("title"), json!("body"), json!("language")],
+        "{bad}"
+    );
+    // Observers may not restrict to member states.
+    let (_, restricted) = app
+        .graphql_as(&author, CREATE, json!({ "i": { "consultation": consultation, "title": "T", "body": "B", "language": "zh-Hans", "visibility": "MEMBER_STATES" } }))
+        .await;
+    assert_eq!(first_error_code(&restricted), Some("FORBIDDEN"));
+    let after = entity::contribution::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(after, before, "nothing was written");
+}
+
+#[tokio::test]
+async fn the_secretariat_records_meeting_contributions_and_authors_tag_their_own() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let gov_a = stakeholder_id(&app, "Government delegation 1").await;
+    let gov_b = stakeholder_id(&app, "Government delegation 2").await;
+    let member_a = app
+        .sign_in_as("a@gov.example", Role::MemberState, Some(gov_a))
+        .await;
+    let member_b = app
+        .sign_in_as("b@gov.example", Role::MemberState, Some(gov_b))
+        .await;
+    let ids = app.data("{ consultations { nodes { meetings { nodes { id } } } } policyIssues(first: 1) { nodes { id } } mechanisms(first: 1) { nodes { id } } }", json!({})).await;
+    let meeting = ids["consultations"]["nodes"][0]["meetings"]["nodes"][0]["id"].clone();
+    let sid =
+        |id: i64| concord::ids::GlobalId::new(concord::ids::NodeType::Stakeholder, id).encode();
+
+    const RECORD: &str = "mutation($i: ContributionRecordInput!) { contributionRecord(input: $i) { contribution { id version status kind onBehalfOfGroup meeting { venue } } receipt { contentHash } userErrors { field code } } }";
+    let input = json!({ "i": { "meeting": meeting, "stakeholder": sid(gov_a), "kind": "PRESENTATION", "onBehalfOfGroup": "GOVERNMENT", "title": "Statement", "body": "Text of the statement.", "language": "es" } });
+    let (_, refused) = app.graphql_as(&member_a, RECORD, input.clone()).await;
+    assert_eq!(
+        first_error_code(&refused),
+        Some("FORBIDDEN"),
+        "only the secretariat records"
+    );
+    let (_, recorded) = app.graphql_as(&admin, RECORD, input).await;
+    let c = recorded["data"]["contributionRecord"]["contribution"].clone();
+    assert_eq!(c["kind"], "PRESENTATION", "{recorded}");
+    assert_eq!(c["onBehalfOfGroup"], "GOVERNMENT");
+    assert_eq!(c["meeting"]["venue"], "New York");
+
+    const TAG: &str = "mutation($i: ContributionTagInput!) { contributionTag(input: $i) { contribution { version issues { nodes { id } } mechanisms { nodes { stance } } } userErrors { code } } }";
+    let tag = |v: i64| json!({ "i": { "id": c["id"], "version": v, "issues": [ids["policyIssues"]["nodes"][0]["id"]], "mechanisms": [{ "mechanism": ids["mechanisms"]["nodes"][0]["id"], "stance": "PROPOSES" }] } });
+    let (_, other) = app.graphql_as(&member_b, TAG, tag(1)).await;
+    assert!(
+        matches!(
+            first_error_code(&other),
+            Some("FORBIDDEN") | Some("NOT_FOUND")
+        ),
+        "not B's to tag: {other}"
+    );
+    let (_, tagged) = app.graphql_as(&member_a, TAG, tag(1)).await;
+    let t = &tagged["data"]["contributionTag"]["contribution"];
+    assert_eq!(
+        t["mechanisms"]["nodes"][0]["stance"], "PROPOSES",
+        "{tagged}"
+    );
+    assert_eq!(t["issues"]["nodes"].as_array().unwrap().len(), 1);
+}
