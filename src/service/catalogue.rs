@@ -123,13 +123,13 @@ pub async fn stakeholder_create(
         .country_code
         .as_deref()
         .map(|c| c.trim().to_ascii_uppercase());
-    if let Some(code) = &country_code {
-        if code.len() != 3 || !code.chars().all(|c| c.is_ascii_uppercase()) {
-            errors.push(invalid(
-                "countryCode",
-                "Give an ISO 3166-1 alpha-3 code, e.g. KEN",
-            ));
-        }
+    if let Some(code) = &country_code
+        && (code.len() != 3 || !code.chars().all(|c| c.is_ascii_uppercase()))
+    {
+        errors.push(invalid(
+            "countryCode",
+            "Give an ISO 3166-1 alpha-3 code, e.g. KEN",
+        ));
     }
     if (country_code.is_some() || input.regional_group.is_some())
         && input.group != StakeholderGroup::Government
@@ -518,16 +518,13 @@ pub async fn mechanism_create(
         }
     }
     done(errors)?;
-    if let Some(host) = input.host_stakeholder_id {
-        if stakeholder::Entity::find_by_id(host)
+    if let Some(host) = input.host_stakeholder_id
+        && stakeholder::Entity::find_by_id(host)
             .one(db)
             .await?
             .is_none()
-        {
-            return Err(
-                UserError::new("host", UserErrorCode::NotFound, "No such stakeholder").into(),
-            );
-        }
+    {
+        return Err(UserError::new("host", UserErrorCode::NotFound, "No such stakeholder").into());
     }
     let mut issues = input.issue_ids.clone();
     issues.sort_unstable();
