@@ -368,3 +368,52 @@ async fn the_secretariat_records_meeting_contributions_and_authors_tag_their_own
     );
     assert_eq!(t["issues"]["nodes"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn of_two_concurrent_edits_at_one_version_exactly_one_wins() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let gov = stakeholder_id(&app, "Government delegation 1").await;
+    let member = app
+        .sign_in_as("a@gov.example", Role::MemberState, Some(gov))
+        .await;
+    let consultation = open_consultation(&app, &admin, "race").await;
+    let (_, created) = app
+        .graphql_as(&member, CREATE, json!({ "i": { "consultation": consultation, "title": "T", "body": "B", "language": "en" } }))
+        .await;
+    let id = created["data"]["contributionCreate"]["contribution"]["id"].clone();
+
+    let edit = |title: &'static str| {
+        app.graphql_as(
+            &member,
+            EDIT,
+            json!({ "i": { "id": id, "version": 1, "title": title } }),
+        )
+    };
+    let (left, right) = tokio::join!(edit("Left"), edit("Right"));
+    let outcomes: Vec<Option<&str>> = [&left.1, &right.1]
+        .iter()
+        .map(|b| first_error_code(b))
+        .collect();
+    let wins = outcomes.iter().filter(|o| o.is_none()).count();
+    let conflicts = outcomes.iter().filter(|o| **o == Some("CONFLICT")).count();
+    assert_eq!((wins, conflicts), (1, 1), "{left:?} {right:?}");
+    let (_, now) = app
+        .graphql_as(
+            &member,
+            "query($id: ID!) { contribution(id: $id) { title version } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let winner = if outcomes[0].is_none() {
+        "Left"
+    } else {
+        "Right"
+    };
+    assert_eq!(
+        now["data"]["contribution"],
+        json!({ "title": winner, "version": 2 })
+    );
+}
