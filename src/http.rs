@@ -8,6 +8,7 @@ use crate::auth::Auth;
 use crate::db;
 use crate::graphql::{ConcordSchema, RequestData};
 use crate::service::accounts;
+use crate::service::idempotency::{self, Claim};
 use crate::viewer::{Scopes, Subject, Viewer};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
@@ -130,7 +131,16 @@ async fn graphql_post(
             );
         }
     };
-    execute(&state, &req, format, request).await
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .map(|v| v.to_str().unwrap_or("").trim().to_owned());
+    match key {
+        Some(key) if operation_type(&request) == Some(OperationType::Mutation) => {
+            execute_once(&state, &req, format, request, &key, &body).await
+        }
+        _ => execute(&state, &req, format, request).await,
+    }
 }
 
 async fn graphql_get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
@@ -226,6 +236,18 @@ async fn execute(
         Ok(viewer) => viewer,
         Err(response) => return response,
     };
+    let (status, body) = run(state, req, viewer, format, request).await;
+    format.reply(status, body)
+}
+
+/// Executes a request for `viewer`; returns the status and body to send.
+async fn run(
+    state: &AppState,
+    req: &HttpRequest,
+    viewer: Viewer,
+    format: ResponseFormat,
+    request: async_graphql::Request,
+) -> (StatusCode, Value) {
     let client_ip = req.peer_addr().map(|addr| addr.ip().to_string());
     let data = RequestData::new(state.db.clone(), viewer, state.auth.clone(), client_ip);
     let request = request.data(data);
@@ -246,7 +268,90 @@ async fn execute(
     } else {
         StatusCode::OK
     };
-    format.reply(status, body)
+    (status, body)
+}
+
+/// Longest `Idempotency-Key` accepted.
+const MAX_IDEMPOTENCY_KEY: usize = 200;
+
+/// A mutation sent with `Idempotency-Key`: the first request runs and its response is
+/// kept; a retry with the same key and body gets it again (`Idempotent-Replayed:
+/// true`) and changes nothing; the same key with another body is refused (422).
+async fn execute_once(
+    state: &AppState,
+    req: &HttpRequest,
+    format: ResponseFormat,
+    request: async_graphql::Request,
+    key: &str,
+    raw_body: &[u8],
+) -> HttpResponse {
+    if key.is_empty()
+        || key.len() > MAX_IDEMPOTENCY_KEY
+        || !key.bytes().all(|b| b.is_ascii_graphic())
+    {
+        return format.reply(
+            StatusCode::BAD_REQUEST,
+            error_body(
+                "Idempotency-Key must be 1 to 200 visible ASCII characters",
+                "BAD_REQUEST",
+            ),
+        );
+    }
+    let viewer = match authenticate(state, req).await {
+        Ok(viewer) => viewer,
+        Err(response) => return response,
+    };
+    let principal = viewer
+        .principal()
+        .map_or_else(|| "anonymous".to_owned(), |p| p.subject.label());
+    let request_hash = crate::auth::secret::digest_bytes(raw_body);
+    let unavailable = |err: crate::error::AppError| {
+        tracing::error!(error = ?err, "idempotency store");
+        format.reply(
+            StatusCode::SERVICE_UNAVAILABLE,
+            error_body("Try again shortly", "INTERNAL_SERVER_ERROR"),
+        )
+    };
+    match idempotency::claim(&state.db, &principal, key, &request_hash).await {
+        Err(err) => unavailable(err),
+        Ok(Claim::Replay(status, body)) => {
+            let mut response =
+                format.reply(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body);
+            response.headers_mut().insert(
+                header::HeaderName::from_static("idempotent-replayed"),
+                header::HeaderValue::from_static("true"),
+            );
+            response
+        }
+        Ok(Claim::Mismatch) => format.reply(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            error_body(
+                "This Idempotency-Key was used with a different request; use a new key",
+                "IDEMPOTENCY_KEY_REUSED",
+            ),
+        ),
+        Ok(Claim::InProgress) => format.reply(
+            StatusCode::CONFLICT,
+            error_body(
+                "A request with this Idempotency-Key is still running; retry shortly",
+                "CONFLICT",
+            ),
+        ),
+        Ok(Claim::Run) => {
+            let (status, body) = run(state, req, viewer, format, request).await;
+            let internal = body.to_string().contains("\"INTERNAL_SERVER_ERROR\"");
+            let stored = if internal {
+                // Our failure, not the caller's: let a retry run again.
+                idempotency::release(&state.db, &principal, key).await
+            } else {
+                idempotency::complete(&state.db, &principal, key, status.as_u16(), &body).await
+            };
+            if let Err(err) = stored {
+                tracing::error!(error = ?err, "storing an idempotent response");
+            }
+            format.reply(status, body)
+        }
+    }
 }
 
 /// Gives every error an `extensions.code`: resolvers set theirs; the ones raised by
@@ -282,18 +387,21 @@ fn add_error_codes(body: &mut Value, request_error: bool) {
 
 /// Whether the operation a GET request would run is a mutation or subscription.
 fn selects_non_query(request: &async_graphql::Request) -> bool {
-    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
-        return false; // execution reports the syntax error
-    };
-    let ty = match (&doc.operations, request.operation_name.as_deref()) {
+    matches!(
+        operation_type(request),
+        Some(OperationType::Mutation | OperationType::Subscription)
+    )
+}
+
+/// The type of the operation a request would run; `None` when it does not parse (the
+/// execution reports that) or names no single operation.
+fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
+    let doc = async_graphql::parser::parse_query(&request.query).ok()?;
+    match (&doc.operations, request.operation_name.as_deref()) {
         (DocumentOperations::Single(op), _) => Some(op.node.ty),
         (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
         (DocumentOperations::Multiple(_), None) => None,
-    };
-    matches!(
-        ty,
-        Some(OperationType::Mutation | OperationType::Subscription)
-    )
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -14,6 +14,7 @@ pub mod contribution_issue;
 pub mod contribution_mechanism;
 pub mod contribution_revision;
 pub mod document;
+pub mod idempotency_key;
 pub mod login_throttle;
 pub mod mechanism;
 pub mod mechanism_function;

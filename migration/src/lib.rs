@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_domain;
 mod m20261129_000002_identity;
+mod m20261129_000003_idempotency;
 
 /// Applies Concord's migrations in order.
 pub struct Migrator;
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_domain::Migration),
             Box::new(m20261129_000002_identity::Migration),
+            Box::new(m20261129_000003_idempotency::Migration),
         ]
     }
 }

@@ -417,3 +417,71 @@ async fn of_two_concurrent_edits_at_one_version_exactly_one_wins() {
         json!({ "title": winner, "version": 2 })
     );
 }
+
+#[tokio::test]
+async fn twenty_concurrent_retries_with_one_idempotency_key_create_one_contribution() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let gov = stakeholder_id(&app, "Government delegation 1").await;
+    let member = app
+        .sign_in_as("a@gov.example", Role::MemberState, Some(gov))
+        .await;
+    let consultation = open_consultation(&app, &admin, "retries").await;
+    let before = entity::contribution::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .len();
+    let body = json!({ "query": CREATE, "variables": { "i": { "consultation": consultation, "title": "Once", "body": "Only once.", "language": "en" } } });
+    let send = |key: &'static str, body: Value| {
+        app.client
+            .post(app.url("/graphql"))
+            .bearer_auth(&member)
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+    };
+
+    let responses = async_graphql::futures_util::future::join_all(
+        (0..20).map(|_| send("create-once-1", body.clone())),
+    )
+    .await;
+    let mut ids = Vec::new();
+    let mut replayed = 0;
+    for response in responses {
+        let response = response.unwrap();
+        assert_eq!(response.status(), 200);
+        replayed += usize::from(response.headers().get("idempotent-replayed").is_some());
+        let b: Value = response.json().await.unwrap();
+        ids.push(b["data"]["contributionCreate"]["contribution"]["id"].clone());
+    }
+    assert!(
+        ids.iter().all(|id| id == &ids[0] && id.is_string()),
+        "every retry answers the first result: {ids:?}"
+    );
+    assert_eq!(replayed, 19, "all but the first are replays");
+    let after = entity::contribution::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(after, before + 1, "one contribution");
+
+    let mut other = body.clone();
+    other["variables"]["i"]["title"] = json!("Something else");
+    let reused = send("create-once-1", other).await.unwrap();
+    assert_eq!(reused.status(), 422);
+    let b: Value = reused.json().await.unwrap();
+    assert_eq!(first_error_code(&b), Some("IDEMPOTENCY_KEY_REUSED"));
+    assert_eq!(
+        entity::contribution::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .len(),
+        before + 1,
+        "nothing new"
+    );
+}
