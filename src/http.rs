@@ -42,6 +42,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .default_service(web::to(method_not_allowed)),
         )
         .route("/oauth/token", web::post().to(crate::oauth::token))
+        .route(
+            "/consultations/{id}/{file}",
+            web::get().to(crate::export::contributions),
+        )
         .route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz));
 }

@@ -27,3 +27,9 @@ pub enum Relation {
 }
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Related<super::policy_issue::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PolicyIssue.def()
+    }
+}

@@ -13,6 +13,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::mechanism::Entity",
+        from = "Column::MechanismId",
+        to = "super::mechanism::Column::Id"
+    )]
+    Mechanism,
+}
+
+impl Related<super::mechanism::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Mechanism.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod consultations;
 pub mod contributions;
 pub mod documents;
+pub mod export;
 pub mod idempotency;
 pub mod mechanisms;
 pub mod meetings;

@@ -5,6 +5,7 @@ mod accounts;
 mod batching;
 mod cli;
 mod clients;
+mod export;
 mod helpers;
 mod http;
 mod identity;

@@ -1,0 +1,187 @@
+//! Bulk export of a consultation's contributions, a page at a time, so that a stream
+//! never holds the whole list: what the viewer may read, with stakeholder, group,
+//! kind, language, dates, issues and stances.
+
+use crate::error::AppResult;
+use crate::ids::{GlobalId, NodeType};
+use crate::paging::Page;
+use crate::service::contributions::{self, ContributionFilter};
+use crate::service::stakeholders;
+use crate::viewer::Viewer;
+use entity::{contribution_issue, contribution_mechanism, mechanism, policy_issue};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Rows per page of the export.
+pub const PAGE_SIZE: u64 = 500;
+
+/// One exported contribution.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExportRow {
+    pub id: String,
+    pub stakeholder_id: String,
+    pub stakeholder: String,
+    pub group: String,
+    pub on_behalf_of_group: String,
+    pub kind: String,
+    pub status: String,
+    pub visibility: String,
+    pub language: String,
+    pub title: String,
+    pub revision: i32,
+    pub submitted_at: String,
+    pub published_at: String,
+    pub updated_at: String,
+    /// Policy issue slugs, `;`-separated in CSV.
+    pub issues: Vec<String>,
+    /// `mechanism=STANCE` pairs, `;`-separated in CSV.
+    pub stances: Vec<String>,
+}
+
+/// The column names, in order.
+pub const COLUMNS: [&str; 16] = [
+    "id",
+    "stakeholder_id",
+    "stakeholder",
+    "group",
+    "on_behalf_of_group",
+    "kind",
+    "status",
+    "visibility",
+    "language",
+    "title",
+    "revision",
+    "submitted_at",
+    "published_at",
+    "updated_at",
+    "issues",
+    "stances",
+];
+
+impl ExportRow {
+    /// The row as CSV fields, in [`COLUMNS`] order.
+    pub fn fields(&self) -> [String; 16] {
+        [
+            self.id.clone(),
+            self.stakeholder_id.clone(),
+            self.stakeholder.clone(),
+            self.group.clone(),
+            self.on_behalf_of_group.clone(),
+            self.kind.clone(),
+            self.status.clone(),
+            self.visibility.clone(),
+            self.language.clone(),
+            self.title.clone(),
+            self.revision.to_string(),
+            self.submitted_at.clone(),
+            self.published_at.clone(),
+            self.updated_at.clone(),
+            self.issues.join(";"),
+            self.stances.join(";"),
+        ]
+    }
+}
+
+fn time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
+    t.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+        .unwrap_or_default()
+}
+
+/// The page after `after` (a contribution id); returns the rows and the id to continue
+/// after, if there is more.
+pub async fn page(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    consultation_id: i64,
+    after: Option<i64>,
+    size: u64,
+) -> AppResult<(Vec<ExportRow>, Option<i64>)> {
+    let filter = ContributionFilter {
+        consultation_id: Some(consultation_id),
+        ..Default::default()
+    };
+    let page = Page {
+        after,
+        before: None,
+        size,
+        backward: false,
+    };
+    let listing = contributions::list(db, viewer, &filter, &page).await?;
+    let items = listing.slice.items;
+    let next = if listing.slice.has_next {
+        items.last().map(|c| c.id)
+    } else {
+        None
+    };
+    let ids: Vec<i64> = items.iter().map(|c| c.id).collect();
+    let mut stakeholder_ids: Vec<i64> = items.iter().map(|c| c.stakeholder_id).collect();
+    stakeholder_ids.sort_unstable();
+    stakeholder_ids.dedup();
+    let stakeholders = stakeholders::by_ids(db, &stakeholder_ids).await?;
+
+    let mut issues: HashMap<i64, Vec<String>> = HashMap::new();
+    let links = contribution_issue::Entity::find()
+        .filter(contribution_issue::Column::ContributionId.is_in(ids.iter().copied()))
+        .find_also_related(policy_issue::Entity)
+        .all(db)
+        .await?;
+    for (link, issue) in links {
+        if let Some(issue) = issue {
+            issues
+                .entry(link.contribution_id)
+                .or_default()
+                .push(issue.slug);
+        }
+    }
+    let mut stances: HashMap<i64, Vec<String>> = HashMap::new();
+    let links = contribution_mechanism::Entity::find()
+        .filter(contribution_mechanism::Column::ContributionId.is_in(ids.iter().copied()))
+        .find_also_related(mechanism::Entity)
+        .all(db)
+        .await?;
+    for (link, m) in links {
+        if let Some(m) = m {
+            let name = m.acronym.unwrap_or(m.name);
+            stances
+                .entry(link.contribution_id)
+                .or_default()
+                .push(format!("{name}={}", link.stance.as_str()));
+        }
+    }
+
+    let rows = items
+        .into_iter()
+        .map(|c| {
+            let s = stakeholders.get(&c.stakeholder_id);
+            let mut row_issues = issues.remove(&c.id).unwrap_or_default();
+            row_issues.sort();
+            let mut row_stances = stances.remove(&c.id).unwrap_or_default();
+            row_stances.sort();
+            ExportRow {
+                id: GlobalId::new(NodeType::Contribution, c.id).encode(),
+                stakeholder_id: GlobalId::new(NodeType::Stakeholder, c.stakeholder_id).encode(),
+                stakeholder: s.map(|s| s.name.clone()).unwrap_or_default(),
+                group: s
+                    .map(|s| s.stakeholder_group.as_str().to_owned())
+                    .unwrap_or_default(),
+                on_behalf_of_group: c
+                    .on_behalf_of_group
+                    .map(|g| g.as_str().to_owned())
+                    .unwrap_or_default(),
+                kind: c.kind.as_str().to_owned(),
+                status: c.status.as_str().to_owned(),
+                visibility: c.visibility.as_str().to_owned(),
+                language: c.language,
+                title: c.title,
+                revision: c.latest_revision,
+                submitted_at: time(c.submitted_at),
+                published_at: time(c.published_at),
+                updated_at: time(Some(c.updated_at)),
+                issues: row_issues,
+                stances: row_stances,
+            }
+        })
+        .collect();
+    Ok((rows, next))
+}
