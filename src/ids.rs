@@ -18,10 +18,11 @@ pub enum NodeType {
     Account,
     ApiClient,
     AuditEvent,
+    ContributionTombstone,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 11] = [
+    const ALL: [NodeType; 12] = [
         NodeType::Stakeholder,
         NodeType::Consultation,
         NodeType::Meeting,
@@ -33,6 +34,7 @@ impl NodeType {
         NodeType::Account,
         NodeType::ApiClient,
         NodeType::AuditEvent,
+        NodeType::ContributionTombstone,
     ];
 
     /// The GraphQL type name, which is also the prefix inside the ID.
@@ -49,6 +51,7 @@ impl NodeType {
             NodeType::Account => "Account",
             NodeType::ApiClient => "ApiClient",
             NodeType::AuditEvent => "AuditEvent",
+            NodeType::ContributionTombstone => "ContributionTombstone",
         }
     }
 }

@@ -242,3 +242,15 @@ domain_enum! {
         Disabled = "DISABLED",
     }
 }
+
+domain_enum! {
+    /// Why a contribution left the published view.
+    TombstoneReason {
+        /// It was withdrawn.
+        Withdrawn = "WITHDRAWN",
+        /// The secretariat unpublished it.
+        Unpublished = "UNPUBLISHED",
+        /// Its author revised it; it awaits publication again.
+        Revised = "REVISED",
+    }
+}

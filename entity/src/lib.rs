@@ -13,6 +13,7 @@ pub mod contribution;
 pub mod contribution_issue;
 pub mod contribution_mechanism;
 pub mod contribution_revision;
+pub mod contribution_tombstone;
 pub mod document;
 pub mod idempotency_key;
 pub mod login_throttle;

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_domain;
 mod m20261129_000002_identity;
 mod m20261129_000003_idempotency;
+mod m20261129_000004_sync;
 
 /// Applies Concord's migrations in order.
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_domain::Migration),
             Box::new(m20261129_000002_identity::Migration),
             Box::new(m20261129_000003_idempotency::Migration),
+            Box::new(m20261129_000004_sync::Migration),
         ]
     }
 }

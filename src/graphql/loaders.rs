@@ -257,3 +257,6 @@ loader!(/// An API client by id, for the secretariat.
 loader!(/// An audit event by id, for the secretariat.
     AuditEventKey => entity::audit_event::Model,
     |l, ids| crate::service::audit::by_ids(&l.db, &l.viewer, ids));
+loader!(/// A tombstone by id, if the viewer may read it.
+    TombstoneKey => entity::contribution_tombstone::Model,
+    |l, ids| crate::service::tombstones::by_ids(&l.db, &l.viewer, ids));

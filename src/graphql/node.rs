@@ -3,11 +3,11 @@
 use super::RequestData;
 use super::loaders::{
     AccountKey, ApiClientKey, AuditEventKey, ConsultationKey, ContributionKey, DocumentKey,
-    MechanismKey, MeetingKey, PolicyIssueKey, RevisionKey, StakeholderKey,
+    MechanismKey, MeetingKey, PolicyIssueKey, RevisionKey, StakeholderKey, TombstoneKey,
 };
 use super::types::{
-    Account, ApiClient, AuditEvent, Consultation, Contribution, ContributionRevision, Document,
-    Mechanism, Meeting, PolicyIssue, Stakeholder,
+    Account, ApiClient, AuditEvent, Consultation, Contribution, ContributionRevision,
+    ContributionTombstone, Document, Mechanism, Meeting, PolicyIssue, Stakeholder,
 };
 use crate::ids::{GlobalId, NodeType};
 use async_graphql::{ID, Interface, Result};
@@ -27,6 +27,7 @@ pub enum Node {
     Account(Account),
     ApiClient(ApiClient),
     AuditEvent(AuditEvent),
+    ContributionTombstone(ContributionTombstone),
 }
 
 /// Resolves a decoded ID to its object, or `None` if it does not exist or the viewer
@@ -79,5 +80,9 @@ pub async fn resolve(rd: &RequestData, gid: GlobalId) -> Result<Option<Node>> {
             .load_one(AuditEventKey(id))
             .await?
             .map(|m| Node::AuditEvent(AuditEvent(m))),
+        NodeType::ContributionTombstone => l
+            .load_one(TombstoneKey(id))
+            .await?
+            .map(|m| Node::ContributionTombstone(ContributionTombstone(m))),
     })
 }

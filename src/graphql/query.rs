@@ -335,6 +335,37 @@ impl Query {
         Ok(found.flatten().map(ContributionRevision))
     }
 
+    /// Contributions that left the published view since a time, oldest first: with
+    /// `contributions(filter: { updatedSince })`, what a mirror needs to stay in sync.
+    /// Only tombstones of contributions the caller could read while published.
+    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
+    async fn contribution_tombstones(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only this consultation's.")] consultation: Option<ID>,
+        #[graphql(desc = "Only tombstones at or after this time.")] since: Option<
+            chrono::DateTime<chrono::Utc>,
+        >,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<ContributionTombstoneConnection> {
+        let rd = request(ctx)?;
+        let consultation = consultation
+            .map(|c| GlobalId::decode_as(&c, NodeType::Consultation))
+            .transpose()?;
+        let page = page(first, after, last, before)?;
+        let listing =
+            crate::service::tombstones::list(&rd.db, &rd.viewer, consultation, since, &page)
+                .await?;
+        Ok(ContributionTombstoneConnection::from_listing(
+            listing,
+            |m| m.id,
+            ContributionTombstone,
+        ))
+    }
+
     /// Who is calling; null for an anonymous caller.
     async fn viewer(&self, ctx: &Context<'_>) -> Result<Option<ViewerInfo>> {
         let rd = request(ctx)?;

@@ -26,6 +26,8 @@ pub struct ContributionFilter {
     pub kinds: Option<Vec<ContributionKind>>,
     pub groups: Option<Vec<StakeholderGroup>>,
     pub languages: Option<Vec<String>>,
+    /// Only contributions changed at or after this time (for mirrors).
+    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// The contributions `viewer` may read that match `filter`.
@@ -42,6 +44,9 @@ fn select(viewer: &Viewer, filter: &ContributionFilter) -> Select<Entity> {
     }
     if let Some(kinds) = &filter.kinds {
         cond = cond.add(Column::Kind.is_in(kinds.iter().copied()));
+    }
+    if let Some(since) = filter.updated_since {
+        cond = cond.add(Column::UpdatedAt.gte(since));
     }
     if let Some(languages) = &filter.languages {
         cond = cond.add(Column::Language.is_in(languages.iter().cloned()));

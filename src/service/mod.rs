@@ -18,6 +18,7 @@ pub mod relations;
 pub mod sessions;
 pub mod stakeholders;
 pub mod statistics;
+pub mod tombstones;
 pub mod workflow;
 
 use crate::error::AppResult;

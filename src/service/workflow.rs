@@ -12,11 +12,11 @@ use chrono::{DateTime, Utc};
 use entity::contribution::{ActiveModel, Column, Entity, Model};
 use entity::enums::{
     ConsultationStatus, ContributionKind, ContributionStatus, Role, StakeholderGroup, Stance,
-    Visibility,
+    TombstoneReason, Visibility,
 };
 use entity::{
-    consultation, contribution_issue, contribution_mechanism, contribution_revision, mechanism,
-    meeting, policy_issue, stakeholder,
+    consultation, contribution_issue, contribution_mechanism, contribution_revision,
+    contribution_tombstone, mechanism, meeting, policy_issue, stakeholder,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
@@ -407,6 +407,7 @@ pub async fn edit(
         insert_revision(&txn, before.id, number, &text, now).await?
     };
     let after = save(&txn, &before, changes, now).await?;
+    tombstone(&txn, &before, TombstoneReason::Revised, now).await?;
     audited(&txn, viewer, "contribution.edit", Some(&before), &after).await?;
     txn.commit().await?;
     Ok(Receipt {
@@ -493,6 +494,7 @@ pub async fn withdraw(
         ..Default::default()
     };
     let after = save(&txn, &before, changes, now).await?;
+    tombstone(&txn, &before, TombstoneReason::Withdrawn, now).await?;
     audited(&txn, viewer, "contribution.withdraw", Some(&before), &after).await?;
     txn.commit().await?;
     Ok(after)
@@ -539,6 +541,9 @@ pub async fn set_published(
         ..Default::default()
     };
     let after = save(&txn, &before, changes, now).await?;
+    if !publish {
+        tombstone(&txn, &before, TombstoneReason::Unpublished, now).await?;
+    }
     audited(&txn, viewer, action, Some(&before), &after).await?;
     txn.commit().await?;
     Ok(after)
@@ -707,6 +712,30 @@ pub async fn tag(
     .await?;
     txn.commit().await?;
     Ok(after)
+}
+
+/// Records that a published contribution left the published view.
+async fn tombstone(
+    txn: &DatabaseTransaction,
+    before: &Model,
+    reason: TombstoneReason,
+    now: DateTime<Utc>,
+) -> MutationResult<()> {
+    if before.status != ContributionStatus::Published {
+        return Ok(()); // it was never in anyone's mirror
+    }
+    contribution_tombstone::ActiveModel {
+        contribution_id: Set(before.id),
+        consultation_id: Set(before.consultation_id),
+        stakeholder_id: Set(before.stakeholder_id),
+        visibility: Set(before.visibility),
+        reason: Set(reason),
+        occurred_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
 }
 
 fn dedup(ids: &[i64]) -> Vec<i64> {

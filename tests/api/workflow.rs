@@ -485,3 +485,106 @@ async fn twenty_concurrent_retries_with_one_idempotency_key_create_one_contribut
         "nothing new"
     );
 }
+
+#[tokio::test]
+async fn a_mirror_keeps_in_sync_with_updated_since_and_tombstones() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let gov = stakeholder_id(&app, "Government delegation 1").await;
+    let member = app
+        .sign_in_as("a@gov.example", Role::MemberState, Some(gov))
+        .await;
+    let consultation = open_consultation(&app, &admin, "mirror").await;
+    let since = chrono::Utc::now() - chrono::Duration::seconds(1);
+    const CHANGED: &str =
+        "query($f: ContributionFilter) { contributions(filter: $f) { totalCount nodes { id } } }";
+    const TOMBSTONES: &str = "query($c: ID, $s: DateTime) { contributionTombstones(consultation: $c, since: $s) { totalCount nodes { id contributionId reason } } }";
+    let changed = app
+        .data(
+            CHANGED,
+            json!({ "f": { "consultation": consultation, "updatedSince": since.to_rfc3339() } }),
+        )
+        .await;
+    assert_eq!(changed["contributions"]["totalCount"], 0);
+
+    let mut ids = Vec::new();
+    for visibility in ["PUBLIC", "MEMBER_STATES"] {
+        let (_, created) = app
+            .graphql_as(&member, CREATE, json!({ "i": { "consultation": consultation, "title": "T", "body": "B", "language": "en", "visibility": visibility } }))
+            .await;
+        let id = created["data"]["contributionCreate"]["contribution"]["id"].clone();
+        app.graphql_as(&member, SUBMIT, json!({ "id": id, "v": 1 }))
+            .await;
+        let (_, published) = app
+            .graphql_as(&admin, PUBLISH, json!({ "id": id, "v": 2 }))
+            .await;
+        assert_eq!(
+            published["data"]["contributionPublish"]["contribution"]["status"],
+            "PUBLISHED"
+        );
+        ids.push(id);
+    }
+    let changed = app
+        .data(
+            CHANGED,
+            json!({ "f": { "consultation": consultation, "updatedSince": since.to_rfc3339() } }),
+        )
+        .await;
+    assert_eq!(
+        changed["contributions"]["nodes"],
+        json!([{ "id": ids[0] }]),
+        "anonymous mirrors see the public one"
+    );
+
+    const UNPUBLISH: &str = "mutation($id: ID!, $v: Int!) { contributionUnpublish(input: { id: $id, version: $v }) { contribution { status } userErrors { message } } }";
+    for id in &ids {
+        app.graphql_as(&admin, UNPUBLISH, json!({ "id": id, "v": 3 }))
+            .await;
+    }
+    let anonymous = app
+        .data(
+            TOMBSTONES,
+            json!({ "c": consultation, "s": since.to_rfc3339() }),
+        )
+        .await;
+    assert_eq!(
+        anonymous["contributionTombstones"]["totalCount"], 1,
+        "only the public one's departure is public"
+    );
+    assert_eq!(
+        anonymous["contributionTombstones"]["nodes"][0]["contributionId"],
+        ids[0]
+    );
+    assert_eq!(
+        anonymous["contributionTombstones"]["nodes"][0]["reason"],
+        "UNPUBLISHED"
+    );
+    let (_, as_member) = app
+        .graphql_as(
+            &member,
+            TOMBSTONES,
+            json!({ "c": consultation, "s": since.to_rfc3339() }),
+        )
+        .await;
+    assert_eq!(as_member["data"]["contributionTombstones"]["totalCount"], 2);
+    let tombstone_id = anonymous["contributionTombstones"]["nodes"][0]["id"].clone();
+    let node = app
+        .data(
+            "query($id: ID!) { node(id: $id) { __typename } }",
+            json!({ "id": tombstone_id }),
+        )
+        .await;
+    assert_eq!(node["node"]["__typename"], "ContributionTombstone");
+    // Drafts never published leave no tombstone when withdrawn.
+    let (_, draft) = app
+        .graphql_as(&member, CREATE, json!({ "i": { "consultation": consultation, "title": "T", "body": "B", "language": "en" } }))
+        .await;
+    let draft_id = draft["data"]["contributionCreate"]["contribution"]["id"].clone();
+    app.graphql_as(&member, "mutation($id: ID!) { contributionWithdraw(input: { id: $id, version: 1, reason: \"x\" }) { contribution { status } } }", json!({ "id": draft_id })).await;
+    let (_, after) = app
+        .graphql_as(&member, TOMBSTONES, json!({ "c": consultation }))
+        .await;
+    assert_eq!(after["data"]["contributionTombstones"]["totalCount"], 2);
+}

@@ -13,7 +13,8 @@ mod statistics;
 
 pub use consultation::{Consultation, ConsultationConnection, ConsultationFilter};
 pub use contribution::{
-    Contribution, ContributionConnection, ContributionFilter, ContributionRevision, MechanismStance,
+    Contribution, ContributionConnection, ContributionFilter, ContributionRevision,
+    ContributionTombstone, ContributionTombstoneConnection, MechanismStance,
 };
 pub use document::{Document, DocumentConnection};
 pub use identity::{

@@ -1,0 +1,41 @@
+//! Tombstones: contributions that left the published view, for mirrors to drop.
+
+use crate::error::AppResult;
+use crate::paging::{self, Listing, Page};
+use crate::policy;
+use crate::viewer::Viewer;
+use chrono::{DateTime, Utc};
+use entity::contribution_tombstone::{Column, Entity, Model};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use std::collections::HashMap;
+
+/// Tombstones `viewer` may read, oldest first, for one consultation or all, since a time.
+pub async fn list(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    consultation_id: Option<i64>,
+    since: Option<DateTime<Utc>>,
+    page: &Page,
+) -> AppResult<Listing<Model>> {
+    let mut select = Entity::find().filter(policy::readable_tombstones(viewer));
+    if let Some(id) = consultation_id {
+        select = select.filter(Column::ConsultationId.eq(id));
+    }
+    if let Some(since) = since {
+        select = select.filter(Column::OccurredAt.gte(since));
+    }
+    paging::list(db, select, Column::Id, page).await
+}
+
+pub async fn by_ids(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, Model>> {
+    let rows = Entity::find()
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .filter(policy::readable_tombstones(viewer))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+}
