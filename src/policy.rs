@@ -154,6 +154,27 @@ pub fn may_administer(viewer: &Viewer) -> AppResult<()> {
     secretariat_writer(viewer).map(|_| ())
 }
 
+/// Tombstones `viewer` may read: those of contributions it could read while they were
+/// published (by their visibility then), and its own stakeholder's.
+pub fn readable_tombstones(viewer: &Viewer) -> Condition {
+    use entity::contribution_tombstone::Column as T;
+    let public = Condition::all().add(T::Visibility.eq(Visibility::Public));
+    match viewer {
+        Viewer::Anonymous => public,
+        Viewer::Principal(p) if p.role == Role::Secretariat => Condition::all(),
+        Viewer::Principal(p) => {
+            let mut any = Condition::any().add(public);
+            if p.role == Role::MemberState {
+                any = any.add(T::Visibility.eq(Visibility::MemberStates));
+            }
+            if let Some(own) = p.stakeholder_id {
+                any = any.add(T::StakeholderId.eq(own));
+            }
+            any
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -306,26 +327,5 @@ mod tests {
         );
         let observer = &principals()[1].1;
         assert_eq!(may_administer(observer).unwrap_err().code(), "FORBIDDEN");
-    }
-}
-
-/// Tombstones `viewer` may read: those of contributions it could read while they were
-/// published (by their visibility then), and its own stakeholder's.
-pub fn readable_tombstones(viewer: &Viewer) -> Condition {
-    use entity::contribution_tombstone::Column as T;
-    let public = Condition::all().add(T::Visibility.eq(Visibility::Public));
-    match viewer {
-        Viewer::Anonymous => public,
-        Viewer::Principal(p) if p.role == Role::Secretariat => Condition::all(),
-        Viewer::Principal(p) => {
-            let mut any = Condition::any().add(public);
-            if p.role == Role::MemberState {
-                any = any.add(T::Visibility.eq(Visibility::MemberStates));
-            }
-            if let Some(own) = p.stakeholder_id {
-                any = any.add(T::StakeholderId.eq(own));
-            }
-            any
-        }
     }
 }
