@@ -46,6 +46,29 @@ pub fn readable_contribution_ids(viewer: &Viewer) -> SelectStatement {
         .take()
 }
 
+/// Contributions whose stakeholder `viewer` may learn: attributed ones, and for the
+/// secretariat and the stakeholder's own principals, all. A non-attributed contribution
+/// is counted under its group only, so lists by stakeholder leave it out.
+pub fn attribution_visible(viewer: &Viewer) -> Condition {
+    let attributed = Condition::any().add(Column::Attributed.eq(true));
+    match viewer {
+        Viewer::Anonymous => attributed,
+        Viewer::Principal(p) if p.role == Role::Secretariat => Condition::all(),
+        Viewer::Principal(p) => match p.stakeholder_id {
+            Some(own) => attributed.add(Column::StakeholderId.eq(own)),
+            None => attributed,
+        },
+    }
+}
+
+/// Whether `viewer` may learn who made this contribution.
+pub fn sees_attribution(viewer: &Viewer, contribution: &entity::contribution::Model) -> bool {
+    contribution.attributed
+        || viewer.principal().is_some_and(|p| {
+            p.role == Role::Secretariat || p.stakeholder_id == Some(contribution.stakeholder_id)
+        })
+}
+
 /// Contributions counted in statistics: those `viewer` may read that were actually
 /// conveyed to the consultation (submitted or published; not drafts, not withdrawn).
 pub fn counted_contributions(viewer: &Viewer) -> Condition {

@@ -26,6 +26,10 @@ pub struct Model {
     pub submitted_at: Option<DateTimeUtc>,
     pub published_at: Option<DateTimeUtc>,
     pub version: i32,
+    /// False: published without naming the stakeholder (counted under its group only).
+    pub attributed: bool,
+    /// True: held back until the consultation closes, then published automatically.
+    pub embargoed: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ mod m20261129_000001_domain;
 mod m20261129_000002_identity;
 mod m20261129_000003_idempotency;
 mod m20261129_000004_sync;
+mod m20261129_000005_disclosure;
 
 /// Applies Concord's migrations in order.
 pub struct Migrator;
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_identity::Migration),
             Box::new(m20261129_000003_idempotency::Migration),
             Box::new(m20261129_000004_sync::Migration),
+            Box::new(m20261129_000005_disclosure::Migration),
         ]
     }
 }

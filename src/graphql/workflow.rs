@@ -11,7 +11,7 @@ use crate::ids::NodeType;
 use crate::service::catalogue::{
     self, NewConsultation, NewMechanism, NewMeeting, NewPolicyIssue, NewStakeholder,
 };
-use crate::service::workflow::{self, Edit, MeetingRecord, NewComment, Receipt, Text};
+use crate::service::workflow::{self, Disclosure, Edit, MeetingRecord, NewComment, Receipt, Text};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::*;
@@ -93,6 +93,12 @@ pub struct ContributionCreateInput {
     /// Who may read it once published (MEMBER_STATES: member states and the secretariat only).
     #[graphql(default_with = "Visibility::Public")]
     pub visibility: Visibility,
+    /// False: publish it without naming the stakeholder (counted under its group only).
+    #[graphql(default = true)]
+    pub attributed: bool,
+    /// True: hold it back until the consultation closes, then publish it automatically.
+    #[graphql(default = false)]
+    pub embargoed: bool,
 }
 
 /// Changes to a written comment; fields left out stay as they are.
@@ -152,6 +158,12 @@ pub struct ContributionRecordInput {
     /// Who may read it once published.
     #[graphql(default_with = "Visibility::Public")]
     pub visibility: Visibility,
+    /// False: publish it without naming the stakeholder.
+    #[graphql(default = true)]
+    pub attributed: bool,
+    /// True: hold it back until the consultation closes.
+    #[graphql(default = false)]
+    pub embargoed: bool,
 }
 
 /// A mechanism and the contribution's stance on it.
@@ -199,6 +211,10 @@ impl WorkflowMutation {
                 language: input.language,
             },
             visibility: input.visibility,
+            disclosure: Disclosure {
+                attributed: input.attributed,
+                embargoed: input.embargoed,
+            },
         };
         contribution_payload(workflow::create(&rd.db, &rd.viewer, new).await)
     }
@@ -289,6 +305,10 @@ impl WorkflowMutation {
                 language: input.language,
             },
             visibility: input.visibility,
+            disclosure: Disclosure {
+                attributed: input.attributed,
+                embargoed: input.embargoed,
+            },
         };
         receipt_payload(workflow::record(&rd.db, &rd.viewer, record).await)
     }

@@ -337,6 +337,9 @@ pub async fn consultation_advance(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound("Consultation"))?;
+    if to == ConsultationStatus::Closed {
+        super::workflow::release_embargo(&txn, &Actor::of(viewer), id).await?;
+    }
     let action = format!("consultation.{}", to.as_str().to_ascii_lowercase());
     record(
         &txn,

@@ -40,7 +40,9 @@ fn select(viewer: &Viewer, filter: &ContributionFilter) -> Select<Entity> {
         cond = cond.add(Column::MeetingId.eq(id));
     }
     if let Some(id) = filter.stakeholder_id {
-        cond = cond.add(Column::StakeholderId.eq(id));
+        cond = cond
+            .add(Column::StakeholderId.eq(id))
+            .add(policy::attribution_visible(viewer));
     }
     if let Some(kinds) = &filter.kinds {
         cond = cond.add(Column::Kind.is_in(kinds.iter().copied()));
@@ -125,7 +127,8 @@ fn select_with_parent(
         }
         Parent::Stakeholder => {
             filter.stakeholder_id = None;
-            (select(viewer, &filter), column(Column::StakeholderId))
+            let select = select(viewer, &filter).filter(policy::attribution_visible(viewer));
+            (select, column(Column::StakeholderId))
         }
         Parent::PolicyIssue => {
             filter.policy_issue_id = None;

@@ -154,14 +154,22 @@ pub async fn page(
         .into_iter()
         .map(|c| {
             let s = stakeholders.get(&c.stakeholder_id);
+            let named = crate::policy::sees_attribution(viewer, &c);
             let mut row_issues = issues.remove(&c.id).unwrap_or_default();
             row_issues.sort();
             let mut row_stances = stances.remove(&c.id).unwrap_or_default();
             row_stances.sort();
             ExportRow {
                 id: GlobalId::new(NodeType::Contribution, c.id).encode(),
-                stakeholder_id: GlobalId::new(NodeType::Stakeholder, c.stakeholder_id).encode(),
-                stakeholder: s.map(|s| s.name.clone()).unwrap_or_default(),
+                stakeholder_id: if named {
+                    GlobalId::new(NodeType::Stakeholder, c.stakeholder_id).encode()
+                } else {
+                    String::new()
+                },
+                stakeholder: s
+                    .filter(|_| named)
+                    .map(|s| s.name.clone())
+                    .unwrap_or_default(),
                 group: s
                     .map(|s| s.stakeholder_group.as_str().to_owned())
                     .unwrap_or_default(),

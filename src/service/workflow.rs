@@ -277,6 +277,25 @@ pub struct NewComment {
     pub stakeholder_id: Option<i64>,
     pub text: Text,
     pub visibility: Visibility,
+    pub disclosure: Disclosure,
+}
+
+/// How a contribution is disclosed, besides its visibility.
+#[derive(Debug, Clone, Copy)]
+pub struct Disclosure {
+    /// False: published without naming its stakeholder (counted under its group only).
+    pub attributed: bool,
+    /// True: held back until the consultation closes, then published automatically.
+    pub embargoed: bool,
+}
+
+impl Default for Disclosure {
+    fn default() -> Self {
+        Disclosure {
+            attributed: true,
+            embargoed: false,
+        }
+    }
 }
 
 /// Creates a draft written comment.
@@ -328,6 +347,8 @@ pub async fn create(
         submitted_at: Set(None),
         published_at: Set(None),
         version: Set(1),
+        attributed: Set(input.disclosure.attributed),
+        embargoed: Set(input.disclosure.embargoed),
         ..Default::default()
     }
     .insert(&txn)
@@ -533,6 +554,17 @@ pub async fn set_published(
             before.status.as_str()
         )));
     }
+    if publish && before.embargoed {
+        let consultation = consultation_of(db, before.consultation_id).await?;
+        if matches!(
+            consultation.status,
+            ConsultationStatus::Draft | ConsultationStatus::Open
+        ) {
+            return Err(not_allowed(
+                "It is embargoed: it is published when the consultation closes",
+            ));
+        }
+    }
     let now = Utc::now();
     let txn = db.begin().await?;
     let changes = ActiveModel {
@@ -558,6 +590,7 @@ pub struct MeetingRecord {
     pub on_behalf_of_group: Option<StakeholderGroup>,
     pub text: Text,
     pub visibility: Visibility,
+    pub disclosure: Disclosure,
 }
 
 /// Records a presentation or informal intervention at a meeting (secretariat). It is
@@ -609,6 +642,8 @@ pub async fn record(
         submitted_at: Set(Some(now)),
         published_at: Set(None),
         version: Set(1),
+        attributed: Set(input.disclosure.attributed),
+        embargoed: Set(input.disclosure.embargoed),
         ..Default::default()
     }
     .insert(&txn)
@@ -759,4 +794,41 @@ pub async fn check_receipt(
         .filter(contribution_revision::Column::ContentHash.eq(hash.trim().to_ascii_lowercase()))
         .one(db)
         .await?)
+}
+
+/// Publishes every embargoed, submitted contribution of a consultation that has just
+/// closed, in the closing transaction; returns how many.
+pub async fn release_embargo(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    consultation_id: i64,
+) -> MutationResult<u64> {
+    let now = Utc::now();
+    let held = Entity::find()
+        .filter(Column::ConsultationId.eq(consultation_id))
+        .filter(Column::Embargoed.eq(true))
+        .filter(Column::Status.eq(ContributionStatus::Submitted))
+        .all(txn)
+        .await?;
+    for before in &held {
+        let changes = ActiveModel {
+            status: Set(ContributionStatus::Published),
+            published_at: Set(Some(now)),
+            ..Default::default()
+        };
+        let after = save(txn, before, changes, now).await?;
+        audit::record(
+            txn,
+            actor,
+            Change {
+                action: "contribution.embargo_release",
+                target_type: "Contribution",
+                target_id: Some(after.id),
+                before: Some(audit::state_hash(before)),
+                after: Some(audit::state_hash(&after)),
+            },
+        )
+        .await?;
+    }
+    Ok(held.len() as u64)
 }

@@ -588,3 +588,127 @@ async fn a_mirror_keeps_in_sync_with_updated_since_and_tombstones() {
         .await;
     assert_eq!(after["data"]["contributionTombstones"]["totalCount"], 2);
 }
+
+#[tokio::test]
+async fn non_attributed_contributions_count_under_their_group_only() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let gov = stakeholder_id(&app, "Government delegation 1").await;
+    let member = app
+        .sign_in_as("a@gov.example", Role::MemberState, Some(gov))
+        .await;
+    let consultation = open_consultation(&app, &admin, "unnamed").await;
+    let (_, created) = app
+        .graphql_as(&member, CREATE, json!({ "i": { "consultation": consultation, "title": "Unnamed", "body": "B", "language": "en", "attributed": false } }))
+        .await;
+    let id = created["data"]["contributionCreate"]["contribution"]["id"].clone();
+    app.graphql_as(&member, SUBMIT, json!({ "id": id, "v": 1 }))
+        .await;
+    app.graphql_as(&admin, PUBLISH, json!({ "id": id, "v": 2 }))
+        .await;
+
+    const READ: &str =
+        "query($id: ID!) { contribution(id: $id) { attributed group stakeholder { name } } }";
+    let anonymous = app.data(READ, json!({ "id": id })).await;
+    assert_eq!(
+        anonymous["contribution"],
+        json!({ "attributed": false, "group": "GOVERNMENT", "stakeholder": null })
+    );
+    let (_, own) = app.graphql_as(&member, READ, json!({ "id": id })).await;
+    assert_eq!(
+        own["data"]["contribution"]["stakeholder"]["name"],
+        "Government delegation 1"
+    );
+
+    let sid = concord::ids::GlobalId::new(concord::ids::NodeType::Stakeholder, gov).encode();
+    const BY_STAKEHOLDER: &str = "query($s: ID!, $c: ID!) { stakeholder(id: $s) { contributions(filter: { consultation: $c }) { totalCount } } contributions(filter: { stakeholder: $s, consultation: $c }) { totalCount } consultation(id: $c) { statistics { total } } }";
+    let vars = json!({ "s": sid, "c": consultation });
+    let anonymous = app.data(BY_STAKEHOLDER, vars.clone()).await;
+    assert_eq!(
+        anonymous["stakeholder"]["contributions"]["totalCount"], 0,
+        "not listed under its stakeholder"
+    );
+    assert_eq!(anonymous["contributions"]["totalCount"], 0);
+    assert_eq!(
+        anonymous["consultation"]["statistics"]["total"], 1,
+        "but counted"
+    );
+    let (_, own) = app.graphql_as(&member, BY_STAKEHOLDER, vars).await;
+    assert_eq!(own["data"]["stakeholder"]["contributions"]["totalCount"], 1);
+
+    let csv = app
+        .client
+        .get(app.url(&format!(
+            "/consultations/{}/contributions.ndjson",
+            consultation.as_str().unwrap()
+        )))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let row: Value = serde_json::from_str(csv.lines().next().unwrap()).unwrap();
+    assert_eq!(
+        (row["stakeholder"].as_str(), row["group"].as_str()),
+        (Some(""), Some("GOVERNMENT"))
+    );
+}
+
+#[tokio::test]
+async fn embargoed_contributions_are_published_when_the_consultation_closes() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let civil = stakeholder_id(&app, "Civil society organization 1").await;
+    let author = app
+        .sign_in_as("obs@ngo.example", Role::Observer, Some(civil))
+        .await;
+    let consultation = open_consultation(&app, &admin, "embargo").await;
+    let (_, created) = app
+        .graphql_as(&author, CREATE, json!({ "i": { "consultation": consultation, "title": "Held", "body": "B", "language": "en", "embargoed": true } }))
+        .await;
+    let id = created["data"]["contributionCreate"]["contribution"]["id"].clone();
+    app.graphql_as(&author, SUBMIT, json!({ "id": id, "v": 1 }))
+        .await;
+    let (_, early) = app
+        .graphql_as(&admin, PUBLISH, json!({ "id": id, "v": 2 }))
+        .await;
+    assert_eq!(
+        early["data"]["contributionPublish"]["userErrors"][0]["code"], "NOT_ALLOWED",
+        "{early}"
+    );
+    let hidden = app
+        .graphql(
+            "query($id: ID!) { contribution(id: $id) { id } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(first_error_code(&hidden), Some("NOT_FOUND"));
+
+    let (_, closed) = app
+        .graphql_as(&admin, "mutation($id: ID!) { consultationClose(input: { id: $id, version: 2 }) { consultation { status } userErrors { message } } }", json!({ "id": consultation }))
+        .await;
+    assert_eq!(
+        closed["data"]["consultationClose"]["consultation"]["status"], "CLOSED",
+        "{closed}"
+    );
+    let released = app
+        .data(
+            "query($id: ID!) { contribution(id: $id) { status publishedAt } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(released["contribution"]["status"], "PUBLISHED");
+    let (_, log) = app
+        .graphql_as(
+            &admin,
+            "{ auditEvents(filter: { action: \"contribution.embargo_release\" }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(log["data"]["auditEvents"]["totalCount"], 1);
+}

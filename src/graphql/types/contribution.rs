@@ -99,13 +99,30 @@ impl Contribution {
         ))
     }
 
-    /// The stakeholder that speaks.
-    async fn stakeholder(&self, ctx: &Context<'_>) -> Result<Stakeholder> {
+    /// The stakeholder that speaks; null when the contribution is not attributed and
+    /// the caller is neither the secretariat nor that stakeholder.
+    async fn stakeholder(&self, ctx: &Context<'_>) -> Result<Option<Stakeholder>> {
         let rd = request(ctx)?;
-        let id = self.0.stakeholder_id;
-        let row = rd.loader.load_one(StakeholderKey(id)).await?;
-        row.map(Stakeholder)
-            .ok_or_else(|| dangling("stakeholder", id))
+        if !crate::policy::sees_attribution(&rd.viewer, &self.0) {
+            return Ok(None);
+        }
+        Ok(Some(self.load_stakeholder(ctx).await?))
+    }
+
+    /// The stakeholder group of the stakeholder that speaks (always shown, even when
+    /// the contribution is not attributed).
+    async fn group(&self, ctx: &Context<'_>) -> Result<StakeholderGroup> {
+        Ok(self.load_stakeholder(ctx).await?.0.stakeholder_group)
+    }
+
+    /// Whether it names its stakeholder publicly.
+    async fn attributed(&self) -> bool {
+        self.0.attributed
+    }
+
+    /// Whether it is held back until its consultation closes, then published.
+    async fn embargoed(&self) -> bool {
+        self.0.embargoed
     }
 
     /// The stakeholder group it speaks for, when it speaks on behalf of a whole group
@@ -201,6 +218,14 @@ impl Contribution {
 }
 
 impl Contribution {
+    async fn load_stakeholder(&self, ctx: &Context<'_>) -> Result<Stakeholder> {
+        let rd = request(ctx)?;
+        let id = self.0.stakeholder_id;
+        let row = rd.loader.load_one(StakeholderKey(id)).await?;
+        row.map(Stakeholder)
+            .ok_or_else(|| dangling("stakeholder", id))
+    }
+
     async fn current(&self, ctx: &Context<'_>) -> Result<contribution_revision::Model> {
         let rd = request(ctx)?;
         let key = RevisionNumberKey(self.0.id, self.0.latest_revision);
