@@ -487,6 +487,10 @@ pub async fn withdraw(
     let secretariat = p.role == Role::Secretariat;
     if !secretariat {
         policy::may_write_comment(viewer, before.stakeholder_id)?;
+        // Meeting records are the secretariat's to withdraw.
+        if before.kind != ContributionKind::WrittenComment {
+            return Err(AppError::Forbidden.into());
+        }
     }
     check_version(&before, version)?;
     let reason = reason.trim();

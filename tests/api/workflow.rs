@@ -367,6 +367,17 @@ async fn the_secretariat_records_meeting_contributions_and_authors_tag_their_own
         "{tagged}"
     );
     assert_eq!(t["issues"]["nodes"].as_array().unwrap().len(), 1);
+
+    // Its stakeholder may tag it, but withdrawing a meeting record is the secretariat's.
+    let version = t["version"].clone();
+    let (_, withdraw) = app
+        .graphql_as(
+            &member_a,
+            "mutation($id: ID!, $v: Int!) { contributionWithdraw(input: { id: $id, version: $v, reason: \"no\" }) { contribution { status } } }",
+            json!({ "id": c["id"], "v": version }),
+        )
+        .await;
+    assert_eq!(first_error_code(&withdraw), Some("FORBIDDEN"), "{withdraw}");
 }
 
 #[tokio::test]
