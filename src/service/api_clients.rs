@@ -10,7 +10,6 @@ use crate::viewer::{Scopes, Viewer};
 use chrono::Utc;
 use entity::api_client::{ActiveModel, Column, Entity, Model};
 use entity::enums::{PrincipalStatus, Role};
-use entity::stakeholder;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
     TransactionTrait,
@@ -77,18 +76,7 @@ pub async fn create(
         )
         .into());
     }
-    if stakeholder::Entity::find_by_id(input.stakeholder_id)
-        .one(db)
-        .await?
-        .is_none()
-    {
-        return Err(UserError::new(
-            "stakeholder",
-            UserErrorCode::NotFound,
-            "No such stakeholder",
-        )
-        .into());
-    }
+    super::stakeholders::require(db, "stakeholder", input.stakeholder_id).await?;
     let client_id = format!("cc_{}", hex::encode(secret::random_bytes(12)?));
     let client_secret = secret::new_token("ccs_")?;
     let now = Utc::now();

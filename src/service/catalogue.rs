@@ -521,13 +521,8 @@ pub async fn mechanism_create(
         }
     }
     done(errors)?;
-    if let Some(host) = input.host_stakeholder_id
-        && stakeholder::Entity::find_by_id(host)
-            .one(db)
-            .await?
-            .is_none()
-    {
-        return Err(UserError::new("host", UserErrorCode::NotFound, "No such stakeholder").into());
+    if let Some(host) = input.host_stakeholder_id {
+        super::stakeholders::require(db, "host", host).await?;
     }
     let mut issues = input.issue_ids.clone();
     issues.sort_unstable();

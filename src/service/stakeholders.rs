@@ -28,3 +28,19 @@ pub async fn list(
 pub async fn by_ids(db: &DatabaseConnection, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
     super::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
 }
+
+/// The stakeholder an input names, or a `NOT_FOUND` entry for `field` in `userErrors`.
+pub async fn require(
+    db: &impl sea_orm::ConnectionTrait,
+    field: &str,
+    id: i64,
+) -> crate::error::MutationResult<Model> {
+    Entity::find_by_id(id).one(db).await?.ok_or_else(|| {
+        crate::error::UserError::new(
+            field,
+            crate::error::UserErrorCode::NotFound,
+            "No such stakeholder",
+        )
+        .into()
+    })
+}

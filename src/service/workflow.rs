@@ -16,7 +16,7 @@ use entity::enums::{
 };
 use entity::{
     consultation, contribution_issue, contribution_mechanism, contribution_revision,
-    contribution_tombstone, mechanism, meeting, policy_issue, stakeholder,
+    contribution_tombstone, mechanism, meeting, policy_issue,
 };
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
@@ -213,6 +213,47 @@ async fn audited(
     Ok(())
 }
 
+/// A contribution row about to be written.
+struct NewRow<'a> {
+    consultation_id: i64,
+    meeting_id: Option<i64>,
+    stakeholder_id: i64,
+    on_behalf_of_group: Option<StakeholderGroup>,
+    kind: ContributionKind,
+    status: ContributionStatus,
+    visibility: Visibility,
+    text: &'a Text,
+    disclosure: Disclosure,
+    now: DateTime<Utc>,
+}
+
+async fn insert_contribution(txn: &DatabaseTransaction, r: NewRow<'_>) -> MutationResult<Model> {
+    let submitted = r.status != ContributionStatus::Draft;
+    Ok(ActiveModel {
+        consultation_id: Set(r.consultation_id),
+        meeting_id: Set(r.meeting_id),
+        stakeholder_id: Set(r.stakeholder_id),
+        on_behalf_of_group: Set(r.on_behalf_of_group),
+        kind: Set(r.kind),
+        status: Set(r.status),
+        visibility: Set(r.visibility),
+        title: Set(r.text.title.clone()),
+        language: Set(r.text.language.clone()),
+        latest_revision: Set(1),
+        withdrawn_reason: Set(None),
+        created_at: Set(r.now),
+        updated_at: Set(r.now),
+        submitted_at: Set(submitted.then_some(r.now)),
+        published_at: Set(None),
+        version: Set(1),
+        attributed: Set(r.disclosure.attributed),
+        embargoed: Set(r.disclosure.embargoed),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
+}
+
 async fn insert_revision(
     txn: &DatabaseTransaction,
     contribution_id: i64,
@@ -315,43 +356,25 @@ pub async fn create(
     policy::may_write_comment(viewer, stakeholder_id)?;
     check_visibility(viewer, stakeholder_id, input.visibility)?;
     let text = check_text(&input.text)?;
-    if stakeholder::Entity::find_by_id(stakeholder_id)
-        .one(db)
-        .await?
-        .is_none()
-    {
-        return Err(UserError::new(
-            "stakeholder",
-            UserErrorCode::NotFound,
-            "No such stakeholder",
-        )
-        .into());
-    }
+    super::stakeholders::require(db, "stakeholder", stakeholder_id).await?;
     let now = Utc::now();
     check_open(&consultation_of(db, input.consultation_id).await?, now)?;
     let txn = db.begin().await?;
-    let row = ActiveModel {
-        consultation_id: Set(input.consultation_id),
-        meeting_id: Set(None),
-        stakeholder_id: Set(stakeholder_id),
-        on_behalf_of_group: Set(None),
-        kind: Set(ContributionKind::WrittenComment),
-        status: Set(ContributionStatus::Draft),
-        visibility: Set(input.visibility),
-        title: Set(text.title.clone()),
-        language: Set(text.language.clone()),
-        latest_revision: Set(1),
-        withdrawn_reason: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        submitted_at: Set(None),
-        published_at: Set(None),
-        version: Set(1),
-        attributed: Set(input.disclosure.attributed),
-        embargoed: Set(input.disclosure.embargoed),
-        ..Default::default()
-    }
-    .insert(&txn)
+    let row = insert_contribution(
+        &txn,
+        NewRow {
+            consultation_id: input.consultation_id,
+            meeting_id: None,
+            stakeholder_id,
+            on_behalf_of_group: None,
+            kind: ContributionKind::WrittenComment,
+            status: ContributionStatus::Draft,
+            visibility: input.visibility,
+            text: &text,
+            disclosure: input.disclosure,
+            now,
+        },
+    )
     .await?;
     insert_revision(&txn, row.id, 1, &text, now).await?;
     audited(&txn, viewer, "contribution.create", None, &row).await?;
@@ -615,42 +638,24 @@ pub async fn record(
     else {
         return Err(UserError::new("meeting", UserErrorCode::NotFound, "No such meeting").into());
     };
-    if stakeholder::Entity::find_by_id(input.stakeholder_id)
-        .one(db)
-        .await?
-        .is_none()
-    {
-        return Err(UserError::new(
-            "stakeholder",
-            UserErrorCode::NotFound,
-            "No such stakeholder",
-        )
-        .into());
-    }
+    super::stakeholders::require(db, "stakeholder", input.stakeholder_id).await?;
     let now = Utc::now();
     let txn = db.begin().await?;
-    let row = ActiveModel {
-        consultation_id: Set(meeting.consultation_id),
-        meeting_id: Set(Some(meeting.id)),
-        stakeholder_id: Set(input.stakeholder_id),
-        on_behalf_of_group: Set(input.on_behalf_of_group),
-        kind: Set(input.kind),
-        status: Set(ContributionStatus::Submitted),
-        visibility: Set(input.visibility),
-        title: Set(text.title.clone()),
-        language: Set(text.language.clone()),
-        latest_revision: Set(1),
-        withdrawn_reason: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-        submitted_at: Set(Some(now)),
-        published_at: Set(None),
-        version: Set(1),
-        attributed: Set(input.disclosure.attributed),
-        embargoed: Set(input.disclosure.embargoed),
-        ..Default::default()
-    }
-    .insert(&txn)
+    let row = insert_contribution(
+        &txn,
+        NewRow {
+            consultation_id: meeting.consultation_id,
+            meeting_id: Some(meeting.id),
+            stakeholder_id: input.stakeholder_id,
+            on_behalf_of_group: input.on_behalf_of_group,
+            kind: input.kind,
+            status: ContributionStatus::Submitted,
+            visibility: input.visibility,
+            text: &text,
+            disclosure: input.disclosure,
+            now,
+        },
+    )
     .await?;
     let revision = insert_revision(&txn, row.id, 1, &text, now).await?;
     audited(&txn, viewer, "contribution.record", None, &row).await?;
