@@ -6,6 +6,7 @@
 
 use crate::auth::Auth;
 use crate::db;
+use crate::events::Events;
 use crate::graphql::{ConcordSchema, RequestData};
 use crate::service::accounts;
 use crate::service::idempotency::{self, Claim};
@@ -25,6 +26,7 @@ pub struct AppState {
     pub schema: ConcordSchema,
     pub db: DatabaseConnection,
     pub auth: Arc<Auth>,
+    pub events: Events,
 }
 
 /// Largest request body accepted, in bytes.
@@ -42,6 +44,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .default_service(web::to(method_not_allowed)),
         )
         .route("/oauth/token", web::post().to(crate::oauth::token))
+        .route("/graphql/ws", web::get().to(graphql_ws))
         .route(
             "/consultations/{id}/{file}",
             web::get().to(crate::export::contributions),
@@ -253,7 +256,13 @@ async fn run(
     request: async_graphql::Request,
 ) -> (StatusCode, Value) {
     let client_ip = req.peer_addr().map(|addr| addr.ip().to_string());
-    let data = RequestData::new(state.db.clone(), viewer, state.auth.clone(), client_ip);
+    let data = RequestData::new(
+        state.db.clone(),
+        viewer,
+        state.auth.clone(),
+        client_ip,
+        state.events.clone(),
+    );
     let request = request.data(data);
     let response = state.schema.execute(request).await;
     let request_error = response.data == async_graphql::Value::Null
@@ -478,4 +487,49 @@ fn not_acceptable() -> HttpResponse {
 
 pub(crate) fn error_body(message: &str, code: &str) -> Value {
     json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
+}
+
+/// `GET /graphql/ws`: subscriptions over WebSocket (graphql-transport-ws or the older
+/// graphql-ws). The access token goes in `connection_init`'s payload as `token` (or
+/// `Authorization: Bearer …`); a bad token closes the connection.
+async fn graphql_ws(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let st = state.clone();
+    async_graphql_actix_web::GraphQLSubscription::new(state.schema.clone())
+        .on_connection_init(move |init: Value| async move {
+            let token = init
+                .get("token")
+                .or_else(|| init.get("Authorization"))
+                .or_else(|| init.get("authorization"))
+                .and_then(Value::as_str)
+                .map(|t| t.trim_start_matches("Bearer ").trim().to_owned());
+            let viewer = match token {
+                None => Viewer::Anonymous,
+                Some(token) => {
+                    let refused =
+                        || async_graphql::Error::new("The access token is invalid or has expired");
+                    let claims = st.auth.keys.verify(&token).map_err(|_| refused())?;
+                    let subject = Subject::parse(&claims.sub).ok_or_else(refused)?;
+                    let principal =
+                        accounts::current_principal(&st.db, subject, Scopes::parse(&claims.scopes))
+                            .await
+                            .map_err(|_| refused())?
+                            .ok_or_else(refused)?;
+                    Viewer::Principal(principal)
+                }
+            };
+            let mut data = async_graphql::Data::default();
+            data.insert(RequestData::new(
+                st.db.clone(),
+                viewer,
+                st.auth.clone(),
+                None,
+                st.events.clone(),
+            ));
+            Ok(data)
+        })
+        .start(&req, payload)
 }

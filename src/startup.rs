@@ -31,10 +31,12 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
+        let events = crate::events::Events::new(db.clone());
         let state = web::Data::new(AppState {
             schema: build_schema(),
             db,
             auth,
+            events,
         });
         let origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {

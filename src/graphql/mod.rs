@@ -6,14 +6,16 @@ pub mod loaders;
 pub mod mutation;
 pub mod node;
 pub mod query;
+pub mod subscription;
 pub mod types;
 pub mod workflow;
 
 use crate::auth::Auth;
 use crate::error::AppError;
+use crate::events::Events;
 use crate::viewer::Viewer;
 use async_graphql::dataloader::DataLoader;
-use async_graphql::{Context, EmptySubscription, Schema};
+use async_graphql::{Context, Schema};
 use loaders::Loaders;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -24,14 +26,14 @@ pub const MAX_DEPTH: usize = 12;
 pub const MAX_COMPLEXITY: usize = 25_000;
 
 /// Concord's executable schema.
-pub type ConcordSchema = Schema<query::Query, mutation::Mutation, EmptySubscription>;
+pub type ConcordSchema = Schema<query::Query, mutation::Mutation, subscription::Subscription>;
 
 /// Builds the schema. It holds no state: the connection and viewer come with each request.
 pub fn build_schema() -> ConcordSchema {
     Schema::build(
         query::Query,
         mutation::Mutation::default(),
-        EmptySubscription,
+        subscription::Subscription,
     )
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
@@ -51,6 +53,8 @@ pub struct RequestData {
     pub auth: Arc<Auth>,
     /// The peer address, for throttling failed sign-ins.
     pub client_ip: Option<String>,
+    /// Publication events, for live updates.
+    pub events: Events,
 }
 
 impl RequestData {
@@ -59,6 +63,7 @@ impl RequestData {
         viewer: Viewer,
         auth: Arc<Auth>,
         client_ip: Option<String>,
+        events: Events,
     ) -> RequestData {
         let loader = Loaders::new(db.clone(), viewer.clone());
         RequestData {
@@ -67,6 +72,7 @@ impl RequestData {
             loader,
             auth,
             client_ip,
+            events,
         }
     }
 }

@@ -7,6 +7,7 @@ use super::types::{
     UserErrorObject, outcome,
 };
 use crate::error::MutationResult;
+use crate::events::Published;
 use crate::ids::NodeType;
 use crate::service::catalogue::{
     self, NewConsultation, NewMechanism, NewMeeting, NewPolicyIssue, NewStakeholder,
@@ -269,9 +270,16 @@ impl WorkflowMutation {
     ) -> Result<ContributionPayload> {
         let rd = request(ctx)?;
         let id = id_of(&input.id, NodeType::Contribution)?;
-        contribution_payload(
-            workflow::set_published(&rd.db, &rd.viewer, id, input.version, true).await,
-        )
+        let result = workflow::set_published(&rd.db, &rd.viewer, id, input.version, true).await;
+        if let Ok(row) = &result {
+            rd.events
+                .published(Published {
+                    contribution_id: row.id,
+                    consultation_id: row.consultation_id,
+                })
+                .await;
+        }
+        contribution_payload(result)
     }
 
     /// Takes a published contribution back to SUBMITTED (secretariat).
@@ -652,10 +660,21 @@ async fn advance(
 ) -> Result<ConsultationPayload> {
     let rd = request(ctx)?;
     let id = id_of(&input.id, NodeType::Consultation)?;
-    let (row, user_errors) =
-        outcome(catalogue::consultation_advance(&rd.db, &rd.viewer, id, input.version, to).await)?;
+    let result = catalogue::consultation_advance(&rd.db, &rd.viewer, id, input.version, to).await;
+    let (row, user_errors) = outcome(result)?;
+    let row = row.map(|(consultation, released)| (Consultation(consultation), released));
+    if let Some((_, released)) = &row {
+        for contribution_id in released {
+            rd.events
+                .published(Published {
+                    contribution_id: *contribution_id,
+                    consultation_id: id,
+                })
+                .await;
+        }
+    }
     Ok(ConsultationPayload {
-        consultation: row.map(Consultation),
+        consultation: row.map(|(c, _)| c),
         user_errors,
     })
 }

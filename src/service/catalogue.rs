@@ -282,7 +282,7 @@ pub async fn consultation_advance(
     id: i64,
     version: i32,
     to: ConsultationStatus,
-) -> MutationResult<consultation::Model> {
+) -> MutationResult<(consultation::Model, Vec<i64>)> {
     policy::may_administer(viewer)?;
     let Some(before) = consultation::Entity::find_by_id(id).one(db).await? else {
         return Err(AppError::NotFound("Consultation").into());
@@ -337,9 +337,11 @@ pub async fn consultation_advance(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound("Consultation"))?;
-    if to == ConsultationStatus::Closed {
-        super::workflow::release_embargo(&txn, &Actor::of(viewer), id).await?;
-    }
+    let released = if to == ConsultationStatus::Closed {
+        super::workflow::release_embargo(&txn, &Actor::of(viewer), id).await?
+    } else {
+        Vec::new()
+    };
     let action = format!("consultation.{}", to.as_str().to_ascii_lowercase());
     record(
         &txn,
@@ -352,7 +354,7 @@ pub async fn consultation_advance(
     )
     .await?;
     txn.commit().await?;
-    Ok(after)
+    Ok((after, released))
 }
 
 /// A new meeting of a consultation.

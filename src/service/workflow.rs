@@ -806,12 +806,12 @@ pub async fn check_receipt(
 }
 
 /// Publishes every embargoed, submitted contribution of a consultation that has just
-/// closed, in the closing transaction; returns how many.
+/// closed, in the closing transaction; returns their ids.
 pub async fn release_embargo(
     txn: &DatabaseTransaction,
     actor: &Actor,
     consultation_id: i64,
-) -> MutationResult<u64> {
+) -> MutationResult<Vec<i64>> {
     let now = Utc::now();
     let held = Entity::find()
         .filter(Column::ConsultationId.eq(consultation_id))
@@ -839,5 +839,5 @@ pub async fn release_embargo(
         )
         .await?;
     }
-    Ok(held.len() as u64)
+    Ok(held.iter().map(|c| c.id).collect())
 }

@@ -9,6 +9,7 @@ mod export;
 mod helpers;
 mod http;
 mod identity;
+mod live;
 mod matrix;
 mod nested;
 mod node;

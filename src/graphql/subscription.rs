@@ -1,0 +1,54 @@
+//! The subscription root, served over WebSocket at `/graphql/ws`
+//! (graphql-transport-ws; the access token goes in `connection_init`).
+
+use super::request;
+use super::types::Contribution;
+use crate::events::Published;
+use crate::ids::{GlobalId, NodeType};
+use crate::service::contributions;
+use async_graphql::futures_util::Stream;
+use async_graphql::{Context, ID, Subscription as SubscriptionObject};
+use tokio::sync::broadcast::error::RecvError;
+
+/// Live updates.
+#[derive(Default)]
+pub struct Subscription;
+
+/// Live updates.
+#[SubscriptionObject]
+impl Subscription {
+    /// Each contribution of a consultation as it is published (by the secretariat, or
+    /// when an embargo lifts), if the subscriber may read it.
+    async fn contribution_published(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "A Consultation ID.")] consultation_id: ID,
+    ) -> async_graphql::Result<impl Stream<Item = Contribution>> {
+        let rd = request(ctx)?;
+        let consultation = GlobalId::decode_as(&consultation_id, NodeType::Consultation)?;
+        let mut rx = rd.events.subscribe();
+        let db = rd.db.clone();
+        let viewer = rd.viewer.clone();
+        Ok(async_stream::stream! {
+            loop {
+                let event: Published = match rx.recv().await {
+                    Ok(event) => event,
+                    Err(RecvError::Lagged(_)) => continue,
+                    Err(RecvError::Closed) => break,
+                };
+                if event.consultation_id != consultation {
+                    continue;
+                }
+                // The same policy as every read: only what this subscriber may see.
+                match contributions::by_ids(&db, &viewer, &[event.contribution_id]).await {
+                    Ok(mut found) => {
+                        if let Some(row) = found.remove(&event.contribution_id) {
+                            yield Contribution(row);
+                        }
+                    }
+                    Err(err) => tracing::error!(error = ?err, "loading a published contribution"),
+                }
+            }
+        })
+    }
+}
