@@ -723,3 +723,59 @@ async fn embargoed_contributions_are_published_when_the_consultation_closes() {
         .await;
     assert_eq!(log["data"]["auditEvents"]["totalCount"], 1);
 }
+
+#[tokio::test]
+async fn a_mutation_failing_midway_leaves_no_partial_write() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let gov = stakeholder_id(&app, "Government delegation 1").await;
+    let member = app
+        .sign_in_as("a@gov.example", Role::MemberState, Some(gov))
+        .await;
+    let consultation = open_consultation(&app, &admin, "midway").await;
+    let (_, created) = app
+        .graphql_as(&member, CREATE, json!({ "i": { "consultation": consultation, "title": "T", "body": "B", "language": "en" } }))
+        .await;
+    let id = created["data"]["contributionCreate"]["contribution"]["id"].clone();
+
+    // Make the audit write (the last step of a submission) fail, after the status change.
+    let sql: &[&str] = match app.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => &[
+            "CREATE FUNCTION concord_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql",
+            "CREATE TRIGGER concord_fail BEFORE INSERT ON audit_event FOR EACH ROW WHEN (NEW.action = 'contribution.submit') EXECUTE FUNCTION concord_fail()",
+        ],
+        _ => &[
+            "CREATE TRIGGER concord_fail BEFORE INSERT ON audit_event WHEN NEW.action = 'contribution.submit' BEGIN SELECT RAISE(ABORT, 'injected failure'); END",
+        ],
+    };
+    for statement in sql {
+        app.db.execute_unprepared(statement).await.unwrap();
+    }
+    let (_, failed) = app
+        .graphql_as(&member, SUBMIT, json!({ "id": id, "v": 1 }))
+        .await;
+    assert_eq!(
+        first_error_code(&failed),
+        Some("INTERNAL_SERVER_ERROR"),
+        "{failed}"
+    );
+    assert!(
+        !failed.to_string().contains("injected failure"),
+        "internal causes stay internal"
+    );
+    let (_, still) = app
+        .graphql_as(
+            &member,
+            "query($id: ID!) { contribution(id: $id) { status version submittedAt } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        still["data"]["contribution"],
+        json!({ "status": "DRAFT", "version": 1, "submittedAt": null }),
+        "nothing of the submission remains"
+    );
+}
