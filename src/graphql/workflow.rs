@@ -452,6 +452,97 @@ pub struct MechanismCreateInput {
     pub issues: Vec<ID>,
 }
 
+/// Changes to a consultation's description; fields left out stay as they are.
+#[derive(InputObject)]
+pub struct ConsultationUpdateInput {
+    /// The consultation.
+    pub id: ID,
+    /// The version you edited (`CONFLICT` when stale).
+    pub version: i32,
+    /// New title.
+    pub title: Option<String>,
+    /// New mandate.
+    pub mandate: Option<String>,
+    /// New convener.
+    pub convened_by: Option<String>,
+    /// New guiding questions (replacing the old ones).
+    pub guiding_questions: Option<Vec<String>>,
+    /// New opening time.
+    pub opens_at: Option<DateTime<Utc>>,
+    /// New closing time (after the opening time).
+    pub closes_at: Option<DateTime<Utc>>,
+}
+
+/// Changes to a stakeholder; fields left out stay as they are.
+#[derive(InputObject)]
+pub struct StakeholderUpdateInput {
+    /// The stakeholder.
+    pub id: ID,
+    /// The version you edited (`CONFLICT` when stale).
+    pub version: i32,
+    /// New name (unique).
+    pub name: Option<String>,
+    /// New acronym.
+    pub acronym: Option<String>,
+    /// New accreditation.
+    pub accreditation: Option<Accreditation>,
+    /// New website.
+    pub website: Option<String>,
+}
+
+/// Changes to a meeting; fields left out stay as they are.
+#[derive(InputObject)]
+pub struct MeetingUpdateInput {
+    /// The meeting.
+    pub id: ID,
+    /// The version you edited (`CONFLICT` when stale).
+    pub version: i32,
+    /// New title.
+    pub title: Option<String>,
+    /// New venue.
+    pub venue: Option<String>,
+    /// New day.
+    pub held_on: Option<NaiveDate>,
+    /// New agenda (replacing the old one).
+    pub agenda: Option<Vec<String>>,
+}
+
+/// Changes to a policy issue; fields left out stay as they are.
+#[derive(InputObject)]
+pub struct PolicyIssueUpdateInput {
+    /// The issue.
+    pub id: ID,
+    /// The version you edited (`CONFLICT` when stale).
+    pub version: i32,
+    /// New title.
+    pub title: Option<String>,
+    /// New description.
+    pub description: Option<String>,
+    /// New area.
+    pub area: Option<PolicyArea>,
+    /// Whether it is on the WSIS/WGIG list.
+    pub on_wsis_list: Option<bool>,
+}
+
+/// Changes to a mechanism; fields left out stay as they are.
+#[derive(InputObject)]
+pub struct MechanismUpdateInput {
+    /// The mechanism.
+    pub id: ID,
+    /// The version you edited (`CONFLICT` when stale).
+    pub version: i32,
+    /// New name (unique).
+    pub name: Option<String>,
+    /// New acronym.
+    pub acronym: Option<String>,
+    /// New status (e.g. a proposed mechanism that now exists).
+    pub status: Option<MechanismStatus>,
+    /// New scope.
+    pub scope: Option<MechanismScope>,
+    /// New notes.
+    pub description: Option<String>,
+}
+
 macro_rules! payload {
     ($name:ident, $field:ident, $ty:ident, $doc:literal) => {
         #[doc = $doc]
@@ -646,6 +737,123 @@ impl CatalogueMutation {
         };
         let (row, user_errors) =
             outcome(catalogue::mechanism_create(&rd.db, &rd.viewer, new).await)?;
+        Ok(MechanismPayload {
+            mechanism: row.map(Mechanism),
+            user_errors,
+        })
+    }
+    /// Changes a consultation's title, mandate, questions or dates (secretariat).
+    async fn consultation_update(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The changes.")] input: ConsultationUpdateInput,
+    ) -> Result<ConsultationPayload> {
+        let rd = request(ctx)?;
+        let id = id_of(&input.id, NodeType::Consultation)?;
+        let changes = catalogue::ConsultationChanges {
+            title: input.title,
+            mandate: input.mandate,
+            convened_by: input.convened_by,
+            guiding_questions: input.guiding_questions,
+            opens_at: input.opens_at,
+            closes_at: input.closes_at,
+        };
+        let (row, user_errors) = outcome(
+            catalogue::consultation_update(&rd.db, &rd.viewer, id, input.version, changes).await,
+        )?;
+        Ok(ConsultationPayload {
+            consultation: row.map(Consultation),
+            user_errors,
+        })
+    }
+
+    /// Changes a stakeholder (secretariat).
+    async fn stakeholder_update(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The changes.")] input: StakeholderUpdateInput,
+    ) -> Result<StakeholderPayload> {
+        let rd = request(ctx)?;
+        let id = id_of(&input.id, NodeType::Stakeholder)?;
+        let changes = catalogue::StakeholderChanges {
+            name: input.name,
+            acronym: input.acronym,
+            accreditation: input.accreditation,
+            website: input.website,
+        };
+        let (row, user_errors) = outcome(
+            catalogue::stakeholder_update(&rd.db, &rd.viewer, id, input.version, changes).await,
+        )?;
+        Ok(StakeholderPayload {
+            stakeholder: row.map(Stakeholder),
+            user_errors,
+        })
+    }
+
+    /// Changes a meeting (secretariat).
+    async fn meeting_update(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The changes.")] input: MeetingUpdateInput,
+    ) -> Result<MeetingPayload> {
+        let rd = request(ctx)?;
+        let id = id_of(&input.id, NodeType::Meeting)?;
+        let changes = catalogue::MeetingChanges {
+            title: input.title,
+            venue: input.venue,
+            held_on: input.held_on,
+            agenda: input.agenda,
+        };
+        let (row, user_errors) = outcome(
+            catalogue::meeting_update(&rd.db, &rd.viewer, id, input.version, changes).await,
+        )?;
+        Ok(MeetingPayload {
+            meeting: row.map(Meeting),
+            user_errors,
+        })
+    }
+
+    /// Changes a policy issue (secretariat).
+    async fn policy_issue_update(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The changes.")] input: PolicyIssueUpdateInput,
+    ) -> Result<PolicyIssuePayload> {
+        let rd = request(ctx)?;
+        let id = id_of(&input.id, NodeType::PolicyIssue)?;
+        let changes = catalogue::PolicyIssueChanges {
+            title: input.title,
+            description: input.description,
+            area: input.area,
+            on_wsis_list: input.on_wsis_list,
+        };
+        let (row, user_errors) = outcome(
+            catalogue::policy_issue_update(&rd.db, &rd.viewer, id, input.version, changes).await,
+        )?;
+        Ok(PolicyIssuePayload {
+            policy_issue: row.map(PolicyIssue),
+            user_errors,
+        })
+    }
+
+    /// Changes a mechanism (secretariat).
+    async fn mechanism_update(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The changes.")] input: MechanismUpdateInput,
+    ) -> Result<MechanismPayload> {
+        let rd = request(ctx)?;
+        let id = id_of(&input.id, NodeType::Mechanism)?;
+        let changes = catalogue::MechanismChanges {
+            name: input.name,
+            acronym: input.acronym,
+            status: input.status,
+            scope: input.scope,
+            description: input.description,
+        };
+        let (row, user_errors) = outcome(
+            catalogue::mechanism_update(&rd.db, &rd.viewer, id, input.version, changes).await,
+        )?;
         Ok(MechanismPayload {
             mechanism: row.map(Mechanism),
             user_errors,

@@ -603,3 +603,352 @@ pub async fn mechanism_create(
     txn.commit().await?;
     Ok(row)
 }
+
+/// Saves `changes` to the row `id` of `E` if it is still at `version` (else `CONFLICT`),
+/// bumping the version, with an audit event; `check` validates the row as it would be.
+async fn update_versioned<E, A>(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    (id_col, version_col, updated_col): (E::Column, E::Column, E::Column),
+    (target, action): (&'static str, &str),
+    (id, version): (i64, i32),
+    changes: impl FnOnce(&E::Model) -> MutationResult<A>,
+) -> MutationResult<E::Model>
+where
+    E: sea_orm::EntityTrait<ActiveModel = A>,
+    E::Model: Serialize + sea_orm::IntoActiveModel<A> + Sync,
+    A: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+{
+    policy::may_administer(viewer)?;
+    let Some(before) = E::find().filter(id_col.eq(id)).one(db).await? else {
+        return Err(AppError::NotFound(target).into());
+    };
+    let current: i32 = match sea_orm::ModelTrait::get(&before, version_col) {
+        sea_orm::Value::Int(Some(v)) => v,
+        _ => 0,
+    };
+    if current != version {
+        return Err(AppError::Conflict("record").into());
+    }
+    let mut row = changes(&before)?;
+    row.set(version_col, (version + 1).into());
+    row.set(updated_col, Utc::now().into());
+    let txn = db.begin().await?;
+    let done = E::update_many()
+        .set(row)
+        .filter(id_col.eq(id))
+        .filter(version_col.eq(version))
+        .exec(&txn)
+        .await?;
+    if done.rows_affected != 1 {
+        return Err(AppError::Conflict("record").into());
+    }
+    let after = E::find()
+        .filter(id_col.eq(id))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound(target))?;
+    record(&txn, viewer, action, target, id, Some(&before), &after).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Changes to a consultation's description; fields left out stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct ConsultationChanges {
+    pub title: Option<String>,
+    pub mandate: Option<String>,
+    pub convened_by: Option<String>,
+    pub guiding_questions: Option<Vec<String>>,
+    pub opens_at: Option<DateTime<Utc>>,
+    pub closes_at: Option<DateTime<Utc>>,
+}
+
+pub async fn consultation_update(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+    c: ConsultationChanges,
+) -> MutationResult<consultation::Model> {
+    use consultation::Column as C;
+    update_versioned::<consultation::Entity, _>(
+        db,
+        viewer,
+        (C::Id, C::Version, C::UpdatedAt),
+        ("Consultation", "consultation.update"),
+        (id, version),
+        |before| {
+            let mut errors = Vec::new();
+            let mut row = <consultation::ActiveModel as Default>::default();
+            if let Some(t) = &c.title {
+                row.title = Set(line("title", t, 500, &mut errors));
+            }
+            if let Some(m) = &c.mandate {
+                row.mandate = Set(line("mandate", m, 500, &mut errors));
+            }
+            if let Some(by) = &c.convened_by {
+                row.convened_by = Set(optional_line("convenedBy", Some(by), 500, &mut errors));
+            }
+            if let Some(questions) = &c.guiding_questions {
+                let questions: Vec<String> =
+                    questions.iter().map(|q| q.trim().to_owned()).collect();
+                if questions
+                    .iter()
+                    .any(|q| q.is_empty() || q.chars().count() > 2000)
+                    || questions.len() > 50
+                {
+                    errors.push(invalid(
+                        "guidingQuestions",
+                        "Give at most 50 questions of 1 to 2000 characters each",
+                    ));
+                }
+                row.guiding_questions = Set(serde_json::json!(questions));
+            }
+            let opens = c.opens_at.unwrap_or(before.opens_at);
+            let closes = c.closes_at.unwrap_or(before.closes_at);
+            if opens >= closes {
+                errors.push(invalid(
+                    "closesAt",
+                    "The consultation must close after it opens",
+                ));
+            }
+            if c.opens_at.is_some() {
+                row.opens_at = Set(opens);
+            }
+            if c.closes_at.is_some() {
+                row.closes_at = Set(closes);
+            }
+            done(errors)?;
+            Ok(row)
+        },
+    )
+    .await
+}
+
+/// Changes to a stakeholder; fields left out stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct StakeholderChanges {
+    pub name: Option<String>,
+    pub acronym: Option<String>,
+    pub accreditation: Option<Accreditation>,
+    pub website: Option<String>,
+}
+
+pub async fn stakeholder_update(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+    c: StakeholderChanges,
+) -> MutationResult<stakeholder::Model> {
+    use stakeholder::Column as S;
+    if let Some(name) = &c.name {
+        let taken_by_other = stakeholder::Entity::find()
+            .filter(S::Name.eq(name.trim()))
+            .filter(S::Id.ne(id))
+            .one(db)
+            .await?;
+        if taken_by_other.is_some() {
+            return Err(taken("name", "stakeholder"));
+        }
+    }
+    update_versioned::<stakeholder::Entity, _>(
+        db,
+        viewer,
+        (S::Id, S::Version, S::UpdatedAt),
+        ("Stakeholder", "stakeholder.update"),
+        (id, version),
+        |_| {
+            let mut errors = Vec::new();
+            let mut row = <stakeholder::ActiveModel as Default>::default();
+            if let Some(n) = &c.name {
+                row.name = Set(line("name", n, 300, &mut errors));
+            }
+            if let Some(a) = &c.acronym {
+                row.acronym = Set(optional_line("acronym", Some(a), 40, &mut errors));
+            }
+            if let Some(a) = c.accreditation {
+                row.accreditation = Set(a);
+            }
+            if let Some(w) = &c.website {
+                let w = w.trim();
+                let ok = w.len() <= 500
+                    && url::Url::parse(w).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+                if !ok {
+                    errors.push(invalid(
+                        "website",
+                        "Give an http or https address, e.g. https://www.example.org",
+                    ));
+                }
+                row.website = Set(Some(w.to_owned()));
+            }
+            done(errors)?;
+            Ok(row)
+        },
+    )
+    .await
+}
+
+/// Changes to a meeting; fields left out stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct MeetingChanges {
+    pub title: Option<String>,
+    pub venue: Option<String>,
+    pub held_on: Option<NaiveDate>,
+    pub agenda: Option<Vec<String>>,
+}
+
+pub async fn meeting_update(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+    c: MeetingChanges,
+) -> MutationResult<meeting::Model> {
+    use meeting::Column as M;
+    update_versioned::<meeting::Entity, _>(
+        db,
+        viewer,
+        (M::Id, M::Version, M::UpdatedAt),
+        ("Meeting", "meeting.update"),
+        (id, version),
+        |_| {
+            let mut errors = Vec::new();
+            let mut row = <meeting::ActiveModel as Default>::default();
+            if let Some(t) = &c.title {
+                row.title = Set(line("title", t, 500, &mut errors));
+            }
+            if let Some(v) = &c.venue {
+                row.venue = Set(line("venue", v, 300, &mut errors));
+            }
+            if let Some(d) = c.held_on {
+                row.held_on = Set(d);
+            }
+            if let Some(agenda) = &c.agenda {
+                let agenda: Vec<String> = agenda.iter().map(|a| a.trim().to_owned()).collect();
+                if agenda
+                    .iter()
+                    .any(|a| a.is_empty() || a.chars().count() > 500)
+                    || agenda.len() > 100
+                {
+                    errors.push(invalid(
+                        "agenda",
+                        "Give at most 100 agenda items of 1 to 500 characters each",
+                    ));
+                }
+                row.agenda = Set(serde_json::json!(agenda));
+            }
+            done(errors)?;
+            Ok(row)
+        },
+    )
+    .await
+}
+
+/// Changes to a policy issue; fields left out stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct PolicyIssueChanges {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub area: Option<PolicyArea>,
+    pub on_wsis_list: Option<bool>,
+}
+
+pub async fn policy_issue_update(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+    c: PolicyIssueChanges,
+) -> MutationResult<policy_issue::Model> {
+    use policy_issue::Column as P;
+    update_versioned::<policy_issue::Entity, _>(
+        db,
+        viewer,
+        (P::Id, P::Version, P::UpdatedAt),
+        ("PolicyIssue", "policy_issue.update"),
+        (id, version),
+        |_| {
+            let mut errors = Vec::new();
+            let mut row = <policy_issue::ActiveModel as Default>::default();
+            if let Some(t) = &c.title {
+                row.title = Set(line("title", t, 300, &mut errors));
+            }
+            if let Some(d) = &c.description {
+                if d.chars().count() > 10_000 {
+                    errors.push(invalid("description", "Give at most 10000 characters"));
+                }
+                row.description = Set(d.trim().to_owned());
+            }
+            if let Some(a) = c.area {
+                row.area = Set(a);
+            }
+            if let Some(w) = c.on_wsis_list {
+                row.on_wsis_list = Set(w);
+            }
+            done(errors)?;
+            Ok(row)
+        },
+    )
+    .await
+}
+
+/// Changes to a mechanism; fields left out stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct MechanismChanges {
+    pub name: Option<String>,
+    pub acronym: Option<String>,
+    pub status: Option<MechanismStatus>,
+    pub scope: Option<MechanismScope>,
+    pub description: Option<String>,
+}
+
+pub async fn mechanism_update(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+    c: MechanismChanges,
+) -> MutationResult<mechanism::Model> {
+    use mechanism::Column as X;
+    if let Some(name) = &c.name {
+        let taken_by_other = mechanism::Entity::find()
+            .filter(X::Name.eq(name.trim()))
+            .filter(X::Id.ne(id))
+            .one(db)
+            .await?;
+        if taken_by_other.is_some() {
+            return Err(taken("name", "mechanism"));
+        }
+    }
+    update_versioned::<mechanism::Entity, _>(
+        db,
+        viewer,
+        (X::Id, X::Version, X::UpdatedAt),
+        ("Mechanism", "mechanism.update"),
+        (id, version),
+        |_| {
+            let mut errors = Vec::new();
+            let mut row = <mechanism::ActiveModel as Default>::default();
+            if let Some(n) = &c.name {
+                row.name = Set(line("name", n, 300, &mut errors));
+            }
+            if let Some(a) = &c.acronym {
+                row.acronym = Set(optional_line("acronym", Some(a), 40, &mut errors));
+            }
+            if let Some(s) = c.status {
+                row.status = Set(s);
+            }
+            if let Some(s) = c.scope {
+                row.scope = Set(Some(s));
+            }
+            if let Some(d) = &c.description {
+                row.description = Set(Some(d.trim().to_owned()));
+            }
+            done(errors)?;
+            Ok(row)
+        },
+    )
+    .await
+}

@@ -779,3 +779,85 @@ async fn a_mutation_failing_midway_leaves_no_partial_write() {
         "nothing of the submission remains"
     );
 }
+
+#[tokio::test]
+async fn the_secretariat_edits_the_catalogue_at_the_version_it_saw() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let ids = app
+        .data(
+            r#"{ consultations { nodes { id version meetings { nodes { id version } } } }
+                 stakeholders(first: 1) { nodes { id version } }
+                 policyIssues(first: 1) { nodes { id version } }
+                 mechanisms(filter: { statuses: [PROPOSED] }, first: 1) { nodes { id version } } }"#,
+            json!({}),
+        )
+        .await;
+    let c = &ids["consultations"]["nodes"][0];
+    let cases = [
+        (
+            "consultationUpdate",
+            "consultation",
+            json!({ "id": c["id"], "version": c["version"], "title": "Renamed" }),
+        ),
+        (
+            "meetingUpdate",
+            "meeting",
+            json!({ "id": c["meetings"]["nodes"][0]["id"], "version": 1, "venue": "United Nations Headquarters, New York" }),
+        ),
+        (
+            "stakeholderUpdate",
+            "stakeholder",
+            json!({ "id": ids["stakeholders"]["nodes"][0]["id"], "version": 1, "website": "https://www.icann.org" }),
+        ),
+        (
+            "policyIssueUpdate",
+            "policyIssue",
+            json!({ "id": ids["policyIssues"]["nodes"][0]["id"], "version": 1, "description": "Security of the Internet." }),
+        ),
+        (
+            "mechanismUpdate",
+            "mechanism",
+            json!({ "id": ids["mechanisms"]["nodes"][0]["id"], "version": 1, "status": "EXISTING" }),
+        ),
+    ];
+    let input_type = |m: &str| format!("{}{}Input", m[..1].to_uppercase(), &m[1..]);
+    for (mutation, field, input) in cases {
+        let q = format!(
+            "mutation($i: {}!) {{ {mutation}(input: $i) {{ {field} {{ version }} userErrors {{ field message code }} }} }}",
+            input_type(mutation)
+        );
+        let (_, first) = app.graphql_as(&admin, &q, json!({ "i": input })).await;
+        assert_eq!(
+            first["data"][mutation][field]["version"], 2,
+            "{mutation}: {first}"
+        );
+        let (_, stale) = app.graphql_as(&admin, &q, json!({ "i": input })).await;
+        assert_eq!(
+            first_error_code(&stale),
+            Some("CONFLICT"),
+            "{mutation} again at version 1: {stale}"
+        );
+    }
+    let bad = app
+        .graphql_as(&admin, "mutation($i: ConsultationUpdateInput!) { consultationUpdate(input: $i) { userErrors { field code } } }", json!({ "i": { "id": c["id"], "version": 2, "closesAt": "2000-01-01T00:00:00Z" } }))
+        .await
+        .1;
+    assert_eq!(
+        bad["data"]["consultationUpdate"]["userErrors"][0],
+        json!({ "field": ["input", "closesAt"], "code": "INVALID" })
+    );
+    let member = app
+        .sign_in_as(
+            "m@gov.example",
+            Role::MemberState,
+            Some(stakeholder_id(&app, "Government delegation 1").await),
+        )
+        .await;
+    let (_, refused) = app
+        .graphql_as(&member, "mutation($i: ConsultationUpdateInput!) { consultationUpdate(input: $i) { userErrors { code } } }", json!({ "i": { "id": c["id"], "version": 2, "title": "Mine" } }))
+        .await;
+    assert_eq!(first_error_code(&refused), Some("FORBIDDEN"));
+}

@@ -22,6 +22,11 @@ impl Mechanism {
             .into()
     }
 
+    /// Increases with every change; name it when you edit (`CONFLICT` when stale).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// Full name, e.g. "Internet Governance Forum".
     async fn name(&self) -> &str {
         &self.0.name

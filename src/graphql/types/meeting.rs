@@ -23,6 +23,11 @@ impl Meeting {
         GlobalId::new(NodeType::Meeting, self.0.id).encode().into()
     }
 
+    /// Increases with every change; name it when you edit (`CONFLICT` when stale).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// The meeting's title.
     async fn title(&self) -> &str {
         &self.0.title

@@ -24,6 +24,11 @@ impl PolicyIssue {
             .into()
     }
 
+    /// Increases with every change; name it when you edit (`CONFLICT` when stale).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// Short, stable, human-readable key, e.g. "cybersecurity".
     async fn slug(&self) -> &str {
         &self.0.slug

@@ -27,6 +27,11 @@ impl Stakeholder {
             .into()
     }
 
+    /// Increases with every change; name it when you edit (`CONFLICT` when stale).
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
     /// Full name, e.g. "International Chamber of Commerce".
     async fn name(&self) -> &str {
         &self.0.name
