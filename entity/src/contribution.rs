@@ -30,6 +30,8 @@ pub struct Model {
     pub attributed: bool,
     /// True: held back until the consultation closes, then published automatically.
     pub embargoed: bool,
+    /// For meeting records: the 0-based index of the meeting's agenda item.
+    pub agenda_item: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

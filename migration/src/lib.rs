@@ -8,6 +8,7 @@ mod m20261129_000002_identity;
 mod m20261129_000003_idempotency;
 mod m20261129_000004_sync;
 mod m20261129_000005_disclosure;
+mod m20261129_000006_agenda_item;
 
 /// Applies Concord's migrations in order.
 pub struct Migrator;
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_idempotency::Migration),
             Box::new(m20261129_000004_sync::Migration),
             Box::new(m20261129_000005_disclosure::Migration),
+            Box::new(m20261129_000006_agenda_item::Migration),
         ]
     }
 }

@@ -98,6 +98,8 @@ pub struct AccountCreateInput {
 pub struct AccountUpdateInput {
     /// The account.
     pub id: ID,
+    /// The version you edited (`CONFLICT` when stale).
+    pub version: i32,
     /// New display name.
     pub display_name: Option<String>,
     /// New role.
@@ -344,7 +346,7 @@ impl IdentityMutation {
                 .map(|s| stakeholder_of(Some(s)))
                 .transpose()?,
         };
-        account_payload(accounts::update(&rd.db, &rd.viewer, id, changes).await)
+        account_payload(accounts::update(&rd.db, &rd.viewer, id, input.version, changes).await)
     }
 
     /// Disables an account (secretariat): it can no longer sign in, and its tokens are

@@ -165,6 +165,8 @@ pub struct ContributionRecordInput {
     /// True: hold it back until the consultation closes.
     #[graphql(default = false)]
     pub embargoed: bool,
+    /// The agenda item it was made at: 0-based index into the meeting's `agenda`.
+    pub agenda_item: Option<i32>,
 }
 
 /// A mechanism and the contribution's stance on it.
@@ -317,6 +319,7 @@ impl WorkflowMutation {
                 attributed: input.attributed,
                 embargoed: input.embargoed,
             },
+            agenda_item: input.agenda_item,
         };
         receipt_payload(workflow::record(&rd.db, &rd.viewer, record).await)
     }

@@ -216,7 +216,20 @@ async fn save(
     let txn = db.begin().await?;
     after.updated_at = Set(Utc::now());
     after.version = Set(before.version + 1);
-    let row = after.update(&txn).await?;
+    // Only if nobody changed it meanwhile: no lost updates.
+    let done = Entity::update_many()
+        .set(after)
+        .filter(Column::Id.eq(before.id))
+        .filter(Column::Version.eq(before.version))
+        .exec(&txn)
+        .await?;
+    if done.rows_affected != 1 {
+        return Err(AppError::Conflict("account").into());
+    }
+    let row = Entity::find_by_id(before.id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("Account"))?;
     audit::record(
         &txn,
         actor,
@@ -238,10 +251,14 @@ pub async fn update(
     db: &DatabaseConnection,
     viewer: &Viewer,
     id: i64,
+    version: i32,
     changes: AccountChanges,
 ) -> MutationResult<Model> {
     policy::secretariat_writer(viewer)?;
     let before = find(db, id).await?;
+    if before.version != version {
+        return Err(AppError::Conflict("account").into());
+    }
     let mut row: ActiveModel = before.clone().into();
     if let Some(name) = &changes.display_name {
         row.display_name = Set(check_display_name(name)?);

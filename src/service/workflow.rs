@@ -224,6 +224,7 @@ struct NewRow<'a> {
     visibility: Visibility,
     text: &'a Text,
     disclosure: Disclosure,
+    agenda_item: Option<i32>,
     now: DateTime<Utc>,
 }
 
@@ -248,6 +249,7 @@ async fn insert_contribution(txn: &DatabaseTransaction, r: NewRow<'_>) -> Mutati
         version: Set(1),
         attributed: Set(r.disclosure.attributed),
         embargoed: Set(r.disclosure.embargoed),
+        agenda_item: Set(r.agenda_item),
         ..Default::default()
     }
     .insert(txn)
@@ -372,6 +374,7 @@ pub async fn create(
             visibility: input.visibility,
             text: &text,
             disclosure: input.disclosure,
+            agenda_item: None,
             now,
         },
     )
@@ -618,6 +621,8 @@ pub struct MeetingRecord {
     pub text: Text,
     pub visibility: Visibility,
     pub disclosure: Disclosure,
+    /// 0-based index into the meeting's agenda.
+    pub agenda_item: Option<i32>,
 }
 
 /// Records a presentation or informal intervention at a meeting (secretariat). It is
@@ -638,6 +643,16 @@ pub async fn record(
     else {
         return Err(UserError::new("meeting", UserErrorCode::NotFound, "No such meeting").into());
     };
+    if let Some(item) = input.agenda_item {
+        let items = super::meetings::agenda(&meeting).len();
+        if item < 0 || item as usize >= items {
+            return Err(invalid(
+                "agendaItem",
+                format!("The meeting's agenda has {items} items, numbered from 0"),
+            )
+            .into());
+        }
+    }
     super::stakeholders::require(db, "stakeholder", input.stakeholder_id).await?;
     let now = Utc::now();
     let txn = db.begin().await?;
@@ -653,6 +668,7 @@ pub async fn record(
             visibility: input.visibility,
             text: &text,
             disclosure: input.disclosure,
+            agenda_item: input.agenda_item,
             now,
         },
     )

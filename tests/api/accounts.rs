@@ -384,3 +384,28 @@ async fn identity_nodes_resolve_for_those_who_may_see_them() {
     let anonymous = app.graphql(NODE, json!({ "id": observer_id })).await;
     assert_eq!(first_error_code(&anonymous), Some("NOT_FOUND"));
 }
+
+#[tokio::test]
+async fn account_updates_name_the_version_they_edit() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let user = app
+        .sign_in_as("user@un.example", Role::Observer, Some(1))
+        .await;
+    let (_, me) = app
+        .graphql_as(&user, "{ viewer { account { id version } } }", json!({}))
+        .await;
+    let account = me["data"]["viewer"]["account"].clone();
+    const UPDATE: &str = "mutation($i: AccountUpdateInput!) { accountUpdate(input: $i) { account { displayName version } userErrors { code } } }";
+    let input = json!({ "i": { "id": account["id"], "version": account["version"], "displayName": "Renamed" } });
+    let (_, first) = app.graphql_as(&admin, UPDATE, input.clone()).await;
+    assert_eq!(
+        first["data"]["accountUpdate"]["account"],
+        json!({ "displayName": "Renamed", "version": 2 }),
+        "{first}"
+    );
+    let (_, stale) = app.graphql_as(&admin, UPDATE, input).await;
+    assert_eq!(first_error_code(&stale), Some("CONFLICT"));
+}

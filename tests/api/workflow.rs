@@ -350,6 +350,22 @@ async fn the_secretariat_records_meeting_contributions_and_authors_tag_their_own
     assert_eq!(c["onBehalfOfGroup"], "GOVERNMENT");
     assert_eq!(c["meeting"]["venue"], "New York");
 
+    let at_item = |item: i64| json!({ "i": { "meeting": meeting, "stakeholder": sid(gov_b), "kind": "INFORMAL_INTERVENTION", "title": "From the floor", "body": "B", "language": "en", "agendaItem": item } });
+    let (_, discussion) = app
+        .graphql_as(&admin, "mutation($i: ContributionRecordInput!) { contributionRecord(input: $i) { contribution { agendaItem } userErrors { field code } } }", at_item(1))
+        .await;
+    assert_eq!(
+        discussion["data"]["contributionRecord"]["contribution"]["agendaItem"], "open discussion",
+        "{discussion}"
+    );
+    let (_, nowhere) = app
+        .graphql_as(&admin, "mutation($i: ContributionRecordInput!) { contributionRecord(input: $i) { contribution { id } userErrors { field code } } }", at_item(7))
+        .await;
+    assert_eq!(
+        nowhere["data"]["contributionRecord"]["userErrors"][0],
+        json!({ "field": ["input", "agendaItem"], "code": "INVALID" })
+    );
+
     const TAG: &str = "mutation($i: ContributionTagInput!) { contributionTag(input: $i) { contribution { version issues { nodes { id } } mechanisms { nodes { stance } } } userErrors { code } } }";
     let tag = |v: i64| json!({ "i": { "id": c["id"], "version": v, "issues": [ids["policyIssues"]["nodes"][0]["id"]], "mechanisms": [{ "mechanism": ids["mechanisms"]["nodes"][0]["id"], "stance": "PROPOSES" }] } });
     let (_, other) = app.graphql_as(&member_b, TAG, tag(1)).await;

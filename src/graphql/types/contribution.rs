@@ -115,6 +115,20 @@ impl Contribution {
         Ok(self.load_stakeholder(ctx).await?.0.stakeholder_group)
     }
 
+    /// The agenda item of its meeting it was made at, if recorded.
+    async fn agenda_item(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        let (Some(index), Some(meeting)) = (self.0.agenda_item, self.0.meeting_id) else {
+            return Ok(None);
+        };
+        let rd = request(ctx)?;
+        let Some(meeting) = rd.loader.load_one(MeetingKey(meeting)).await? else {
+            return Ok(None);
+        };
+        Ok(crate::service::meetings::agenda(&meeting)
+            .get(index as usize)
+            .cloned())
+    }
+
     /// Whether it names its stakeholder publicly.
     async fn attributed(&self) -> bool {
         self.0.attributed
