@@ -138,7 +138,7 @@ pub async fn login(
         .exec(db)
         .await?;
     let family_id = hex::encode(secret::random_bytes(16)?);
-    start(db, auth, account, family_id).await
+    start(db, auth, account, family_id, "session.login").await
 }
 
 /// Issues an access token and a new refresh token of the family `family_id`.
@@ -147,6 +147,7 @@ async fn start(
     auth: &Auth,
     account: account::Model,
     family_id: String,
+    action: &str,
 ) -> AppResult<Session> {
     let (access_token, access_expires_at) = auth.keys.issue(
         crate::viewer::Subject::Account(account.id).label(),
@@ -157,6 +158,7 @@ async fn start(
     let refresh_token = secret::new_token("crt_")?;
     let now = Utc::now();
     let refresh_expires_at = now + auth.refresh_ttl;
+    let txn = db.begin().await?;
     ActiveModel {
         account_id: Set(account.id),
         family_id: Set(family_id),
@@ -167,8 +169,10 @@ async fn start(
         revoked_at: Set(None),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    audit_session(&txn, account.id, action).await?;
+    txn.commit().await?;
     Ok(Session {
         access_token,
         access_expires_at,
@@ -233,7 +237,7 @@ pub async fn refresh(db: &DatabaseConnection, auth: &Auth, token: &str) -> AppRe
         return Err(invalid);
     }
     // The new token descends from the same sign-in: same family.
-    start(db, auth, account, row.family_id).await
+    start(db, auth, account, row.family_id, "session.refresh").await
 }
 
 /// Ends the session a refresh token belongs to. Unknown tokens are ignored.
@@ -243,9 +247,33 @@ pub async fn logout(db: &DatabaseConnection, token: &str) -> AppResult<()> {
         .one(db)
         .await?
     {
-        revoke_family(db, &row.family_id).await?;
+        let txn = db.begin().await?;
+        revoke_family(&txn, &row.family_id).await?;
+        audit_session(&txn, row.account_id, "session.logout").await?;
+        txn.commit().await?;
     }
     Ok(())
+}
+
+/// Records a change to an account's sessions, as that account.
+async fn audit_session(txn: &impl ConnectionTrait, account_id: i64, action: &str) -> AppResult<()> {
+    let actor = Actor {
+        account_id: Some(account_id),
+        client_id: None,
+        label: format!("account:{account_id}"),
+    };
+    audit::record(
+        txn,
+        &actor,
+        Change {
+            action,
+            target_type: "Account",
+            target_id: Some(account_id),
+            before: None,
+            after: None,
+        },
+    )
+    .await
 }
 
 async fn revoke_family(db: &impl ConnectionTrait, family_id: &str) -> AppResult<()> {

@@ -274,17 +274,29 @@ async fn every_change_is_audited_and_tampering_is_detected() {
         .as_array()
         .unwrap()
         .clone();
-    assert_eq!(events["data"]["auditEvents"]["totalCount"], 2, "{events}");
-    assert!(
-        nodes
-            .iter()
-            .all(|n| n["action"] == "account.create" && n["actorLabel"] == "system")
+    // Two accounts created from the command line, and two sign-ins.
+    let actions: Vec<&str> = nodes
+        .iter()
+        .map(|n| n["action"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            "account.create",
+            "session.login",
+            "account.create",
+            "session.login"
+        ],
+        "{events}"
     );
+    assert_eq!(nodes[0]["actorLabel"], "system");
     assert_eq!(nodes[0]["prevHash"], "");
-    assert_eq!(nodes[1]["prevHash"], nodes[0]["hash"], "chained");
+    for pair in nodes.windows(2) {
+        assert_eq!(pair[1]["prevHash"], pair[0]["hash"], "chained");
+    }
 
     let (_, filtered) = app
-        .graphql_as(&admin, "query($t: ID!) { auditEvents(filter: { target: $t, action: \"account.create\" }) { totalCount } }", json!({ "t": nodes[1]["targetId"] }))
+        .graphql_as(&admin, "query($t: ID!) { auditEvents(filter: { target: $t, action: \"account.create\" }) { totalCount } }", json!({ "t": nodes[2]["targetId"] }))
         .await;
     assert_eq!(filtered["data"]["auditEvents"]["totalCount"], 1);
 
@@ -305,7 +317,7 @@ async fn every_change_is_audited_and_tampering_is_detected() {
         )
     };
     let (ok, out) = verify();
-    assert!(ok && out.contains("intact: 2 events"), "{out}");
+    assert!(ok && out.contains("intact: 4 events"), "{out}");
 
     app.db.execute_unprepared("UPDATE audit_event SET actor_label = 'someone-else' WHERE id = (SELECT MIN(id) FROM audit_event)").await.unwrap();
     let (ok, out) = verify();
