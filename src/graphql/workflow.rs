@@ -544,6 +544,12 @@ pub struct MechanismUpdateInput {
     pub scope: Option<MechanismScope>,
     /// New notes.
     pub description: Option<String>,
+    /// New host.
+    pub host: Option<ID>,
+    /// New functions (replacing the old ones).
+    pub functions: Option<Vec<MechanismFunction>>,
+    /// The policy issues it addresses (replacing the old ones).
+    pub issues: Option<Vec<ID>>,
 }
 
 macro_rules! payload {
@@ -853,6 +859,20 @@ impl CatalogueMutation {
             status: input.status,
             scope: input.scope,
             description: input.description,
+            host_stakeholder_id: input
+                .host
+                .as_ref()
+                .map(|h| stakeholder_of(Some(h)))
+                .transpose()?,
+            functions: input.functions,
+            issue_ids: input
+                .issues
+                .map(|ids| {
+                    ids.iter()
+                        .map(|i| id_of(i, NodeType::PolicyIssue))
+                        .collect::<Result<Vec<_>>>()
+                })
+                .transpose()?,
         };
         let (row, user_errors) = outcome(
             catalogue::mechanism_update(&rd.db, &rd.viewer, id, input.version, changes).await,

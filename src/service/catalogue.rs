@@ -902,6 +902,12 @@ pub struct MechanismChanges {
     pub status: Option<MechanismStatus>,
     pub scope: Option<MechanismScope>,
     pub description: Option<String>,
+    /// `Some(None)` removes the host.
+    pub host_stakeholder_id: Option<Option<i64>>,
+    /// Replaces the functions.
+    pub functions: Option<Vec<MechanismFunction>>,
+    /// Replaces the issues it addresses.
+    pub issue_ids: Option<Vec<i64>>,
 }
 
 pub async fn mechanism_update(
@@ -912,6 +918,31 @@ pub async fn mechanism_update(
     c: MechanismChanges,
 ) -> MutationResult<mechanism::Model> {
     use mechanism::Column as X;
+    policy::may_administer(viewer)?;
+    let Some(before) = mechanism::Entity::find_by_id(id).one(db).await? else {
+        return Err(AppError::NotFound("Mechanism").into());
+    };
+    if before.version != version {
+        return Err(AppError::Conflict("mechanism").into());
+    }
+    let mut errors = Vec::new();
+    let mut row = <mechanism::ActiveModel as Default>::default();
+    if let Some(n) = &c.name {
+        row.name = Set(line("name", n, 300, &mut errors));
+    }
+    if let Some(a) = &c.acronym {
+        row.acronym = Set(optional_line("acronym", Some(a), 40, &mut errors));
+    }
+    if let Some(s) = c.status {
+        row.status = Set(s);
+    }
+    if let Some(s) = c.scope {
+        row.scope = Set(Some(s));
+    }
+    if let Some(d) = &c.description {
+        row.description = Set(Some(d.trim().to_owned()));
+    }
+    done(errors)?;
     if let Some(name) = &c.name {
         let taken_by_other = mechanism::Entity::find()
             .filter(X::Name.eq(name.trim()))
@@ -922,33 +953,94 @@ pub async fn mechanism_update(
             return Err(taken("name", "mechanism"));
         }
     }
-    update_versioned::<mechanism::Entity, _>(
-        db,
-        viewer,
-        (X::Id, X::Version, X::UpdatedAt),
-        ("Mechanism", "mechanism.update"),
-        (id, version),
-        |_| {
-            let mut errors = Vec::new();
-            let mut row = <mechanism::ActiveModel as Default>::default();
-            if let Some(n) = &c.name {
-                row.name = Set(line("name", n, 300, &mut errors));
+    if let Some(host) = c.host_stakeholder_id {
+        if let Some(host) = host {
+            super::stakeholders::require(db, "host", host).await?;
+        }
+        row.host_stakeholder_id = Set(host);
+    }
+    let issues = match &c.issue_ids {
+        Some(ids) => {
+            let mut ids = ids.clone();
+            ids.sort_unstable();
+            ids.dedup();
+            let found = policy_issue::Entity::find()
+                .filter(policy_issue::Column::Id.is_in(ids.iter().copied()))
+                .all(db)
+                .await?;
+            if found.len() != ids.len() {
+                return Err(UserError::new(
+                    "issues",
+                    UserErrorCode::NotFound,
+                    "A policy issue given does not exist",
+                )
+                .into());
             }
-            if let Some(a) = &c.acronym {
-                row.acronym = Set(optional_line("acronym", Some(a), 40, &mut errors));
+            Some(ids)
+        }
+        None => None,
+    };
+    let now = Utc::now();
+    row.version = Set(version + 1);
+    row.updated_at = Set(now);
+    let txn = db.begin().await?;
+    let updated = mechanism::Entity::update_many()
+        .set(row)
+        .filter(X::Id.eq(id))
+        .filter(X::Version.eq(version))
+        .exec(&txn)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(AppError::Conflict("mechanism").into());
+    }
+    if let Some(functions) = &c.functions {
+        let mut functions = functions.clone();
+        functions.sort();
+        functions.dedup();
+        mechanism_function::Entity::delete_many()
+            .filter(mechanism_function::Column::MechanismId.eq(id))
+            .exec(&txn)
+            .await?;
+        for function in functions {
+            mechanism_function::ActiveModel {
+                mechanism_id: Set(id),
+                function: Set(function),
             }
-            if let Some(s) = c.status {
-                row.status = Set(s);
+            .insert(&txn)
+            .await?;
+        }
+    }
+    if let Some(issues) = issues {
+        mechanism_issue::Entity::delete_many()
+            .filter(mechanism_issue::Column::MechanismId.eq(id))
+            .exec(&txn)
+            .await?;
+        for issue in issues {
+            mechanism_issue::ActiveModel {
+                mechanism_id: Set(id),
+                policy_issue_id: Set(issue),
             }
-            if let Some(s) = c.scope {
-                row.scope = Set(Some(s));
-            }
-            if let Some(d) = &c.description {
-                row.description = Set(Some(d.trim().to_owned()));
-            }
-            done(errors)?;
-            Ok(row)
+            .insert(&txn)
+            .await?;
+        }
+    }
+    let after = mechanism::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("Mechanism"))?;
+    // The after-state includes the links the update replaced.
+    audit::record(
+        &txn,
+        &Actor::of(viewer),
+        Change {
+            action: "mechanism.update",
+            target_type: "Mechanism",
+            target_id: Some(id),
+            before: Some(audit::state_hash(&before)),
+            after: Some(audit::state_hash(&(&after, &c.functions, &c.issue_ids))),
         },
     )
-    .await
+    .await?;
+    txn.commit().await?;
+    Ok(after)
 }

@@ -857,6 +857,20 @@ async fn the_secretariat_edits_the_catalogue_at_the_version_it_saw() {
             "{mutation} again at version 1: {stale}"
         );
     }
+    let mechanism = ids["mechanisms"]["nodes"][0]["id"].clone();
+    let issue = ids["policyIssues"]["nodes"][0]["id"].clone();
+    let (_, linked) = app
+        .graphql_as(
+            &admin,
+            "mutation($i: MechanismUpdateInput!) { mechanismUpdate(input: $i) { mechanism { version functions issues { nodes { id } } } userErrors { message } } }",
+            json!({ "i": { "id": mechanism, "version": 2, "functions": ["LEGAL", "CONSULTATIVE"], "issues": [issue] } }),
+        )
+        .await;
+    assert_eq!(
+        linked["data"]["mechanismUpdate"]["mechanism"],
+        json!({ "version": 3, "functions": ["LEGAL", "CONSULTATIVE"], "issues": { "nodes": [{ "id": issue }] } }),
+        "{linked}"
+    );
     let bad = app
         .graphql_as(&admin, "mutation($i: ConsultationUpdateInput!) { consultationUpdate(input: $i) { userErrors { field code } } }", json!({ "i": { "id": c["id"], "version": 2, "closesAt": "2000-01-01T00:00:00Z" } }))
         .await
