@@ -179,8 +179,9 @@ impl Query {
         expect_node!(ctx, &id, Meeting)
     }
 
-    /// Contributions the caller may see, in order of creation. Until sign-in exists,
-    /// that is the published, public ones.
+    /// Contributions the caller may see, in order of creation: published PUBLIC ones
+    /// for everyone, MEMBER_STATES ones for member states, one's own stakeholder's
+    /// drafts and submissions, everything for the secretariat.
     #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn contributions(
         &self,
