@@ -206,21 +206,29 @@ pub async fn authenticate(state: &AppState, req: &HttpRequest) -> Result<Viewer,
         })
         .map(str::trim)
         .ok_or_else(unauthenticated)?;
-    let claims = state
-        .auth
-        .keys
-        .verify(token)
-        .map_err(|_| unauthenticated())?;
-    let subject = Subject::parse(&claims.sub).ok_or_else(unauthenticated)?;
-    let principal = accounts::current_principal(&state.db, subject, Scopes::parse(&claims.scopes))
-        .await
-        .map_err(|err| {
+    match principal_of(state, token).await {
+        Ok(Some(viewer)) => Ok(viewer),
+        Ok(None) => Err(unauthenticated()),
+        Err(err) => {
             tracing::error!(error = ?err, "checking a token's principal");
-            HttpResponse::ServiceUnavailable()
-                .json(error_body("Try again shortly", "INTERNAL_SERVER_ERROR"))
-        })?
-        .ok_or_else(unauthenticated)?;
-    Ok(Viewer::Principal(principal))
+            Err(HttpResponse::ServiceUnavailable()
+                .json(error_body("Try again shortly", "INTERNAL_SERVER_ERROR")))
+        }
+    }
+}
+
+/// The principal behind an access token, as its record says now; `None` when the
+/// token is refused for any reason (bad token, disabled account, revoked client).
+async fn principal_of(state: &AppState, token: &str) -> crate::error::AppResult<Option<Viewer>> {
+    let Ok(claims) = state.auth.keys.verify(token) else {
+        return Ok(None);
+    };
+    let Some(subject) = Subject::parse(&claims.sub) else {
+        return Ok(None);
+    };
+    let principal =
+        accounts::current_principal(&state.db, subject, Scopes::parse(&claims.scopes)).await?;
+    Ok(principal.map(Viewer::Principal))
 }
 
 /// The one answer to every refused token: no detail that helps an attacker.
@@ -508,18 +516,13 @@ async fn graphql_ws(
                 .map(|t| t.trim_start_matches("Bearer ").trim().to_owned());
             let viewer = match token {
                 None => Viewer::Anonymous,
-                Some(token) => {
-                    let refused =
-                        || async_graphql::Error::new("The access token is invalid or has expired");
-                    let claims = st.auth.keys.verify(&token).map_err(|_| refused())?;
-                    let subject = Subject::parse(&claims.sub).ok_or_else(refused)?;
-                    let principal =
-                        accounts::current_principal(&st.db, subject, Scopes::parse(&claims.scopes))
-                            .await
-                            .map_err(|_| refused())?
-                            .ok_or_else(refused)?;
-                    Viewer::Principal(principal)
-                }
+                Some(token) => principal_of(&st, &token)
+                    .await
+                    .ok()
+                    .flatten()
+                    .ok_or_else(|| {
+                        async_graphql::Error::new("The access token is invalid or has expired")
+                    })?,
             };
             let mut data = async_graphql::Data::default();
             data.insert(RequestData::new(
