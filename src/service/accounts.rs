@@ -5,6 +5,7 @@ use crate::error::{AppError, AppResult, MutationError, MutationResult, UserError
 use crate::paging::{self, Listing, Page};
 use crate::policy::{self, Readable};
 use crate::service::audit::{self, Actor, Change};
+use crate::service::{Versioned, save_at_version};
 use crate::viewer::{Principal, Scopes, Subject, Viewer};
 use chrono::{DateTime, Utc};
 use entity::account::{ActiveModel, Column, Entity, Model};
@@ -211,25 +212,15 @@ async fn save(
     actor: &Actor,
     action: &str,
     before: Model,
-    mut after: ActiveModel,
+    after: ActiveModel,
 ) -> MutationResult<Model> {
     let txn = db.begin().await?;
-    after.updated_at = Set(Utc::now());
-    after.version = Set(before.version + 1);
-    // Only if nobody changed it meanwhile: no lost updates.
-    let done = Entity::update_many()
-        .set(after)
-        .filter(Column::Id.eq(before.id))
-        .filter(Column::Version.eq(before.version))
-        .exec(&txn)
-        .await?;
-    if done.rows_affected != 1 {
-        return Err(AppError::Conflict("account").into());
-    }
-    let row = Entity::find_by_id(before.id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound("Account"))?;
+    let cols = Versioned {
+        id: Column::Id,
+        version: Column::Version,
+        updated_at: Column::UpdatedAt,
+    };
+    let row = save_at_version(&txn, cols, before.id, before.version, after, "account").await?;
     audit::record(
         &txn,
         actor,

@@ -4,6 +4,7 @@
 use crate::error::{AppError, MutationError, MutationResult, UserError, UserErrorCode};
 use crate::policy;
 use crate::service::audit::{self, Actor, Change};
+use crate::service::{Versioned, save_at_version};
 use crate::viewer::Viewer;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::*;
@@ -316,27 +317,17 @@ pub async fn consultation_advance(
         )
         .into());
     }
-    let now = Utc::now();
     let txn = db.begin().await?;
     let changes = consultation::ActiveModel {
         status: Set(to),
-        version: Set(before.version + 1),
-        updated_at: Set(now),
         ..Default::default()
     };
-    let updated = consultation::Entity::update_many()
-        .set(changes)
-        .filter(consultation::Column::Id.eq(id))
-        .filter(consultation::Column::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        return Err(AppError::Conflict("consultation").into());
-    }
-    let after = consultation::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound("Consultation"))?;
+    let cols = Versioned {
+        id: consultation::Column::Id,
+        version: consultation::Column::Version,
+        updated_at: consultation::Column::UpdatedAt,
+    };
+    let after = save_at_version(&txn, cols, id, version, changes, "consultation").await?;
     let released = if to == ConsultationStatus::Closed {
         super::workflow::release_embargo(&txn, &Actor::of(viewer), id).await?
     } else {
@@ -630,24 +621,14 @@ where
     if current != version {
         return Err(AppError::Conflict("record").into());
     }
-    let mut row = changes(&before)?;
-    row.set(version_col, (version + 1).into());
-    row.set(updated_col, Utc::now().into());
+    let row = changes(&before)?;
     let txn = db.begin().await?;
-    let done = E::update_many()
-        .set(row)
-        .filter(id_col.eq(id))
-        .filter(version_col.eq(version))
-        .exec(&txn)
-        .await?;
-    if done.rows_affected != 1 {
-        return Err(AppError::Conflict("record").into());
-    }
-    let after = E::find()
-        .filter(id_col.eq(id))
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound(target))?;
+    let cols = Versioned {
+        id: id_col,
+        version: version_col,
+        updated_at: updated_col,
+    };
+    let after = save_at_version(&txn, cols, id, version, row, "record").await?;
     record(&txn, viewer, action, target, id, Some(&before), &after).await?;
     txn.commit().await?;
     Ok(after)
@@ -980,19 +961,13 @@ pub async fn mechanism_update(
         }
         None => None,
     };
-    let now = Utc::now();
-    row.version = Set(version + 1);
-    row.updated_at = Set(now);
     let txn = db.begin().await?;
-    let updated = mechanism::Entity::update_many()
-        .set(row)
-        .filter(X::Id.eq(id))
-        .filter(X::Version.eq(version))
-        .exec(&txn)
-        .await?;
-    if updated.rows_affected != 1 {
-        return Err(AppError::Conflict("mechanism").into());
-    }
+    let cols = Versioned {
+        id: X::Id,
+        version: X::Version,
+        updated_at: X::UpdatedAt,
+    };
+    let after = save_at_version(&txn, cols, id, version, row, "mechanism").await?;
     if let Some(functions) = &c.functions {
         let mut functions = functions.clone();
         functions.sort();
@@ -1024,10 +999,6 @@ pub async fn mechanism_update(
             .await?;
         }
     }
-    let after = mechanism::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound("Mechanism"))?;
     // The after-state includes the links the update replaced.
     audit::record(
         &txn,

@@ -52,3 +52,41 @@ pub(crate) fn group_by_parent<T>(
     }
     map
 }
+
+/// The columns that make a row editable at a named version.
+pub(crate) struct Versioned<C> {
+    pub id: C,
+    pub version: C,
+    pub updated_at: C,
+}
+
+/// Writes `changes` to row `id` only if it is still at `version` (else `CONFLICT`,
+/// `what` naming the record), setting the next version and `updated_at`; returns the
+/// row as written. Every versioned edit goes through here, so no update is lost.
+pub(crate) async fn save_at_version<E, A, C>(
+    txn: &C,
+    cols: Versioned<E::Column>,
+    id: i64,
+    version: i32,
+    mut changes: A,
+    what: &'static str,
+) -> crate::error::MutationResult<E::Model>
+where
+    E: EntityTrait<ActiveModel = A>,
+    A: sea_orm::ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+    C: sea_orm::ConnectionTrait,
+{
+    changes.set(cols.version, (version + 1).into());
+    changes.set(cols.updated_at, chrono::Utc::now().into());
+    let done = E::update_many()
+        .set(changes)
+        .filter(cols.id.eq(id))
+        .filter(cols.version.eq(version))
+        .exec(txn)
+        .await?;
+    if done.rows_affected != 1 {
+        return Err(crate::error::AppError::Conflict(what).into());
+    }
+    let row = E::find().filter(cols.id.eq(id)).one(txn).await?;
+    Ok(row.ok_or_else(|| anyhow::anyhow!("{what} {id} vanished inside its own transaction"))?)
+}

@@ -171,24 +171,22 @@ fn check_version(row: &Model, version: i32) -> MutationResult<()> {
 async fn save(
     txn: &DatabaseTransaction,
     before: &Model,
-    mut changes: ActiveModel,
-    now: DateTime<Utc>,
+    changes: ActiveModel,
 ) -> MutationResult<Model> {
-    changes.version = Set(before.version + 1);
-    changes.updated_at = Set(now);
-    let done = Entity::update_many()
-        .set(changes)
-        .filter(Column::Id.eq(before.id))
-        .filter(Column::Version.eq(before.version))
-        .exec(txn)
-        .await?;
-    if done.rows_affected != 1 {
-        return Err(AppError::Conflict("contribution").into());
-    }
-    Ok(Entity::find_by_id(before.id)
-        .one(txn)
-        .await?
-        .ok_or(AppError::NotFound("Contribution"))?)
+    let cols = super::Versioned {
+        id: Column::Id,
+        version: Column::Version,
+        updated_at: Column::UpdatedAt,
+    };
+    super::save_at_version(
+        txn,
+        cols,
+        before.id,
+        before.version,
+        changes,
+        "contribution",
+    )
+    .await
 }
 
 async fn audited(
@@ -453,7 +451,7 @@ pub async fn edit(
         }
         insert_revision(&txn, before.id, number, &text, now).await?
     };
-    let after = save(&txn, &before, changes, now).await?;
+    let after = save(&txn, &before, changes).await?;
     tombstone(&txn, &before, TombstoneReason::Revised, now).await?;
     audited(&txn, viewer, "contribution.edit", Some(&before), &after).await?;
     txn.commit().await?;
@@ -489,7 +487,7 @@ pub async fn submit(
         submitted_at: Set(Some(now)),
         ..Default::default()
     };
-    let after = save(&txn, &before, changes, now).await?;
+    let after = save(&txn, &before, changes).await?;
     audited(&txn, viewer, "contribution.submit", Some(&before), &after).await?;
     txn.commit().await?;
     Ok(Receipt {
@@ -544,7 +542,7 @@ pub async fn withdraw(
         published_at: Set(None),
         ..Default::default()
     };
-    let after = save(&txn, &before, changes, now).await?;
+    let after = save(&txn, &before, changes).await?;
     tombstone(&txn, &before, TombstoneReason::Withdrawn, now).await?;
     audited(&txn, viewer, "contribution.withdraw", Some(&before), &after).await?;
     txn.commit().await?;
@@ -602,7 +600,7 @@ pub async fn set_published(
         published_at: Set(publish.then_some(now)),
         ..Default::default()
     };
-    let after = save(&txn, &before, changes, now).await?;
+    let after = save(&txn, &before, changes).await?;
     if !publish {
         tombstone(&txn, &before, TombstoneReason::Unpublished, now).await?;
     }
@@ -724,9 +722,8 @@ pub async fn tag(
         )
         .into());
     }
-    let now = Utc::now();
     let txn = db.begin().await?;
-    let after = save(&txn, &before, <ActiveModel as Default>::default(), now).await?;
+    let after = save(&txn, &before, <ActiveModel as Default>::default()).await?;
     contribution_issue::Entity::delete_many()
         .filter(contribution_issue::Column::ContributionId.eq(id))
         .exec(&txn)
@@ -841,7 +838,7 @@ pub async fn release_embargo(
             published_at: Set(Some(now)),
             ..Default::default()
         };
-        let after = save(txn, before, changes, now).await?;
+        let after = save(txn, before, changes).await?;
         audit::record(
             txn,
             actor,
