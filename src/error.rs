@@ -115,6 +115,15 @@ impl UserError {
             code,
         }
     }
+
+    /// `field` must be unique among records of kind `what` and is already taken.
+    pub fn taken(field: &str, what: &str) -> UserError {
+        UserError::new(
+            field,
+            UserErrorCode::Taken,
+            format!("A {what} with this {field} already exists"),
+        )
+    }
 }
 
 /// How a mutation's service call fails: bad input (in the payload) or an error.

@@ -1,16 +1,43 @@
-//! The one place that decides what a viewer may read. Every read path (lists, single
-//! fetches, `node(id:)`, nested fields, statistics) filters through these conditions,
-//! so a hidden record is absent everywhere alike: missing from lists, uncounted, and
+//! The one place that decides who may do what.
+//!
+//! Reads: every read path (lists, single fetches, `node(id:)`, nested fields,
+//! statistics, exports, live updates) filters through the conditions below, so a
+//! hidden record is absent everywhere alike: missing from lists, uncounted, and
 //! `NOT_FOUND` when asked for by ID.
+//!
+//! Writes: every service that changes state asks [`may`] with the [`Action`] it is
+//! about to take (one variant per row of the role table), or one of the rules below
+//! it that refine a row (whose written comment a draft is, who may withdraw what).
+//!
+//! The role table, which the tests at the bottom check for every principal:
+//!
+//! | action | anonymous | OBSERVER | MEMBER_STATE | SECRETARIAT |
+//! |---|---|---|---|---|
+//! | read stakeholders, issues, mechanisms, consultations, meetings | yes | yes | yes | yes |
+//! | read PUBLISHED + PUBLIC contributions, statistics over them | yes | yes | yes | yes |
+//! | read MEMBER_STATES contributions | no | no | yes | yes |
+//! | read own stakeholder's drafts and submissions | — | yes | yes | yes (all) |
+//! | create/edit/submit/withdraw a WRITTEN_COMMENT for own stakeholder while OPEN | no | yes | yes | yes (any) |
+//! | give a contribution MEMBER_STATES visibility | no | no | yes | yes |
+//! | record PRESENTATION / INFORMAL_INTERVENTION at a meeting | no | no | no | yes |
+//! | publish, unpublish, withdraw any contribution (with reason) | no | no | no | yes |
+//! | tag contributions with issues and mechanisms | no | own | own | any |
+//! | manage stakeholders, consultations, meetings, issues, mechanisms | no | no | no | yes |
+//! | manage accounts and API clients, read the audit log | no | no | no | yes |
+//!
+//! API clients act with their role, narrowed by their scopes: without `submit` a
+//! client changes nothing.
 
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, MutationResult, UserError, UserErrorCode};
 use crate::viewer::{Principal, Subject, Viewer};
 use entity::contribution::{Column, Entity};
-use entity::enums::{ContributionStatus, Role, Visibility};
+use entity::enums::{ContributionStatus, PrincipalStatus, Role, StakeholderGroup, Visibility};
 use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition};
 
-/// Contributions `viewer` may read (DESIGN.md, "Roles and what each may do").
+/// Contributions `viewer` may read: published PUBLIC ones for everyone, published
+/// MEMBER_STATES ones for member states too, every one of one's own stakeholder
+/// (drafts and submissions included), and everything for the secretariat.
 pub fn readable_contributions(viewer: &Viewer) -> Condition {
     let published_public = Condition::all()
         .add(Column::Status.eq(ContributionStatus::Published))
@@ -77,8 +104,17 @@ pub fn counted_contributions(viewer: &Viewer) -> Condition {
         .add(Column::Status.is_in([ContributionStatus::Submitted, ContributionStatus::Published]))
 }
 
+/// Whether `viewer` may use the API at all: anyone, or only signed-in principals when
+/// anonymous access is switched off (sign-in itself stays open).
+pub fn may_use_api(viewer: &Viewer, anonymous_access: bool) -> AppResult<()> {
+    if !anonymous_access && *viewer == Viewer::Anonymous {
+        return Err(AppError::Unauthenticated("Sign in to use this API"));
+    }
+    Ok(())
+}
+
 /// The signed-in principal, or `UNAUTHENTICATED`.
-pub fn signed_in(viewer: &Viewer) -> AppResult<&Principal> {
+fn signed_in(viewer: &Viewer) -> AppResult<&Principal> {
     viewer
         .principal()
         .ok_or(AppError::Unauthenticated("Sign in to do this"))
@@ -86,7 +122,7 @@ pub fn signed_in(viewer: &Viewer) -> AppResult<&Principal> {
 
 /// A principal allowed to change state: accounts, and API clients with the `submit`
 /// scope. A read-only client is `FORBIDDEN` from every mutation.
-pub fn writer(viewer: &Viewer) -> AppResult<&Principal> {
+fn writer(viewer: &Viewer) -> AppResult<&Principal> {
     let p = signed_in(viewer)?;
     if !p.scopes.submit {
         return Err(AppError::Forbidden);
@@ -94,8 +130,8 @@ pub fn writer(viewer: &Viewer) -> AppResult<&Principal> {
     Ok(p)
 }
 
-/// The secretariat (managing accounts, API clients and consultations; reading the audit log).
-pub fn secretariat(viewer: &Viewer) -> AppResult<&Principal> {
+/// The secretariat.
+fn secretariat(viewer: &Viewer) -> AppResult<&Principal> {
     let p = signed_in(viewer)?;
     if p.role != Role::Secretariat {
         return Err(AppError::Forbidden);
@@ -104,9 +140,180 @@ pub fn secretariat(viewer: &Viewer) -> AppResult<&Principal> {
 }
 
 /// The secretariat, changing state.
-pub fn secretariat_writer(viewer: &Viewer) -> AppResult<&Principal> {
+fn secretariat_writer(viewer: &Viewer) -> AppResult<&Principal> {
     secretariat(viewer)?;
     writer(viewer)
+}
+
+/// A writer acting for `stakeholder_id`: its own principals, or the secretariat for any.
+fn for_stakeholder(viewer: &Viewer, stakeholder_id: i64) -> AppResult<&Principal> {
+    let p = writer(viewer)?;
+    if p.role == Role::Secretariat || p.stakeholder_id == Some(stakeholder_id) {
+        Ok(p)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// What a principal may be asked to do: one variant per row of the role table (reads
+/// of public records and of contributions are conditions, above). Refusals are
+/// `UNAUTHENTICATED` for the anonymous caller and `FORBIDDEN` for anyone else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Create, edit, submit or withdraw a written comment of `stakeholder_id`: its own
+    /// principals, the secretariat for any. (Whether the consultation is open is the
+    /// workflow's check, a `userErrors` entry, not access.)
+    WriteComment { stakeholder_id: i64 },
+    /// Give a contribution of `stakeholder_id` MEMBER_STATES visibility: a member state
+    /// for its own, the secretariat for any.
+    RestrictToMemberStates { stakeholder_id: i64 },
+    /// Record a presentation or informal intervention made at a meeting: the secretariat.
+    RecordAtMeeting,
+    /// Publish, unpublish or withdraw any contribution: the secretariat.
+    Moderate,
+    /// Tag a contribution of `stakeholder_id` with issues and mechanisms: its own
+    /// stakeholder's principals, the secretariat for any.
+    Tag { stakeholder_id: i64 },
+    /// Manage stakeholders, consultations, meetings, policy issues and mechanisms: the
+    /// secretariat.
+    ManageCatalogue,
+    /// Create, change, disable accounts and API clients: the secretariat.
+    ManageIdentities,
+    /// List accounts and API clients: the secretariat (others see only themselves).
+    ListIdentities,
+    /// Read the audit log: the secretariat.
+    ReadAuditLog,
+}
+
+/// Whether `viewer` may take `action`; the principal if so.
+pub fn may(viewer: &Viewer, action: Action) -> AppResult<&Principal> {
+    match action {
+        Action::WriteComment { stakeholder_id } | Action::Tag { stakeholder_id } => {
+            for_stakeholder(viewer, stakeholder_id)
+        }
+        Action::RestrictToMemberStates { stakeholder_id } => {
+            let p = writer(viewer)?;
+            match p.role {
+                Role::Secretariat => Ok(p),
+                Role::MemberState if p.stakeholder_id == Some(stakeholder_id) => Ok(p),
+                _ => Err(AppError::Forbidden),
+            }
+        }
+        Action::RecordAtMeeting
+        | Action::Moderate
+        | Action::ManageCatalogue
+        | Action::ManageIdentities => secretariat_writer(viewer),
+        Action::ListIdentities | Action::ReadAuditLog => secretariat(viewer),
+    }
+}
+
+/// The stakeholder a new written comment is from: the one named, else the writer's own.
+/// `None` when the caller must name one (the secretariat speaks for no stakeholder).
+pub fn comment_stakeholder(viewer: &Viewer, named: Option<i64>) -> AppResult<Option<i64>> {
+    let p = writer(viewer)?;
+    Ok(match (named, p.stakeholder_id) {
+        (Some(id), _) => Some(id),
+        (None, Some(own)) if p.role != Role::Secretariat => Some(own),
+        _ => None,
+    })
+}
+
+/// Whether `viewer` may give a contribution of `stakeholder_id` this visibility:
+/// PUBLIC and SECRETARIAT (only the secretariat reads it) are any author's choice;
+/// MEMBER_STATES is [`Action::RestrictToMemberStates`].
+pub fn may_give_visibility(
+    viewer: &Viewer,
+    stakeholder_id: i64,
+    visibility: Visibility,
+) -> AppResult<()> {
+    match visibility {
+        Visibility::Public | Visibility::Secretariat => Ok(()),
+        Visibility::MemberStates => {
+            may(viewer, Action::RestrictToMemberStates { stakeholder_id }).map(|_| ())
+        }
+    }
+}
+
+/// When a withdrawal is allowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Withdrawal {
+    /// The secretariat withdraws any contribution, at any time.
+    AnyTime,
+    /// An author withdraws its own written comment while the consultation is open.
+    WhileOpen,
+}
+
+/// Whether `viewer` may withdraw a contribution of `stakeholder_id` (`written_comment`:
+/// whether it is a written comment; meeting records are the secretariat's to withdraw).
+pub fn withdrawal(
+    viewer: &Viewer,
+    stakeholder_id: i64,
+    written_comment: bool,
+) -> AppResult<Withdrawal> {
+    writer(viewer)?;
+    if may(viewer, Action::Moderate).is_ok() {
+        return Ok(Withdrawal::AnyTime);
+    }
+    may(viewer, Action::WriteComment { stakeholder_id })?;
+    if !written_comment {
+        return Err(AppError::Forbidden);
+    }
+    Ok(Withdrawal::WhileOpen)
+}
+
+/// The signed-in person's own account (changing one's password): not an API client.
+pub fn own_account(viewer: &Viewer) -> AppResult<i64> {
+    let p = writer(viewer)?;
+    match p.subject {
+        Subject::Account(id) => Ok(id),
+        Subject::Client(_) => Err(AppError::Forbidden),
+    }
+}
+
+/// Disabling or enabling account `account_id`: [`Action::ManageIdentities`], and
+/// nobody disables their own account (a `NOT_ALLOWED` entry in `userErrors`).
+pub fn may_set_account_status(
+    viewer: &Viewer,
+    account_id: i64,
+    status: PrincipalStatus,
+) -> MutationResult<()> {
+    let p = may(viewer, Action::ManageIdentities)?;
+    if status == PrincipalStatus::Disabled && p.subject == Subject::Account(account_id) {
+        return Err(UserError::new(
+            "id",
+            UserErrorCode::NotAllowed,
+            "You cannot disable your own account",
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// Whom a principal of a role speaks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SpeaksFor {
+    /// MEMBER_STATE: a Government.
+    Government,
+    /// OBSERVER: a stakeholder of any group.
+    AnyStakeholder,
+    /// SECRETARIAT: no stakeholder needed.
+    Optional,
+}
+
+impl SpeaksFor {
+    /// Whether a stakeholder of `group` fits.
+    pub fn admits(self, group: StakeholderGroup) -> bool {
+        self != SpeaksFor::Government || group == StakeholderGroup::Government
+    }
+}
+
+/// Whom an account of `role` speaks for.
+pub fn speaks_for(role: Role) -> SpeaksFor {
+    match role {
+        Role::MemberState => SpeaksFor::Government,
+        Role::Observer => SpeaksFor::AnyStakeholder,
+        Role::Secretariat => SpeaksFor::Optional,
+    }
 }
 
 /// Which records of one kind a viewer may read.
@@ -139,42 +346,6 @@ fn readable_principals(viewer: &Viewer, own: fn(Subject) -> Option<i64>) -> Read
         Some(p) if p.role == Role::Secretariat => Readable::All,
         Some(p) => own(p.subject).map_or(Readable::Nothing, Readable::Only),
     }
-}
-
-/// Writing a written comment for `stakeholder_id` (create, edit, submit, withdraw):
-/// members and observers for their own stakeholder, the secretariat for any. Whether
-/// the consultation is open is the workflow's check (a `userErrors` entry), not access.
-pub fn may_write_comment(viewer: &Viewer, stakeholder_id: i64) -> AppResult<()> {
-    let p = writer(viewer)?;
-    if p.role == Role::Secretariat || p.stakeholder_id == Some(stakeholder_id) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
-/// Giving a contribution of `stakeholder_id` MEMBER_STATES visibility: a member state
-/// for its own, the secretariat for any.
-pub fn may_restrict_to_member_states(viewer: &Viewer, stakeholder_id: i64) -> AppResult<()> {
-    let p = writer(viewer)?;
-    match p.role {
-        Role::Secretariat => Ok(()),
-        Role::MemberState if p.stakeholder_id == Some(stakeholder_id) => Ok(()),
-        _ => Err(AppError::Forbidden),
-    }
-}
-
-/// Tagging a contribution of `stakeholder_id` with issues and mechanisms: its own
-/// stakeholder's principals, the secretariat for any.
-pub fn may_tag(viewer: &Viewer, stakeholder_id: i64) -> AppResult<()> {
-    may_write_comment(viewer, stakeholder_id)
-}
-
-/// Recording presentations and interventions at meetings; publishing, unpublishing and
-/// withdrawing any contribution; managing stakeholders, consultations, meetings,
-/// issues and mechanisms; managing accounts and API clients: the secretariat.
-pub fn may_administer(viewer: &Viewer) -> AppResult<()> {
-    secretariat_writer(viewer).map(|_| ())
 }
 
 /// Tombstones `viewer` may read: those of contributions it could read while they were
@@ -260,63 +431,34 @@ mod tests {
         [OWN, OWN, A, B, OWN, A, OWN][i]
     }
 
-    /// DESIGN.md's write rows, every principal, with "own" meaning the principal's
-    /// stakeholder, plus the cross cases (member A acting for B).
-    #[test]
-    fn the_write_rows_of_the_role_table() {
-        type Row = (&'static str, [bool; 7], Box<dyn Fn(&Viewer, usize) -> bool>);
-        let rows: Vec<Row> = vec![
-            (
-                "write a WRITTEN_COMMENT for own stakeholder",
-                [false, true, true, true, true, false, true],
-                Box::new(|v, i| may_write_comment(v, own(i)).is_ok()),
-            ),
-            (
-                "write a WRITTEN_COMMENT for member B",
-                [false, false, false, true, true, false, false],
-                Box::new(|v, _| may_write_comment(v, B).is_ok()),
-            ),
-            (
-                "give own contribution MEMBER_STATES visibility",
-                [false, false, true, true, true, false, false],
-                Box::new(|v, i| may_restrict_to_member_states(v, own(i)).is_ok()),
-            ),
-            (
-                "record PRESENTATION / INFORMAL_INTERVENTION",
-                [false, false, false, false, true, false, false],
-                Box::new(|v, _| may_administer(v).is_ok()),
-            ),
-            (
-                "publish, unpublish, withdraw any contribution",
-                [false, false, false, false, true, false, false],
-                Box::new(|v, _| may_administer(v).is_ok()),
-            ),
-            (
-                "tag own contributions",
-                [false, true, true, true, true, false, true],
-                Box::new(|v, i| may_tag(v, own(i)).is_ok()),
-            ),
-            (
-                "tag member B's contributions",
-                [false, false, false, true, true, false, false],
-                Box::new(|v, _| may_tag(v, B).is_ok()),
-            ),
-            (
-                "manage stakeholders, consultations, meetings, issues, mechanisms",
-                [false, false, false, false, true, false, false],
-                Box::new(|v, _| may_administer(v).is_ok()),
-            ),
-            (
-                "manage accounts and API clients",
-                [false, false, false, false, true, false, false],
-                Box::new(|v, _| may_administer(v).is_ok()),
-            ),
-            (
-                "read the audit log",
-                [false, false, false, false, true, false, false],
-                Box::new(|v, _| secretariat(v).is_ok()),
-            ),
-        ];
+    /// The row of the role table each action answers. A new `Action` without a row
+    /// here does not compile.
+    fn row(action: Action) -> &'static str {
+        match action {
+            Action::WriteComment { .. } => "write a WRITTEN_COMMENT for own stakeholder",
+            Action::RestrictToMemberStates { .. } => {
+                "give own contribution MEMBER_STATES visibility"
+            }
+            Action::RecordAtMeeting => "record PRESENTATION / INFORMAL_INTERVENTION",
+            Action::Moderate => "publish, unpublish, withdraw any contribution",
+            Action::Tag { .. } => "tag own contributions",
+            Action::ManageCatalogue => {
+                "manage stakeholders, consultations, meetings, issues, mechanisms"
+            }
+            Action::ManageIdentities => "manage accounts and API clients",
+            Action::ListIdentities => "list accounts and API clients",
+            Action::ReadAuditLog => "read the audit log",
+        }
+    }
+
+    /// How many rows `row` has.
+    const ACTIONS: usize = 9;
+
+    type Row = (Box<dyn Fn(usize) -> Action>, [bool; 7]);
+
+    /// Prints the table of `rows` for every principal; returns the cells that differ
+    /// from the expectation.
+    fn check(rows: &[(String, Box<dyn Fn(usize) -> Action>, [bool; 7])]) -> Vec<String> {
         let principals = principals();
         let mut table = format!("{:<66}", "action");
         for (name, _) in &principals {
@@ -324,31 +466,189 @@ mod tests {
         }
         table.push('\n');
         let mut wrong = Vec::new();
-        for (action, expected, check) in &rows {
-            table.push_str(&format!("{action:<66}"));
+        for (title, action, expected) in rows {
+            table.push_str(&format!("{title:<66}"));
             for (i, (name, viewer)) in principals.iter().enumerate() {
-                let got = check(viewer, i);
+                let got = may(viewer, action(i)).is_ok();
                 table.push_str(&format!(
                     " | {:<13}",
                     if got { "allowed" } else { "refused" }
                 ));
                 if got != expected[i] {
-                    wrong.push(format!("{action} / {name}"));
+                    wrong.push(format!("{title} / {name}"));
                 }
             }
             table.push('\n');
         }
         println!("{table}");
-        assert!(wrong.is_empty(), "{wrong:?}\n{table}");
+        wrong
+    }
+
+    /// The role table's rows that change state (and the secretariat's reads), every
+    /// principal, with "own" meaning the principal's stakeholder. Each row names its
+    /// own rule: wiring two rows to one `Action` fails here.
+    #[test]
+    fn every_row_of_the_role_table_has_its_own_rule() {
+        let rows: Vec<Row> = vec![
+            (
+                Box::new(|i| Action::WriteComment {
+                    stakeholder_id: own(i),
+                }),
+                [false, true, true, true, true, false, true],
+            ),
+            (
+                Box::new(|i| Action::RestrictToMemberStates {
+                    stakeholder_id: own(i),
+                }),
+                [false, false, true, true, true, false, false],
+            ),
+            (
+                Box::new(|_| Action::RecordAtMeeting),
+                [false, false, false, false, true, false, false],
+            ),
+            (
+                Box::new(|_| Action::Moderate),
+                [false, false, false, false, true, false, false],
+            ),
+            (
+                Box::new(|i| Action::Tag {
+                    stakeholder_id: own(i),
+                }),
+                [false, true, true, true, true, false, true],
+            ),
+            (
+                Box::new(|_| Action::ManageCatalogue),
+                [false, false, false, false, true, false, false],
+            ),
+            (
+                Box::new(|_| Action::ManageIdentities),
+                [false, false, false, false, true, false, false],
+            ),
+            (
+                Box::new(|_| Action::ListIdentities),
+                [false, false, false, false, true, false, false],
+            ),
+            (
+                Box::new(|_| Action::ReadAuditLog),
+                [false, false, false, false, true, false, false],
+            ),
+        ];
+        let mut named: Vec<&str> = rows.iter().map(|(action, _)| row(action(0))).collect();
+        named.sort_unstable();
+        named.dedup();
+        assert_eq!(
+            named.len(),
+            ACTIONS,
+            "every rule once, no row wired to another row's rule: {named:?}"
+        );
+        assert_eq!(rows.len(), ACTIONS);
+        let titled: Vec<_> = rows
+            .into_iter()
+            .map(|(action, expected)| (row(action(0)).to_owned(), action, expected))
+            .collect();
+        let wrong = check(&titled);
+        assert!(wrong.is_empty(), "{wrong:?}");
+    }
+
+    /// The same rules across stakeholders: nobody but the secretariat acts for member B.
+    #[test]
+    fn nobody_acts_for_another_stakeholder() {
+        let rows: Vec<(String, Box<dyn Fn(usize) -> Action>, [bool; 7])> = vec![
+            (
+                "write a WRITTEN_COMMENT for member B".to_owned(),
+                Box::new(|_| Action::WriteComment { stakeholder_id: B }),
+                [false, false, false, true, true, false, false],
+            ),
+            (
+                "give member B's contribution MEMBER_STATES visibility".to_owned(),
+                Box::new(|_| Action::RestrictToMemberStates { stakeholder_id: B }),
+                [false, false, false, true, true, false, false],
+            ),
+            (
+                "tag member B's contributions".to_owned(),
+                Box::new(|_| Action::Tag { stakeholder_id: B }),
+                [false, false, false, true, true, false, false],
+            ),
+        ];
+        let wrong = check(&rows);
+        assert!(wrong.is_empty(), "{wrong:?}");
+    }
+
+    #[test]
+    fn the_rules_that_refine_a_row() {
+        let p = principals();
+        let (anonymous, observer, member_a, secretariat, read_client) =
+            (&p[0].1, &p[1].1, &p[2].1, &p[4].1, &p[5].1);
+        // Whose comment a draft is: one's own unless named; the secretariat must name one.
+        assert_eq!(comment_stakeholder(observer, None).unwrap(), Some(OWN));
+        assert_eq!(comment_stakeholder(observer, Some(B)).unwrap(), Some(B));
+        assert_eq!(comment_stakeholder(secretariat, None).unwrap(), None);
+        assert!(comment_stakeholder(anonymous, None).is_err());
+        assert!(comment_stakeholder(read_client, None).is_err());
+        // Visibility: PUBLIC and SECRETARIAT are any author's; MEMBER_STATES a member state's.
+        for v in [observer, member_a, secretariat] {
+            assert!(may_give_visibility(v, OWN, Visibility::Public).is_ok());
+            assert!(may_give_visibility(v, OWN, Visibility::Secretariat).is_ok());
+        }
+        assert!(may_give_visibility(observer, OWN, Visibility::MemberStates).is_err());
+        assert!(may_give_visibility(member_a, A, Visibility::MemberStates).is_ok());
+        // Withdrawal: the secretariat any time, an author its own written comment while open.
+        assert_eq!(
+            withdrawal(secretariat, B, false).unwrap(),
+            Withdrawal::AnyTime
+        );
+        assert_eq!(
+            withdrawal(member_a, A, true).unwrap(),
+            Withdrawal::WhileOpen
+        );
+        assert_eq!(
+            withdrawal(member_a, A, false).unwrap_err().code(),
+            "FORBIDDEN"
+        );
+        assert_eq!(
+            withdrawal(member_a, B, true).unwrap_err().code(),
+            "FORBIDDEN"
+        );
+        assert_eq!(
+            withdrawal(anonymous, A, true).unwrap_err().code(),
+            "UNAUTHENTICATED"
+        );
+        // One's own password: accounts only.
+        assert_eq!(own_account(observer).unwrap(), 1);
+        assert_eq!(own_account(&p[6].1).unwrap_err().code(), "FORBIDDEN");
+        // Nobody disables their own account.
+        assert!(may_set_account_status(secretariat, 4, PrincipalStatus::Active).is_ok());
+        assert!(matches!(
+            may_set_account_status(secretariat, 4, PrincipalStatus::Disabled),
+            Err(crate::error::MutationError::Input(_))
+        ));
+        assert!(may_set_account_status(secretariat, 1, PrincipalStatus::Disabled).is_ok());
+        // Whom each role speaks for.
+        assert!(speaks_for(Role::MemberState).admits(StakeholderGroup::Government));
+        assert!(!speaks_for(Role::MemberState).admits(StakeholderGroup::CivilSociety));
+        assert!(speaks_for(Role::Observer).admits(StakeholderGroup::CivilSociety));
+        assert_eq!(speaks_for(Role::Secretariat), SpeaksFor::Optional);
+        // The anonymous-access switch.
+        assert!(may_use_api(anonymous, true).is_ok());
+        assert_eq!(
+            may_use_api(anonymous, false).unwrap_err().code(),
+            "UNAUTHENTICATED"
+        );
+        assert!(may_use_api(observer, false).is_ok());
     }
 
     #[test]
     fn refusals_say_who_must_sign_in_and_who_may_not() {
         assert_eq!(
-            may_administer(&Viewer::Anonymous).unwrap_err().code(),
+            may(&Viewer::Anonymous, Action::ManageCatalogue)
+                .unwrap_err()
+                .code(),
             "UNAUTHENTICATED"
         );
         let observer = &principals()[1].1;
-        assert_eq!(may_administer(observer).unwrap_err().code(), "FORBIDDEN");
+        assert_eq!(
+            may(observer, Action::ManageCatalogue).unwrap_err().code(),
+            "FORBIDDEN"
+        );
     }
 }

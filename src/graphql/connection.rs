@@ -1,8 +1,8 @@
 //! Relay connections. Every list in the schema is one of these: `edges { cursor node }`,
 //! `nodes`, `pageInfo` and `totalCount`, paged with `first/after` or `last/before`.
 
+use super::context::{RequestData, request};
 use super::loaders::{ContributionCountOf, CountOf};
-use super::{RequestData, request};
 use crate::paging::{Counter, Slice, encode_cursor};
 use crate::service::relations::Relation;
 use async_graphql::{Context, SimpleObject};

@@ -1,6 +1,6 @@
 //! The Relay `Node` interface and resolution of any global ID.
 
-use super::RequestData;
+use super::context::RequestData;
 use super::loaders::{
     AccountKey, ApiClientKey, AuditEventKey, ConsultationKey, ContributionKey, DocumentKey,
     MechanismKey, MeetingKey, PolicyIssueKey, RevisionKey, StakeholderKey, TombstoneKey,

@@ -1,7 +1,7 @@
 //! The subscription root, served over WebSocket at `/graphql/ws`
 //! (graphql-transport-ws; the access token goes in `connection_init`).
 
-use super::request;
+use super::context::request;
 use super::types::Contribution;
 use crate::events::Published;
 use crate::ids::{GlobalId, NodeType};

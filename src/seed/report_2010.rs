@@ -7,7 +7,7 @@
 //! (§10): the International Chamber of Commerce presented on behalf of the private
 //! sector and CONGO on behalf of civil society.
 
-use crate::service::contributions::content_hash;
+use crate::domain::content_hash;
 use anyhow::{Context, bail};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use entity::enums::*;

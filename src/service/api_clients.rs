@@ -2,10 +2,11 @@
 //! and revokes them; the secret is returned once and stored only as its SHA-256.
 
 use crate::auth::secret;
+use crate::domain::Name;
 use crate::error::{AppResult, MutationError, MutationResult, UserError, UserErrorCode};
 use crate::paging::{self, Listing, Page};
-use crate::policy::{self, Readable};
-use crate::service::audit::{self, Actor, Change};
+use crate::policy::{self, Action, Readable};
+use crate::service::{audit, stakeholders};
 use crate::viewer::{Scopes, Viewer};
 use chrono::Utc;
 use entity::api_client::{ActiveModel, Column, Entity, Model};
@@ -38,18 +39,7 @@ async fn audit_change(
     before: Option<&Model>,
     after: &Model,
 ) -> AppResult<()> {
-    audit::record(
-        txn,
-        &Actor::of(viewer),
-        Change {
-            action,
-            target_type: "ApiClient",
-            target_id: Some(after.id),
-            before: before.map(audit::state_hash),
-            after: Some(audit::state_hash(after)),
-        },
-    )
-    .await
+    audit::append_change(txn, viewer, action, ("ApiClient", after.id), before, after).await
 }
 
 /// Creates a client; returns it and its secret (shown this once).
@@ -58,16 +48,8 @@ pub async fn create(
     viewer: &Viewer,
     input: NewApiClient,
 ) -> MutationResult<(Model, String)> {
-    policy::secretariat_writer(viewer)?;
-    let name = input.name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(UserError::new(
-            "name",
-            UserErrorCode::Invalid,
-            "The name must have 1 to 200 characters",
-        )
-        .into());
-    }
+    policy::may(viewer, Action::ManageIdentities)?;
+    let name = Name::parse(&input.name)?;
     if !input.scopes.read && !input.scopes.submit {
         return Err(UserError::new(
             "scopes",
@@ -76,14 +58,14 @@ pub async fn create(
         )
         .into());
     }
-    super::stakeholders::require(db, "stakeholder", input.stakeholder_id).await?;
+    stakeholders::require(db, "stakeholder", input.stakeholder_id).await?;
     let client_id = format!("cc_{}", hex::encode(secret::random_bytes(12)?));
     let client_secret = secret::new_token("ccs_")?;
     let now = Utc::now();
     let txn = db.begin().await?;
     let row = ActiveModel {
         client_id: Set(client_id),
-        name: Set(name.to_owned()),
+        name: Set(name.into_string()),
         stakeholder_id: Set(input.stakeholder_id),
         role: Set(input.role),
         scopes: Set(input.scopes.names().join(" ")),
@@ -118,7 +100,7 @@ pub async fn rotate(
     viewer: &Viewer,
     id: i64,
 ) -> MutationResult<(Model, String)> {
-    policy::secretariat_writer(viewer)?;
+    policy::may(viewer, Action::ManageIdentities)?;
     let before = find(db, id).await?;
     let client_secret = secret::new_token("ccs_")?;
     let now = Utc::now();
@@ -143,7 +125,7 @@ pub async fn rotate(
 
 /// Revokes a client: its secret and its tokens stop working.
 pub async fn revoke(db: &DatabaseConnection, viewer: &Viewer, id: i64) -> MutationResult<Model> {
-    policy::secretariat_writer(viewer)?;
+    policy::may(viewer, Action::ManageIdentities)?;
     let before = find(db, id).await?;
     let mut row: ActiveModel = before.clone().into();
     row.status = Set(PrincipalStatus::Disabled);
@@ -177,7 +159,7 @@ pub async fn list(
     viewer: &Viewer,
     page: &Page,
 ) -> AppResult<Listing<Model>> {
-    policy::secretariat(viewer)?;
+    policy::may(viewer, Action::ListIdentities)?;
     paging::list(db, Entity::find(), Column::Id, page).await
 }
 

@@ -4,6 +4,8 @@
 
 use crate::error::AppResult;
 use crate::paging::{self, Listing, Page};
+use crate::policy::{self, Action};
+use crate::service::rows;
 use crate::viewer::{Subject, Viewer};
 use chrono::{DateTime, SubsecRound, Utc};
 use entity::audit_event::{ActiveModel, Column, Entity, Model};
@@ -27,21 +29,26 @@ impl Actor {
     /// The principal behind a request; `anonymous` for sign-in flows without one.
     pub fn of(viewer: &Viewer) -> Actor {
         match viewer.principal().map(|p| p.subject) {
-            Some(Subject::Account(id)) => Actor {
-                account_id: Some(id),
-                client_id: None,
-                label: format!("account:{id}"),
-            },
+            Some(Subject::Account(id)) => Actor::account(id),
             Some(Subject::Client(id)) => Actor {
                 account_id: None,
                 client_id: Some(id),
-                label: format!("client:{id}"),
+                label: Subject::Client(id).label(),
             },
             None => Actor {
                 account_id: None,
                 client_id: None,
                 label: "anonymous".to_owned(),
             },
+        }
+    }
+
+    /// An account acting on its own behalf (signing in, completing a password reset).
+    pub fn account(id: i64) -> Actor {
+        Actor {
+            account_id: Some(id),
+            client_id: None,
+            label: Subject::Account(id).label(),
         }
     }
 
@@ -88,8 +95,32 @@ pub struct Change<'a> {
     pub after: Option<String>,
 }
 
+/// Appends the event for `viewer` changing record `id` of type `target` from `before`
+/// (`None` for a creation) to `after`, with the hashes of both states.
+pub async fn append_change<T: Serialize>(
+    txn: &impl ConnectionTrait,
+    viewer: &Viewer,
+    action: &str,
+    (target, id): (&str, i64),
+    before: Option<&T>,
+    after: &T,
+) -> AppResult<()> {
+    append(
+        txn,
+        &Actor::of(viewer),
+        Change {
+            action,
+            target_type: target,
+            target_id: Some(id),
+            before: before.map(state_hash),
+            after: Some(state_hash(after)),
+        },
+    )
+    .await
+}
+
 /// Appends an event, inside the caller's transaction.
-pub async fn record<C: ConnectionTrait>(
+pub async fn append<C: ConnectionTrait>(
     txn: &C,
     actor: &Actor,
     change: Change<'_>,
@@ -201,12 +232,14 @@ pub struct AuditFilter {
     pub until: Option<DateTime<Utc>>,
 }
 
-/// Events matching `filter`, oldest first. Callers check that the viewer is the secretariat.
+/// Events matching `filter`, oldest first (secretariat).
 pub async fn list(
     db: &DatabaseConnection,
+    viewer: &Viewer,
     filter: &AuditFilter,
     page: &Page,
 ) -> AppResult<Listing<Model>> {
+    policy::may(viewer, Action::ReadAuditLog)?;
     let mut select = Entity::find();
     if let Some(id) = filter.actor_account_id {
         select = select.filter(Column::ActorAccountId.eq(id));
@@ -238,8 +271,8 @@ pub async fn by_ids(
     viewer: &Viewer,
     ids: &[i64],
 ) -> AppResult<std::collections::HashMap<i64, Model>> {
-    if crate::policy::secretariat(viewer).is_err() {
+    if policy::may(viewer, Action::ReadAuditLog).is_err() {
         return Ok(std::collections::HashMap::new());
     }
-    super::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
+    rows::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
 }

@@ -14,5 +14,5 @@ pub async fn by_ids(
     db: &DatabaseConnection,
     ids: &[i64],
 ) -> AppResult<HashMap<i64, document::Model>> {
-    super::by_ids::<document::Entity>(db, document::Column::Id, ids, |m| m.id).await
+    super::rows::by_ids::<document::Entity>(db, document::Column::Id, ids, |m| m.id).await
 }

@@ -1,15 +1,136 @@
-//! Meetings of consultations: public to every caller.
+//! Meetings of consultations: public to every caller; the secretariat adds and
+//! changes them.
 
-use crate::error::AppResult;
-use entity::meeting::{Column, Entity, Model};
-use sea_orm::DatabaseConnection;
+use crate::domain::{Agenda, Checks, Line};
+use crate::error::{AppResult, MutationResult, UserError, UserErrorCode};
+use crate::policy::{self, Action};
+use crate::service::audit;
+use crate::service::versions::{Versioned, edit_row};
+use crate::viewer::Viewer;
+use chrono::{NaiveDate, Utc};
+use entity::consultation;
+use entity::meeting::{ActiveModel, Column, Entity, Model};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
 use std::collections::HashMap;
 
 pub async fn by_ids(db: &DatabaseConnection, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
-    super::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
+    super::rows::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
 }
 
 /// The agenda items, stored as a JSON array of strings.
 pub fn agenda(model: &Model) -> Vec<String> {
     serde_json::from_value(model.agenda.clone()).unwrap_or_default()
+}
+
+/// A new meeting of a consultation.
+#[derive(Debug, Clone)]
+pub struct NewMeeting {
+    pub consultation_id: i64,
+    pub title: String,
+    pub venue: String,
+    pub held_on: NaiveDate,
+    pub agenda: Vec<String>,
+}
+
+/// Adds a meeting to a consultation (secretariat).
+pub async fn create(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: NewMeeting,
+) -> MutationResult<Model> {
+    policy::may(viewer, Action::ManageCatalogue)?;
+    let mut checks = Checks::default();
+    let title = checks.take(Line::parse("title", &input.title, 500));
+    let venue = checks.take(Line::parse("venue", &input.venue, 300));
+    let agenda = checks.take(Agenda::parse(&input.agenda));
+    checks.finish()?;
+    if consultation::Entity::find_by_id(input.consultation_id)
+        .one(db)
+        .await?
+        .is_none()
+    {
+        return Err(UserError::new(
+            "consultation",
+            UserErrorCode::NotFound,
+            "No such consultation",
+        )
+        .into());
+    }
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let row = ActiveModel {
+        consultation_id: Set(input.consultation_id),
+        title: Set(title.into_string()),
+        venue: Set(venue.into_string()),
+        held_on: Set(input.held_on),
+        agenda: Set(agenda.to_json()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        version: Set(1),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::append_change(
+        &txn,
+        viewer,
+        "meeting.create",
+        ("Meeting", row.id),
+        None,
+        &row,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Changes to a meeting; fields left out stay as they are.
+#[derive(Debug, Clone, Default)]
+pub struct MeetingChanges {
+    pub title: Option<String>,
+    pub venue: Option<String>,
+    pub held_on: Option<NaiveDate>,
+    pub agenda: Option<Vec<String>>,
+}
+
+/// Changes a meeting at the version the caller edited (secretariat).
+pub async fn update(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+    c: MeetingChanges,
+) -> MutationResult<Model> {
+    policy::may(viewer, Action::ManageCatalogue)?;
+    let cols = Versioned {
+        id: Column::Id,
+        version: Column::Version,
+        updated_at: Column::UpdatedAt,
+    };
+    edit_row::<Entity, _>(
+        db,
+        viewer,
+        cols,
+        ("Meeting", "meeting.update"),
+        (id, version),
+        |_| {
+            let mut checks = Checks::default();
+            let mut row = <ActiveModel as Default>::default();
+            if let Some(t) = &c.title {
+                row.title = Set(checks.take(Line::parse("title", t, 500)).into_string());
+            }
+            if let Some(v) = &c.venue {
+                row.venue = Set(checks.take(Line::parse("venue", v, 300)).into_string());
+            }
+            if let Some(d) = c.held_on {
+                row.held_on = Set(d);
+            }
+            if let Some(agenda) = &c.agenda {
+                row.agenda = Set(checks.take(Agenda::parse(agenda)).to_json());
+            }
+            checks.finish()?;
+            Ok(row)
+        },
+    )
+    .await
 }

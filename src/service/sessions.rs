@@ -6,12 +6,12 @@ use crate::auth::{Auth, password, secret};
 use crate::error::{AppError, AppResult};
 use crate::service::accounts;
 use crate::service::audit::{self, Actor, Change};
-use crate::viewer::Scopes;
+use crate::service::refresh_tokens;
+use crate::viewer::{Scopes, Subject};
 use chrono::{DateTime, Duration, Utc};
 use entity::account;
 use entity::enums::PrincipalStatus;
 use entity::login_throttle;
-use entity::refresh_token::{ActiveModel, Column, Entity};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
@@ -150,7 +150,7 @@ async fn start(
     action: &str,
 ) -> AppResult<Session> {
     let (access_token, access_expires_at) = auth.keys.issue(
-        crate::viewer::Subject::Account(account.id).label(),
+        Subject::Account(account.id).label(),
         account.role,
         account.stakeholder_id,
         Scopes::ALL.names(),
@@ -159,17 +159,13 @@ async fn start(
     let now = Utc::now();
     let refresh_expires_at = now + auth.refresh_ttl;
     let txn = db.begin().await?;
-    ActiveModel {
-        account_id: Set(account.id),
-        family_id: Set(family_id),
-        token_hash: Set(secret::digest(&refresh_token)),
-        expires_at: Set(refresh_expires_at),
-        created_at: Set(now),
-        rotated_at: Set(None),
-        revoked_at: Set(None),
-        ..Default::default()
-    }
-    .insert(&txn)
+    refresh_tokens::insert(
+        &txn,
+        account.id,
+        family_id,
+        &refresh_token,
+        refresh_expires_at,
+    )
     .await?;
     audit_session(&txn, account.id, action).await?;
     txn.commit().await?;
@@ -185,44 +181,18 @@ async fn start(
 /// Exchanges a refresh token for a new pair; the old token stops working.
 pub async fn refresh(db: &DatabaseConnection, auth: &Auth, token: &str) -> AppResult<Session> {
     let invalid = AppError::Unauthenticated(INVALID_REFRESH);
-    let Some(row) = Entity::find()
-        .filter(Column::TokenHash.eq(secret::digest(token)))
-        .one(db)
-        .await?
-    else {
+    let Some(row) = refresh_tokens::find(db, token).await? else {
         return Err(invalid);
     };
     if row.revoked_at.is_some() || row.expires_at < Utc::now() {
         return Err(invalid);
     }
     // Claim the token: only one caller can move it from unused to rotated.
-    let claimed = Entity::update_many()
-        .col_expr(Column::RotatedAt, Expr::value(Utc::now()))
-        .filter(Column::Id.eq(row.id))
-        .filter(Column::RotatedAt.is_null())
-        .exec(db)
-        .await?;
-    if claimed.rows_affected != 1 {
+    if !refresh_tokens::claim(db, row.id).await? {
         // Already used: someone else holds a copy. End the whole family, on the record.
         let txn = db.begin().await?;
-        revoke_family(&txn, &row.family_id).await?;
-        let actor = Actor {
-            account_id: Some(row.account_id),
-            client_id: None,
-            label: format!("account:{}", row.account_id),
-        };
-        audit::record(
-            &txn,
-            &actor,
-            Change {
-                action: "session.reuse_revoked",
-                target_type: "Account",
-                target_id: Some(row.account_id),
-                before: None,
-                after: None,
-            },
-        )
-        .await?;
+        refresh_tokens::revoke_family(&txn, &row.family_id).await?;
+        audit_session(&txn, row.account_id, "session.reuse_revoked").await?;
         txn.commit().await?;
         tracing::warn!(
             account = row.account_id,
@@ -242,13 +212,9 @@ pub async fn refresh(db: &DatabaseConnection, auth: &Auth, token: &str) -> AppRe
 
 /// Ends the session a refresh token belongs to. Unknown tokens are ignored.
 pub async fn logout(db: &DatabaseConnection, token: &str) -> AppResult<()> {
-    if let Some(row) = Entity::find()
-        .filter(Column::TokenHash.eq(secret::digest(token)))
-        .one(db)
-        .await?
-    {
+    if let Some(row) = refresh_tokens::find(db, token).await? {
         let txn = db.begin().await?;
-        revoke_family(&txn, &row.family_id).await?;
+        refresh_tokens::revoke_family(&txn, &row.family_id).await?;
         audit_session(&txn, row.account_id, "session.logout").await?;
         txn.commit().await?;
     }
@@ -257,14 +223,9 @@ pub async fn logout(db: &DatabaseConnection, token: &str) -> AppResult<()> {
 
 /// Records a change to an account's sessions, as that account.
 async fn audit_session(txn: &impl ConnectionTrait, account_id: i64, action: &str) -> AppResult<()> {
-    let actor = Actor {
-        account_id: Some(account_id),
-        client_id: None,
-        label: format!("account:{account_id}"),
-    };
-    audit::record(
+    audit::append(
         txn,
-        &actor,
+        &Actor::account(account_id),
         Change {
             action,
             target_type: "Account",
@@ -274,25 +235,4 @@ async fn audit_session(txn: &impl ConnectionTrait, account_id: i64, action: &str
         },
     )
     .await
-}
-
-async fn revoke_family(db: &impl ConnectionTrait, family_id: &str) -> AppResult<()> {
-    Entity::update_many()
-        .col_expr(Column::RevokedAt, Expr::value(Utc::now()))
-        .filter(Column::FamilyId.eq(family_id))
-        .filter(Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
-/// Ends every session of an account (disabled, or its password was reset).
-pub async fn revoke_all(db: &DatabaseConnection, account_id: i64) -> AppResult<()> {
-    Entity::update_many()
-        .col_expr(Column::RevokedAt, Expr::value(Utc::now()))
-        .filter(Column::AccountId.eq(account_id))
-        .filter(Column::RevokedAt.is_null())
-        .exec(db)
-        .await?;
-    Ok(())
 }

@@ -55,7 +55,10 @@ async fn the_seeded_consultation_exports_98_rows_that_agree_with_the_statistics(
         .iter()
         .map(str::to_owned)
         .collect();
-    assert_eq!(headers, concord::service::export::COLUMNS.to_vec());
+    assert_eq!(
+        headers,
+        concord::service::contributions::tabular::COLUMNS.to_vec()
+    );
     let group = headers.iter().position(|h| h == "group").unwrap();
     let kind = headers.iter().position(|h| h == "kind").unwrap();
     let mut counted: BTreeMap<(String, String), i64> = BTreeMap::new();
@@ -181,10 +184,11 @@ async fn the_export_walks_page_by_page_without_gaps() {
     let mut ids = Vec::new();
     let mut pages = 0;
     loop {
-        let (rows, next) = concord::service::export::page(&app.db, &viewer, 1, after, 7)
-            .await
-            .map_err(|e| e.message())
-            .unwrap();
+        let (rows, next) =
+            concord::service::contributions::tabular::page(&app.db, &viewer, 1, after, 7)
+                .await
+                .map_err(|e| e.message())
+                .unwrap();
         assert!(rows.len() <= 7);
         ids.extend(rows.into_iter().map(|r| r.id));
         pages += 1;

@@ -95,8 +95,7 @@ async fn a_written_comment_from_draft_to_publication_with_receipts_and_revisions
         submitted["data"]["contributionSubmit"]["contribution"]["status"], "SUBMITTED",
         "{submitted}"
     );
-    let expected =
-        concord::service::contributions::content_hash("Our comment", "en", "Second draft, final.");
+    let expected = concord::domain::content_hash("Our comment", "en", "Second draft, final.");
     assert_eq!(
         receipt["contentHash"], expected,
         "the receipt is the documented canonical hash"

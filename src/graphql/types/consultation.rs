@@ -1,10 +1,11 @@
 use super::{
     ContributionConnection, ContributionFilter, ContributionStatistics, Document,
-    DocumentConnection, MeetingConnection, page, page_cost, related,
+    DocumentConnection, MeetingConnection, related,
 };
+use crate::graphql::args::{page, page_cost};
 use crate::graphql::connection::connection;
+use crate::graphql::context::request;
 use crate::graphql::loaders::StatisticsOfConsultation;
-use crate::graphql::request;
 use crate::ids::{GlobalId, NodeType};
 use crate::service::consultations;
 use crate::service::contributions::Parent;

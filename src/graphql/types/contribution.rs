@@ -1,14 +1,15 @@
 use super::{
     Consultation, Mechanism, Meeting, PolicyIssue, PolicyIssueConnection, Stakeholder, dangling,
-    page, page_cost, related,
+    related,
 };
 use crate::error::AppError;
+use crate::graphql::args::{page, page_cost};
 use crate::graphql::connection::{TotalCount, connection};
+use crate::graphql::context::request;
 use crate::graphql::loaders::{
     ConsultationKey, ContributionCountOf, ContributionsOf, MechanismKey, MeetingKey,
     RevisionNumberKey, StakeholderKey,
 };
-use crate::graphql::request;
 use crate::ids::{GlobalId, NodeType};
 use crate::paging::Slice;
 use crate::service::contributions;

@@ -1,8 +1,8 @@
 use super::{Stakeholder, dangling};
 use crate::error::{MutationError, MutationResult, UserError, UserErrorCode};
 use crate::graphql::connection::connection;
+use crate::graphql::context::request;
 use crate::graphql::loaders::{AccountKey, ApiClientKey, StakeholderKey};
-use crate::graphql::request;
 use crate::ids::{GlobalId, NodeType};
 use crate::service::api_clients;
 use crate::viewer::{Principal, Subject};

@@ -1,7 +1,8 @@
-use super::{PolicyIssue, PolicyIssueConnection, Stakeholder, dangling, page, page_cost, related};
+use super::{PolicyIssue, PolicyIssueConnection, Stakeholder, dangling, related};
+use crate::graphql::args::{page, page_cost};
 use crate::graphql::connection::connection;
+use crate::graphql::context::request;
 use crate::graphql::loaders::{FunctionsOfMechanism, StakeholderKey};
-use crate::graphql::request;
 use crate::ids::{GlobalId, NodeType};
 use crate::service::relations::IssuesOfMechanism;
 use async_graphql::{Context, ID, InputObject, Object, Result};

@@ -1,7 +1,8 @@
-use super::{Consultation, ContributionConnection, ContributionFilter, dangling, page, page_cost};
+use super::{Consultation, ContributionConnection, ContributionFilter, dangling};
+use crate::graphql::args::{page, page_cost};
 use crate::graphql::connection::connection;
+use crate::graphql::context::request;
 use crate::graphql::loaders::ConsultationKey;
-use crate::graphql::request;
 use crate::ids::{GlobalId, NodeType};
 use crate::service::contributions::Parent;
 use crate::service::meetings;

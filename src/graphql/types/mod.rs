@@ -29,9 +29,9 @@ pub use statistics::{ContributionStatistics, GroupStatistics, KindCount};
 
 use crate::error::AppError;
 use crate::graphql::connection::TotalCount;
+use crate::graphql::context::request;
 use crate::graphql::loaders::{CountOf, PageOf};
-use crate::graphql::request;
-use crate::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageArgs, Slice};
+use crate::paging::{Page, Slice};
 use crate::service::relations::{Child, Relation};
 use async_graphql::Context;
 
@@ -57,30 +57,6 @@ pub(crate) async fn related<R: Relation>(
         parent_id,
     }));
     Ok((slice.unwrap_or_else(Slice::empty), total))
-}
-
-/// Validates a connection field's paging arguments.
-pub(crate) fn page(
-    first: Option<i32>,
-    after: Option<String>,
-    last: Option<i32>,
-    before: Option<String>,
-) -> Result<Page, AppError> {
-    Page::parse(&PageArgs {
-        first,
-        after,
-        last,
-        before,
-    })
-}
-
-/// Complexity of a connection field: its page size times the cost of one item.
-pub(crate) fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
-    let size = first
-        .or(last)
-        .unwrap_or(DEFAULT_PAGE_SIZE)
-        .clamp(1, MAX_PAGE_SIZE) as usize;
-    size.saturating_mul(child_complexity).saturating_add(1)
 }
 
 /// A relation that the database's foreign keys guarantee, found missing: our fault.

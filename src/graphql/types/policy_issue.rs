@@ -1,7 +1,5 @@
-use super::{
-    ContributionConnection, ContributionFilter, Mechanism, MechanismConnection, page, page_cost,
-    related,
-};
+use super::{ContributionConnection, ContributionFilter, Mechanism, MechanismConnection, related};
+use crate::graphql::args::{page, page_cost};
 use crate::graphql::connection::connection;
 use crate::ids::{GlobalId, NodeType};
 use crate::service::contributions::Parent;

@@ -2,7 +2,7 @@
 //! Form-encoded request; client authentication by HTTP Basic (§2.3.1) or in the body,
 //! not both; errors as §5.2. The token is a Concord access token carrying the scopes.
 
-use crate::http::AppState;
+use super::state::AppState;
 use crate::service::api_clients;
 use crate::viewer::{Scopes, Subject};
 use actix_web::http::header;

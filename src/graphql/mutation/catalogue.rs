@@ -1,353 +1,18 @@
-//! Mutations of the consultation workflow and of what the secretariat manages.
+//! What the secretariat manages: stakeholders, consultations (and their forward-only
+//! lifecycle), meetings, policy issues and mechanisms. The fields stay in one object so
+//! that the schema lists them in the order clients know.
 
-use super::mutation::{id_of, stakeholder_of};
-use super::request;
-use super::types::{
-    Consultation, Contribution, ContributionRevision, Mechanism, Meeting, PolicyIssue, Stakeholder,
-    UserErrorObject, outcome,
-};
-use crate::error::MutationResult;
 use crate::events::Published;
-use crate::ids::NodeType;
-use crate::service::catalogue::{
-    self, NewConsultation, NewMechanism, NewMeeting, NewPolicyIssue, NewStakeholder,
+use crate::graphql::args::{id_of, ids_of, stakeholder_of};
+use crate::graphql::context::request;
+use crate::graphql::types::{
+    Consultation, Mechanism, Meeting, PolicyIssue, Stakeholder, UserErrorObject, outcome,
 };
-use crate::service::workflow::{self, Disclosure, Edit, MeetingRecord, NewComment, Receipt, Text};
+use crate::ids::NodeType;
+use crate::service::{consultations, mechanisms, meetings, policy_issues, stakeholders};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::*;
-
-/// The result of a contribution mutation.
-#[derive(SimpleObject)]
-pub struct ContributionPayload {
-    /// The contribution as it now is; null when nothing changed.
-    pub contribution: Option<Contribution>,
-    /// Problems with the input; empty on success.
-    pub user_errors: Vec<UserErrorObject>,
-}
-
-/// Proof of what was submitted: the revision and its SHA-256 content hash.
-#[derive(SimpleObject)]
-pub struct ContributionReceipt {
-    /// The revision the receipt is for.
-    pub revision: ContributionRevision,
-    /// Lowercase hex SHA-256 of the revision's canonical form (see the README).
-    pub content_hash: String,
-    /// The server's time when the revision was stored.
-    pub server_time: DateTime<Utc>,
-}
-
-/// The result of a mutation that stores a revision.
-#[derive(SimpleObject)]
-pub struct ContributionReceiptPayload {
-    /// The contribution as it now is; null when nothing changed.
-    pub contribution: Option<Contribution>,
-    /// The receipt; null when nothing changed.
-    pub receipt: Option<ContributionReceipt>,
-    /// Problems with the input; empty on success.
-    pub user_errors: Vec<UserErrorObject>,
-}
-
-fn contribution_payload(
-    result: MutationResult<entity::contribution::Model>,
-) -> Result<ContributionPayload> {
-    let (row, user_errors) = outcome(result)?;
-    Ok(ContributionPayload {
-        contribution: row.map(Contribution),
-        user_errors,
-    })
-}
-
-fn receipt_payload(result: MutationResult<Receipt>) -> Result<ContributionReceiptPayload> {
-    let (receipt, user_errors) = outcome(result)?;
-    Ok(match receipt {
-        Some(r) => ContributionReceiptPayload {
-            contribution: Some(Contribution(r.contribution)),
-            receipt: Some(ContributionReceipt {
-                content_hash: r.revision.content_hash.clone(),
-                revision: ContributionRevision(r.revision),
-                server_time: r.server_time,
-            }),
-            user_errors,
-        },
-        None => ContributionReceiptPayload {
-            contribution: None,
-            receipt: None,
-            user_errors,
-        },
-    })
-}
-
-/// A new written comment (a draft until submitted).
-#[derive(InputObject)]
-pub struct ContributionCreateInput {
-    /// The consultation; it must be OPEN.
-    pub consultation: ID,
-    /// The stakeholder it is from; the secretariat must say, others write for their own.
-    pub stakeholder: Option<ID>,
-    /// Title (1 to 500 characters).
-    pub title: String,
-    /// Full text (1 to 1 000 000 characters), kept exactly as sent.
-    pub body: String,
-    /// Original language, a BCP 47 tag: ar, en, es, fr, ru, zh, or any other.
-    pub language: String,
-    /// Who may read it once published (MEMBER_STATES: member states and the secretariat only).
-    #[graphql(default_with = "Visibility::Public")]
-    pub visibility: Visibility,
-    /// False: publish it without naming the stakeholder (counted under its group only).
-    #[graphql(default = true)]
-    pub attributed: bool,
-    /// True: hold it back until the consultation closes, then publish it automatically.
-    #[graphql(default = false)]
-    pub embargoed: bool,
-}
-
-/// Changes to a written comment; fields left out stay as they are.
-#[derive(InputObject)]
-pub struct ContributionEditInput {
-    /// The contribution.
-    pub id: ID,
-    /// The version you edited (`CONFLICT` when stale).
-    pub version: i32,
-    /// New title.
-    pub title: Option<String>,
-    /// New full text.
-    pub body: Option<String>,
-    /// New language.
-    pub language: Option<String>,
-    /// New visibility.
-    pub visibility: Option<Visibility>,
-}
-
-/// One contribution at the version the caller saw.
-#[derive(InputObject)]
-pub struct ContributionVersionInput {
-    /// The contribution.
-    pub id: ID,
-    /// The version you saw (`CONFLICT` when stale).
-    pub version: i32,
-}
-
-/// Withdrawing a contribution.
-#[derive(InputObject)]
-pub struct ContributionWithdrawInput {
-    /// The contribution.
-    pub id: ID,
-    /// The version you saw (`CONFLICT` when stale).
-    pub version: i32,
-    /// Why it is withdrawn (1 to 2000 characters); shown with it.
-    pub reason: String,
-}
-
-/// A presentation or intervention made at a meeting.
-#[derive(InputObject)]
-pub struct ContributionRecordInput {
-    /// The meeting it was made at.
-    pub meeting: ID,
-    /// The stakeholder that spoke.
-    pub stakeholder: ID,
-    /// PRESENTATION or INFORMAL_INTERVENTION.
-    pub kind: ContributionKind,
-    /// The group it spoke for, when it spoke on behalf of one.
-    pub on_behalf_of_group: Option<StakeholderGroup>,
-    /// Title (1 to 500 characters).
-    pub title: String,
-    /// Full text or summary.
-    pub body: String,
-    /// Original language (BCP 47).
-    pub language: String,
-    /// Who may read it once published.
-    #[graphql(default_with = "Visibility::Public")]
-    pub visibility: Visibility,
-    /// False: publish it without naming the stakeholder.
-    #[graphql(default = true)]
-    pub attributed: bool,
-    /// True: hold it back until the consultation closes.
-    #[graphql(default = false)]
-    pub embargoed: bool,
-    /// The agenda item it was made at: 0-based index into the meeting's `agenda`.
-    pub agenda_item: Option<i32>,
-}
-
-/// A mechanism and the contribution's stance on it.
-#[derive(InputObject)]
-pub struct MechanismStanceInput {
-    /// The mechanism.
-    pub mechanism: ID,
-    /// The stance.
-    pub stance: Stance,
-}
-
-/// The policy issues and mechanisms a contribution is linked to (replacing earlier links).
-#[derive(InputObject)]
-pub struct ContributionTagInput {
-    /// The contribution.
-    pub id: ID,
-    /// The version you saw (`CONFLICT` when stale).
-    pub version: i32,
-    /// The policy issues it raises.
-    pub issues: Vec<ID>,
-    /// The mechanisms it discusses, each with a stance.
-    pub mechanisms: Vec<MechanismStanceInput>,
-}
-
-/// Contributions: drafting, submitting, revising, withdrawing, moderating, recording, tagging.
-#[derive(Default)]
-pub struct WorkflowMutation;
-
-/// Contributions: drafting, submitting, revising, withdrawing, moderating, recording, tagging.
-#[Object]
-impl WorkflowMutation {
-    /// Creates a draft written comment for the caller's stakeholder (the secretariat: any).
-    async fn contribution_create(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The draft.")] input: ContributionCreateInput,
-    ) -> Result<ContributionPayload> {
-        let rd = request(ctx)?;
-        let new = NewComment {
-            consultation_id: id_of(&input.consultation, NodeType::Consultation)?,
-            stakeholder_id: stakeholder_of(input.stakeholder.as_ref())?,
-            text: Text {
-                title: input.title,
-                body: input.body,
-                language: input.language,
-            },
-            visibility: input.visibility,
-            disclosure: Disclosure {
-                attributed: input.attributed,
-                embargoed: input.embargoed,
-            },
-        };
-        contribution_payload(workflow::create(&rd.db, &rd.viewer, new).await)
-    }
-
-    /// Edits a written comment: a draft in place; a submitted one as a new revision.
-    async fn contribution_edit(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The changes.")] input: ContributionEditInput,
-    ) -> Result<ContributionReceiptPayload> {
-        let rd = request(ctx)?;
-        let id = id_of(&input.id, NodeType::Contribution)?;
-        let edit = Edit {
-            title: input.title,
-            body: input.body,
-            language: input.language,
-            visibility: input.visibility,
-        };
-        receipt_payload(workflow::edit(&rd.db, &rd.viewer, id, input.version, edit).await)
-    }
-
-    /// Submits a draft written comment while its consultation is open; returns the receipt.
-    async fn contribution_submit(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The draft.")] input: ContributionVersionInput,
-    ) -> Result<ContributionReceiptPayload> {
-        let rd = request(ctx)?;
-        let id = id_of(&input.id, NodeType::Contribution)?;
-        receipt_payload(workflow::submit(&rd.db, &rd.viewer, id, input.version).await)
-    }
-
-    /// Withdraws a contribution with a reason (its author while the consultation is
-    /// open; the secretariat at any time).
-    async fn contribution_withdraw(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The contribution and reason.")] input: ContributionWithdrawInput,
-    ) -> Result<ContributionPayload> {
-        let rd = request(ctx)?;
-        let id = id_of(&input.id, NodeType::Contribution)?;
-        contribution_payload(
-            workflow::withdraw(&rd.db, &rd.viewer, id, input.version, &input.reason).await,
-        )
-    }
-
-    /// Publishes a submitted contribution (secretariat).
-    async fn contribution_publish(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The contribution.")] input: ContributionVersionInput,
-    ) -> Result<ContributionPayload> {
-        let rd = request(ctx)?;
-        let id = id_of(&input.id, NodeType::Contribution)?;
-        let result = workflow::set_published(&rd.db, &rd.viewer, id, input.version, true).await;
-        if let Ok(row) = &result {
-            rd.events
-                .published(Published {
-                    contribution_id: row.id,
-                    consultation_id: row.consultation_id,
-                })
-                .await;
-        }
-        contribution_payload(result)
-    }
-
-    /// Takes a published contribution back to SUBMITTED (secretariat).
-    async fn contribution_unpublish(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The contribution.")] input: ContributionVersionInput,
-    ) -> Result<ContributionPayload> {
-        let rd = request(ctx)?;
-        let id = id_of(&input.id, NodeType::Contribution)?;
-        contribution_payload(
-            workflow::set_published(&rd.db, &rd.viewer, id, input.version, false).await,
-        )
-    }
-
-    /// Records a presentation or informal intervention made at a meeting (secretariat).
-    async fn contribution_record(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "What was said, by whom, where.")] input: ContributionRecordInput,
-    ) -> Result<ContributionReceiptPayload> {
-        let rd = request(ctx)?;
-        let record = MeetingRecord {
-            meeting_id: id_of(&input.meeting, NodeType::Meeting)?,
-            stakeholder_id: id_of(&input.stakeholder, NodeType::Stakeholder)?,
-            kind: input.kind,
-            on_behalf_of_group: input.on_behalf_of_group,
-            text: Text {
-                title: input.title,
-                body: input.body,
-                language: input.language,
-            },
-            visibility: input.visibility,
-            disclosure: Disclosure {
-                attributed: input.attributed,
-                embargoed: input.embargoed,
-            },
-            agenda_item: input.agenda_item,
-        };
-        receipt_payload(workflow::record(&rd.db, &rd.viewer, record).await)
-    }
-
-    /// Links a contribution to policy issues and mechanisms (with stances), replacing
-    /// its earlier links (its own stakeholder's principals, or the secretariat).
-    async fn contribution_tag(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The links.")] input: ContributionTagInput,
-    ) -> Result<ContributionPayload> {
-        let rd = request(ctx)?;
-        let id = id_of(&input.id, NodeType::Contribution)?;
-        let issues = input
-            .issues
-            .iter()
-            .map(|i| id_of(i, NodeType::PolicyIssue))
-            .collect::<Result<Vec<_>>>()?;
-        let mechanisms = input
-            .mechanisms
-            .iter()
-            .map(|m| Ok((id_of(&m.mechanism, NodeType::Mechanism)?, m.stance)))
-            .collect::<Result<Vec<_>>>()?;
-        contribution_payload(
-            workflow::tag(&rd.db, &rd.viewer, id, input.version, &issues, &mechanisms).await,
-        )
-    }
-}
 
 /// A new stakeholder.
 #[derive(InputObject)]
@@ -610,7 +275,7 @@ impl CatalogueMutation {
         #[graphql(desc = "The stakeholder.")] input: StakeholderCreateInput,
     ) -> Result<StakeholderPayload> {
         let rd = request(ctx)?;
-        let new = NewStakeholder {
+        let new = stakeholders::NewStakeholder {
             name: input.name,
             acronym: input.acronym,
             group: input.group,
@@ -619,8 +284,7 @@ impl CatalogueMutation {
             regional_group: input.regional_group,
             website: input.website,
         };
-        let (row, user_errors) =
-            outcome(catalogue::stakeholder_create(&rd.db, &rd.viewer, new).await)?;
+        let (row, user_errors) = outcome(stakeholders::create(&rd.db, &rd.viewer, new).await)?;
         Ok(StakeholderPayload {
             stakeholder: row.map(Stakeholder),
             user_errors,
@@ -634,7 +298,7 @@ impl CatalogueMutation {
         #[graphql(desc = "The consultation.")] input: ConsultationCreateInput,
     ) -> Result<ConsultationPayload> {
         let rd = request(ctx)?;
-        let new = NewConsultation {
+        let new = consultations::NewConsultation {
             slug: input.slug,
             title: input.title,
             mandate: input.mandate,
@@ -643,8 +307,7 @@ impl CatalogueMutation {
             opens_at: input.opens_at,
             closes_at: input.closes_at,
         };
-        let (row, user_errors) =
-            outcome(catalogue::consultation_create(&rd.db, &rd.viewer, new).await)?;
+        let (row, user_errors) = outcome(consultations::create(&rd.db, &rd.viewer, new).await)?;
         Ok(ConsultationPayload {
             consultation: row.map(Consultation),
             user_errors,
@@ -685,14 +348,14 @@ impl CatalogueMutation {
         #[graphql(desc = "The meeting.")] input: MeetingCreateInput,
     ) -> Result<MeetingPayload> {
         let rd = request(ctx)?;
-        let new = NewMeeting {
+        let new = meetings::NewMeeting {
             consultation_id: id_of(&input.consultation, NodeType::Consultation)?,
             title: input.title,
             venue: input.venue,
             held_on: input.held_on,
             agenda: input.agenda,
         };
-        let (row, user_errors) = outcome(catalogue::meeting_create(&rd.db, &rd.viewer, new).await)?;
+        let (row, user_errors) = outcome(meetings::create(&rd.db, &rd.viewer, new).await)?;
         Ok(MeetingPayload {
             meeting: row.map(Meeting),
             user_errors,
@@ -706,15 +369,14 @@ impl CatalogueMutation {
         #[graphql(desc = "The issue.")] input: PolicyIssueCreateInput,
     ) -> Result<PolicyIssuePayload> {
         let rd = request(ctx)?;
-        let new = NewPolicyIssue {
+        let new = policy_issues::NewPolicyIssue {
             slug: input.slug,
             title: input.title,
             description: input.description,
             area: input.area,
             on_wsis_list: input.on_wsis_list,
         };
-        let (row, user_errors) =
-            outcome(catalogue::policy_issue_create(&rd.db, &rd.viewer, new).await)?;
+        let (row, user_errors) = outcome(policy_issues::create(&rd.db, &rd.viewer, new).await)?;
         Ok(PolicyIssuePayload {
             policy_issue: row.map(PolicyIssue),
             user_errors,
@@ -728,7 +390,7 @@ impl CatalogueMutation {
         #[graphql(desc = "The mechanism.")] input: MechanismCreateInput,
     ) -> Result<MechanismPayload> {
         let rd = request(ctx)?;
-        let new = NewMechanism {
+        let new = mechanisms::NewMechanism {
             name: input.name,
             acronym: input.acronym,
             kind: input.kind,
@@ -738,14 +400,9 @@ impl CatalogueMutation {
             established: input.established,
             description: input.description,
             functions: input.functions,
-            issue_ids: input
-                .issues
-                .iter()
-                .map(|i| id_of(i, NodeType::PolicyIssue))
-                .collect::<Result<Vec<_>>>()?,
+            issue_ids: ids_of(&input.issues, NodeType::PolicyIssue)?,
         };
-        let (row, user_errors) =
-            outcome(catalogue::mechanism_create(&rd.db, &rd.viewer, new).await)?;
+        let (row, user_errors) = outcome(mechanisms::create(&rd.db, &rd.viewer, new).await)?;
         Ok(MechanismPayload {
             mechanism: row.map(Mechanism),
             user_errors,
@@ -759,7 +416,7 @@ impl CatalogueMutation {
     ) -> Result<ConsultationPayload> {
         let rd = request(ctx)?;
         let id = id_of(&input.id, NodeType::Consultation)?;
-        let changes = catalogue::ConsultationChanges {
+        let changes = consultations::ConsultationChanges {
             title: input.title,
             mandate: input.mandate,
             convened_by: input.convened_by,
@@ -767,9 +424,8 @@ impl CatalogueMutation {
             opens_at: input.opens_at,
             closes_at: input.closes_at,
         };
-        let (row, user_errors) = outcome(
-            catalogue::consultation_update(&rd.db, &rd.viewer, id, input.version, changes).await,
-        )?;
+        let (row, user_errors) =
+            outcome(consultations::update(&rd.db, &rd.viewer, id, input.version, changes).await)?;
         Ok(ConsultationPayload {
             consultation: row.map(Consultation),
             user_errors,
@@ -784,15 +440,14 @@ impl CatalogueMutation {
     ) -> Result<StakeholderPayload> {
         let rd = request(ctx)?;
         let id = id_of(&input.id, NodeType::Stakeholder)?;
-        let changes = catalogue::StakeholderChanges {
+        let changes = stakeholders::StakeholderChanges {
             name: input.name,
             acronym: input.acronym,
             accreditation: input.accreditation,
             website: input.website,
         };
-        let (row, user_errors) = outcome(
-            catalogue::stakeholder_update(&rd.db, &rd.viewer, id, input.version, changes).await,
-        )?;
+        let (row, user_errors) =
+            outcome(stakeholders::update(&rd.db, &rd.viewer, id, input.version, changes).await)?;
         Ok(StakeholderPayload {
             stakeholder: row.map(Stakeholder),
             user_errors,
@@ -807,15 +462,14 @@ impl CatalogueMutation {
     ) -> Result<MeetingPayload> {
         let rd = request(ctx)?;
         let id = id_of(&input.id, NodeType::Meeting)?;
-        let changes = catalogue::MeetingChanges {
+        let changes = meetings::MeetingChanges {
             title: input.title,
             venue: input.venue,
             held_on: input.held_on,
             agenda: input.agenda,
         };
-        let (row, user_errors) = outcome(
-            catalogue::meeting_update(&rd.db, &rd.viewer, id, input.version, changes).await,
-        )?;
+        let (row, user_errors) =
+            outcome(meetings::update(&rd.db, &rd.viewer, id, input.version, changes).await)?;
         Ok(MeetingPayload {
             meeting: row.map(Meeting),
             user_errors,
@@ -830,15 +484,14 @@ impl CatalogueMutation {
     ) -> Result<PolicyIssuePayload> {
         let rd = request(ctx)?;
         let id = id_of(&input.id, NodeType::PolicyIssue)?;
-        let changes = catalogue::PolicyIssueChanges {
+        let changes = policy_issues::PolicyIssueChanges {
             title: input.title,
             description: input.description,
             area: input.area,
             on_wsis_list: input.on_wsis_list,
         };
-        let (row, user_errors) = outcome(
-            catalogue::policy_issue_update(&rd.db, &rd.viewer, id, input.version, changes).await,
-        )?;
+        let (row, user_errors) =
+            outcome(policy_issues::update(&rd.db, &rd.viewer, id, input.version, changes).await)?;
         Ok(PolicyIssuePayload {
             policy_issue: row.map(PolicyIssue),
             user_errors,
@@ -853,7 +506,7 @@ impl CatalogueMutation {
     ) -> Result<MechanismPayload> {
         let rd = request(ctx)?;
         let id = id_of(&input.id, NodeType::Mechanism)?;
-        let changes = catalogue::MechanismChanges {
+        let changes = mechanisms::MechanismChanges {
             name: input.name,
             acronym: input.acronym,
             status: input.status,
@@ -867,16 +520,11 @@ impl CatalogueMutation {
             functions: input.functions,
             issue_ids: input
                 .issues
-                .map(|ids| {
-                    ids.iter()
-                        .map(|i| id_of(i, NodeType::PolicyIssue))
-                        .collect::<Result<Vec<_>>>()
-                })
+                .map(|ids| ids_of(&ids, NodeType::PolicyIssue))
                 .transpose()?,
         };
-        let (row, user_errors) = outcome(
-            catalogue::mechanism_update(&rd.db, &rd.viewer, id, input.version, changes).await,
-        )?;
+        let (row, user_errors) =
+            outcome(mechanisms::update(&rd.db, &rd.viewer, id, input.version, changes).await)?;
         Ok(MechanismPayload {
             mechanism: row.map(Mechanism),
             user_errors,
@@ -891,7 +539,7 @@ async fn advance(
 ) -> Result<ConsultationPayload> {
     let rd = request(ctx)?;
     let id = id_of(&input.id, NodeType::Consultation)?;
-    let result = catalogue::consultation_advance(&rd.db, &rd.viewer, id, input.version, to).await;
+    let result = consultations::advance(&rd.db, &rd.viewer, id, input.version, to).await;
     let (row, user_errors) = outcome(result)?;
     let row = row.map(|(consultation, released)| (Consultation(consultation), released));
     if let Some((_, released)) = &row {

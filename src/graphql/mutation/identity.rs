@@ -1,14 +1,13 @@
-//! The mutation root, merged from one part per area. Names are noun-first (`accountCreate`), each takes one `input`
-//! and answers with a payload holding the result and `userErrors`. Authorization
-//! failures are errors (`FORBIDDEN`, `UNAUTHENTICATED`); every change is audited by
-//! the service that makes it.
+//! Sign-in, sessions, passwords, accounts and API clients.
 
-use super::types::{Account, ApiClient, UserErrorObject, outcome};
-use super::{request, request_public};
 use crate::error::AppError;
-use crate::ids::{GlobalId, NodeType};
+use crate::graphql::args::{id_of, stakeholder_of};
+use crate::graphql::context::{request, request_public};
+use crate::graphql::types::{Account, ApiClient, UserErrorObject, outcome};
+use crate::ids::NodeType;
 use crate::service::accounts::{self, AccountChanges, NewAccount};
 use crate::service::api_clients::{self, NewApiClient};
+use crate::service::passwords;
 use crate::service::sessions::{self, Session};
 use crate::viewer::Scopes;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
@@ -18,14 +17,6 @@ use entity::enums::{PrincipalStatus, Role};
 /// Sign-in, accounts and API clients.
 #[derive(Default)]
 pub struct IdentityMutation;
-
-pub(crate) fn id_of(raw: &ID, t: NodeType) -> Result<i64> {
-    Ok(GlobalId::decode_as(raw, t)?)
-}
-
-pub(crate) fn stakeholder_of(raw: Option<&ID>) -> Result<Option<i64>> {
-    raw.map(|r| id_of(r, NodeType::Stakeholder)).transpose()
-}
 
 /// Email and password.
 #[derive(InputObject)]
@@ -281,7 +272,7 @@ impl IdentityMutation {
     ) -> Result<PasswordPayload> {
         let rd = request(ctx)?;
         let (done, user_errors) = outcome(
-            accounts::change_password(
+            passwords::change(
                 &rd.db,
                 &rd.viewer,
                 &input.current_password,
@@ -303,8 +294,7 @@ impl IdentityMutation {
     ) -> Result<PasswordPayload> {
         let rd = request_public(ctx)?;
         let (done, user_errors) = outcome(
-            accounts::complete_password_reset(&rd.db, &input.reset_token, &input.new_password)
-                .await,
+            passwords::complete_reset(&rd.db, &input.reset_token, &input.new_password).await,
         )?;
         Ok(PasswordPayload {
             changed: done.is_some(),
@@ -383,7 +373,7 @@ impl IdentityMutation {
         let rd = request(ctx)?;
         let id = id_of(&input.id, NodeType::Account)?;
         let (issued, user_errors) =
-            outcome(accounts::issue_password_reset(&rd.db, &rd.auth, &rd.viewer, id).await)?;
+            outcome(passwords::issue_reset(&rd.db, &rd.auth, &rd.viewer, id).await)?;
         let (reset_token, expires_at) = issued.map_or((None, None), |(t, e)| (Some(t), Some(e)));
         Ok(AccountPasswordResetPayload {
             reset_token,
@@ -442,11 +432,3 @@ impl IdentityMutation {
         )
     }
 }
-
-/// Entry points for changing state.
-#[derive(async_graphql::MergedObject, Default)]
-pub struct Mutation(
-    IdentityMutation,
-    super::workflow::WorkflowMutation,
-    super::workflow::CatalogueMutation,
-);

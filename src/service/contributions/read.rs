@@ -1,7 +1,8 @@
-//! Contributions and their revisions. Every read filters through
+//! Reading contributions and their revisions. Every read filters through
 //! [`policy::readable_contributions`], so what a viewer may not see is absent.
 
-use crate::error::AppResult;
+use super::store;
+use crate::error::{AppResult, MutationResult};
 use crate::paging::{self, Listing, Page, Slice};
 use crate::policy;
 use crate::viewer::Viewer;
@@ -233,27 +234,18 @@ fn readable_parent(viewer: &Viewer) -> Condition {
     )
 }
 
-/// SHA-256 (lowercase hex) of a revision's canonical form, the submitter's receipt:
-///
-/// ```text
-/// concord-revision-v1\n
-/// language:<byte length>:<language>\n
-/// title:<byte length>:<title>\n
-/// body:<byte length>:<body>
-/// ```
-///
-/// Lengths make the form unambiguous whatever the fields contain; text is hashed as
-/// the UTF-8 bytes stored, without normalization.
-pub fn content_hash(title: &str, language: &str, body: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hasher = Sha256::new();
-    hasher.update(b"concord-revision-v1\n");
-    for (name, value) in [("language", language), ("title", title), ("body", body)] {
-        hasher.update(format!("{name}:{}:", value.len()).as_bytes());
-        hasher.update(value.as_bytes());
-        if name != "body" {
-            hasher.update(b"\n");
-        }
-    }
-    hex::encode(hasher.finalize())
+/// Whether `hash` is the content hash of one of the contribution's revisions (for
+/// anyone who may read the contribution); the matching revision if so.
+pub async fn check_receipt(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    hash: &str,
+) -> MutationResult<Option<contribution_revision::Model>> {
+    store::readable(db, viewer, id).await?;
+    Ok(contribution_revision::Entity::find()
+        .filter(contribution_revision::Column::ContributionId.eq(id))
+        .filter(contribution_revision::Column::ContentHash.eq(hash.trim().to_ascii_lowercase()))
+        .one(db)
+        .await?)
 }

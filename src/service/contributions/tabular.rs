@@ -1,11 +1,13 @@
-//! Bulk export of a consultation's contributions, a page at a time, so that a stream
-//! never holds the whole list: what the viewer may read, with stakeholder, group,
-//! kind, language, dates, issues and stances.
+//! A consultation's contributions as flat rows, for the CSV and NDJSON exports: a
+//! page at a time, so that a stream never holds the whole list; what the viewer may
+//! read, with stakeholder (when the viewer may learn it), group, kind, language, dates,
+//! issues and stances.
 
+use super::read::{self, ContributionFilter};
 use crate::error::AppResult;
 use crate::ids::{GlobalId, NodeType};
 use crate::paging::Page;
-use crate::service::contributions::{self, ContributionFilter};
+use crate::policy;
 use crate::service::stakeholders;
 use crate::viewer::Viewer;
 use entity::{contribution_issue, contribution_mechanism, mechanism, policy_issue};
@@ -16,9 +18,9 @@ use std::collections::HashMap;
 /// Rows per page of the export.
 pub const PAGE_SIZE: u64 = 500;
 
-/// One exported contribution.
+/// One contribution, flat.
 #[derive(Debug, Clone, Serialize)]
-pub struct ExportRow {
+pub struct ContributionRow {
     pub id: String,
     pub stakeholder_id: String,
     pub stakeholder: String,
@@ -59,7 +61,7 @@ pub const COLUMNS: [&str; 16] = [
     "stances",
 ];
 
-impl ExportRow {
+impl ContributionRow {
     /// The row as CSV fields, in [`COLUMNS`] order.
     pub fn fields(&self) -> [String; 16] {
         [
@@ -96,7 +98,7 @@ pub async fn page(
     consultation_id: i64,
     after: Option<i64>,
     size: u64,
-) -> AppResult<(Vec<ExportRow>, Option<i64>)> {
+) -> AppResult<(Vec<ContributionRow>, Option<i64>)> {
     let filter = ContributionFilter {
         consultation_id: Some(consultation_id),
         ..Default::default()
@@ -107,7 +109,7 @@ pub async fn page(
         size,
         backward: false,
     };
-    let listing = contributions::list(db, viewer, &filter, &page).await?;
+    let listing = read::list(db, viewer, &filter, &page).await?;
     let items = listing.slice.items;
     let next = if listing.slice.has_next {
         items.last().map(|c| c.id)
@@ -154,12 +156,12 @@ pub async fn page(
         .into_iter()
         .map(|c| {
             let s = stakeholders.get(&c.stakeholder_id);
-            let named = crate::policy::sees_attribution(viewer, &c);
+            let named = policy::sees_attribution(viewer, &c);
             let mut row_issues = issues.remove(&c.id).unwrap_or_default();
             row_issues.sort();
             let mut row_stances = stances.remove(&c.id).unwrap_or_default();
             row_stances.sort();
-            ExportRow {
+            ContributionRow {
                 id: GlobalId::new(NodeType::Contribution, c.id).encode(),
                 stakeholder_id: if named {
                     GlobalId::new(NodeType::Stakeholder, c.stakeholder_id).encode()

@@ -1,0 +1,53 @@
+//! Validated input: parse, don't validate. Each type here turns raw input into a
+//! valid value or a [`UserError`] naming the input field, so that past the edge a
+//! service only handles values that are already right. A service gathers the errors
+//! of one input with [`Checks`], so that the caller hears of every problem at once.
+
+mod contribution;
+mod identity;
+mod text;
+
+pub use contribution::{ContributionText, Language, Reason, content_hash};
+pub use identity::{DisplayName, Email, Name};
+pub use text::{
+    Agenda, CountryCode, Description, Established, GuidingQuestions, Line, Slug, Website,
+};
+
+use crate::error::{MutationError, MutationResult, UserError};
+
+/// The problems found in one input, in the order they were found.
+#[derive(Debug, Default)]
+pub struct Checks(Vec<UserError>);
+
+impl Checks {
+    /// The parsed value; on error, the error is kept and a placeholder returned (the
+    /// input is refused at [`Checks::finish`], so the placeholder is never stored).
+    pub fn take<T: Default>(&mut self, parsed: Result<T, UserError>) -> T {
+        parsed.unwrap_or_else(|e| {
+            self.0.push(e);
+            T::default()
+        })
+    }
+
+    /// A problem found outside a parser (a rule across fields).
+    pub fn fail(&mut self, error: UserError) {
+        self.0.push(error);
+    }
+
+    /// Every problem found, as `userErrors`; `Ok` when there were none.
+    pub fn finish(self) -> MutationResult<()> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(MutationError::Input(self.0))
+        }
+    }
+}
+
+/// Trims and parses each present value of an optional input.
+pub fn optional<T>(
+    raw: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, UserError>,
+) -> Result<Option<T>, UserError> {
+    raw.map(parse).transpose()
+}

@@ -1,0 +1,47 @@
+//! Arguments as resolvers receive them, turned into what services take: global IDs
+//! into row ids of the expected type, paging arguments into a [`Page`]. Anything
+//! malformed is `BAD_USER_INPUT`.
+
+use crate::error::AppError;
+use crate::ids::{GlobalId, NodeType};
+use crate::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageArgs};
+use async_graphql::{ID, Result};
+
+/// The row id behind a global ID of type `t`.
+pub(crate) fn id_of(raw: &ID, t: NodeType) -> Result<i64> {
+    Ok(GlobalId::decode_as(raw, t)?)
+}
+
+/// The row ids behind a list of global IDs of type `t`.
+pub(crate) fn ids_of(raw: &[ID], t: NodeType) -> Result<Vec<i64>> {
+    raw.iter().map(|r| id_of(r, t)).collect()
+}
+
+/// The stakeholder an optional argument names.
+pub(crate) fn stakeholder_of(raw: Option<&ID>) -> Result<Option<i64>> {
+    raw.map(|r| id_of(r, NodeType::Stakeholder)).transpose()
+}
+
+/// Validates a connection field's paging arguments.
+pub(crate) fn page(
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> Result<Page, AppError> {
+    Page::parse(&PageArgs {
+        first,
+        after,
+        last,
+        before,
+    })
+}
+
+/// Complexity of a connection field: its page size times the cost of one item.
+pub(crate) fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
+    let size = first
+        .or(last)
+        .unwrap_or(DEFAULT_PAGE_SIZE)
+        .clamp(1, MAX_PAGE_SIZE) as usize;
+    size.saturating_mul(child_complexity).saturating_add(1)
+}

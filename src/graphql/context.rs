@@ -1,0 +1,56 @@
+//! What each request carries into resolvers, and the one way a resolver reaches it.
+
+use crate::auth::Auth;
+use crate::events::Events;
+use crate::graphql::loaders::Loaders;
+use crate::policy;
+use crate::viewer::Viewer;
+use async_graphql::Context;
+use async_graphql::dataloader::DataLoader;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// What each request carries into resolvers.
+pub struct RequestData {
+    pub db: DatabaseConnection,
+    pub viewer: Viewer,
+    pub loader: DataLoader<Loaders>,
+    pub auth: Arc<Auth>,
+    /// The peer address, for throttling failed sign-ins.
+    pub client_ip: Option<String>,
+    /// Publication events, for live updates.
+    pub events: Events,
+}
+
+impl RequestData {
+    pub fn new(
+        db: DatabaseConnection,
+        viewer: Viewer,
+        auth: Arc<Auth>,
+        client_ip: Option<String>,
+        events: Events,
+    ) -> RequestData {
+        let loader = Loaders::new(db.clone(), viewer.clone());
+        RequestData {
+            db,
+            viewer,
+            loader,
+            auth,
+            client_ip,
+            events,
+        }
+    }
+}
+
+/// The request's data, from a resolver's context. When anonymous access is switched
+/// off, an anonymous caller gets `UNAUTHENTICATED` here, for every field but sign-in.
+pub(crate) fn request<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a RequestData> {
+    let rd = request_public(ctx)?;
+    policy::may_use_api(&rd.viewer, rd.auth.anonymous_access)?;
+    Ok(rd)
+}
+
+/// The request's data for the fields anyone may call (sign-in, password reset).
+pub(crate) fn request_public<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a RequestData> {
+    ctx.data::<RequestData>()
+}

@@ -1,0 +1,17 @@
+//! The mutation root, merged from one part per noun: identity (sign-in, accounts, API
+//! clients), contributions (the workflow) and the catalogue the secretariat manages.
+//! Names are noun-first (`accountCreate`), each takes one `input` and answers with a
+//! payload holding the result and `userErrors`. Authorization failures are errors
+//! (`FORBIDDEN`, `UNAUTHENTICATED`); every change is audited by the service that makes it.
+
+mod catalogue;
+mod contributions;
+mod identity;
+
+pub use catalogue::CatalogueMutation;
+pub use contributions::ContributionMutation;
+pub use identity::IdentityMutation;
+
+/// Entry points for changing state.
+#[derive(async_graphql::MergedObject, Default)]
+pub struct Mutation(IdentityMutation, ContributionMutation, CatalogueMutation);

@@ -1,0 +1,111 @@
+//! Errors of the endpoints around GraphQL (export, the refusal of a token, malformed
+//! HTTP): the same envelope as a GraphQL error, `{"errors": [{"message", "extensions":
+//! {"code"}}]}`, with the matching HTTP status. Internal causes are logged where they
+//! happen and never sent.
+
+use crate::error::AppError;
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+use serde_json::{Value, json};
+use std::borrow::Cow;
+
+const INVALID_TOKEN: &str = "The access token is invalid or has expired";
+
+/// An HTTP-level refusal: status, `extensions.code` and a message a client can act on.
+#[derive(Debug, Clone)]
+pub struct HttpError {
+    status: StatusCode,
+    code: &'static str,
+    message: Cow<'static, str>,
+}
+
+impl From<AppError> for HttpError {
+    fn from(err: AppError) -> Self {
+        let status = match &err {
+            AppError::BadInput(_) => StatusCode::BAD_REQUEST,
+            AppError::NotFound(_) => StatusCode::NOT_FOUND,
+            AppError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Internal(cause) => {
+                tracing::error!(error = ?cause, "internal error while serving a request");
+                return HttpError::unavailable();
+            }
+        };
+        HttpError::new(status, err.code(), err.message())
+    }
+}
+
+impl HttpError {
+    pub fn new(
+        status: StatusCode,
+        code: &'static str,
+        message: impl Into<Cow<'static, str>>,
+    ) -> Self {
+        HttpError {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// 400 with this code and message.
+    pub fn bad_request(code: &'static str, message: impl Into<Cow<'static, str>>) -> Self {
+        HttpError::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    /// The one answer to every refused token: no detail that helps an attacker.
+    pub fn invalid_token() -> Self {
+        HttpError::new(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", INVALID_TOKEN)
+    }
+
+    /// A failure of ours (the database, most often): 503, so clients retry.
+    pub fn unavailable() -> Self {
+        HttpError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "INTERNAL_SERVER_ERROR",
+            "Try again shortly",
+        )
+    }
+
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The response body.
+    pub fn body(&self) -> Value {
+        error_body(&self.message, self.code)
+    }
+}
+
+impl std::fmt::Display for HttpError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl ResponseError for HttpError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status);
+        if self.status == StatusCode::UNAUTHORIZED {
+            // RFC 6750 §3: `invalid_token` only when a token was sent and refused.
+            let challenge = if self.message == INVALID_TOKEN {
+                "Bearer error=\"invalid_token\""
+            } else {
+                "Bearer"
+            };
+            response.insert_header((header::WWW_AUTHENTICATE, challenge));
+        }
+        response.json(self.body())
+    }
+}
+
+/// The error envelope with one error.
+pub fn error_body(message: &str, code: &str) -> Value {
+    json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
+}

@@ -1,0 +1,107 @@
+//! Runs one GraphQL request for a viewer and shapes the response: every error gets an
+//! `extensions.code`, and a request that never ran has no `data` (and, under
+//! `application/graphql-response+json`, a 400).
+
+use super::format::ResponseFormat;
+use super::principal;
+use super::state::AppState;
+use crate::graphql::RequestData;
+use crate::viewer::Viewer;
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse};
+use async_graphql::parser::types::{DocumentOperations, OperationType};
+use serde_json::{Value, json};
+
+/// Authenticates the request, runs it and replies.
+pub async fn execute(
+    state: &AppState,
+    req: &HttpRequest,
+    format: ResponseFormat,
+    request: async_graphql::Request,
+) -> HttpResponse {
+    let viewer = match principal::from_request(state, req).await {
+        Ok(viewer) => viewer,
+        Err(err) => return actix_web::ResponseError::error_response(&err),
+    };
+    let (status, body) = run(state, req, viewer, format, request).await;
+    format.reply(status, body)
+}
+
+/// Executes a request for `viewer`; returns the status and body to send.
+pub async fn run(
+    state: &AppState,
+    req: &HttpRequest,
+    viewer: Viewer,
+    format: ResponseFormat,
+    request: async_graphql::Request,
+) -> (StatusCode, Value) {
+    let client_ip = req.peer_addr().map(|addr| addr.ip().to_string());
+    let data = RequestData::new(
+        state.db.clone(),
+        viewer,
+        state.auth.clone(),
+        client_ip,
+        state.events.clone(),
+    );
+    let request = request.data(data);
+    let response = state.schema.execute(request).await;
+    let request_error = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty());
+    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
+    add_error_codes(&mut body, request_error);
+    if request_error {
+        // The operation never ran: per the spec there is no `data` entry.
+        if let Some(map) = body.as_object_mut() {
+            map.remove("data");
+        }
+    }
+    let status = if request_error && format == ResponseFormat::GraphQlResponseJson {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    (status, body)
+}
+
+/// Gives every error an `extensions.code`: resolvers set theirs; the ones raised by
+/// parsing, validation and limits get one here.
+fn add_error_codes(body: &mut Value, request_error: bool) {
+    let Some(errors) = body.get_mut("errors").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for error in errors {
+        let has_code = error.pointer("/extensions/code").is_some();
+        if has_code {
+            continue;
+        }
+        let message = error.get("message").and_then(Value::as_str).unwrap_or("");
+        let code = if message.contains("too complex") || message.contains("nested too deep") {
+            "QUERY_TOO_COMPLEX"
+        } else if message.trim_start().starts_with("-->") {
+            "GRAPHQL_PARSE_FAILED"
+        } else if request_error {
+            "GRAPHQL_VALIDATION_FAILED"
+        } else {
+            "INTERNAL_SERVER_ERROR"
+        };
+        let Some(obj) = error.as_object_mut() else {
+            continue;
+        };
+        let ext = obj.entry("extensions").or_insert_with(|| json!({}));
+        if let Some(ext) = ext.as_object_mut() {
+            ext.insert("code".into(), json!(code));
+        }
+    }
+}
+
+/// The type of the operation a request would run; `None` when it does not parse (the
+/// execution reports that) or names no single operation.
+pub fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
+    let doc = async_graphql::parser::parse_query(&request.query).ok()?;
+    match (&doc.operations, request.operation_name.as_deref()) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(_), None) => None,
+    }
+}

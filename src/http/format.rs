@@ -1,0 +1,88 @@
+//! The media type of a GraphQL response, negotiated from `Accept` (GraphQL over HTTP):
+//! `application/graphql-response+json` when the client asks for it (with 4xx for
+//! requests that could not be executed), `application/json` otherwise.
+
+use super::error::{HttpError, error_body};
+use actix_web::HttpRequest;
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use serde_json::Value;
+
+const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResponseFormat {
+    GraphQlResponseJson,
+    Json,
+}
+
+impl ResponseFormat {
+    /// Picks the response media type from `Accept`; `None` when nothing we serve fits.
+    pub fn negotiate(req: &HttpRequest) -> Option<ResponseFormat> {
+        let Some(accept) = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+        else {
+            return Some(ResponseFormat::Json);
+        };
+        let types: Vec<String> = accept
+            .split(',')
+            .map(|part| {
+                part.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            })
+            .collect();
+        if types.iter().any(|t| t == GRAPHQL_RESPONSE_JSON) {
+            Some(ResponseFormat::GraphQlResponseJson)
+        } else if types
+            .iter()
+            .any(|t| t == "application/json" || t == "application/*" || t == "*/*" || t.is_empty())
+        {
+            Some(ResponseFormat::Json)
+        } else {
+            None
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            ResponseFormat::GraphQlResponseJson => GRAPHQL_RESPONSE_JSON,
+            ResponseFormat::Json => "application/json",
+        }
+    }
+
+    /// A response in this format.
+    pub fn reply(self, status: StatusCode, body: Value) -> HttpResponse {
+        // Under plain JSON, malformed requests still get 4xx; only GraphQL request errors stay 200.
+        HttpResponse::build(status)
+            .insert_header((header::CONTENT_TYPE, self.content_type()))
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .body(body.to_string())
+    }
+
+    /// An HTTP-level refusal in this format.
+    pub fn refuse(self, error: HttpError) -> HttpResponse {
+        self.reply(error.status(), error.body())
+    }
+}
+
+/// Whether the client takes HTML (a browser: it gets GraphiQL).
+pub fn accepts_html(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|accept| accept.contains("text/html"))
+}
+
+/// Nothing in `Accept` that we serve.
+pub fn not_acceptable() -> HttpResponse {
+    HttpResponse::NotAcceptable().json(error_body(
+        "Accept application/graphql-response+json or application/json",
+        "NOT_ACCEPTABLE",
+    ))
+}

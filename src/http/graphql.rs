@@ -1,0 +1,167 @@
+//! `/graphql` and `/graphql/ws`. `/graphql` follows the GraphQL-over-HTTP spec: POST
+//! with a JSON body for any operation, GET with a query string for queries only (a
+//! mutation over GET is refused with 405). A browser's GET without a query gets
+//! GraphiQL. `/graphql/ws` serves subscriptions over WebSocket.
+
+use super::error::{HttpError, error_body};
+use super::execute::{execute, operation_type};
+use super::format::{ResponseFormat, accepts_html, not_acceptable};
+use super::idempotent::execute_once;
+use super::principal;
+use super::state::AppState;
+use crate::graphql::RequestData;
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType};
+use actix_web::{HttpRequest, HttpResponse, web};
+use async_graphql::http::GraphiQLSource;
+use async_graphql::parser::types::OperationType;
+use serde_json::Value;
+
+/// Any method but GET and POST.
+pub async fn method_not_allowed() -> HttpResponse {
+    HttpResponse::MethodNotAllowed()
+        .insert_header((header::ALLOW, "GET, POST"))
+        .json(error_body(
+            "Use GET for queries or POST for any operation",
+            "METHOD_NOT_ALLOWED",
+        ))
+}
+
+/// `POST /graphql`: one operation in a JSON body.
+pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+    let Some(format) = ResponseFormat::negotiate(&req) else {
+        return not_acceptable();
+    };
+    let content_type = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
+    if content_type.as_deref() != Some("application/json") {
+        return format.refuse(HttpError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "POST /graphql takes a JSON body: send Content-Type: application/json",
+        ));
+    }
+    let parsed: Value = match serde_json::from_slice(&body) {
+        Ok(value) => value,
+        Err(err) => {
+            return format.refuse(HttpError::bad_request(
+                "BAD_REQUEST",
+                format!("The body is not valid JSON: {err}"),
+            ));
+        }
+    };
+    if !parsed.is_array() && !parsed.get("query").is_some_and(Value::is_string) {
+        return format.refuse(HttpError::bad_request(
+            "BAD_REQUEST",
+            "The body needs a `query` string",
+        ));
+    }
+    if parsed.is_array() {
+        return format.refuse(HttpError::bad_request(
+            "BAD_REQUEST",
+            "Batched requests are not supported: send one operation per request",
+        ));
+    }
+    let request: async_graphql::Request = match serde_json::from_value(parsed) {
+        Ok(request) => request,
+        Err(err) => {
+            return format.refuse(HttpError::bad_request(
+                "BAD_REQUEST",
+                format!("The body is not a GraphQL request ({{\"query\": …, \"variables\": …, \"operationName\": …}}): {err}"),
+            ));
+        }
+    };
+    let key = req
+        .headers()
+        .get("idempotency-key")
+        .map(|v| v.to_str().unwrap_or("").trim().to_owned());
+    match key {
+        Some(key) if operation_type(&request) == Some(OperationType::Mutation) => {
+            execute_once(&state, &req, format, request, &key, &body).await
+        }
+        _ => execute(&state, &req, format, request).await,
+    }
+}
+
+/// `GET /graphql`: a query in the query string, or GraphiQL for a browser.
+pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
+    let has_query =
+        url::form_urlencoded::parse(req.query_string().as_bytes()).any(|(k, _)| k == "query");
+    if !has_query && accepts_html(&req) {
+        return HttpResponse::Ok().content_type(ContentType::html()).body(
+            GraphiQLSource::build()
+                .endpoint("/graphql")
+                .title("Concord GraphiQL")
+                .finish(),
+        );
+    }
+    let Some(format) = ResponseFormat::negotiate(&req) else {
+        return not_acceptable();
+    };
+    if !has_query {
+        return format.refuse(HttpError::bad_request(
+            "BAD_REQUEST",
+            "GET /graphql needs a `query` parameter",
+        ));
+    }
+    let request = match async_graphql::http::parse_query_string(req.query_string()) {
+        Ok(request) => request,
+        Err(err) => {
+            return format.refuse(HttpError::bad_request(
+                "BAD_REQUEST",
+                format!("Malformed query string: {err}"),
+            ));
+        }
+    };
+    if matches!(
+        operation_type(&request),
+        Some(OperationType::Mutation | OperationType::Subscription)
+    ) {
+        return HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, "POST"))
+            .insert_header((header::CONTENT_TYPE, format.content_type()))
+            .json(error_body(
+                "Mutations and subscriptions are not allowed over GET; use POST",
+                "METHOD_NOT_ALLOWED",
+            ));
+    }
+    execute(&state, &req, format, request).await
+}
+
+/// `GET /graphql/ws`: subscriptions over WebSocket (graphql-transport-ws or the older
+/// graphql-ws). The access token goes in `connection_init`'s payload as `token` (or
+/// `Authorization: Bearer …`); a bad token closes the connection.
+pub async fn websocket(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> actix_web::Result<HttpResponse> {
+    let st = state.clone();
+    async_graphql_actix_web::GraphQLSubscription::new(state.schema.clone())
+        .on_connection_init(move |init: Value| async move {
+            let viewer = principal::from_connection_init(&st, &init)
+                .await
+                .map_err(|_| {
+                    async_graphql::Error::new("The access token is invalid or has expired")
+                })?;
+            let mut data = async_graphql::Data::default();
+            data.insert(RequestData::new(
+                st.db.clone(),
+                viewer,
+                st.auth.clone(),
+                None,
+                st.events.clone(),
+            ));
+            Ok(data)
+        })
+        .start(&req, payload)
+}

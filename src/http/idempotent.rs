@@ -1,0 +1,85 @@
+//! Safe retries of mutations with `Idempotency-Key`: the first request runs and its
+//! response is kept; a retry with the same key and body gets it again
+//! (`Idempotent-Replayed: true`) and changes nothing; the same key with another body is
+//! refused (422).
+
+use super::error::HttpError;
+use super::execute::run;
+use super::format::ResponseFormat;
+use super::principal;
+use super::state::AppState;
+use crate::service::idempotency::{self, Claim};
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+
+/// Longest `Idempotency-Key` accepted.
+const MAX_IDEMPOTENCY_KEY: usize = 200;
+
+/// Runs a mutation sent with `Idempotency-Key` at most once per key and body.
+pub async fn execute_once(
+    state: &AppState,
+    req: &HttpRequest,
+    format: ResponseFormat,
+    request: async_graphql::Request,
+    key: &str,
+    raw_body: &[u8],
+) -> HttpResponse {
+    if key.is_empty()
+        || key.len() > MAX_IDEMPOTENCY_KEY
+        || !key.bytes().all(|b| b.is_ascii_graphic())
+    {
+        return format.refuse(HttpError::bad_request(
+            "BAD_REQUEST",
+            "Idempotency-Key must be 1 to 200 visible ASCII characters",
+        ));
+    }
+    let viewer = match principal::from_request(state, req).await {
+        Ok(viewer) => viewer,
+        Err(err) => return actix_web::ResponseError::error_response(&err),
+    };
+    let principal = viewer
+        .principal()
+        .map_or_else(|| "anonymous".to_owned(), |p| p.subject.label());
+    let request_hash = crate::auth::secret::digest_bytes(raw_body);
+    let unavailable = |err: crate::error::AppError| {
+        tracing::error!(error = ?err, "idempotency store");
+        format.refuse(HttpError::unavailable())
+    };
+    match idempotency::claim(&state.db, &principal, key, &request_hash).await {
+        Err(err) => unavailable(err),
+        Ok(Claim::Replay(status, body)) => {
+            let mut response =
+                format.reply(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body);
+            response.headers_mut().insert(
+                header::HeaderName::from_static("idempotent-replayed"),
+                header::HeaderValue::from_static("true"),
+            );
+            response
+        }
+        Ok(Claim::Mismatch) => format.refuse(HttpError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "IDEMPOTENCY_KEY_REUSED",
+            "This Idempotency-Key was used with a different request; use a new key",
+        )),
+        Ok(Claim::InProgress) => format.refuse(HttpError::new(
+            StatusCode::CONFLICT,
+            "CONFLICT",
+            "A request with this Idempotency-Key is still running; retry shortly",
+        )),
+        Ok(Claim::Run) => {
+            let (status, body) = run(state, req, viewer, format, request).await;
+            let internal = body.to_string().contains("\"INTERNAL_SERVER_ERROR\"");
+            let stored = if internal {
+                // Our failure, not the caller's: let a retry run again.
+                idempotency::release(&state.db, &principal, key).await
+            } else {
+                idempotency::complete(&state.db, &principal, key, status.as_u16(), &body).await
+            };
+            if let Err(err) = stored {
+                tracing::error!(error = ?err, "storing an idempotent response");
+            }
+            format.reply(status, body)
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! The HTTP layer: routes, the shared state, the one way a request or a WebSocket
+//! `connection_init` becomes a principal, and one handler file per endpoint.
+//!
+//! Handlers turn HTTP into calls of the GraphQL schema or the services and back; they
+//! decide nothing about access (that is [`crate::policy`]).
+
+mod error;
+mod execute;
+mod export;
+mod format;
+mod graphql;
+mod health;
+mod idempotent;
+mod oauth;
+mod principal;
+mod routes;
+mod state;
+
+pub use error::HttpError;
+pub use routes::{MAX_BODY_BYTES, routes};
+pub use state::AppState;

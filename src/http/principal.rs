@@ -1,0 +1,62 @@
+//! The one way a caller becomes a [`Viewer`]: the bearer token of a request, or the
+//! `connection_init` payload of a WebSocket, verified and then looked up, so that the
+//! account's or client's current record decides (a disabled account is refused at once).
+
+use super::error::HttpError;
+use super::state::AppState;
+use crate::service::principals;
+use crate::viewer::{Scopes, Subject, Viewer};
+use actix_web::HttpRequest;
+use actix_web::http::header;
+use serde_json::Value;
+
+/// The caller behind the `Authorization` header: anonymous without one; refused (401)
+/// when the token is bad in any way or its account or client is no longer active.
+pub async fn from_request(state: &AppState, req: &HttpRequest) -> Result<Viewer, HttpError> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return Ok(Viewer::Anonymous);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .ok_or_else(HttpError::invalid_token)?;
+    from_token(state, token).await
+}
+
+/// The caller behind a WebSocket's `connection_init` payload: its `token` (or
+/// `Authorization: Bearer …`) entry; anonymous without one.
+pub async fn from_connection_init(state: &AppState, init: &Value) -> Result<Viewer, HttpError> {
+    let token = init
+        .get("token")
+        .or_else(|| init.get("Authorization"))
+        .or_else(|| init.get("authorization"))
+        .and_then(Value::as_str)
+        .map(|t| t.trim_start_matches("Bearer ").trim());
+    match token {
+        None => Ok(Viewer::Anonymous),
+        Some(token) => from_token(state, token).await,
+    }
+}
+
+/// The principal behind an access token, as its record says now.
+async fn from_token(state: &AppState, token: &str) -> Result<Viewer, HttpError> {
+    let Ok(claims) = state.auth.keys.verify(token) else {
+        return Err(HttpError::invalid_token());
+    };
+    let Some(subject) = Subject::parse(&claims.sub) else {
+        return Err(HttpError::invalid_token());
+    };
+    match principals::current(&state.db, subject, Scopes::parse(&claims.scopes)).await {
+        Ok(Some(principal)) => Ok(Viewer::Principal(principal)),
+        Ok(None) => Err(HttpError::invalid_token()),
+        Err(err) => {
+            tracing::error!(error = ?err, "checking a token's principal");
+            Err(HttpError::unavailable())
+        }
+    }
+}

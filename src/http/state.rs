@@ -1,0 +1,16 @@
+//! What every worker shares.
+
+use crate::auth::Auth;
+use crate::events::Events;
+use crate::graphql::ConcordSchema;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// Shared state of every worker.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: ConcordSchema,
+    pub db: DatabaseConnection,
+    pub auth: Arc<Auth>,
+    pub events: Events,
+}

@@ -1,0 +1,238 @@
+//! An author's written comment: drafted, edited (a submitted text is never
+//! overwritten: an edit makes a new revision), submitted with a receipt, withdrawn.
+
+use super::store::{
+    Disclosure, NewRow, Receipt, Text, audited, check_open, check_version, consultation_of,
+    current_revision, insert_contribution, insert_revision, not_allowed, readable, save, tombstone,
+};
+use crate::domain::Reason;
+use crate::error::{MutationResult, UserError, UserErrorCode};
+use crate::policy::{self, Action, Withdrawal};
+use crate::service::stakeholders;
+use crate::viewer::Viewer;
+use chrono::Utc;
+use entity::contribution::{ActiveModel, Model};
+use entity::contribution_revision;
+use entity::enums::{ContributionKind, ContributionStatus, TombstoneReason, Visibility};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+
+/// A new written comment, as a draft.
+#[derive(Debug, Clone)]
+pub struct NewComment {
+    pub consultation_id: i64,
+    /// Required of the secretariat; others write for their own stakeholder.
+    pub stakeholder_id: Option<i64>,
+    pub text: Text,
+    pub visibility: Visibility,
+    pub disclosure: Disclosure,
+}
+
+/// Creates a draft written comment.
+pub async fn create(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    input: NewComment,
+) -> MutationResult<Model> {
+    let Some(stakeholder_id) = policy::comment_stakeholder(viewer, input.stakeholder_id)? else {
+        return Err(UserError::new(
+            "stakeholder",
+            UserErrorCode::Invalid,
+            "Say which stakeholder the comment is from",
+        )
+        .into());
+    };
+    policy::may(viewer, Action::WriteComment { stakeholder_id })?;
+    policy::may_give_visibility(viewer, stakeholder_id, input.visibility)?;
+    let text = input.text.parse()?;
+    stakeholders::require(db, "stakeholder", stakeholder_id).await?;
+    let now = Utc::now();
+    check_open(&consultation_of(db, input.consultation_id).await?, now)?;
+    let txn = db.begin().await?;
+    let row = insert_contribution(
+        &txn,
+        NewRow {
+            consultation_id: input.consultation_id,
+            meeting_id: None,
+            stakeholder_id,
+            on_behalf_of_group: None,
+            kind: ContributionKind::WrittenComment,
+            status: ContributionStatus::Draft,
+            visibility: input.visibility,
+            text: &text,
+            disclosure: input.disclosure,
+            agenda_item: None,
+            now,
+        },
+    )
+    .await?;
+    insert_revision(&txn, row.id, 1, &text, now).await?;
+    audited(&txn, viewer, "contribution.create", None, &row).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Changes to a written comment's text or visibility.
+#[derive(Debug, Clone, Default)]
+pub struct Edit {
+    pub title: Option<String>,
+    pub body: Option<String>,
+    pub language: Option<String>,
+    pub visibility: Option<Visibility>,
+}
+
+/// Edits a written comment. A draft is edited in place; a submitted or published one
+/// gets a new revision (earlier revisions are kept), and a published one goes back to
+/// SUBMITTED for the secretariat to publish again.
+pub async fn edit(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+    edit: Edit,
+) -> MutationResult<Receipt> {
+    let before = readable(db, viewer, id).await?;
+    policy::may(
+        viewer,
+        Action::WriteComment {
+            stakeholder_id: before.stakeholder_id,
+        },
+    )?;
+    check_version(&before, version)?;
+    if before.kind != ContributionKind::WrittenComment {
+        return Err(not_allowed(
+            "Only written comments are edited; meeting records are the secretariat's",
+        ));
+    }
+    if before.status == ContributionStatus::Withdrawn {
+        return Err(not_allowed("A withdrawn contribution cannot be edited"));
+    }
+    let now = Utc::now();
+    check_open(&consultation_of(db, before.consultation_id).await?, now)?;
+    if let Some(v) = edit.visibility {
+        policy::may_give_visibility(viewer, before.stakeholder_id, v)?;
+    }
+    let current = current_revision(db, &before).await?;
+    let text = Text {
+        title: edit.title.unwrap_or(current.title.clone()),
+        body: edit.body.unwrap_or(current.body.clone()),
+        language: edit.language.unwrap_or(current.language.clone()),
+    }
+    .parse()?;
+    let txn = db.begin().await?;
+    let mut changes = ActiveModel {
+        title: Set(text.title().to_owned()),
+        language: Set(text.language().to_owned()),
+        ..Default::default()
+    };
+    if let Some(v) = edit.visibility {
+        changes.visibility = Set(v);
+    }
+    let revision = if before.status == ContributionStatus::Draft {
+        // Nothing was submitted yet: the draft's only revision is rewritten.
+        let mut rev: contribution_revision::ActiveModel = current.into();
+        rev.title = Set(text.title().to_owned());
+        rev.body = Set(text.body().to_owned());
+        rev.language = Set(text.language().to_owned());
+        rev.content_hash = Set(text.content_hash());
+        rev.created_at = Set(now);
+        rev.update(&txn).await?
+    } else {
+        let number = before.latest_revision + 1;
+        changes.latest_revision = Set(number);
+        if before.status == ContributionStatus::Published {
+            changes.status = Set(ContributionStatus::Submitted);
+            changes.published_at = Set(None);
+        }
+        insert_revision(&txn, before.id, number, &text, now).await?
+    };
+    let after = save(&txn, &before, changes).await?;
+    tombstone(&txn, &before, TombstoneReason::Revised, now).await?;
+    audited(&txn, viewer, "contribution.edit", Some(&before), &after).await?;
+    txn.commit().await?;
+    Ok(Receipt {
+        contribution: after,
+        revision,
+        server_time: now,
+    })
+}
+
+/// Submits a draft written comment; returns the receipt.
+pub async fn submit(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+) -> MutationResult<Receipt> {
+    let before = readable(db, viewer, id).await?;
+    policy::may(
+        viewer,
+        Action::WriteComment {
+            stakeholder_id: before.stakeholder_id,
+        },
+    )?;
+    check_version(&before, version)?;
+    if before.status != ContributionStatus::Draft {
+        return Err(not_allowed(format!(
+            "Only a DRAFT can be submitted; this one is {}",
+            before.status.as_str()
+        )));
+    }
+    let now = Utc::now();
+    check_open(&consultation_of(db, before.consultation_id).await?, now)?;
+    let revision = current_revision(db, &before).await?;
+    let txn = db.begin().await?;
+    let changes = ActiveModel {
+        status: Set(ContributionStatus::Submitted),
+        submitted_at: Set(Some(now)),
+        ..Default::default()
+    };
+    let after = save(&txn, &before, changes).await?;
+    audited(&txn, viewer, "contribution.submit", Some(&before), &after).await?;
+    txn.commit().await?;
+    Ok(Receipt {
+        contribution: after,
+        revision,
+        server_time: now,
+    })
+}
+
+/// Withdraws a contribution, with a reason: its author while the consultation is open,
+/// or the secretariat at any time ([`policy::withdrawal`]).
+pub async fn withdraw(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+    reason: &str,
+) -> MutationResult<Model> {
+    let before = readable(db, viewer, id).await?;
+    let when = policy::withdrawal(
+        viewer,
+        before.stakeholder_id,
+        before.kind == ContributionKind::WrittenComment,
+    )?;
+    check_version(&before, version)?;
+    let reason = Reason::parse(reason)?;
+    if before.status == ContributionStatus::Withdrawn {
+        return Err(not_allowed("It is already withdrawn"));
+    }
+    if when == Withdrawal::WhileOpen {
+        check_open(
+            &consultation_of(db, before.consultation_id).await?,
+            Utc::now(),
+        )?;
+    }
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let changes = ActiveModel {
+        status: Set(ContributionStatus::Withdrawn),
+        withdrawn_reason: Set(Some(reason.into_string())),
+        published_at: Set(None),
+        ..Default::default()
+    };
+    let after = save(&txn, &before, changes).await?;
+    tombstone(&txn, &before, TombstoneReason::Withdrawn, now).await?;
+    audited(&txn, viewer, "contribution.withdraw", Some(&before), &after).await?;
+    txn.commit().await?;
+    Ok(after)
+}

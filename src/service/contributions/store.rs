@@ -1,0 +1,290 @@
+//! What the workflow's steps share: the input types, reading a contribution for a
+//! change, checking the consultation is open, and writing rows (contributions,
+//! revisions, tombstones, audit events) inside the step's transaction.
+
+use crate::domain::ContributionText;
+use crate::error::{AppError, MutationError, MutationResult, UserError, UserErrorCode};
+use crate::policy;
+use crate::service::audit;
+use crate::service::versions::{Versioned, save_at_version};
+use crate::viewer::Viewer;
+use chrono::{DateTime, Utc};
+use entity::consultation;
+use entity::contribution::{ActiveModel, Column, Entity, Model};
+use entity::contribution_revision;
+use entity::contribution_tombstone;
+use entity::enums::{
+    ConsultationStatus, ContributionKind, ContributionStatus, StakeholderGroup, TombstoneReason,
+    Visibility,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    Set,
+};
+
+/// The text of a revision, as sent (see [`ContributionText`] for what is accepted).
+#[derive(Debug, Clone)]
+pub struct Text {
+    pub title: String,
+    pub body: String,
+    pub language: String,
+}
+
+impl Text {
+    /// Parses the text; every problem comes back in `userErrors`.
+    pub fn parse(&self) -> MutationResult<ContributionText> {
+        ContributionText::parse(&self.title, &self.body, &self.language)
+    }
+}
+
+/// How a contribution is disclosed, besides its visibility.
+#[derive(Debug, Clone, Copy)]
+pub struct Disclosure {
+    /// False: published without naming its stakeholder (counted under its group only).
+    pub attributed: bool,
+    /// True: held back until the consultation closes, then published automatically.
+    pub embargoed: bool,
+}
+
+impl Default for Disclosure {
+    fn default() -> Self {
+        Disclosure {
+            attributed: true,
+            embargoed: false,
+        }
+    }
+}
+
+/// What a submitter gets back: the revision, its hash and the server's time.
+#[derive(Debug, Clone)]
+pub struct Receipt {
+    pub contribution: Model,
+    pub revision: contribution_revision::Model,
+    pub server_time: DateTime<Utc>,
+}
+
+/// A change the contribution's state does not allow (`NOT_ALLOWED` in `userErrors`).
+pub fn not_allowed(message: impl Into<String>) -> MutationError {
+    UserError::new("id", UserErrorCode::NotAllowed, message).into()
+}
+
+/// A written comment may be written while its consultation is open, by status and dates.
+pub fn check_open(c: &consultation::Model, now: DateTime<Utc>) -> MutationResult<()> {
+    if c.status != ConsultationStatus::Open {
+        return Err(UserError::new(
+            "consultation",
+            UserErrorCode::NotAllowed,
+            format!(
+                "The consultation is {}; written comments are accepted only while it is OPEN",
+                c.status.as_str()
+            ),
+        )
+        .into());
+    }
+    if now < c.opens_at || now > c.closes_at {
+        return Err(UserError::new(
+            "consultation",
+            UserErrorCode::NotAllowed,
+            format!(
+                "The consultation accepts written comments from {} to {}",
+                c.opens_at.to_rfc3339(),
+                c.closes_at.to_rfc3339()
+            ),
+        )
+        .into());
+    }
+    Ok(())
+}
+
+/// The consultation an input names, or a `NOT_FOUND` entry in `userErrors`.
+pub async fn consultation_of(
+    db: &impl ConnectionTrait,
+    id: i64,
+) -> MutationResult<consultation::Model> {
+    consultation::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            UserError::new(
+                "consultation",
+                UserErrorCode::NotFound,
+                "No such consultation",
+            )
+            .into()
+        })
+}
+
+/// The contribution, if the viewer may read it; otherwise `NOT_FOUND`, as for a missing one.
+pub async fn readable(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    id: i64,
+) -> MutationResult<Model> {
+    Entity::find_by_id(id)
+        .filter(policy::readable_contributions(viewer))
+        .one(db)
+        .await?
+        .ok_or(MutationError::App(AppError::NotFound("Contribution")))
+}
+
+/// `CONFLICT` unless the caller edited the version the row is at.
+pub fn check_version(row: &Model, version: i32) -> MutationResult<()> {
+    if row.version != version {
+        return Err(AppError::Conflict("contribution").into());
+    }
+    Ok(())
+}
+
+/// Writes `changes` if the row is still at `before.version`; bumps the version.
+pub async fn save(
+    txn: &DatabaseTransaction,
+    before: &Model,
+    changes: ActiveModel,
+) -> MutationResult<Model> {
+    let cols = Versioned {
+        id: Column::Id,
+        version: Column::Version,
+        updated_at: Column::UpdatedAt,
+    };
+    save_at_version(
+        txn,
+        cols,
+        before.id,
+        before.version,
+        changes,
+        "contribution",
+    )
+    .await
+}
+
+/// Appends the audit event of a change to a contribution.
+pub async fn audited(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    action: &str,
+    before: Option<&Model>,
+    after: &Model,
+) -> MutationResult<()> {
+    audit::append_change(
+        txn,
+        viewer,
+        action,
+        ("Contribution", after.id),
+        before,
+        after,
+    )
+    .await?;
+    Ok(())
+}
+
+/// A contribution row about to be written.
+pub struct NewRow<'a> {
+    pub consultation_id: i64,
+    pub meeting_id: Option<i64>,
+    pub stakeholder_id: i64,
+    pub on_behalf_of_group: Option<StakeholderGroup>,
+    pub kind: ContributionKind,
+    pub status: ContributionStatus,
+    pub visibility: Visibility,
+    pub text: &'a ContributionText,
+    pub disclosure: Disclosure,
+    pub agenda_item: Option<i32>,
+    pub now: DateTime<Utc>,
+}
+
+/// Inserts a contribution row (its first revision is the caller's next write).
+pub async fn insert_contribution(
+    txn: &DatabaseTransaction,
+    r: NewRow<'_>,
+) -> MutationResult<Model> {
+    let submitted = r.status != ContributionStatus::Draft;
+    Ok(ActiveModel {
+        consultation_id: Set(r.consultation_id),
+        meeting_id: Set(r.meeting_id),
+        stakeholder_id: Set(r.stakeholder_id),
+        on_behalf_of_group: Set(r.on_behalf_of_group),
+        kind: Set(r.kind),
+        status: Set(r.status),
+        visibility: Set(r.visibility),
+        title: Set(r.text.title().to_owned()),
+        language: Set(r.text.language().to_owned()),
+        latest_revision: Set(1),
+        withdrawn_reason: Set(None),
+        created_at: Set(r.now),
+        updated_at: Set(r.now),
+        submitted_at: Set(submitted.then_some(r.now)),
+        published_at: Set(None),
+        version: Set(1),
+        attributed: Set(r.disclosure.attributed),
+        embargoed: Set(r.disclosure.embargoed),
+        agenda_item: Set(r.agenda_item),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
+}
+
+/// Inserts revision `number` of a contribution, with its content hash.
+pub async fn insert_revision(
+    txn: &DatabaseTransaction,
+    contribution_id: i64,
+    number: i32,
+    text: &ContributionText,
+    now: DateTime<Utc>,
+) -> MutationResult<contribution_revision::Model> {
+    Ok(contribution_revision::ActiveModel {
+        contribution_id: Set(contribution_id),
+        number: Set(number),
+        title: Set(text.title().to_owned()),
+        body: Set(text.body().to_owned()),
+        language: Set(text.language().to_owned()),
+        content_hash: Set(text.content_hash()),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?)
+}
+
+/// The revision a contribution shows now.
+pub async fn current_revision(
+    db: &impl ConnectionTrait,
+    row: &Model,
+) -> MutationResult<contribution_revision::Model> {
+    Ok(contribution_revision::Entity::find()
+        .filter(contribution_revision::Column::ContributionId.eq(row.id))
+        .filter(contribution_revision::Column::Number.eq(row.latest_revision))
+        .one(db)
+        .await?
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "contribution {} has no revision {}",
+                row.id,
+                row.latest_revision
+            )
+        })?)
+}
+
+/// Records that a published contribution left the published view.
+pub async fn tombstone(
+    txn: &DatabaseTransaction,
+    before: &Model,
+    reason: TombstoneReason,
+    now: DateTime<Utc>,
+) -> MutationResult<()> {
+    if before.status != ContributionStatus::Published {
+        return Ok(()); // it was never in anyone's mirror
+    }
+    contribution_tombstone::ActiveModel {
+        contribution_id: Set(before.id),
+        consultation_id: Set(before.consultation_id),
+        stakeholder_id: Set(before.stakeholder_id),
+        visibility: Set(before.visibility),
+        reason: Set(reason),
+        occurred_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}

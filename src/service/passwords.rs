@@ -1,0 +1,150 @@
+//! Passwords: the secretariat's one-time reset tokens, and a holder changing their own.
+//! A new password ends every session of the account.
+
+use crate::auth::{Auth, password, secret};
+use crate::error::{AppError, MutationError, MutationResult, UserError, UserErrorCode};
+use crate::policy::{self, Action};
+use crate::service::accounts::{find, save};
+use crate::service::audit::{self, Actor, Change};
+use crate::service::refresh_tokens;
+use crate::viewer::Viewer;
+use chrono::{DateTime, Utc};
+use entity::account::ActiveModel;
+use entity::password_reset;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
+
+/// Issues a one-time, expiring password-reset token for an account (secretariat).
+pub async fn issue_reset(
+    db: &DatabaseConnection,
+    auth: &Auth,
+    viewer: &Viewer,
+    id: i64,
+) -> MutationResult<(String, DateTime<Utc>)> {
+    policy::may(viewer, Action::ManageIdentities)?;
+    let account = find(db, id).await?;
+    let token = secret::new_token("crs_")?;
+    let now = Utc::now();
+    let expires = now + auth.reset_ttl;
+    let txn = db.begin().await?;
+    password_reset::ActiveModel {
+        account_id: Set(account.id),
+        token_hash: Set(secret::digest(&token)),
+        expires_at: Set(expires),
+        created_at: Set(now),
+        used_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::append(
+        &txn,
+        &Actor::of(viewer),
+        Change {
+            action: "account.password_reset_issue",
+            target_type: "Account",
+            target_id: Some(account.id),
+            before: None,
+            after: None,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((token, expires))
+}
+
+/// Sets a new password with a reset token; the token works once.
+pub async fn complete_reset(
+    db: &DatabaseConnection,
+    token: &str,
+    new_password: &str,
+) -> MutationResult<()> {
+    if let Err(message) = password::check_strength(new_password) {
+        return Err(UserError::new("newPassword", UserErrorCode::Invalid, message).into());
+    }
+    let invalid = || {
+        MutationError::App(AppError::Unauthenticated(
+            "This reset token is not valid; ask the secretariat for a new one",
+        ))
+    };
+    let reset = password_reset::Entity::find()
+        .filter(password_reset::Column::TokenHash.eq(secret::digest(token)))
+        .one(db)
+        .await?
+        .ok_or_else(invalid)?;
+    if reset.used_at.is_some() || reset.expires_at < Utc::now() {
+        return Err(invalid());
+    }
+    let account = find(db, reset.account_id).await?;
+    let hash = password::hash(new_password)?;
+    let txn = db.begin().await?;
+    // Conditional, so two concurrent uses cannot both succeed.
+    let used = password_reset::Entity::update_many()
+        .col_expr(
+            password_reset::Column::UsedAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(password_reset::Column::Id.eq(reset.id))
+        .filter(password_reset::Column::UsedAt.is_null())
+        .exec(&txn)
+        .await?;
+    if used.rows_affected != 1 {
+        return Err(invalid());
+    }
+    let mut row: ActiveModel = account.clone().into();
+    row.password_hash = Set(hash);
+    row.updated_at = Set(Utc::now());
+    row.version = Set(account.version + 1);
+    let row = row.update(&txn).await?;
+    let actor = Actor::account(account.id);
+    audit::append(
+        &txn,
+        &actor,
+        Change {
+            action: "account.password_reset_complete",
+            target_type: "Account",
+            target_id: Some(row.id),
+            before: Some(audit::state_hash(&account)),
+            after: Some(audit::state_hash(&row)),
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    refresh_tokens::revoke_all(db, account.id).await?;
+    Ok(())
+}
+
+/// Changes the signed-in account's own password.
+pub async fn change(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    current: &str,
+    new_password: &str,
+) -> MutationResult<()> {
+    let id = policy::own_account(viewer)?;
+    let account = find(db, id).await?;
+    if !password::verify(current, &account.password_hash) {
+        return Err(UserError::new(
+            "currentPassword",
+            UserErrorCode::Invalid,
+            "The current password is wrong",
+        )
+        .into());
+    }
+    if let Err(message) = password::check_strength(new_password) {
+        return Err(UserError::new("newPassword", UserErrorCode::Invalid, message).into());
+    }
+    let mut row: ActiveModel = account.clone().into();
+    row.password_hash = Set(password::hash(new_password)?);
+    save(
+        db,
+        &Actor::of(viewer),
+        "account.password_change",
+        account,
+        row,
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,33 @@
+//! Loading rows for the batching loaders: by ids, and grouped by parent.
+
+use crate::error::AppResult;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use std::collections::HashMap;
+
+/// Loads the rows of `E` with the given ids, keyed by id (a loader's batch query).
+pub(crate) async fn by_ids<E>(
+    db: &DatabaseConnection,
+    id: E::Column,
+    ids: &[i64],
+    key: fn(&E::Model) -> i64,
+) -> AppResult<HashMap<i64, E::Model>>
+where
+    E: EntityTrait,
+{
+    let rows = E::find()
+        .filter(id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?;
+    Ok(rows.into_iter().map(|m| (key(&m), m)).collect())
+}
+
+/// Groups `(parent, child)` pairs into lists per parent, keeping their order.
+pub(crate) fn group_by_parent<T>(
+    pairs: impl IntoIterator<Item = (i64, T)>,
+) -> HashMap<i64, Vec<T>> {
+    let mut map: HashMap<i64, Vec<T>> = HashMap::new();
+    for (parent, child) in pairs {
+        map.entry(parent).or_default().push(child);
+    }
+    map
+}

@@ -1,0 +1,81 @@
+//! Edits at a named version: a stale version is `CONFLICT` and changes nothing, so no
+//! update is ever lost. Every versioned edit goes through [`save_at_version`].
+
+use crate::error::{AppError, MutationResult};
+use crate::service::audit;
+use crate::viewer::Viewer;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use serde::Serialize;
+
+/// The columns that make a row editable at a named version.
+pub(crate) struct Versioned<C> {
+    pub id: C,
+    pub version: C,
+    pub updated_at: C,
+}
+
+/// Writes `changes` to row `id` only if it is still at `version` (else `CONFLICT`,
+/// `what` naming the record), setting the next version and `updated_at`; returns the
+/// row as written. Every versioned edit goes through here, so no update is lost.
+pub(crate) async fn save_at_version<E, A, C>(
+    txn: &C,
+    cols: Versioned<E::Column>,
+    id: i64,
+    version: i32,
+    mut changes: A,
+    what: &'static str,
+) -> MutationResult<E::Model>
+where
+    E: EntityTrait<ActiveModel = A>,
+    A: sea_orm::ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+    C: sea_orm::ConnectionTrait,
+{
+    changes.set(cols.version, (version + 1).into());
+    changes.set(cols.updated_at, chrono::Utc::now().into());
+    let done = E::update_many()
+        .set(changes)
+        .filter(cols.id.eq(id))
+        .filter(cols.version.eq(version))
+        .exec(txn)
+        .await?;
+    if done.rows_affected != 1 {
+        return Err(AppError::Conflict(what).into());
+    }
+    let row = E::find().filter(cols.id.eq(id)).one(txn).await?;
+    Ok(row.ok_or_else(|| anyhow::anyhow!("{what} {id} vanished inside its own transaction"))?)
+}
+
+/// Edits one row of `E`: reads it (`NOT_FOUND` naming `target` when missing), checks
+/// that it is still at `version` (else `CONFLICT`), lets `changes` compute the edit
+/// from the row as it is (or refuse it with `userErrors`), saves it and appends the
+/// audit event `action`, in one transaction. The caller has checked access.
+pub(crate) async fn edit_row<E, A>(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    cols: Versioned<E::Column>,
+    (target, action): (&'static str, &str),
+    (id, version): (i64, i32),
+    changes: impl FnOnce(&E::Model) -> MutationResult<A>,
+) -> MutationResult<E::Model>
+where
+    E: EntityTrait<ActiveModel = A>,
+    E::Model: Serialize + sea_orm::IntoActiveModel<A> + Sync,
+    A: sea_orm::ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+{
+    let Some(before) = E::find().filter(cols.id.eq(id)).one(db).await? else {
+        return Err(AppError::NotFound(target).into());
+    };
+    let current: i32 = match sea_orm::ModelTrait::get(&before, cols.version) {
+        sea_orm::Value::Int(Some(v)) => v,
+        _ => 0,
+    };
+    if current != version {
+        return Err(AppError::Conflict("record").into());
+    }
+    let row = changes(&before)?;
+    let txn = db.begin().await?;
+    let after = save_at_version(&txn, cols, id, version, row, "record").await?;
+    audit::append_change(&txn, viewer, action, (target, id), Some(&before), &after).await?;
+    txn.commit().await?;
+    Ok(after)
+}
