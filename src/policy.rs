@@ -454,11 +454,14 @@ mod tests {
     /// How many rows `row` has.
     const ACTIONS: usize = 9;
 
-    type Row = (Box<dyn Fn(usize) -> Action>, [bool; 7]);
+    /// The action a row asks of principal `i`.
+    type Ask = Box<dyn Fn(usize) -> Action>;
+    type Row = (Ask, [bool; 7]);
+    type TitledRow = (String, Ask, [bool; 7]);
 
     /// Prints the table of `rows` for every principal; returns the cells that differ
     /// from the expectation.
-    fn check(rows: &[(String, Box<dyn Fn(usize) -> Action>, [bool; 7])]) -> Vec<String> {
+    fn check(rows: &[TitledRow]) -> Vec<String> {
         let principals = principals();
         let mut table = format!("{:<66}", "action");
         for (name, _) in &principals {
@@ -553,7 +556,7 @@ mod tests {
     /// The same rules across stakeholders: nobody but the secretariat acts for member B.
     #[test]
     fn nobody_acts_for_another_stakeholder() {
-        let rows: Vec<(String, Box<dyn Fn(usize) -> Action>, [bool; 7])> = vec![
+        let rows: Vec<TitledRow> = vec![
             (
                 "write a WRITTEN_COMMENT for member B".to_owned(),
                 Box::new(|_| Action::WriteComment { stakeholder_id: B }),

@@ -2,6 +2,7 @@
 //! fresh database. SQLite by default; PostgreSQL when `TEST_DATABASE_URL` is set.
 
 mod accounts;
+mod architecture;
 mod batching;
 mod cli;
 mod clients;

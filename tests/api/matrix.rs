@@ -1,4 +1,4 @@
-//! DESIGN.md's role table, checked through HTTP for every principal: the read rows
+//! The role table (written out in `src/policy.rs`), checked through HTTP for every principal: the read rows
 //! and the write rows, each test printing the matrix it checked.
 
 use crate::helpers::{TestApp, spawn_seeded_app};

@@ -302,7 +302,7 @@ impl ContributionMutation {
         #[graphql(desc = "What was said, by whom, where.")] input: ContributionRecordInput,
     ) -> Result<ContributionReceiptPayload> {
         let rd = request(ctx)?;
-        let record = NewMeetingContribution {
+        let spoken = NewMeetingContribution {
             meeting_id: id_of(&input.meeting, NodeType::Meeting)?,
             stakeholder_id: id_of(&input.stakeholder, NodeType::Stakeholder)?,
             kind: input.kind,
@@ -319,7 +319,7 @@ impl ContributionMutation {
             },
             agenda_item: input.agenda_item,
         };
-        receipt_payload(contributions::record_at_meeting(&rd.db, &rd.viewer, record).await)
+        receipt_payload(contributions::record_at_meeting(&rd.db, &rd.viewer, spoken).await)
     }
 
     /// Links a contribution to policy issues and mechanisms (with stances), replacing

@@ -1,0 +1,230 @@
+//! The shape of the crate, checked from its source (see `docs/ARCHITECTURE.md`): no
+//! module imports one that imports it back, services stay small enough to read in one
+//! sitting, and role checks live in `src/policy.rs` alone.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// Longest service file, in lines.
+const MAX_SERVICE_LINES: usize = 450;
+
+fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).expect("read src") {
+        let path = entry.expect("entry").path();
+        if path.is_dir() {
+            rust_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            out.push(path);
+        }
+    }
+}
+
+fn src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
+}
+
+/// The module path of a file: `src/http/graphql.rs` is `http::graphql`, a folder's
+/// `mod.rs` is the folder.
+fn module_of(file: &Path) -> Vec<String> {
+    let rel = file.strip_prefix(src()).expect("under src");
+    let mut parts: Vec<String> = rel
+        .with_extension("")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    if matches!(
+        parts.last().map(String::as_str),
+        Some("mod" | "lib" | "main")
+    ) {
+        parts.pop();
+    }
+    parts
+}
+
+/// The code of a file without its unit tests and comments.
+fn code(text: &str) -> String {
+    let text = match text.find("#[cfg(test)]\nmod tests") {
+        Some(i) => &text[..i],
+        None => text,
+    };
+    text.lines()
+        .map(|line| line.split("//").next().unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn ident_end(s: &str) -> usize {
+    s.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .unwrap_or(s.len())
+}
+
+/// Every `crate::…` path a file names (with `super::` and `self::` made absolute, and
+/// `use crate::a::{b, c}` counted as `a::b` and `a::c`).
+fn named_paths(module: &[String], code: &str) -> Vec<Vec<String>> {
+    let absolute = |prefix: &[String]| {
+        if prefix.is_empty() {
+            "crate::".to_owned()
+        } else {
+            format!("crate::{}::", prefix.join("::"))
+        }
+    };
+    let code = code
+        .replace(
+            "super::",
+            &absolute(&module[..module.len().saturating_sub(1)]),
+        )
+        .replace("self::", &absolute(module));
+    let mut paths = Vec::new();
+    let mut rest = code.as_str();
+    while let Some(i) = rest.find("crate::") {
+        rest = &rest[i + "crate::".len()..];
+        let mut path = Vec::new();
+        let mut cursor = rest;
+        loop {
+            let end = ident_end(cursor);
+            if end == 0 {
+                break;
+            }
+            path.push(cursor[..end].to_owned());
+            cursor = &cursor[end..];
+            match cursor.strip_prefix("::") {
+                Some(next) => cursor = next,
+                None => break,
+            }
+        }
+        if let Some(group) = cursor.strip_prefix('{') {
+            let mut depth = 0;
+            let mut item_start = true;
+            for (i, c) in group.char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' if depth == 0 => break,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => item_start = true,
+                    c if item_start && (c.is_ascii_alphabetic() || c == '_') => {
+                        let name = &group[i..i + ident_end(&group[i..])];
+                        let mut item = path.clone();
+                        if name != "self" {
+                            item.push(name.to_owned());
+                        }
+                        paths.push(item);
+                        item_start = false;
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            paths.push(path);
+        }
+    }
+    paths
+}
+
+#[test]
+fn no_module_imports_one_that_imports_it_back() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let modules: BTreeMap<Vec<String>, PathBuf> =
+        files.iter().map(|f| (module_of(f), f.clone())).collect();
+    let is_folder = |m: &[String]| {
+        modules.get(m).is_some_and(|f| {
+            f.file_name()
+                .is_some_and(|n| n == "mod.rs" || n == "lib.rs")
+        })
+    };
+    let resolve = |path: &[String]| -> Option<Vec<String>> {
+        (1..=path.len())
+            .rev()
+            .map(|k| path[..k].to_vec())
+            .find(|prefix| modules.contains_key(prefix))
+    };
+    let mut edges: BTreeMap<Vec<String>, BTreeSet<Vec<String>>> = BTreeMap::new();
+    for (module, file) in &modules {
+        let text = std::fs::read_to_string(file).expect("read");
+        for path in named_paths(module, &code(&text)) {
+            let Some(target) = resolve(&path) else {
+                continue;
+            };
+            // A folder's own items, used by its files, are not an import back.
+            let inside = module.len() > target.len() && module.starts_with(&target);
+            if target != *module && !(inside && is_folder(&target)) {
+                edges.entry(module.clone()).or_default().insert(target);
+            }
+        }
+    }
+    let reaches = |from: &Vec<String>, to: &Vec<String>| {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![from.clone()];
+        while let Some(m) = stack.pop() {
+            if &m == to {
+                return true;
+            }
+            if seen.insert(m.clone()) {
+                stack.extend(edges.get(&m).into_iter().flatten().cloned());
+            }
+        }
+        false
+    };
+    let mut circles = Vec::new();
+    for (module, targets) in &edges {
+        for target in targets {
+            if reaches(target, module) {
+                circles.push(format!("{} -> {}", module.join("/"), target.join("/")));
+            }
+        }
+    }
+    assert!(
+        circles.is_empty(),
+        "modules that import each other (directly or through others): {circles:#?}"
+    );
+    // The check sees imports at all: the HTTP layer names the GraphQL schema.
+    assert!(
+        edges[&vec!["http".to_owned(), "state".to_owned()]].contains(&vec!["graphql".to_owned()])
+    );
+}
+
+#[test]
+fn service_files_stay_small() {
+    let mut files = Vec::new();
+    rust_files(&src().join("service"), &mut files);
+    let long: Vec<String> = files
+        .iter()
+        .filter_map(|f| {
+            let lines = std::fs::read_to_string(f).expect("read").lines().count();
+            (lines > MAX_SERVICE_LINES).then(|| format!("{} ({lines} lines)", f.display()))
+        })
+        .collect();
+    assert!(
+        long.is_empty(),
+        "service files over {MAX_SERVICE_LINES} lines: {long:?}"
+    );
+    assert!(files.len() > 10, "found the services: {files:?}");
+}
+
+#[test]
+fn role_checks_live_in_the_policy_module() {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let patterns = [
+        "Role::Secretariat",
+        "Role::MemberState",
+        "Role::Observer",
+        ".role ==",
+        ".role !=",
+        "role == ",
+        "role != ",
+    ];
+    let mut found = Vec::new();
+    for file in files.iter().filter(|f| !f.ends_with("policy.rs")) {
+        let text = std::fs::read_to_string(file).expect("read");
+        for (n, line) in code(&text).lines().enumerate() {
+            if patterns.iter().any(|p| line.contains(p)) {
+                found.push(format!("{}:{}: {}", file.display(), n + 1, line.trim()));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "role checks outside src/policy.rs: {found:#?}"
+    );
+}
