@@ -7,15 +7,12 @@ use crate::paging::{self, Listing, Page};
 use crate::policy::{self, Action};
 use crate::service::audit::{self, Actor};
 use crate::service::contributions;
-use crate::service::versions::{Versioned, edit_row, save_at_version};
+use crate::service::versions::{Versioned, create_row, edit_row, save_at_version};
 use crate::viewer::Viewer;
 use chrono::{DateTime, Utc};
 use entity::consultation::{ActiveModel, Column, Entity, Model};
 use entity::enums::ConsultationStatus;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
 use std::collections::HashMap;
 
 /// Which consultations to list.
@@ -101,7 +98,6 @@ pub async fn create(
         return Err(UserError::taken("slug", "consultation").into());
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
     let row = ActiveModel {
         slug: Set(slug.into_string()),
         title: Set(title.into_string()),
@@ -115,20 +111,15 @@ pub async fn create(
         updated_at: Set(now),
         version: Set(1),
         ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::append_change(
-        &txn,
+    };
+    create_row::<Entity, _>(
+        db,
         viewer,
-        "consultation.create",
-        ("Consultation", row.id),
-        None,
-        &row,
+        ("Consultation", "consultation.create"),
+        |m| m.id,
+        row,
     )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    .await
 }
 
 /// Moves a consultation one step forward: DRAFT → OPEN → CLOSED → REPORTED. Closing

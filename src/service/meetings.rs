@@ -4,13 +4,12 @@
 use crate::domain::{Agenda, Checks, Line};
 use crate::error::{AppResult, MutationResult, UserError, UserErrorCode};
 use crate::policy::{self, Action};
-use crate::service::audit;
-use crate::service::versions::{Versioned, edit_row};
+use crate::service::versions::{Versioned, create_row, edit_row};
 use crate::viewer::Viewer;
 use chrono::{NaiveDate, Utc};
 use entity::consultation;
 use entity::meeting::{ActiveModel, Column, Entity, Model};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use sea_orm::{DatabaseConnection, EntityTrait, Set};
 use std::collections::HashMap;
 
 pub async fn by_ids(db: &DatabaseConnection, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
@@ -57,7 +56,6 @@ pub async fn create(
         .into());
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
     let row = ActiveModel {
         consultation_id: Set(input.consultation_id),
         title: Set(title.into_string()),
@@ -68,20 +66,8 @@ pub async fn create(
         updated_at: Set(now),
         version: Set(1),
         ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::append_change(
-        &txn,
-        viewer,
-        "meeting.create",
-        ("Meeting", row.id),
-        None,
-        &row,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    };
+    create_row::<Entity, _>(db, viewer, ("Meeting", "meeting.create"), |m| m.id, row).await
 }
 
 /// Changes to a meeting; fields left out stay as they are.

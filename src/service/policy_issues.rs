@@ -4,16 +4,12 @@ use crate::domain::{Checks, Description, Line, Slug};
 use crate::error::{AppResult, MutationResult, UserError, UserErrorCode};
 use crate::paging::{self, Listing, Page};
 use crate::policy::{self, Action};
-use crate::service::audit;
-use crate::service::versions::{Versioned, edit_row};
+use crate::service::versions::{Versioned, create_row, edit_row};
 use crate::viewer::Viewer;
 use chrono::Utc;
 use entity::enums::PolicyArea;
 use entity::policy_issue::{ActiveModel, Column, Entity, Model};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use std::collections::HashMap;
 
 /// Which policy issues to list.
@@ -93,7 +89,6 @@ pub async fn create(
         return Err(UserError::taken("slug", "policy issue").into());
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
     let row = ActiveModel {
         slug: Set(slug.into_string()),
         title: Set(title.into_string()),
@@ -104,20 +99,15 @@ pub async fn create(
         updated_at: Set(now),
         version: Set(1),
         ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::append_change(
-        &txn,
+    };
+    create_row::<Entity, _>(
+        db,
         viewer,
-        "policy_issue.create",
-        ("PolicyIssue", row.id),
-        None,
-        &row,
+        ("PolicyIssue", "policy_issue.create"),
+        |m| m.id,
+        row,
     )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    .await
 }
 
 /// Changes to a policy issue; fields left out stay as they are.

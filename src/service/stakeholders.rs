@@ -4,16 +4,12 @@ use crate::domain::{Checks, CountryCode, Line, Website, optional};
 use crate::error::{AppResult, MutationResult, UserError, UserErrorCode};
 use crate::paging::{self, Listing, Page};
 use crate::policy::{self, Action};
-use crate::service::audit;
-use crate::service::versions::{Versioned, edit_row};
+use crate::service::versions::{Versioned, create_row, edit_row};
 use crate::viewer::Viewer;
 use chrono::Utc;
 use entity::enums::{Accreditation, RegionalGroup, StakeholderGroup};
 use entity::stakeholder::{ActiveModel, Column, Entity, Model};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use std::collections::HashMap;
 
 /// Which stakeholders to list.
@@ -101,7 +97,6 @@ pub async fn create(
     let name = name.into_string();
     check_name_free(db, &name, None).await?;
     let now = Utc::now();
-    let txn = db.begin().await?;
     let row = ActiveModel {
         name: Set(name),
         acronym: Set(acronym.map(Line::into_string)),
@@ -114,20 +109,15 @@ pub async fn create(
         updated_at: Set(now),
         version: Set(1),
         ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    audit::append_change(
-        &txn,
+    };
+    create_row::<Entity, _>(
+        db,
         viewer,
-        "stakeholder.create",
-        ("Stakeholder", row.id),
-        None,
-        &row,
+        ("Stakeholder", "stakeholder.create"),
+        |m| m.id,
+        row,
     )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    .await
 }
 
 /// Changes to a stakeholder; fields left out stay as they are.

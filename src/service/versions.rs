@@ -1,5 +1,6 @@
-//! Edits at a named version: a stale version is `CONFLICT` and changes nothing, so no
-//! update is ever lost. Every versioned edit goes through [`save_at_version`].
+//! Versioned rows: created at version 1 with their audit event, and edited at a named
+//! version: a stale version is `CONFLICT` and changes nothing, so no update is ever
+//! lost. Every versioned edit goes through [`save_at_version`].
 
 use crate::error::{AppError, MutationResult};
 use crate::service::audit;
@@ -78,4 +79,26 @@ where
     audit::append_change(&txn, viewer, action, (target, id), Some(&before), &after).await?;
     txn.commit().await?;
     Ok(after)
+}
+
+/// Inserts a new row (the caller sets its version 1 and times) with its audit event
+/// `action`, in one transaction; `id` reads the new row's id. The caller has checked
+/// access and input.
+pub(crate) async fn create_row<E, A>(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    (target, action): (&'static str, &str),
+    id: fn(&E::Model) -> i64,
+    row: A,
+) -> MutationResult<E::Model>
+where
+    E: EntityTrait<ActiveModel = A>,
+    E::Model: Serialize + sea_orm::IntoActiveModel<A> + Sync,
+    A: sea_orm::ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+{
+    let txn = db.begin().await?;
+    let created = row.insert(&txn).await?;
+    audit::append_change(&txn, viewer, action, (target, id(&created)), None, &created).await?;
+    txn.commit().await?;
+    Ok(created)
 }

@@ -80,6 +80,26 @@ pub struct Edit {
     pub visibility: Option<Visibility>,
 }
 
+/// The contribution `id` at `version`, for a change by its author (or the secretariat):
+/// `NOT_FOUND` when the viewer may not read it, `FORBIDDEN` when it may not write it,
+/// `CONFLICT` when stale.
+async fn authored(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+) -> MutationResult<Model> {
+    let before = readable(db, viewer, id).await?;
+    policy::may(
+        viewer,
+        Action::WriteComment {
+            stakeholder_id: before.stakeholder_id,
+        },
+    )?;
+    check_version(&before, version)?;
+    Ok(before)
+}
+
 /// Edits a written comment. A draft is edited in place; a submitted or published one
 /// gets a new revision (earlier revisions are kept), and a published one goes back to
 /// SUBMITTED for the secretariat to publish again.
@@ -90,14 +110,7 @@ pub async fn edit(
     version: i32,
     edit: Edit,
 ) -> MutationResult<Receipt> {
-    let before = readable(db, viewer, id).await?;
-    policy::may(
-        viewer,
-        Action::WriteComment {
-            stakeholder_id: before.stakeholder_id,
-        },
-    )?;
-    check_version(&before, version)?;
+    let before = authored(db, viewer, id, version).await?;
     if before.kind != ContributionKind::WrittenComment {
         return Err(not_allowed(
             "Only written comments are edited; meeting records are the secretariat's",
@@ -163,14 +176,7 @@ pub async fn submit(
     id: i64,
     version: i32,
 ) -> MutationResult<Receipt> {
-    let before = readable(db, viewer, id).await?;
-    policy::may(
-        viewer,
-        Action::WriteComment {
-            stakeholder_id: before.stakeholder_id,
-        },
-    )?;
-    check_version(&before, version)?;
+    let before = authored(db, viewer, id, version).await?;
     if before.status != ContributionStatus::Draft {
         return Err(not_allowed(format!(
             "Only a DRAFT can be submitted; this one is {}",
