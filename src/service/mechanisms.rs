@@ -76,8 +76,8 @@ async fn check_name_free(
     Ok(())
 }
 
-/// Replaces a mechanism's functions (each once).
-async fn set_functions(
+/// Gives a mechanism these functions (each once).
+async fn add_functions(
     txn: &DatabaseTransaction,
     id: i64,
     functions: &[MechanismFunction],
@@ -85,10 +85,6 @@ async fn set_functions(
     let mut functions = functions.to_vec();
     functions.sort();
     functions.dedup();
-    mechanism_function::Entity::delete_many()
-        .filter(mechanism_function::Column::MechanismId.eq(id))
-        .exec(txn)
-        .await?;
     for function in functions {
         mechanism_function::ActiveModel {
             mechanism_id: Set(id),
@@ -100,12 +96,8 @@ async fn set_functions(
     Ok(())
 }
 
-/// Replaces the issues a mechanism addresses (distinct ids known to exist).
-async fn set_issues(txn: &DatabaseTransaction, id: i64, issues: &[i64]) -> MutationResult<()> {
-    mechanism_issue::Entity::delete_many()
-        .filter(mechanism_issue::Column::MechanismId.eq(id))
-        .exec(txn)
-        .await?;
+/// Links a mechanism to the issues it addresses (distinct ids known to exist).
+async fn add_issues(txn: &DatabaseTransaction, id: i64, issues: &[i64]) -> MutationResult<()> {
     for issue in issues {
         mechanism_issue::ActiveModel {
             mechanism_id: Set(id),
@@ -170,8 +162,8 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
-    set_functions(&txn, row.id, &input.functions).await?;
-    set_issues(&txn, row.id, &issues).await?;
+    add_functions(&txn, row.id, &input.functions).await?;
+    add_issues(&txn, row.id, &issues).await?;
     audit::append_change(
         &txn,
         viewer,
@@ -258,10 +250,18 @@ pub async fn update(
     };
     let after = save_at_version(&txn, cols, id, version, row, "mechanism").await?;
     if let Some(functions) = &c.functions {
-        set_functions(&txn, id, functions).await?;
+        mechanism_function::Entity::delete_many()
+            .filter(mechanism_function::Column::MechanismId.eq(id))
+            .exec(&txn)
+            .await?;
+        add_functions(&txn, id, functions).await?;
     }
     if let Some(issues) = &issues {
-        set_issues(&txn, id, issues).await?;
+        mechanism_issue::Entity::delete_many()
+            .filter(mechanism_issue::Column::MechanismId.eq(id))
+            .exec(&txn)
+            .await?;
+        add_issues(&txn, id, issues).await?;
     }
     // The after-state includes the links the update replaced.
     audit::append(
