@@ -44,7 +44,7 @@ impl Checks {
     }
 }
 
-/// Trims and parses each present value of an optional input.
+/// Parses an optional input when it is given.
 pub fn optional<T>(
     raw: Option<&str>,
     parse: impl FnOnce(&str) -> Result<T, UserError>,
