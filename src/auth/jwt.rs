@@ -24,6 +24,9 @@ pub struct Claims {
     pub stakeholder: Option<String>,
     /// `read`, `submit`.
     pub scopes: Vec<String>,
+    /// The session (an account's sign-in) or credential (an API client's secret) the
+    /// token was issued under: ending the one refuses the token at once.
+    pub sid: String,
 }
 
 impl Claims {
@@ -133,10 +136,12 @@ impl Keys {
         })
     }
 
-    /// Signs an access token for `sub`; returns it and its expiry.
+    /// Signs an access token for `sub` under session or credential `sid`; returns it
+    /// and its expiry.
     pub fn issue(
         &self,
         sub: String,
+        sid: String,
         role: Role,
         stakeholder_id: Option<i64>,
         scopes: Vec<String>,
@@ -153,6 +158,7 @@ impl Keys {
             role,
             stakeholder: stakeholder_id.map(|id| GlobalId::new(NodeType::Stakeholder, id).encode()),
             scopes,
+            sid,
         };
         Ok((self.sign(&claims)?, expires))
     }

@@ -137,6 +137,7 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
     };
     let issued = state.auth.keys.issue(
         Subject::Client(client.id).label(),
+        api_clients::credential_id(&client),
         client.role,
         Some(client.stakeholder_id),
         granted.names(),

@@ -4,7 +4,7 @@
 
 use super::error::HttpError;
 use super::state::AppState;
-use crate::service::principals;
+use crate::service::principals::{self, Standing};
 use crate::viewer::{Scopes, Subject, Viewer};
 use actix_web::HttpRequest;
 use actix_web::http::header;
@@ -51,9 +51,10 @@ async fn from_token(state: &AppState, token: &str) -> Result<Viewer, HttpError> 
     let Some(subject) = Subject::parse(&claims.sub) else {
         return Err(HttpError::invalid_token());
     };
-    match principals::current(&state.db, subject, Scopes::parse(&claims.scopes)).await {
-        Ok(Some(principal)) => Ok(Viewer::Principal(principal)),
-        Ok(None) => Err(HttpError::invalid_token()),
+    let scopes = Scopes::parse(&claims.scopes);
+    match principals::current(&state.db, subject, &claims.sid, scopes).await {
+        Ok(Standing::Active(principal)) => Ok(Viewer::Principal(principal)),
+        Ok(Standing::Ended | Standing::Disabled) => Err(HttpError::invalid_token()),
         Err(err) => {
             tracing::error!(error = ?err, "checking a token's principal");
             Err(HttpError::unavailable())

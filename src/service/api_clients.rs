@@ -32,6 +32,12 @@ pub fn scopes(model: &Model) -> Scopes {
     Scopes::parse(&names)
 }
 
+/// The id of a client's current credential, the `sid` of its tokens: replacing the
+/// secret changes it, so tokens issued under the old secret are refused at once.
+pub fn credential_id(model: &Model) -> String {
+    secret::digest(&format!("credential:{}", model.secret_hash))[..16].to_owned()
+}
+
 async fn audit_change(
     txn: &impl sea_orm::ConnectionTrait,
     viewer: &Viewer,

@@ -51,6 +51,22 @@ pub async fn claim(db: &impl ConnectionTrait, id: i64) -> AppResult<bool> {
     Ok(claimed.rows_affected == 1)
 }
 
+/// Whether session `family_id` of the account is still on: none of its tokens revoked.
+/// (Revoking a session revokes every token of its family at once.)
+pub async fn session_active(
+    db: &impl ConnectionTrait,
+    account_id: i64,
+    family_id: &str,
+) -> AppResult<bool> {
+    let token = Entity::find()
+        .filter(Column::FamilyId.eq(family_id))
+        .filter(Column::AccountId.eq(account_id))
+        .filter(Column::RevokedAt.is_null())
+        .one(db)
+        .await?;
+    Ok(token.is_some())
+}
+
 /// Ends one session: every token descended from the same sign-in.
 pub async fn revoke_family(db: &impl ConnectionTrait, family_id: &str) -> AppResult<()> {
     Entity::update_many()

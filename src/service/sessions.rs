@@ -151,6 +151,7 @@ async fn start(
 ) -> AppResult<Session> {
     let (access_token, access_expires_at) = auth.keys.issue(
         Subject::Account(account.id).label(),
+        family_id.clone(),
         account.role,
         account.stakeholder_id,
         Scopes::ALL.names(),

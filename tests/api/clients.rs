@@ -4,11 +4,11 @@ use crate::helpers::{TestApp, first_error_code, spawn_seeded_app};
 use entity::enums::Role;
 use serde_json::{Value, json};
 
-const CREATE: &str = r#"mutation($i: ApiClientCreateInput!) {
+pub const CREATE: &str = r#"mutation($i: ApiClientCreateInput!) {
   apiClientCreate(input: $i) { apiClient { id clientId scopes role status } clientSecret userErrors { field message code } }
 }"#;
 
-async fn stakeholder_id(app: &TestApp, acronym: &str) -> Value {
+pub async fn stakeholder_id(app: &TestApp, acronym: &str) -> Value {
     let data = app
         .data(
             "{ stakeholders(first: 100) { nodes { id acronym } } }",
@@ -25,7 +25,7 @@ async fn stakeholder_id(app: &TestApp, acronym: &str) -> Value {
 }
 
 /// Creates a client as the secretariat; returns (client id, secret, global id).
-async fn client(app: &TestApp, admin: &str, scopes: &[&str]) -> (String, String, Value) {
+pub async fn client(app: &TestApp, admin: &str, scopes: &[&str]) -> (String, String, Value) {
     let icann = stakeholder_id(app, "ICANN").await;
     let (_, body) = app
         .graphql_as(admin, CREATE, json!({ "i": { "name": "Registry mirror", "stakeholder": icann, "role": "OBSERVER", "scopes": scopes } }))
@@ -39,7 +39,7 @@ async fn client(app: &TestApp, admin: &str, scopes: &[&str]) -> (String, String,
     )
 }
 
-async fn token_request(
+pub async fn token_request(
     app: &TestApp,
     basic: Option<(&str, &str)>,
     form: &[(&str, &str)],

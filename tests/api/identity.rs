@@ -9,7 +9,8 @@ use serde_json::{Value, json};
 
 const VIEWER: &str = "{ viewer { role scopes account { email } } }";
 
-fn claims(app: &TestApp, sub: &str) -> Claims {
+/// Valid claims for `sub` in the session of a token it really holds.
+fn claims(app: &TestApp, sub: &str, held: &str) -> Claims {
     let now = chrono::Utc::now().timestamp();
     Claims {
         iss: app.auth.keys.issuer.clone(),
@@ -21,6 +22,7 @@ fn claims(app: &TestApp, sub: &str) -> Claims {
         role: Role::Secretariat,
         stakeholder: None,
         scopes: vec!["read".into(), "submit".into()],
+        sid: app.auth.keys.verify(held).expect("a held token").sid,
     }
 }
 
@@ -166,7 +168,7 @@ async fn every_bad_token_is_refused_alike() {
     let sub = format!("account:{account_id}");
     let kid = concord::auth::jwt::derive_kid(TEST_SECRET.as_bytes());
     let header = json!({ "kid": kid });
-    let valid = claims(&app, &sub);
+    let valid = claims(&app, &sub, &good);
     assert_eq!(
         app.graphql_as(
             &hs_token(
@@ -306,7 +308,7 @@ async fn old_keys_keep_verifying_during_rotation() {
     };
     let signed_with_old = hs_token(
         json!({ "kid": old_kid }),
-        &claims(&app, &sub),
+        &claims(&app, &sub, &token),
         jsonwebtoken::Algorithm::HS256,
         old_secret.as_bytes(),
     );
@@ -408,6 +410,7 @@ async fn without_a_configured_secret_one_is_generated_once_and_shared() {
         .keys
         .issue(
             "account:1".into(),
+            "session".into(),
             Role::Secretariat,
             None,
             vec!["read".into()],

@@ -17,5 +17,6 @@ mod node;
 mod paging;
 mod schema;
 mod seed;
+mod sessions;
 mod statistics;
 mod workflow;

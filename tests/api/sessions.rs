@@ -1,0 +1,144 @@
+//! Ending a session ends its access tokens at once: logout, refresh-token reuse, a
+//! rotated or revoked client secret. Access tokens carry the session (`sid`) they were
+//! issued under.
+
+use crate::clients::{client, token_request};
+use crate::helpers::{TestApp, spawn_app, spawn_seeded_app};
+use entity::enums::Role;
+use serde_json::{Value, json};
+
+const VIEWER: &str = "{ viewer { role } }";
+
+/// Whether `token` is accepted.
+async fn accepted(app: &TestApp, token: &str) -> bool {
+    let (status, body) = app.graphql_as(token, VIEWER, json!({})).await;
+    match status {
+        200 => {
+            assert!(body["data"]["viewer"]["role"].is_string(), "{body}");
+            true
+        }
+        401 => {
+            assert_eq!(body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+            false
+        }
+        other => panic!("unexpected status {other}: {body}"),
+    }
+}
+
+async fn signed_in(app: &TestApp) -> (String, String) {
+    app.sign_in_as("ana@gov.example", Role::Secretariat, None)
+        .await;
+    let body = app.login("ana@gov.example", "a long enough password").await;
+    let login = &body["data"]["login"];
+    (
+        login["accessToken"].as_str().unwrap().to_owned(),
+        login["refreshToken"].as_str().unwrap().to_owned(),
+    )
+}
+
+async fn refresh(app: &TestApp, refresh_token: &str) -> Value {
+    app.graphql(
+        "mutation($r: String!) { sessionRefresh(input: { refreshToken: $r }) { accessToken refreshToken } }",
+        json!({ "r": refresh_token }),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn logout_ends_the_sessions_access_tokens_and_no_other() {
+    let app = spawn_app().await;
+    let (access, refresh_token) = signed_in(&app).await;
+    let other_session = app.login("ana@gov.example", "a long enough password").await["data"]
+        ["login"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(accepted(&app, &access).await);
+    app.data(
+        "mutation($r: String!) { logout(input: { refreshToken: $r }) { loggedOut } }",
+        json!({ "r": refresh_token }),
+    )
+    .await;
+    assert!(
+        !accepted(&app, &access).await,
+        "logged out: refused at once"
+    );
+    assert!(
+        accepted(&app, &other_session).await,
+        "another sign-in of the same account goes on"
+    );
+}
+
+#[tokio::test]
+async fn refresh_token_reuse_ends_every_access_token_of_the_session() {
+    let app = spawn_app().await;
+    let (first_access, first_refresh) = signed_in(&app).await;
+    let rotated = refresh(&app, &first_refresh).await;
+    let second_access = rotated["data"]["sessionRefresh"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        accepted(&app, &first_access).await,
+        "a refresh keeps the session"
+    );
+    assert!(accepted(&app, &second_access).await);
+
+    let reused = refresh(&app, &first_refresh).await;
+    assert_eq!(reused["errors"][0]["extensions"]["code"], "UNAUTHENTICATED");
+    assert!(
+        !accepted(&app, &first_access).await,
+        "reuse revokes the family"
+    );
+    assert!(!accepted(&app, &second_access).await, "every token of it");
+}
+
+#[tokio::test]
+async fn a_new_client_secret_or_a_revocation_ends_the_clients_tokens() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let (client_id, secret, id) = client(&app, &admin, &["read"]).await;
+    let token_of = |secret: String| {
+        let (app, client_id) = (&app, client_id.clone());
+        async move {
+            let (status, body) = token_request(
+                app,
+                Some((&client_id, &secret)),
+                &[("grant_type", "client_credentials")],
+            )
+            .await;
+            assert_eq!(status, 200, "{body}");
+            body["access_token"].as_str().unwrap().to_owned()
+        }
+    };
+    let old = token_of(secret).await;
+    assert!(accepted(&app, &old).await);
+
+    let (_, rotated) = app
+        .graphql_as(
+            &admin,
+            "mutation($id: ID!) { apiClientRotateSecret(input: { id: $id }) { clientSecret } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let new_secret = rotated["data"]["apiClientRotateSecret"]["clientSecret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        !accepted(&app, &old).await,
+        "issued under the old secret: refused"
+    );
+    let new = token_of(new_secret).await;
+    assert!(accepted(&app, &new).await);
+
+    app.graphql_as(
+        &admin,
+        "mutation($id: ID!) { apiClientRevoke(input: { id: $id }) { apiClient { status } } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert!(!accepted(&app, &new).await, "revoked: refused");
+}
