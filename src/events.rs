@@ -1,12 +1,19 @@
-//! Publication events for live updates. On PostgreSQL every instance LISTENs on one
-//! channel and a publish NOTIFYs it, so subscribers on any instance hear of it; on
-//! SQLite (one instance) events stay in the process.
+//! Events between requests, for live updates: publications (which subscribers may
+//! hear of) and access changes (an account or API client changed, a session ended:
+//! open WebSockets re-check their principal). On PostgreSQL every instance LISTENs and
+//! a change NOTIFYs, so sockets on any instance hear of it; on SQLite (one instance)
+//! events stay in the process.
 
+use crate::viewer::Subject;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use tokio::sync::broadcast;
 
 /// The PostgreSQL channel publication events travel on.
 pub const CHANNEL: &str = "concord_contribution_published";
+/// The PostgreSQL channel access changes travel on.
+pub const ACCESS_CHANNEL: &str = "concord_access_changed";
 
 /// A contribution became published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +26,10 @@ pub struct Published {
 #[derive(Clone)]
 pub struct Events {
     tx: broadcast::Sender<Published>,
+    access: broadcast::Sender<Subject>,
+    /// Counts access changes heard of; a cached principal older than the count is
+    /// read again.
+    generation: Arc<AtomicU64>,
     db: DatabaseConnection,
 }
 
@@ -26,12 +37,18 @@ impl Events {
     /// Creates the hub; on PostgreSQL also starts listening (from within a Tokio runtime).
     pub fn new(db: DatabaseConnection) -> Events {
         let (tx, _) = broadcast::channel(1024);
-        let events = Events { tx, db };
+        let (access, _) = broadcast::channel(1024);
+        let events = Events {
+            tx,
+            access,
+            generation: Arc::new(AtomicU64::new(0)),
+            db,
+        };
         if events.db.get_database_backend() == DbBackend::Postgres {
             let pool = events.db.get_postgres_connection_pool().clone();
-            let tx = events.tx.clone();
+            let hub = events.clone();
             tokio::spawn(async move {
-                if let Err(err) = listen(pool, tx).await {
+                if let Err(err) = listen(pool, &hub).await {
                     tracing::error!(error = ?err, "LISTEN for publication events stopped");
                 }
             });
@@ -43,41 +60,74 @@ impl Events {
         self.tx.subscribe()
     }
 
+    /// Access changes, as the subject whose access changed.
+    pub fn access_changes(&self) -> broadcast::Receiver<Subject> {
+        self.access.subscribe()
+    }
+
+    /// The count of access changes heard of so far.
+    pub fn access_generation(&self) -> Arc<AtomicU64> {
+        self.generation.clone()
+    }
+
     /// Announces a publication (after its transaction committed).
     pub async fn published(&self, event: Published) {
-        if self.db.get_database_backend() == DbBackend::Postgres {
-            let payload = format!("{}:{}", event.contribution_id, event.consultation_id);
-            let stmt = Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                "SELECT pg_notify($1, $2)",
-                [CHANNEL.into(), payload.into()],
-            );
-            if let Err(err) = self.db.execute_raw(stmt).await {
-                tracing::error!(error = ?err, "NOTIFY of a publication failed");
-            }
-        } else {
+        let payload = format!("{}:{}", event.contribution_id, event.consultation_id);
+        if !self.notify(CHANNEL, payload).await {
             // No subscriber is fine.
             let _ = self.tx.send(event);
         }
     }
+
+    /// Announces that `subject`'s access changed (after its transaction committed): its
+    /// role, stakeholder or status, or one of its sessions or its secret ended.
+    pub async fn access_changed(&self, subject: Subject) {
+        // Counted here at once, so this instance's next check reads the record again.
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        if !self.notify(ACCESS_CHANNEL, subject.label()).await {
+            let _ = self.access.send(subject);
+        }
+    }
+
+    /// NOTIFYs `channel` on PostgreSQL (every instance hears it back through LISTEN);
+    /// `false` elsewhere.
+    async fn notify(&self, channel: &str, payload: String) -> bool {
+        if self.db.get_database_backend() != DbBackend::Postgres {
+            return false;
+        }
+        let stmt = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [channel.into(), payload.into()],
+        );
+        if let Err(err) = self.db.execute_raw(stmt).await {
+            tracing::error!(error = ?err, channel, "NOTIFY failed");
+        }
+        true
+    }
 }
 
-async fn listen(
-    pool: sea_orm::sqlx::PgPool,
-    tx: broadcast::Sender<Published>,
-) -> anyhow::Result<()> {
+async fn listen(pool: sea_orm::sqlx::PgPool, hub: &Events) -> anyhow::Result<()> {
     let mut listener = sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await?;
-    listener.listen(CHANNEL).await?;
+    listener.listen_all([CHANNEL, ACCESS_CHANNEL]).await?;
     loop {
         let notification = listener.recv().await?;
-        let parsed = notification.payload().split_once(':').and_then(|(c, k)| {
+        let payload = notification.payload();
+        if notification.channel() == ACCESS_CHANNEL {
+            if let Some(subject) = Subject::parse(payload) {
+                hub.generation.fetch_add(1, Ordering::SeqCst);
+                let _ = hub.access.send(subject);
+            }
+            continue;
+        }
+        let parsed = payload.split_once(':').and_then(|(c, k)| {
             Some(Published {
                 contribution_id: c.parse().ok()?,
                 consultation_id: k.parse().ok()?,
             })
         });
         if let Some(event) = parsed {
-            let _ = tx.send(event);
+            let _ = hub.tx.send(event);
         }
     }
 }

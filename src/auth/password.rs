@@ -1,5 +1,7 @@
 //! Argon2id password hashes (PHC strings), with the crate's default cost
-//! (19 MiB, 2 passes, 1 lane: the OWASP recommendation).
+//! (19 MiB, 2 passes, 1 lane: the OWASP recommendation). Hashing and verifying run on
+//! the blocking pool: a hash takes tens of milliseconds of CPU, which on an async worker
+//! would hold up every other request of that worker.
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -12,15 +14,36 @@ pub const MIN_LENGTH: usize = 12;
 pub const MAX_LENGTH: usize = 256;
 
 /// Hashes a password with a fresh salt.
-pub fn hash(password: &str) -> anyhow::Result<String> {
+pub async fn hash(password: &str) -> anyhow::Result<String> {
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || hash_now(&password)).await?
+}
+
+/// Whether `password` matches `phc`. A malformed stored hash never matches.
+pub async fn verify(password: &str, phc: &str) -> bool {
+    let (password, phc) = (password.to_owned(), phc.to_owned());
+    tokio::task::spawn_blocking(move || verify_now(&password, &phc))
+        .await
+        .unwrap_or(false)
+}
+
+/// Spends the time of one verification, so that an unknown email takes as long to
+/// refuse as a wrong password.
+pub async fn verify_dummy(password: &str) {
+    static DUMMY: LazyLock<String> =
+        LazyLock::new(|| hash_now("concord-dummy-password").unwrap_or_default());
+    let password = password.to_owned();
+    let _ = tokio::task::spawn_blocking(move || verify_now(&password, &DUMMY)).await;
+}
+
+fn hash_now(password: &str) -> anyhow::Result<String> {
     Ok(Argon2::default()
         .hash_password(password.as_bytes())
         .map_err(|e| anyhow::anyhow!("hashing a password: {e}"))?
         .to_string())
 }
 
-/// Whether `password` matches `phc`. A malformed stored hash never matches.
-pub fn verify(password: &str, phc: &str) -> bool {
+fn verify_now(password: &str, phc: &str) -> bool {
     PasswordHash::new(phc)
         .map(|parsed| {
             Argon2::default()
@@ -28,14 +51,6 @@ pub fn verify(password: &str, phc: &str) -> bool {
                 .is_ok()
         })
         .unwrap_or(false)
-}
-
-/// Spends the time of one verification, so that an unknown email takes as long to
-/// refuse as a wrong password.
-pub fn verify_dummy(password: &str) {
-    static DUMMY: LazyLock<String> =
-        LazyLock::new(|| hash("concord-dummy-password").unwrap_or_default());
-    let _ = verify(password, &DUMMY);
 }
 
 /// Why a new password is refused, if it is.
@@ -58,14 +73,14 @@ pub fn check_strength(password: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn hashes_verify_and_salts_differ() {
-        let a = hash("correct horse battery").unwrap();
-        let b = hash("correct horse battery").unwrap();
+    #[tokio::test]
+    async fn hashes_verify_and_salts_differ() {
+        let a = hash("correct horse battery").await.unwrap();
+        let b = hash("correct horse battery").await.unwrap();
         assert!(a.starts_with("$argon2id$"));
         assert_ne!(a, b);
-        assert!(verify("correct horse battery", &a));
-        assert!(!verify("wrong horse battery", &a));
-        assert!(!verify("anything", "not a phc string"));
+        assert!(verify("correct horse battery", &a).await);
+        assert!(!verify("wrong horse battery", &a).await);
+        assert!(!verify("anything", "not a phc string").await);
     }
 }

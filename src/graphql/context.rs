@@ -4,6 +4,7 @@ use crate::auth::Auth;
 use crate::events::Events;
 use crate::graphql::loaders::Loaders;
 use crate::policy;
+use crate::service::principals::Live;
 use crate::viewer::Viewer;
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
@@ -16,10 +17,12 @@ pub struct RequestData {
     pub viewer: Viewer,
     pub loader: DataLoader<Loaders>,
     pub auth: Arc<Auth>,
-    /// The peer address, for throttling failed sign-ins.
+    /// The client's address, for throttling failed sign-ins.
     pub client_ip: Option<String>,
-    /// Publication events, for live updates.
+    /// Publication and access events, for live updates.
     pub events: Events,
+    /// On a WebSocket, the connection's principal, read again for every event.
+    pub live: Option<Arc<Live>>,
 }
 
 impl RequestData {
@@ -38,7 +41,14 @@ impl RequestData {
             auth,
             client_ip,
             events,
+            live: None,
         }
+    }
+
+    /// The same, for an operation on a WebSocket whose principal is `live`.
+    pub fn with_live(mut self, live: Option<Arc<Live>>) -> RequestData {
+        self.live = live;
+        self
     }
 }
 

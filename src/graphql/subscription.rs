@@ -6,6 +6,7 @@ use super::types::Contribution;
 use crate::events::Published;
 use crate::ids::{GlobalId, NodeType};
 use crate::service::contributions;
+use crate::service::principals::Refusal;
 use async_graphql::futures_util::Stream;
 use async_graphql::{Context, ID, Subscription as SubscriptionObject};
 use tokio::sync::broadcast::error::RecvError;
@@ -18,7 +19,7 @@ pub struct Subscription;
 #[SubscriptionObject]
 impl Subscription {
     /// Each contribution of a consultation as it is published (by the secretariat, or
-    /// when an embargo lifts), if the subscriber may read it.
+    /// when an embargo lifts), if the subscriber may read it when it is published.
     async fn contribution_published(
         &self,
         ctx: &Context<'_>,
@@ -29,6 +30,7 @@ impl Subscription {
         let mut rx = rd.events.subscribe();
         let db = rd.db.clone();
         let viewer = rd.viewer.clone();
+        let live = rd.live.clone();
         Ok(async_stream::stream! {
             loop {
                 let event: Published = match rx.recv().await {
@@ -39,6 +41,16 @@ impl Subscription {
                 if event.consultation_id != consultation {
                     continue;
                 }
+                // The subscriber as its record says now: a changed role applies to this
+                // event, and an ended session or disabled account ends the stream.
+                let viewer = match &live {
+                    None => viewer.clone(),
+                    Some(live) => match live.viewer().await {
+                        Ok(viewer) => viewer,
+                        Err(Refusal::Ended(_)) => break,
+                        Err(Refusal::Unavailable) => continue,
+                    },
+                };
                 // The same policy as every read: only what this subscriber may see.
                 match contributions::by_ids(&db, &viewer, &[event.contribution_id]).await {
                     Ok(mut found) => {

@@ -1,15 +1,13 @@
-//! `/graphql` and `/graphql/ws`. `/graphql` follows the GraphQL-over-HTTP spec: POST
+//! `/graphql`. `/graphql` follows the GraphQL-over-HTTP spec: POST
 //! with a JSON body for any operation, GET with a query string for queries only (a
 //! mutation over GET is refused with 405). A browser's GET without a query gets
-//! GraphiQL. `/graphql/ws` serves subscriptions over WebSocket.
+//! GraphiQL. (`/graphql/ws` is `socket.rs`.)
 
 use super::error::{HttpError, error_body};
 use super::execute::{execute, operation_type};
 use super::format::{ResponseFormat, accepts_html, not_acceptable};
 use super::idempotent::execute_once;
-use super::principal;
 use super::state::AppState;
-use crate::graphql::RequestData;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -135,33 +133,4 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
             ));
     }
     execute(&state, &req, format, request).await
-}
-
-/// `GET /graphql/ws`: subscriptions over WebSocket (graphql-transport-ws or the older
-/// graphql-ws). The access token goes in `connection_init`'s payload as `token` (or
-/// `Authorization: Bearer …`); a bad token closes the connection.
-pub async fn websocket(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    payload: web::Payload,
-) -> actix_web::Result<HttpResponse> {
-    let st = state.clone();
-    async_graphql_actix_web::GraphQLSubscription::new(state.schema.clone())
-        .on_connection_init(move |init: Value| async move {
-            let viewer = principal::from_connection_init(&st, &init)
-                .await
-                .map_err(|_| {
-                    async_graphql::Error::new("The access token is invalid or has expired")
-                })?;
-            let mut data = async_graphql::Data::default();
-            data.insert(RequestData::new(
-                st.db.clone(),
-                viewer,
-                st.auth.clone(),
-                None,
-                st.events.clone(),
-            ));
-            Ok(data)
-        })
-        .start(&req, payload)
 }

@@ -14,6 +14,7 @@ mod idempotent;
 mod oauth;
 mod principal;
 mod routes;
+mod socket;
 mod state;
 
 pub use error::HttpError;

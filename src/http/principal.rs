@@ -4,11 +4,13 @@
 
 use super::error::HttpError;
 use super::state::AppState;
-use crate::service::principals::{self, Standing};
+use crate::service::principals::{self, End, Live, Refusal, Standing};
 use crate::viewer::{Scopes, Subject, Viewer};
 use actix_web::HttpRequest;
 use actix_web::http::header;
 use serde_json::Value;
+use std::sync::Arc;
+use tokio::sync::watch;
 
 /// The caller behind the `Authorization` header: anonymous without one; refused (401)
 /// when the token is bad in any way or its account or client is no longer active.
@@ -28,18 +30,42 @@ pub async fn from_request(state: &AppState, req: &HttpRequest) -> Result<Viewer,
     from_token(state, token).await
 }
 
-/// The caller behind a WebSocket's `connection_init` payload: its `token` (or
-/// `Authorization: Bearer …`) entry; anonymous without one.
-pub async fn from_connection_init(state: &AppState, init: &Value) -> Result<Viewer, HttpError> {
+/// The principal behind a WebSocket's `connection_init` payload: its `token` (or
+/// `Authorization: Bearer …`) entry, checked now and then again for every event and
+/// operation (`ended` hears when its access ends); `None` for an anonymous socket.
+pub async fn live_from_connection_init(
+    state: &AppState,
+    init: &Value,
+    ended: watch::Sender<Option<End>>,
+) -> Result<Option<Arc<Live>>, HttpError> {
     let token = init
         .get("token")
         .or_else(|| init.get("Authorization"))
         .or_else(|| init.get("authorization"))
         .and_then(Value::as_str)
         .map(|t| t.trim_start_matches("Bearer ").trim());
-    match token {
-        None => Ok(Viewer::Anonymous),
-        Some(token) => from_token(state, token).await,
+    let Some(token) = token else {
+        return Ok(None);
+    };
+    let Ok(claims) = state.auth.keys.verify(token) else {
+        return Err(HttpError::invalid_token());
+    };
+    let Some(subject) = Subject::parse(&claims.sub) else {
+        return Err(HttpError::invalid_token());
+    };
+    let expires_at =
+        chrono::DateTime::from_timestamp(claims.exp, 0).ok_or_else(HttpError::invalid_token)?;
+    let live = Live::new(
+        state.db.clone(),
+        (subject, claims.sid, Scopes::parse(&claims.scopes)),
+        expires_at,
+        state.events.access_generation(),
+        ended,
+    );
+    match live.viewer().await {
+        Ok(_) => Ok(Some(Arc::new(live))),
+        Err(Refusal::Ended(_)) => Err(HttpError::invalid_token()),
+        Err(Refusal::Unavailable) => Err(HttpError::unavailable()),
     }
 }
 

@@ -1,6 +1,6 @@
 //! Every route, in one table.
 
-use super::{export, graphql, health, oauth};
+use super::{export, graphql, health, oauth, socket};
 use actix_web::web;
 
 /// Largest request body accepted, in bytes.
@@ -16,7 +16,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 .default_service(web::to(graphql::method_not_allowed)),
         )
         .route("/oauth/token", web::post().to(oauth::token))
-        .route("/graphql/ws", web::get().to(graphql::websocket))
+        .route("/graphql/ws", web::get().to(socket::websocket))
         .route(
             "/consultations/{id}/{file}",
             web::get().to(export::contributions),

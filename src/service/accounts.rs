@@ -15,8 +15,8 @@ use entity::account::{ActiveModel, Column, Entity, Model};
 use entity::enums::{PrincipalStatus, Role};
 use entity::stakeholder;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, Set, TransactionTrait,
 };
 use std::collections::HashMap;
 
@@ -118,7 +118,7 @@ pub async fn create_as(
         )
         .into());
     }
-    let password_hash = password::hash(&input.password)?;
+    let password_hash = password::hash(&input.password).await?;
     let now = Utc::now();
     let txn = db.begin().await?;
     let row = ActiveModel {
@@ -180,14 +180,28 @@ pub(crate) async fn save(
     after: ActiveModel,
 ) -> MutationResult<Model> {
     let txn = db.begin().await?;
+    let row = save_in(&txn, actor, action, before, after).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// Saves `after` in place of `before` at its version, with an audit event, inside the
+/// caller's transaction.
+pub(crate) async fn save_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    action: &str,
+    before: Model,
+    after: ActiveModel,
+) -> MutationResult<Model> {
     let cols = Versioned {
         id: Column::Id,
         version: Column::Version,
         updated_at: Column::UpdatedAt,
     };
-    let row = save_at_version(&txn, cols, before.id, before.version, after, "account").await?;
+    let row = save_at_version(txn, cols, before.id, before.version, after, "account").await?;
     audit::append(
-        &txn,
+        txn,
         actor,
         Change {
             action,
@@ -198,7 +212,6 @@ pub(crate) async fn save(
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(row)
 }
 
@@ -243,10 +256,13 @@ pub async fn set_status(
         PrincipalStatus::Active => "account.enable",
         PrincipalStatus::Disabled => "account.disable",
     };
-    let row = save(db, &Actor::of(viewer), action, before, row).await?;
+    let txn = db.begin().await?;
+    let row = save_in(&txn, &Actor::of(viewer), action, before, row).await?;
     if status == PrincipalStatus::Disabled {
-        refresh_tokens::revoke_all(db, id).await?;
+        // In the same transaction: a disabled account keeps no session.
+        refresh_tokens::revoke_all(&txn, id).await?;
     }
+    txn.commit().await?;
     Ok(row)
 }
 

@@ -6,6 +6,7 @@ use crate::domain::Name;
 use crate::error::{AppResult, MutationError, MutationResult, UserError, UserErrorCode};
 use crate::paging::{self, Listing, Page};
 use crate::policy::{self, Action, Readable};
+use crate::service::versions::{Versioned, save_at_version};
 use crate::service::{audit, stakeholders};
 use crate::viewer::{Scopes, Viewer};
 use chrono::Utc;
@@ -100,7 +101,8 @@ async fn find(db: &DatabaseConnection, id: i64) -> MutationResult<Model> {
     })
 }
 
-/// Replaces a client's secret; the old one stops working at once.
+/// Replaces a client's secret; the old one, and every token issued under it, stops
+/// working at once.
 pub async fn rotate(
     db: &DatabaseConnection,
     viewer: &Viewer,
@@ -109,23 +111,12 @@ pub async fn rotate(
     policy::may(viewer, Action::ManageIdentities)?;
     let before = find(db, id).await?;
     let client_secret = secret::new_token("ccs_")?;
-    let now = Utc::now();
-    let mut row: ActiveModel = before.clone().into();
-    row.secret_hash = Set(secret::digest(&client_secret));
-    row.secret_rotated_at = Set(Some(now));
-    row.updated_at = Set(now);
-    row.version = Set(before.version + 1);
-    let txn = db.begin().await?;
-    let row = row.update(&txn).await?;
-    audit_change(
-        &txn,
-        viewer,
-        "api_client.rotate_secret",
-        Some(&before),
-        &row,
-    )
-    .await?;
-    txn.commit().await?;
+    let changes = ActiveModel {
+        secret_hash: Set(secret::digest(&client_secret)),
+        secret_rotated_at: Set(Some(Utc::now())),
+        ..Default::default()
+    };
+    let row = save(db, viewer, "api_client.rotate_secret", &before, changes).await?;
     Ok((row, client_secret))
 }
 
@@ -133,13 +124,30 @@ pub async fn rotate(
 pub async fn revoke(db: &DatabaseConnection, viewer: &Viewer, id: i64) -> MutationResult<Model> {
     policy::may(viewer, Action::ManageIdentities)?;
     let before = find(db, id).await?;
-    let mut row: ActiveModel = before.clone().into();
-    row.status = Set(PrincipalStatus::Disabled);
-    row.updated_at = Set(Utc::now());
-    row.version = Set(before.version + 1);
+    let changes = ActiveModel {
+        status: Set(PrincipalStatus::Disabled),
+        ..Default::default()
+    };
+    save(db, viewer, "api_client.revoke", &before, changes).await
+}
+
+/// Saves `changes` to a client still at the version `before` was read at (else
+/// `CONFLICT`: another change came first), with its audit event.
+async fn save(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    action: &str,
+    before: &Model,
+    changes: ActiveModel,
+) -> MutationResult<Model> {
+    let cols = Versioned {
+        id: Column::Id,
+        version: Column::Version,
+        updated_at: Column::UpdatedAt,
+    };
     let txn = db.begin().await?;
-    let row = row.update(&txn).await?;
-    audit_change(&txn, viewer, "api_client.revoke", Some(&before), &row).await?;
+    let row = save_at_version(&txn, cols, before.id, before.version, changes, "API client").await?;
+    audit_change(&txn, viewer, action, Some(before), &row).await?;
     txn.commit().await?;
     Ok(row)
 }

@@ -4,7 +4,7 @@
 use crate::auth::{Auth, password, secret};
 use crate::error::{AppError, MutationError, MutationResult, UserError, UserErrorCode};
 use crate::policy::{self, Action};
-use crate::service::accounts::{find, save};
+use crate::service::accounts::{find, save, save_in};
 use crate::service::audit::{self, Actor, Change};
 use crate::service::refresh_tokens;
 use crate::viewer::Viewer;
@@ -55,12 +55,13 @@ pub async fn issue_reset(
     Ok((token, expires))
 }
 
-/// Sets a new password with a reset token; the token works once.
+/// Sets a new password with a reset token (the token works once); ends every session
+/// of the account, and returns the account.
 pub async fn complete_reset(
     db: &DatabaseConnection,
     token: &str,
     new_password: &str,
-) -> MutationResult<()> {
+) -> MutationResult<i64> {
     if let Err(message) = password::check_strength(new_password) {
         return Err(UserError::new("newPassword", UserErrorCode::Invalid, message).into());
     }
@@ -78,7 +79,7 @@ pub async fn complete_reset(
         return Err(invalid());
     }
     let account = find(db, reset.account_id).await?;
-    let hash = password::hash(new_password)?;
+    let hash = password::hash(new_password).await?;
     let txn = db.begin().await?;
     // Conditional, so two concurrent uses cannot both succeed.
     let used = password_reset::Entity::update_many()
@@ -93,27 +94,24 @@ pub async fn complete_reset(
     if used.rows_affected != 1 {
         return Err(invalid());
     }
-    let mut row: ActiveModel = account.clone().into();
-    row.password_hash = Set(hash);
-    row.updated_at = Set(Utc::now());
-    row.version = Set(account.version + 1);
-    let row = row.update(&txn).await?;
-    let actor = Actor::account(account.id);
-    audit::append(
+    let id = account.id;
+    let changes = ActiveModel {
+        password_hash: Set(hash),
+        ..Default::default()
+    };
+    let actor = Actor::account(id);
+    save_in(
         &txn,
         &actor,
-        Change {
-            action: "account.password_reset_complete",
-            target_type: "Account",
-            target_id: Some(row.id),
-            before: Some(audit::state_hash(&account)),
-            after: Some(audit::state_hash(&row)),
-        },
+        "account.password_reset_complete",
+        account,
+        changes,
     )
     .await?;
+    // In the same transaction: a reset password keeps no session.
+    refresh_tokens::revoke_all(&txn, id).await?;
     txn.commit().await?;
-    refresh_tokens::revoke_all(db, account.id).await?;
-    Ok(())
+    Ok(id)
 }
 
 /// Changes the signed-in account's own password.
@@ -125,7 +123,7 @@ pub async fn change(
 ) -> MutationResult<()> {
     let id = policy::own_account(viewer)?;
     let account = find(db, id).await?;
-    if !password::verify(current, &account.password_hash) {
+    if !password::verify(current, &account.password_hash).await {
         return Err(UserError::new(
             "currentPassword",
             UserErrorCode::Invalid,
@@ -137,7 +135,7 @@ pub async fn change(
         return Err(UserError::new("newPassword", UserErrorCode::Invalid, message).into());
     }
     let mut row: ActiveModel = account.clone().into();
-    row.password_hash = Set(password::hash(new_password)?);
+    row.password_hash = Set(password::hash(new_password).await?);
     save(
         db,
         &Actor::of(viewer),

@@ -4,10 +4,15 @@
 
 use crate::error::AppResult;
 use crate::service::{api_clients, refresh_tokens};
-use crate::viewer::{Principal, Scopes, Subject};
+use crate::viewer::{Principal, Scopes, Subject, Viewer};
+use chrono::{DateTime, Utc};
 use entity::enums::PrincipalStatus;
 use entity::{account, api_client};
 use sea_orm::{DatabaseConnection, EntityTrait};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::watch;
 
 /// Where a token's principal stands now.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,4 +69,120 @@ pub async fn current(
             }
         },
     })
+}
+
+/// Why a long-lived connection's access ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// Its access token expired: reconnect with a fresh one.
+    Expired,
+    /// Its session or credential ended (logout, refresh-token reuse, a new client
+    /// secret): sign in again.
+    SessionEnded,
+    /// The account is disabled or the client revoked.
+    Disabled,
+}
+
+/// Why [`Live::viewer`] has no viewer to give.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// For good: the connection must close.
+    Ended(End),
+    /// The record could not be read just now (the database is unreachable).
+    Unavailable,
+}
+
+/// How long a live principal is trusted without reading its record again.
+pub const LIVE_FRESH: Duration = Duration::from_secs(1);
+
+/// The principal of a long-lived connection (a WebSocket). Its record is read again
+/// for every event and operation, at most once a [`LIVE_FRESH`] and at once after any
+/// access change (`generation` moves), so that a changed role or stakeholder applies to
+/// the next event, and a disabled account, an ended session or an expired token ends
+/// the connection: `ended` then says why.
+pub struct Live {
+    db: DatabaseConnection,
+    subject: Subject,
+    sid: String,
+    scopes: Scopes,
+    expires_at: DateTime<Utc>,
+    generation: Arc<AtomicU64>,
+    cached: Mutex<Option<(Instant, u64, Principal)>>,
+    ended: watch::Sender<Option<End>>,
+}
+
+impl Live {
+    /// The principal behind verified token claims, until `expires_at`.
+    pub fn new(
+        db: DatabaseConnection,
+        (subject, sid, scopes): (Subject, String, Scopes),
+        expires_at: DateTime<Utc>,
+        generation: Arc<AtomicU64>,
+        ended: watch::Sender<Option<End>>,
+    ) -> Live {
+        Live {
+            db,
+            subject,
+            sid,
+            scopes,
+            expires_at,
+            generation,
+            cached: Mutex::new(None),
+            ended,
+        }
+    }
+
+    pub fn subject(&self) -> Subject {
+        self.subject
+    }
+
+    /// When the connection's token expires.
+    pub fn expires_at(&self) -> DateTime<Utc> {
+        self.expires_at
+    }
+
+    /// The viewer for the next event or operation, as the record says now.
+    pub async fn viewer(&self) -> Result<Viewer, Refusal> {
+        if let Some(end) = *self.ended.borrow() {
+            return Err(Refusal::Ended(end));
+        }
+        if Utc::now() >= self.expires_at {
+            return Err(self.end(End::Expired));
+        }
+        let generation = self.generation.load(Ordering::SeqCst);
+        if let Ok(cached) = self.cached.lock()
+            && let Some((at, seen, principal)) = cached.as_ref()
+            && *seen == generation
+            && at.elapsed() < LIVE_FRESH
+        {
+            return Ok(Viewer::Principal(principal.clone()));
+        }
+        match current(&self.db, self.subject, &self.sid, self.scopes).await {
+            Ok(Standing::Active(principal)) => {
+                if let Ok(mut cached) = self.cached.lock() {
+                    *cached = Some((Instant::now(), generation, principal.clone()));
+                }
+                Ok(Viewer::Principal(principal))
+            }
+            Ok(Standing::Ended) => Err(self.end(End::SessionEnded)),
+            Ok(Standing::Disabled) => Err(self.end(End::Disabled)),
+            Err(err) => {
+                tracing::error!(error = ?err, "reading a connection's principal");
+                Err(Refusal::Unavailable)
+            }
+        }
+    }
+
+    /// Ends the connection's access for good.
+    pub fn end(&self, end: End) -> Refusal {
+        self.ended.send_if_modified(|current| {
+            if current.is_none() {
+                *current = Some(end);
+                true
+            } else {
+                false
+            }
+        });
+        Refusal::Ended(self.ended.borrow().unwrap_or(end))
+    }
 }

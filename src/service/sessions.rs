@@ -122,11 +122,11 @@ pub async fn login(
     let account = accounts::by_email(db, email).await?;
     let ok = match &account {
         Some(a) => {
-            password::verify(password_attempt, &a.password_hash)
+            password::verify(password_attempt, &a.password_hash).await
                 && a.status == PrincipalStatus::Active
         }
         None => {
-            password::verify_dummy(password_attempt);
+            password::verify_dummy(password_attempt).await;
             false
         }
     };
@@ -211,15 +211,17 @@ pub async fn refresh(db: &DatabaseConnection, auth: &Auth, token: &str) -> AppRe
     start(db, auth, account, row.family_id, "session.refresh").await
 }
 
-/// Ends the session a refresh token belongs to. Unknown tokens are ignored.
-pub async fn logout(db: &DatabaseConnection, token: &str) -> AppResult<()> {
-    if let Some(row) = refresh_tokens::find(db, token).await? {
-        let txn = db.begin().await?;
-        refresh_tokens::revoke_family(&txn, &row.family_id).await?;
-        audit_session(&txn, row.account_id, "session.logout").await?;
-        txn.commit().await?;
-    }
-    Ok(())
+/// Ends the session a refresh token belongs to; returns its account. Unknown tokens
+/// are ignored.
+pub async fn logout(db: &DatabaseConnection, token: &str) -> AppResult<Option<i64>> {
+    let Some(row) = refresh_tokens::find(db, token).await? else {
+        return Ok(None);
+    };
+    let txn = db.begin().await?;
+    refresh_tokens::revoke_family(&txn, &row.family_id).await?;
+    audit_session(&txn, row.account_id, "session.logout").await?;
+    txn.commit().await?;
+    Ok(Some(row.account_id))
 }
 
 /// Records a change to an account's sessions, as that account.

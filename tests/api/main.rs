@@ -18,5 +18,6 @@ mod paging;
 mod schema;
 mod seed;
 mod sessions;
+mod sockets;
 mod statistics;
 mod workflow;

@@ -1,15 +1,16 @@
 //! Sign-in, sessions, passwords, accounts and API clients.
 
 use crate::error::AppError;
+use crate::error::MutationResult;
 use crate::graphql::args::{id_of, stakeholder_of};
-use crate::graphql::context::{request, request_public};
+use crate::graphql::context::{RequestData, request, request_public};
 use crate::graphql::types::{Account, ApiClient, UserErrorObject, outcome};
 use crate::ids::NodeType;
 use crate::service::accounts::{self, AccountChanges, NewAccount};
 use crate::service::api_clients::{self, NewApiClient};
 use crate::service::passwords;
 use crate::service::sessions::{self, Session};
-use crate::viewer::Scopes;
+use crate::viewer::{Scopes, Subject};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{PrincipalStatus, Role};
@@ -193,6 +194,19 @@ fn parse_scopes(names: &[String]) -> Result<Scopes> {
     Ok(Scopes::parse(names))
 }
 
+/// Announces a successful change to `subject`'s access, so that open sockets read its
+/// record again at once.
+async fn announced<T>(
+    rd: &RequestData,
+    subject: Subject,
+    result: MutationResult<T>,
+) -> MutationResult<T> {
+    if result.is_ok() {
+        rd.events.access_changed(subject).await;
+    }
+    result
+}
+
 fn account_payload(
     result: crate::error::MutationResult<entity::account::Model>,
 ) -> Result<AccountPayload> {
@@ -260,7 +274,9 @@ impl IdentityMutation {
         #[graphql(desc = "The refresh token.")] input: RefreshTokenInput,
     ) -> Result<LogoutPayload> {
         let rd = request_public(ctx)?;
-        sessions::logout(&rd.db, &input.refresh_token).await?;
+        if let Some(account) = sessions::logout(&rd.db, &input.refresh_token).await? {
+            rd.events.access_changed(Subject::Account(account)).await;
+        }
         Ok(LogoutPayload { logged_out: true })
     }
 
@@ -336,7 +352,8 @@ impl IdentityMutation {
                 .map(|s| stakeholder_of(Some(s)))
                 .transpose()?,
         };
-        account_payload(accounts::update(&rd.db, &rd.viewer, id, input.version, changes).await)
+        let result = accounts::update(&rd.db, &rd.viewer, id, input.version, changes).await;
+        account_payload(announced(rd, Subject::Account(id), result).await)
     }
 
     /// Disables an account (secretariat): it can no longer sign in, and its tokens are
@@ -348,9 +365,8 @@ impl IdentityMutation {
     ) -> Result<AccountPayload> {
         let rd = request(ctx)?;
         let id = id_of(&input.id, NodeType::Account)?;
-        account_payload(
-            accounts::set_status(&rd.db, &rd.viewer, id, PrincipalStatus::Disabled).await,
-        )
+        let result = accounts::set_status(&rd.db, &rd.viewer, id, PrincipalStatus::Disabled).await;
+        account_payload(announced(rd, Subject::Account(id), result).await)
     }
 
     /// Enables a disabled account (secretariat).
@@ -361,7 +377,8 @@ impl IdentityMutation {
     ) -> Result<AccountPayload> {
         let rd = request(ctx)?;
         let id = id_of(&input.id, NodeType::Account)?;
-        account_payload(accounts::set_status(&rd.db, &rd.viewer, id, PrincipalStatus::Active).await)
+        let result = accounts::set_status(&rd.db, &rd.viewer, id, PrincipalStatus::Active).await;
+        account_payload(announced(rd, Subject::Account(id), result).await)
     }
 
     /// Issues a one-time, expiring password-reset token for an account (secretariat).
@@ -410,11 +427,9 @@ impl IdentityMutation {
     ) -> Result<ApiClientPayload> {
         let rd = request(ctx)?;
         let id = id_of(&input.id, NodeType::ApiClient)?;
-        client_payload(
-            api_clients::rotate(&rd.db, &rd.viewer, id)
-                .await
-                .map(|(c, s)| (c, Some(s))),
-        )
+        let result = api_clients::rotate(&rd.db, &rd.viewer, id).await;
+        let result = announced(rd, Subject::Client(id), result).await;
+        client_payload(result.map(|(c, s)| (c, Some(s))))
     }
 
     /// Revokes a client (secretariat): its secret and its tokens stop working.
@@ -425,10 +440,8 @@ impl IdentityMutation {
     ) -> Result<ApiClientPayload> {
         let rd = request(ctx)?;
         let id = id_of(&input.id, NodeType::ApiClient)?;
-        client_payload(
-            api_clients::revoke(&rd.db, &rd.viewer, id)
-                .await
-                .map(|c| (c, None)),
-        )
+        let result = api_clients::revoke(&rd.db, &rd.viewer, id).await;
+        let result = announced(rd, Subject::Client(id), result).await;
+        client_payload(result.map(|c| (c, None)))
     }
 }
