@@ -142,3 +142,147 @@ async fn a_new_client_secret_or_a_revocation_ends_the_clients_tokens() {
     .await;
     assert!(!accepted(&app, &new).await, "revoked: refused");
 }
+
+/// Makes every `event` (INSERT, UPDATE) on `table` fail until [`heal`].
+pub async fn break_table(app: &TestApp, table: &str, event: &str) {
+    use sea_orm::ConnectionTrait;
+    let sql = match app.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => vec![
+            "CREATE OR REPLACE FUNCTION concord_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql".to_owned(),
+            format!("CREATE TRIGGER concord_fail_{table} BEFORE {event} ON {table} FOR EACH ROW EXECUTE FUNCTION concord_fail()"),
+        ],
+        _ => vec![format!(
+            "CREATE TRIGGER concord_fail_{table} BEFORE {event} ON {table} BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+        )],
+    };
+    for statement in sql {
+        app.db.execute_unprepared(&statement).await.unwrap();
+    }
+}
+
+/// Undoes [`break_table`].
+pub async fn heal(app: &TestApp, table: &str) {
+    use sea_orm::ConnectionTrait;
+    let sql = match app.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => format!("DROP TRIGGER concord_fail_{table} ON {table}"),
+        _ => format!("DROP TRIGGER concord_fail_{table}"),
+    };
+    app.db.execute_unprepared(&sql).await.unwrap();
+}
+
+#[tokio::test]
+async fn disabling_and_resetting_end_sessions_in_the_same_transaction() {
+    let app = spawn_app().await;
+    let (admin, _) = signed_in(&app).await;
+    let member = app
+        .sign_in_as("obs@example.org", Role::Secretariat, None)
+        .await;
+    let (_, me) = app
+        .graphql_as(&member, "{ viewer { account { id } } }", json!({}))
+        .await;
+    let id = me["data"]["viewer"]["account"]["id"].clone();
+
+    // Ending the sessions fails: the disabling must not happen either.
+    break_table(&app, "refresh_token", "UPDATE").await;
+    let (_, failed) = app
+        .graphql_as(
+            &admin,
+            "mutation($id: ID!) { accountDisable(input: { id: $id }) { account { status } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        failed["errors"][0]["extensions"]["code"], "INTERNAL_SERVER_ERROR",
+        "{failed}"
+    );
+    let (_, still) = app
+        .graphql_as(
+            &admin,
+            "query($id: ID!) { node(id: $id) { ... on Account { status } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        still["data"]["node"]["status"], "ACTIVE",
+        "nothing half-done: {still}"
+    );
+
+    // The same for completing a password reset.
+    heal(&app, "refresh_token").await;
+    let (_, issued) = app
+        .graphql_as(
+            &admin,
+            "mutation($id: ID!) { accountPasswordReset(input: { id: $id }) { resetToken } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let reset = issued["data"]["accountPasswordReset"]["resetToken"].clone();
+    let complete = "mutation($t: String!) { passwordResetComplete(input: { resetToken: $t, newPassword: \"a brand new password\" }) { changed } }";
+    break_table(&app, "refresh_token", "UPDATE").await;
+    let failed = app.graphql(complete, json!({ "t": reset })).await;
+    assert_eq!(
+        failed["errors"][0]["extensions"]["code"], "INTERNAL_SERVER_ERROR",
+        "{failed}"
+    );
+    assert!(
+        app.login("obs@example.org", "a long enough password").await["data"]["login"]["accessToken"]
+            .is_string(),
+        "the old password still works: the reset did not happen"
+    );
+    heal(&app, "refresh_token").await;
+    let done = app.graphql(complete, json!({ "t": reset })).await;
+    assert_eq!(
+        done["data"]["passwordResetComplete"]["changed"], true,
+        "{done}"
+    );
+    assert!(
+        !accepted(&app, &member).await,
+        "the reset ended the sessions"
+    );
+}
+
+#[tokio::test]
+async fn of_concurrent_secret_rotations_none_is_lost() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let (client_id, _, id) = client(&app, &admin, &["read"]).await;
+    let rotate =
+        "mutation($id: ID!) { apiClientRotateSecret(input: { id: $id }) { clientSecret } }";
+    let attempts = (0..10).map(|_| app.graphql_as(&admin, rotate, json!({ "id": id })));
+    let results = async_graphql::futures_util::future::join_all(attempts).await;
+    let mut secrets = Vec::new();
+    for (_, body) in results {
+        match body["data"]["apiClientRotateSecret"]["clientSecret"].as_str() {
+            Some(secret) => secrets.push(secret.to_owned()),
+            None => assert_eq!(
+                body["errors"][0]["extensions"]["code"], "CONFLICT",
+                "a rotation that lost the race says so: {body}"
+            ),
+        }
+    }
+    use sea_orm::EntityTrait;
+    let row = entity::api_client::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .pop()
+        .unwrap();
+    assert_eq!(
+        secrets.len() as i32,
+        row.version - 1,
+        "each rotation that answered with a secret was saved, one after another"
+    );
+    let mut working = 0;
+    for secret in &secrets {
+        let (status, _) = token_request(
+            &app,
+            Some((&client_id, secret)),
+            &[("grant_type", "client_credentials")],
+        )
+        .await;
+        working += usize::from(status == 200);
+    }
+    assert_eq!(working, 1, "the last saved secret, and only it, works");
+}
