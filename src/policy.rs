@@ -25,13 +25,17 @@
 //! | manage stakeholders, consultations, meetings, issues, mechanisms | no | no | no | yes |
 //! | manage accounts and API clients, read the audit log | no | no | no | yes |
 //!
-//! API clients act with their role, narrowed by their scopes: without `submit` a
-//! client changes nothing.
+//! API clients act with their role (MEMBER_STATE or OBSERVER, never SECRETARIAT),
+//! narrowed by their scopes: without `read` a client reads only what it writes (its own
+//! stakeholder's contributions); without `submit` it changes nothing. Consultations in
+//! status DRAFT are the secretariat's alone until opened.
 
 use crate::error::{AppError, AppResult, MutationResult, UserError, UserErrorCode};
 use crate::viewer::{Principal, Subject, Viewer};
 use entity::contribution::{Column, Entity};
-use entity::enums::{ContributionStatus, PrincipalStatus, Role, StakeholderGroup, Visibility};
+use entity::enums::{
+    ConsultationStatus, ContributionStatus, PrincipalStatus, Role, StakeholderGroup, Visibility,
+};
 use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition};
 
@@ -44,6 +48,7 @@ pub fn readable_contributions(viewer: &Viewer) -> Condition {
         .add(Column::Visibility.eq(Visibility::Public));
     match viewer {
         Viewer::Anonymous => published_public,
+        Viewer::Principal(p) if !p.scopes.read => own_only(p),
         Viewer::Principal(p) if p.role == Role::Secretariat => Condition::all(),
         Viewer::Principal(p) => {
             let mut published = Condition::any().add(Column::Visibility.eq(Visibility::Public));
@@ -61,6 +66,45 @@ pub fn readable_contributions(viewer: &Viewer) -> Condition {
             readable
         }
     }
+}
+
+/// What a principal without the `read` scope reads: its own stakeholder's contributions.
+fn own_only(p: &Principal) -> Condition {
+    match p.stakeholder_id {
+        Some(own) => Condition::all().add(Column::StakeholderId.eq(own)),
+        None => Condition::all().add(Column::Id.is_null()),
+    }
+}
+
+/// Whether `viewer` may browse what is public (stakeholders, consultations, meetings,
+/// policy issues, mechanisms, documents) on its own: every caller but an API client
+/// without the `read` scope, which reads only what it writes.
+pub fn may_browse(viewer: &Viewer) -> AppResult<()> {
+    match viewer.principal() {
+        Some(p) if !p.scopes.read => Err(AppError::Forbidden),
+        _ => Ok(()),
+    }
+}
+
+/// Consultations `viewer` may find: DRAFT ones are the secretariat's alone until opened.
+pub fn readable_consultations(viewer: &Viewer) -> Condition {
+    use entity::consultation::Column as C;
+    if is_secretariat(viewer) {
+        Condition::all()
+    } else {
+        Condition::all().add(C::Status.ne(ConsultationStatus::Draft))
+    }
+}
+
+/// Whether `viewer` may find a consultation in `status` (see [`readable_consultations`]).
+pub fn sees_consultation(viewer: &Viewer, status: ConsultationStatus) -> bool {
+    status != ConsultationStatus::Draft || is_secretariat(viewer)
+}
+
+fn is_secretariat(viewer: &Viewer) -> bool {
+    viewer
+        .principal()
+        .is_some_and(|p| p.role == Role::Secretariat)
 }
 
 /// Ids of the contributions `viewer` may read, as a subquery: what hangs from a
@@ -307,7 +351,13 @@ impl SpeaksFor {
     }
 }
 
-/// Whom an account of `role` speaks for.
+/// Whether an API client may act with `role`: MEMBER_STATE (for a Government) or
+/// OBSERVER; never SECRETARIAT, whose work is done by people, on the record.
+pub fn client_may_hold(role: Role) -> bool {
+    role != Role::Secretariat
+}
+
+/// Whom a principal (an account or an API client) of `role` speaks for.
 pub fn speaks_for(role: Role) -> SpeaksFor {
     match role {
         Role::MemberState => SpeaksFor::Government,
@@ -355,6 +405,10 @@ pub fn readable_tombstones(viewer: &Viewer) -> Condition {
     let public = Condition::all().add(T::Visibility.eq(Visibility::Public));
     match viewer {
         Viewer::Anonymous => public,
+        Viewer::Principal(p) if !p.scopes.read => match p.stakeholder_id {
+            Some(own) => Condition::all().add(T::StakeholderId.eq(own)),
+            None => Condition::all().add(T::Id.is_null()),
+        },
         Viewer::Principal(p) if p.role == Role::Secretariat => Condition::all(),
         Viewer::Principal(p) => {
             let mut any = Condition::any().add(public);
@@ -631,6 +685,26 @@ mod tests {
         assert!(!speaks_for(Role::MemberState).admits(StakeholderGroup::CivilSociety));
         assert!(speaks_for(Role::Observer).admits(StakeholderGroup::CivilSociety));
         assert_eq!(speaks_for(Role::Secretariat), SpeaksFor::Optional);
+        // A client holds MEMBER_STATE or OBSERVER, never SECRETARIAT.
+        assert!(client_may_hold(Role::MemberState) && client_may_hold(Role::Observer));
+        assert!(!client_may_hold(Role::Secretariat));
+        // Without `read`, a client browses nothing; DRAFT consultations are the secretariat's.
+        let submit_only = principal(
+            Subject::Client(3),
+            Role::Observer,
+            OWN,
+            Scopes {
+                read: false,
+                submit: true,
+            },
+        );
+        assert_eq!(may_browse(&submit_only).unwrap_err().code(), "FORBIDDEN");
+        assert!(may_browse(anonymous).is_ok() && may_browse(read_client).is_ok());
+        assert!(sees_consultation(secretariat, ConsultationStatus::Draft));
+        for v in [anonymous, observer, member_a, read_client] {
+            assert!(!sees_consultation(v, ConsultationStatus::Draft));
+            assert!(sees_consultation(v, ConsultationStatus::Open));
+        }
         // The anonymous-access switch.
         assert!(may_use_api(anonymous, true).is_ok());
         assert_eq!(

@@ -10,6 +10,7 @@ use super::types::{
     ContributionTombstone, Document, Mechanism, Meeting, PolicyIssue, Stakeholder,
 };
 use crate::ids::{GlobalId, NodeType};
+use crate::policy;
 use async_graphql::{ID, Interface, Result};
 
 /// An object with a global ID, which `node(id:)` resolves.
@@ -31,10 +32,24 @@ pub enum Node {
 }
 
 /// Resolves a decoded ID to its object, or `None` if it does not exist or the viewer
-/// may not see it (the two are indistinguishable by design).
+/// may not see it (the two are indistinguishable by design). This is the top-level
+/// fetch: a public record needs [`policy::may_browse`], and a DRAFT consultation (and
+/// its meetings) are the secretariat's alone.
 pub async fn resolve(rd: &RequestData, gid: GlobalId) -> Result<Option<Node>> {
     let l = &rd.loader;
     let id = gid.id;
+    if matches!(
+        gid.node_type,
+        NodeType::Stakeholder
+            | NodeType::Consultation
+            | NodeType::Meeting
+            | NodeType::PolicyIssue
+            | NodeType::Mechanism
+            | NodeType::Document
+    ) {
+        policy::may_browse(&rd.viewer)?;
+    }
+    let findable = |status| policy::sees_consultation(&rd.viewer, status);
     Ok(match gid.node_type {
         NodeType::Stakeholder => l
             .load_one(StakeholderKey(id))
@@ -43,11 +58,16 @@ pub async fn resolve(rd: &RequestData, gid: GlobalId) -> Result<Option<Node>> {
         NodeType::Consultation => l
             .load_one(ConsultationKey(id))
             .await?
+            .filter(|m| findable(m.status))
             .map(|m| Node::Consultation(Consultation(m))),
-        NodeType::Meeting => l
-            .load_one(MeetingKey(id))
-            .await?
-            .map(|m| Node::Meeting(Meeting(m))),
+        NodeType::Meeting => match l.load_one(MeetingKey(id)).await? {
+            Some(m) => l
+                .load_one(ConsultationKey(m.consultation_id))
+                .await?
+                .filter(|c| findable(c.status))
+                .map(|_| Node::Meeting(Meeting(m))),
+            None => None,
+        },
         NodeType::Contribution => l
             .load_one(ContributionKey(id))
             .await?

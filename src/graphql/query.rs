@@ -120,7 +120,7 @@ impl Query {
             groups: filter.groups,
         };
         let page = page(first, after, last, before)?;
-        let listing = stakeholders::list(&rd.db, &filter, &page).await?;
+        let listing = stakeholders::list(&rd.db, &rd.viewer, &filter, &page).await?;
         Ok(StakeholderConnection::from_listing(
             listing,
             |m| m.id,
@@ -154,7 +154,7 @@ impl Query {
             statuses: filter.statuses,
         };
         let page = page(first, after, last, before)?;
-        let listing = consultations::list(&rd.db, &filter, &page).await?;
+        let listing = consultations::list(&rd.db, &rd.viewer, &filter, &page).await?;
         Ok(ConsultationConnection::from_listing(
             listing,
             |m| m.id,
@@ -230,7 +230,7 @@ impl Query {
             areas: filter.areas,
         };
         let page = page(first, after, last, before)?;
-        let listing = policy_issues::list(&rd.db, &filter, &page).await?;
+        let listing = policy_issues::list(&rd.db, &rd.viewer, &filter, &page).await?;
         Ok(PolicyIssueConnection::from_listing(
             listing,
             |m| m.id,
@@ -250,7 +250,7 @@ impl Query {
             (None, Some(slug)) => {
                 nullable(ctx, async {
                     let rd = request(ctx)?;
-                    match policy_issues::by_slug(&rd.db, &slug).await? {
+                    match policy_issues::by_slug(&rd.db, &rd.viewer, &slug).await? {
                         Some(row) => Ok(Some(PolicyIssue(row))),
                         None => Err(AppError::NotFound("PolicyIssue").into()),
                     }
@@ -284,7 +284,7 @@ impl Query {
             kinds: filter.kinds,
         };
         let page = page(first, after, last, before)?;
-        let listing = mechanisms::list(&rd.db, &filter, &page).await?;
+        let listing = mechanisms::list(&rd.db, &rd.viewer, &filter, &page).await?;
         Ok(MechanismConnection::from_listing(
             listing,
             |m| m.id,
@@ -313,7 +313,7 @@ impl Query {
     ) -> Result<DocumentConnection> {
         let rd = request(ctx)?;
         let page = page(first, after, last, before)?;
-        let listing = documents::list(&rd.db, &page).await?;
+        let listing = documents::list(&rd.db, &rd.viewer, &page).await?;
         Ok(DocumentConnection::from_listing(
             listing,
             |m| m.id,

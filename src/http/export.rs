@@ -59,7 +59,7 @@ pub async fn contributions(
     let viewer = principal::from_request(&state, &req).await?;
     policy::may_use_api(&viewer, state.auth.anonymous_access)?;
     let consultation_id = GlobalId::decode_as(&raw_id, NodeType::Consultation)?;
-    consultations::get(&state.db, consultation_id).await?;
+    consultations::get(&state.db, &viewer, consultation_id).await?;
     let db = state.db.clone();
     let stream = async_stream::try_stream! {
         if format == Format::Csv {

@@ -2,7 +2,7 @@
 //! and revokes them; the secret is returned once and stored only as its SHA-256.
 
 use crate::auth::secret;
-use crate::domain::Name;
+use crate::domain::{Checks, Name};
 use crate::error::{AppResult, MutationError, MutationResult, UserError, UserErrorCode};
 use crate::paging::{self, Listing, Page};
 use crate::policy::{self, Action, Readable};
@@ -56,16 +56,32 @@ pub async fn create(
     input: NewApiClient,
 ) -> MutationResult<(Model, String)> {
     policy::may(viewer, Action::ManageIdentities)?;
-    let name = Name::parse(&input.name)?;
+    let mut checks = Checks::default();
+    let name = checks.take(Name::parse(&input.name));
     if !input.scopes.read && !input.scopes.submit {
-        return Err(UserError::new(
+        checks.fail(UserError::new(
             "scopes",
             UserErrorCode::Invalid,
             "Give the client at least one scope",
+        ));
+    }
+    if !policy::client_may_hold(input.role) {
+        checks.fail(UserError::new(
+            "role",
+            UserErrorCode::Invalid,
+            "An API client acts as MEMBER_STATE or OBSERVER, never as SECRETARIAT",
+        ));
+    }
+    checks.finish()?;
+    let stakeholder = stakeholders::require(db, "stakeholder", input.stakeholder_id).await?;
+    if !policy::speaks_for(input.role).admits(stakeholder.stakeholder_group) {
+        return Err(UserError::new(
+            "stakeholder",
+            UserErrorCode::Invalid,
+            "A member state client must speak for a Government",
         )
         .into());
     }
-    stakeholders::require(db, "stakeholder", input.stakeholder_id).await?;
     let client_id = format!("cc_{}", hex::encode(secret::random_bytes(12)?));
     let client_secret = secret::new_token("ccs_")?;
     let now = Utc::now();

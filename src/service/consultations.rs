@@ -21,25 +21,31 @@ pub struct ConsultationFilter {
     pub statuses: Option<Vec<ConsultationStatus>>,
 }
 
+/// The consultations `viewer` may find (DRAFT ones are the secretariat's alone).
 pub async fn list(
     db: &DatabaseConnection,
+    viewer: &Viewer,
     filter: &ConsultationFilter,
     page: &Page,
 ) -> AppResult<Listing<Model>> {
-    let mut select = Entity::find();
+    policy::may_browse(viewer)?;
+    let mut select = Entity::find().filter(policy::readable_consultations(viewer));
     if let Some(statuses) = &filter.statuses {
         select = select.filter(Column::Status.is_in(statuses.iter().copied()));
     }
     paging::list(db, select, Column::Id, page).await
 }
 
+/// Consultations by id, for the loaders of nested fields (top-level fetches check
+/// [`policy::sees_consultation`]).
 pub async fn by_ids(db: &DatabaseConnection, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
     super::rows::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
 }
 
-/// One consultation, or `NOT_FOUND`.
-pub async fn get(db: &DatabaseConnection, id: i64) -> AppResult<Model> {
+/// One consultation `viewer` may find, or `NOT_FOUND`.
+pub async fn get(db: &DatabaseConnection, viewer: &Viewer, id: i64) -> AppResult<Model> {
     Entity::find_by_id(id)
+        .filter(policy::readable_consultations(viewer))
         .one(db)
         .await?
         .ok_or(AppError::NotFound("Consultation"))

@@ -2,11 +2,19 @@
 
 use crate::error::AppResult;
 use crate::paging::{self, Listing, Page};
+use crate::policy;
+use crate::viewer::Viewer;
 use entity::document;
 use sea_orm::{DatabaseConnection, EntityTrait};
 use std::collections::HashMap;
 
-pub async fn list(db: &DatabaseConnection, page: &Page) -> AppResult<Listing<document::Model>> {
+/// The list, for those who may browse it.
+pub async fn list(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    page: &Page,
+) -> AppResult<Listing<document::Model>> {
+    policy::may_browse(viewer)?;
     paging::list(db, document::Entity::find(), document::Column::Id, page).await
 }
 

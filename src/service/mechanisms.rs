@@ -26,11 +26,14 @@ pub struct MechanismFilter {
     pub kinds: Option<Vec<MechanismKind>>,
 }
 
+/// The list, for those who may browse it.
 pub async fn list(
     db: &DatabaseConnection,
+    viewer: &Viewer,
     filter: &MechanismFilter,
     page: &Page,
 ) -> AppResult<Listing<Model>> {
+    policy::may_browse(viewer)?;
     let mut select = Entity::find();
     if let Some(statuses) = &filter.statuses {
         select = select.filter(Column::Status.is_in(statuses.iter().copied()));

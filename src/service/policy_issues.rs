@@ -18,11 +18,14 @@ pub struct PolicyIssueFilter {
     pub areas: Option<Vec<PolicyArea>>,
 }
 
+/// The list, for those who may browse it.
 pub async fn list(
     db: &DatabaseConnection,
+    viewer: &Viewer,
     filter: &PolicyIssueFilter,
     page: &Page,
 ) -> AppResult<Listing<Model>> {
+    policy::may_browse(viewer)?;
     let mut select = Entity::find();
     if let Some(areas) = &filter.areas {
         select = select.filter(Column::Area.is_in(areas.iter().copied()));
@@ -34,7 +37,17 @@ pub async fn by_ids(db: &DatabaseConnection, ids: &[i64]) -> AppResult<HashMap<i
     super::rows::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
 }
 
-pub async fn by_slug(db: &DatabaseConnection, slug: &str) -> AppResult<Option<Model>> {
+/// The issue with this slug, for those who may browse.
+pub async fn by_slug(
+    db: &DatabaseConnection,
+    viewer: &Viewer,
+    slug: &str,
+) -> AppResult<Option<Model>> {
+    policy::may_browse(viewer)?;
+    find_by_slug(db, slug).await
+}
+
+async fn find_by_slug(db: &DatabaseConnection, slug: &str) -> AppResult<Option<Model>> {
     Ok(Entity::find().filter(Column::Slug.eq(slug)).one(db).await?)
 }
 
@@ -85,7 +98,7 @@ pub async fn create(
     let title = checks.take(Line::parse("title", &input.title, 300));
     let description = checks.take(Description::parse(&input.description));
     checks.finish()?;
-    if by_slug(db, slug.as_str()).await?.is_some() {
+    if find_by_slug(db, slug.as_str()).await?.is_some() {
         return Err(UserError::taken("slug", "policy issue").into());
     }
     let now = Utc::now();

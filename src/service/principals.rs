@@ -3,6 +3,7 @@
 //! a WebSocket.
 
 use crate::error::AppResult;
+use crate::policy;
 use crate::service::{api_clients, refresh_tokens};
 use crate::viewer::{Principal, Scopes, Subject, Viewer};
 use chrono::{DateTime, Utc};
@@ -53,7 +54,10 @@ pub async fn current(
         },
         Subject::Client(id) => match api_client::Entity::find_by_id(id).one(db).await? {
             None => Standing::Ended,
-            Some(c) if c.status != PrincipalStatus::Active => Standing::Disabled,
+            // A client holding a role no client may hold (made before the rule) is refused.
+            Some(c) if c.status != PrincipalStatus::Active || !policy::client_may_hold(c.role) => {
+                Standing::Disabled
+            }
             Some(c) if api_clients::credential_id(&c) != sid => Standing::Ended,
             Some(c) => {
                 let held = api_clients::scopes(&c);

@@ -18,11 +18,14 @@ pub struct StakeholderFilter {
     pub groups: Option<Vec<StakeholderGroup>>,
 }
 
+/// The list, for those who may browse it.
 pub async fn list(
     db: &DatabaseConnection,
+    viewer: &Viewer,
     filter: &StakeholderFilter,
     page: &Page,
 ) -> AppResult<Listing<Model>> {
+    policy::may_browse(viewer)?;
     let mut select = Entity::find();
     if let Some(groups) = &filter.groups {
         select = select.filter(Column::StakeholderGroup.is_in(groups.iter().copied()));

@@ -1,6 +1,7 @@
 //! Concord's API tests: the real app over HTTP on port 0, each test against its own
 //! fresh database. SQLite by default; PostgreSQL when `TEST_DATABASE_URL` is set.
 
+mod access;
 mod accounts;
 mod architecture;
 mod batching;

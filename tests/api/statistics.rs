@@ -84,7 +84,7 @@ async fn every_group_and_kind_is_present_with_zeros_on_an_empty_consultation() {
     app.db
         .execute_unprepared(
             "INSERT INTO consultation (slug, title, mandate, guiding_questions, opens_at, closes_at, status, created_at, updated_at, version) \
-             VALUES ('empty', 'Empty', 'None', '[]', '2030-01-01 00:00:00+00:00', '2030-02-01 00:00:00+00:00', 'DRAFT', '2030-01-01 00:00:00+00:00', '2030-01-01 00:00:00+00:00', 1)",
+             VALUES ('empty', 'Empty', 'None', '[]', '2030-01-01 00:00:00+00:00', '2030-02-01 00:00:00+00:00', 'OPEN', '2030-01-01 00:00:00+00:00', '2030-01-01 00:00:00+00:00', 1)",
         )
         .await
         .unwrap();

@@ -46,7 +46,10 @@ pub async fn create(
     let text = input.text.parse()?;
     stakeholders::require(db, "stakeholder", stakeholder_id).await?;
     let now = Utc::now();
-    check_open(&consultation_of(db, input.consultation_id).await?, now)?;
+    check_open(
+        &consultation_of(db, viewer, input.consultation_id).await?,
+        now,
+    )?;
     let txn = db.begin().await?;
     let row = insert_contribution(
         &txn,
@@ -120,7 +123,10 @@ pub async fn edit(
         return Err(not_allowed("A withdrawn contribution cannot be edited"));
     }
     let now = Utc::now();
-    check_open(&consultation_of(db, before.consultation_id).await?, now)?;
+    check_open(
+        &consultation_of(db, viewer, before.consultation_id).await?,
+        now,
+    )?;
     if let Some(v) = edit.visibility {
         policy::may_give_visibility(viewer, before.stakeholder_id, v)?;
     }
@@ -184,7 +190,10 @@ pub async fn submit(
         )));
     }
     let now = Utc::now();
-    check_open(&consultation_of(db, before.consultation_id).await?, now)?;
+    check_open(
+        &consultation_of(db, viewer, before.consultation_id).await?,
+        now,
+    )?;
     let revision = current_revision(db, &before).await?;
     let txn = db.begin().await?;
     let changes = ActiveModel {
@@ -224,7 +233,7 @@ pub async fn withdraw(
     }
     if when == Withdrawal::WhileOpen {
         check_open(
-            &consultation_of(db, before.consultation_id).await?,
+            &consultation_of(db, viewer, before.consultation_id).await?,
             Utc::now(),
         )?;
     }

@@ -57,7 +57,7 @@ pub async fn set_published(
         )));
     }
     if publish && before.embargoed {
-        let consultation = consultation_of(db, before.consultation_id).await?;
+        let consultation = consultation_of(db, viewer, before.consultation_id).await?;
         if matches!(
             consultation.status,
             ConsultationStatus::Draft | ConsultationStatus::Open

@@ -96,12 +96,15 @@ pub fn check_open(c: &consultation::Model, now: DateTime<Utc>) -> MutationResult
     Ok(())
 }
 
-/// The consultation an input names, or a `NOT_FOUND` entry in `userErrors`.
+/// The consultation an input names, or a `NOT_FOUND` entry in `userErrors` (also for
+/// a DRAFT one, which only the secretariat may find).
 pub async fn consultation_of(
     db: &impl ConnectionTrait,
+    viewer: &Viewer,
     id: i64,
 ) -> MutationResult<consultation::Model> {
     consultation::Entity::find_by_id(id)
+        .filter(policy::readable_consultations(viewer))
         .one(db)
         .await?
         .ok_or_else(|| {
