@@ -199,6 +199,13 @@ fn for_stakeholder(viewer: &Viewer, stakeholder_id: i64) -> AppResult<&Principal
     }
 }
 
+/// A principal that may change anything at all (signed in; an API client with the
+/// `submit` scope): the first check of every change, before anything is looked up, so
+/// that the anonymous caller hears `UNAUTHENTICATED` whatever it names.
+pub fn may_write(viewer: &Viewer) -> AppResult<&Principal> {
+    writer(viewer)
+}
+
 /// What a principal may be asked to do: one variant per row of the role table (reads
 /// of public records and of contributions are conditions, above). Refusals are
 /// `UNAUTHENTICATED` for the anonymous caller and `FORBIDDEN` for anyone else.

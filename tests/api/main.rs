@@ -16,6 +16,7 @@ mod matrix;
 mod nested;
 mod node;
 mod paging;
+mod refusals;
 mod schema;
 mod seed;
 mod sessions;

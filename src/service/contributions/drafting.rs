@@ -92,6 +92,7 @@ async fn authored(
     id: i64,
     version: i32,
 ) -> MutationResult<Model> {
+    policy::may_write(viewer)?;
     let before = readable(db, viewer, id).await?;
     policy::may(
         viewer,
@@ -220,6 +221,7 @@ pub async fn withdraw(
     version: i32,
     reason: &str,
 ) -> MutationResult<Model> {
+    policy::may_write(viewer)?;
     let before = readable(db, viewer, id).await?;
     let when = policy::withdrawal(
         viewer,

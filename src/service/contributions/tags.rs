@@ -25,6 +25,7 @@ pub async fn tag(
     issues: &[i64],
     mechanisms: &[(i64, Stance)],
 ) -> MutationResult<Model> {
+    policy::may_write(viewer)?;
     let before = readable(db, viewer, id).await?;
     policy::may(
         viewer,
