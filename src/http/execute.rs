@@ -9,7 +9,10 @@ use crate::graphql::RequestData;
 use crate::viewer::Viewer;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
-use async_graphql::parser::types::{DocumentOperations, OperationType};
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
+    SelectionSet,
+};
 use serde_json::{Value, json};
 
 /// Authenticates the request, runs it and replies.
@@ -95,13 +98,46 @@ fn add_error_codes(body: &mut Value, request_error: bool) {
     }
 }
 
-/// The type of the operation a request would run; `None` when it does not parse (the
-/// execution reports that) or names no single operation.
-pub fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
+/// The operation a request would run; `None` when it does not parse (the execution
+/// reports that) or names no single operation.
+fn operation(
+    request: &async_graphql::Request,
+) -> Option<(ExecutableDocument, OperationDefinition)> {
     let doc = async_graphql::parser::parse_query(&request.query).ok()?;
-    match (&doc.operations, request.operation_name.as_deref()) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+    let op = match (&doc.operations, request.operation_name.as_deref()) {
+        (DocumentOperations::Single(op), _) => Some(op.node.clone()),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.clone()),
         (DocumentOperations::Multiple(_), None) => None,
+    }?;
+    Some((doc, op))
+}
+
+/// The type of the operation a request would run (see [`operation`]).
+pub fn operation_type(request: &async_graphql::Request) -> Option<OperationType> {
+    operation(request).map(|(_, op)| op.ty)
+}
+
+/// The names of the root fields the operation selects, through fragments too.
+pub fn root_fields(request: &async_graphql::Request) -> Vec<String> {
+    fn collect(doc: &ExecutableDocument, set: &SelectionSet, depth: usize, out: &mut Vec<String>) {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => out.push(field.node.name.node.to_string()),
+                Selection::InlineFragment(inline) => {
+                    collect(doc, &inline.node.selection_set.node, depth, out)
+                }
+                Selection::FragmentSpread(spread) if depth < 32 => {
+                    if let Some(fragment) = doc.fragments.get(&spread.node.fragment_name.node) {
+                        collect(doc, &fragment.node.selection_set.node, depth + 1, out);
+                    }
+                }
+                Selection::FragmentSpread(_) => {}
+            }
+        }
     }
+    let mut out = Vec::new();
+    if let Some((doc, op)) = operation(request) {
+        collect(&doc, &op.selection_set.node, 0, &mut out);
+    }
+    out
 }

@@ -1,13 +1,15 @@
 //! Safe retries of mutations with `Idempotency-Key`: the first request runs and its
 //! response is kept; a retry with the same key and body gets it again
 //! (`Idempotent-Replayed: true`) and changes nothing; the same key with another body is
-//! refused (422).
+//! refused (422). Mutations that answer with a secret refuse a key (400
+//! `IDEMPOTENCY_KEY_NOT_ALLOWED`): their answers are never stored.
 
 use super::error::HttpError;
-use super::execute::run;
+use super::execute::{root_fields, run};
 use super::format::ResponseFormat;
 use super::principal;
 use super::state::AppState;
+use crate::graphql::mutation::SECRET_BEARING;
 use crate::service::idempotency::{self, Claim};
 use actix_web::http::StatusCode;
 use actix_web::http::header;
@@ -32,6 +34,17 @@ pub async fn execute_once(
         return format.refuse(HttpError::bad_request(
             "BAD_REQUEST",
             "Idempotency-Key must be 1 to 200 visible ASCII characters",
+        ));
+    }
+    if let Some(field) = root_fields(&request)
+        .into_iter()
+        .find(|f| SECRET_BEARING.contains(&f.as_str()))
+    {
+        return format.refuse(HttpError::bad_request(
+            "IDEMPOTENCY_KEY_NOT_ALLOWED",
+            format!(
+                "{field} answers with a secret, which Concord does not store: send it without Idempotency-Key"
+            ),
         ));
     }
     let viewer = match principal::from_request(state, req).await {

@@ -5,6 +5,7 @@
 use crate::clients::{client, token_request};
 use crate::helpers::{TestApp, spawn_app, spawn_seeded_app};
 use entity::enums::Role;
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
 const VIEWER: &str = "{ viewer { role } }";
@@ -285,4 +286,113 @@ async fn of_concurrent_secret_rotations_none_is_lost() {
         working += usize::from(status == 200);
     }
     assert_eq!(working, 1, "the last saved secret, and only it, works");
+}
+
+/// POSTs a mutation with `Idempotency-Key`; returns status and body.
+async fn keyed(
+    app: &TestApp,
+    token: Option<&str>,
+    key: &str,
+    query: &str,
+    variables: Value,
+) -> (u16, Value) {
+    let mut request = app
+        .client
+        .post(app.url("/graphql"))
+        .header("idempotency-key", key)
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let response = request.send().await.unwrap();
+    (response.status().as_u16(), response.json().await.unwrap())
+}
+
+/// Every stored idempotent response, as text.
+async fn stored(app: &TestApp) -> Vec<String> {
+    entity::idempotency_key::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| format!("{:?}", row.response))
+        .collect()
+}
+
+#[tokio::test]
+async fn answers_that_carry_secrets_are_never_stored_for_replay() {
+    let app = spawn_seeded_app().await;
+    let (admin, refresh_token) = signed_in(&app).await;
+    let (_, me) = app
+        .graphql_as(&admin, "{ viewer { account { id } } }", json!({}))
+        .await;
+    let account = me["data"]["viewer"]["account"]["id"].clone();
+    let (_, _, client) = client(&app, &admin, &["read"]).await;
+    let congo = crate::clients::stakeholder_id(&app, "CONGO").await;
+    let secret_bearing: Vec<(Option<&str>, &str, Value)> = vec![
+        (
+            None,
+            "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+            json!({ "i": { "email": "ana@gov.example", "password": "a long enough password" } }),
+        ),
+        (
+            None,
+            "mutation($r: String!) { sessionRefresh(input: { refreshToken: $r }) { refreshToken } }",
+            json!({ "r": refresh_token }),
+        ),
+        (
+            Some(&admin),
+            "mutation($id: ID!) { accountPasswordReset(input: { id: $id }) { resetToken } }",
+            json!({ "id": account }),
+        ),
+        (
+            Some(&admin),
+            "mutation($s: ID!) { apiClientCreate(input: { name: \"Mirror\", stakeholder: $s, role: OBSERVER, scopes: [\"read\"] }) { clientSecret } }",
+            json!({ "s": congo }),
+        ),
+        (
+            Some(&admin),
+            "mutation($id: ID!) { x: apiClientRotateSecret(input: { id: $id }) { clientSecret } }",
+            json!({ "id": client }),
+        ),
+    ];
+    for (n, (token, query, variables)) in secret_bearing.into_iter().enumerate() {
+        let (status, body) = keyed(&app, token, &format!("key-{n}"), query, variables).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"],
+            "IDEMPOTENCY_KEY_NOT_ALLOWED"
+        );
+        assert!(body.get("data").is_none(), "it did not run: {body}");
+        assert_eq!(
+            stored(&app).await,
+            Vec::<String>::new(),
+            "nothing stored after {query}"
+        );
+    }
+    assert!(
+        accepted(&app, &admin).await,
+        "the refresh was not spent: the session goes on"
+    );
+    assert_eq!(
+        entity::api_client::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "no client was created"
+    );
+
+    // A mutation without a secret is kept for replay as before.
+    let (status, _) = keyed(
+        &app,
+        Some(&admin),
+        "key-plain",
+        "mutation($id: ID!) { apiClientRevoke(input: { id: $id }) { apiClient { status } } }",
+        json!({ "id": client }),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(stored(&app).await.len(), 1);
 }

@@ -12,6 +12,17 @@ pub use catalogue::CatalogueMutation;
 pub use contributions::ContributionMutation;
 pub use identity::IdentityMutation;
 
+/// Mutations whose answer carries a secret (an access or refresh token, a client
+/// secret, a password-reset token). Secrets are kept only as hashes, so these answers
+/// are never stored, not even for an `Idempotency-Key` replay.
+pub const SECRET_BEARING: [&str; 5] = [
+    "login",
+    "sessionRefresh",
+    "accountPasswordReset",
+    "apiClientCreate",
+    "apiClientRotateSecret",
+];
+
 /// Entry points for changing state.
 #[derive(async_graphql::MergedObject, Default)]
 pub struct Mutation(IdentityMutation, ContributionMutation, CatalogueMutation);
