@@ -44,6 +44,16 @@ pub enum Command {
             value_delimiter = ','
         )]
         cors_origins: Vec<String>,
+        /// A proxy or load balancer in front of Concord (an address or a network;
+        /// repeat, or comma-separate in the variable). Only requests from these have
+        /// their `Forwarded` / `X-Forwarded-For` read for the client's address.
+        #[arg(
+            long = "trusted-proxy",
+            env = "CONCORD_TRUSTED_PROXIES",
+            value_delimiter = ',',
+            value_parser = crate::config::parse_proxy
+        )]
+        trusted_proxies: Vec<ipnet::IpNet>,
         #[command(flatten)]
         auth: AuthSettings,
     },
@@ -218,6 +228,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             bind,
             seed: dataset,
             cors_origins,
+            trusted_proxies,
             auth,
         } => {
             let db_kind = if db::is_sqlite(&cli.database_url) {
@@ -236,6 +247,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let settings = Settings {
                 bind: bind.clone(),
                 cors_origins,
+                trusted_proxies,
             };
             let app = Application::build(&settings, db, auth)?;
             tracing::info!(

@@ -1,5 +1,7 @@
 //! Server settings, from flags or environment variables (see `cli`).
 
+use ipnet::IpNet;
+use std::net::IpAddr;
 use std::path::PathBuf;
 
 /// What `serve` needs.
@@ -10,6 +12,17 @@ pub struct Settings {
     /// Origins allowed to call the API from a browser (CORS); `*` allows any. Empty:
     /// no CORS headers, so only same-origin pages (such as GraphiQL) can call it.
     pub cors_origins: Vec<String>,
+    /// Proxies (load balancers) whose `Forwarded` / `X-Forwarded-For` headers name the
+    /// client. Empty: the TCP peer is the client and those headers are ignored.
+    pub trusted_proxies: Vec<IpNet>,
+}
+
+/// A trusted proxy: an address (`10.0.0.5`) or a network (`10.0.0.0/8`).
+pub fn parse_proxy(raw: &str) -> Result<IpNet, String> {
+    let raw = raw.trim();
+    raw.parse::<IpNet>()
+        .or_else(|_| raw.parse::<IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{raw:?} is neither an IP address nor a network such as 10.0.0.0/8"))
 }
 
 /// How tokens are signed and checked, and how long they live.

@@ -37,6 +37,7 @@ impl Application {
             db,
             auth,
             events,
+            trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
         });
         let origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {

@@ -2,6 +2,7 @@
 //! `extensions.code`, and a request that never ran has no `data` (and, under
 //! `application/graphql-response+json`, a 400).
 
+use super::client::client_address;
 use super::format::ResponseFormat;
 use super::principal;
 use super::state::AppState;
@@ -38,7 +39,7 @@ pub async fn run(
     format: ResponseFormat,
     request: async_graphql::Request,
 ) -> (StatusCode, Value) {
-    let client_ip = req.peer_addr().map(|addr| addr.ip().to_string());
+    let client_ip = client_address(req, &state.trusted_proxies).map(|ip| ip.to_string());
     let data = RequestData::new(
         state.db.clone(),
         viewer,

@@ -4,6 +4,7 @@
 //! Handlers turn HTTP into calls of the GraphQL schema or the services and back; they
 //! decide nothing about access (that is [`crate::policy`]).
 
+mod client;
 mod error;
 mod execute;
 mod export;

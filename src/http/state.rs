@@ -3,6 +3,7 @@
 use crate::auth::Auth;
 use crate::events::Events;
 use crate::graphql::ConcordSchema;
+use ipnet::IpNet;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
@@ -13,4 +14,6 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub auth: Arc<Auth>,
     pub events: Events,
+    /// Proxies whose forwarding headers name the client.
+    pub trusted_proxies: Arc<Vec<IpNet>>,
 }

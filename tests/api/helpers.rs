@@ -124,6 +124,7 @@ pub fn test_settings() -> Settings {
     Settings {
         bind: "127.0.0.1:0".into(),
         cors_origins: Vec::new(),
+        trusted_proxies: Vec::new(),
     }
 }
 

@@ -486,3 +486,59 @@ async fn tokens_can_be_signed_with_an_ed25519_key_pair() {
 async fn tokens_can_be_signed_with_an_rsa_key_pair() {
     signs_with_key_pair("rsa", "RS256", jsonwebtoken::Algorithm::RS256).await;
 }
+
+/// Fails `IP_LIMIT` sign-ins with distinct emails from `address` (as a proxy forwards
+/// it); returns the code of one more attempt from `then`.
+async fn exhaust_then(app: &TestApp, address: &str, then: &str) -> String {
+    let attempt = |email: String, from: String| async move {
+        let body: Value = app
+            .client
+            .post(app.url("/graphql"))
+            .header("x-forwarded-for", from)
+            .json(&json!({
+                "query": "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+                "variables": { "i": { "email": email, "password": "not the password at all" } },
+            }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        first_error_code(&body).unwrap_or("").to_owned()
+    };
+    for n in 0..concord::service::sessions::IP_LIMIT {
+        let code = attempt(format!("guess{n}@un.example"), address.to_owned()).await;
+        assert_eq!(code, "UNAUTHENTICATED", "attempt {n}");
+    }
+    attempt("someone@else.example".to_owned(), then.to_owned()).await
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_client_address_is_throttled_on_its_own() {
+    let app = crate::helpers::spawn_app_with(concord::config::Settings {
+        trusted_proxies: vec![concord::config::parse_proxy("127.0.0.1").unwrap()],
+        ..test_settings()
+    })
+    .await;
+    assert_eq!(
+        exhaust_then(&app, "203.0.113.1", "203.0.113.2").await,
+        "UNAUTHENTICATED",
+        "another client behind the same proxy is not locked out"
+    );
+    assert_eq!(
+        exhaust_then(&app, "203.0.113.3", "203.0.113.3").await,
+        "RATE_LIMITED",
+        "the client that failed is"
+    );
+}
+
+#[tokio::test]
+async fn forwarding_headers_from_anyone_else_are_ignored() {
+    let app = spawn_app().await;
+    assert_eq!(
+        exhaust_then(&app, "203.0.113.1", "203.0.113.2").await,
+        "RATE_LIMITED",
+        "a client cannot pick a fresh address by writing the header itself"
+    );
+}

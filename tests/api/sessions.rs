@@ -263,7 +263,6 @@ async fn of_concurrent_secret_rotations_none_is_lost() {
             ),
         }
     }
-    use sea_orm::EntityTrait;
     let row = entity::api_client::Entity::find()
         .all(&app.db)
         .await
