@@ -23,9 +23,10 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use tokio::sync::watch;
 
-/// How often an idle socket's principal is read again (changes announced through
+/// How often an idle socket is pinged (a peer gone away is noticed when the ping
+/// cannot be sent) and its principal read again (changes announced through
 /// [`crate::events::Events::access_changed`] are acted on at once).
-const RECHECK: Duration = Duration::from_secs(60);
+const RECHECK: Duration = Duration::from_secs(30);
 
 /// The close code and reason for an ended principal.
 fn close_reason(end: End) -> CloseReason {
@@ -223,6 +224,9 @@ async fn serve(
                 }
             }
             _ = recheck.tick() => {
+                if session.ping(b"").await.is_err() {
+                    return;
+                }
                 if let Some(live) = &live {
                     let _ = live.viewer().await;
                 }
