@@ -890,3 +890,53 @@ async fn the_secretariat_edits_the_catalogue_at_the_version_it_saw() {
         .await;
     assert_eq!(first_error_code(&refused), Some("FORBIDDEN"));
 }
+
+#[tokio::test]
+async fn of_twenty_concurrent_revisions_at_one_version_one_wins_and_the_rest_conflict() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let gov = stakeholder_id(&app, "Government delegation 1").await;
+    let member = app
+        .sign_in_as("a@gov.example", Role::MemberState, Some(gov))
+        .await;
+    let consultation = open_consultation(&app, &admin, "revisions").await;
+    let (_, created) = app
+        .graphql_as(&member, CREATE, json!({ "i": { "consultation": consultation, "title": "T", "body": "B", "language": "en" } }))
+        .await;
+    let id = created["data"]["contributionCreate"]["contribution"]["id"].clone();
+    app.graphql_as(&member, SUBMIT, json!({ "id": id, "v": 1 }))
+        .await;
+
+    // Submitted: every edit would be revision 2.
+    let edits = (0..20).map(|n| {
+        app.graphql_as(
+            &member,
+            EDIT,
+            json!({ "i": { "id": id, "version": 2, "body": format!("Revision by writer {n}") } }),
+        )
+    });
+    let results = async_graphql::futures_util::future::join_all(edits).await;
+    let codes: Vec<Option<String>> = results
+        .iter()
+        .map(|(_, body)| first_error_code(body).map(str::to_owned))
+        .collect();
+    let wins = codes.iter().filter(|c| c.is_none()).count();
+    let conflicts = codes
+        .iter()
+        .filter(|c| c.as_deref() == Some("CONFLICT"))
+        .count();
+    assert_eq!((wins, conflicts), (1, 19), "{codes:?}");
+    let (_, now) = app
+        .graphql_as(
+            &member,
+            "query($id: ID!) { contribution(id: $id) { version revisions { totalCount } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    assert_eq!(
+        now["data"]["contribution"],
+        json!({ "version": 3, "revisions": { "totalCount": 2 } })
+    );
+}

@@ -147,7 +147,18 @@ pub async fn edit(
     if let Some(v) = edit.visibility {
         changes.visibility = Set(v);
     }
-    let revision = if before.status == ContributionStatus::Draft {
+    let draft = before.status == ContributionStatus::Draft;
+    if !draft {
+        changes.latest_revision = Set(before.latest_revision + 1);
+        if before.status == ContributionStatus::Published {
+            changes.status = Set(ContributionStatus::Submitted);
+            changes.published_at = Set(None);
+        }
+    }
+    // The version check comes first: of concurrent edits at one version, the losers
+    // stop here with CONFLICT instead of racing for the next revision number.
+    let after = save(&txn, &before, changes).await?;
+    let revision = if draft {
         // Nothing was submitted yet: the draft's only revision is rewritten.
         let mut rev: contribution_revision::ActiveModel = current.into();
         rev.title = Set(text.title().to_owned());
@@ -157,15 +168,8 @@ pub async fn edit(
         rev.created_at = Set(now);
         rev.update(&txn).await?
     } else {
-        let number = before.latest_revision + 1;
-        changes.latest_revision = Set(number);
-        if before.status == ContributionStatus::Published {
-            changes.status = Set(ContributionStatus::Submitted);
-            changes.published_at = Set(None);
-        }
-        insert_revision(&txn, before.id, number, &text, now).await?
+        insert_revision(&txn, before.id, after.latest_revision, &text, now).await?
     };
-    let after = save(&txn, &before, changes).await?;
     tombstone(&txn, &before, TombstoneReason::Revised, now).await?;
     audited(&txn, viewer, "contribution.edit", Some(&before), &after).await?;
     txn.commit().await?;
