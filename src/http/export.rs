@@ -18,10 +18,33 @@ enum Format {
     Ndjson,
 }
 
+/// A cell a spreadsheet would read as a formula (OWASP, "CSV injection"): it starts
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return.
+fn formula_like(cell: &str) -> bool {
+    cell.starts_with(['=', '+', '-', '@', '\t', '\r'])
+}
+
+/// One CSV line; a cell that a spreadsheet would run as a formula is written with a
+/// leading `'`, which spreadsheets show as text (the NDJSON export keeps text as is).
 fn csv_line(fields: &[String]) -> anyhow::Result<Bytes> {
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(fields)?;
+    writer.write_record(fields.iter().map(|cell| {
+        if formula_like(cell) {
+            format!("'{cell}")
+        } else {
+            cell.clone()
+        }
+    }))?;
     Ok(Bytes::from(writer.into_inner()?))
+}
+
+/// The UTF-8 byte order mark, which tells spreadsheets the file is UTF-8.
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// `?bom=1` (or `true`): start the CSV with a byte order mark.
+#[derive(serde::Deserialize)]
+pub struct ExportOptions {
+    bom: Option<String>,
 }
 
 fn encode(format: Format, rows: &[ContributionRow]) -> anyhow::Result<Bytes> {
@@ -43,8 +66,19 @@ pub async fn contributions(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<(String, String)>,
+    options: web::Query<ExportOptions>,
 ) -> Result<HttpResponse, HttpError> {
     let (raw_id, file) = path.into_inner();
+    let bom = match options.bom.as_deref() {
+        None | Some("0" | "false") => false,
+        Some("1" | "true") => true,
+        Some(_) => {
+            return Err(HttpError::bad_request(
+                "BAD_USER_INPUT",
+                "bom is 1 (start the CSV with a UTF-8 byte order mark) or 0",
+            ));
+        }
+    };
     let format = match file.as_str() {
         "contributions.csv" => Format::Csv,
         "contributions.ndjson" => Format::Ndjson,
@@ -62,6 +96,9 @@ pub async fn contributions(
     consultations::get(&state.db, &viewer, consultation_id).await?;
     let db = state.db.clone();
     let stream = async_stream::try_stream! {
+        if format == Format::Csv && bom {
+            yield Bytes::from_static(BOM);
+        }
         if format == Format::Csv {
             let header: Vec<String> = COLUMNS.iter().map(|c| (*c).to_owned()).collect();
             yield csv_line(&header).map_err(actix_web::error::ErrorInternalServerError)?;

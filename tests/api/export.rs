@@ -201,3 +201,86 @@ async fn the_export_walks_page_by_page_without_gaps() {
     let unique: std::collections::HashSet<_> = ids.iter().collect();
     assert_eq!((ids.len(), unique.len()), (98, 98));
 }
+
+#[tokio::test]
+async fn csv_cells_that_a_spreadsheet_would_run_are_written_as_text() {
+    let app = spawn_seeded_app().await;
+    let titles = [
+        "=HYPERLINK(\"http://evil.example\")",
+        "+1+2",
+        "-3+4",
+        "@SUM(A1)",
+        "\tTabbed",
+        "Plain = fine",
+    ];
+    for (n, title) in titles.iter().enumerate() {
+        app.db
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                app.db.get_database_backend(),
+                match app.db.get_database_backend() {
+                    sea_orm::DbBackend::Postgres => {
+                        "UPDATE contribution SET title = $1 WHERE id = $2"
+                    }
+                    _ => "UPDATE contribution SET title = ? WHERE id = ?",
+                },
+                [(*title).into(), (n as i64 + 1).into()],
+            ))
+            .await
+            .unwrap();
+    }
+    let consultation =
+        concord::ids::GlobalId::new(concord::ids::NodeType::Consultation, 1).encode();
+    let get = |query: &str| {
+        let url = app.url(&format!(
+            "/consultations/{consultation}/contributions.{query}"
+        ));
+        let client = app.client.clone();
+        async move { client.get(url).send().await.unwrap() }
+    };
+
+    let csv_bytes = get("csv").await.bytes().await.unwrap();
+    assert!(
+        !csv_bytes.starts_with(b"\xEF\xBB\xBF"),
+        "no byte order mark unless asked"
+    );
+    let mut reader = csv::Reader::from_reader(&csv_bytes[..]);
+    let title_at = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "title")
+        .unwrap();
+    let written: Vec<String> = reader
+        .records()
+        .map(|r| r.unwrap()[title_at].to_owned())
+        .collect();
+    for expected in [
+        "'=HYPERLINK(\"http://evil.example\")",
+        "'+1+2",
+        "'-3+4",
+        "'@SUM(A1)",
+        "'\tTabbed",
+        "Plain = fine",
+    ] {
+        assert!(
+            written.iter().any(|t| t == expected),
+            "{expected:?} in {written:?}"
+        );
+    }
+    let ndjson = get("ndjson").await.text().await.unwrap();
+    assert!(
+        ndjson.contains("\"title\":\"+1+2\""),
+        "NDJSON is no spreadsheet: text as is"
+    );
+
+    let with_bom = get("csv?bom=1").await.bytes().await.unwrap();
+    assert!(
+        with_bom.starts_with(b"\xEF\xBB\xBFid,"),
+        "{:?}",
+        &with_bom[..8]
+    );
+    let refused = get("csv?bom=perhaps").await;
+    assert_eq!(refused.status(), 400);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(first_error_code(&body), Some("BAD_USER_INPUT"));
+}
