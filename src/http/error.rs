@@ -73,6 +73,16 @@ impl HttpError {
         self.status
     }
 
+    /// The `extensions.code`.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
+
+    /// The message sent.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
     /// The response body.
     pub fn body(&self) -> Value {
         error_body(&self.message, self.code)

@@ -3,6 +3,7 @@
 //! `application/graphql-response+json`, a 400).
 
 use super::client::client_address;
+use super::error::HttpError;
 use super::format::ResponseFormat;
 use super::principal;
 use super::state::AppState;
@@ -97,6 +98,37 @@ fn add_error_codes(body: &mut Value, request_error: bool) {
             ext.insert("code".into(), json!(code));
         }
     }
+}
+
+/// The refusal of a request whose text holds a NUL character (`\u0000`): no database
+/// stores it in text (PostgreSQL refuses it, SQLite would keep it), so it is bad input
+/// wherever it appears, even in a sign-in's email.
+pub fn refuse_nul(request: &async_graphql::Request) -> Option<HttpError> {
+    fn in_value(value: &async_graphql::Value) -> bool {
+        match value {
+            async_graphql::Value::String(s) => s.contains('\0'),
+            async_graphql::Value::List(items) => items.iter().any(in_value),
+            async_graphql::Value::Object(map) => {
+                map.iter().any(|(k, v)| k.contains('\0') || in_value(v))
+            }
+            _ => false,
+        }
+    }
+    let found = request.query.contains('\0')
+        || request
+            .operation_name
+            .as_deref()
+            .is_some_and(|n| n.contains('\0'))
+        || request
+            .variables
+            .iter()
+            .any(|(k, v)| k.contains('\0') || in_value(v));
+    found.then(|| {
+        HttpError::bad_request(
+            "BAD_USER_INPUT",
+            "Text may not contain the NUL character (\\u0000)",
+        )
+    })
 }
 
 /// The operation a request would run; `None` when it does not parse (the execution

@@ -4,7 +4,7 @@
 //! GraphiQL. (`/graphql/ws` is `socket.rs`.)
 
 use super::error::{HttpError, error_body};
-use super::execute::{execute, operation_type};
+use super::execute::{execute, operation_type, refuse_nul};
 use super::format::{ResponseFormat, accepts_html, not_acceptable};
 use super::idempotent::execute_once;
 use super::state::AppState;
@@ -78,6 +78,9 @@ pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes
             ));
         }
     };
+    if let Some(refusal) = refuse_nul(&request) {
+        return format.refuse(refusal);
+    }
     let key = req
         .headers()
         .get("idempotency-key")
@@ -120,6 +123,9 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
             ));
         }
     };
+    if let Some(refusal) = refuse_nul(&request) {
+        return format.refuse(refusal);
+    }
     if matches!(
         operation_type(&request),
         Some(OperationType::Mutation | OperationType::Subscription)

@@ -61,6 +61,13 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
     }
     let mut params: HashMap<String, String> = HashMap::new();
     for (key, value) in url::form_urlencoded::parse(&body) {
+        if key.contains('\0') || value.contains('\0') {
+            return error(
+                400,
+                "invalid_request",
+                "Parameters may not contain NUL characters",
+            );
+        }
         // §3.2: parameters must not be repeated.
         if params.insert(key.to_string(), value.into_owned()).is_some() {
             return error(
@@ -102,6 +109,9 @@ pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Byte
         }
         (None, None) => return error(401, "invalid_client", "Client authentication is missing"),
     };
+    if client_id.contains('\0') || client_secret.contains('\0') {
+        return error(401, "invalid_client", "Unknown client or wrong secret");
+    }
     let client = match api_clients::authenticate(&state.db, &client_id, &client_secret).await {
         Ok(Some(client)) => client,
         Ok(None) => return error(401, "invalid_client", "Unknown client or wrong secret"),

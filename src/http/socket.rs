@@ -7,6 +7,7 @@
 //! `4401` when the token expires or its session ends, `4403` when the account is
 //! disabled or the client revoked (the client may reconnect with a fresh token).
 
+use super::execute::refuse_nul;
 use super::principal;
 use super::state::AppState;
 use crate::graphql::RequestData;
@@ -79,6 +80,14 @@ impl Executor for SocketExecutor {
         request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
+        if let Some(refusal) = refuse_nul(&request) {
+            let error = async_graphql::Error::new(refusal.message().to_owned())
+                .extend_with(|_, e| e.set("code", refusal.code()));
+            let response = Response::from_errors(vec![error.into_server_error(Default::default())]);
+            return Box::pin(async_graphql::futures_util::stream::once(async move {
+                response
+            }));
+        }
         let state = self.state.clone();
         let live = self.live.get().cloned().flatten();
         Box::pin(async_stream::stream! {

@@ -247,3 +247,63 @@ async fn without_cors_origins_same_origin_browser_requests_still_work() {
     assert_eq!(r.status(), 200);
     assert!(r.headers().get("access-control-allow-origin").is_none());
 }
+
+#[tokio::test]
+async fn a_nul_character_anywhere_is_bad_input_and_changes_nothing() {
+    let app = crate::helpers::spawn_seeded_app().await;
+    let post = |body: Value| {
+        let client = app.client.clone();
+        let url = app.url("/graphql");
+        async move {
+            let response = client.post(url).json(&body).send().await.unwrap();
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.unwrap(),
+            )
+        }
+    };
+    let login = json!({
+        "query": "mutation($i: LoginInput!) { login(input: $i) { accessToken } }",
+        "variables": { "i": { "email": "a\u{0}@example.org", "password": "whatever it is" } },
+    });
+    let inline = json!({ "query": "{ policyIssue(slug: \"cyber\u{0}security\") { id } }" });
+    for body in [login, inline] {
+        let (status, answer) = post(body).await;
+        assert_eq!(status, 400, "{answer}");
+        assert_eq!(
+            first_error_code(&answer),
+            Some("BAD_USER_INPUT"),
+            "{answer}"
+        );
+    }
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    assert_eq!(
+        entity::login_throttle::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        0,
+        "the refused sign-in never ran, so no failure was counted"
+    );
+    let get =
+        app.client
+            .get(app.url(
+                "/graphql?query=%7B%20policyIssue(slug%3A%20%22a%00b%22)%20%7B%20id%20%7D%20%7D",
+            ))
+            .header("accept", "application/json")
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(get.status(), 400);
+    let token = app
+        .client
+        .post(app.url("/oauth/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("grant_type=client_credentials&client_id=cc_%00&client_secret=x")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(token.status(), 400);
+    let body: Value = token.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_request");
+}
