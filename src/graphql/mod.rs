@@ -4,6 +4,7 @@
 pub mod args;
 pub mod connection;
 pub mod context;
+pub mod limits;
 pub mod loaders;
 pub mod mutation;
 pub mod node;
@@ -32,6 +33,7 @@ pub fn build_schema() -> ConcordSchema {
     )
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
+    .extension(limits::ShapeLimits)
     .finish()
 }
 

@@ -307,3 +307,48 @@ async fn a_nul_character_anywhere_is_bad_input_and_changes_nothing() {
     let body: Value = token.json().await.unwrap();
     assert_eq!(body["error"], "invalid_request");
 }
+
+#[tokio::test]
+async fn aliases_and_root_fields_are_bounded() {
+    let app = spawn_app().await;
+    let aliased = |n: usize| {
+        let fields: Vec<String> = (0..n).map(|i| format!("a{i}: __typename")).collect();
+        format!("{{ {} }}", fields.join(" "))
+    };
+    let ok = app.graphql(&aliased(50), json!({})).await;
+    assert!(ok.get("errors").is_none(), "{ok}");
+    let nested = format!(
+        "{{ consultations {{ nodes {{ {} }} }} }}",
+        (0..101)
+            .map(|i| format!("t{i}: title"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    for (query, limit) in [(aliased(101), "at most 100"), (nested, "at most 100")] {
+        let refused = app.graphql(&query, json!({})).await;
+        assert_eq!(
+            first_error_code(&refused),
+            Some("QUERY_TOO_COMPLEX"),
+            "{refused}"
+        );
+        let message = refused["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("101 aliases") && message.contains(limit),
+            "{message}"
+        );
+        assert!(refused.get("data").is_none(), "nothing ran: {refused}");
+    }
+    let roots = format!("{{ {} }}", vec!["__typename"; 51].join(" "));
+    let refused = app.graphql(&roots, json!({})).await;
+    assert_eq!(
+        first_error_code(&refused),
+        Some("QUERY_TOO_COMPLEX"),
+        "{refused}"
+    );
+    assert!(
+        refused["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("51 root fields")
+    );
+}
