@@ -4,6 +4,7 @@
 pub mod args;
 pub mod connection;
 pub mod context;
+pub mod error_codes;
 pub mod limits;
 pub mod loaders;
 pub mod mutation;
@@ -34,6 +35,7 @@ pub fn build_schema() -> ConcordSchema {
     .limit_depth(MAX_DEPTH)
     .limit_complexity(MAX_COMPLEXITY)
     .extension(limits::ShapeLimits)
+    .extension(error_codes::ErrorCodes)
     .finish()
 }
 

@@ -1,6 +1,6 @@
-//! Runs one GraphQL request for a viewer and shapes the response: every error gets an
-//! `extensions.code`, and a request that never ran has no `data` (and, under
-//! `application/graphql-response+json`, a 400).
+//! Runs one GraphQL request for a viewer and shapes the response: a request that never
+//! ran has no `data` (and, under `application/graphql-response+json`, a 400). Error
+//! codes are the schema's own (`graphql::error_codes`).
 
 use super::client::client_address;
 use super::error::HttpError;
@@ -8,6 +8,7 @@ use super::format::ResponseFormat;
 use super::principal;
 use super::state::AppState;
 use crate::graphql::RequestData;
+use crate::graphql::error_codes::is_request_error;
 use crate::viewer::Viewer;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
@@ -50,11 +51,8 @@ pub async fn run(
     );
     let request = request.data(data);
     let response = state.schema.execute(request).await;
-    let request_error = response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
+    let request_error = is_request_error(&response);
     let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
-    add_error_codes(&mut body, request_error);
     if request_error {
         // The operation never ran: per the spec there is no `data` entry.
         if let Some(map) = body.as_object_mut() {
@@ -67,37 +65,6 @@ pub async fn run(
         StatusCode::OK
     };
     (status, body)
-}
-
-/// Gives every error an `extensions.code`: resolvers set theirs; the ones raised by
-/// parsing, validation and limits get one here.
-fn add_error_codes(body: &mut Value, request_error: bool) {
-    let Some(errors) = body.get_mut("errors").and_then(Value::as_array_mut) else {
-        return;
-    };
-    for error in errors {
-        let has_code = error.pointer("/extensions/code").is_some();
-        if has_code {
-            continue;
-        }
-        let message = error.get("message").and_then(Value::as_str).unwrap_or("");
-        let code = if message.contains("too complex") || message.contains("nested too deep") {
-            "QUERY_TOO_COMPLEX"
-        } else if message.trim_start().starts_with("-->") {
-            "GRAPHQL_PARSE_FAILED"
-        } else if request_error {
-            "GRAPHQL_VALIDATION_FAILED"
-        } else {
-            "INTERNAL_SERVER_ERROR"
-        };
-        let Some(obj) = error.as_object_mut() else {
-            continue;
-        };
-        let ext = obj.entry("extensions").or_insert_with(|| json!({}));
-        if let Some(ext) = ext.as_object_mut() {
-            ext.insert("code".into(), json!(code));
-        }
-    }
 }
 
 /// The refusal of a request whose text holds a NUL character (`\u0000`): no database

@@ -24,7 +24,8 @@ pub struct NewApiClient {
     pub name: String,
     pub stakeholder_id: i64,
     pub role: Role,
-    pub scopes: Scopes,
+    /// Scope names: `read`, `submit`.
+    pub scopes: Vec<String>,
 }
 
 /// The scopes a client holds, from its stored form.
@@ -58,7 +59,15 @@ pub async fn create(
     policy::may(viewer, Action::ManageIdentities)?;
     let mut checks = Checks::default();
     let name = checks.take(Name::parse(&input.name));
-    if !input.scopes.read && !input.scopes.submit {
+    if let Some(bad) = input.scopes.iter().find(|s| *s != "read" && *s != "submit") {
+        checks.fail(UserError::new(
+            "scopes",
+            UserErrorCode::Invalid,
+            format!("Unknown scope \"{bad}\"; use read or submit"),
+        ));
+    }
+    let scopes = Scopes::parse(&input.scopes);
+    if !scopes.read && !scopes.submit {
         checks.fail(UserError::new(
             "scopes",
             UserErrorCode::Invalid,
@@ -91,7 +100,7 @@ pub async fn create(
         name: Set(name.into_string()),
         stakeholder_id: Set(input.stakeholder_id),
         role: Set(input.role),
-        scopes: Set(input.scopes.names().join(" ")),
+        scopes: Set(scopes.names().join(" ")),
         secret_hash: Set(secret::digest(&client_secret)),
         status: Set(PrincipalStatus::Active),
         created_at: Set(now),

@@ -51,6 +51,13 @@ async fn a_client_speaks_for_a_government_as_a_member_state_and_never_acts_as_th
     );
     assert_eq!(refused["userErrors"][0]["code"], "INVALID");
 
+    let refused = create_client(&app, &admin, &gov, "OBSERVER", &["read", "admin"]).await;
+    assert_eq!(
+        refused["userErrors"],
+        json!([{ "field": ["input", "scopes"], "message": "Unknown scope \"admin\"; use read or submit", "code": "INVALID" }]),
+        "a value problem, reported like every other: {refused}"
+    );
+
     let refused = create_client(&app, &admin, &gov, "SECRETARIAT", &["read"]).await;
     assert_eq!(refused["apiClient"], Value::Null);
     assert_eq!(

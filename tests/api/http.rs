@@ -352,3 +352,40 @@ async fn aliases_and_root_fields_are_bounded() {
             .contains("51 root fields")
     );
 }
+
+#[tokio::test]
+async fn values_that_do_not_fit_their_type_are_the_callers_mistake_with_a_hint() {
+    let app = spawn_seeded_app().await;
+    let cases = [
+        (
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({}),
+            "send it in `variables`",
+        ),
+        (
+            "query($s: DateTime) { contributionTombstones(since: $s) { totalCount } }",
+            json!({ "s": "2026-11-29" }),
+            "RFC 3339",
+        ),
+        (
+            "{ contributionTombstones(since: \"2026-11-29\") { totalCount } }",
+            json!({}),
+            "2026-11-29T12:00:00Z",
+        ),
+        (
+            "mutation { meetingCreate(input: { consultation: \"x\", title: \"t\", venue: \"v\", heldOn: \"14/12/2010\" }) { meeting { id } } }",
+            json!({}),
+            "YYYY-MM-DD",
+        ),
+    ];
+    for (query, variables, hint) in cases {
+        let body = app.graphql(query, variables).await;
+        assert_eq!(
+            first_error_code(&body),
+            Some("BAD_USER_INPUT"),
+            "{query}: {body}"
+        );
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(message.contains(hint), "{query}: {message}");
+    }
+}

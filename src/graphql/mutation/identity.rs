@@ -1,6 +1,5 @@
 //! Sign-in, sessions, passwords, accounts and API clients.
 
-use crate::error::AppError;
 use crate::error::MutationResult;
 use crate::graphql::args::{id_of, stakeholder_of};
 use crate::graphql::context::{RequestData, request, request_public};
@@ -10,7 +9,7 @@ use crate::service::accounts::{self, AccountChanges, NewAccount};
 use crate::service::api_clients::{self, NewApiClient};
 use crate::service::passwords;
 use crate::service::sessions::{self, Session};
-use crate::viewer::{Scopes, Subject};
+use crate::viewer::Subject;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{PrincipalStatus, Role};
@@ -183,15 +182,6 @@ pub struct ApiClientPayload {
     pub client_secret: Option<String>,
     /// Problems with the input; empty on success.
     pub user_errors: Vec<UserErrorObject>,
-}
-
-fn parse_scopes(names: &[String]) -> Result<Scopes> {
-    if let Some(bad) = names.iter().find(|s| *s != "read" && *s != "submit") {
-        return Err(
-            AppError::bad_input(format!("Unknown scope \"{bad}\"; use read or submit")).into(),
-        );
-    }
-    Ok(Scopes::parse(names))
 }
 
 /// Announces a successful change to `subject`'s access, so that open sockets read its
@@ -410,7 +400,7 @@ impl IdentityMutation {
             name: input.name,
             stakeholder_id: id_of(&input.stakeholder, NodeType::Stakeholder)?,
             role: input.role,
-            scopes: parse_scopes(&input.scopes)?,
+            scopes: input.scopes,
         };
         client_payload(
             api_clients::create(&rd.db, &rd.viewer, new)
