@@ -6,12 +6,14 @@
 mod contribution;
 mod identity;
 mod text;
+mod time;
 
 pub use contribution::{ContributionText, Language, Reason, content_hash};
 pub use identity::{DisplayName, Email, Name};
 pub use text::{
     Agenda, CountryCode, Description, Established, GuidingQuestions, Line, Slug, Website,
 };
+pub use time::{day, moment};
 
 use crate::error::{MutationError, MutationResult, UserError};
 

@@ -22,6 +22,17 @@ pub(crate) fn stakeholder_of(raw: Option<&ID>) -> Result<Option<i64>> {
     raw.map(|r| id_of(r, NodeType::Stakeholder)).transpose()
 }
 
+/// A time argument within the years both databases store (`BAD_USER_INPUT` if not).
+pub(crate) fn moment(
+    name: &str,
+    value: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, AppError> {
+    value
+        .map(|at| crate::domain::moment(name, at))
+        .transpose()
+        .map_err(|e| AppError::bad_input(format!("`{name}`: {}", e.message)))
+}
+
 /// Validates a connection field's paging arguments.
 pub(crate) fn page(
     first: Option<i32>,

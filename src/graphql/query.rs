@@ -1,6 +1,6 @@
 //! The query root.
 
-use super::args::{page, page_cost};
+use super::args::{moment, page, page_cost};
 use super::context::request;
 use super::node::{self, Node};
 use super::types::*;
@@ -357,9 +357,14 @@ impl Query {
             .map(|c| GlobalId::decode_as(&c, NodeType::Consultation))
             .transpose()?;
         let page = page(first, after, last, before)?;
-        let listing =
-            crate::service::tombstones::list(&rd.db, &rd.viewer, consultation, since, &page)
-                .await?;
+        let listing = crate::service::tombstones::list(
+            &rd.db,
+            &rd.viewer,
+            consultation,
+            moment("since", since)?,
+            &page,
+        )
+        .await?;
         Ok(ContributionTombstoneConnection::from_listing(
             listing,
             |m| m.id,
@@ -451,8 +456,8 @@ impl AuditEventFilter {
     fn parse(self) -> Result<audit::AuditFilter, AppError> {
         let mut filter = audit::AuditFilter {
             action: self.action,
-            since: self.occurred_after,
-            until: self.occurred_before,
+            since: moment("occurredAfter", self.occurred_after)?,
+            until: moment("occurredBefore", self.occurred_before)?,
             ..Default::default()
         };
         if let Some(actor) = self.actor {

@@ -1,7 +1,7 @@
 //! Consultations: public to every caller. The secretariat creates and describes them
 //! and moves them forward, DRAFT → OPEN → CLOSED → REPORTED, never back.
 
-use crate::domain::{Checks, GuidingQuestions, Line, Slug, optional};
+use crate::domain::{Checks, GuidingQuestions, Line, Slug, moment, optional};
 use crate::error::{AppError, AppResult, MutationResult, UserError, UserErrorCode};
 use crate::paging::{self, Listing, Page};
 use crate::policy::{self, Action};
@@ -91,6 +91,11 @@ pub async fn create(
         Line::parse("convenedBy", c, 500)
     }));
     let questions = checks.take(GuidingQuestions::parse(&input.guiding_questions));
+    for (field, at) in [("opensAt", input.opens_at), ("closesAt", input.closes_at)] {
+        if let Err(e) = moment(field, at) {
+            checks.fail(e);
+        }
+    }
     if input.opens_at >= input.closes_at {
         checks.fail(closes_after_opening());
     }
@@ -245,6 +250,11 @@ pub async fn update(
             if let Some(questions) = &c.guiding_questions {
                 let questions = checks.take(GuidingQuestions::parse(questions));
                 row.guiding_questions = Set(questions.to_json());
+            }
+            for (field, at) in [("opensAt", c.opens_at), ("closesAt", c.closes_at)] {
+                if let Some(Err(e)) = at.map(|at| moment(field, at)) {
+                    checks.fail(e);
+                }
             }
             let opens = c.opens_at.unwrap_or(before.opens_at);
             let closes = c.closes_at.unwrap_or(before.closes_at);

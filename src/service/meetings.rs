@@ -1,7 +1,7 @@
 //! Meetings of consultations: public to every caller; the secretariat adds and
 //! changes them.
 
-use crate::domain::{Agenda, Checks, Line};
+use crate::domain::{Agenda, Checks, Line, day};
 use crate::error::{AppResult, MutationResult, UserError, UserErrorCode};
 use crate::policy::{self, Action};
 use crate::service::versions::{Versioned, create_row, edit_row};
@@ -42,6 +42,9 @@ pub async fn create(
     let title = checks.take(Line::parse("title", &input.title, 500));
     let venue = checks.take(Line::parse("venue", &input.venue, 300));
     let agenda = checks.take(Agenda::parse(&input.agenda));
+    if let Err(e) = day("heldOn", input.held_on) {
+        checks.fail(e);
+    }
     checks.finish()?;
     if consultation::Entity::find_by_id(input.consultation_id)
         .one(db)
@@ -109,7 +112,10 @@ pub async fn update(
                 row.venue = Set(checks.take(Line::parse("venue", v, 300)).into_string());
             }
             if let Some(d) = c.held_on {
-                row.held_on = Set(d);
+                match day("heldOn", d) {
+                    Ok(d) => row.held_on = Set(d),
+                    Err(e) => checks.fail(e),
+                }
             }
             if let Some(agenda) = &c.agenda {
                 row.agenda = Set(checks.take(Agenda::parse(agenda)).to_json());

@@ -940,3 +940,56 @@ async fn of_twenty_concurrent_revisions_at_one_version_one_wins_and_the_rest_con
         json!({ "version": 3, "revisions": { "totalCount": 2 } })
     );
 }
+
+#[tokio::test]
+async fn dates_outside_years_1_to_9999_are_refused_at_the_edge() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let far = "-100000-01-01T00:00:00Z";
+    let (_, created) = app
+        .graphql_as(
+            &admin,
+            "mutation($i: ConsultationCreateInput!) { consultationCreate(input: $i) { consultation { id } userErrors { field code } } }",
+            json!({ "i": { "slug": "far", "title": "Far", "mandate": "M", "guidingQuestions": [], "opensAt": far, "closesAt": "2030-01-01T00:00:00Z" } }),
+        )
+        .await;
+    assert_eq!(
+        created["data"]["consultationCreate"],
+        json!({ "consultation": null, "userErrors": [{ "field": ["input", "opensAt"], "code": "INVALID" }] }),
+        "{created}"
+    );
+    let consultation = open_consultation(&app, &admin, "near").await;
+    let (_, meeting) = app
+        .graphql_as(
+            &admin,
+            "mutation($c: ID!) { meetingCreate(input: { consultation: $c, title: \"T\", venue: \"V\", heldOn: \"0000-12-31\" }) { meeting { id } userErrors { field code } } }",
+            json!({ "c": consultation }),
+        )
+        .await;
+    assert_eq!(
+        meeting["data"]["meetingCreate"],
+        json!({ "meeting": null, "userErrors": [{ "field": ["input", "heldOn"], "code": "INVALID" }] }),
+        "{meeting}"
+    );
+    for query in [
+        "query($t: DateTime) { contributions(filter: { updatedSince: $t }) { totalCount } }",
+        "query($t: DateTime) { contributionTombstones(since: $t) { totalCount } }",
+    ] {
+        let body = app.graphql(query, json!({ "t": far })).await;
+        assert_eq!(
+            first_error_code(&body),
+            Some("BAD_USER_INPUT"),
+            "{query}: {body}"
+        );
+    }
+    let (_, audit) = app
+        .graphql_as(
+            &admin,
+            "query($t: DateTime) { auditEvents(filter: { occurredBefore: $t }) { totalCount } }",
+            json!({ "t": far }),
+        )
+        .await;
+    assert_eq!(first_error_code(&audit), Some("BAD_USER_INPUT"), "{audit}");
+}

@@ -3,7 +3,7 @@ use super::{
     related,
 };
 use crate::error::AppError;
-use crate::graphql::args::{page, page_cost};
+use crate::graphql::args::{moment, page, page_cost};
 use crate::graphql::connection::{TotalCount, connection};
 use crate::graphql::context::request;
 use crate::graphql::loaders::{
@@ -376,7 +376,7 @@ impl ContributionFilter {
             kinds: self.kinds,
             groups: self.stakeholder_groups,
             languages: self.languages,
-            updated_since: self.updated_since,
+            updated_since: moment("updatedSince", self.updated_since)?,
         })
     }
 }
