@@ -3,7 +3,8 @@
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    TransactionTrait,
 };
 use std::time::Duration;
 
@@ -59,7 +60,19 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
         .await?;
     }
     let txn = db.begin().await?;
-    match db.get_database_backend() {
+    take_setup_lock(&txn).await?;
+    Migrator::up(&txn, None)
+        .await
+        .context("migrating the database")?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Takes, for the rest of `txn`, the lock that instances starting together share for
+/// setting the database up (migrating, seeding): a PostgreSQL advisory lock, or on
+/// SQLite the write lock, taken by a first write (the lock table is made by [`migrate`]).
+pub async fn take_setup_lock(txn: &DatabaseTransaction) -> anyhow::Result<()> {
+    match txn.get_database_backend() {
         DbBackend::Postgres => {
             // Any constant shared by all instances; "C0NC0RD" in hex-ish digits.
             txn.execute_unprepared("SELECT pg_advisory_xact_lock(3074503040)")
@@ -70,10 +83,6 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
                 .await?;
         }
     }
-    Migrator::up(&txn, None)
-        .await
-        .context("migrating the database")?;
-    txn.commit().await?;
     Ok(())
 }
 

@@ -39,9 +39,12 @@ impl fmt::Display for SeedReport {
     }
 }
 
-/// Loads `dataset` into `db` (migrated), in one transaction.
+/// Loads `dataset` into `db` (migrated), in one transaction. Instances seeding
+/// together take turns (the setup lock of [`crate::db::take_setup_lock`]): the first
+/// loads, the others find it loaded.
 pub async fn run(db: &DatabaseConnection, dataset: Dataset) -> anyhow::Result<SeedReport> {
     let txn = db.begin().await?;
+    crate::db::take_setup_lock(&txn).await?;
     let created = match dataset {
         Dataset::Report2010 => report_2010::load(&txn).await?,
     };

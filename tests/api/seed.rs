@@ -77,3 +77,24 @@ async fn the_seed_names_the_two_group_representatives_and_the_invited_organizati
             .any(|n| n["name"] == "Government delegation 7" && n["group"] == "GOVERNMENT")
     );
 }
+
+#[tokio::test]
+async fn instances_seeding_together_load_the_report_once() {
+    let app = spawn_app().await;
+    let mut pools = Vec::new();
+    for _ in 0..3 {
+        pools.push(concord::db::connect(&app.db_url).await.unwrap());
+    }
+    let runs = pools.iter().map(|db| seed::run(db, Dataset::Report2010));
+    let reports = async_graphql::futures_util::future::join_all(runs).await;
+    let created: Vec<usize> = reports
+        .into_iter()
+        .map(|r| r.expect("every run succeeds").created)
+        .collect();
+    assert_eq!(created.iter().filter(|&&n| n > 0).count(), 1, "{created:?}");
+    let counts = row_counts(&app.db).await;
+    assert!(
+        counts.contains(&("contribution".to_owned(), 98)),
+        "{counts:?}"
+    );
+}
