@@ -54,6 +54,9 @@ pub enum Command {
             value_parser = crate::config::parse_proxy
         )]
         trusted_proxies: Vec<ipnet::IpNet>,
+        /// Seconds a client may take to send a request body.
+        #[arg(long, env = "CONCORD_BODY_TIMEOUT", default_value_t = 30)]
+        body_timeout: u64,
         #[command(flatten)]
         auth: AuthSettings,
     },
@@ -229,6 +232,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             seed: dataset,
             cors_origins,
             trusted_proxies,
+            body_timeout,
             auth,
         } => {
             let db_kind = if db::is_sqlite(&cli.database_url) {
@@ -248,6 +252,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 bind: bind.clone(),
                 cors_origins,
                 trusted_proxies,
+                body_timeout: std::time::Duration::from_secs(body_timeout),
             };
             let app = Application::build(&settings, db, auth)?;
             tracing::info!(

@@ -15,6 +15,8 @@ pub struct Settings {
     /// Proxies (load balancers) whose `Forwarded` / `X-Forwarded-For` headers name the
     /// client. Empty: the TCP peer is the client and those headers are ignored.
     pub trusted_proxies: Vec<IpNet>,
+    /// How long a client may take to send a request body (`408` after).
+    pub body_timeout: std::time::Duration,
 }
 
 /// A trusted proxy: an address (`10.0.0.5`) or a network (`10.0.0.0/8`).

@@ -38,6 +38,7 @@ impl Application {
             auth,
             events,
             trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
+            body_timeout: settings.body_timeout,
         });
         let origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {

@@ -3,6 +3,7 @@
 //! mutation over GET is refused with 405). A browser's GET without a query gets
 //! GraphiQL. (`/graphql/ws` is `socket.rs`.)
 
+use super::body;
 use super::error::{HttpError, error_body};
 use super::execute::{execute, operation_type, refuse_nul};
 use super::format::{ResponseFormat, accepts_html, not_acceptable};
@@ -26,10 +27,17 @@ pub async fn method_not_allowed() -> HttpResponse {
 }
 
 /// `POST /graphql`: one operation in a JSON body.
-pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+pub async fn post(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
     let Some(format) = ResponseFormat::negotiate(&req) else {
         return not_acceptable();
     };
+    if let Err(refusal) = body::check_length(&req) {
+        return format.refuse(refusal);
+    }
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -48,6 +56,10 @@ pub async fn post(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes
             "POST /graphql takes a JSON body: send Content-Type: application/json",
         ));
     }
+    let body = match body::read(payload, state.body_timeout).await {
+        Ok(body) => body,
+        Err(refusal) => return format.refuse(refusal),
+    };
     let parsed: Value = match serde_json::from_slice(&body) {
         Ok(value) => value,
         Err(err) => {

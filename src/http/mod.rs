@@ -4,6 +4,7 @@
 //! Handlers turn HTTP into calls of the GraphQL schema or the services and back; they
 //! decide nothing about access (that is [`crate::policy`]).
 
+mod body;
 mod client;
 mod error;
 mod execute;
@@ -18,6 +19,7 @@ mod routes;
 mod socket;
 mod state;
 
+pub use body::{BODY_TIMEOUT, MAX_BODY_BYTES};
 pub use error::HttpError;
-pub use routes::{MAX_BODY_BYTES, routes};
+pub use routes::routes;
 pub use state::AppState;

@@ -2,6 +2,7 @@
 //! Form-encoded request; client authentication by HTTP Basic (§2.3.1) or in the body,
 //! not both; errors as §5.2. The token is a Concord access token carrying the scopes.
 
+use super::body;
 use super::state::AppState;
 use crate::service::api_clients;
 use crate::viewer::{Scopes, Subject};
@@ -43,7 +44,25 @@ fn basic_credentials(req: &HttpRequest) -> Option<Result<(String, String), ()>> 
 }
 
 /// The token endpoint.
-pub async fn token(state: web::Data<AppState>, req: HttpRequest, body: web::Bytes) -> HttpResponse {
+pub async fn token(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> HttpResponse {
+    let body = match body::check_length(&req) {
+        Ok(()) => body::read(payload, state.body_timeout).await,
+        Err(refusal) => Err(refusal),
+    };
+    let body = match body {
+        Ok(body) => body,
+        Err(refusal) => {
+            return error(
+                refusal.status().as_u16(),
+                "invalid_request",
+                refusal.message(),
+            );
+        }
+    };
     let content_type = req
         .headers()
         .get(header::CONTENT_TYPE)

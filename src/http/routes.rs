@@ -3,24 +3,20 @@
 use super::{export, graphql, health, oauth, socket};
 use actix_web::web;
 
-/// Largest request body accepted, in bytes.
-pub const MAX_BODY_BYTES: usize = 1 << 20;
-
 /// Registers every route.
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::PayloadConfig::new(MAX_BODY_BYTES))
-        .service(
-            web::resource("/graphql")
-                .route(web::post().to(graphql::post))
-                .route(web::get().to(graphql::get))
-                .default_service(web::to(graphql::method_not_allowed)),
-        )
-        .route("/oauth/token", web::post().to(oauth::token))
-        .route("/graphql/ws", web::get().to(socket::websocket))
-        .route(
-            "/consultations/{id}/{file}",
-            web::get().to(export::contributions),
-        )
-        .route("/healthz", web::get().to(health::healthz))
-        .route("/readyz", web::get().to(health::readyz));
+    cfg.service(
+        web::resource("/graphql")
+            .route(web::post().to(graphql::post))
+            .route(web::get().to(graphql::get))
+            .default_service(web::to(graphql::method_not_allowed)),
+    )
+    .route("/oauth/token", web::post().to(oauth::token))
+    .route("/graphql/ws", web::get().to(socket::websocket))
+    .route(
+        "/consultations/{id}/{file}",
+        web::get().to(export::contributions),
+    )
+    .route("/healthz", web::get().to(health::healthz))
+    .route("/readyz", web::get().to(health::readyz));
 }

@@ -16,4 +16,6 @@ pub struct AppState {
     pub events: Events,
     /// Proxies whose forwarding headers name the client.
     pub trusted_proxies: Arc<Vec<IpNet>>,
+    /// How long a client may take to send a request body.
+    pub body_timeout: std::time::Duration,
 }

@@ -125,6 +125,7 @@ pub fn test_settings() -> Settings {
         bind: "127.0.0.1:0".into(),
         cors_origins: Vec::new(),
         trusted_proxies: Vec::new(),
+        body_timeout: concord::http::BODY_TIMEOUT,
     }
 }
 

@@ -389,3 +389,70 @@ async fn values_that_do_not_fit_their_type_are_the_callers_mistake_with_a_hint()
         assert!(message.contains(hint), "{query}: {message}");
     }
 }
+
+#[tokio::test]
+async fn bodies_are_bounded_by_the_documented_limits_in_any_script() {
+    let app = crate::helpers::spawn_seeded_app().await;
+    // Too large: refused with a JSON code.
+    let oversized = vec![b' '; concord::http::MAX_BODY_BYTES + 1];
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .header("content-type", "application/json")
+        .body(oversized)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(first_error_code(&body), Some("PAYLOAD_TOO_LARGE"), "{body}");
+
+    // The longest body the API documents fits, in a script of two bytes a character.
+    let admin = app
+        .sign_in_as("sec@un.example", entity::enums::Role::Secretariat, None)
+        .await;
+    let consultation = crate::workflow::open_consultation(&app, &admin, "long").await;
+    let arabic = "ع".repeat(1_000_000);
+    let gov = concord::ids::GlobalId::new(
+        concord::ids::NodeType::Stakeholder,
+        crate::workflow::stakeholder_id(&app, "Government delegation 1").await,
+    )
+    .encode();
+    let (status, created) = app
+        .graphql_as(
+            &admin,
+            "mutation($i: ContributionCreateInput!) { contributionCreate(input: $i) { contribution { id } userErrors { message } } }",
+            json!({ "i": { "consultation": consultation, "stakeholder": gov, "title": "طويل", "body": arabic, "language": "ar" } }),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        created["data"]["contributionCreate"]["contribution"]["id"].is_string(),
+        "{}",
+        &created.to_string()[..300.min(created.to_string().len())]
+    );
+}
+
+#[tokio::test]
+async fn a_body_that_stalls_is_timed_out() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(concord::config::Settings {
+        body_timeout: Duration::from_secs(1),
+        ..test_settings()
+    })
+    .await;
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream
+        .write_all(b"POST /graphql HTTP/1.1\r\nHost: concord\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"query\"")
+        .await
+        .unwrap();
+    let mut answer = vec![0u8; 4096];
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut answer))
+        .await
+        .expect("an answer before the client gives up")
+        .unwrap();
+    let text = String::from_utf8_lossy(&answer[..read]);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("REQUEST_TIMEOUT"), "{text}");
+}

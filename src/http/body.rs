@@ -1,0 +1,65 @@
+//! Reading a request body: at most [`MAX_BODY_BYTES`], within a time limit, so that a
+//! client can neither send more than any valid request needs nor hold a connection by
+//! sending nothing.
+
+use super::error::HttpError;
+use crate::domain::ContributionText;
+use actix_web::http::StatusCode;
+use actix_web::web::{self, Bytes, BytesMut};
+use async_graphql::futures_util::StreamExt;
+use std::time::Duration;
+
+/// Largest request body accepted, in bytes: room for the longest contribution body
+/// (1 000 000 characters) at four bytes a character (the most UTF-8 takes, as Arabic,
+/// Chinese or Russian text takes two or three), and 1 MiB for everything else.
+pub const MAX_BODY_BYTES: usize = ContributionText::MAX_BODY * 4 + (1 << 20);
+
+/// How long a client may take to send its body, unless configured otherwise.
+pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn too_large() -> HttpError {
+    HttpError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "PAYLOAD_TOO_LARGE",
+        format!("The body may have at most {MAX_BODY_BYTES} bytes"),
+    )
+}
+
+/// The whole body, or `413` when it is too large, `408` when it does not arrive in time.
+pub async fn read(mut payload: web::Payload, timeout: Duration) -> Result<Bytes, HttpError> {
+    let read = async {
+        let mut body = BytesMut::new();
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk
+                .map_err(|_| HttpError::bad_request("BAD_REQUEST", "The body could not be read"))?;
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(too_large());
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(body.freeze())
+    };
+    tokio::time::timeout(timeout, read).await.map_err(|_| {
+        HttpError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            "REQUEST_TIMEOUT",
+            format!(
+                "The body did not arrive within {} seconds",
+                timeout.as_secs()
+            ),
+        )
+    })?
+}
+
+/// `413` at once when the declared length is already too large.
+pub fn check_length(req: &actix_web::HttpRequest) -> Result<(), HttpError> {
+    let declared = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    match declared {
+        Some(length) if length > MAX_BODY_BYTES => Err(too_large()),
+        _ => Ok(()),
+    }
+}
