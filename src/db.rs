@@ -86,6 +86,17 @@ pub async fn take_setup_lock(txn: &DatabaseTransaction) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Takes SQLite's write lock for the rest of `txn` (a first write does), so that what
+/// `txn` reads next stays true until it commits. Nothing on PostgreSQL, whose steps lock
+/// the rows they depend on.
+pub async fn take_write_lock(txn: &DatabaseTransaction) -> anyhow::Result<()> {
+    if txn.get_database_backend() == DbBackend::Sqlite {
+        txn.execute_unprepared("INSERT OR REPLACE INTO concord_migration_lock (id) VALUES (2)")
+            .await?;
+    }
+    Ok(())
+}
+
 /// Whether the database answers.
 pub async fn ping(db: &DatabaseConnection) -> bool {
     db.execute_unprepared("SELECT 1").await.is_ok()

@@ -993,3 +993,63 @@ async fn dates_outside_years_1_to_9999_are_refused_at_the_edge() {
         .await;
     assert_eq!(first_error_code(&audit), Some("BAD_USER_INPUT"), "{audit}");
 }
+
+#[tokio::test]
+async fn a_closing_never_misses_an_embargoed_submission() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let gov = stakeholder_id(&app, "Government delegation 1").await;
+    let member = app
+        .sign_in_as("a@gov.example", Role::MemberState, Some(gov))
+        .await;
+    let consultation = open_consultation(&app, &admin, "closing-race").await;
+    let mut drafts = Vec::new();
+    for n in 0..24 {
+        let (_, created) = app
+            .graphql_as(&member, CREATE, json!({ "i": { "consultation": consultation, "title": format!("Embargoed {n}"), "body": "B", "language": "en", "embargoed": true } }))
+            .await;
+        drafts.push(created["data"]["contributionCreate"]["contribution"]["id"].clone());
+    }
+    let close = async {
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        app.graphql_as(&admin, "mutation($id: ID!) { consultationClose(input: { id: $id, version: 2 }) { consultation { status } } }", json!({ "id": consultation }))
+            .await
+    };
+    let submits = drafts
+        .iter()
+        .map(|id| app.graphql_as(&member, SUBMIT, json!({ "id": id, "v": 1 })));
+    let (closed, submitted) = tokio::join!(
+        close,
+        async_graphql::futures_util::future::join_all(submits)
+    );
+    assert_eq!(
+        closed.1["data"]["consultationClose"]["consultation"]["status"], "CLOSED",
+        "{}",
+        closed.1
+    );
+    for (id, (_, answer)) in drafts.iter().zip(&submitted) {
+        let accepted = answer["data"]["contributionSubmit"]["contribution"].is_object();
+        let (_, now) = app
+            .graphql_as(
+                &admin,
+                "query($id: ID!) { contribution(id: $id) { status } }",
+                json!({ "id": id }),
+            )
+            .await;
+        let status = now["data"]["contribution"]["status"].clone();
+        if accepted {
+            assert_eq!(
+                status, "PUBLISHED",
+                "submitted before the closing, released by it: {answer}"
+            );
+        } else {
+            assert_eq!(
+                answer["data"]["contributionSubmit"]["userErrors"][0]["code"], "NOT_ALLOWED",
+                "{answer}"
+            );
+            assert_eq!(status, "DRAFT");
+        }
+    }
+}

@@ -2,8 +2,9 @@
 //! overwritten: an edit makes a new revision), submitted with a receipt, withdrawn.
 
 use super::store::{
-    Disclosure, NewRow, Receipt, Text, audited, check_open, check_version, consultation_of,
-    current_revision, insert_contribution, insert_revision, not_allowed, readable, save, tombstone,
+    Disclosure, NewRow, Receipt, Text, audited, check_open, check_still_open, check_version,
+    consultation_of, current_revision, insert_contribution, insert_revision, not_allowed, readable,
+    save, tombstone,
 };
 use crate::domain::Reason;
 use crate::error::{MutationResult, UserError, UserErrorCode};
@@ -51,6 +52,7 @@ pub async fn create(
         now,
     )?;
     let txn = db.begin().await?;
+    check_still_open(&txn, viewer, input.consultation_id, now).await?;
     let row = insert_contribution(
         &txn,
         NewRow {
@@ -139,6 +141,7 @@ pub async fn edit(
     }
     .parse()?;
     let txn = db.begin().await?;
+    check_still_open(&txn, viewer, before.consultation_id, now).await?;
     let mut changes = ActiveModel {
         title: Set(text.title().to_owned()),
         language: Set(text.language().to_owned()),
@@ -201,6 +204,7 @@ pub async fn submit(
     )?;
     let revision = current_revision(db, &before).await?;
     let txn = db.begin().await?;
+    check_still_open(&txn, viewer, before.consultation_id, now).await?;
     let changes = ActiveModel {
         status: Set(ContributionStatus::Submitted),
         submitted_at: Set(Some(now)),
@@ -245,6 +249,9 @@ pub async fn withdraw(
     }
     let now = Utc::now();
     let txn = db.begin().await?;
+    if when == Withdrawal::WhileOpen {
+        check_still_open(&txn, viewer, before.consultation_id, now).await?;
+    }
     let changes = ActiveModel {
         status: Set(ContributionStatus::Withdrawn),
         withdrawn_reason: Set(Some(reason.into_string())),

@@ -18,8 +18,8 @@ use entity::enums::{
     Visibility,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
+    QueryFilter, QuerySelect, Set,
 };
 
 /// The text of a revision, as sent (see [`ContributionText`] for what is accepted).
@@ -115,6 +115,36 @@ pub async fn consultation_of(
             )
             .into()
         })
+}
+
+/// Checks, first thing in the write transaction `txn`, that the consultation is still
+/// open: the authoritative check, which a `consultationClose` cannot slip past. On
+/// PostgreSQL the consultation's row is share-locked before any contribution row is
+/// (the order a closing takes them in too), so a closing waits for the step (and then
+/// releases what it submitted), or the step waits for the closing (and then finds the
+/// consultation closed). On SQLite the step takes the database's write lock first, so
+/// nothing else commits until it does.
+pub async fn check_still_open(
+    txn: &DatabaseTransaction,
+    viewer: &Viewer,
+    consultation_id: i64,
+    now: DateTime<Utc>,
+) -> MutationResult<()> {
+    let mut select = consultation::Entity::find_by_id(consultation_id)
+        .filter(policy::readable_consultations(viewer));
+    if txn.get_database_backend() == DbBackend::Postgres {
+        select = select.lock_shared();
+    } else {
+        crate::db::take_write_lock(txn).await?;
+    }
+    let consultation = select.one(txn).await?.ok_or_else(|| {
+        MutationError::from(UserError::new(
+            "consultation",
+            UserErrorCode::NotFound,
+            "No such consultation",
+        ))
+    })?;
+    check_open(&consultation, now)
 }
 
 /// The contribution, if the viewer may read it; otherwise `NOT_FOUND`, as for a missing one.
