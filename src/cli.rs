@@ -22,6 +22,11 @@ pub struct Cli {
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true)]
     pub database_url: String,
 
+    /// Seconds to wait for the database at start when it is not up yet (each attempt
+    /// is logged).
+    #[arg(long, env = "CONCORD_DB_WAIT", default_value_t = 30, global = true)]
+    pub db_wait: u64,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -241,7 +246,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "PostgreSQL"
             };
             tracing::info!(database = %db::redact(&cli.database_url), "using {db_kind}");
-            let db = db::connect(&cli.database_url).await?;
+            let db = db::connect_waiting(
+                &cli.database_url,
+                std::time::Duration::from_secs(cli.db_wait),
+            )
+            .await?;
             db::migrate(&db).await?;
             if let Some(dataset) = dataset {
                 let report = seed::run(&db, dataset).await?;

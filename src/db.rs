@@ -16,11 +16,11 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://concord.db?mode=rwc";
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     let url = sqlite_create_mode(url);
     let mut options = ConnectOptions::new(url.clone());
-    options
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(5))
-        .sqlx_logging(false);
+    options.sqlx_logging(false);
     if is_sqlite(&url) {
+        options
+            .connect_timeout(Duration::from_secs(5))
+            .acquire_timeout(Duration::from_secs(5));
         // One SQLite file has one writer; a small pool avoids lock contention.
         options.max_connections(5).min_connections(1);
         options.map_sqlx_sqlite_opts(|o| {
@@ -29,7 +29,12 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
                 .foreign_keys(true)
         });
     } else {
-        options.max_connections(20);
+        // During an outage a request fails within a second (503, `Retry-After`) rather
+        // than holding its client and a worker for long.
+        options
+            .max_connections(20)
+            .connect_timeout(Duration::from_secs(1))
+            .acquire_timeout(Duration::from_secs(1));
     }
     // Switching a new SQLite file to WAL needs a moment alone with it; processes that
     // start together may find it locked, so try again briefly.
@@ -45,6 +50,30 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
                 return Err(err).with_context(|| format!("cannot connect to {}", redact(&url)));
             }
         }
+    }
+}
+
+/// Connects like [`connect`], waiting up to `wait` for a database that is not up yet
+/// (starting before the database is common when services start together), logging
+/// each attempt.
+pub async fn connect_waiting(url: &str, wait: Duration) -> anyhow::Result<DatabaseConnection> {
+    let deadline = tokio::time::Instant::now() + wait;
+    let mut attempt = 1;
+    loop {
+        let err = match connect(url).await {
+            Ok(db) if ping(&db).await => return Ok(db),
+            Ok(_) => anyhow::anyhow!("the database does not answer"),
+            Err(err) => err,
+        };
+        if tokio::time::Instant::now() >= deadline {
+            return Err(err.context(format!(
+                "the database was not reachable within {} seconds (CONCORD_DB_WAIT)",
+                wait.as_secs()
+            )));
+        }
+        tracing::warn!(attempt, error = %err, "waiting for the database");
+        attempt += 1;
+        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 

@@ -22,6 +22,8 @@ pub enum AppError {
     RateLimited(String),
     /// The record changed since the version the caller edited (`CONFLICT`).
     Conflict(&'static str),
+    /// The database cannot be reached just now (`SERVICE_UNAVAILABLE`): retry later.
+    Unavailable,
     /// A failure of ours (`INTERNAL_SERVER_ERROR`); logged, not shown.
     Internal(anyhow::Error),
 }
@@ -40,6 +42,7 @@ impl AppError {
             AppError::Forbidden => "FORBIDDEN",
             AppError::RateLimited(_) => "RATE_LIMITED",
             AppError::Conflict(_) => "CONFLICT",
+            AppError::Unavailable => "SERVICE_UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -55,6 +58,9 @@ impl AppError {
             AppError::Conflict(what) => format!(
                 "This {what} has changed since the version you edited; read it again and retry"
             ),
+            AppError::Unavailable => {
+                "The service cannot reach its database just now; retry shortly".to_owned()
+            }
             AppError::Internal(_) => "Internal server error".to_owned(),
         }
     }
@@ -62,8 +68,34 @@ impl AppError {
 
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
-        AppError::Internal(err.into())
+        if is_outage(&err) {
+            tracing::warn!(error = %err, "database unreachable");
+            AppError::Unavailable
+        } else {
+            AppError::Internal(err.into())
+        }
     }
+}
+
+/// Whether a database error means the database cannot be reached (rather than that a
+/// statement failed): no connection to be had, or the connection lost mid-way.
+pub fn is_outage(err: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    use sea_orm::{ConnAcquireErr, RuntimeErr};
+    let sqlx = match err {
+        DbErr::ConnectionAcquire(ConnAcquireErr::Timeout | ConnAcquireErr::ConnectionClosed) => {
+            return true;
+        }
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => e,
+        DbErr::Conn(_) => return true,
+        _ => return false,
+    };
+    matches!(
+        sqlx.as_ref(),
+        Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed
+    )
 }
 
 impl From<anyhow::Error> for AppError {

@@ -7,7 +7,8 @@
 use crate::viewer::Subject;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, Statement};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 use tokio::sync::broadcast;
 
 /// The PostgreSQL channel publication events travel on.
@@ -30,6 +31,9 @@ pub struct Events {
     /// Counts access changes heard of; a cached principal older than the count is
     /// read again.
     generation: Arc<AtomicU64>,
+    /// On PostgreSQL, whether this instance is LISTENing now (it reconnects after an
+    /// outage); always true elsewhere.
+    listening: Arc<AtomicBool>,
     db: DatabaseConnection,
 }
 
@@ -38,22 +42,41 @@ impl Events {
     pub fn new(db: DatabaseConnection) -> Events {
         let (tx, _) = broadcast::channel(1024);
         let (access, _) = broadcast::channel(1024);
+        let postgres = db.get_database_backend() == DbBackend::Postgres;
         let events = Events {
             tx,
             access,
             generation: Arc::new(AtomicU64::new(0)),
+            listening: Arc::new(AtomicBool::new(!postgres)),
             db,
         };
-        if events.db.get_database_backend() == DbBackend::Postgres {
+        if postgres {
             let pool = events.db.get_postgres_connection_pool().clone();
             let hub = events.clone();
             tokio::spawn(async move {
-                if let Err(err) = listen(pool, &hub).await {
-                    tracing::error!(error = ?err, "LISTEN for publication events stopped");
+                let mut backoff = RECONNECT_FIRST;
+                loop {
+                    let err = listen(pool.clone(), &hub, &mut backoff).await;
+                    hub.listening.store(false, Ordering::SeqCst);
+                    // Changes made while not listening were not heard: read principals again.
+                    hub.generation.fetch_add(1, Ordering::SeqCst);
+                    tracing::warn!(
+                        error = ?err,
+                        retry_in_ms = backoff.as_millis() as u64,
+                        "LISTEN for live updates lost; reconnecting"
+                    );
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(RECONNECT_MAX);
                 }
             });
         }
         events
+    }
+
+    /// Whether live updates from other instances are heard now (PostgreSQL's LISTEN is
+    /// connected); always true on SQLite.
+    pub fn listening(&self) -> bool {
+        self.listening.load(Ordering::SeqCst)
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Published> {
@@ -107,11 +130,40 @@ impl Events {
     }
 }
 
-async fn listen(pool: sea_orm::sqlx::PgPool, hub: &Events) -> anyhow::Result<()> {
+/// First wait before LISTEN reconnects; it doubles up to [`RECONNECT_MAX`].
+const RECONNECT_FIRST: Duration = Duration::from_millis(200);
+/// Longest wait between attempts to LISTEN again.
+const RECONNECT_MAX: Duration = Duration::from_secs(5);
+
+/// LISTENs until the connection fails; returns why.
+async fn listen(
+    pool: sea_orm::sqlx::PgPool,
+    hub: &Events,
+    backoff: &mut Duration,
+) -> anyhow::Error {
+    match listen_until_lost(pool, hub, backoff).await {
+        Ok(never) => match never {},
+        Err(err) => err,
+    }
+}
+
+async fn listen_until_lost(
+    pool: sea_orm::sqlx::PgPool,
+    hub: &Events,
+    backoff: &mut Duration,
+) -> anyhow::Result<std::convert::Infallible> {
     let mut listener = sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await?;
     listener.listen_all([CHANNEL, ACCESS_CHANNEL]).await?;
+    // A lost connection is not silently re-established by the listener: the caller
+    // does it, with a backoff, and the instance says it is not listening meanwhile.
+    listener.eager_reconnect(false);
+    hub.listening.store(true, Ordering::SeqCst);
+    *backoff = RECONNECT_FIRST;
+    tracing::info!("listening for live updates");
     loop {
-        let notification = listener.recv().await?;
+        let Some(notification) = listener.try_recv().await? else {
+            anyhow::bail!("the LISTEN connection was lost");
+        };
         let payload = notification.payload();
         if notification.channel() == ACCESS_CHANNEL {
             if let Some(subject) = Subject::parse(payload) {

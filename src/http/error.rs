@@ -9,6 +9,9 @@ use actix_web::{HttpResponse, ResponseError};
 use serde_json::{Value, json};
 use std::borrow::Cow;
 
+/// What `Retry-After` says when the database cannot be reached.
+pub const RETRY_AFTER_SECONDS: &str = "5";
+
 const INVALID_TOKEN: &str = "The access token is invalid or has expired";
 
 /// An HTTP-level refusal: status, `extensions.code` and a message a client can act on.
@@ -28,9 +31,14 @@ impl From<AppError> for HttpError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Unavailable => return HttpError::unavailable(),
             AppError::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error while serving a request");
-                return HttpError::unavailable();
+                return HttpError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL_SERVER_ERROR",
+                    "Internal server error",
+                );
             }
         };
         HttpError::new(status, err.code(), err.message())
@@ -60,12 +68,12 @@ impl HttpError {
         HttpError::new(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", INVALID_TOKEN)
     }
 
-    /// A failure of ours (the database, most often): 503, so clients retry.
+    /// The database cannot be reached: 503 with `Retry-After`, so clients retry.
     pub fn unavailable() -> Self {
         HttpError::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            "INTERNAL_SERVER_ERROR",
-            "Try again shortly",
+            "SERVICE_UNAVAILABLE",
+            "The service cannot reach its database just now; retry shortly",
         )
     }
 
@@ -102,6 +110,9 @@ impl ResponseError for HttpError {
 
     fn error_response(&self) -> HttpResponse {
         let mut response = HttpResponse::build(self.status);
+        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+            response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             // RFC 6750 §3: `invalid_token` only when a token was sent and refused.
             let challenge = if self.message == INVALID_TOKEN {

@@ -59,7 +59,14 @@ pub async fn run(
             map.remove("data");
         }
     }
-    let status = if request_error && format == ResponseFormat::GraphQlResponseJson {
+    let outage = response.errors.iter().any(|e| {
+        e.extensions.as_ref().and_then(|x| x.get("code"))
+            == Some(&async_graphql::Value::from("SERVICE_UNAVAILABLE"))
+    });
+    let status = if outage {
+        // The same for everyone, whatever part of the operation met the outage.
+        StatusCode::SERVICE_UNAVAILABLE
+    } else if request_error && format == ResponseFormat::GraphQlResponseJson {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK

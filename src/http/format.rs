@@ -2,7 +2,7 @@
 //! `application/graphql-response+json` when the client asks for it (with 4xx for
 //! requests that could not be executed), `application/json` otherwise.
 
-use super::error::{HttpError, error_body};
+use super::error::{HttpError, RETRY_AFTER_SECONDS, error_body};
 use actix_web::HttpRequest;
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
@@ -59,10 +59,14 @@ impl ResponseFormat {
     /// A response in this format.
     pub fn reply(self, status: StatusCode, body: Value) -> HttpResponse {
         // Under plain JSON, malformed requests still get 4xx; only GraphQL request errors stay 200.
-        HttpResponse::build(status)
+        let mut response = HttpResponse::build(status);
+        response
             .insert_header((header::CONTENT_TYPE, self.content_type()))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .body(body.to_string())
+            .insert_header((header::CACHE_CONTROL, "no-store"));
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+        }
+        response.body(body.to_string())
     }
 
     /// An HTTP-level refusal in this format.

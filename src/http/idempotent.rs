@@ -55,10 +55,7 @@ pub async fn execute_once(
         .principal()
         .map_or_else(|| "anonymous".to_owned(), |p| p.subject.label());
     let request_hash = crate::auth::secret::digest_bytes(raw_body);
-    let unavailable = |err: crate::error::AppError| {
-        tracing::error!(error = ?err, "idempotency store");
-        format.refuse(HttpError::unavailable())
-    };
+    let unavailable = |err: crate::error::AppError| format.refuse(HttpError::from(err));
     match idempotency::claim(&state.db, &principal, key, &request_hash).await {
         Err(err) => unavailable(err),
         Ok(Claim::Replay(status, body)) => {
@@ -82,7 +79,9 @@ pub async fn execute_once(
         )),
         Ok(Claim::Run) => {
             let (status, body) = run(state, req, viewer, format, request).await;
-            let internal = body.to_string().contains("\"INTERNAL_SERVER_ERROR\"");
+            let text = body.to_string();
+            let internal = text.contains("\"INTERNAL_SERVER_ERROR\"")
+                || text.contains("\"SERVICE_UNAVAILABLE\"");
             let stored = if internal {
                 // Our failure, not the caller's: let a retry run again.
                 idempotency::release(&state.db, &principal, key).await

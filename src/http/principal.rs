@@ -81,9 +81,6 @@ async fn from_token(state: &AppState, token: &str) -> Result<Viewer, HttpError> 
     match principals::current(&state.db, subject, &claims.sid, scopes).await {
         Ok(Standing::Active(principal)) => Ok(Viewer::Principal(principal)),
         Ok(Standing::Ended | Standing::Disabled) => Err(HttpError::invalid_token()),
-        Err(err) => {
-            tracing::error!(error = ?err, "checking a token's principal");
-            Err(HttpError::unavailable())
-        }
+        Err(err) => Err(err.into()),
     }
 }

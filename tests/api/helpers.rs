@@ -19,7 +19,12 @@ pub struct TestDb {
 
 enum Cleanup {
     SqliteFile(PathBuf),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// A database the test made and removes itself (a throwaway cluster).
+    Nothing,
 }
 
 fn unique_name() -> String {
@@ -37,6 +42,14 @@ fn unique_name() -> String {
 }
 
 impl TestDb {
+    /// A database at `url` that the test manages itself.
+    pub fn external(url: &str) -> TestDb {
+        TestDb {
+            url: url.to_owned(),
+            cleanup: Cleanup::Nothing,
+        }
+    }
+
     pub async fn create() -> TestDb {
         let name = unique_name();
         match std::env::var("TEST_DATABASE_URL") {
@@ -70,6 +83,7 @@ impl TestDb {
 impl Drop for TestDb {
     fn drop(&mut self) {
         match &self.cleanup {
+            Cleanup::Nothing => {}
             Cleanup::SqliteFile(path) => {
                 for suffix in ["", "-wal", "-shm"] {
                     let mut p = path.clone().into_os_string();

@@ -170,8 +170,23 @@ async fn health_and_readiness() {
     let app = spawn_app().await;
     let health = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
-    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
-    assert_eq!(ready.status(), 200);
+    // Ready once the database answers and (on PostgreSQL) LISTEN is connected.
+    let mut ready = 0;
+    for _ in 0..50 {
+        ready = app
+            .client
+            .get(app.url("/readyz"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16();
+        if ready == 200 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(ready, 200);
 }
 
 #[tokio::test]

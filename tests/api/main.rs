@@ -15,6 +15,7 @@ mod live;
 mod matrix;
 mod nested;
 mod node;
+mod outage;
 mod paging;
 mod refusals;
 mod schema;

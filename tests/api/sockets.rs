@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-type Socket =
+pub type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 /// What the server sent next.
@@ -22,6 +22,11 @@ enum Frame {
 }
 
 async fn connect(app: &TestApp, token: &str) -> Socket {
+    connect_as(app, Some(token)).await
+}
+
+/// A socket, initialised with `token` (none: anonymous).
+pub async fn connect_as(app: &TestApp, token: Option<&str>) -> Socket {
     let url = format!("{}/graphql/ws", app.address.replace("http://", "ws://"));
     let mut request = url.into_client_request().unwrap();
     request.headers_mut().insert(
@@ -47,7 +52,7 @@ async fn connect(app: &TestApp, token: &str) -> Socket {
     socket
 }
 
-async fn send(socket: &mut Socket, id: &str, query: &str, variables: Value) {
+pub async fn send(socket: &mut Socket, id: &str, query: &str, variables: Value) {
     let message = json!({
         "id": id,
         "type": "subscribe",
@@ -82,7 +87,7 @@ async fn next(socket: &mut Socket) -> Frame {
 }
 
 /// The next `next` message for operation `id` (skipping `complete` messages).
-async fn next_for(socket: &mut Socket, id: &str) -> Value {
+pub async fn next_for(socket: &mut Socket, id: &str) -> Value {
     loop {
         match next(socket).await {
             Frame::Json(m) if m["id"] == id && m["type"] == "next" => return m["payload"].clone(),
@@ -93,7 +98,7 @@ async fn next_for(socket: &mut Socket, id: &str) -> Value {
     }
 }
 
-const PUBLISHED: &str =
+pub const PUBLISHED: &str =
     "subscription($c: ID!) { contributionPublished(consultationId: $c) { id title } }";
 
 /// A seeded app with the secretariat and a member state, an open consultation, another
