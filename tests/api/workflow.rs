@@ -32,6 +32,23 @@ pub async fn open_consultation(app: &TestApp, admin: &str, slug: &str) -> Value 
     c["id"].clone()
 }
 
+/// The secretariat, a member state for "Government delegation 1", and a consultation
+/// the secretariat opened: their tokens and its ID.
+pub async fn secretariat_member_and_consultation(
+    app: &TestApp,
+    slug: &str,
+) -> (String, String, Value) {
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let gov = stakeholder_id(app, "Government delegation 1").await;
+    let member = app
+        .sign_in_as("a@gov.example", Role::MemberState, Some(gov))
+        .await;
+    let consultation = open_consultation(app, &admin, slug).await;
+    (admin, member, consultation)
+}
+
 pub async fn stakeholder_id(app: &TestApp, name: &str) -> i64 {
     entity::stakeholder::Entity::find()
         .filter(entity::stakeholder::Column::Name.eq(name))
@@ -894,14 +911,7 @@ async fn the_secretariat_edits_the_catalogue_at_the_version_it_saw() {
 #[tokio::test]
 async fn of_twenty_concurrent_revisions_at_one_version_one_wins_and_the_rest_conflict() {
     let app = spawn_seeded_app().await;
-    let admin = app
-        .sign_in_as("sec@un.example", Role::Secretariat, None)
-        .await;
-    let gov = stakeholder_id(&app, "Government delegation 1").await;
-    let member = app
-        .sign_in_as("a@gov.example", Role::MemberState, Some(gov))
-        .await;
-    let consultation = open_consultation(&app, &admin, "revisions").await;
+    let (_, member, consultation) = secretariat_member_and_consultation(&app, "revisions").await;
     let (_, created) = app
         .graphql_as(&member, CREATE, json!({ "i": { "consultation": consultation, "title": "T", "body": "B", "language": "en" } }))
         .await;
@@ -997,14 +1007,8 @@ async fn dates_outside_years_1_to_9999_are_refused_at_the_edge() {
 #[tokio::test]
 async fn a_closing_never_misses_an_embargoed_submission() {
     let app = spawn_seeded_app().await;
-    let admin = app
-        .sign_in_as("sec@un.example", Role::Secretariat, None)
-        .await;
-    let gov = stakeholder_id(&app, "Government delegation 1").await;
-    let member = app
-        .sign_in_as("a@gov.example", Role::MemberState, Some(gov))
-        .await;
-    let consultation = open_consultation(&app, &admin, "closing-race").await;
+    let (admin, member, consultation) =
+        secretariat_member_and_consultation(&app, "closing-race").await;
     let mut drafts = Vec::new();
     for n in 0..24 {
         let (_, created) = app

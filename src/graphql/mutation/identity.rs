@@ -197,6 +197,18 @@ async fn announced<T>(
     result
 }
 
+/// Disables or enables an account, and announces the change of its access.
+async fn set_status(
+    ctx: &Context<'_>,
+    input: AccountIdInput,
+    status: PrincipalStatus,
+) -> Result<AccountPayload> {
+    let rd = request(ctx)?;
+    let id = id_of(&input.id, NodeType::Account)?;
+    let result = accounts::set_status(&rd.db, &rd.viewer, id, status).await;
+    account_payload(announced(rd, Subject::Account(id), result).await)
+}
+
 fn account_payload(
     result: crate::error::MutationResult<entity::account::Model>,
 ) -> Result<AccountPayload> {
@@ -353,10 +365,7 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The account.")] input: AccountIdInput,
     ) -> Result<AccountPayload> {
-        let rd = request(ctx)?;
-        let id = id_of(&input.id, NodeType::Account)?;
-        let result = accounts::set_status(&rd.db, &rd.viewer, id, PrincipalStatus::Disabled).await;
-        account_payload(announced(rd, Subject::Account(id), result).await)
+        set_status(ctx, input, PrincipalStatus::Disabled).await
     }
 
     /// Enables a disabled account (secretariat).
@@ -365,10 +374,7 @@ impl IdentityMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The account.")] input: AccountIdInput,
     ) -> Result<AccountPayload> {
-        let rd = request(ctx)?;
-        let id = id_of(&input.id, NodeType::Account)?;
-        let result = accounts::set_status(&rd.db, &rd.viewer, id, PrincipalStatus::Active).await;
-        account_payload(announced(rd, Subject::Account(id), result).await)
+        set_status(ctx, input, PrincipalStatus::Active).await
     }
 
     /// Issues a one-time, expiring password-reset token for an account (secretariat).
