@@ -168,6 +168,7 @@ async fn serve(
             Ok(Data::default())
         }),
     );
+    let mut ended_open = true;
     let mut changes = state.events.access_changes();
     let mut recheck = tokio::time::interval(RECHECK);
     recheck.tick().await;
@@ -210,16 +211,22 @@ async fn serve(
                 }
                 None => break,
             },
-            _ = ended.changed() => {
-                if let Some(end) = *ended.borrow() {
-                    let _ = session.close(Some(close_reason(end))).await;
-                    return;
+            changed = ended.changed(), if ended_open => match changed {
+                Ok(()) => {
+                    if let Some(end) = *ended.borrow() {
+                        let _ = session.close(Some(close_reason(end))).await;
+                        return;
+                    }
                 }
-            }
+                // No principal will ever end (an anonymous socket): stop watching.
+                Err(_) => ended_open = false,
+            },
             _ = tokio::time::sleep(until_expiry), if expires.is_some() => {
                 if let Some(live) = &live {
                     live.end(End::Expired);
                 }
+                let _ = session.close(Some(close_reason(End::Expired))).await;
+                return;
             }
             change = changes.recv() => {
                 let ours = match change {
