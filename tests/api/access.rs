@@ -253,6 +253,27 @@ async fn a_draft_consultation_is_the_secretariats_alone_until_opened() {
         )
         .await;
     let meeting = meeting["data"]["meetingCreate"]["meeting"]["id"].clone();
+    // Something said at its meeting cannot be made public before the opening.
+    let (_, recorded) = app
+        .graphql_as(
+            &admin,
+            "mutation($m: ID!, $s: ID!) { contributionRecord(input: { meeting: $m, stakeholder: $s, kind: PRESENTATION, title: \"T\", body: \"B\", language: \"en\" }) { contribution { id version } } }",
+            json!({ "m": meeting, "s": gid(NodeType::Stakeholder, gov) }),
+        )
+        .await;
+    let spoken = recorded["data"]["contributionRecord"]["contribution"].clone();
+    let (_, publish) = app
+        .graphql_as(
+            &admin,
+            "mutation($id: ID!, $v: Int!) { contributionPublish(input: { id: $id, version: $v }) { contribution { id } userErrors { code } } }",
+            json!({ "id": spoken["id"], "v": spoken["version"] }),
+        )
+        .await;
+    assert_eq!(
+        publish["data"]["contributionPublish"]["userErrors"],
+        json!([{ "code": "NOT_ALLOWED" }]),
+        "{publish}"
+    );
 
     assert_eq!(
         sees(&app, None, &draft, &meeting).await,

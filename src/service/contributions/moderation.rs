@@ -56,12 +56,15 @@ pub async fn set_published(
             before.status.as_str()
         )));
     }
-    if publish && before.embargoed {
+    if publish {
         let consultation = consultation_of(db, viewer, before.consultation_id).await?;
-        if matches!(
-            consultation.status,
-            ConsultationStatus::Draft | ConsultationStatus::Open
-        ) {
+        if consultation.status == ConsultationStatus::Draft {
+            // A DRAFT consultation is the secretariat's alone: nothing of it is public.
+            return Err(not_allowed(
+                "The consultation is a DRAFT: open it before publishing its contributions",
+            ));
+        }
+        if before.embargoed && consultation.status == ConsultationStatus::Open {
             return Err(not_allowed(
                 "It is embargoed: it is published when the consultation closes",
             ));
