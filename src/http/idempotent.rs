@@ -77,14 +77,22 @@ pub async fn execute_once(
             "CONFLICT",
             "A request with this Idempotency-Key is still running; retry shortly",
         )),
+        Ok(Claim::Applied) => format.refuse(HttpError::new(
+            StatusCode::CONFLICT,
+            "IDEMPOTENCY_KEY_APPLIED",
+            "The request with this Idempotency-Key was applied, but its answer was lost (the \
+             server stopped first); it is not run again: read the record to see the result",
+        )),
         Ok(Claim::Run) => {
-            let (status, body) = run(state, req, viewer, format, request).await;
+            let (status, body) =
+                idempotency::running(&principal, key, run(state, req, viewer, format, request))
+                    .await;
             let text = body.to_string();
             let internal = text.contains("\"INTERNAL_SERVER_ERROR\"")
                 || text.contains("\"SERVICE_UNAVAILABLE\"");
             let stored = if internal {
                 // Our failure, not the caller's: let a retry run again.
-                idempotency::release(&state.db, &principal, key).await
+                idempotency::release(&state.db, &principal, key, status.as_u16(), &body).await
             } else {
                 idempotency::complete(&state.db, &principal, key, status.as_u16(), &body).await
             };

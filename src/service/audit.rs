@@ -5,7 +5,7 @@
 use crate::error::AppResult;
 use crate::paging::{self, Listing, Page};
 use crate::policy::{self, Action};
-use crate::service::rows;
+use crate::service::{idempotency, rows};
 use crate::viewer::{Subject, Viewer};
 use chrono::{DateTime, SubsecRound, Utc};
 use entity::audit_event::{ActiveModel, Column, Entity, Model};
@@ -170,7 +170,9 @@ pub async fn append<C: ConnectionTrait>(
         ..Default::default()
     };
     Entity::insert(row).exec(txn).await?;
-    Ok(())
+    // Every change is audited: in the same transaction, a keyed request's key is marked
+    // applied.
+    idempotency::mark_applied(txn).await
 }
 
 /// The outcome of walking the chain.
