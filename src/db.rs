@@ -3,9 +3,12 @@
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
-    TransactionTrait,
+    AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    DbBackend, DbErr, ExecResult, IsolationLevel, QueryResult, Statement, TransactionError,
+    TransactionOptions, TransactionTrait,
 };
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 /// The default database: a SQLite file in the working directory, created if missing.
@@ -152,6 +155,126 @@ pub fn redact(url: &str) -> String {
             parsed.to_string()
         }
         _ => url.to_owned(),
+    }
+}
+
+/// What services read and write through: the pool ([`DatabaseConnection`]), or one
+/// transaction that a whole request runs in ([`Handle`]). Transactions a service begins
+/// on it are real transactions on the pool, and savepoints inside a request's
+/// transaction.
+pub trait Db:
+    ConnectionTrait
+    + TransactionTrait<Transaction = DatabaseTransaction>
+    + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<T> Db for T where
+    T: ConnectionTrait
+        + TransactionTrait<Transaction = DatabaseTransaction>
+        + Clone
+        + Send
+        + Sync
+        + 'static
+{
+}
+
+/// The database of one request: the pool, or, for a keyed mutation, the one transaction
+/// its claim, its change and its stored answer commit in together.
+#[derive(Clone)]
+pub enum Handle {
+    Pool(DatabaseConnection),
+    Transaction(std::sync::Arc<DatabaseTransaction>),
+}
+
+/// Runs the same call on whichever the handle holds.
+macro_rules! forward {
+    ($self:ident, $c:ident => $call:expr) => {
+        match $self {
+            Handle::Pool($c) => $call,
+            Handle::Transaction($c) => {
+                let $c: &DatabaseTransaction = $c;
+                $call
+            }
+        }
+    };
+}
+
+#[async_trait::async_trait]
+impl ConnectionTrait for Handle {
+    fn get_database_backend(&self) -> DbBackend {
+        forward!(self, c => c.get_database_backend())
+    }
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        forward!(self, c => c.execute_raw(stmt).await)
+    }
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        forward!(self, c => c.execute_unprepared(sql).await)
+    }
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        forward!(self, c => c.query_one_raw(stmt).await)
+    }
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        forward!(self, c => c.query_all_raw(stmt).await)
+    }
+    fn support_returning(&self) -> bool {
+        forward!(self, c => c.support_returning())
+    }
+}
+
+#[async_trait::async_trait]
+impl TransactionTrait for Handle {
+    type Transaction = DatabaseTransaction;
+
+    async fn begin(&self) -> Result<DatabaseTransaction, DbErr> {
+        forward!(self, c => c.begin().await)
+    }
+
+    async fn begin_with_config(
+        &self,
+        isolation_level: Option<IsolationLevel>,
+        access_mode: Option<AccessMode>,
+    ) -> Result<DatabaseTransaction, DbErr> {
+        forward!(self, c => c.begin_with_config(isolation_level, access_mode).await)
+    }
+
+    async fn begin_with_options(
+        &self,
+        options: TransactionOptions,
+    ) -> Result<DatabaseTransaction, DbErr> {
+        forward!(self, c => c.begin_with_options(options).await)
+    }
+
+    async fn transaction<F, T, E>(&self, callback: F) -> Result<T, TransactionError<E>>
+    where
+        F: for<'c> FnOnce(
+                &'c DatabaseTransaction,
+            ) -> Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>>
+            + Send,
+        T: Send,
+        E: std::fmt::Display + std::fmt::Debug + Send,
+    {
+        forward!(self, c => c.transaction(callback).await)
+    }
+
+    async fn transaction_with_config<F, T, E>(
+        &self,
+        callback: F,
+        isolation_level: Option<IsolationLevel>,
+        access_mode: Option<AccessMode>,
+    ) -> Result<T, TransactionError<E>>
+    where
+        F: for<'c> FnOnce(
+                &'c DatabaseTransaction,
+            ) -> Pin<Box<dyn Future<Output = Result<T, E>> + Send + 'c>>
+            + Send,
+        T: Send,
+        E: std::fmt::Display + std::fmt::Debug + Send,
+    {
+        forward!(self, c => c.transaction_with_config(callback, isolation_level, access_mode).await)
     }
 }
 

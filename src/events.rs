@@ -34,7 +34,16 @@ pub struct Events {
     /// On PostgreSQL, whether this instance is LISTENing now (it reconnects after an
     /// outage); always true elsewhere.
     listening: Arc<AtomicBool>,
+    /// Events held back until the request's transaction commits (see [`Events::holding`]).
+    held: Option<Arc<std::sync::Mutex<Vec<Held>>>>,
     db: DatabaseConnection,
+}
+
+/// An event held back until its transaction commits.
+#[derive(Debug, Clone, Copy)]
+enum Held {
+    Published(Published),
+    Access(Subject),
 }
 
 impl Events {
@@ -48,6 +57,7 @@ impl Events {
             access,
             generation: Arc::new(AtomicU64::new(0)),
             listening: Arc::new(AtomicBool::new(!postgres)),
+            held: None,
             db,
         };
         if postgres {
@@ -79,6 +89,48 @@ impl Events {
         self.listening.load(Ordering::SeqCst)
     }
 
+    /// The same hub for a request whose changes commit only at its end: its events are
+    /// held until [`Events::release`] (after the commit), so that nobody hears of a
+    /// change before it can be read; dropped unreleased when the request fails.
+    pub fn holding(&self) -> Events {
+        Events {
+            held: Some(Arc::new(std::sync::Mutex::new(Vec::new()))),
+            ..self.clone()
+        }
+    }
+
+    /// Announces the held events (after their transaction committed).
+    pub async fn release(&self) {
+        let Some(held) = &self.held else { return };
+        let events: Vec<Held> = held
+            .lock()
+            .map(|mut h| h.drain(..).collect())
+            .unwrap_or_default();
+        let hub = Events {
+            held: None,
+            ..self.clone()
+        };
+        for event in events {
+            match event {
+                Held::Published(p) => hub.published(p).await,
+                Held::Access(s) => hub.access_changed(s).await,
+            }
+        }
+    }
+
+    /// Keeps `event` for [`Events::release`] when this hub holds events.
+    fn hold(&self, event: Held) -> bool {
+        match &self.held {
+            Some(held) => {
+                if let Ok(mut held) = held.lock() {
+                    held.push(event);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
     pub fn subscribe(&self) -> broadcast::Receiver<Published> {
         self.tx.subscribe()
     }
@@ -95,6 +147,9 @@ impl Events {
 
     /// Announces a publication (after its transaction committed).
     pub async fn published(&self, event: Published) {
+        if self.hold(Held::Published(event)) {
+            return;
+        }
         let payload = format!("{}:{}", event.contribution_id, event.consultation_id);
         if !self.notify(CHANNEL, payload).await {
             // No subscriber is fine.
@@ -105,6 +160,9 @@ impl Events {
     /// Announces that `subject`'s access changed (after its transaction committed): its
     /// role, stakeholder or status, or one of its sessions or its secret ended.
     pub async fn access_changed(&self, subject: Subject) {
+        if self.hold(Held::Access(subject)) {
+            return;
+        }
         // Counted here at once, so this instance's next check reads the record again.
         self.generation.fetch_add(1, Ordering::SeqCst);
         if !self.notify(ACCESS_CHANNEL, subject.label()).await {

@@ -1,14 +1,15 @@
 //! Relay-style paging by keyset on the indexed `id` column: `WHERE id > cursor ORDER
 //! BY id LIMIT n+1`, never OFFSET. Cursors are opaque; sizes are bounded.
 
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Func, Order, OverStatement, Query, WindowStatement,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait, Select,
 };
 use std::collections::HashMap;
 use std::{future::Future, pin::Pin, sync::Arc};
@@ -120,7 +121,7 @@ type CountFuture = Pin<Box<dyn Future<Output = Result<u64, DbErr>> + Send>>;
 pub struct Counter(Arc<dyn Fn() -> CountFuture + Send + Sync>);
 
 impl Counter {
-    pub fn new<E>(db: &DatabaseConnection, select: Select<E>) -> Counter
+    pub fn new<E>(db: &impl Db, select: Select<E>) -> Counter
     where
         E: EntityTrait,
         E::Model: Sync,
@@ -208,7 +209,7 @@ async fn any_row<E: EntityTrait, C: ConnectionTrait>(
 
 /// Pages `select` and prepares its count: the usual body of a list service.
 pub async fn list<E>(
-    db: &DatabaseConnection,
+    db: &impl Db,
     select: Select<E>,
     id: E::Column,
     page: &Page,

@@ -15,9 +15,6 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub response: Option<String>,
     pub created_at: DateTimeUtc,
-    /// When the mutation's change committed (set in its own transaction); null while it
-    /// has not, or when it changed nothing.
-    pub applied_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

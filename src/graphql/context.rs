@@ -1,6 +1,7 @@
 //! What each request carries into resolvers, and the one way a resolver reaches it.
 
 use crate::auth::Auth;
+use crate::db::Handle;
 use crate::events::Events;
 use crate::graphql::loaders::Loaders;
 use crate::policy;
@@ -8,12 +9,11 @@ use crate::service::principals::Live;
 use crate::viewer::Viewer;
 use async_graphql::Context;
 use async_graphql::dataloader::DataLoader;
-use sea_orm::DatabaseConnection;
 use std::sync::Arc;
 
 /// What each request carries into resolvers.
 pub struct RequestData {
-    pub db: DatabaseConnection,
+    pub db: Handle,
     pub viewer: Viewer,
     pub loader: DataLoader<Loaders>,
     pub auth: Arc<Auth>,
@@ -27,7 +27,7 @@ pub struct RequestData {
 
 impl RequestData {
     pub fn new(
-        db: DatabaseConnection,
+        db: Handle,
         viewer: Viewer,
         auth: Arc<Auth>,
         client_ip: Option<String>,

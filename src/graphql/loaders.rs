@@ -2,6 +2,7 @@
 //! rows costs one query per relation, never one per row. A loader is made per
 //! request, for that request's viewer, so nothing cached crosses callers.
 
+use crate::db::Handle;
 use crate::paging::{Page, Slice};
 use crate::service::contributions::{ContributionFilter, Parent};
 use crate::service::relations::{self, Child, Relation};
@@ -17,17 +18,16 @@ use entity::{
     consultation, contribution, contribution_revision, document, mechanism, meeting, policy_issue,
     stakeholder,
 };
-use sea_orm::DatabaseConnection;
 use std::collections::HashMap;
 
 /// The per-request loader set.
 pub struct Loaders {
-    db: DatabaseConnection,
+    db: Handle,
     viewer: Viewer,
 }
 
 impl Loaders {
-    pub fn new(db: DatabaseConnection, viewer: Viewer) -> DataLoader<Loaders> {
+    pub fn new(db: Handle, viewer: Viewer) -> DataLoader<Loaders> {
         DataLoader::new(Loaders { db, viewer }, tokio::spawn)
     }
 }

@@ -7,6 +7,8 @@ use super::error::HttpError;
 use super::format::ResponseFormat;
 use super::principal;
 use super::state::AppState;
+use crate::db::Handle;
+use crate::events::Events;
 use crate::graphql::RequestData;
 use crate::graphql::error_codes::is_request_error;
 use crate::viewer::Viewer;
@@ -29,26 +31,32 @@ pub async fn execute(
         Ok(viewer) => viewer,
         Err(err) => return actix_web::ResponseError::error_response(&err),
     };
-    let (status, body) = run(state, req, viewer, format, request).await;
+    let db = Handle::Pool(state.db.clone());
+    let (status, body) = run(
+        state,
+        db,
+        state.events.clone(),
+        req,
+        viewer,
+        format,
+        request,
+    )
+    .await;
     format.reply(status, body)
 }
 
-/// Executes a request for `viewer`; returns the status and body to send.
+/// Executes a request for `viewer` on `db`; returns the status and body to send.
 pub async fn run(
     state: &AppState,
+    db: Handle,
+    events: Events,
     req: &HttpRequest,
     viewer: Viewer,
     format: ResponseFormat,
     request: async_graphql::Request,
 ) -> (StatusCode, Value) {
     let client_ip = client_address(req, &state.trusted_proxies).map(|ip| ip.to_string());
-    let data = RequestData::new(
-        state.db.clone(),
-        viewer,
-        state.auth.clone(),
-        client_ip,
-        state.events.clone(),
-    );
+    let data = RequestData::new(db, viewer, state.auth.clone(), client_ip, events);
     let request = request.data(data);
     let response = state.schema.execute(request).await;
     let request_error = is_request_error(&response);

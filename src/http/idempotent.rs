@@ -1,7 +1,8 @@
-//! Safe retries of mutations with `Idempotency-Key`: the first request runs and its
-//! response is kept; a retry with the same key and body gets it again
-//! (`Idempotent-Replayed: true`) and changes nothing; the same key with another body is
-//! refused (422). Mutations that answer with a secret refuse a key (400
+//! Safe retries of mutations with `Idempotency-Key`: the first request runs, in one
+//! transaction with its claim of the key and its stored answer; a retry with the same key
+//! and body gets the answer again (`Idempotent-Replayed: true`) and changes nothing; the
+//! same key with another body is refused (422). A request that fails on our side, or
+//! dies, leaves nothing behind, so its retry runs once. Mutations that answer with a secret refuse a key (400
 //! `IDEMPOTENCY_KEY_NOT_ALLOWED`): their answers are never stored.
 
 use super::error::HttpError;
@@ -9,11 +10,14 @@ use super::execute::{root_fields, run};
 use super::format::ResponseFormat;
 use super::principal;
 use super::state::AppState;
+use crate::db::Handle;
 use crate::graphql::mutation::SECRET_BEARING;
 use crate::service::idempotency::{self, Claim};
 use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
+use sea_orm::TransactionTrait;
+use std::sync::Arc;
 
 /// Longest `Idempotency-Key` accepted.
 const MAX_IDEMPOTENCY_KEY: usize = 200;
@@ -55,50 +59,78 @@ pub async fn execute_once(
         .principal()
         .map_or_else(|| "anonymous".to_owned(), |p| p.subject.label());
     let request_hash = crate::auth::secret::digest_bytes(raw_body);
-    let unavailable = |err: crate::error::AppError| format.refuse(HttpError::from(err));
-    match idempotency::claim(&state.db, &principal, key, &request_hash).await {
-        Err(err) => unavailable(err),
-        Ok(Claim::Replay(status, body)) => {
-            let mut response =
-                format.reply(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body);
-            response.headers_mut().insert(
-                header::HeaderName::from_static("idempotent-replayed"),
-                header::HeaderValue::from_static("true"),
-            );
-            response
-        }
-        Ok(Claim::Mismatch) => format.refuse(HttpError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "IDEMPOTENCY_KEY_REUSED",
-            "This Idempotency-Key was used with a different request; use a new key",
-        )),
-        Ok(Claim::InProgress) => format.refuse(HttpError::new(
-            StatusCode::CONFLICT,
-            "CONFLICT",
-            "A request with this Idempotency-Key is still running; retry shortly",
-        )),
-        Ok(Claim::Applied) => format.refuse(HttpError::new(
-            StatusCode::CONFLICT,
-            "IDEMPOTENCY_KEY_APPLIED",
-            "The request with this Idempotency-Key was applied, but its answer was lost (the \
-             server stopped first); it is not run again: read the record to see the result",
-        )),
-        Ok(Claim::Run) => {
-            let (status, body) =
-                idempotency::running(&principal, key, run(state, req, viewer, format, request))
-                    .await;
-            let text = body.to_string();
-            let internal = text.contains("\"INTERNAL_SERVER_ERROR\"")
-                || text.contains("\"SERVICE_UNAVAILABLE\"");
-            let stored = if internal {
-                // Our failure, not the caller's: let a retry run again.
-                idempotency::release(&state.db, &principal, key, status.as_u16(), &body).await
-            } else {
-                idempotency::complete(&state.db, &principal, key, status.as_u16(), &body).await
-            };
-            if let Err(err) = stored {
-                tracing::error!(error = ?err, "storing an idempotent response");
+    let refused = |err: crate::error::AppError| format.refuse(HttpError::from(err));
+    let txn = match state.db.begin().await {
+        Ok(txn) => txn,
+        Err(err) => return refused(err.into()),
+    };
+    match idempotency::claim_in(&txn, &principal, key, &request_hash).await {
+        Err(err) => refused(err),
+        Ok(false) => {
+            // Taken (and, on PostgreSQL, committed meanwhile): answer as the first did.
+            drop(txn);
+            match idempotency::earlier(&state.db, &principal, key, &request_hash).await {
+                Err(err) => refused(err),
+                Ok(Claim::Replay(status, body)) => {
+                    let mut response =
+                        format.reply(StatusCode::from_u16(status).unwrap_or(StatusCode::OK), body);
+                    response.headers_mut().insert(
+                        header::HeaderName::from_static("idempotent-replayed"),
+                        header::HeaderValue::from_static("true"),
+                    );
+                    response
+                }
+                Ok(Claim::Mismatch) => format.refuse(HttpError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "IDEMPOTENCY_KEY_REUSED",
+                    "This Idempotency-Key was used with a different request; use a new key",
+                )),
+                Ok(Claim::InProgress) => format.refuse(HttpError::new(
+                    StatusCode::CONFLICT,
+                    "CONFLICT",
+                    "A request with this Idempotency-Key is still running; retry shortly",
+                )),
             }
+        }
+        Ok(true) => {
+            // The whole request runs in the claim's transaction; its events wait for the
+            // commit, so nobody hears of a change before it can be read.
+            let txn = Arc::new(txn);
+            let events = state.events.holding();
+            let (status, body) = run(
+                state,
+                Handle::Transaction(txn.clone()),
+                events.clone(),
+                req,
+                viewer,
+                format,
+                request,
+            )
+            .await;
+            let text = body.to_string();
+            if text.contains("\"INTERNAL_SERVER_ERROR\"")
+                || text.contains("\"SERVICE_UNAVAILABLE\"")
+            {
+                // Our failure, not the caller's: nothing is kept (the transaction rolls
+                // back), so a retry runs again.
+                return format.reply(status, body);
+            }
+            let Ok(txn) = Arc::try_unwrap(txn) else {
+                tracing::error!("a keyed request's transaction is still shared after it ran");
+                return format.refuse(HttpError::from(crate::error::AppError::Internal(
+                    anyhow::anyhow!("transaction still shared"),
+                )));
+            };
+            let stored = async {
+                idempotency::complete(&txn, &principal, key, status.as_u16(), &body).await?;
+                txn.commit().await?;
+                Ok::<(), crate::error::AppError>(())
+            };
+            if let Err(err) = stored.await {
+                // Nothing of the request was kept: say so, so that the client retries.
+                return refused(err);
+            }
+            events.release().await;
             format.reply(status, body)
         }
     }

@@ -10,6 +10,7 @@
 use super::execute::refuse_nul;
 use super::principal;
 use super::state::AppState;
+use crate::db::Handle;
 use crate::graphql::RequestData;
 use crate::service::principals::{End, Live, Refusal};
 use crate::viewer::Viewer;
@@ -99,7 +100,7 @@ impl Executor for SocketExecutor {
                 Err(refusal) => yield SocketExecutor::refused(refusal),
                 Ok(viewer) => {
                     let data = RequestData::new(
-                        state.db.clone(),
+                        Handle::Pool(state.db.clone()),
                         viewer,
                         state.auth.clone(),
                         None,

@@ -2,6 +2,7 @@
 //! Passwords are [`super::passwords`]; sign-in is [`super::sessions`].
 
 use crate::auth::password;
+use crate::db::Db;
 use crate::domain::{Checks, DisplayName, Email};
 use crate::error::{AppError, AppResult, MutationError, MutationResult, UserError, UserErrorCode};
 use crate::paging::{self, Listing, Page};
@@ -15,8 +16,8 @@ use entity::account::{ActiveModel, Column, Entity, Model};
 use entity::enums::{PrincipalStatus, Role};
 use entity::stakeholder;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
-    EntityTrait, QueryFilter, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+    Set,
 };
 use std::collections::HashMap;
 
@@ -77,22 +78,14 @@ async fn check_stakeholder<C: ConnectionTrait>(
 }
 
 /// Creates an account (secretariat).
-pub async fn create(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    input: NewAccount,
-) -> MutationResult<Model> {
+pub async fn create(db: &impl Db, viewer: &Viewer, input: NewAccount) -> MutationResult<Model> {
     policy::may(viewer, Action::ManageIdentities)?;
     create_as(db, &Actor::of(viewer), input).await
 }
 
 /// Creates an account on behalf of `actor`, without a policy check: for the command
 /// line (`concord account create`), which runs with the database's own authority.
-pub async fn create_as(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    input: NewAccount,
-) -> MutationResult<Model> {
+pub async fn create_as(db: &impl Db, actor: &Actor, input: NewAccount) -> MutationResult<Model> {
     let mut checks = Checks::default();
     let email = checks.take(Email::parse(&input.email));
     let display_name = checks.take(DisplayName::parse(&input.display_name));
@@ -173,7 +166,7 @@ pub(crate) async fn find(db: &impl ConnectionTrait, id: i64) -> MutationResult<M
 /// Saves `after` in place of `before` at its version, with an audit event, in one
 /// transaction.
 pub(crate) async fn save(
-    db: &DatabaseConnection,
+    db: &impl Db,
     actor: &Actor,
     action: &str,
     before: Model,
@@ -217,7 +210,7 @@ pub(crate) async fn save_in(
 
 /// Changes an account's role, stakeholder or name (secretariat).
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: i64,
     version: i32,
@@ -243,7 +236,7 @@ pub async fn update(
 /// Disables or enables an account (secretariat). A disabled account's tokens are
 /// refused from the next request on, and its sessions are ended.
 pub async fn set_status(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: i64,
     status: PrincipalStatus,
@@ -267,21 +260,13 @@ pub async fn set_status(
 }
 
 /// Accounts, for the secretariat.
-pub async fn list(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    page: &Page,
-) -> AppResult<Listing<Model>> {
+pub async fn list(db: &impl Db, viewer: &Viewer, page: &Page) -> AppResult<Listing<Model>> {
     policy::may(viewer, Action::ListIdentities)?;
     paging::list(db, Entity::find(), Column::Id, page).await
 }
 
 /// Accounts by id that `viewer` may see: all for the secretariat, one's own otherwise.
-pub async fn by_ids(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    ids: &[i64],
-) -> AppResult<HashMap<i64, Model>> {
+pub async fn by_ids(db: &impl Db, viewer: &Viewer, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
     let select = Entity::find().filter(Column::Id.is_in(ids.iter().copied()));
     let select = match policy::readable_accounts(viewer) {
         Readable::All => select,
@@ -297,7 +282,7 @@ pub async fn by_ids(
 }
 
 /// The account with this email (any case), for sign-in.
-pub async fn by_email(db: &DatabaseConnection, email: &str) -> AppResult<Option<Model>> {
+pub async fn by_email(db: &impl Db, email: &str) -> AppResult<Option<Model>> {
     Ok(Entity::find()
         .filter(Column::EmailNormalized.eq(email.trim().to_lowercase()))
         .one(db)

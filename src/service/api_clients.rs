@@ -2,6 +2,7 @@
 //! and revokes them; the secret is returned once and stored only as its SHA-256.
 
 use crate::auth::secret;
+use crate::db::Db;
 use crate::domain::{Checks, Name};
 use crate::error::{AppResult, MutationError, MutationResult, UserError, UserErrorCode};
 use crate::paging::{self, Listing, Page};
@@ -12,10 +13,7 @@ use crate::viewer::{Scopes, Viewer};
 use chrono::Utc;
 use entity::api_client::{ActiveModel, Column, Entity, Model};
 use entity::enums::{PrincipalStatus, Role};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use std::collections::HashMap;
 
 /// A new API client.
@@ -52,7 +50,7 @@ async fn audit_change(
 
 /// Creates a client; returns it and its secret (shown this once).
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     input: NewApiClient,
 ) -> MutationResult<(Model, String)> {
@@ -116,7 +114,7 @@ pub async fn create(
     Ok((row, client_secret))
 }
 
-async fn find(db: &DatabaseConnection, id: i64) -> MutationResult<Model> {
+async fn find(db: &impl Db, id: i64) -> MutationResult<Model> {
     Entity::find_by_id(id).one(db).await?.ok_or_else(|| {
         MutationError::from(UserError::new(
             "id",
@@ -128,11 +126,7 @@ async fn find(db: &DatabaseConnection, id: i64) -> MutationResult<Model> {
 
 /// Replaces a client's secret; the old one, and every token issued under it, stops
 /// working at once.
-pub async fn rotate(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: i64,
-) -> MutationResult<(Model, String)> {
+pub async fn rotate(db: &impl Db, viewer: &Viewer, id: i64) -> MutationResult<(Model, String)> {
     policy::may(viewer, Action::ManageIdentities)?;
     let before = find(db, id).await?;
     let client_secret = secret::new_token("ccs_")?;
@@ -146,7 +140,7 @@ pub async fn rotate(
 }
 
 /// Revokes a client: its secret and its tokens stop working.
-pub async fn revoke(db: &DatabaseConnection, viewer: &Viewer, id: i64) -> MutationResult<Model> {
+pub async fn revoke(db: &impl Db, viewer: &Viewer, id: i64) -> MutationResult<Model> {
     policy::may(viewer, Action::ManageIdentities)?;
     let before = find(db, id).await?;
     let changes = ActiveModel {
@@ -159,7 +153,7 @@ pub async fn revoke(db: &DatabaseConnection, viewer: &Viewer, id: i64) -> Mutati
 /// Saves `changes` to a client still at the version `before` was read at (else
 /// `CONFLICT`: another change came first), with its audit event.
 async fn save(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     action: &str,
     before: &Model,
@@ -179,7 +173,7 @@ async fn save(
 
 /// The active client with these credentials, if they are right.
 pub async fn authenticate(
-    db: &DatabaseConnection,
+    db: &impl Db,
     client_id: &str,
     client_secret: &str,
 ) -> AppResult<Option<Model>> {
@@ -193,21 +187,13 @@ pub async fn authenticate(
 }
 
 /// Clients, for the secretariat.
-pub async fn list(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    page: &Page,
-) -> AppResult<Listing<Model>> {
+pub async fn list(db: &impl Db, viewer: &Viewer, page: &Page) -> AppResult<Listing<Model>> {
     policy::may(viewer, Action::ListIdentities)?;
     paging::list(db, Entity::find(), Column::Id, page).await
 }
 
 /// Clients by id that `viewer` may see: all for the secretariat, itself for a client.
-pub async fn by_ids(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    ids: &[i64],
-) -> AppResult<HashMap<i64, Model>> {
+pub async fn by_ids(db: &impl Db, viewer: &Viewer, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
     let select = Entity::find().filter(Column::Id.is_in(ids.iter().copied()));
     let select = match policy::readable_clients(viewer) {
         Readable::All => select,

@@ -1,6 +1,7 @@
 //! Consultations: public to every caller. The secretariat creates and describes them
 //! and moves them forward, DRAFT → OPEN → CLOSED → REPORTED, never back.
 
+use crate::db::Db;
 use crate::domain::{Checks, GuidingQuestions, Line, Slug, moment, optional};
 use crate::error::{AppError, AppResult, MutationResult, UserError, UserErrorCode};
 use crate::paging::{self, Listing, Page};
@@ -12,7 +13,7 @@ use crate::viewer::Viewer;
 use chrono::{DateTime, Utc};
 use entity::consultation::{ActiveModel, Column, Entity, Model};
 use entity::enums::ConsultationStatus;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
 use std::collections::HashMap;
 
 /// Which consultations to list.
@@ -23,7 +24,7 @@ pub struct ConsultationFilter {
 
 /// The consultations `viewer` may find (DRAFT ones are the secretariat's alone).
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     filter: &ConsultationFilter,
     page: &Page,
@@ -38,12 +39,12 @@ pub async fn list(
 
 /// Consultations by id, for the loaders of nested fields (top-level fetches check
 /// [`policy::sees_consultation`]).
-pub async fn by_ids(db: &DatabaseConnection, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
+pub async fn by_ids(db: &impl Db, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
     super::rows::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
 }
 
 /// One consultation `viewer` may find, or `NOT_FOUND`.
-pub async fn get(db: &DatabaseConnection, viewer: &Viewer, id: i64) -> AppResult<Model> {
+pub async fn get(db: &impl Db, viewer: &Viewer, id: i64) -> AppResult<Model> {
     Entity::find_by_id(id)
         .filter(policy::readable_consultations(viewer))
         .one(db)
@@ -78,7 +79,7 @@ pub struct NewConsultation {
 
 /// Creates a consultation as DRAFT (secretariat).
 pub async fn create(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     input: NewConsultation,
 ) -> MutationResult<Model> {
@@ -136,7 +137,7 @@ pub async fn create(
 /// Moves a consultation one step forward: DRAFT → OPEN → CLOSED → REPORTED. Closing
 /// publishes its embargoed submissions in the same transaction; returns their ids.
 pub async fn advance(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: i64,
     version: i32,
@@ -221,7 +222,7 @@ pub struct ConsultationChanges {
 
 /// Changes a consultation's title, mandate, questions or dates (secretariat).
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: i64,
     version: i32,

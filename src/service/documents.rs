@@ -1,16 +1,17 @@
 //! Documents cited by consultations: public to every caller.
 
+use crate::db::Db;
 use crate::error::AppResult;
 use crate::paging::{self, Listing, Page};
 use crate::policy;
 use crate::viewer::Viewer;
 use entity::document;
-use sea_orm::{DatabaseConnection, EntityTrait};
+use sea_orm::EntityTrait;
 use std::collections::HashMap;
 
 /// The list, for those who may browse it.
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     page: &Page,
 ) -> AppResult<Listing<document::Model>> {
@@ -18,9 +19,6 @@ pub async fn list(
     paging::list(db, document::Entity::find(), document::Column::Id, page).await
 }
 
-pub async fn by_ids(
-    db: &DatabaseConnection,
-    ids: &[i64],
-) -> AppResult<HashMap<i64, document::Model>> {
+pub async fn by_ids(db: &impl Db, ids: &[i64]) -> AppResult<HashMap<i64, document::Model>> {
     super::rows::by_ids::<document::Entity>(db, document::Column::Id, ids, |m| m.id).await
 }

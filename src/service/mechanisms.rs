@@ -1,6 +1,7 @@
 //! International cooperation mechanisms: public to every caller; the secretariat adds
 //! and changes them, with their host, functions and the issues they address.
 
+use crate::db::Db;
 use crate::domain::{Checks, Established, Line, optional};
 use crate::error::{AppError, AppResult, MutationResult, UserError};
 use crate::paging::{self, Listing, Page};
@@ -13,10 +14,7 @@ use chrono::Utc;
 use entity::enums::{MechanismFunction, MechanismKind, MechanismScope, MechanismStatus};
 use entity::mechanism::{ActiveModel, Column, Entity, Model};
 use entity::{mechanism_function, mechanism_issue};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
-    QueryFilter, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 use std::collections::HashMap;
 
 /// Which mechanisms to list.
@@ -28,7 +26,7 @@ pub struct MechanismFilter {
 
 /// The list, for those who may browse it.
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     filter: &MechanismFilter,
     page: &Page,
@@ -44,13 +42,13 @@ pub async fn list(
     paging::list(db, select, Column::Id, page).await
 }
 
-pub async fn by_ids(db: &DatabaseConnection, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
+pub async fn by_ids(db: &impl Db, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
     super::rows::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
 }
 
 /// The functions of each mechanism, in declaration order of the enum.
 pub async fn functions(
-    db: &DatabaseConnection,
+    db: &impl Db,
     mechanism_ids: &[i64],
 ) -> AppResult<HashMap<i64, Vec<MechanismFunction>>> {
     let rows = mechanism_function::Entity::find()
@@ -64,11 +62,7 @@ pub async fn functions(
 }
 
 /// Whether another mechanism (not `except`) has this name: a `TAKEN` entry if so.
-async fn check_name_free(
-    db: &DatabaseConnection,
-    name: &str,
-    except: Option<i64>,
-) -> MutationResult<()> {
+async fn check_name_free(db: &impl Db, name: &str, except: Option<i64>) -> MutationResult<()> {
     let mut select = Entity::find().filter(Column::Name.eq(name));
     if let Some(id) = except {
         select = select.filter(Column::Id.ne(id));
@@ -128,11 +122,7 @@ pub struct NewMechanism {
 }
 
 /// Adds a cooperation mechanism (secretariat).
-pub async fn create(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    input: NewMechanism,
-) -> MutationResult<Model> {
+pub async fn create(db: &impl Db, viewer: &Viewer, input: NewMechanism) -> MutationResult<Model> {
     policy::may(viewer, Action::ManageCatalogue)?;
     let mut checks = Checks::default();
     let name = checks.take(Line::parse("name", &input.name, 300));
@@ -199,7 +189,7 @@ pub struct MechanismChanges {
 /// Changes a mechanism at the version the caller edited, its host, functions and
 /// issues replaced in the same transaction (secretariat).
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: i64,
     version: i32,

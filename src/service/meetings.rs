@@ -1,6 +1,7 @@
 //! Meetings of consultations: public to every caller; the secretariat adds and
 //! changes them.
 
+use crate::db::Db;
 use crate::domain::{Agenda, Checks, Line, day};
 use crate::error::{AppResult, MutationResult, UserError, UserErrorCode};
 use crate::policy::{self, Action};
@@ -9,10 +10,10 @@ use crate::viewer::Viewer;
 use chrono::{NaiveDate, Utc};
 use entity::consultation;
 use entity::meeting::{ActiveModel, Column, Entity, Model};
-use sea_orm::{DatabaseConnection, EntityTrait, Set};
+use sea_orm::{EntityTrait, Set};
 use std::collections::HashMap;
 
-pub async fn by_ids(db: &DatabaseConnection, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
+pub async fn by_ids(db: &impl Db, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
     super::rows::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
 }
 
@@ -32,11 +33,7 @@ pub struct NewMeeting {
 }
 
 /// Adds a meeting to a consultation (secretariat).
-pub async fn create(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    input: NewMeeting,
-) -> MutationResult<Model> {
+pub async fn create(db: &impl Db, viewer: &Viewer, input: NewMeeting) -> MutationResult<Model> {
     policy::may(viewer, Action::ManageCatalogue)?;
     let mut checks = Checks::default();
     let title = checks.take(Line::parse("title", &input.title, 500));
@@ -84,7 +81,7 @@ pub struct MeetingChanges {
 
 /// Changes a meeting at the version the caller edited (secretariat).
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: i64,
     version: i32,

@@ -2,6 +2,7 @@
 //! A new password ends every session of the account.
 
 use crate::auth::{Auth, password, secret};
+use crate::db::Db;
 use crate::error::{AppError, MutationError, MutationResult, UserError, UserErrorCode};
 use crate::policy::{self, Action};
 use crate::service::accounts::{find, save, save_in};
@@ -11,14 +12,11 @@ use crate::viewer::Viewer;
 use chrono::{DateTime, Utc};
 use entity::account::ActiveModel;
 use entity::password_reset;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 /// Issues a one-time, expiring password-reset token for an account (secretariat).
 pub async fn issue_reset(
-    db: &DatabaseConnection,
+    db: &impl Db,
     auth: &Auth,
     viewer: &Viewer,
     id: i64,
@@ -57,11 +55,7 @@ pub async fn issue_reset(
 
 /// Sets a new password with a reset token (the token works once); ends every session
 /// of the account, and returns the account.
-pub async fn complete_reset(
-    db: &DatabaseConnection,
-    token: &str,
-    new_password: &str,
-) -> MutationResult<i64> {
+pub async fn complete_reset(db: &impl Db, token: &str, new_password: &str) -> MutationResult<i64> {
     if let Err(message) = password::check_strength(new_password) {
         return Err(UserError::new("newPassword", UserErrorCode::Invalid, message).into());
     }
@@ -116,7 +110,7 @@ pub async fn complete_reset(
 
 /// Changes the signed-in account's own password.
 pub async fn change(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     current: &str,
     new_password: &str,

@@ -1,5 +1,6 @@
 //! Public policy issues: public to every caller; the secretariat adds and changes them.
 
+use crate::db::Db;
 use crate::domain::{Checks, Description, Line, Slug};
 use crate::error::{AppResult, MutationResult, UserError, UserErrorCode};
 use crate::paging::{self, Listing, Page};
@@ -9,7 +10,7 @@ use crate::viewer::Viewer;
 use chrono::Utc;
 use entity::enums::PolicyArea;
 use entity::policy_issue::{ActiveModel, Column, Entity, Model};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use std::collections::HashMap;
 
 /// Which policy issues to list.
@@ -20,7 +21,7 @@ pub struct PolicyIssueFilter {
 
 /// The list, for those who may browse it.
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     filter: &PolicyIssueFilter,
     page: &Page,
@@ -33,21 +34,17 @@ pub async fn list(
     paging::list(db, select, Column::Id, page).await
 }
 
-pub async fn by_ids(db: &DatabaseConnection, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
+pub async fn by_ids(db: &impl Db, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
     super::rows::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
 }
 
 /// The issue with this slug, for those who may browse.
-pub async fn by_slug(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    slug: &str,
-) -> AppResult<Option<Model>> {
+pub async fn by_slug(db: &impl Db, viewer: &Viewer, slug: &str) -> AppResult<Option<Model>> {
     policy::may_browse(viewer)?;
     find_by_slug(db, slug).await
 }
 
-async fn find_by_slug(db: &DatabaseConnection, slug: &str) -> AppResult<Option<Model>> {
+async fn find_by_slug(db: &impl Db, slug: &str) -> AppResult<Option<Model>> {
     Ok(Entity::find().filter(Column::Slug.eq(slug)).one(db).await?)
 }
 
@@ -87,11 +84,7 @@ pub struct NewPolicyIssue {
 }
 
 /// Adds a public policy issue (secretariat).
-pub async fn create(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    input: NewPolicyIssue,
-) -> MutationResult<Model> {
+pub async fn create(db: &impl Db, viewer: &Viewer, input: NewPolicyIssue) -> MutationResult<Model> {
     policy::may(viewer, Action::ManageCatalogue)?;
     let mut checks = Checks::default();
     let slug = checks.take(Slug::parse("slug", &input.slug));
@@ -134,7 +127,7 @@ pub struct PolicyIssueChanges {
 
 /// Changes a policy issue at the version the caller edited (secretariat).
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: i64,
     version: i32,

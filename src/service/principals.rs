@@ -2,6 +2,7 @@
 //! lookup the HTTP layer makes for every request and for every event and operation of
 //! a WebSocket.
 
+use crate::db::Db;
 use crate::error::AppResult;
 use crate::policy;
 use crate::service::{api_clients, refresh_tokens};
@@ -31,7 +32,7 @@ pub enum Standing {
 /// changed role or stakeholder applies at once; a client keeps only the token's scopes
 /// that it still holds.
 pub async fn current(
-    db: &DatabaseConnection,
+    db: &impl Db,
     subject: Subject,
     sid: &str,
     token_scopes: Scopes,

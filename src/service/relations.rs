@@ -3,6 +3,7 @@
 //! generic ([`crate::paging::fetch_pages_by_parent`], [`crate::paging::counts_by_parent`]),
 //! so every relation is batched the same way: one statement per level of a query.
 
+use crate::db::Db;
 use crate::error::AppResult;
 use crate::paging::{self, Page, Slice};
 use crate::policy::readable_contribution_ids;
@@ -13,8 +14,7 @@ use entity::{
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QuerySelect,
-    RelationTrait, Select,
+    ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait, Select,
 };
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -35,7 +35,7 @@ pub type Child<R> = <<R as Relation>::Entity as EntityTrait>::Model;
 
 /// One page of children for each parent, in one statement.
 pub async fn pages<R: Relation>(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     parent_ids: &[i64],
     page: &Page,
@@ -46,7 +46,7 @@ pub async fn pages<R: Relation>(
 
 /// How many children each parent has, in one statement.
 pub async fn counts<R: Relation>(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     parent_ids: &[i64],
 ) -> AppResult<HashMap<i64, u64>> {

@@ -1,12 +1,13 @@
 //! Loading rows for the batching loaders: by ids, and grouped by parent.
 
+use crate::db::Db;
 use crate::error::AppResult;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 
 /// Loads the rows of `E` with the given ids, keyed by id (a loader's batch query).
 pub(crate) async fn by_ids<E>(
-    db: &DatabaseConnection,
+    db: &impl Db,
     id: E::Column,
     ids: &[i64],
     key: fn(&E::Model) -> i64,

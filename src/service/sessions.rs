@@ -3,6 +3,7 @@
 //! (every token descended from the same sign-in) is revoked.
 
 use crate::auth::{Auth, password, secret};
+use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::service::accounts;
 use crate::service::audit::{self, Actor, Change};
@@ -13,10 +14,7 @@ use entity::account;
 use entity::enums::PrincipalStatus;
 use entity::login_throttle;
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 /// Failed sign-ins allowed per email in a window.
 pub const EMAIL_LIMIT: i32 = 5;
@@ -50,7 +48,7 @@ fn throttle_keys(email: &str, ip: Option<&str>) -> Vec<(String, i32)> {
 }
 
 /// Refuses when any key has used up its failures in the current window.
-async fn check_throttle(db: &DatabaseConnection, keys: &[(String, i32)]) -> AppResult<()> {
+async fn check_throttle(db: &impl Db, keys: &[(String, i32)]) -> AppResult<()> {
     let window_start = Utc::now() - Duration::minutes(WINDOW_MINUTES);
     for (key, limit) in keys {
         let row = login_throttle::Entity::find_by_id(key.clone())
@@ -70,7 +68,7 @@ async fn check_throttle(db: &DatabaseConnection, keys: &[(String, i32)]) -> AppR
 }
 
 /// Counts a failure against every key.
-async fn record_failure(db: &DatabaseConnection, keys: &[(String, i32)]) -> AppResult<()> {
+async fn record_failure(db: &impl Db, keys: &[(String, i32)]) -> AppResult<()> {
     let now = Utc::now();
     let window_start = now - Duration::minutes(WINDOW_MINUTES);
     for (key, _) in keys {
@@ -111,7 +109,7 @@ async fn record_failure(db: &DatabaseConnection, keys: &[(String, i32)]) -> AppR
 /// Signs in with email and password. Unknown email, wrong password and disabled
 /// account all get the same error after the same work (one Argon2 verification).
 pub async fn login(
-    db: &DatabaseConnection,
+    db: &impl Db,
     auth: &Auth,
     email: &str,
     password_attempt: &str,
@@ -143,7 +141,7 @@ pub async fn login(
 
 /// Issues an access token and a new refresh token of the family `family_id`.
 async fn start(
-    db: &DatabaseConnection,
+    db: &impl Db,
     auth: &Auth,
     account: account::Model,
     family_id: String,
@@ -180,7 +178,7 @@ async fn start(
 }
 
 /// Exchanges a refresh token for a new pair; the old token stops working.
-pub async fn refresh(db: &DatabaseConnection, auth: &Auth, token: &str) -> AppResult<Session> {
+pub async fn refresh(db: &impl Db, auth: &Auth, token: &str) -> AppResult<Session> {
     let invalid = AppError::Unauthenticated(INVALID_REFRESH);
     let Some(row) = refresh_tokens::find(db, token).await? else {
         return Err(invalid);
@@ -213,7 +211,7 @@ pub async fn refresh(db: &DatabaseConnection, auth: &Auth, token: &str) -> AppRe
 
 /// Ends the session a refresh token belongs to; returns its account. Unknown tokens
 /// are ignored.
-pub async fn logout(db: &DatabaseConnection, token: &str) -> AppResult<Option<i64>> {
+pub async fn logout(db: &impl Db, token: &str) -> AppResult<Option<i64>> {
     let Some(row) = refresh_tokens::find(db, token).await? else {
         return Ok(None);
     };

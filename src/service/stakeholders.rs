@@ -1,5 +1,6 @@
 //! Stakeholders: public to every caller; the secretariat adds and changes them.
 
+use crate::db::Db;
 use crate::domain::{Checks, CountryCode, Line, Website, optional};
 use crate::error::{AppResult, MutationResult, UserError, UserErrorCode};
 use crate::paging::{self, Listing, Page};
@@ -9,7 +10,7 @@ use crate::viewer::Viewer;
 use chrono::Utc;
 use entity::enums::{Accreditation, RegionalGroup, StakeholderGroup};
 use entity::stakeholder::{ActiveModel, Column, Entity, Model};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use std::collections::HashMap;
 
 /// Which stakeholders to list.
@@ -20,7 +21,7 @@ pub struct StakeholderFilter {
 
 /// The list, for those who may browse it.
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     filter: &StakeholderFilter,
     page: &Page,
@@ -33,7 +34,7 @@ pub async fn list(
     paging::list(db, select, Column::Id, page).await
 }
 
-pub async fn by_ids(db: &DatabaseConnection, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
+pub async fn by_ids(db: &impl Db, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
     super::rows::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
 }
 
@@ -46,11 +47,7 @@ pub async fn require(db: &impl ConnectionTrait, field: &str, id: i64) -> Mutatio
 }
 
 /// Whether another stakeholder (not `except`) has this name: a `TAKEN` entry if so.
-async fn check_name_free(
-    db: &DatabaseConnection,
-    name: &str,
-    except: Option<i64>,
-) -> MutationResult<()> {
+async fn check_name_free(db: &impl Db, name: &str, except: Option<i64>) -> MutationResult<()> {
     let mut select = Entity::find().filter(Column::Name.eq(name));
     if let Some(id) = except {
         select = select.filter(Column::Id.ne(id));
@@ -74,11 +71,7 @@ pub struct NewStakeholder {
 }
 
 /// Adds a stakeholder (secretariat).
-pub async fn create(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    input: NewStakeholder,
-) -> MutationResult<Model> {
+pub async fn create(db: &impl Db, viewer: &Viewer, input: NewStakeholder) -> MutationResult<Model> {
     policy::may(viewer, Action::ManageCatalogue)?;
     let mut checks = Checks::default();
     let name = checks.take(Line::parse("name", &input.name, 300));
@@ -134,7 +127,7 @@ pub struct StakeholderChanges {
 
 /// Changes a stakeholder at the version the caller edited (secretariat).
 pub async fn update(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: i64,
     version: i32,

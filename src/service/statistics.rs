@@ -1,14 +1,13 @@
 //! The report's table: contributions counted by stakeholder group and kind, by the
 //! database (GROUP BY), over what the viewer may see.
 
+use crate::db::Db;
 use crate::error::AppResult;
 use crate::policy;
 use crate::viewer::Viewer;
 use entity::enums::{ContributionKind, StakeholderGroup};
 use entity::{contribution, stakeholder};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait,
-};
+use sea_orm::{ColumnTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait};
 use std::collections::{BTreeMap, HashMap};
 
 /// Counts per (group, kind); absent pairs are zero.
@@ -24,7 +23,7 @@ impl Counts {
 /// Counts, per consultation, the contributions that `viewer` may see: one GROUP BY
 /// query for any number of consultations.
 pub async fn for_consultations(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     consultation_ids: &[i64],
 ) -> AppResult<HashMap<i64, Counts>> {

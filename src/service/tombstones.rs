@@ -1,17 +1,18 @@
 //! Tombstones: contributions that left the published view, for mirrors to drop.
 
+use crate::db::Db;
 use crate::error::AppResult;
 use crate::paging::{self, Listing, Page};
 use crate::policy;
 use crate::viewer::Viewer;
 use chrono::{DateTime, Utc};
 use entity::contribution_tombstone::{Column, Entity, Model};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 
 /// Tombstones `viewer` may read, oldest first, for one consultation or all, since a time.
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     consultation_id: Option<i64>,
     since: Option<DateTime<Utc>>,
@@ -27,11 +28,7 @@ pub async fn list(
     paging::list(db, select, Column::Id, page).await
 }
 
-pub async fn by_ids(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    ids: &[i64],
-) -> AppResult<HashMap<i64, Model>> {
+pub async fn by_ids(db: &impl Db, viewer: &Viewer, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
     let rows = Entity::find()
         .filter(Column::Id.is_in(ids.iter().copied()))
         .filter(policy::readable_tombstones(viewer))

@@ -2,10 +2,11 @@
 //! version: a stale version is `CONFLICT` and changes nothing, so no update is ever
 //! lost. Every versioned edit goes through [`save_at_version`].
 
+use crate::db::Db;
 use crate::error::{AppError, MutationResult};
 use crate::service::audit;
 use crate::viewer::Viewer;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 
 /// The columns that make a row editable at a named version.
@@ -51,7 +52,7 @@ where
 /// from the row as it is (or refuse it with `userErrors`), saves it and appends the
 /// audit event `action`, in one transaction. The caller has checked access.
 pub(crate) async fn edit_row<E, A>(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     cols: Versioned<E::Column>,
     (target, action): (&'static str, &str),
@@ -85,7 +86,7 @@ where
 /// `action`, in one transaction; `id` reads the new row's id. The caller has checked
 /// access and input.
 pub(crate) async fn create_row<E, A>(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     (target, action): (&'static str, &str),
     id: fn(&E::Model) -> i64,

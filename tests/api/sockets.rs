@@ -315,3 +315,35 @@ async fn a_socket_closes_with_4401_when_its_token_expires() {
         other => panic!("expected the socket to close: {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_publication_sent_with_an_idempotency_key_is_heard_once_it_commits() {
+    let s = scene().await;
+    let mut socket = connect_as(&s.app, None).await;
+    send(
+        &mut socket,
+        "events",
+        PUBLISHED,
+        json!({ "c": s.consultation }),
+    )
+    .await;
+    let response = s
+        .app
+        .client
+        .post(s.app.url("/graphql"))
+        .bearer_auth(&s.admin)
+        .header("idempotency-key", "publish-once")
+        .json(&json!({
+            "query": "mutation($id: ID!) { contributionPublish(input: { id: $id, version: 2 }) { contribution { status } } }",
+            "variables": { "id": s.public },
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let event = next_for(&mut socket, "events").await;
+    assert_eq!(
+        event["data"]["contributionPublished"]["id"], s.public,
+        "{event}"
+    );
+}

@@ -6,6 +6,7 @@ use super::store::{
     consultation_of, current_revision, insert_contribution, insert_revision, not_allowed, readable,
     save, tombstone,
 };
+use crate::db::Db;
 use crate::domain::Reason;
 use crate::error::{MutationResult, UserError, UserErrorCode};
 use crate::policy::{self, Action, Withdrawal};
@@ -15,7 +16,7 @@ use chrono::Utc;
 use entity::contribution::{ActiveModel, Model};
 use entity::contribution_revision;
 use entity::enums::{ContributionKind, ContributionStatus, TombstoneReason, Visibility};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, Set, TransactionTrait};
+use sea_orm::{ActiveModelTrait, Set};
 
 /// A new written comment, as a draft.
 #[derive(Debug, Clone)]
@@ -29,11 +30,7 @@ pub struct NewComment {
 }
 
 /// Creates a draft written comment.
-pub async fn create(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    input: NewComment,
-) -> MutationResult<Model> {
+pub async fn create(db: &impl Db, viewer: &Viewer, input: NewComment) -> MutationResult<Model> {
     let Some(stakeholder_id) = policy::comment_stakeholder(viewer, input.stakeholder_id)? else {
         return Err(UserError::new(
             "stakeholder",
@@ -88,12 +85,7 @@ pub struct Edit {
 /// The contribution `id` at `version`, for a change by its author (or the secretariat):
 /// `NOT_FOUND` when the viewer may not read it, `FORBIDDEN` when it may not write it,
 /// `CONFLICT` when stale.
-async fn authored(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    id: i64,
-    version: i32,
-) -> MutationResult<Model> {
+async fn authored(db: &impl Db, viewer: &Viewer, id: i64, version: i32) -> MutationResult<Model> {
     policy::may_write(viewer)?;
     let before = readable(db, viewer, id).await?;
     policy::may(
@@ -110,7 +102,7 @@ async fn authored(
 /// gets a new revision (earlier revisions are kept), and a published one goes back to
 /// SUBMITTED for the secretariat to publish again.
 pub async fn edit(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: i64,
     version: i32,
@@ -185,7 +177,7 @@ pub async fn edit(
 
 /// Submits a draft written comment; returns the receipt.
 pub async fn submit(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: i64,
     version: i32,
@@ -223,7 +215,7 @@ pub async fn submit(
 /// Withdraws a contribution, with a reason: its author while the consultation is open,
 /// or the secretariat at any time ([`policy::withdrawal`]).
 pub async fn withdraw(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: i64,
     version: i32,

@@ -6,6 +6,7 @@ use super::store::{
     Disclosure, NewRow, Receipt, Text, audited, check_version, consultation_of,
     insert_contribution, insert_revision, not_allowed, readable, save, tombstone,
 };
+use crate::db::Db;
 use crate::error::{MutationResult, UserError, UserErrorCode};
 use crate::policy::{self, Action};
 use crate::service::audit::{self, Actor, Change};
@@ -18,15 +19,12 @@ use entity::enums::{
     Visibility,
 };
 use entity::meeting;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 
 /// Publishes a submitted contribution, or takes a published one back to SUBMITTED
 /// (secretariat). An embargoed one is published only once its consultation closes.
 pub async fn set_published(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: i64,
     version: i32,
@@ -103,7 +101,7 @@ pub struct NewMeetingContribution {
 /// Records a presentation or informal intervention at a meeting (secretariat). It is
 /// SUBMITTED, with a receipt, for publishing like any other contribution.
 pub async fn record_at_meeting(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     input: NewMeetingContribution,
 ) -> MutationResult<Receipt> {

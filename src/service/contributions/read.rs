@@ -2,6 +2,7 @@
 //! [`policy::readable_contributions`], so what a viewer may not see is absent.
 
 use super::store;
+use crate::db::Db;
 use crate::error::{AppResult, MutationResult};
 use crate::paging::{self, Listing, Page, Slice};
 use crate::policy;
@@ -11,8 +12,7 @@ use entity::enums::{ContributionKind, StakeholderGroup};
 use entity::{contribution_issue, contribution_mechanism, contribution_revision, stakeholder};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, JoinType, QueryFilter, QuerySelect,
-    RelationTrait, Select,
+    ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait, Select,
 };
 use std::collections::HashMap;
 
@@ -91,7 +91,7 @@ fn select(viewer: &Viewer, filter: &ContributionFilter) -> Select<Entity> {
 }
 
 pub async fn list(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     filter: &ContributionFilter,
     page: &Page,
@@ -148,7 +148,7 @@ fn select_with_parent(
 
 /// One page of readable contributions for each parent, in one statement.
 pub async fn pages_by_parent(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     parent: Parent,
     parent_ids: &[i64],
@@ -164,7 +164,7 @@ pub async fn pages_by_parent(
 
 /// How many readable contributions each parent has, in one statement.
 pub async fn counts_by_parent(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     parent: Parent,
     parent_ids: &[i64],
@@ -175,11 +175,7 @@ pub async fn counts_by_parent(
 }
 
 /// The contributions with these ids that `viewer` may read.
-pub async fn by_ids(
-    db: &DatabaseConnection,
-    viewer: &Viewer,
-    ids: &[i64],
-) -> AppResult<HashMap<i64, Model>> {
+pub async fn by_ids(db: &impl Db, viewer: &Viewer, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
     let rows = select(viewer, &ContributionFilter::default())
         .filter(Column::Id.is_in(ids.iter().copied()))
         .all(db)
@@ -189,7 +185,7 @@ pub async fn by_ids(
 
 /// Revisions with these ids whose contribution `viewer` may read.
 pub async fn revisions_by_ids(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     ids: &[i64],
 ) -> AppResult<HashMap<i64, contribution_revision::Model>> {
@@ -203,7 +199,7 @@ pub async fn revisions_by_ids(
 
 /// The revision a contribution currently shows, for each `(contribution, number)` pair.
 pub async fn revisions_by_number(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     keys: &[(i64, i32)],
 ) -> AppResult<HashMap<(i64, i32), contribution_revision::Model>> {
@@ -237,7 +233,7 @@ fn readable_parent(viewer: &Viewer) -> Condition {
 /// Whether `hash` is the content hash of one of the contribution's revisions (for
 /// anyone who may read the contribution); the matching revision if so.
 pub async fn check_receipt(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: i64,
     hash: &str,

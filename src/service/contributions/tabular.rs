@@ -4,6 +4,7 @@
 //! issues and stances.
 
 use super::read::{self, ContributionFilter};
+use crate::db::Db;
 use crate::error::AppResult;
 use crate::ids::{GlobalId, NodeType};
 use crate::paging::Page;
@@ -11,7 +12,7 @@ use crate::policy;
 use crate::service::stakeholders;
 use crate::viewer::Viewer;
 use entity::{contribution_issue, contribution_mechanism, mechanism, policy_issue};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -93,7 +94,7 @@ fn time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
 /// The page after `after` (a contribution id); returns the rows and the id to continue
 /// after, if there is more.
 pub async fn page(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     consultation_id: i64,
     after: Option<i64>,

@@ -2,6 +2,7 @@
 //! discusses, each mechanism with a stance.
 
 use super::store::{check_version, readable, save};
+use crate::db::Db;
 use crate::error::{MutationResult, UserError, UserErrorCode};
 use crate::policy::{self, Action};
 use crate::service::audit::{self, Actor, Change};
@@ -10,15 +11,12 @@ use crate::viewer::Viewer;
 use entity::contribution::{ActiveModel, Model};
 use entity::enums::Stance;
 use entity::{contribution_issue, contribution_mechanism, mechanism};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 /// Replaces a contribution's links to policy issues and mechanisms (with stances):
 /// its own stakeholder's principals, or the secretariat.
 pub async fn tag(
-    db: &DatabaseConnection,
+    db: &impl Db,
     viewer: &Viewer,
     id: i64,
     version: i32,
