@@ -108,12 +108,18 @@ pub async fn execute_once(
             )
             .await;
             let text = body.to_string();
-            if text.contains("\"INTERNAL_SERVER_ERROR\"")
-                || text.contains("\"SERVICE_UNAVAILABLE\"")
-            {
-                // Our failure, not the caller's: nothing is kept (the transaction rolls
-                // back), so a retry runs again.
-                return format.reply(status, body);
+            if text.contains("\"SERVICE_UNAVAILABLE\"") {
+                // Nothing is kept (the transaction rolls back): a retry runs again.
+                return format.refuse(HttpError::unavailable());
+            }
+            if text.contains("\"INTERNAL_SERVER_ERROR\"") {
+                // Our failure, not the caller's. Nothing is kept, even what the answer
+                // may show as done, so the answer says only that: retry the request.
+                return format.refuse(HttpError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL_SERVER_ERROR",
+                    "The request failed on our side and nothing of it was kept; retry it",
+                ));
             }
             let Ok(txn) = Arc::try_unwrap(txn) else {
                 tracing::error!("a keyed request's transaction is still shared after it ran");

@@ -1110,4 +1110,32 @@ async fn a_keyed_mutation_whose_answer_cannot_be_stored_leaves_nothing_and_its_r
     assert_eq!((status, replayed), (200, true));
     assert_eq!(again, first);
     assert_eq!(kept().await, 1, "applied once");
+
+    // A failure inside the mutation: the answer says nothing was kept, and nothing was.
+    crate::sessions::break_table(&app, "audit_event", "INSERT").await;
+    let other = json!({ "query": CREATE, "variables": { "i": { "consultation": consultation, "title": "Never kept", "body": "B", "language": "en" } } })
+        .to_string();
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(&member)
+        .header("content-type", "application/json")
+        .header("idempotency-key", "midway")
+        .body(other)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 500);
+    let failed: Value = response.json().await.unwrap();
+    assert!(
+        failed.get("data").is_none(),
+        "no result to believe in: {failed}"
+    );
+    assert!(
+        failed["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nothing of it was kept")
+    );
+    crate::sessions::heal(&app, "audit_event").await;
 }
