@@ -3,9 +3,8 @@
 //! the session ends.
 
 use crate::helpers::{TestApp, spawn_seeded_app};
-use crate::workflow::{open_consultation, stakeholder_id};
+use crate::workflow::{secretariat_member_and_consultation, stakeholder_id};
 use async_graphql::futures_util::{SinkExt, StreamExt};
-use entity::enums::Role;
 use serde_json::{Value, json};
 use std::time::Duration;
 use tokio_tungstenite::tungstenite::Message;
@@ -115,17 +114,10 @@ struct Scene {
 
 async fn scene() -> Scene {
     let app = spawn_seeded_app().await;
-    let admin = app
-        .sign_in_as("sec@un.example", Role::Secretariat, None)
-        .await;
-    let gov = stakeholder_id(&app, "Government delegation 1").await;
-    let member = app
-        .sign_in_as("a@gov.example", Role::MemberState, Some(gov))
-        .await;
+    let (admin, member, consultation) = secretariat_member_and_consultation(&app, "sockets").await;
     let (_, me) = app
         .graphql_as(&member, "{ viewer { account { id } } }", json!({}))
         .await;
-    let consultation = open_consultation(&app, &admin, "sockets").await;
     let other = concord::ids::GlobalId::new(
         concord::ids::NodeType::Stakeholder,
         stakeholder_id(&app, "Government delegation 2").await,
@@ -163,6 +155,28 @@ async fn scene() -> Scene {
     }
 }
 
+/// A socket for `token` (none: anonymous) subscribed, as "events", to the scene's
+/// publications.
+async fn subscribed(s: &Scene, token: Option<&str>) -> Socket {
+    let mut socket = connect_as(&s.app, token).await;
+    send(
+        &mut socket,
+        "events",
+        PUBLISHED,
+        json!({ "c": s.consultation }),
+    )
+    .await;
+    socket
+}
+
+/// The code the server closes the socket with next.
+async fn close_code(socket: &mut Socket) -> u16 {
+    match next(socket).await {
+        Frame::Closed(code, _) => code,
+        other => panic!("expected the socket to close: {other:?}"),
+    }
+}
+
 async fn publish(s: &Scene, id: &Value) {
     let (_, body) = s
         .app
@@ -181,14 +195,7 @@ async fn publish(s: &Scene, id: &Value) {
 #[tokio::test]
 async fn a_socket_applies_the_accounts_current_role_to_every_event_and_operation() {
     let s = scene().await;
-    let mut socket = connect(&s.app, &s.member).await;
-    send(
-        &mut socket,
-        "events",
-        PUBLISHED,
-        json!({ "c": s.consultation }),
-    )
-    .await;
+    let mut socket = subscribed(&s, Some(&s.member)).await;
     send(&mut socket, "before", "{ viewer { role } }", json!({})).await;
     assert_eq!(
         next_for(&mut socket, "before").await["data"]["viewer"]["role"],
@@ -239,14 +246,7 @@ async fn a_socket_applies_the_accounts_current_role_to_every_event_and_operation
 #[tokio::test]
 async fn disabling_an_account_closes_its_sockets_with_4403() {
     let s = scene().await;
-    let mut socket = connect(&s.app, &s.member).await;
-    send(
-        &mut socket,
-        "events",
-        PUBLISHED,
-        json!({ "c": s.consultation }),
-    )
-    .await;
+    let mut socket = subscribed(&s, Some(&s.member)).await;
     let (_, disabled) = s
         .app
         .graphql_as(
@@ -259,10 +259,7 @@ async fn disabling_an_account_closes_its_sockets_with_4403() {
         disabled["data"]["accountDisable"]["account"]["status"],
         "DISABLED"
     );
-    match next(&mut socket).await {
-        Frame::Closed(code, _) => assert_eq!(code, 4403),
-        other => panic!("expected the socket to close: {other:?}"),
-    }
+    assert_eq!(close_code(&mut socket).await, 4403);
 }
 
 #[tokio::test]
@@ -278,10 +275,7 @@ async fn logout_closes_the_sessions_sockets_with_4401() {
             json!({ "r": login["refreshToken"] }),
         )
         .await;
-    match next(&mut socket).await {
-        Frame::Closed(code, _) => assert_eq!(code, 4401),
-        other => panic!("expected the socket to close: {other:?}"),
-    }
+    assert_eq!(close_code(&mut socket).await, 4401);
     send(
         &mut other_session,
         "still",
@@ -302,31 +296,14 @@ async fn a_socket_closes_with_4401_when_its_token_expires() {
     let mut claims = s.app.auth.keys.verify(&s.member).expect("a valid token");
     claims.exp = chrono::Utc::now().timestamp() + 2;
     let short_lived = s.app.auth.keys.sign(&claims).unwrap();
-    let mut socket = connect(&s.app, &short_lived).await;
-    send(
-        &mut socket,
-        "events",
-        PUBLISHED,
-        json!({ "c": s.consultation }),
-    )
-    .await;
-    match next(&mut socket).await {
-        Frame::Closed(code, reason) => assert_eq!(code, 4401, "{reason}"),
-        other => panic!("expected the socket to close: {other:?}"),
-    }
+    let mut socket = subscribed(&s, Some(&short_lived)).await;
+    assert_eq!(close_code(&mut socket).await, 4401);
 }
 
 #[tokio::test]
 async fn a_publication_sent_with_an_idempotency_key_is_heard_once_it_commits() {
     let s = scene().await;
-    let mut socket = connect_as(&s.app, None).await;
-    send(
-        &mut socket,
-        "events",
-        PUBLISHED,
-        json!({ "c": s.consultation }),
-    )
-    .await;
+    let mut socket = subscribed(&s, None).await;
     let response = s
         .app
         .client
