@@ -4,7 +4,7 @@
 
 use crate::error::AppError;
 use crate::ids::{GlobalId, NodeType};
-use crate::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, PageArgs};
+use crate::paging::{Page, PageArgs};
 use async_graphql::{ID, Result};
 
 /// The row id behind a global ID of type `t`.
@@ -46,13 +46,4 @@ pub(crate) fn page(
         last,
         before,
     })
-}
-
-/// Complexity of a connection field: its page size times the cost of one item.
-pub(crate) fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize) -> usize {
-    let size = first
-        .or(last)
-        .unwrap_or(DEFAULT_PAGE_SIZE)
-        .clamp(1, MAX_PAGE_SIZE) as usize;
-    size.saturating_mul(child_complexity).saturating_add(1)
 }

@@ -1,12 +1,20 @@
-//! Limits on the shape of an operation, checked as soon as it is parsed, before any
-//! work: at most [`MAX_ALIASES`] aliases and [`MAX_ROOT_FIELDS`] root fields. Depth and
-//! complexity are async-graphql's own limits (see `build_schema`); these close what
-//! they do not count, such as thousands of cheap aliased fields.
+//! Limits on an operation, checked before any of it runs: its shape as soon as it is
+//! parsed (at most [`MAX_ALIASES`] aliases and [`MAX_ROOT_FIELDS`] root fields, before
+//! validation, whose work grows with them), then its cost (see [`super::cost`]) once it
+//! is valid: at most [`MAX_COST`] points. Depth is async-graphql's own limit (see
+//! `build_schema`). Every response says what its operation cost in `extensions.cost`.
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
+use super::cost::{self, MAX_COST};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest,
+    NextValidation,
+};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ErrorExtensionValues, ServerError, ServerResult, Variables};
-use std::sync::Arc;
+use async_graphql::{
+    ErrorExtensionValues, Request, Response, ServerError, ServerResult, ValidationResult, Value,
+    Variables,
+};
+use std::sync::{Arc, Mutex};
 
 /// Most aliases an operation may use.
 pub const MAX_ALIASES: usize = 100;
@@ -14,16 +22,59 @@ pub const MAX_ALIASES: usize = 100;
 pub const MAX_ROOT_FIELDS: usize = 50;
 
 /// The extension that applies the limits.
-pub struct ShapeLimits;
+pub struct Limits;
 
-impl ExtensionFactory for ShapeLimits {
+impl ExtensionFactory for Limits {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ShapeLimits)
+        Arc::new(RequestLimits::default())
     }
 }
 
+/// The limits as one request meets them.
+#[derive(Default)]
+struct RequestLimits {
+    /// The operation the request names, seen before the document is parsed.
+    operation_name: Mutex<Option<String>>,
+    /// The operation's cost, once its document is parsed.
+    cost: Mutex<Option<u64>>,
+}
+
+fn too_complex(message: String) -> ServerError {
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", "QUERY_TOO_COMPLEX");
+    let mut error = ServerError::new(message, None);
+    error.extensions = Some(extensions);
+    error
+}
+
 #[async_trait::async_trait]
-impl Extension for ShapeLimits {
+impl Extension for RequestLimits {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let mut response = next.run(ctx).await;
+        if let Some(requested) = *self.cost.lock().unwrap_or_else(|e| e.into_inner()) {
+            let cost = Value::from_json(serde_json::json!({
+                "requested": requested,
+                "limit": MAX_COST,
+            }))
+            .unwrap_or_default();
+            response.extensions.insert("cost".to_owned(), cost);
+        }
+        response
+    }
+
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        *self
+            .operation_name
+            .lock()
+            .unwrap_or_else(|e| e.into_inner()) = request.operation_name.clone();
+        next.run(ctx, request).await
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -32,14 +83,36 @@ impl Extension for ShapeLimits {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let document = next.run(ctx, query, variables).await?;
-        check(&document).map_err(|message| {
-            let mut extensions = ErrorExtensionValues::default();
-            extensions.set("code", "QUERY_TOO_COMPLEX");
-            let mut error = ServerError::new(message, None);
-            error.extensions = Some(extensions);
-            error
-        })?;
+        check(&document).map_err(too_complex)?;
+        let name = self
+            .operation_name
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        *self.cost.lock().unwrap_or_else(|e| e.into_inner()) = cost::of_request(
+            &ctx.schema_env.registry,
+            &document,
+            name.as_deref(),
+            variables,
+        );
         Ok(document)
+    }
+
+    async fn validation(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        next: NextValidation<'_>,
+    ) -> Result<ValidationResult, Vec<ServerError>> {
+        let result = next.run(ctx).await?;
+        if let Some(requested) = *self.cost.lock().unwrap_or_else(|e| e.into_inner())
+            && requested > MAX_COST
+        {
+            return Err(vec![too_complex(format!(
+                "The operation costs {requested} points; at most {MAX_COST} are allowed \
+                 (ask for smaller pages, fewer nested connections or fewer totalCounts)"
+            ))]);
+        }
+        Ok(result)
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod args;
 pub mod connection;
 pub mod context;
+pub mod cost;
 pub mod error_codes;
 pub mod limits;
 pub mod loaders;
@@ -19,8 +20,6 @@ use async_graphql::Schema;
 
 /// Deepest selection nesting a query may have.
 pub const MAX_DEPTH: usize = 12;
-/// Highest complexity a query may have (each field costs 1; connections cost their page size).
-pub const MAX_COMPLEXITY: usize = 25_000;
 
 /// Concord's executable schema.
 pub type ConcordSchema = Schema<query::Query, mutation::Mutation, subscription::Subscription>;
@@ -33,8 +32,7 @@ pub fn build_schema() -> ConcordSchema {
         subscription::Subscription,
     )
     .limit_depth(MAX_DEPTH)
-    .limit_complexity(MAX_COMPLEXITY)
-    .extension(limits::ShapeLimits)
+    .extension(limits::Limits)
     .extension(error_codes::ErrorCodes)
     .finish()
 }

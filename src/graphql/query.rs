@@ -1,6 +1,6 @@
 //! The query root.
 
-use super::args::{moment, page, page_cost};
+use super::args::{moment, page};
 use super::context::request;
 use super::node::{self, Node};
 use super::types::*;
@@ -104,7 +104,6 @@ impl Query {
     }
 
     /// Stakeholders, in order of creation.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn stakeholders(
         &self,
         ctx: &Context<'_>,
@@ -138,7 +137,6 @@ impl Query {
     }
 
     /// Consultations, in order of creation.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn consultations(
         &self,
         ctx: &Context<'_>,
@@ -183,7 +181,6 @@ impl Query {
     /// Contributions the caller may see, in order of creation: published PUBLIC ones
     /// for everyone, MEMBER_STATES ones for member states, one's own stakeholder's
     /// drafts and submissions, everything for the secretariat.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn contributions(
         &self,
         ctx: &Context<'_>,
@@ -214,7 +211,6 @@ impl Query {
     }
 
     /// Public policy issues, in order of creation.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn policy_issues(
         &self,
         ctx: &Context<'_>,
@@ -267,7 +263,6 @@ impl Query {
     }
 
     /// International cooperation mechanisms, in order of creation.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn mechanisms(
         &self,
         ctx: &Context<'_>,
@@ -302,7 +297,6 @@ impl Query {
     }
 
     /// Documents cited by consultations, in order of creation.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn documents(
         &self,
         ctx: &Context<'_>,
@@ -339,7 +333,6 @@ impl Query {
     /// Contributions that left the published view since a time, oldest first: with
     /// `contributions(filter: { updatedSince })`, what a mirror needs to stay in sync.
     /// Only tombstones of contributions the caller could read while published.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn contribution_tombstones(
         &self,
         ctx: &Context<'_>,
@@ -379,7 +372,6 @@ impl Query {
     }
 
     /// Accounts, in order of creation (secretariat).
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn accounts(
         &self,
         ctx: &Context<'_>,
@@ -395,7 +387,6 @@ impl Query {
     }
 
     /// Partner API clients, in order of creation (secretariat).
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn api_clients(
         &self,
         ctx: &Context<'_>,
@@ -415,7 +406,6 @@ impl Query {
     }
 
     /// The audit log, oldest first (secretariat).
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn audit_events(
         &self,
         ctx: &Context<'_>,

@@ -368,6 +368,62 @@ async fn aliases_and_root_fields_are_bounded() {
     );
 }
 
+/// The cost counts what a field really costs: a `totalCount` over the contributions is
+/// a counting statement over up to the whole table, so fifty of them (which the old
+/// field-counting limit admitted) are refused before anything runs, while the same
+/// fifty pages without the count, and one page with it, run and say what they cost.
+#[tokio::test]
+async fn the_cost_counts_what_a_field_really_costs() {
+    let app = spawn_seeded_app().await;
+    let aliased = |n: usize, selection: &str| {
+        let fields: Vec<String> = (0..n).map(|i| format!("a{i}: {selection}")).collect();
+        format!("{{ {} }}", fields.join(" "))
+    };
+    let counted = "contributions(first: 100) { totalCount nodes { id title } }";
+    let before = app.query_count();
+    let refused = app.graphql(&aliased(50, counted), json!({})).await;
+    assert_eq!(
+        first_error_code(&refused),
+        Some("QUERY_TOO_COMPLEX"),
+        "{refused}"
+    );
+    let message = refused["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("costs 140600 points") && message.contains("at most 25000"),
+        "{message}"
+    );
+    assert!(refused.get("data").is_none(), "{refused}");
+    assert_eq!(app.query_count(), before, "nothing ran");
+
+    let one = app.graphql(&format!("{{ {counted} }}"), json!({})).await;
+    assert!(one.get("errors").is_none(), "{one}");
+    assert_eq!(one["data"]["contributions"]["totalCount"], 98);
+    assert_eq!(one["extensions"]["cost"]["requested"], 2812, "{one}");
+    assert_eq!(one["extensions"]["cost"]["limit"], 25000);
+
+    let pages = app
+        .graphql(
+            &aliased(50, "contributions(first: 100) { nodes { id title } }"),
+            json!({}),
+        )
+        .await;
+    assert!(pages.get("errors").is_none(), "{pages}");
+    assert_eq!(pages["data"]["a49"]["nodes"].as_array().unwrap().len(), 98);
+
+    // A nested page is charged on each of its parents: 100 × 100 items is refused.
+    let nested = app
+        .graphql(
+            "{ stakeholders(first: 100) { nodes { contributions(first: 100) { nodes { id title } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        first_error_code(&nested),
+        Some("QUERY_TOO_COMPLEX"),
+        "{nested}"
+    );
+}
+
 #[tokio::test]
 async fn values_that_do_not_fit_their_type_are_the_callers_mistake_with_a_hint() {
     let app = spawn_seeded_app().await;

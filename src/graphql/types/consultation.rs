@@ -2,7 +2,7 @@ use super::{
     ContributionConnection, ContributionFilter, ContributionStatistics, Document,
     DocumentConnection, MeetingConnection, related,
 };
-use crate::graphql::args::{page, page_cost};
+use crate::graphql::args::page;
 use crate::graphql::connection::connection;
 use crate::graphql::context::request;
 use crate::graphql::loaders::StatisticsOfConsultation;
@@ -77,7 +77,6 @@ impl Consultation {
     }
 
     /// Its face-to-face meetings, in order of creation.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn meetings(
         &self,
         ctx: &Context<'_>,
@@ -97,7 +96,6 @@ impl Consultation {
     }
 
     /// The contributions made to it that the caller may see, in order of creation.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn contributions(
         &self,
         ctx: &Context<'_>,
@@ -129,7 +127,6 @@ impl Consultation {
     }
 
     /// The documents it cites.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn documents(
         &self,
         ctx: &Context<'_>,

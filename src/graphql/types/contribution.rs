@@ -3,7 +3,7 @@ use super::{
     related,
 };
 use crate::error::AppError;
-use crate::graphql::args::{moment, page, page_cost};
+use crate::graphql::args::{moment, page};
 use crate::graphql::connection::{TotalCount, connection};
 use crate::graphql::context::request;
 use crate::graphql::loaders::{
@@ -81,7 +81,6 @@ impl Contribution {
 
     /// Every revision, oldest first. A submitted text is never overwritten: each change
     /// after submission is a new revision.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn revisions(
         &self,
         ctx: &Context<'_>,
@@ -167,7 +166,6 @@ impl Contribution {
     }
 
     /// The public policy issues it raises.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn issues(
         &self,
         ctx: &Context<'_>,
@@ -187,7 +185,6 @@ impl Contribution {
     }
 
     /// The cooperation mechanisms it discusses, each with its stance.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn mechanisms(
         &self,
         ctx: &Context<'_>,

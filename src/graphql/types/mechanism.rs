@@ -1,5 +1,5 @@
 use super::{PolicyIssue, PolicyIssueConnection, Stakeholder, dangling, related};
-use crate::graphql::args::{page, page_cost};
+use crate::graphql::args::page;
 use crate::graphql::connection::connection;
 use crate::graphql::context::request;
 use crate::graphql::loaders::{FunctionsOfMechanism, StakeholderKey};
@@ -85,7 +85,6 @@ impl Mechanism {
     }
 
     /// The public policy issues it addresses.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn issues(
         &self,
         ctx: &Context<'_>,

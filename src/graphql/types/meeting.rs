@@ -1,5 +1,5 @@
 use super::{Consultation, ContributionConnection, ContributionFilter, dangling};
-use crate::graphql::args::{page, page_cost};
+use crate::graphql::args::page;
 use crate::graphql::connection::connection;
 use crate::graphql::context::request;
 use crate::graphql::loaders::ConsultationKey;
@@ -59,7 +59,6 @@ impl Meeting {
     }
 
     /// The presentations and interventions made at it that the caller may see.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn contributions(
         &self,
         ctx: &Context<'_>,

@@ -1,5 +1,5 @@
 use super::{ContributionConnection, ContributionFilter, Mechanism, MechanismConnection, related};
-use crate::graphql::args::{page, page_cost};
+use crate::graphql::args::page;
 use crate::graphql::connection::connection;
 use crate::ids::{GlobalId, NodeType};
 use crate::service::contributions::Parent;
@@ -54,7 +54,6 @@ impl PolicyIssue {
     }
 
     /// The mechanisms that address it.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn mechanisms(
         &self,
         ctx: &Context<'_>,
@@ -74,7 +73,6 @@ impl PolicyIssue {
     }
 
     /// The contributions that raise it and that the caller may see.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn contributions(
         &self,
         ctx: &Context<'_>,

@@ -1,5 +1,5 @@
 use super::{ContributionConnection, ContributionFilter, Mechanism, MechanismConnection, related};
-use crate::graphql::args::{page, page_cost};
+use crate::graphql::args::page;
 use crate::graphql::connection::connection;
 use crate::ids::{GlobalId, NodeType};
 use crate::service::contributions::Parent;
@@ -66,7 +66,6 @@ impl Stakeholder {
     }
 
     /// The mechanisms this stakeholder hosts.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn hosted_mechanisms(
         &self,
         ctx: &Context<'_>,
@@ -86,7 +85,6 @@ impl Stakeholder {
     }
 
     /// What this stakeholder has said, across consultations, in order of creation.
-    #[graphql(complexity = "page_cost(first, last, child_complexity)")]
     async fn contributions(
         &self,
         ctx: &Context<'_>,

@@ -1,0 +1,432 @@
+//! What an operation costs, counted from its document before anything runs.
+//!
+//! A point is about 10 µs of server time on the reference machine (2 cores, PostgreSQL
+//! on the same host, the seeded report plus 200,000 contributions); the limit,
+//! [`MAX_COST`], so bounds an admitted request to about a quarter of a second there.
+//! `bench/cost_calibration.py` measures each rule, and `docs/BENCHMARKS.md` keeps its
+//! figures. The rules follow where the time goes, not how many fields a document names:
+//!
+//! - every value written to the response costs [`VALUE`] on each object it is written
+//!   on (a field inside a page of 50 costs 50 times), a contribution's or revision's
+//!   `body` [`BODY`];
+//! - the loaders fetch a connection's pages for all of its parents in one statement, so
+//!   a connection field costs [`STATEMENT`] once, plus its page size (`first` or `last`,
+//!   else the default) times the cost of one item under `nodes` or `edges` on each parent;
+//! - `totalCount` is one counting statement per field: [`LARGE_COUNT`] on the
+//!   connections that grow with the contributions (it may count the whole table),
+//!   [`COUNT`] on the catalogues; `statistics` (a grouped count) costs [`STATISTICS`];
+//! - `nodes(ids:)` multiplies its items' cost by the number of IDs;
+//! - each mutation field costs [`WRITE`] (a transaction with its audit event);
+//! - introspection (`__schema`, `__type`) reads the schema in memory: [`VALUE`] per field
+//!   named, never multiplied.
+//!
+//! Fragments count where they are spread; every branch of a type condition counts (an
+//! upper bound). `@skip`/`@include` are not evaluated: a skipped field still counts.
+
+use crate::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+use async_graphql::parser::types::{
+    ExecutableDocument, Field, OperationDefinition, OperationType, Selection, SelectionSet,
+};
+use async_graphql::registry::{MetaType, MetaTypeName, Registry};
+use async_graphql::{Name, Value as ConstValue, Variables};
+
+/// Highest cost an operation may have.
+pub const MAX_COST: u64 = 25_000;
+
+/// One value written to the response (measured: 3–4 µs a value in a page of 100).
+pub const VALUE: u64 = 1;
+/// One statement sent to the database (a page, a batched lookup: 0.1–0.5 ms).
+pub const STATEMENT: u64 = 10;
+/// A `totalCount` over contributions, revisions, stances, tombstones or audit events
+/// (measured: 23 ms over 200,000 contributions).
+pub const LARGE_COUNT: u64 = 2_500;
+/// A `totalCount` over a catalogue (stakeholders, consultations, issues…).
+pub const COUNT: u64 = 20;
+/// A contribution's or revision's body (measured: 44 µs a body of 1 KB).
+pub const BODY: u64 = 5;
+/// `statistics`: a grouped count over a consultation's contributions (measured: 44 ms
+/// over 200,000 contributions).
+pub const STATISTICS: u64 = 4_500;
+/// One mutation field.
+pub const WRITE: u64 = 100;
+/// Most IDs `nodes(ids:)` takes; more are refused when it runs.
+const MAX_IDS: u64 = super::query::MAX_NODES as u64;
+/// Fragment spreads followed inside one another (cycles are the validator's to refuse).
+const MAX_SPREAD_DEPTH: usize = 16;
+
+/// Cost of the operation a request runs: the one named, or the only one.
+/// `None` when the name matches no operation (the validator reports that).
+pub fn of_request(
+    registry: &Registry,
+    doc: &ExecutableDocument,
+    operation_name: Option<&str>,
+    variables: &Variables,
+) -> Option<u64> {
+    let operation = match operation_name {
+        Some(name) => doc
+            .operations
+            .iter()
+            .find(|(n, _)| n.map(|n| n.as_str()) == Some(name))
+            .map(|(_, op)| op)?,
+        None => doc.operations.iter().next().map(|(_, op)| op)?,
+    };
+    Some(of_operation(registry, doc, &operation.node, variables))
+}
+
+/// Cost of one operation of a document.
+pub fn of_operation(
+    registry: &Registry,
+    doc: &ExecutableDocument,
+    operation: &OperationDefinition,
+    variables: &Variables,
+) -> u64 {
+    let counter = Counter {
+        registry,
+        doc,
+        operation,
+        variables,
+    };
+    let (root, per_field) = match operation.ty {
+        OperationType::Query => (registry.query_type.as_str(), 0),
+        OperationType::Mutation => (registry.mutation_type.as_deref().unwrap_or(""), WRITE),
+        OperationType::Subscription => (registry.subscription_type.as_deref().unwrap_or(""), 0),
+    };
+    let mut total = Cost::default();
+    counter.each_field(root, &operation.selection_set.node, 0, &mut |ty, field| {
+        total = total.plus(Cost {
+            each: 0,
+            once: per_field,
+        });
+        total = total.plus(counter.field(ty, field));
+    });
+    total.each.saturating_add(total.once)
+}
+
+/// A field's cost in two parts: what it costs on each object it is selected on, and
+/// what it costs once whatever the number of those objects (a statement that the
+/// loaders send once for all of them).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Cost {
+    each: u64,
+    once: u64,
+}
+
+impl Cost {
+    fn each(points: u64) -> Self {
+        Cost {
+            each: points,
+            once: 0,
+        }
+    }
+
+    fn plus(self, other: Cost) -> Self {
+        Cost {
+            each: self.each.saturating_add(other.each),
+            once: self.once.saturating_add(other.once),
+        }
+    }
+
+    /// The cost on `n` objects: the per-object part `n` times, the rest once.
+    fn times(self, n: u64) -> Self {
+        Cost {
+            each: self.each.saturating_mul(n),
+            once: self.once,
+        }
+    }
+}
+
+/// What a `totalCount` costs on a connection of this type: contributions and what
+/// grows with them (revisions, stances, tombstones, the audit log) are counted over up to
+/// the whole table; the catalogues (stakeholders, consultations, issues…) stay small.
+fn count_cost(connection: &str) -> u64 {
+    match connection {
+        "ContributionConnection"
+        | "ContributionRevisionConnection"
+        | "ContributionTombstoneConnection"
+        | "MechanismStanceConnection"
+        | "AuditEventConnection" => LARGE_COUNT,
+        _ => COUNT,
+    }
+}
+
+struct Counter<'a> {
+    registry: &'a Registry,
+    doc: &'a ExecutableDocument,
+    operation: &'a OperationDefinition,
+    variables: &'a Variables,
+}
+
+impl Counter<'_> {
+    /// Calls `visit` with each field of a selection set and the type it is selected on,
+    /// looking through inline fragments and fragment spreads.
+    fn each_field(
+        &self,
+        ty: &str,
+        set: &SelectionSet,
+        depth: usize,
+        visit: &mut dyn FnMut(&str, &Field),
+    ) {
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => visit(ty, &field.node),
+                Selection::InlineFragment(inline) => {
+                    let on = inline
+                        .node
+                        .type_condition
+                        .as_ref()
+                        .map_or(ty, |c| c.node.on.node.as_str());
+                    self.each_field(on, &inline.node.selection_set.node, depth, visit);
+                }
+                Selection::FragmentSpread(spread) if depth < MAX_SPREAD_DEPTH => {
+                    if let Some(fragment) = self.doc.fragments.get(&spread.node.fragment_name.node)
+                    {
+                        let on = fragment.node.type_condition.node.on.node.as_str();
+                        self.each_field(on, &fragment.node.selection_set.node, depth + 1, visit);
+                    }
+                }
+                Selection::FragmentSpread(_) => {}
+            }
+        }
+    }
+
+    /// Cost of one object of type `ty` with this selection.
+    fn object(&self, ty: &str, set: &SelectionSet) -> Cost {
+        let mut total = Cost::default();
+        self.each_field(ty, set, 0, &mut |ty, field| {
+            total = total.plus(self.field(ty, field));
+        });
+        total
+    }
+
+    /// Cost of one field selected on one object of type `parent`.
+    fn field(&self, parent: &str, field: &Field) -> Cost {
+        let name = field.name.node.as_str();
+        if name == "__schema" || name == "__type" {
+            return Cost::each(self.introspection(&field.selection_set.node));
+        }
+        let Some(meta) = self
+            .registry
+            .types
+            .get(parent)
+            .and_then(|t| t.field_by_name(name))
+        else {
+            // `__typename`, or a field the validator will refuse.
+            return Cost::each(VALUE);
+        };
+        let ty = MetaTypeName::concrete_typename(&meta.ty);
+        let set = &field.selection_set.node;
+        let own = match name {
+            "body" => Cost::each(BODY),
+            "statistics" => Cost {
+                each: VALUE,
+                once: STATISTICS,
+            },
+            _ => Cost::each(VALUE),
+        };
+        match self.registry.types.get(ty) {
+            Some(target) if is_connection(target) => own.plus(self.connection(ty, field)),
+            Some(MetaType::Object { .. } | MetaType::Interface { .. } | MetaType::Union { .. }) => {
+                let items = if field.get_argument("ids").is_some() {
+                    self.list_length(field, "ids").min(MAX_IDS)
+                } else {
+                    1
+                };
+                own.plus(self.object(ty, set).times(items))
+            }
+            _ => own,
+        }
+    }
+
+    /// Cost of a connection: its page query, its page of items, its count.
+    fn connection(&self, ty: &str, field: &Field) -> Cost {
+        let size = self.page_size(field);
+        let mut total = Cost {
+            each: 0,
+            once: STATEMENT,
+        };
+        self.each_field(ty, &field.selection_set.node, 0, &mut |on, child| {
+            let cost = match child.name.node.as_str() {
+                "nodes" | "edges" => self.field(on, child).times(size),
+                "totalCount" => Cost {
+                    each: VALUE,
+                    once: count_cost(ty),
+                },
+                _ => self.field(on, child),
+            };
+            total = total.plus(cost);
+        });
+        total
+    }
+
+    /// The page size a connection field asks for, as the resolver will clamp it.
+    fn page_size(&self, field: &Field) -> u64 {
+        let asked = ["first", "last"]
+            .into_iter()
+            .filter_map(|arg| self.argument(field, arg))
+            .find_map(|value| match value {
+                ConstValue::Number(n) => n.as_i64(),
+                _ => None,
+            });
+        match asked {
+            Some(n) => n.clamp(1, i64::from(MAX_PAGE_SIZE)) as u64,
+            None => DEFAULT_PAGE_SIZE as u64,
+        }
+    }
+
+    /// How many items a list argument holds.
+    fn list_length(&self, field: &Field, arg: &str) -> u64 {
+        match self.argument(field, arg) {
+            Some(ConstValue::List(items)) => items.len() as u64,
+            _ => 1,
+        }
+    }
+
+    /// An argument's value with variables substituted (a variable not sent takes its
+    /// declared default; one with neither is null).
+    fn argument(&self, field: &Field, arg: &str) -> Option<ConstValue> {
+        let value = field.get_argument(arg)?.node.clone();
+        value
+            .into_const_with(|name| Ok::<_, std::convert::Infallible>(self.variable(&name)))
+            .ok()
+    }
+
+    fn variable(&self, name: &Name) -> ConstValue {
+        if let Some(value) = self.variables.get(name) {
+            return value.clone();
+        }
+        self.operation
+            .variable_definitions
+            .iter()
+            .find(|def| def.node.name.node == *name)
+            .and_then(|def| def.node.default_value.as_ref())
+            .map_or(ConstValue::Null, |default| default.node.clone())
+    }
+
+    /// Introspection reads the schema in memory: one value per field named.
+    fn introspection(&self, set: &SelectionSet) -> u64 {
+        let mut total = VALUE;
+        self.each_field("", set, 0, &mut |_, field| {
+            total = total.saturating_add(self.introspection(&field.selection_set.node));
+        });
+        total
+    }
+}
+
+/// A Relay connection: an object with `pageInfo` and `nodes` or `edges`.
+fn is_connection(ty: &MetaType) -> bool {
+    ty.field_by_name("pageInfo").is_some()
+        && (ty.field_by_name("nodes").is_some() || ty.field_by_name("edges").is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graphql::build_schema;
+
+    async fn cost(query: &str) -> u64 {
+        cost_with(query, Variables::default()).await
+    }
+
+    /// The cost the schema reports in `extensions.cost` (no database is needed: the
+    /// cost is counted before anything runs).
+    async fn cost_with(query: &str, variables: Variables) -> u64 {
+        let response = build_schema()
+            .execute(async_graphql::Request::new(query).variables(variables))
+            .await;
+        let cost = response.extensions.get("cost").expect("extensions.cost");
+        let json = cost.clone().into_json().unwrap();
+        assert_eq!(json["limit"], MAX_COST);
+        json["requested"].as_u64().unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_page_costs_its_statement_and_each_value_on_each_item() {
+        // stakeholders: 1 + page (10) + 50 × (nodes 1 + name 1)
+        assert_eq!(
+            cost("{ stakeholders(first: 50) { nodes { name } } }").await,
+            VALUE + STATEMENT + 50 * 2 * VALUE
+        );
+    }
+
+    #[tokio::test]
+    async fn total_count_costs_a_count_of_what_it_counts() {
+        let without = cost("{ stakeholders(first: 100) { nodes { name } } }").await;
+        let with = cost("{ stakeholders(first: 100) { totalCount nodes { name } } }").await;
+        assert_eq!(with - without, VALUE + COUNT);
+        let without = cost("{ contributions(first: 100) { nodes { title } } }").await;
+        let with = cost("{ contributions(first: 100) { totalCount nodes { title } } }").await;
+        assert_eq!(with - without, VALUE + LARGE_COUNT);
+    }
+
+    #[tokio::test]
+    async fn a_nested_connection_counts_once_per_parent() {
+        let nested = cost(
+            "{ stakeholders(first: 50) { nodes { contributions(first: 10) { totalCount nodes { title } } } } }",
+        ).await;
+        // Each of the 50 stakeholders writes nodes, contributions, totalCount and 10
+        // × (nodes, title); the two pages and the count are one statement each.
+        let each = 50 * (VALUE + VALUE + VALUE + 10 * 2 * VALUE);
+        let once = VALUE + STATEMENT + STATEMENT + LARGE_COUNT;
+        assert_eq!(nested, each + once);
+    }
+
+    #[tokio::test]
+    async fn fragments_and_variables_count_like_inline_selections() {
+        let inline = cost("{ contributions(first: 30) { nodes { id title } } }").await;
+        let spread = cost_with(
+            "query($n: Int) { contributions(first: $n) { ...Page } } \
+             fragment Page on ContributionConnection { nodes { ... on Contribution { id title } } }",
+            Variables::from_json(serde_json::json!({ "n": 30 })),
+        )
+        .await;
+        let defaulted =
+            cost("query($n: Int = 30) { contributions(first: $n) { nodes { id title } } }").await;
+        assert_eq!(inline, spread);
+        assert_eq!(inline, defaulted);
+    }
+
+    #[tokio::test]
+    async fn statistics_is_one_grouped_count_whatever_the_consultations() {
+        let one = cost("{ consultations(first: 1) { nodes { statistics { total } } } }").await;
+        let fifty = cost("{ consultations(first: 50) { nodes { statistics { total } } } }").await;
+        assert_eq!(one, VALUE + STATEMENT + STATISTICS + 3 * VALUE);
+        assert_eq!(fifty - one, 49 * 3 * VALUE);
+    }
+
+    #[tokio::test]
+    async fn nodes_by_id_multiplies_by_the_ids() {
+        let one = cost(r#"{ nodes(ids: ["a"]) { id } }"#).await;
+        let three = cost(r#"{ nodes(ids: ["a", "b", "c"]) { id } }"#).await;
+        assert_eq!(one, VALUE + VALUE);
+        assert_eq!(three, VALUE + 3 * VALUE);
+    }
+
+    #[tokio::test]
+    async fn page_sizes_are_clamped_as_the_resolver_clamps_them() {
+        assert_eq!(
+            cost("{ stakeholders(first: 100000) { nodes { id } } }").await,
+            cost("{ stakeholders(first: 100) { nodes { id } } }").await
+        );
+        assert_eq!(
+            cost("{ stakeholders { nodes { id } } }").await,
+            cost("{ stakeholders(first: 20) { nodes { id } } }").await
+        );
+    }
+
+    #[tokio::test]
+    async fn introspection_is_cheap() {
+        let standard = cost(include_str!(
+            "../../tests/api/fixtures/introspection.graphql"
+        ))
+        .await;
+        assert!(standard < 1_000, "introspection cost {standard}");
+    }
+
+    #[tokio::test]
+    async fn mutations_cost_a_write_each() {
+        assert_eq!(
+            cost("mutation { logout { loggedOut } }").await,
+            WRITE + VALUE + VALUE
+        );
+    }
+}
