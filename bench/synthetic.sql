@@ -3,7 +3,8 @@
 -- published, public, attributed written comments to the seeded consultation, each with
 -- one revision of about 1 KB. Run with
 --   psql -v stakeholders=2000 -v contributions=200000 -f bench/synthetic.sql DATABASE
--- Idempotent only in the sense that names are unique: run it once per database.
+-- Run it once per database, then `concord tally rebuild`: rows loaded around the API
+-- are not in the kept counts until they are recounted.
 \set ON_ERROR_STOP on
 BEGIN;
 

@@ -7,10 +7,12 @@ use crate::ids::{GlobalId, NodeType};
 use crate::seed::{self, Dataset};
 use crate::service::accounts::{self, NewAccount};
 use crate::service::audit::{self, Actor, Verification};
+use crate::service::tally;
 use crate::startup::Application;
 use clap::{Parser, Subcommand};
 use entity::enums::Role;
 use migration::{Migrator, MigratorTrait};
+use sea_orm::TransactionTrait;
 use std::io::Read;
 use std::sync::Arc;
 
@@ -87,8 +89,23 @@ pub enum Command {
         #[command(subcommand)]
         action: AuditAction,
     },
+    /// Check or rebuild the contribution counts that statistics read.
+    Tally {
+        #[command(subcommand)]
+        action: TallyAction,
+    },
     /// Print the GraphQL schema (SDL).
     Schema,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TallyAction {
+    /// Compare the kept counts with a count of the contributions; exit non-zero and
+    /// list the buckets that differ if any.
+    Check,
+    /// Recount them from the contributions (after loading rows around the API, such as
+    /// `bench/synthetic.sql`).
+    Rebuild,
 }
 
 #[derive(Subcommand, Debug)]
@@ -231,6 +248,33 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 Verification::Broken { event_id, reason } => {
                     anyhow::bail!("audit log broken at event {event_id}: {reason}")
+                }
+            }
+        }
+        Command::Tally { action } => {
+            let db = db::connect(&cli.database_url).await?;
+            match action {
+                TallyAction::Check => {
+                    let differ = tally::check(&db).await?;
+                    if differ.is_empty() {
+                        println!("tallies agree with the contributions");
+                        return Ok(());
+                    }
+                    for line in &differ {
+                        println!("{line}");
+                    }
+                    anyhow::bail!(
+                        "{} tallies differ; run `concord tally rebuild`",
+                        differ.len()
+                    )
+                }
+                TallyAction::Rebuild => {
+                    let txn = db.begin().await?;
+                    db::take_setup_lock(&txn).await?;
+                    tally::rebuild(&txn).await?;
+                    txn.commit().await?;
+                    println!("tallies rebuilt");
+                    Ok(())
                 }
             }
         }

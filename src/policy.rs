@@ -145,7 +145,56 @@ pub fn sees_attribution(viewer: &Viewer, contribution: &entity::contribution::Mo
 pub fn counted_contributions(viewer: &Viewer) -> Condition {
     Condition::all()
         .add(readable_contributions(viewer))
-        .add(Column::Status.is_in([ContributionStatus::Submitted, ContributionStatus::Published]))
+        .add(Column::Status.is_in(COUNTED_STATUSES))
+}
+
+/// [`counted_contributions`] in the terms of the kept tallies: the (status,
+/// visibility) buckets `viewer` counts of every stakeholder's contributions, and the
+/// stakeholder whose counted contributions (submitted or published) it counts in every
+/// bucket. The `statistics` service adds the two without counting one twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CountedBuckets {
+    pub everyone: Vec<(ContributionStatus, Visibility)>,
+    pub own_stakeholder: Option<i64>,
+}
+
+/// The statuses statistics count: what was conveyed to the consultation.
+pub const COUNTED_STATUSES: [ContributionStatus; 2] =
+    [ContributionStatus::Submitted, ContributionStatus::Published];
+
+/// What `viewer` counts in statistics (see [`CountedBuckets`]).
+pub fn counted_buckets(viewer: &Viewer) -> CountedBuckets {
+    let published = |visibilities: &[Visibility]| {
+        visibilities
+            .iter()
+            .map(|&v| (ContributionStatus::Published, v))
+            .collect()
+    };
+    match viewer {
+        Viewer::Anonymous => CountedBuckets {
+            everyone: published(&[Visibility::Public]),
+            own_stakeholder: None,
+        },
+        Viewer::Principal(p) if !p.scopes.read => CountedBuckets {
+            everyone: Vec::new(),
+            own_stakeholder: p.stakeholder_id,
+        },
+        Viewer::Principal(p) if p.role == Role::Secretariat => CountedBuckets {
+            everyone: COUNTED_STATUSES
+                .iter()
+                .flat_map(|&s| Visibility::ALL.iter().map(move |&v| (s, v)))
+                .collect(),
+            own_stakeholder: None,
+        },
+        Viewer::Principal(p) => CountedBuckets {
+            everyone: if p.role == Role::MemberState {
+                published(&[Visibility::Public, Visibility::MemberStates])
+            } else {
+                published(&[Visibility::Public])
+            },
+            own_stakeholder: p.stakeholder_id,
+        },
+    }
 }
 
 /// Whether `viewer` may use the API at all: anyone, or only signed-in principals when

@@ -9,6 +9,7 @@ mod m20261129_000003_idempotency;
 mod m20261129_000004_sync;
 mod m20261129_000005_disclosure;
 mod m20261129_000006_agenda_item;
+mod m20261129_000007_tally;
 
 /// Applies Concord's migrations in order.
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_sync::Migration),
             Box::new(m20261129_000005_disclosure::Migration),
             Box::new(m20261129_000006_agenda_item::Migration),
+            Box::new(m20261129_000007_tally::Migration),
         ]
     }
 }

@@ -575,6 +575,7 @@ impl Loader<'_> {
         }
         .insert(self.txn)
         .await?;
+        crate::service::tally::moved(self.txn, None, Some(&row)).await?;
         contribution_revision::ActiveModel {
             contribution_id: Set(row.id),
             number: Set(1),

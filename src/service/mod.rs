@@ -22,5 +22,6 @@ pub mod rows;
 pub mod sessions;
 pub mod stakeholders;
 pub mod statistics;
+pub mod tally;
 pub mod tombstones;
 pub mod versions;

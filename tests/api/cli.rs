@@ -51,6 +51,41 @@ fn seed_and_migrate_commands() {
     );
 }
 
+/// Rows changed around the API leave the kept counts behind: `tally check` names the
+/// buckets that differ and fails; `tally rebuild` recounts them; the check then passes.
+#[test]
+fn tally_check_finds_rows_changed_around_the_api_and_rebuild_recounts_them() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let db = rt.block_on(TestDb::create());
+    let (ok, seeded) = concord(&db, &["seed", "report-2010"]);
+    assert!(ok, "{seeded}");
+    let (ok, agree) = concord(&db, &["tally", "check"]);
+    assert!(ok && agree.contains("tallies agree"), "{agree}");
+
+    rt.block_on(async {
+        use sea_orm::ConnectionTrait;
+        let conn = concord::db::connect(&db.url).await.unwrap();
+        conn.execute_unprepared(
+            "UPDATE contribution SET status = 'WITHDRAWN' \
+             WHERE id = (SELECT MIN(id) FROM contribution)",
+        )
+        .await
+        .unwrap();
+    });
+    let (ok, differ) = concord(&db, &["tally", "check"]);
+    assert!(!ok, "{differ}");
+    assert!(
+        differ.contains("Withdrawn") && differ.contains("kept 0, counted 1"),
+        "{differ}"
+    );
+    assert!(differ.contains("concord tally rebuild"), "{differ}");
+
+    let (ok, rebuilt) = concord(&db, &["tally", "rebuild"]);
+    assert!(ok && rebuilt.contains("tallies rebuilt"), "{rebuilt}");
+    let (ok, agree) = concord(&db, &["tally", "check"]);
+    assert!(ok, "{agree}");
+}
+
 #[test]
 fn serve_logs_where_graphiql_is_and_which_database_it_uses() {
     let dir = std::env::temp_dir().join(format!("concord-serve-{}", std::process::id()));

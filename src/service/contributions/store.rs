@@ -6,6 +6,7 @@ use crate::domain::ContributionText;
 use crate::error::{AppError, MutationError, MutationResult, UserError, UserErrorCode};
 use crate::policy;
 use crate::service::audit;
+use crate::service::tally;
 use crate::service::versions::{Versioned, save_at_version};
 use crate::viewer::Viewer;
 use chrono::{DateTime, Utc};
@@ -168,7 +169,8 @@ pub fn check_version(row: &Model, version: i32) -> MutationResult<()> {
     Ok(())
 }
 
-/// Writes `changes` if the row is still at `before.version`; bumps the version.
+/// Writes `changes` if the row is still at `before.version`; bumps the version and
+/// moves the row's count if its bucket changed.
 pub async fn save(
     txn: &DatabaseTransaction,
     before: &Model,
@@ -179,7 +181,7 @@ pub async fn save(
         version: Column::Version,
         updated_at: Column::UpdatedAt,
     };
-    save_at_version(
+    let after = save_at_version(
         txn,
         cols,
         before.id,
@@ -187,7 +189,9 @@ pub async fn save(
         changes,
         "contribution",
     )
-    .await
+    .await?;
+    tally::moved(txn, Some(before), Some(&after)).await?;
+    Ok(after)
 }
 
 /// Appends the audit event of a change to a contribution.
@@ -225,13 +229,14 @@ pub struct NewRow<'a> {
     pub now: DateTime<Utc>,
 }
 
-/// Inserts a contribution row (its first revision is the caller's next write).
+/// Inserts a contribution row and counts it (its first revision is the caller's next
+/// write).
 pub async fn insert_contribution(
     txn: &DatabaseTransaction,
     r: NewRow<'_>,
 ) -> MutationResult<Model> {
     let submitted = r.status != ContributionStatus::Draft;
-    Ok(ActiveModel {
+    let row = ActiveModel {
         consultation_id: Set(r.consultation_id),
         meeting_id: Set(r.meeting_id),
         stakeholder_id: Set(r.stakeholder_id),
@@ -254,7 +259,9 @@ pub async fn insert_contribution(
         ..Default::default()
     }
     .insert(txn)
-    .await?)
+    .await?;
+    tally::moved(txn, None, Some(&row)).await?;
+    Ok(row)
 }
 
 /// Inserts revision `number` of a contribution, with its content hash.

@@ -1,0 +1,14 @@
+#!/bin/sh
+# Runs every shape in bench/out/shapes against URL with wrk: 8 connections (16 for
+# the trivial query), 2 threads, DURATION seconds each; prints one line per shape.
+# Usage: bench/wrk.sh URL [DURATION]
+url=${1:-http://127.0.0.1:8090/graphql}
+duration=${2:-10}
+dir=$(dirname "$0")
+for body in "$dir"/out/shapes/*.json; do
+  name=$(basename "$body" .json)
+  connections=8
+  [ "$name" = trivial ] && connections=16
+  printf '%-22s ' "$name"
+  BODY="$body" wrk -t2 -c$connections -d"${duration}s" -s "$dir/post.lua" "$url" | grep RESULT
+done
