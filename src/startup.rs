@@ -32,8 +32,11 @@ impl Application {
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
         let events = crate::events::Events::new(db.clone());
+        let schema = build_schema();
+        let limits = Arc::new(crate::graphql::limits::Limits::of(&schema));
         let state = web::Data::new(AppState {
-            schema: build_schema(),
+            schema,
+            limits,
             db,
             auth,
             events,

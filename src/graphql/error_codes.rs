@@ -1,42 +1,12 @@
-//! Every error gets an `extensions.code`, on HTTP and WebSocket alike. Resolvers set
+//! Every error gets an `extensions.code`, on HTTP and WebSocket alike (both transports
+//! pass each response through [`classify`]). Resolvers set
 //! theirs (from [`crate::error::AppError`]); errors raised before or around them get one
 //! here: parse and validation failures of a request that never ran, limits, and input
 //! values that do not fit their type (a `DateTime` without a time, a missing required
 //! variable), which are the caller's mistakes (`BAD_USER_INPUT`) with a message that
 //! says what to send. Anything left is ours (`INTERNAL_SERVER_ERROR`).
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextRequest, NextSubscribe,
-};
-use async_graphql::futures_util::StreamExt;
-use async_graphql::futures_util::stream::BoxStream;
 use async_graphql::{ErrorExtensionValues, Response, ServerError, Value};
-use std::sync::Arc;
-
-/// The extension that gives every error its code.
-pub struct ErrorCodes;
-
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodes)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for ErrorCodes {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        classify(next.run(ctx).await)
-    }
-
-    fn subscribe<'s>(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        stream: BoxStream<'s, Response>,
-        next: NextSubscribe<'_>,
-    ) -> BoxStream<'s, Response> {
-        next.run(ctx, stream).map(classify).boxed()
-    }
-}
 
 /// Whether no part of the operation ran: errors only, none at a field.
 pub fn is_request_error(response: &Response) -> bool {
@@ -45,7 +15,8 @@ pub fn is_request_error(response: &Response) -> bool {
         && response.errors.iter().all(|e| e.path.is_empty())
 }
 
-fn classify(mut response: Response) -> Response {
+/// Gives every error of a response that lacks one its code.
+pub fn classify(mut response: Response) -> Response {
     let request_error = is_request_error(&response);
     for error in &mut response.errors {
         if error

@@ -1,42 +1,84 @@
-//! Limits on an operation, checked before any of it runs: its shape as soon as it is
-//! parsed (at most [`MAX_ALIASES`] aliases and [`MAX_ROOT_FIELDS`] root fields, before
-//! validation, whose work grows with them), then its cost (see [`super::cost`]) once it
-//! is valid: at most [`MAX_COST`] points. Depth is async-graphql's own limit (see
-//! `build_schema`). Every response says what its operation cost in `extensions.cost`.
+//! Limits on an operation, checked before any of it runs: its shape (at most
+//! [`MAX_ALIASES`] aliases and [`MAX_ROOT_FIELDS`] root fields, before validation, whose
+//! work grows with them) and its cost (see [`super::cost`]): at most [`MAX_COST`]
+//! points. Depth is async-graphql's own limit (see `build_schema`). The HTTP and
+//! WebSocket transports call [`Limits::admit`] before they hand a request to the schema,
+//! and say what it cost in `extensions.cost`. (As a schema extension this would put
+//! every field of every request through async-graphql's extension chain: 7–17 % of the
+//! throughput, `docs/BENCHMARKS.md`.)
 
-use super::cost::{self, MAX_COST};
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextRequest,
-    NextValidation,
-};
+use super::ConcordSchema;
+use super::cost::{self, MAX_COST, Types};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{
-    ErrorExtensionValues, Request, Response, ServerError, ServerResult, ValidationResult, Value,
-    Variables,
-};
-use std::sync::{Arc, Mutex};
+use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, Value};
 
 /// Most aliases an operation may use.
 pub const MAX_ALIASES: usize = 100;
 /// Most root fields an operation may select.
 pub const MAX_ROOT_FIELDS: usize = 50;
 
-/// The extension that applies the limits.
-pub struct Limits;
+/// The limits, with the schema's types the cost reads.
+pub struct Limits {
+    types: Types,
+}
 
-impl ExtensionFactory for Limits {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RequestLimits::default())
+/// What [`Limits::admit`] found: the operation's cost (when its document parses and
+/// names an operation) and, if it may not run, why.
+pub struct Admission {
+    pub cost: Option<u64>,
+    pub refusal: Option<ServerError>,
+}
+
+impl Limits {
+    /// The limits of `schema`.
+    pub fn of(schema: &ConcordSchema) -> Limits {
+        Limits {
+            types: Types::of_sdl(&schema.sdl()).expect("the schema's own SDL parses"),
+        }
+    }
+
+    /// Parses the request's document (kept in the request, so that the schema does not
+    /// parse it again), and checks its shape and its cost. A document that does not
+    /// parse is admitted: the schema reports the parse error.
+    pub fn admit(&self, request: &mut Request) -> Admission {
+        let operation_name = request.operation_name.clone();
+        let variables = request.variables.clone();
+        let Ok(doc) = request.parsed_query() else {
+            return Admission {
+                cost: None,
+                refusal: None,
+            };
+        };
+        if let Err(message) = check(doc) {
+            return Admission {
+                cost: None,
+                refusal: Some(too_complex(message)),
+            };
+        }
+        let cost = cost::of_request(&self.types, doc, operation_name.as_deref(), &variables);
+        let refusal = cost.filter(|&c| c > MAX_COST).map(|requested| {
+            too_complex(format!(
+                "The operation costs {requested} points; at most {MAX_COST} are allowed \
+                 (ask for smaller pages, fewer nested connections or fewer totalCounts)"
+            ))
+        });
+        Admission { cost, refusal }
     }
 }
 
-/// The limits as one request meets them.
-#[derive(Default)]
-struct RequestLimits {
-    /// The operation the request names, seen before the document is parsed.
-    operation_name: Mutex<Option<String>>,
-    /// The operation's cost, once its document is parsed.
-    cost: Mutex<Option<u64>>,
+/// Adds `extensions.cost` to a response.
+pub fn report_cost(response: &mut Response, cost: Option<u64>) {
+    if let Some(requested) = cost {
+        let mut map = async_graphql::indexmap::IndexMap::new();
+        map.insert(
+            async_graphql::Name::new("requested"),
+            Value::from(requested),
+        );
+        map.insert(async_graphql::Name::new("limit"), Value::from(MAX_COST));
+        response
+            .extensions
+            .insert("cost".to_owned(), Value::Object(map));
+    }
 }
 
 fn too_complex(message: String) -> ServerError {
@@ -45,75 +87,6 @@ fn too_complex(message: String) -> ServerError {
     let mut error = ServerError::new(message, None);
     error.extensions = Some(extensions);
     error
-}
-
-#[async_trait::async_trait]
-impl Extension for RequestLimits {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        if let Some(requested) = *self.cost.lock().unwrap_or_else(|e| e.into_inner()) {
-            let cost = Value::from_json(serde_json::json!({
-                "requested": requested,
-                "limit": MAX_COST,
-            }))
-            .unwrap_or_default();
-            response.extensions.insert("cost".to_owned(), cost);
-        }
-        response
-    }
-
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        *self
-            .operation_name
-            .lock()
-            .unwrap_or_else(|e| e.into_inner()) = request.operation_name.clone();
-        next.run(ctx, request).await
-    }
-
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        check(&document).map_err(too_complex)?;
-        let name = self
-            .operation_name
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
-        *self.cost.lock().unwrap_or_else(|e| e.into_inner()) = cost::of_request(
-            &ctx.schema_env.registry,
-            &document,
-            name.as_deref(),
-            variables,
-        );
-        Ok(document)
-    }
-
-    async fn validation(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        next: NextValidation<'_>,
-    ) -> Result<ValidationResult, Vec<ServerError>> {
-        let result = next.run(ctx).await?;
-        if let Some(requested) = *self.cost.lock().unwrap_or_else(|e| e.into_inner())
-            && requested > MAX_COST
-        {
-            return Err(vec![too_complex(format!(
-                "The operation costs {requested} points; at most {MAX_COST} are allowed \
-                 (ask for smaller pages, fewer nested connections or fewer totalCounts)"
-            ))]);
-        }
-        Ok(result)
-    }
 }
 
 /// Counts a selection set's aliases, and (for a root set) its fields, through

@@ -25,6 +25,8 @@ pub const MAX_DEPTH: usize = 12;
 pub type ConcordSchema = Schema<query::Query, mutation::Mutation, subscription::Subscription>;
 
 /// Builds the schema. It holds no state: the connection and viewer come with each request.
+/// It has no extensions (they would wrap every field's resolution): the transports apply
+/// [`limits::Limits`] before and [`error_codes::classify`] after running a request.
 pub fn build_schema() -> ConcordSchema {
     Schema::build(
         query::Query,
@@ -32,8 +34,6 @@ pub fn build_schema() -> ConcordSchema {
         subscription::Subscription,
     )
     .limit_depth(MAX_DEPTH)
-    .extension(limits::Limits)
-    .extension(error_codes::ErrorCodes)
     .finish()
 }
 

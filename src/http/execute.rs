@@ -1,6 +1,7 @@
 //! Runs one GraphQL request for a viewer and shapes the response: a request that never
-//! ran has no `data` (and, under `application/graphql-response+json`, a 400). Error
-//! codes are the schema's own (`graphql::error_codes`).
+//! ran has no `data` (and, under `application/graphql-response+json`, a 400). The
+//! request passes the limits first (`graphql::limits`), and every error of the response
+//! gets its code (`graphql::error_codes`).
 
 use super::client::client_address;
 use super::error::HttpError;
@@ -10,7 +11,8 @@ use super::state::AppState;
 use crate::db::Handle;
 use crate::events::Events;
 use crate::graphql::RequestData;
-use crate::graphql::error_codes::is_request_error;
+use crate::graphql::error_codes::{classify, is_request_error};
+use crate::graphql::limits::report_cost;
 use crate::viewer::Viewer;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
@@ -56,9 +58,17 @@ pub async fn run(
     request: async_graphql::Request,
 ) -> (StatusCode, Value) {
     let client_ip = client_address(req, &state.trusted_proxies).map(|ip| ip.to_string());
-    let data = RequestData::new(db, viewer, state.auth.clone(), client_ip, events);
-    let request = request.data(data);
-    let response = state.schema.execute(request).await;
+    let mut request = request;
+    let admission = state.limits.admit(&mut request);
+    let mut response = match admission.refusal {
+        Some(refusal) => async_graphql::Response::from_errors(vec![refusal]),
+        None => {
+            let data = RequestData::new(db, viewer, state.auth.clone(), client_ip, events);
+            state.schema.execute(request.data(data)).await
+        }
+    };
+    response = classify(response);
+    report_cost(&mut response, admission.cost);
     let request_error = is_request_error(&response);
     let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
     if request_error {

@@ -12,6 +12,8 @@ use super::principal;
 use super::state::AppState;
 use crate::db::Handle;
 use crate::graphql::RequestData;
+use crate::graphql::error_codes::classify;
+use crate::graphql::limits::report_cost;
 use crate::service::principals::{End, Live, Refusal};
 use crate::viewer::Viewer;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -107,10 +109,20 @@ impl Executor for SocketExecutor {
                         state.events.clone(),
                     )
                     .with_live(live);
-                    let mut responses =
-                        Executor::execute_stream(&state.schema, request.data(data), session_data);
-                    while let Some(response) = responses.next().await {
+                    let mut request = request;
+                    let admission = state.limits.admit(&mut request);
+                    if let Some(refusal) = admission.refusal {
+                        let mut response = Response::from_errors(vec![refusal]);
+                        report_cost(&mut response, admission.cost);
                         yield response;
+                    } else {
+                        let mut responses =
+                            Executor::execute_stream(&state.schema, request.data(data), session_data);
+                        while let Some(response) = responses.next().await {
+                            let mut response = classify(response);
+                            report_cost(&mut response, admission.cost);
+                            yield response;
+                        }
                     }
                 }
             }

@@ -3,6 +3,7 @@
 use crate::auth::Auth;
 use crate::events::Events;
 use crate::graphql::ConcordSchema;
+use crate::graphql::limits::Limits;
 use ipnet::IpNet;
 use sea_orm::DatabaseConnection;
 use std::sync::Arc;
@@ -11,6 +12,8 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub schema: ConcordSchema,
+    /// The schema's limits, applied before a request runs.
+    pub limits: Arc<Limits>,
     pub db: DatabaseConnection,
     pub auth: Arc<Auth>,
     pub events: Events,
