@@ -4,7 +4,7 @@
 Sends each query REPEAT times, one after another on one keep-alive connection, and prints
 its median and 90th-percentile latency, its cost (`extensions.cost.requested`) and the
 microseconds per point. The weights in `src/graphql/cost.rs` come from these figures on
-the reference database (the seeded report plus `bench/synthetic.sql`'s 200,000
+the reference database of `docs/BENCHMARKS.md` (the seeded report plus 200,000
 contributions), and the last rows check that the most expensive operations the limit
 admits stay within a bounded time.
 

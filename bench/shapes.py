@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """The query shapes of the performance comparison, as request bodies for `wrk`.
 
-Writes one JSON body per shape into DIR (default bench/out/shapes) for Concord's
-schema; cursors come from the running server, so the shapes read the synthetic rows
-(`bench/synthetic.sql`), past the seeded ones. Each shape's name says what it reads.
+Writes one JSON body per shape into DIR (default bench/out/shapes-PEER) in the schema
+of PEER (concord, postgraphile4, postgraphile5), reading the same rows on each: the
+synthetic ones, past the seeded ones. Each shape's name says what it reads.
 
-Usage: python3 bench/shapes.py --url http://127.0.0.1:8090/graphql [--dir DIR]
+Usage: python3 bench/shapes.py --url http://127.0.0.1:8090/graphql [--peer concord]
 """
 import argparse
 import json
@@ -33,32 +33,59 @@ def cursor_after(url, connection, n):
     return after
 
 
-def shapes(url):
-    # Cursors are opaque but encode the row id: compute the 150,000th contribution's
-    # cursor by paging would take 1,500 requests, so ask for the id-based cursor of
-    # the row at that position through `nodes` instead.
-    stakeholders_after = cursor_after(url, "stakeholders", 80)
-    deep = post(url, "{ contributions(last: 1) { nodes { id } pageInfo { endCursor } } }")
-    last_cursor = deep["data"]["contributions"]["pageInfo"]["endCursor"]
-    import base64
-    kind, _, last_id = base64.urlsafe_b64decode(last_cursor + "=" * (-len(last_cursor) % 4)).decode().partition(":")
-    deep_cursor = base64.urlsafe_b64encode(f"{kind}:{int(last_id) - 50_000}".encode()).decode().rstrip("=")
-    return {
+# Field names of each server's schema: Concord's, PostGraphile 4's with the simplify
+# inflector, PostGraphile 5's amber defaults.
+NAMES = {
+    "concord": dict(contributions="contributions", stakeholders="stakeholders",
+                    stakeholder="stakeholder", of_stakeholder="contributions",
+                    revisions="revisions"),
+    "postgraphile4": dict(contributions="contributions", stakeholders="stakeholders",
+                          stakeholder="stakeholder", of_stakeholder="contributions",
+                          revisions="contributionRevisions"),
+    "postgraphile5": dict(contributions="allContributions", stakeholders="allStakeholders",
+                          stakeholder="stakeholderByStakeholderId",
+                          of_stakeholder="contributionsByStakeholderId",
+                          revisions="contributionRevisionsByContributionId"),
+}
+
+
+def cursor_at(url, peer, connection, row_id):
+    """The cursor of the row with this id (rows are ids 1..n in order)."""
+    if peer == "concord":
+        import base64
+        return base64.urlsafe_b64encode(f"cursor:{row_id}".encode()).decode().rstrip("=")
+    data = post(url, f"{{ {connection}(first: 1, offset: {row_id - 1}) {{ pageInfo {{ endCursor }} }} }}")
+    return data["data"][connection]["pageInfo"]["endCursor"]
+
+
+def shapes(url, peer):
+    n = NAMES[peer]
+    count = post(url, f"{{ {n['contributions']}(first: 1) {{ totalCount }} }}")
+    total = count["data"][n["contributions"]]["totalCount"]
+    # 50 contributions after the row 50,000 from the end (the 150,098th of 200,098),
+    # and stakeholders past the 73 seeded ones.
+    deep = cursor_at(url, peer, n["contributions"], total - 50_000)
+    after80 = cursor_at(url, peer, n["stakeholders"], 80)
+    out = {
         "trivial": "{ __typename }",
-        "page50_stakeholder": f'{{ contributions(first: 50, after: "{deep_cursor}") {{ nodes {{ id title publishedAt stakeholder {{ name }} }} }} }}',
-        "nested50x10_total": f'{{ stakeholders(first: 50, after: "{stakeholders_after}") {{ nodes {{ name contributions(first: 10) {{ totalCount nodes {{ id title }} }} }} }} }}',
-        "nested100x10_body": f'{{ stakeholders(first: 100, after: "{stakeholders_after}") {{ nodes {{ contributions(first: 10) {{ nodes {{ revisions(first: 1) {{ nodes {{ body }} }} }} }} }} }} }}',
-        "statistics": "{ consultations(first: 1) { nodes { statistics { total byGroup { group byKind { kind count } } } } } }",
+        "page50_stakeholder": f'{{ {n["contributions"]}(first: 50, after: "{deep}") {{ nodes {{ id title publishedAt {n["stakeholder"]} {{ name }} }} }} }}',
+        "nested50x10_total": f'{{ {n["stakeholders"]}(first: 50, after: "{after80}") {{ nodes {{ name {n["of_stakeholder"]}(first: 10) {{ totalCount nodes {{ id title }} }} }} }} }}',
+        "nested100x10_body": f'{{ {n["stakeholders"]}(first: 100, after: "{after80}") {{ nodes {{ {n["of_stakeholder"]}(first: 10) {{ nodes {{ {n["revisions"]}(first: 1) {{ nodes {{ body }} }} }} }} }} }} }}',
     }
+    if peer == "concord":
+        out["statistics"] = "{ consultations(first: 1) { nodes { statistics { total byGroup { group byKind { kind count } } } } } }"
+    return out
 
 
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--url", default="http://127.0.0.1:8090/graphql")
-    parser.add_argument("--dir", default=os.path.join(os.path.dirname(__file__), "out", "shapes"))
+    parser.add_argument("--peer", choices=sorted(NAMES), default="concord")
+    parser.add_argument("--dir", help="default: bench/out/shapes-PEER")
     args = parser.parse_args()
+    args.dir = args.dir or os.path.join(os.path.dirname(__file__), "out", f"shapes-{args.peer}")
     os.makedirs(args.dir, exist_ok=True)
-    for name, query in shapes(args.url).items():
+    for name, query in shapes(args.url, args.peer).items():
         answer = post(args.url, query)
         assert "errors" not in answer, (name, answer)
         with open(os.path.join(args.dir, name + ".json"), "w") as f:

@@ -1,11 +1,12 @@
 #!/bin/sh
-# Runs every shape in bench/out/shapes against URL with wrk: 8 connections (16 for
-# the trivial query), 2 threads, DURATION seconds each; prints one line per shape.
-# Usage: bench/wrk.sh URL [DURATION]
+# Runs every shape in bench/out/shapes-PEER against URL with wrk: 8 connections (16
+# for the trivial query), 2 threads, DURATION seconds each; prints one line per shape.
+# Usage: bench/wrk.sh URL [DURATION] [PEER]
 url=${1:-http://127.0.0.1:8090/graphql}
 duration=${2:-10}
+peer=${3:-concord}
 dir=$(dirname "$0")
-for body in "$dir"/out/shapes/*.json; do
+for body in "$dir"/out/shapes-"$peer"/*.json; do
   name=$(basename "$body" .json)
   connections=8
   [ "$name" = trivial ] && connections=16

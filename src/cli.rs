@@ -77,7 +77,16 @@ pub enum Command {
     /// Load a dataset (does nothing if it is already loaded).
     Seed {
         #[arg(value_enum)]
-        dataset: Dataset,
+        dataset: SeedDataset,
+        /// `synthetic`: how many stakeholders to create.
+        #[arg(long, default_value_t = 2_000)]
+        stakeholders: u32,
+        /// `synthetic`: how many contributions to create.
+        #[arg(long, default_value_t = 200_000)]
+        contributions: u64,
+        /// `synthetic`: the random seed; the same sizes and seed give the same rows.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
     /// Manage accounts.
     Account {
@@ -104,8 +113,20 @@ pub enum TallyAction {
     /// list the buckets that differ if any.
     Check,
     /// Recount them from the contributions (after loading rows around the API, such as
-    /// `bench/synthetic.sql`).
+    /// a bulk load by SQL).
     Rebuild,
+}
+
+/// What `concord seed` loads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SeedDataset {
+    /// The 2010 consultation of the Secretary-General's report (see `serve --seed`).
+    #[value(name = "report-2010")]
+    Report2010,
+    /// A consultation of generated stakeholders and contributions, for benchmarks:
+    /// deterministic for given sizes and seed (load `report-2010` first to tag the
+    /// contributions with its issues and mechanisms).
+    Synthetic,
 }
 
 #[derive(Subcommand, Debug)]
@@ -184,11 +205,35 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Seed { dataset } => {
+        Command::Seed {
+            dataset,
+            stakeholders,
+            contributions,
+            seed: random_seed,
+        } => {
             let db = db::connect(&cli.database_url).await?;
             db::migrate(&db).await?;
-            let report = seed::run(&db, dataset).await?;
-            println!("{report}");
+            match dataset {
+                SeedDataset::Report2010 => {
+                    let report = seed::run(&db, Dataset::Report2010).await?;
+                    println!("{report}");
+                }
+                SeedDataset::Synthetic => {
+                    let size = seed::synthetic::Size {
+                        stakeholders,
+                        contributions,
+                        seed: random_seed,
+                    };
+                    let started = std::time::Instant::now();
+                    match seed::run_synthetic(&db, size).await? {
+                        0 => println!("seed synthetic: already loaded, nothing changed"),
+                        n => println!(
+                            "seed synthetic: created {n} records in {:.1} s",
+                            started.elapsed().as_secs_f64()
+                        ),
+                    }
+                }
+            }
             Ok(())
         }
         Command::Account {

@@ -20,7 +20,6 @@ use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
     SelectionSet,
 };
-use serde_json::{Value, json};
 
 /// Authenticates the request, runs it and replies.
 pub async fn execute(
@@ -44,10 +43,22 @@ pub async fn execute(
         request,
     )
     .await;
-    format.reply(status, body)
+    format.reply_json(status, body)
 }
 
-/// Executes a request for `viewer` on `db`; returns the status and body to send.
+/// The JSON of a response, written straight from it (no `serde_json::Value` in between):
+/// `data` is left out for a request that never ran, as the spec asks.
+#[derive(serde::Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [async_graphql::ServerError],
+}
+
+/// Executes a request for `viewer` on `db`; returns the status and the JSON body to send.
 pub async fn run(
     state: &AppState,
     db: Handle,
@@ -56,7 +67,7 @@ pub async fn run(
     viewer: Viewer,
     format: ResponseFormat,
     request: async_graphql::Request,
-) -> (StatusCode, Value) {
+) -> (StatusCode, String) {
     let client_ip = client_address(req, &state.trusted_proxies).map(|ip| ip.to_string());
     let mut request = request;
     let admission = state.limits.admit(&mut request);
@@ -70,13 +81,16 @@ pub async fn run(
     response = classify(response);
     report_cost(&mut response, admission.cost);
     let request_error = is_request_error(&response);
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
-    if request_error {
+    let body = serde_json::to_string(&Body {
         // The operation never ran: per the spec there is no `data` entry.
-        if let Some(map) = body.as_object_mut() {
-            map.remove("data");
-        }
-    }
+        data: (!request_error).then_some(&response.data),
+        extensions: &response.extensions,
+        errors: &response.errors,
+    })
+    .unwrap_or_else(|err| {
+        tracing::error!(%err, "a response could not be written as JSON");
+        r#"{"errors":[{"message":"Internal server error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}"#.to_owned()
+    });
     let outage = response.errors.iter().any(|e| {
         e.extensions.as_ref().and_then(|x| x.get("code"))
             == Some(&async_graphql::Value::from("SERVICE_UNAVAILABLE"))

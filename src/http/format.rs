@@ -58,6 +58,11 @@ impl ResponseFormat {
 
     /// A response in this format.
     pub fn reply(self, status: StatusCode, body: Value) -> HttpResponse {
+        self.reply_json(status, body.to_string())
+    }
+
+    /// A reply whose body is JSON text already.
+    pub fn reply_json(self, status: StatusCode, body: String) -> HttpResponse {
         // Under plain JSON, malformed requests still get 4xx; only GraphQL request errors stay 200.
         let mut response = HttpResponse::build(status);
         response
@@ -66,7 +71,7 @@ impl ResponseFormat {
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
         }
-        response.body(body.to_string())
+        response.body(body)
     }
 
     /// An HTTP-level refusal in this format.

@@ -97,7 +97,7 @@ pub async fn execute_once(
             // commit, so nobody hears of a change before it can be read.
             let txn = Arc::new(txn);
             let events = state.events.holding();
-            let (status, body) = run(
+            let (status, text) = run(
                 state,
                 Handle::Transaction(txn.clone()),
                 events.clone(),
@@ -107,7 +107,6 @@ pub async fn execute_once(
                 request,
             )
             .await;
-            let text = body.to_string();
             if text.contains("\"SERVICE_UNAVAILABLE\"") {
                 // Nothing is kept (the transaction rolls back): a retry runs again.
                 return format.refuse(HttpError::unavailable());
@@ -127,6 +126,7 @@ pub async fn execute_once(
                     anyhow::anyhow!("transaction still shared"),
                 )));
             };
+            let body: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
             let stored = async {
                 idempotency::complete(&txn, &principal, key, status.as_u16(), &body).await?;
                 txn.commit().await?;
@@ -137,7 +137,7 @@ pub async fn execute_once(
                 return refused(err);
             }
             events.release().await;
-            format.reply(status, body)
+            format.reply_json(status, text)
         }
     }
 }

@@ -4,6 +4,7 @@
 //! run changes nothing and a failed run leaves nothing behind.
 
 mod report_2010;
+pub mod synthetic;
 
 use sea_orm::{DatabaseConnection, TransactionTrait};
 use std::fmt;
@@ -50,4 +51,17 @@ pub async fn run(db: &DatabaseConnection, dataset: Dataset) -> anyhow::Result<Se
     };
     txn.commit().await?;
     Ok(SeedReport { dataset, created })
+}
+
+/// Loads a synthetic consultation of `size` (see [`synthetic`]) in one transaction,
+/// under the setup lock; returns the records created (0 when it was already loaded).
+pub async fn run_synthetic(
+    db: &DatabaseConnection,
+    size: synthetic::Size,
+) -> anyhow::Result<usize> {
+    let txn = db.begin().await?;
+    crate::db::take_setup_lock(&txn).await?;
+    let created = synthetic::load(&txn, size).await?;
+    txn.commit().await?;
+    Ok(created)
 }

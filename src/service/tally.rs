@@ -6,7 +6,7 @@
 //! few dozen per consultation whatever its size) instead of counting contributions.
 //!
 //! [`rebuild`] recounts them from the contributions, for data loaded around the API
-//! (`bench/synthetic.sql`), and [`check`] says whether they agree.
+//! (SQL by hand, a bulk load), and [`check`] says whether they agree.
 
 use entity::contribution;
 use entity::enums::{ContributionKind, ContributionStatus, StakeholderGroup, Visibility};

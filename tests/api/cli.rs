@@ -86,6 +86,120 @@ fn tally_check_finds_rows_changed_around_the_api_and_rebuild_recounts_them() {
     assert!(ok, "{agree}");
 }
 
+/// `seed synthetic` is deterministic (the same sizes and seed give the same rows on a
+/// fresh database; another seed gives others), loads once, tags contributions with the
+/// report's issues and mechanisms, and leaves the kept counts right.
+#[test]
+fn seed_synthetic_is_deterministic_and_loads_once() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fingerprint = |db: &TestDb| {
+        rt.block_on(async {
+            use sea_orm::{EntityTrait, QueryOrder};
+            let conn = concord::db::connect(&db.url).await.unwrap();
+            let rows = entity::contribution::Entity::find()
+                .order_by_asc(entity::contribution::Column::Id)
+                .all(&conn)
+                .await
+                .unwrap();
+            let hashes = entity::contribution_revision::Entity::find()
+                .order_by_asc(entity::contribution_revision::Column::Id)
+                .all(&conn)
+                .await
+                .unwrap();
+            let tags = entity::contribution_issue::Entity::find()
+                .all(&conn)
+                .await
+                .unwrap();
+            let stances = entity::contribution_mechanism::Entity::find()
+                .all(&conn)
+                .await
+                .unwrap();
+            let rows: Vec<String> = rows
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{} {} {:?} {:?} {:?} {} {}",
+                        c.stakeholder_id,
+                        c.title,
+                        c.kind,
+                        c.status,
+                        c.visibility,
+                        c.language,
+                        c.created_at
+                    )
+                })
+                .collect();
+            let hashes: Vec<String> = hashes.into_iter().map(|r| r.content_hash).collect();
+            (rows, hashes, tags.len(), stances.len())
+        })
+    };
+    let args = [
+        "seed",
+        "synthetic",
+        "--stakeholders",
+        "20",
+        "--contributions",
+        "1500",
+        "--seed",
+        "42",
+    ];
+    let first = rt.block_on(TestDb::create());
+    let second = rt.block_on(TestDb::create());
+    for db in [&first, &second] {
+        let (ok, seeded) = concord(db, &["seed", "report-2010"]);
+        assert!(ok, "{seeded}");
+        let (ok, synthetic) = concord(db, &args);
+        assert!(
+            ok && synthetic.contains("seed synthetic: created"),
+            "{synthetic}"
+        );
+    }
+    let (ok, again) = concord(&first, &args);
+    assert!(
+        ok && again.contains("already loaded, nothing changed"),
+        "{again}"
+    );
+
+    let (rows, hashes, tags, stances) = fingerprint(&first);
+    assert_eq!(rows.len(), 98 + 1500);
+    assert_eq!(hashes.len(), rows.len());
+    assert!(
+        tags > 1000 && stances > 500,
+        "tagged: {tags} issues, {stances} stances"
+    );
+    assert_eq!(
+        (rows, hashes, tags, stances),
+        fingerprint(&second),
+        "same seed, same rows"
+    );
+
+    let other = rt.block_on(TestDb::create());
+    let (ok, _) = concord(&other, &["seed", "report-2010"]);
+    assert!(ok);
+    let (ok, _) = concord(
+        &other,
+        &[
+            "seed",
+            "synthetic",
+            "--stakeholders",
+            "20",
+            "--contributions",
+            "1500",
+            "--seed",
+            "43",
+        ],
+    );
+    assert!(ok);
+    assert_ne!(
+        fingerprint(&first).1,
+        fingerprint(&other).1,
+        "another seed, other rows"
+    );
+
+    let (ok, agree) = concord(&first, &["tally", "check"]);
+    assert!(ok, "{agree}");
+}
+
 #[test]
 fn serve_logs_where_graphiql_is_and_which_database_it_uses() {
     let dir = std::env::temp_dir().join(format!("concord-serve-{}", std::process::id()));

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Concord against PostGraphile 4 and 5 on one PostgreSQL database, in one run.
+
+Seeds a database (the report, then `concord seed synthetic`), starts Concord's release
+build and both PostGraphile versions on it (installed with `npm ci` into
+bench/postgraphile4 and bench/postgraphile5), writes each server's request bodies
+(bench/shapes.py), runs every shape on every server with wrk (bench/wrk.sh, rounds
+alternating between the servers) and prints req/s, p50, p99, each server's peak RSS
+and Concord's ratio to the faster PostGraphile.
+
+Usage (PostgreSQL at 127.0.0.1:5432, wrk, node and npm installed):
+    python3 bench/run.py [--contributions 200000] [--stakeholders 2000] [--seconds 8]
+        [--peers concord,postgraphile4,postgraphile5] [--rounds 1]
+Only the standard library is needed. CI does not run it: it is a benchmark.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+PORTS = {"concord": 8090, "postgraphile4": 5004, "postgraphile5": 5005}
+
+
+def sh(cmd, env=None, **kw):
+    print("+", " ".join(cmd), file=sys.stderr)
+    return subprocess.run(cmd, check=True, env={**os.environ, **(env or {})}, **kw)
+
+
+def wait_up(url, seconds=60):
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            req = urllib.request.Request(url, b'{"query":"{ __typename }"}',
+                                         {"content-type": "application/json"})
+            urllib.request.urlopen(req, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"{url} did not come up")
+
+
+def peak_rss_mb(pid):
+    """Peak resident set of a process and its children (VmHWM), in MB."""
+    total = 0
+    pids = [pid] + [int(p) for p in subprocess.run(
+        ["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total / 1024
+
+
+def start(peer, db_url):
+    port = PORTS[peer]
+    log = open(os.path.join(HERE, "out", f"{peer}.log"), "w")
+    if peer == "concord":
+        cmd = [os.path.join(ROOT, "target", "release", "concord"), "serve",
+               "--bind", f"127.0.0.1:{port}"]
+        env = {"DATABASE_URL": db_url, "RUST_LOG": "warn"}
+        cwd = ROOT
+    elif peer == "postgraphile4":
+        cwd = os.path.join(HERE, "postgraphile4")
+        cmd = ["node", "node_modules/.bin/postgraphile", "-c", db_url, "-s", "public",
+               "--append-plugins", "@graphile-contrib/pg-simplify-inflector",
+               "-p", str(port), "-n", "127.0.0.1", "--disable-query-log"]
+        env = {"NODE_ENV": "production"}
+    else:
+        cwd = os.path.join(HERE, "postgraphile5")
+        cmd = ["node", "--require", os.path.join(cwd, "polyfill.cjs"),
+               "node_modules/.bin/postgraphile", "-C", "graphile.config.mjs"]
+        env = {"DATABASE_URL": db_url, "PORT": str(port), "NODE_ENV": "production"}
+    if peer != "concord" and not os.path.isdir(os.path.join(cwd, "node_modules")):
+        sh(["npm", "ci", "--no-audit", "--no-fund"], cwd=cwd)
+    proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **env}, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    wait_up(f"http://127.0.0.1:{port}/graphql")
+    return proc
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--contributions", type=int, default=200_000)
+    parser.add_argument("--stakeholders", type=int, default=2_000)
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--peers", default="concord,postgraphile4,postgraphile5")
+    parser.add_argument("--database", default=None,
+                        help="database name (default concord_bench_<contributions>)")
+    parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
+    args = parser.parse_args()
+    peers = args.peers.split(",")
+    os.makedirs(os.path.join(HERE, "out"), exist_ok=True)
+    name = args.database or f"concord_bench_{args.contributions}"
+    db_url = f"{args.pg}/{name}"
+
+    sh(["cargo", "build", "--release", "--locked"], cwd=ROOT)
+    concord = os.path.join(ROOT, "target", "release", "concord")
+    exists = subprocess.run(["psql", f"{args.pg}/postgres", "-tAc",
+                             f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+                            capture_output=True, text=True).stdout.strip() == "1"
+    if not exists:
+        sh(["psql", f"{args.pg}/postgres", "-qc", f'CREATE DATABASE "{name}"'])
+    sh([concord, "seed", "report-2010"], env={"DATABASE_URL": db_url})
+    sh([concord, "seed", "synthetic", "--stakeholders", str(args.stakeholders),
+        "--contributions", str(args.contributions)], env={"DATABASE_URL": db_url})
+
+    procs = {}
+    try:
+        for peer in peers:
+            procs[peer] = start(peer, db_url)
+            sh([sys.executable, os.path.join(HERE, "shapes.py"), "--peer", peer,
+                "--url", f"http://127.0.0.1:{PORTS[peer]}/graphql"], stdout=subprocess.DEVNULL)
+        results = {}
+        for _ in range(args.rounds):
+            for peer in peers:
+                out = subprocess.run([os.path.join(HERE, "wrk.sh"),
+                                      f"http://127.0.0.1:{PORTS[peer]}/graphql",
+                                      str(args.seconds), peer],
+                                     capture_output=True, text=True, check=True).stdout
+                for line in out.splitlines():
+                    m = re.match(r"(\S+)\s+RESULT req/s=([\d.]+) p50_ms=([\d.]+) p99_ms=([\d.]+) errors=(\d+)", line)
+                    if m:
+                        shape = m.group(1)
+                        best = results.get((peer, shape))
+                        row = tuple(float(x) for x in m.groups()[1:])
+                        if best is None or row[0] > best[0]:
+                            results[(peer, shape)] = row
+        rss = {peer: peak_rss_mb(proc.pid) for peer, proc in procs.items()}
+    finally:
+        for proc in procs.values():
+            os.killpg(proc.pid, 15)
+
+    shapes = sorted({shape for (_, shape) in results})
+    print(f"\n{args.contributions} synthetic contributions, {args.stakeholders} stakeholders, "
+          f"{args.seconds} s a shape, best of {args.rounds} round(s)\n")
+    print("| shape | " + " | ".join(f"{p} req/s (p50/p99 ms)" for p in peers) + " | ratio |")
+    print("|---|" + "---:|" * (len(peers) + 1))
+    for shape in shapes:
+        cells = []
+        for peer in peers:
+            r = results.get((peer, shape))
+            cells.append(f"{r[0]:,.0f} ({r[1]:.1f}/{r[2]:.1f})" if r else "—")
+        others = [results[(p, shape)][0] for p in peers if p != "concord" and (p, shape) in results]
+        ours = results.get(("concord", shape))
+        ratio = f"{ours[0] / max(others):.2f}×" if ours and others else "—"
+        print(f"| {shape} | " + " | ".join(cells) + f" | {ratio} |")
+    print("| peak RSS MB | " + " | ".join(f"{rss[p]:.0f}" for p in peers) + " | |")
+
+
+if __name__ == "__main__":
+    main()
