@@ -54,7 +54,8 @@ pub async fn run(db: &DatabaseConnection, dataset: Dataset) -> anyhow::Result<Se
 }
 
 /// Loads a synthetic consultation of `size` (see [`synthetic`]) in one transaction,
-/// under the setup lock; returns the records created (0 when it was already loaded).
+/// under the setup lock, then refreshes the planner's statistics (`ANALYZE`); returns
+/// the records created (0 when it was already loaded).
 pub async fn run_synthetic(
     db: &DatabaseConnection,
     size: synthetic::Size,
@@ -63,5 +64,9 @@ pub async fn run_synthetic(
     crate::db::take_setup_lock(&txn).await?;
     let created = synthetic::load(&txn, size).await?;
     txn.commit().await?;
+    // Fresh statistics for the planner: without them, PostgreSQL plans the queries over
+    // the new rows as if the tables were still empty (seconds instead of milliseconds).
+    use sea_orm::ConnectionTrait;
+    db.execute_unprepared("ANALYZE").await?;
     Ok(created)
 }
