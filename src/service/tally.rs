@@ -9,9 +9,11 @@
 //! (SQL by hand, a bulk load), and [`check`] says whether they agree.
 
 use entity::contribution;
-use entity::enums::{ContributionKind, ContributionStatus, StakeholderGroup, Visibility};
+use entity::enums::{ContributionKind, ContributionStatus, Visibility};
 use entity::{contribution_tally as ct, stakeholder, stakeholder_tally as st};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoIden, OnConflict, Query};
+use sea_orm::sea_query::{
+    Alias, Expr, ExprTrait, InsertStatement, IntoIden, OnConflict, Query, SelectStatement,
+};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait};
 
 /// Where a contribution is counted.
@@ -56,20 +58,50 @@ pub async fn moved(
     Ok(())
 }
 
+/// The key columns of the per-group tally, then its count.
+const BY_GROUP: [ct::Column; 6] = [
+    ct::Column::ConsultationId,
+    ct::Column::StakeholderGroup,
+    ct::Column::Kind,
+    ct::Column::Status,
+    ct::Column::Visibility,
+    ct::Column::N,
+];
+
+/// The key columns of the per-stakeholder tally, then its count.
+const BY_STAKEHOLDER: [st::Column; 6] = [
+    st::Column::ConsultationId,
+    st::Column::StakeholderId,
+    st::Column::Kind,
+    st::Column::Status,
+    st::Column::Visibility,
+    st::Column::N,
+];
+
+/// `INSERT INTO table (columns) <rows> ON CONFLICT (key) DO UPDATE SET n = n + excluded.n`.
+fn upsert<C: IntoIden + Copy + 'static>(
+    table: impl IntoIden,
+    columns: [C; 6],
+) -> (InsertStatement, OnConflict) {
+    let table = table.into_iden();
+    let mut insert = Query::insert();
+    insert.into_table(table.clone()).columns(columns);
+    let [key @ .., n] = columns;
+    let n = n.into_iden();
+    let mut on_conflict = OnConflict::columns(key);
+    on_conflict.value(
+        n.clone(),
+        Expr::col((table, n.clone())).add(Expr::col((Alias::new("excluded"), n))),
+    );
+    (insert, on_conflict)
+}
+
 /// Adds `delta` to a bucket's two counts, creating them at need (an upsert on both
 /// databases; the group comes from the stakeholder row, and the `WHERE` of that
 /// `SELECT` is also what lets SQLite read `INSERT … SELECT … ON CONFLICT` right).
 async fn add(db: &impl ConnectionTrait, b: Bucket, delta: i64) -> Result<(), DbErr> {
-    let by_group = Query::insert()
-        .into_table(ct::Entity)
-        .columns([
-            ct::Column::ConsultationId,
-            ct::Column::StakeholderGroup,
-            ct::Column::Kind,
-            ct::Column::Status,
-            ct::Column::Visibility,
-            ct::Column::N,
-        ])
+    let (mut by_group, on_conflict) = upsert(ct::Entity, BY_GROUP);
+    by_group
         .select_from(
             Query::select()
                 .expr(Expr::val(b.consultation_id))
@@ -83,32 +115,10 @@ async fn add(db: &impl ConnectionTrait, b: Bucket, delta: i64) -> Result<(), DbE
                 .take(),
         )
         .map_err(|e| DbErr::Custom(format!("tally insert: {e}")))?
-        .on_conflict(
-            OnConflict::columns([
-                ct::Column::ConsultationId,
-                ct::Column::StakeholderGroup,
-                ct::Column::Kind,
-                ct::Column::Status,
-                ct::Column::Visibility,
-            ])
-            .value(
-                ct::Column::N,
-                Expr::col((ct::Entity, ct::Column::N)).add(excluded(ct::Column::N)),
-            )
-            .to_owned(),
-        )
-        .to_owned();
+        .on_conflict(on_conflict);
     db.execute(&by_group).await?;
-    let by_stakeholder = Query::insert()
-        .into_table(st::Entity)
-        .columns([
-            st::Column::ConsultationId,
-            st::Column::StakeholderId,
-            st::Column::Kind,
-            st::Column::Status,
-            st::Column::Visibility,
-            st::Column::N,
-        ])
+    let (mut by_stakeholder, on_conflict) = upsert(st::Entity, BY_STAKEHOLDER);
+    by_stakeholder
         .values_panic([
             b.consultation_id.into(),
             b.stakeholder_id.into(),
@@ -117,216 +127,125 @@ async fn add(db: &impl ConnectionTrait, b: Bucket, delta: i64) -> Result<(), DbE
             b.visibility.as_str().into(),
             delta.into(),
         ])
-        .on_conflict(
-            OnConflict::columns([
-                st::Column::ConsultationId,
-                st::Column::StakeholderId,
-                st::Column::Kind,
-                st::Column::Status,
-                st::Column::Visibility,
-            ])
-            .value(
-                st::Column::N,
-                Expr::col((st::Entity, st::Column::N)).add(excluded(st::Column::N)),
-            )
-            .to_owned(),
-        )
-        .to_owned();
+        .on_conflict(on_conflict);
     db.execute(&by_stakeholder).await?;
     Ok(())
 }
 
-/// The value an upsert would have written (`excluded.col`, on both databases).
-fn excluded(col: impl IntoIden) -> Expr {
-    Expr::col((Alias::new("excluded"), col))
+/// The per-group counts, counted from the contributions (the columns of [`BY_GROUP`]).
+fn counted_by_group() -> SelectStatement {
+    use contribution::Column as C;
+    let c = |col: C| (contribution::Entity, col);
+    Query::select()
+        .column(c(C::ConsultationId))
+        .column((stakeholder::Entity, stakeholder::Column::StakeholderGroup))
+        .columns([c(C::Kind), c(C::Status), c(C::Visibility)])
+        .expr(Expr::col(c(C::Id)).count())
+        .from(contribution::Entity)
+        .inner_join(
+            stakeholder::Entity,
+            Expr::col((stakeholder::Entity, stakeholder::Column::Id)).equals(c(C::StakeholderId)),
+        )
+        .group_by_columns([
+            c(C::ConsultationId),
+            c(C::Kind),
+            c(C::Status),
+            c(C::Visibility),
+        ])
+        .group_by_col((stakeholder::Entity, stakeholder::Column::StakeholderGroup))
+        .take()
+}
+
+/// The per-stakeholder counts, counted from the contributions (the columns of
+/// [`BY_STAKEHOLDER`]).
+fn counted_by_stakeholder() -> SelectStatement {
+    use contribution::Column as C;
+    let key = [
+        C::ConsultationId,
+        C::StakeholderId,
+        C::Kind,
+        C::Status,
+        C::Visibility,
+    ];
+    Query::select()
+        .columns(key)
+        .expr(Expr::col(C::Id).count())
+        .from(contribution::Entity)
+        .group_by_columns(key)
+        .take()
 }
 
 /// Recounts every tally from the contributions (call it in a transaction).
 pub async fn rebuild(db: &impl ConnectionTrait) -> Result<(), DbErr> {
     ct::Entity::delete_many().exec(db).await?;
     st::Entity::delete_many().exec(db).await?;
-    let fill_by_group = Query::insert()
-        .into_table(ct::Entity)
-        .columns([
-            ct::Column::ConsultationId,
-            ct::Column::StakeholderGroup,
-            ct::Column::Kind,
-            ct::Column::Status,
-            ct::Column::Visibility,
-            ct::Column::N,
-        ])
-        .select_from(
-            Query::select()
-                .column((contribution::Entity, contribution::Column::ConsultationId))
-                .column((stakeholder::Entity, stakeholder::Column::StakeholderGroup))
-                .column((contribution::Entity, contribution::Column::Kind))
-                .column((contribution::Entity, contribution::Column::Status))
-                .column((contribution::Entity, contribution::Column::Visibility))
-                .expr(Expr::col((contribution::Entity, contribution::Column::Id)).count())
-                .from(contribution::Entity)
-                .inner_join(
-                    stakeholder::Entity,
-                    Expr::col((stakeholder::Entity, stakeholder::Column::Id))
-                        .equals((contribution::Entity, contribution::Column::StakeholderId)),
-                )
-                .group_by_columns([
-                    (contribution::Entity, contribution::Column::ConsultationId),
-                    (contribution::Entity, contribution::Column::Kind),
-                    (contribution::Entity, contribution::Column::Status),
-                    (contribution::Entity, contribution::Column::Visibility),
-                ])
-                .group_by_col((stakeholder::Entity, stakeholder::Column::StakeholderGroup))
-                .take(),
-        )
-        .map_err(|e| DbErr::Custom(format!("tally rebuild: {e}")))?
-        .to_owned();
-    db.execute(&fill_by_group).await?;
-    let fill_by_stakeholder = Query::insert()
-        .into_table(st::Entity)
-        .columns([
-            st::Column::ConsultationId,
-            st::Column::StakeholderId,
-            st::Column::Kind,
-            st::Column::Status,
-            st::Column::Visibility,
-            st::Column::N,
-        ])
-        .select_from(
-            Query::select()
-                .columns([
-                    contribution::Column::ConsultationId,
-                    contribution::Column::StakeholderId,
-                    contribution::Column::Kind,
-                    contribution::Column::Status,
-                    contribution::Column::Visibility,
-                ])
-                .expr(Expr::col(contribution::Column::Id).count())
-                .from(contribution::Entity)
-                .group_by_columns([
-                    contribution::Column::ConsultationId,
-                    contribution::Column::StakeholderId,
-                    contribution::Column::Kind,
-                    contribution::Column::Status,
-                    contribution::Column::Visibility,
-                ])
-                .take(),
-        )
-        .map_err(|e| DbErr::Custom(format!("tally rebuild: {e}")))?
-        .to_owned();
-    db.execute(&fill_by_stakeholder).await?;
+    let fill = |table: InsertStatement, counted: SelectStatement| {
+        let mut table = table;
+        table
+            .select_from(counted)
+            .map_err(|e| DbErr::Custom(format!("tally rebuild: {e}")))?;
+        Ok::<_, DbErr>(table)
+    };
+    let (by_group, _) = upsert(ct::Entity, BY_GROUP);
+    db.execute(&fill(by_group, counted_by_group())?).await?;
+    let (by_stakeholder, _) = upsert(st::Entity, BY_STAKEHOLDER);
+    db.execute(&fill(by_stakeholder, counted_by_stakeholder())?)
+        .await?;
     Ok(())
 }
 
 /// Whether the tallies agree with a count of the contributions: one line for each
 /// bucket that differs (empty when they agree).
 pub async fn check(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
-    use sea_orm::{JoinType, QuerySelect, RelationTrait};
-    use std::collections::BTreeMap;
-    type ByStakeholder = (i64, i64, ContributionKind, ContributionStatus, Visibility);
-    type ByGroup = (
-        i64,
-        StakeholderGroup,
-        ContributionKind,
-        ContributionStatus,
-        Visibility,
-    );
-    fn nonzero<K: Ord>(rows: impl IntoIterator<Item = (K, i64)>) -> BTreeMap<K, i64> {
-        rows.into_iter().filter(|(_, n)| *n != 0).collect()
+    use std::collections::{BTreeMap, BTreeSet};
+    /// The rows of a statement selecting a bucket's five key columns and its count,
+    /// keyed by their text (zero counts left out: a kept bucket may fall to zero).
+    /// The second key column is a stakeholder's id, or else its group's name.
+    async fn buckets(
+        db: &impl ConnectionTrait,
+        statement: &SelectStatement,
+        by_stakeholder: bool,
+    ) -> Result<BTreeMap<String, i64>, DbErr> {
+        let mut out = BTreeMap::new();
+        for row in db.query_all(statement).await? {
+            let id: i64 = row.try_get_by_index(0)?;
+            let second: String = if by_stakeholder {
+                row.try_get_by_index::<i64>(1)?.to_string()
+            } else {
+                row.try_get_by_index(1)?
+            };
+            let key = [2, 3, 4]
+                .iter()
+                .map(|&i| row.try_get_by_index::<String>(i))
+                .collect::<Result<Vec<_>, _>>()?;
+            let n: i64 = row.try_get_by_index(5)?;
+            if n != 0 {
+                out.insert(format!("({id}, {second}, {})", key.join(", ")), n);
+            }
+        }
+        Ok(out)
     }
-    fn differences<K: Ord + std::fmt::Debug>(
-        what: &str,
-        kept: &BTreeMap<K, i64>,
-        counted: &BTreeMap<K, i64>,
-    ) -> Vec<String> {
-        let keys: std::collections::BTreeSet<&K> = kept.keys().chain(counted.keys()).collect();
-        keys.into_iter()
-            .filter_map(|k| {
-                let (a, b) = (kept.get(k).unwrap_or(&0), counted.get(k).unwrap_or(&0));
-                (a != b).then(|| format!("{what} {k:?}: kept {a}, counted {b}"))
-            })
-            .collect()
+    let kept_group = Query::select().columns(BY_GROUP).from(ct::Entity).take();
+    let kept_by_group = buckets(db, &kept_group, false).await?;
+    let kept_stakeholder = Query::select()
+        .columns(BY_STAKEHOLDER)
+        .from(st::Entity)
+        .take();
+    let kept_by_stakeholder = buckets(db, &kept_stakeholder, true).await?;
+    let counted_group = buckets(db, &counted_by_group(), false).await?;
+    let counted_stakeholder = buckets(db, &counted_by_stakeholder(), true).await?;
+    let mut out = Vec::new();
+    for (what, kept, counted) in [
+        ("by stakeholder", &kept_by_stakeholder, &counted_stakeholder),
+        ("by group", &kept_by_group, &counted_group),
+    ] {
+        let keys: BTreeSet<&String> = kept.keys().chain(counted.keys()).collect();
+        for k in keys {
+            let (a, b) = (kept.get(k).unwrap_or(&0), counted.get(k).unwrap_or(&0));
+            if a != b {
+                out.push(format!("{what} {k}: kept {a}, counted {b}"));
+            }
+        }
     }
-    let kept_st = nonzero(st::Entity::find().all(db).await?.into_iter().map(|r| {
-        let key: ByStakeholder = (
-            r.consultation_id,
-            r.stakeholder_id,
-            r.kind,
-            r.status,
-            r.visibility,
-        );
-        (key, r.n)
-    }));
-    let kept_ct = nonzero(ct::Entity::find().all(db).await?.into_iter().map(|r| {
-        let key: ByGroup = (
-            r.consultation_id,
-            r.stakeholder_group,
-            r.kind,
-            r.status,
-            r.visibility,
-        );
-        (key, r.n)
-    }));
-    let counted_st: Vec<(
-        i64,
-        i64,
-        ContributionKind,
-        ContributionStatus,
-        Visibility,
-        i64,
-    )> = contribution::Entity::find()
-        .select_only()
-        .column(contribution::Column::ConsultationId)
-        .column(contribution::Column::StakeholderId)
-        .column(contribution::Column::Kind)
-        .column(contribution::Column::Status)
-        .column(contribution::Column::Visibility)
-        .column_as(contribution::Column::Id.count(), "n")
-        .group_by(contribution::Column::ConsultationId)
-        .group_by(contribution::Column::StakeholderId)
-        .group_by(contribution::Column::Kind)
-        .group_by(contribution::Column::Status)
-        .group_by(contribution::Column::Visibility)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let counted_ct: Vec<(
-        i64,
-        StakeholderGroup,
-        ContributionKind,
-        ContributionStatus,
-        Visibility,
-        i64,
-    )> = contribution::Entity::find()
-        .select_only()
-        .column(contribution::Column::ConsultationId)
-        .column(stakeholder::Column::StakeholderGroup)
-        .column(contribution::Column::Kind)
-        .column(contribution::Column::Status)
-        .column(contribution::Column::Visibility)
-        .column_as(contribution::Column::Id.count(), "n")
-        .join(
-            JoinType::InnerJoin,
-            contribution::Relation::Stakeholder.def(),
-        )
-        .group_by(contribution::Column::ConsultationId)
-        .group_by(stakeholder::Column::StakeholderGroup)
-        .group_by(contribution::Column::Kind)
-        .group_by(contribution::Column::Status)
-        .group_by(contribution::Column::Visibility)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let counted_st = nonzero(
-        counted_st
-            .into_iter()
-            .map(|(c, s, k, st, v, n)| ((c, s, k, st, v), n)),
-    );
-    let counted_ct = nonzero(
-        counted_ct
-            .into_iter()
-            .map(|(c, g, k, st, v, n)| ((c, g, k, st, v), n)),
-    );
-    let mut out = differences("by stakeholder", &kept_st, &counted_st);
-    out.extend(differences("by group", &kept_ct, &counted_ct));
     Ok(out)
 }

@@ -75,7 +75,7 @@ fn tally_check_finds_rows_changed_around_the_api_and_rebuild_recounts_them() {
     let (ok, differ) = concord(&db, &["tally", "check"]);
     assert!(!ok, "{differ}");
     assert!(
-        differ.contains("Withdrawn") && differ.contains("kept 0, counted 1"),
+        differ.contains("WITHDRAWN") && differ.contains("kept 0, counted 1"),
         "{differ}"
     );
     assert!(differ.contains("concord tally rebuild"), "{differ}");
