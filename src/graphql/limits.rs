@@ -41,21 +41,31 @@ impl Limits {
     /// parse it again), and checks its shape and its cost. A document that does not
     /// parse is admitted: the schema reports the parse error.
     pub fn admit(&self, request: &mut Request) -> Admission {
-        let operation_name = request.operation_name.clone();
-        let variables = request.variables.clone();
-        let Ok(doc) = request.parsed_query() else {
+        let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
             return Admission {
                 cost: None,
                 refusal: None,
             };
         };
+        let admission = self.measure(&doc, request);
+        request.set_parsed_query(doc);
+        admission
+    }
+
+    /// Shape and cost of a parsed document.
+    fn measure(&self, doc: &ExecutableDocument, request: &Request) -> Admission {
         if let Err(message) = check(doc) {
             return Admission {
                 cost: None,
                 refusal: Some(too_complex(message)),
             };
         }
-        let cost = cost::of_request(&self.types, doc, operation_name.as_deref(), &variables);
+        let cost = cost::of_request(
+            &self.types,
+            doc,
+            request.operation_name.as_deref(),
+            &request.variables,
+        );
         let refusal = cost.filter(|&c| c > MAX_COST).map(|requested| {
             too_complex(format!(
                 "The operation costs {requested} points; at most {MAX_COST} are allowed \
