@@ -324,3 +324,41 @@ async fn a_publication_sent_with_an_idempotency_key_is_heard_once_it_commits() {
         "{event}"
     );
 }
+
+/// The limits and the error codes apply on the socket as over HTTP: an operation over
+/// the cost is refused before it runs with `QUERY_TOO_COMPLEX` naming its cost, and an
+/// admitted one says what it cost.
+#[tokio::test]
+async fn the_socket_applies_the_limits_and_reports_the_cost() {
+    let app = crate::helpers::spawn_seeded_app().await;
+    let mut socket = connect_as(&app, None).await;
+    let counted = "contributions(first: 100) { totalCount nodes { id } }";
+    let aliased: Vec<String> = (0..50).map(|i| format!("a{i}: {counted}")).collect();
+    let before = app.query_count();
+    send(
+        &mut socket,
+        "costly",
+        &format!("{{ {} }}", aliased.join(" ")),
+        json!({}),
+    )
+    .await;
+    let refused = next_for(&mut socket, "costly").await;
+    let error = &refused["errors"][0];
+    assert_eq!(
+        error["extensions"]["code"], "QUERY_TOO_COMPLEX",
+        "{refused}"
+    );
+    assert!(
+        error["message"].as_str().unwrap().contains("at most 25000"),
+        "{refused}"
+    );
+    assert_eq!(app.query_count(), before, "nothing ran");
+
+    send(&mut socket, "one", &format!("{{ {counted} }}"), json!({})).await;
+    let one = next_for(&mut socket, "one").await;
+    assert_eq!(one["data"]["contributions"]["totalCount"], 98, "{one}");
+    assert!(
+        one["extensions"]["cost"]["requested"].as_u64().unwrap() > 2_500,
+        "{one}"
+    );
+}
