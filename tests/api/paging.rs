@@ -179,3 +179,160 @@ async fn filters_narrow_lists_and_their_counts() {
         .await;
     assert_eq!(first_error_code(&wrong_type), Some("BAD_USER_INPUT"));
 }
+
+/// Filters by status, visibility and date ranges, within what the caller may read:
+/// an anonymous caller asking for drafts or MEMBER_STATES contributions gets none; the
+/// author and the secretariat get theirs; ranges are from-inclusive, to-exclusive; a
+/// range that ends before it starts is `BAD_USER_INPUT`; nested lists filter alike.
+#[tokio::test]
+async fn contributions_filter_by_status_visibility_and_dates() {
+    let app = spawn_seeded_app().await;
+    let (admin, member, consultation) =
+        crate::workflow::secretariat_member_and_consultation(&app, "filters").await;
+    let create = "mutation($i: ContributionCreateInput!) { contributionCreate(input: $i) { contribution { id version } userErrors { message } } }";
+    let mut made = Vec::new();
+    for (title, visibility) in [
+        ("Kept as a draft", "PUBLIC"),
+        ("For member states", "MEMBER_STATES"),
+    ] {
+        let (_, created) = app
+            .graphql_as(&member, create, json!({ "i": { "consultation": consultation, "title": title, "body": "Text.", "language": "en", "visibility": visibility } }))
+            .await;
+        made.push(created["data"]["contributionCreate"]["contribution"].clone());
+    }
+    let submit = "mutation($id: ID!, $v: Int!) { contributionSubmit(input: { id: $id, version: $v }) { contribution { version } userErrors { message } } }";
+    let (_, submitted) = app
+        .graphql_as(
+            &member,
+            submit,
+            json!({ "id": made[1]["id"], "v": made[1]["version"] }),
+        )
+        .await;
+    let v = &submitted["data"]["contributionSubmit"]["contribution"]["version"];
+    let publish = "mutation($id: ID!, $v: Int!) { contributionPublish(input: { id: $id, version: $v }) { userErrors { message } } }";
+    let (_, published) = app
+        .graphql_as(&admin, publish, json!({ "id": made[1]["id"], "v": v }))
+        .await;
+    assert_eq!(
+        published["data"]["contributionPublish"]["userErrors"],
+        json!([]),
+        "{published}"
+    );
+
+    let count = |token: Option<String>, filter: Value| {
+        let app = &app;
+        async move {
+            let query =
+                "query($f: ContributionFilter) { contributions(filter: $f) { totalCount } }";
+            let body = match token {
+                Some(t) => app.graphql_as(&t, query, json!({ "f": filter })).await.1,
+                None => app.graphql(query, json!({ "f": filter })).await,
+            };
+            body["data"]["contributions"]["totalCount"]
+                .as_i64()
+                .unwrap_or_else(|| panic!("{body}"))
+        }
+    };
+    let (member, admin) = (Some(member), Some(admin));
+    assert_eq!(count(None, json!({ "statuses": ["DRAFT"] })).await, 0);
+    assert_eq!(
+        count(member.clone(), json!({ "statuses": ["DRAFT"] })).await,
+        1
+    );
+    assert_eq!(
+        count(admin.clone(), json!({ "statuses": ["DRAFT", "SUBMITTED"] })).await,
+        1
+    );
+    assert_eq!(count(None, json!({ "statuses": ["PUBLISHED"] })).await, 98);
+    assert_eq!(
+        count(None, json!({ "visibilities": ["MEMBER_STATES"] })).await,
+        0
+    );
+    assert_eq!(
+        count(member.clone(), json!({ "visibilities": ["MEMBER_STATES"] })).await,
+        1
+    );
+    assert_eq!(
+        count(
+            admin.clone(),
+            json!({ "visibilities": ["PUBLIC", "MEMBER_STATES"] })
+        )
+        .await,
+        100
+    );
+
+    // The report's contributions were published between September and December 2010.
+    let in_2010 =
+        json!({ "published": { "from": "2010-01-01T00:00:00Z", "to": "2011-01-01T00:00:00Z" } });
+    assert_eq!(count(None, in_2010).await, 98);
+    let october =
+        json!({ "published": { "from": "2010-10-01T00:00:00Z", "to": "2010-11-01T00:00:00Z" } });
+    let before_october = json!({ "published": { "to": "2010-10-01T00:00:00Z" } });
+    let from_october = json!({ "published": { "from": "2010-10-01T00:00:00Z" } });
+    let (o, b, f) = (
+        count(None, october).await,
+        count(None, before_october).await,
+        count(None, from_october).await,
+    );
+    assert!(b > 0 && f > 0 && o > 0, "{b} {o} {f}");
+    assert_eq!(b + f, 98, "the two halves of an open range make the whole");
+    assert_eq!(
+        count(
+            member.clone(),
+            json!({ "published": { "from": "2020-01-01T00:00:00Z" } })
+        )
+        .await,
+        1
+    );
+    assert_eq!(
+        count(
+            member.clone(),
+            json!({ "submitted": { "from": "2020-01-01T00:00:00Z" } })
+        )
+        .await,
+        1,
+        "a draft has no submission time"
+    );
+    assert_eq!(
+        count(
+            member.clone(),
+            json!({ "updated": { "from": "2020-01-01T00:00:00Z" } })
+        )
+        .await,
+        2
+    );
+
+    let backwards = app
+        .graphql(
+            "{ contributions(filter: { published: { from: \"2011-01-01T00:00:00Z\", to: \"2010-01-01T00:00:00Z\" } }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        first_error_code(&backwards),
+        Some("BAD_USER_INPUT"),
+        "{backwards}"
+    );
+    assert!(
+        backwards["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`published.from` must be before `published.to`"),
+        "{backwards}"
+    );
+
+    // Nested lists take the same filter.
+    let nested = app
+        .graphql(
+            "{ stakeholders(first: 100) { nodes { contributions(filter: { published: { to: \"2010-10-01T00:00:00Z\" } }) { totalCount } } } }",
+            json!({}),
+        )
+        .await;
+    let total: i64 = nested["data"]["stakeholders"]["nodes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{nested}"))
+        .iter()
+        .map(|s| s["contributions"]["totalCount"].as_i64().unwrap())
+        .sum();
+    assert_eq!(total, b, "{nested}");
+}

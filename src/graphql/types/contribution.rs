@@ -358,6 +358,48 @@ pub struct ContributionFilter {
     /// Only contributions changed at or after this time; with `contributionTombstones`,
     /// what a mirror needs to stay in sync.
     pub updated_since: Option<DateTime<Utc>>,
+    /// Only contributions in these statuses, of those the caller may read at all (an
+    /// anonymous caller asking for DRAFT gets none).
+    pub statuses: Option<Vec<ContributionStatus>>,
+    /// Only contributions of these visibilities, of those the caller may read at all.
+    pub visibilities: Option<Vec<Visibility>>,
+    /// Only contributions submitted within this range (drafts have no submission time).
+    pub submitted: Option<DateTimeRange>,
+    /// Only contributions published within this range.
+    pub published: Option<DateTimeRange>,
+    /// Only contributions last changed within this range.
+    pub updated: Option<DateTimeRange>,
+}
+
+/// A range of moments: from `from` (inclusive) to `to` (exclusive). Either end may be
+/// left open; `from` must be before `to`.
+#[derive(InputObject, Clone, Copy, Default)]
+pub struct DateTimeRange {
+    /// The first moment in the range.
+    pub from: Option<DateTime<Utc>>,
+    /// The first moment after the range.
+    pub to: Option<DateTime<Utc>>,
+}
+
+impl DateTimeRange {
+    fn parse(
+        range: Option<DateTimeRange>,
+        name: &str,
+    ) -> Result<Option<contributions::Range>, AppError> {
+        let Some(range) = range else {
+            return Ok(None);
+        };
+        let from = moment(&format!("{name}.from"), range.from)?;
+        let to = moment(&format!("{name}.to"), range.to)?;
+        if let (Some(from), Some(to)) = (from, to)
+            && from >= to
+        {
+            return Err(AppError::bad_input(format!(
+                "`{name}.from` must be before `{name}.to`"
+            )));
+        }
+        Ok(Some(contributions::Range { from, to }))
+    }
 }
 
 impl ContributionFilter {
@@ -374,6 +416,11 @@ impl ContributionFilter {
             groups: self.stakeholder_groups,
             languages: self.languages,
             updated_since: moment("updatedSince", self.updated_since)?,
+            statuses: self.statuses,
+            visibilities: self.visibilities,
+            submitted: DateTimeRange::parse(self.submitted, "submitted")?,
+            published: DateTimeRange::parse(self.published, "published")?,
+            updated: DateTimeRange::parse(self.updated, "updated")?,
         })
     }
 }

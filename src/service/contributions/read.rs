@@ -8,7 +8,7 @@ use crate::paging::{self, Listing, Page, Slice};
 use crate::policy;
 use crate::viewer::Viewer;
 use entity::contribution::{Column, Entity, Model};
-use entity::enums::{ContributionKind, StakeholderGroup};
+use entity::enums::{ContributionKind, ContributionStatus, StakeholderGroup, Visibility};
 use entity::{contribution_issue, contribution_mechanism, contribution_revision, stakeholder};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
@@ -29,6 +29,34 @@ pub struct ContributionFilter {
     pub languages: Option<Vec<String>>,
     /// Only contributions changed at or after this time (for mirrors).
     pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only contributions in these statuses (of those the viewer may read at all).
+    pub statuses: Option<Vec<ContributionStatus>>,
+    /// Only contributions of these visibilities.
+    pub visibilities: Option<Vec<Visibility>>,
+    /// Only contributions submitted, published, changed within these ranges.
+    pub submitted: Option<Range>,
+    pub published: Option<Range>,
+    pub updated: Option<Range>,
+}
+
+/// A range of moments: from `from` (inclusive) to `to` (exclusive); either may be open.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Range {
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl Range {
+    fn condition(self, column: Column) -> Condition {
+        let mut cond = Condition::all();
+        if let Some(from) = self.from {
+            cond = cond.add(column.gte(from));
+        }
+        if let Some(to) = self.to {
+            cond = cond.add(column.lt(to));
+        }
+        cond
+    }
 }
 
 /// The contributions `viewer` may read that match `filter`.
@@ -50,6 +78,21 @@ fn select(viewer: &Viewer, filter: &ContributionFilter) -> Select<Entity> {
     }
     if let Some(since) = filter.updated_since {
         cond = cond.add(Column::UpdatedAt.gte(since));
+    }
+    if let Some(statuses) = &filter.statuses {
+        cond = cond.add(Column::Status.is_in(statuses.iter().copied()));
+    }
+    if let Some(visibilities) = &filter.visibilities {
+        cond = cond.add(Column::Visibility.is_in(visibilities.iter().copied()));
+    }
+    for (range, column) in [
+        (filter.submitted, Column::SubmittedAt),
+        (filter.published, Column::PublishedAt),
+        (filter.updated, Column::UpdatedAt),
+    ] {
+        if let Some(range) = range {
+            cond = cond.add(range.condition(column));
+        }
     }
     if let Some(languages) = &filter.languages {
         cond = cond.add(Column::Language.is_in(languages.iter().cloned()));
