@@ -10,6 +10,7 @@ mod m20261129_000004_sync;
 mod m20261129_000005_disclosure;
 mod m20261129_000006_agenda_item;
 mod m20261129_000007_tally;
+mod m20261129_000008_date_filters;
 
 /// Applies Concord's migrations in order.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_disclosure::Migration),
             Box::new(m20261129_000006_agenda_item::Migration),
             Box::new(m20261129_000007_tally::Migration),
+            Box::new(m20261129_000008_date_filters::Migration),
         ]
     }
 }
