@@ -140,18 +140,12 @@ pub fn sees_attribution(viewer: &Viewer, contribution: &entity::contribution::Mo
         })
 }
 
-/// Contributions counted in statistics: those `viewer` may read that were actually
-/// conveyed to the consultation (submitted or published; not drafts, not withdrawn).
-pub fn counted_contributions(viewer: &Viewer) -> Condition {
-    Condition::all()
-        .add(readable_contributions(viewer))
-        .add(Column::Status.is_in(COUNTED_STATUSES))
-}
-
-/// [`counted_contributions`] in the terms of the kept tallies: the (status,
-/// visibility) buckets `viewer` counts of every stakeholder's contributions, and the
-/// stakeholder whose counted contributions (submitted or published) it counts in every
-/// bucket. The `statistics` service adds the two without counting one twice.
+/// What `viewer` counts in statistics: the contributions it may read (see
+/// [`readable_contributions`]) that were conveyed to the consultation (submitted or
+/// published; not drafts, not withdrawn), in the terms of the kept tallies: the (status,
+/// visibility) buckets it counts of every stakeholder's contributions, and the
+/// stakeholder whose counted contributions it counts in every bucket. The `statistics`
+/// service adds the two without counting one twice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CountedBuckets {
     pub everyone: Vec<(ContributionStatus, Visibility)>,

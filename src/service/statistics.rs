@@ -7,10 +7,8 @@ use crate::error::AppResult;
 use crate::policy;
 use crate::viewer::Viewer;
 use entity::enums::{ContributionKind, StakeholderGroup};
-use entity::{contribution, contribution_tally, stakeholder, stakeholder_tally};
-use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait,
-};
+use entity::{contribution_tally, stakeholder, stakeholder_tally};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use std::collections::{BTreeMap, HashMap};
 
 /// Counts per (group, kind); absent pairs are zero.
@@ -83,45 +81,6 @@ pub async fn for_consultations(
                 add(r.consultation_id, own_row.stakeholder_group, r.kind, r.n);
             }
         }
-    }
-    Ok(result)
-}
-
-/// The same counts by scanning the contributions (one GROUP BY): what the tallies must
-/// always agree with, and what the tests compare them to.
-pub async fn by_scan(
-    db: &impl Db,
-    viewer: &Viewer,
-    consultation_ids: &[i64],
-) -> AppResult<HashMap<i64, Counts>> {
-    let rows: Vec<(i64, StakeholderGroup, ContributionKind, i64)> = contribution::Entity::find()
-        .select_only()
-        .column(contribution::Column::ConsultationId)
-        .column(stakeholder::Column::StakeholderGroup)
-        .column(contribution::Column::Kind)
-        .column_as(contribution::Column::Id.count(), "n")
-        .join(
-            JoinType::InnerJoin,
-            contribution::Relation::Stakeholder.def(),
-        )
-        .filter(contribution::Column::ConsultationId.is_in(consultation_ids.iter().copied()))
-        .filter(policy::counted_contributions(viewer))
-        .group_by(contribution::Column::ConsultationId)
-        .group_by(stakeholder::Column::StakeholderGroup)
-        .group_by(contribution::Column::Kind)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut result: HashMap<i64, Counts> = consultation_ids
-        .iter()
-        .map(|&id| (id, Counts::default()))
-        .collect();
-    for (consultation, group, kind, n) in rows {
-        result
-            .entry(consultation)
-            .or_default()
-            .0
-            .insert((group, kind), n.max(0) as u64);
     }
     Ok(result)
 }

@@ -246,6 +246,12 @@ impl TestApp {
     }
 }
 
+/// A query of `n` root fields `a0: selection`, `a1: selection`, …
+pub fn aliased(n: usize, selection: &str) -> String {
+    let fields: Vec<String> = (0..n).map(|i| format!("a{i}: {selection}")).collect();
+    format!("{{ {} }}", fields.join(" "))
+}
+
 /// The `extensions.code` of the first error.
 pub fn first_error_code(body: &Value) -> Option<&str> {
     body.pointer("/errors/0/extensions/code")

@@ -333,12 +333,11 @@ async fn the_socket_applies_the_limits_and_reports_the_cost() {
     let app = crate::helpers::spawn_seeded_app().await;
     let mut socket = connect_as(&app, None).await;
     let counted = "contributions(first: 100) { totalCount nodes { id } }";
-    let aliased: Vec<String> = (0..50).map(|i| format!("a{i}: {counted}")).collect();
     let before = app.query_count();
     send(
         &mut socket,
         "costly",
-        &format!("{{ {} }}", aliased.join(" ")),
+        &crate::helpers::aliased(50, counted),
         json!({}),
     )
     .await;
