@@ -4,7 +4,7 @@
 
 use crate::error::AppError;
 use crate::ids::{GlobalId, NodeType};
-use crate::paging::{Page, PageArgs};
+use crate::paging::{Order, Page, PageArgs};
 use async_graphql::{ID, Result};
 
 /// The row id behind a global ID of type `t`.
@@ -33,17 +33,32 @@ pub(crate) fn moment(
         .map_err(|e| AppError::bad_input(format!("`{name}`: {}", e.message)))
 }
 
-/// Validates a connection field's paging arguments.
+/// Validates a connection field's paging arguments, for a list in its default order.
 pub(crate) fn page(
     first: Option<i32>,
     after: Option<String>,
     last: Option<i32>,
     before: Option<String>,
 ) -> Result<Page, AppError> {
-    Page::parse(&PageArgs {
-        first,
-        after,
-        last,
-        before,
-    })
+    page_by(None::<Order>, first, after, last, before)
+}
+
+/// Validates a connection field's `orderBy` and paging arguments; cursors must come
+/// from a page in the same order.
+pub(crate) fn page_by(
+    order_by: Option<impl Into<Order>>,
+    first: Option<i32>,
+    after: Option<String>,
+    last: Option<i32>,
+    before: Option<String>,
+) -> Result<Page, AppError> {
+    Page::parse(
+        &PageArgs {
+            first,
+            after,
+            last,
+            before,
+        },
+        order_by.map(Into::into).unwrap_or_default(),
+    )
 }

@@ -3,7 +3,7 @@
 
 use super::context::{RequestData, request};
 use super::loaders::{ContributionCountOf, CountOf};
-use crate::paging::{Counter, Slice, encode_cursor};
+use crate::paging::{Counter, Slice};
 use crate::service::relations::Relation;
 use async_graphql::{Context, SimpleObject};
 use std::future::Future;
@@ -102,22 +102,20 @@ macro_rules! connection {
             #[allow(dead_code)] // some connections are only ever nested
             pub fn from_listing<M>(
                 listing: $crate::paging::Listing<M>,
-                key: fn(&M) -> i64,
                 wrap: fn(M) -> $node,
             ) -> Self {
                 let total = $crate::graphql::connection::TotalCount::Query(listing.counter);
-                Self::from_slice(listing.slice, total, key, wrap)
+                Self::from_slice(listing.slice, total, wrap)
             }
 
             /// Builds the connection from a page and the way to count its list.
             pub fn from_slice<M>(
                 slice: $crate::paging::Slice<M>,
                 total: $crate::graphql::connection::TotalCount,
-                key: fn(&M) -> i64,
                 wrap: fn(M) -> $node,
             ) -> Self {
                 let (edges, page_info) =
-                    $crate::graphql::connection::parts(slice, key, |cursor, model| $edge {
+                    $crate::graphql::connection::parts(slice, |cursor, model| $edge {
                         cursor,
                         node: wrap(model),
                     });
@@ -153,17 +151,14 @@ macro_rules! connection {
 pub(crate) use connection;
 
 /// Splits a page into edges and page info.
-pub fn parts<M, E>(
-    slice: Slice<M>,
-    key: fn(&M) -> i64,
-    edge: impl Fn(String, M) -> E,
-) -> (Vec<E>, PageInfo) {
-    let start_cursor = slice.items.first().map(|m| encode_cursor(key(m)));
-    let end_cursor = slice.items.last().map(|m| encode_cursor(key(m)));
+pub fn parts<M, E>(slice: Slice<M>, edge: impl Fn(String, M) -> E) -> (Vec<E>, PageInfo) {
+    let start_cursor = slice.cursors.first().cloned();
+    let end_cursor = slice.cursors.last().cloned();
     let edges = slice
-        .items
+        .cursors
         .into_iter()
-        .map(|m| edge(encode_cursor(key(&m)), m))
+        .zip(slice.items)
+        .map(|(cursor, m)| edge(cursor, m))
         .collect();
     let page_info = PageInfo {
         has_previous_page: slice.has_previous,

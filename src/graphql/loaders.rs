@@ -119,7 +119,7 @@ impl Loader<ContributionsOf> for Loaders {
         let mut groups: HashMap<(Parent, &ContributionFilter, Page), Vec<i64>> = HashMap::new();
         for k in keys {
             groups
-                .entry((k.parent, &k.filter, k.page))
+                .entry((k.parent, &k.filter, k.page.clone()))
                 .or_default()
                 .push(k.parent_id);
         }
@@ -133,7 +133,7 @@ impl Loader<ContributionsOf> for Loaders {
                     parent,
                     parent_id,
                     filter: filter.clone(),
-                    page,
+                    page: page.clone(),
                 };
                 out.insert(key, slice);
             }
@@ -187,7 +187,7 @@ impl Loader<ContributionCountOf> for Loaders {
 }
 
 /// One page of a relation's children for one parent (a nested connection).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageOf<R> {
     pub relation: R,
     pub parent_id: i64,
@@ -205,7 +205,7 @@ impl<R: Relation> Loader<PageOf<R>> for Loaders {
         // Keys that differ only by parent share one statement.
         let mut groups: HashMap<Page, Vec<i64>> = HashMap::new();
         for k in keys {
-            groups.entry(k.page).or_default().push(k.parent_id);
+            groups.entry(k.page.clone()).or_default().push(k.parent_id);
         }
         let mut out = HashMap::new();
         for (page, ids) in groups {
@@ -217,7 +217,7 @@ impl<R: Relation> Loader<PageOf<R>> for Loaders {
                     PageOf {
                         relation,
                         parent_id,
-                        page,
+                        page: page.clone(),
                     },
                     slice,
                 );

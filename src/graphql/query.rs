@@ -1,10 +1,14 @@
 //! The query root.
 
-use super::args::{moment, page};
+use super::args::{moment, page_by};
 use super::context::request;
 use super::node::{self, Node};
 use super::types::*;
 use crate::error::AppError;
+use crate::graphql::order::{
+    AccountOrder, ApiClientOrder, AuditEventOrder, ConsultationOrder, ContributionOrder,
+    DocumentOrder, MechanismOrder, PolicyIssueOrder, StakeholderOrder, TombstoneOrder,
+};
 use crate::ids::{GlobalId, NodeType};
 use crate::service::{
     accounts, api_clients, audit, consultations, contributions, documents, mechanisms,
@@ -108,6 +112,9 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Narrows the list.")] filter: Option<StakeholderFilter>,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            StakeholderOrder,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
@@ -118,13 +125,9 @@ impl Query {
         let filter = stakeholders::StakeholderFilter {
             groups: filter.groups,
         };
-        let page = page(first, after, last, before)?;
+        let page = page_by(order_by, first, after, last, before)?;
         let listing = stakeholders::list(&rd.db, &rd.viewer, &filter, &page).await?;
-        Ok(StakeholderConnection::from_listing(
-            listing,
-            |m| m.id,
-            Stakeholder,
-        ))
+        Ok(StakeholderConnection::from_listing(listing, Stakeholder))
     }
 
     /// One stakeholder by ID.
@@ -141,6 +144,9 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Narrows the list.")] filter: Option<ConsultationFilter>,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            ConsultationOrder,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
@@ -151,13 +157,9 @@ impl Query {
         let filter = consultations::ConsultationFilter {
             statuses: filter.statuses,
         };
-        let page = page(first, after, last, before)?;
+        let page = page_by(order_by, first, after, last, before)?;
         let listing = consultations::list(&rd.db, &rd.viewer, &filter, &page).await?;
-        Ok(ConsultationConnection::from_listing(
-            listing,
-            |m| m.id,
-            Consultation,
-        ))
+        Ok(ConsultationConnection::from_listing(listing, Consultation))
     }
 
     /// One consultation by ID.
@@ -185,6 +187,9 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Narrows the list.")] filter: Option<ContributionFilter>,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            ContributionOrder,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
@@ -192,13 +197,9 @@ impl Query {
     ) -> Result<ContributionConnection> {
         let rd = request(ctx)?;
         let filter = filter.unwrap_or_default().parse()?;
-        let page = page(first, after, last, before)?;
+        let page = page_by(order_by, first, after, last, before)?;
         let listing = contributions::list(&rd.db, &rd.viewer, &filter, &page).await?;
-        Ok(ContributionConnection::from_listing(
-            listing,
-            |m| m.id,
-            Contribution,
-        ))
+        Ok(ContributionConnection::from_listing(listing, Contribution))
     }
 
     /// One contribution by ID, if the caller may see it.
@@ -215,6 +216,9 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Narrows the list.")] filter: Option<PolicyIssueFilter>,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            PolicyIssueOrder,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
@@ -225,13 +229,9 @@ impl Query {
         let filter = policy_issues::PolicyIssueFilter {
             areas: filter.areas,
         };
-        let page = page(first, after, last, before)?;
+        let page = page_by(order_by, first, after, last, before)?;
         let listing = policy_issues::list(&rd.db, &rd.viewer, &filter, &page).await?;
-        Ok(PolicyIssueConnection::from_listing(
-            listing,
-            |m| m.id,
-            PolicyIssue,
-        ))
+        Ok(PolicyIssueConnection::from_listing(listing, PolicyIssue))
     }
 
     /// One policy issue, by ID or by slug (exactly one of the two).
@@ -267,6 +267,9 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Narrows the list.")] filter: Option<MechanismFilter>,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            MechanismOrder,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
@@ -278,13 +281,9 @@ impl Query {
             statuses: filter.statuses,
             kinds: filter.kinds,
         };
-        let page = page(first, after, last, before)?;
+        let page = page_by(order_by, first, after, last, before)?;
         let listing = mechanisms::list(&rd.db, &rd.viewer, &filter, &page).await?;
-        Ok(MechanismConnection::from_listing(
-            listing,
-            |m| m.id,
-            Mechanism,
-        ))
+        Ok(MechanismConnection::from_listing(listing, Mechanism))
     }
 
     /// One mechanism by ID.
@@ -300,19 +299,18 @@ impl Query {
     async fn documents(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            DocumentOrder,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
         let rd = request(ctx)?;
-        let page = page(first, after, last, before)?;
+        let page = page_by(order_by, first, after, last, before)?;
         let listing = documents::list(&rd.db, &rd.viewer, &page).await?;
-        Ok(DocumentConnection::from_listing(
-            listing,
-            |m| m.id,
-            Document,
-        ))
+        Ok(DocumentConnection::from_listing(listing, Document))
     }
 
     /// Checks a receipt: the revision of the contribution whose SHA-256 content hash is
@@ -340,6 +338,9 @@ impl Query {
         #[graphql(desc = "Only tombstones at or after this time.")] since: Option<
             chrono::DateTime<chrono::Utc>,
         >,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            TombstoneOrder,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
@@ -349,7 +350,7 @@ impl Query {
         let consultation = consultation
             .map(|c| GlobalId::decode_as(&c, NodeType::Consultation))
             .transpose()?;
-        let page = page(first, after, last, before)?;
+        let page = page_by(order_by, first, after, last, before)?;
         let listing = crate::service::tombstones::list(
             &rd.db,
             &rd.viewer,
@@ -360,7 +361,6 @@ impl Query {
         .await?;
         Ok(ContributionTombstoneConnection::from_listing(
             listing,
-            |m| m.id,
             ContributionTombstone,
         ))
     }
@@ -375,34 +375,36 @@ impl Query {
     async fn accounts(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            AccountOrder,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<AccountConnection> {
         let rd = request(ctx)?;
-        let page = page(first, after, last, before)?;
+        let page = page_by(order_by, first, after, last, before)?;
         let listing = accounts::list(&rd.db, &rd.viewer, &page).await?;
-        Ok(AccountConnection::from_listing(listing, |m| m.id, Account))
+        Ok(AccountConnection::from_listing(listing, Account))
     }
 
     /// Partner API clients, in order of creation (secretariat).
     async fn api_clients(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            ApiClientOrder,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<ApiClientConnection> {
         let rd = request(ctx)?;
-        let page = page(first, after, last, before)?;
+        let page = page_by(order_by, first, after, last, before)?;
         let listing = api_clients::list(&rd.db, &rd.viewer, &page).await?;
-        Ok(ApiClientConnection::from_listing(
-            listing,
-            |m| m.id,
-            ApiClient,
-        ))
+        Ok(ApiClientConnection::from_listing(listing, ApiClient))
     }
 
     /// The audit log, oldest first (secretariat).
@@ -410,6 +412,9 @@ impl Query {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "Narrows the list.")] filter: Option<AuditEventFilter>,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            AuditEventOrder,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
@@ -417,13 +422,9 @@ impl Query {
     ) -> Result<AuditEventConnection> {
         let rd = request(ctx)?;
         let filter = filter.unwrap_or_default().parse()?;
-        let page = page(first, after, last, before)?;
+        let page = page_by(order_by, first, after, last, before)?;
         let listing = audit::list(&rd.db, &rd.viewer, &filter, &page).await?;
-        Ok(AuditEventConnection::from_listing(
-            listing,
-            |m| m.id,
-            AuditEvent,
-        ))
+        Ok(AuditEventConnection::from_listing(listing, AuditEvent))
     }
 }
 

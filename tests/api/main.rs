@@ -15,6 +15,7 @@ mod live;
 mod matrix;
 mod nested;
 mod node;
+mod ordering;
 mod outage;
 mod paging;
 mod refusals;

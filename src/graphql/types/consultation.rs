@@ -2,10 +2,11 @@ use super::{
     ContributionConnection, ContributionFilter, ContributionStatistics, Document,
     DocumentConnection, MeetingConnection, related,
 };
-use crate::graphql::args::page;
+use crate::graphql::args::page_by;
 use crate::graphql::connection::connection;
 use crate::graphql::context::request;
 use crate::graphql::loaders::StatisticsOfConsultation;
+use crate::graphql::order::{ContributionOrder, DocumentOrder, MeetingOrder};
 use crate::ids::{GlobalId, NodeType};
 use crate::service::consultations;
 use crate::service::contributions::Parent;
@@ -80,19 +81,17 @@ impl Consultation {
     async fn meetings(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            MeetingOrder,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<MeetingConnection> {
-        let page = page(first, after, last, before)?;
+        let page = page_by(order_by, first, after, last, before)?;
         let (slice, total) = related(ctx, MeetingsOfConsultation, self.0.id, page).await?;
-        Ok(MeetingConnection::from_slice(
-            slice,
-            total,
-            |m| m.id,
-            super::Meeting,
-        ))
+        Ok(MeetingConnection::from_slice(slice, total, super::Meeting))
     }
 
     /// The contributions made to it that the caller may see, in order of creation.
@@ -102,12 +101,15 @@ impl Consultation {
         #[graphql(desc = "Narrows the list; the consultation is always this one.")] filter: Option<
             ContributionFilter,
         >,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            ContributionOrder,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let page = page(first, after, last, before)?;
+        let page = page_by(order_by, first, after, last, before)?;
         super::contribution::contributions_of(ctx, Parent::Consultation, self.0.id, filter, page)
             .await
     }
@@ -130,19 +132,17 @@ impl Consultation {
     async fn documents(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            DocumentOrder,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let page = page(first, after, last, before)?;
+        let page = page_by(order_by, first, after, last, before)?;
         let (slice, total) = related(ctx, DocumentsOfConsultation, self.0.id, page).await?;
-        Ok(DocumentConnection::from_slice(
-            slice,
-            total,
-            |m| m.id,
-            Document,
-        ))
+        Ok(DocumentConnection::from_slice(slice, total, Document))
     }
 
     /// When the record was created.

@@ -3,13 +3,14 @@ use super::{
     related,
 };
 use crate::error::AppError;
-use crate::graphql::args::{moment, page};
+use crate::graphql::args::{moment, page, page_by};
 use crate::graphql::connection::{TotalCount, connection};
 use crate::graphql::context::request;
 use crate::graphql::loaders::{
     ConsultationKey, ContributionCountOf, ContributionsOf, MechanismKey, MeetingKey,
     RevisionNumberKey, StakeholderKey,
 };
+use crate::graphql::order::{PolicyIssueOrder, RevisionOrder};
 use crate::ids::{GlobalId, NodeType};
 use crate::paging::Slice;
 use crate::service::contributions;
@@ -84,17 +85,19 @@ impl Contribution {
     async fn revisions(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            RevisionOrder,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<ContributionRevisionConnection> {
-        let page = page(first, after, last, before)?;
+        let page = page_by(order_by, first, after, last, before)?;
         let (slice, total) = related(ctx, RevisionsOfContribution, self.0.id, page).await?;
         Ok(ContributionRevisionConnection::from_slice(
             slice,
             total,
-            |m| m.id,
             ContributionRevision,
         ))
     }
@@ -169,19 +172,17 @@ impl Contribution {
     async fn issues(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            PolicyIssueOrder,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<PolicyIssueConnection> {
-        let page = page(first, after, last, before)?;
+        let page = page_by(order_by, first, after, last, before)?;
         let (slice, total) = related(ctx, IssuesOfContribution, self.0.id, page).await?;
-        Ok(PolicyIssueConnection::from_slice(
-            slice,
-            total,
-            |m| m.id,
-            PolicyIssue,
-        ))
+        Ok(PolicyIssueConnection::from_slice(slice, total, PolicyIssue))
     }
 
     /// The cooperation mechanisms it discusses, each with its stance.
@@ -198,7 +199,6 @@ impl Contribution {
         Ok(MechanismStanceConnection::from_slice(
             slice,
             total,
-            |m| m.mechanism_id,
             MechanismStance,
         ))
     }
@@ -451,7 +451,6 @@ pub(crate) async fn contributions_of(
     Ok(ContributionConnection::from_slice(
         slice,
         total,
-        |m| m.id,
         Contribution,
     ))
 }

@@ -1,8 +1,9 @@
 use super::{PolicyIssue, PolicyIssueConnection, Stakeholder, dangling, related};
-use crate::graphql::args::page;
+use crate::graphql::args::page_by;
 use crate::graphql::connection::connection;
 use crate::graphql::context::request;
 use crate::graphql::loaders::{FunctionsOfMechanism, StakeholderKey};
+use crate::graphql::order::PolicyIssueOrder;
 use crate::ids::{GlobalId, NodeType};
 use crate::service::relations::IssuesOfMechanism;
 use async_graphql::{Context, ID, InputObject, Object, Result};
@@ -88,19 +89,17 @@ impl Mechanism {
     async fn issues(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            PolicyIssueOrder,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<PolicyIssueConnection> {
-        let page = page(first, after, last, before)?;
+        let page = page_by(order_by, first, after, last, before)?;
         let (slice, total) = related(ctx, IssuesOfMechanism, self.0.id, page).await?;
-        Ok(PolicyIssueConnection::from_slice(
-            slice,
-            total,
-            |m| m.id,
-            PolicyIssue,
-        ))
+        Ok(PolicyIssueConnection::from_slice(slice, total, PolicyIssue))
     }
 }
 

@@ -1,8 +1,9 @@
 use super::{Consultation, ContributionConnection, ContributionFilter, dangling};
-use crate::graphql::args::page;
+use crate::graphql::args::page_by;
 use crate::graphql::connection::connection;
 use crate::graphql::context::request;
 use crate::graphql::loaders::ConsultationKey;
+use crate::graphql::order::ContributionOrder;
 use crate::ids::{GlobalId, NodeType};
 use crate::service::contributions::Parent;
 use crate::service::meetings;
@@ -65,12 +66,15 @@ impl Meeting {
         #[graphql(desc = "Narrows the list; the meeting is always this one.")] filter: Option<
             ContributionFilter,
         >,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            ContributionOrder,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let page = page(first, after, last, before)?;
+        let page = page_by(order_by, first, after, last, before)?;
         super::contribution::contributions_of(ctx, Parent::Meeting, self.0.id, filter, page).await
     }
 }

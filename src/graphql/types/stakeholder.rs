@@ -1,6 +1,7 @@
 use super::{ContributionConnection, ContributionFilter, Mechanism, MechanismConnection, related};
-use crate::graphql::args::page;
+use crate::graphql::args::page_by;
 use crate::graphql::connection::connection;
+use crate::graphql::order::{ContributionOrder, MechanismOrder};
 use crate::ids::{GlobalId, NodeType};
 use crate::service::contributions::Parent;
 use crate::service::relations::MechanismsHostedBy;
@@ -69,19 +70,17 @@ impl Stakeholder {
     async fn hosted_mechanisms(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            MechanismOrder,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<MechanismConnection> {
-        let page = page(first, after, last, before)?;
+        let page = page_by(order_by, first, after, last, before)?;
         let (slice, total) = related(ctx, MechanismsHostedBy, self.0.id, page).await?;
-        Ok(MechanismConnection::from_slice(
-            slice,
-            total,
-            |m| m.id,
-            Mechanism,
-        ))
+        Ok(MechanismConnection::from_slice(slice, total, Mechanism))
     }
 
     /// What this stakeholder has said, across consultations, in order of creation.
@@ -91,12 +90,15 @@ impl Stakeholder {
         #[graphql(desc = "Narrows the list; the stakeholder is always this one.")] filter: Option<
             ContributionFilter,
         >,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            ContributionOrder,
+        >,
         #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
         #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let page = page(first, after, last, before)?;
+        let page = page_by(order_by, first, after, last, before)?;
         super::contribution::contributions_of(ctx, Parent::Stakeholder, self.0.id, filter, page)
             .await
     }

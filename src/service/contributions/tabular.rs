@@ -104,12 +104,7 @@ pub async fn page(
         consultation_id: Some(consultation_id),
         ..Default::default()
     };
-    let page = Page {
-        after,
-        before: None,
-        size,
-        backward: false,
-    };
+    let page = Page::forward(after, size);
     let listing = read::list(db, viewer, &filter, &page).await?;
     let items = listing.slice.items;
     let next = if listing.slice.has_next {
