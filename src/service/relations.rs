@@ -41,7 +41,7 @@ pub async fn pages<R: Relation>(
     page: &Page,
 ) -> AppResult<HashMap<i64, Slice<Child<R>>>> {
     let (select, parent) = R::select(viewer);
-    Ok(paging::fetch_pages_by_parent(db, select, parent, R::key(), parent_ids, page).await?)
+    paging::fetch_pages_by_parent(db, select, parent, R::key(), parent_ids, page).await
 }
 
 /// How many children each parent has, in one statement.

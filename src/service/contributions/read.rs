@@ -199,10 +199,7 @@ pub async fn pages_by_parent(
     page: &Page,
 ) -> AppResult<HashMap<i64, Slice<Model>>> {
     let (select, parent_expr) = select_with_parent(viewer, filter, parent);
-    Ok(
-        paging::fetch_pages_by_parent(db, select, parent_expr, Column::Id, parent_ids, page)
-            .await?,
-    )
+    paging::fetch_pages_by_parent(db, select, parent_expr, Column::Id, parent_ids, page).await
 }
 
 /// How many readable contributions each parent has, in one statement.
