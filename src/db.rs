@@ -96,6 +96,14 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     Migrator::up(&txn, None)
         .await
         .context("migrating the database")?;
+    // Contributions made before the search migration (or written around the API) get
+    // their searchable text here, once, under the same lock.
+    let indexed = crate::service::search::fill_missing(&txn)
+        .await
+        .context("indexing contributions for search")?;
+    if indexed > 0 {
+        tracing::info!(indexed, "indexed contributions for search");
+    }
     txn.commit().await?;
     Ok(())
 }

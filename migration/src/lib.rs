@@ -12,6 +12,7 @@ mod m20261129_000006_agenda_item;
 mod m20261129_000007_tally;
 mod m20261129_000008_date_filters;
 mod m20261130_000009_sort_keys;
+mod m20261130_000010_search;
 
 /// Applies Concord's migrations in order.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_tally::Migration),
             Box::new(m20261129_000008_date_filters::Migration),
             Box::new(m20261130_000009_sort_keys::Migration),
+            Box::new(m20261130_000010_search::Migration),
         ]
     }
 }

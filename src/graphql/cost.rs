@@ -15,6 +15,7 @@
 //! - `totalCount` is one counting statement per field: [`LARGE_COUNT`] on the
 //!   connections that grow with the contributions (it may count the whole table),
 //!   [`COUNT`] on the catalogues; `statistics` (kept counts) costs [`STATISTICS`];
+//! - `searchContributions` costs [`SEARCH`] once, a `snippet` like a `body`;
 //! - `nodes(ids:)` multiplies its items' cost by the number of IDs;
 //! - each mutation field costs [`WRITE`] (a transaction with its audit event);
 //! - introspection (`__schema`, `__type`) reads the schema in memory: [`VALUE`] per field
@@ -48,6 +49,9 @@ pub const BODY: u64 = 5;
 /// `statistics`: a few dozen rows of kept counts per consultation (measured: 1.8 ms
 /// over 200,000 contributions, as before them a 44 ms grouped count).
 pub const STATISTICS: u64 = 200;
+/// `searchContributions`: its ranked page and the snippets of that page (measured:
+/// see `docs/BENCHMARKS.md`, a search over 1,000,000 contributions).
+pub const SEARCH: u64 = 1_000;
 /// One mutation field.
 pub const WRITE: u64 = 100;
 /// Most IDs `nodes(ids:)` takes; more are refused when it runs.
@@ -142,6 +146,7 @@ impl Cost {
 fn count_cost(connection: &str) -> u64 {
     match connection {
         "ContributionConnection"
+        | "ContributionSearchConnection"
         | "ContributionRevisionConnection"
         | "ContributionTombstoneConnection"
         | "MechanismStanceConnection"
@@ -301,7 +306,11 @@ impl Counter<'_> {
         };
         let set = &field.selection_set.node;
         let own = match name {
-            "body" => Cost::each(BODY),
+            "body" | "snippet" => Cost::each(BODY),
+            "searchContributions" => Cost {
+                each: VALUE,
+                once: SEARCH,
+            },
             "statistics" => Cost {
                 each: VALUE,
                 once: STATISTICS,

@@ -10,6 +10,7 @@ use crate::graphql::order::{
     DocumentOrder, MechanismOrder, PolicyIssueOrder, StakeholderOrder, TombstoneOrder,
 };
 use crate::ids::{GlobalId, NodeType};
+use crate::service::search::SearchQuery;
 use crate::service::{
     accounts, api_clients, audit, consultations, contributions, documents, mechanisms,
     policy_issues, stakeholders,
@@ -200,6 +201,32 @@ impl Query {
         let page = page_by(order_by, first, after, last, before)?;
         let listing = contributions::list(&rd.db, &rd.viewer, &filter, &page).await?;
         Ok(ContributionConnection::from_listing(listing, Contribution))
+    }
+
+    /// Contributions the caller may read whose current title or body match `query`,
+    /// best match first, each with a snippet of where it matched. A search never finds
+    /// nor counts what the caller may not read. PostgreSQL stems each contribution in
+    /// its own language (Arabic and Chinese unstemmed, Chinese by character); SQLite
+    /// stems English only.
+    async fn search_contributions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Words that must all appear, \"quoted phrases\", `a or b`, `-excluded`; 1 to 200 characters."
+        )]
+        query: String,
+        #[graphql(desc = "Narrows the results.")] filter: Option<ContributionFilter>,
+        #[graphql(desc = "Returns the first n results (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns results after this cursor.")] after: Option<String>,
+    ) -> Result<ContributionSearchConnection> {
+        let rd = request(ctx)?;
+        let search = SearchQuery::parse("query", &query)?;
+        let filter = filter.unwrap_or_default().parse()?;
+        let size = search_size(first)?;
+        let start = search_after(after.as_deref())?;
+        let found =
+            contributions::search(&rd.db, &rd.viewer, &filter, &search, start, size).await?;
+        Ok(ContributionSearchConnection::new(found, start.is_some()))
     }
 
     /// One contribution by ID, if the caller may see it.

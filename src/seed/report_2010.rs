@@ -576,7 +576,7 @@ impl Loader<'_> {
         .insert(self.txn)
         .await?;
         crate::service::tally::moved(self.txn, None, Some(&row)).await?;
-        contribution_revision::ActiveModel {
+        let revision = contribution_revision::ActiveModel {
             contribution_id: Set(row.id),
             number: Set(1),
             content_hash: Set(content_hash(&c.title, LANGUAGE, &body)),
@@ -587,6 +587,16 @@ impl Loader<'_> {
             ..Default::default()
         }
         .insert(self.txn)
+        .await?;
+        crate::service::search::index(
+            self.txn,
+            &[crate::service::search::Indexed {
+                contribution_id: row.id,
+                language: &revision.language,
+                title: &revision.title,
+                body: &revision.body,
+            }],
+        )
         .await?;
         Ok(())
     }

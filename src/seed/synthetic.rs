@@ -14,7 +14,7 @@
 //! the kept counts are recounted once at the end.
 
 use crate::domain::content_hash;
-use crate::service::tally;
+use crate::service::{search, tally};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use entity::enums::{
     Accreditation, ConsultationStatus, ContributionKind, ContributionStatus, RegionalGroup,
@@ -252,6 +252,17 @@ pub async fn load(txn: &DatabaseTransaction, size: Size) -> anyhow::Result<usize
         contribution_revision::Entity::insert_many(revisions)
             .exec(txn)
             .await?;
+        let texts: Vec<search::Indexed> = ids
+            .iter()
+            .zip(&drawn)
+            .map(|(&id, d)| search::Indexed {
+                contribution_id: id,
+                language: d.language,
+                title: &d.title,
+                body: &d.body,
+            })
+            .collect();
+        search::index(txn, &texts).await?;
         let mut tags = Vec::new();
         let mut stances = Vec::new();
         for &id in &ids {

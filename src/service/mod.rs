@@ -19,6 +19,7 @@ pub mod principals;
 pub mod refresh_tokens;
 pub mod relations;
 pub mod rows;
+pub mod search;
 pub mod sessions;
 pub mod stakeholders;
 pub mod statistics;

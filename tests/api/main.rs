@@ -20,6 +20,7 @@ mod outage;
 mod paging;
 mod refusals;
 mod schema;
+mod search;
 mod seed;
 mod sessions;
 mod sockets;

@@ -18,6 +18,7 @@ use crate::service::contributions::Parent;
 use crate::service::relations::{
     IssuesOfContribution, MechanismsOfContribution, RevisionsOfContribution,
 };
+use crate::service::search::SearchQuery;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::contribution::Model;
@@ -369,6 +370,11 @@ pub struct ContributionFilter {
     pub published: Option<DateTimeRange>,
     /// Only contributions last changed within this range.
     pub updated: Option<DateTimeRange>,
+    /// Only contributions whose current title or body match this search (at most 200
+    /// characters): words that must all appear (stemmed in the contribution's
+    /// language), "quoted phrases", `a or b`, `-excluded`. `searchContributions` ranks
+    /// the matches and shows where they matched.
+    pub search: Option<String>,
 }
 
 /// A range of moments: from `from` (inclusive) to `to` (exclusive). Either end may be
@@ -421,6 +427,10 @@ impl ContributionFilter {
             submitted: DateTimeRange::parse(self.submitted, "submitted")?,
             published: DateTimeRange::parse(self.published, "published")?,
             updated: DateTimeRange::parse(self.updated, "updated")?,
+            search: self
+                .search
+                .map(|text| SearchQuery::parse("filter.search", &text))
+                .transpose()?,
         })
     }
 }

@@ -8,6 +8,7 @@ mod identity;
 mod mechanism;
 mod meeting;
 mod policy_issue;
+mod search;
 mod stakeholder;
 mod statistics;
 
@@ -24,6 +25,8 @@ pub use identity::{
 pub use mechanism::{Mechanism, MechanismConnection, MechanismFilter};
 pub use meeting::{Meeting, MeetingConnection};
 pub use policy_issue::{PolicyIssue, PolicyIssueConnection, PolicyIssueFilter};
+pub use search::{ContributionSearchConnection, ContributionSearchEdge};
+pub(crate) use search::{after as search_after, size as search_size};
 pub use stakeholder::{Stakeholder, StakeholderConnection, StakeholderFilter};
 pub use statistics::{ContributionStatistics, GroupStatistics, KindCount};
 

@@ -3,8 +3,8 @@
 
 use super::store::{
     Disclosure, NewRow, Receipt, Text, audited, check_open, check_still_open, check_version,
-    consultation_of, current_revision, insert_contribution, insert_revision, not_allowed, readable,
-    save, tombstone,
+    consultation_of, current_revision, insert_contribution, insert_revision, make_searchable,
+    not_allowed, readable, save, tombstone,
 };
 use crate::db::Db;
 use crate::domain::Reason;
@@ -161,7 +161,9 @@ pub async fn edit(
         rev.language = Set(text.language().to_owned());
         rev.content_hash = Set(text.content_hash());
         rev.created_at = Set(now);
-        rev.update(&txn).await?
+        let rev = rev.update(&txn).await?;
+        make_searchable(&txn, &rev).await?;
+        rev
     } else {
         insert_revision(&txn, before.id, after.latest_revision, &text, now).await?
     };

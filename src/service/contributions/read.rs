@@ -6,13 +6,15 @@ use crate::db::Db;
 use crate::error::{AppResult, MutationResult};
 use crate::paging::{self, Listing, Page, Slice};
 use crate::policy;
+use crate::service::search::{self, SearchQuery};
 use crate::viewer::Viewer;
 use entity::contribution::{Column, Entity, Model};
 use entity::enums::{ContributionKind, ContributionStatus, StakeholderGroup, Visibility};
 use entity::{contribution_issue, contribution_mechanism, contribution_revision, stakeholder};
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait, Select,
+    ColumnTrait, Condition, DbBackend, EntityTrait, FromQueryResult, JoinType, QueryFilter,
+    QuerySelect, QueryTrait, RelationTrait, Select,
 };
 use std::collections::HashMap;
 
@@ -37,6 +39,8 @@ pub struct ContributionFilter {
     pub submitted: Option<Range>,
     pub published: Option<Range>,
     pub updated: Option<Range>,
+    /// Only contributions whose current title or body match this search.
+    pub search: Option<SearchQuery>,
 }
 
 /// A range of moments: from `from` (inclusive) to `to` (exclusive); either may be open.
@@ -60,8 +64,11 @@ impl Range {
 }
 
 /// The contributions `viewer` may read that match `filter`.
-fn select(viewer: &Viewer, filter: &ContributionFilter) -> Select<Entity> {
+fn select(backend: DbBackend, viewer: &Viewer, filter: &ContributionFilter) -> Select<Entity> {
     let mut cond = Condition::all().add(policy::readable_contributions(viewer));
+    if let Some(query) = &filter.search {
+        cond = cond.add(Column::Id.in_subquery(search::matching(backend, query)));
+    }
     if let Some(id) = filter.consultation_id {
         cond = cond.add(Column::ConsultationId.eq(id));
     }
@@ -139,7 +146,82 @@ pub async fn list(
     filter: &ContributionFilter,
     page: &Page,
 ) -> AppResult<Listing<Model>> {
-    paging::list(db, select(viewer, filter), Column::Id, page).await
+    let backend = db.get_database_backend();
+    paging::list(db, select(backend, viewer, filter), Column::Id, page).await
+}
+
+/// One contribution a search found.
+pub struct Hit {
+    pub contribution: Model,
+    /// How well it matched; higher is better, comparable within one search.
+    pub relevance: f64,
+    /// Its body around what matched, as HTML (text escaped, matches in `<mark>`).
+    pub snippet: String,
+}
+
+/// A page of search results, best first.
+pub struct Hits {
+    pub hits: Vec<Hit>,
+    pub has_next: bool,
+    /// Counts all the readable matches, when `totalCount` is asked for.
+    pub counter: paging::Counter,
+}
+
+/// The readable contributions matching `query` and `filter`, best match first (ties
+/// in order of creation), `size` of them after the result at (`relevance`, id).
+pub async fn search(
+    db: &impl Db,
+    viewer: &Viewer,
+    filter: &ContributionFilter,
+    query: &SearchQuery,
+    after: Option<(f64, i64)>,
+    size: u64,
+) -> AppResult<Hits> {
+    let backend = db.get_database_backend();
+    let mut statement = select(backend, viewer, filter).into_query();
+    search::join_matches(backend, &mut statement, query);
+    let relevance = search::relevance(backend, query);
+    if let Some((score, id)) = after {
+        statement.cond_where(
+            Condition::any().add(relevance.clone().lt(score)).add(
+                Condition::all()
+                    .add(relevance.clone().eq(score))
+                    .add(Expr::col((Entity, Column::Id)).gt(id)),
+            ),
+        );
+    }
+    statement
+        .expr_as(relevance, Alias::new("relevance"))
+        .order_by(Alias::new("relevance"), Order::Desc)
+        .order_by((Entity, Column::Id), Order::Asc)
+        .limit(size + 1);
+    let rows = db.query_all(&statement).await?;
+    let mut found = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let relevance: f64 = row.try_get("", "relevance")?;
+        found.push((Model::from_query_result(row, "")?, relevance));
+    }
+    let has_next = found.len() as u64 > size;
+    found.truncate(size as usize);
+    let ids: Vec<i64> = found.iter().map(|(m, _)| m.id).collect();
+    let mut snippets = search::snippets(db, query, &ids).await?;
+    let hits = found
+        .into_iter()
+        .map(|(contribution, relevance)| Hit {
+            snippet: snippets.remove(&contribution.id).unwrap_or_default(),
+            contribution,
+            relevance,
+        })
+        .collect();
+    let counted = ContributionFilter {
+        search: Some(query.clone()),
+        ..filter.clone()
+    };
+    Ok(Hits {
+        hits,
+        has_next,
+        counter: paging::Counter::new(db, select(backend, viewer, &counted)),
+    })
 }
 
 /// What a nested list of contributions hangs from.
@@ -154,6 +236,7 @@ pub enum Parent {
 /// The readable contributions matching `filter`, with the expression that gives each
 /// row's parent. The filter's own field for that parent is ignored: the parent decides.
 fn select_with_parent(
+    backend: DbBackend,
     viewer: &Viewer,
     filter: &ContributionFilter,
     parent: Parent,
@@ -163,20 +246,24 @@ fn select_with_parent(
     match parent {
         Parent::Consultation => {
             filter.consultation_id = None;
-            (select(viewer, &filter), column(Column::ConsultationId))
+            (
+                select(backend, viewer, &filter),
+                column(Column::ConsultationId),
+            )
         }
         Parent::Meeting => {
             filter.meeting_id = None;
-            (select(viewer, &filter), column(Column::MeetingId))
+            (select(backend, viewer, &filter), column(Column::MeetingId))
         }
         Parent::Stakeholder => {
             filter.stakeholder_id = None;
-            let select = select(viewer, &filter).filter(policy::attribution_visible(viewer));
+            let select =
+                select(backend, viewer, &filter).filter(policy::attribution_visible(viewer));
             (select, column(Column::StakeholderId))
         }
         Parent::PolicyIssue => {
             filter.policy_issue_id = None;
-            let select = select(viewer, &filter).join(
+            let select = select(backend, viewer, &filter).join(
                 JoinType::InnerJoin,
                 contribution_issue::Relation::Contribution.def().rev(),
             );
@@ -198,7 +285,8 @@ pub async fn pages_by_parent(
     filter: &ContributionFilter,
     page: &Page,
 ) -> AppResult<HashMap<i64, Slice<Model>>> {
-    let (select, parent_expr) = select_with_parent(viewer, filter, parent);
+    let (select, parent_expr) =
+        select_with_parent(db.get_database_backend(), viewer, filter, parent);
     paging::fetch_pages_by_parent(db, select, parent_expr, Column::Id, parent_ids, page).await
 }
 
@@ -210,16 +298,21 @@ pub async fn counts_by_parent(
     parent_ids: &[i64],
     filter: &ContributionFilter,
 ) -> AppResult<HashMap<i64, u64>> {
-    let (select, parent_expr) = select_with_parent(viewer, filter, parent);
+    let (select, parent_expr) =
+        select_with_parent(db.get_database_backend(), viewer, filter, parent);
     Ok(paging::counts_by_parent(db, select, parent_expr, parent_ids).await?)
 }
 
 /// The contributions with these ids that `viewer` may read.
 pub async fn by_ids(db: &impl Db, viewer: &Viewer, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
-    let rows = select(viewer, &ContributionFilter::default())
-        .filter(Column::Id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
+    let rows = select(
+        db.get_database_backend(),
+        viewer,
+        &ContributionFilter::default(),
+    )
+    .filter(Column::Id.is_in(ids.iter().copied()))
+    .all(db)
+    .await?;
     Ok(rows.into_iter().map(|m| (m.id, m)).collect())
 }
 

@@ -6,8 +6,8 @@ use crate::domain::ContributionText;
 use crate::error::{AppError, MutationError, MutationResult, UserError, UserErrorCode};
 use crate::policy;
 use crate::service::audit;
-use crate::service::tally;
 use crate::service::versions::{Versioned, save_at_version};
+use crate::service::{search, tally};
 use crate::viewer::Viewer;
 use chrono::{DateTime, Utc};
 use entity::consultation;
@@ -264,7 +264,8 @@ pub async fn insert_contribution(
     Ok(row)
 }
 
-/// Inserts revision `number` of a contribution, with its content hash.
+/// Inserts revision `number` of a contribution, with its content hash, and makes it
+/// the text the contribution is searched by.
 pub async fn insert_revision(
     txn: &DatabaseTransaction,
     contribution_id: i64,
@@ -272,7 +273,7 @@ pub async fn insert_revision(
     text: &ContributionText,
     now: DateTime<Utc>,
 ) -> MutationResult<contribution_revision::Model> {
-    Ok(contribution_revision::ActiveModel {
+    let revision = contribution_revision::ActiveModel {
         contribution_id: Set(contribution_id),
         number: Set(number),
         title: Set(text.title().to_owned()),
@@ -283,7 +284,28 @@ pub async fn insert_revision(
         ..Default::default()
     }
     .insert(txn)
-    .await?)
+    .await?;
+    make_searchable(txn, &revision).await?;
+    Ok(revision)
+}
+
+/// Makes `revision`, which the contribution now shows, the text a search finds it by.
+/// Every write of a current revision ends here.
+pub async fn make_searchable(
+    txn: &DatabaseTransaction,
+    revision: &contribution_revision::Model,
+) -> MutationResult<()> {
+    search::index(
+        txn,
+        &[search::Indexed {
+            contribution_id: revision.contribution_id,
+            language: &revision.language,
+            title: &revision.title,
+            body: &revision.body,
+        }],
+    )
+    .await?;
+    Ok(())
 }
 
 /// The revision a contribution shows now.

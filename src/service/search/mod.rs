@@ -1,0 +1,253 @@
+//! Full-text search over contributions: their current title and body, in the six UN
+//! languages. PostgreSQL stems each contribution in its own language (`english`,
+//! `french`, `spanish`, `russian`; `simple` for Arabic, Chinese and anything else)
+//! through a GIN index; SQLite uses FTS5 (Porter stemming, accents folded). On both,
+//! CJK characters are indexed and searched one per token, so a Chinese word is found as
+//! the phrase of its characters.
+//!
+//! A search is a [`SearchQuery`]: words (all must match), `"quoted phrases"`, `a or b`
+//! and `-excluded` words, as web search engines take them. It narrows any list of
+//! contributions ([`matching`]) and ranks them ([`join_matches`], [`relevance`]), always inside the caller's
+//! read policy, which the callers apply to the same statement.
+
+mod query;
+mod text;
+
+pub use query::{MAX_QUERY_CHARS, SearchQuery};
+use text::{START, STOP, joined, to_html};
+pub use text::{config, spaced};
+
+use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, TryGetable, Value};
+use std::collections::HashMap;
+
+/// The table both databases keep the searchable text in.
+const TABLE: &str = "contribution_search";
+
+/// The configurations contributions are indexed in (see [`config`]).
+const CONFIGS: [&str; 5] = ["english", "french", "spanish", "russian", "simple"];
+
+/// The text a contribution is found by.
+pub struct Indexed<'a> {
+    pub contribution_id: i64,
+    pub language: &'a str,
+    pub title: &'a str,
+    pub body: &'a str,
+}
+
+/// Writes (or replaces) the searchable text of contributions, in one statement per
+/// database round (rows are bounded by the caller: a revision, or a seeding batch).
+pub async fn index<C: ConnectionTrait>(db: &C, rows: &[Indexed<'_>]) -> Result<(), DbErr> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let backend = db.get_database_backend();
+    let mut values: Vec<Value> = Vec::with_capacity(rows.len() * 4);
+    let mut tuples = Vec::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        let n = i * 4;
+        values.push(row.contribution_id.into());
+        if backend == DbBackend::Postgres {
+            values.push(config(row.language).into());
+            tuples.push(format!(
+                "(${}, ${}::regconfig, ${}, ${})",
+                n + 1,
+                n + 2,
+                n + 3,
+                n + 4
+            ));
+        } else {
+            tuples.push("(?, ?, ?)".to_owned());
+        }
+        values.push(spaced(row.title).into());
+        values.push(spaced(row.body).into());
+    }
+    let sql = if backend == DbBackend::Postgres {
+        format!(
+            "INSERT INTO {TABLE} (contribution_id, config, title, body) VALUES {} \
+             ON CONFLICT (contribution_id) DO UPDATE \
+             SET config = EXCLUDED.config, title = EXCLUDED.title, body = EXCLUDED.body",
+            tuples.join(", ")
+        )
+    } else {
+        // FTS5 has no upsert: the old rows go first.
+        let ids: Vec<String> = rows.iter().map(|r| r.contribution_id.to_string()).collect();
+        db.execute_unprepared(&format!(
+            "DELETE FROM {TABLE} WHERE rowid IN ({})",
+            ids.join(", ")
+        ))
+        .await?;
+        format!(
+            "INSERT INTO {TABLE} (rowid, title, body) VALUES {}",
+            tuples.join(", ")
+        )
+    };
+    db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    Ok(())
+}
+
+/// Indexes the contributions that have no searchable text yet (those made before the
+/// search migration, or written around the API), in batches; returns how many.
+pub async fn fill_missing<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
+    const BATCH: u64 = 500;
+    let backend = db.get_database_backend();
+    let key = if backend == DbBackend::Postgres {
+        "contribution_id"
+    } else {
+        "rowid"
+    };
+    let sql = format!(
+        "SELECT c.id, r.language, r.title, r.body FROM contribution c \
+         JOIN contribution_revision r ON r.contribution_id = c.id AND r.number = c.latest_revision \
+         WHERE NOT EXISTS (SELECT 1 FROM {TABLE} s WHERE s.{key} = c.id) \
+         ORDER BY c.id LIMIT {BATCH}"
+    );
+    let mut filled = 0;
+    loop {
+        let rows = db
+            .query_all_raw(Statement::from_string(backend, sql.clone()))
+            .await?;
+        if rows.is_empty() {
+            return Ok(filled);
+        }
+        let mut texts = Vec::with_capacity(rows.len());
+        for row in &rows {
+            texts.push((
+                row.try_get_by_index::<i64>(0)?,
+                row.try_get_by_index::<String>(1)?,
+                row.try_get_by_index::<String>(2)?,
+                row.try_get_by_index::<String>(3)?,
+            ));
+        }
+        let batch: Vec<Indexed> = texts
+            .iter()
+            .map(|(id, language, title, body)| Indexed {
+                contribution_id: *id,
+                language,
+                title,
+                body,
+            })
+            .collect();
+        index(db, &batch).await?;
+        filled += rows.len() as u64;
+    }
+}
+
+/// The ids of the contributions a search matches, as a subquery.
+pub fn matching(backend: DbBackend, query: &SearchQuery) -> SelectStatement {
+    let mut select = Query::select();
+    if backend == DbBackend::Postgres {
+        select
+            .column(Alias::new("contribution_id"))
+            .from(Alias::new(TABLE))
+            .and_where(postgres_match(query, TABLE));
+    } else {
+        select
+            .column(Alias::new("rowid"))
+            .from(Alias::new(TABLE))
+            .and_where(Expr::cust_with_values(
+                format!("{TABLE} MATCH ?"),
+                [query.fts5.clone()],
+            ));
+    }
+    select
+}
+
+/// PostgreSQL's match: through the GIN index with the search in every configuration,
+/// then exactly, with the search in the row's own language.
+fn postgres_match(query: &SearchQuery, table: &str) -> Expr {
+    let any: Vec<String> = CONFIGS
+        .iter()
+        .map(|c| format!("websearch_to_tsquery('{c}', $1)"))
+        .collect();
+    Expr::cust_with_values(
+        format!(
+            "{table}.document @@ ({}) AND {table}.document @@ websearch_to_tsquery({table}.config, $1)",
+            any.join(" || ")
+        ),
+        [query.websearch.clone()],
+    )
+}
+
+/// How well a contribution matches, higher is better (comparable within one search).
+pub fn relevance(backend: DbBackend, query: &SearchQuery) -> Expr {
+    if backend == DbBackend::Postgres {
+        Expr::cust_with_values(
+            format!(
+                "CAST(ts_rank({TABLE}.document, websearch_to_tsquery({TABLE}.config, $1), 1) AS DOUBLE PRECISION)"
+            ),
+            [query.websearch.clone()],
+        )
+    } else {
+        // bm25 is lower for better matches; titles weigh ten times the body.
+        Expr::cust(format!("(-bm25({TABLE}, 10.0, 1.0))"))
+    }
+}
+
+/// Joins the search table to a statement over `contribution` and keeps the matches
+/// (FTS5's ranking functions need the table matched in the same statement).
+pub fn join_matches(backend: DbBackend, select: &mut SelectStatement, query: &SearchQuery) {
+    let key = if backend == DbBackend::Postgres {
+        "contribution_id"
+    } else {
+        "rowid"
+    };
+    select.inner_join(
+        Alias::new(TABLE),
+        Expr::cust(format!("{TABLE}.{key} = contribution.id")),
+    );
+    if backend == DbBackend::Postgres {
+        select.and_where(postgres_match(query, TABLE));
+    } else {
+        select.and_where(Expr::cust_with_values(
+            format!("{TABLE} MATCH ?"),
+            [query.fts5.clone()],
+        ));
+    }
+}
+
+/// A snippet of each contribution's body around what matched: HTML, its text escaped
+/// and the matches in `<mark>`. Contributions without a match in the body get its
+/// opening words.
+pub async fn snippets<C: ConnectionTrait>(
+    db: &C,
+    query: &SearchQuery,
+    ids: &[i64],
+) -> Result<HashMap<i64, String>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let backend = db.get_database_backend();
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let statement = if backend == DbBackend::Postgres {
+        Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT contribution_id, ts_headline(config, body, websearch_to_tsquery(config, $1), \
+                 'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, ShortWord=0, MaxFragments=2, FragmentDelimiter=\" … \"') \
+                 FROM {TABLE} WHERE contribution_id IN ({})",
+                list.join(", ")
+            ),
+            [query.websearch.clone().into()],
+        )
+    } else {
+        Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT rowid, snippet({TABLE}, 1, '{START}', '{STOP}', ' … ', 24) \
+                 FROM {TABLE} WHERE {TABLE} MATCH ? AND rowid IN ({})",
+                list.join(", ")
+            ),
+            [query.fts5.clone().into()],
+        )
+    };
+    let rows = db.query_all_raw(statement).await?;
+    let mut out = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let id = i64::try_get_by_index(&row, 0).map_err(DbErr::from)?;
+        let text = String::try_get_by_index(&row, 1).map_err(DbErr::from)?;
+        out.insert(id, to_html(&joined(&text)));
+    }
+    Ok(out)
+}

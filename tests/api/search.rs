@@ -1,0 +1,452 @@
+//! Full-text search: ranked, highlighted, in the UN languages, inside the read policy,
+//! kept current with every revision, and refusing searches that say nothing.
+
+use crate::helpers::{TestApp, first_error_code, spawn_seeded_app};
+use entity::enums::Role;
+use sea_orm::{ConnectionTrait, DbBackend};
+use serde_json::{Value, json};
+use std::collections::HashSet;
+
+const SEARCH: &str = r#"
+query($q: String!, $f: ContributionFilter, $first: Int, $after: String) {
+  searchContributions(query: $q, filter: $f, first: $first, after: $after) {
+    totalCount
+    edges { cursor relevance snippet node { id title language } }
+    pageInfo { hasNextPage hasPreviousPage endCursor }
+  }
+}"#;
+
+/// Searches as `token` (anonymous if `None`); returns the connection.
+async fn search(app: &TestApp, token: Option<&str>, q: &str, filter: Value) -> Value {
+    let vars = json!({ "q": q, "f": filter, "first": 100 });
+    let body = match token {
+        Some(t) => app.graphql_as(t, SEARCH, vars).await.1,
+        None => app.graphql(SEARCH, vars).await,
+    };
+    let found = body["data"]["searchContributions"].clone();
+    assert!(found.is_object(), "{q}: {body}");
+    found
+}
+
+fn titles(found: &Value) -> Vec<String> {
+    found["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["title"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Creates a contribution as `member` in `consultation`, submits it and, if `admin`
+/// is given, publishes it; returns its ID and version.
+async fn contribute(
+    app: &TestApp,
+    member: &str,
+    admin: Option<&str>,
+    consultation: &Value,
+    (title, body, language, visibility): (&str, &str, &str, &str),
+) -> (Value, Value) {
+    let (_, created) = app
+        .graphql_as(
+            member,
+            "mutation($i: ContributionCreateInput!) { contributionCreate(input: $i) { contribution { id version } userErrors { message } } }",
+            json!({ "i": { "consultation": consultation, "title": title, "body": body, "language": language, "visibility": visibility } }),
+        )
+        .await;
+    let c = created["data"]["contributionCreate"]["contribution"].clone();
+    assert!(c.is_object(), "{created}");
+    let Some(admin) = admin else {
+        return (c["id"].clone(), c["version"].clone());
+    };
+    let (_, submitted) = app
+        .graphql_as(
+            member,
+            "mutation($id: ID!, $v: Int!) { contributionSubmit(input: { id: $id, version: $v }) { contribution { version } userErrors { message } } }",
+            json!({ "id": c["id"], "v": c["version"] }),
+        )
+        .await;
+    let v = submitted["data"]["contributionSubmit"]["contribution"]["version"].clone();
+    let (_, published) = app
+        .graphql_as(
+            admin,
+            "mutation($id: ID!, $v: Int!) { contributionPublish(input: { id: $id, version: $v }) { contribution { version } userErrors { message } } }",
+            json!({ "id": c["id"], "v": v }),
+        )
+        .await;
+    let v = published["data"]["contributionPublish"]["contribution"]["version"].clone();
+    assert!(v.is_number(), "{published}");
+    (c["id"].clone(), v)
+}
+
+#[tokio::test]
+async fn search_finds_ranks_and_highlights_in_the_un_languages() {
+    let app = spawn_seeded_app().await;
+    let (admin, member, consultation) =
+        crate::workflow::secretariat_member_and_consultation(&app, "search").await;
+    for text in [
+        (
+            "Human rights online",
+            "The rights of people offline & <elsewhere> must also be protected online, privacy included.",
+            "en",
+            "PUBLIC",
+        ),
+        (
+            "A note in passing",
+            "A long comment on many things, of which human rights are one, and privacy is mentioned once at the end.",
+            "en",
+            "PUBLIC",
+        ),
+        (
+            "Renforcement des capacités",
+            "Les pays en développement demandent le renforcement des capacités institutionnelles.",
+            "fr",
+            "PUBLIC",
+        ),
+        (
+            "互联网治理",
+            "我们支持加强合作，关于互联网治理的公共政策问题。",
+            "zh",
+            "PUBLIC",
+        ),
+        (
+            "Управление интернетом",
+            "Мы поддерживаем расширенное сотрудничество по вопросам управления интернетом.",
+            "ru",
+            "PUBLIC",
+        ),
+        (
+            "حوكمة الإنترنت",
+            "ندعم التعاون المعزز في قضايا السياسة العامة المتعلقة بالإنترنت.",
+            "ar",
+            "PUBLIC",
+        ),
+        (
+            "Fortalecimiento de capacidades",
+            "Los países en desarrollo necesitan fortalecimiento de capacidades.",
+            "es",
+            "PUBLIC",
+        ),
+    ] {
+        contribute(&app, &member, Some(&admin), &consultation, text).await;
+    }
+
+    // English words are stemmed on both databases: "right" finds "rights"; the
+    // snippet is escaped HTML with the matches marked.
+    let found = search(&app, None, "right privacy", Value::Null).await;
+    let mut both = titles(&found);
+    both.sort();
+    assert_eq!(
+        both,
+        ["A note in passing", "Human rights online"],
+        "{found}"
+    );
+    assert_eq!(found["totalCount"], 2);
+    let snippet = found["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["node"]["title"] == "Human rights online")
+        .unwrap()["snippet"]
+        .as_str()
+        .unwrap();
+    assert!(snippet.contains("<mark>rights</mark>"), "{snippet}");
+    assert!(snippet.contains("<mark>privacy</mark>"), "{snippet}");
+    assert!(
+        snippet.contains("offline &amp;"),
+        "the text is escaped: {snippet}"
+    );
+    assert!(
+        !snippet.contains("<elsewhere>"),
+        "no markup of the text: {snippet}"
+    );
+    // A match in the title outranks one in the body.
+    let ranked = search(&app, None, "rights", Value::Null).await;
+    assert_eq!(
+        titles(&ranked),
+        ["Human rights online", "A note in passing"],
+        "{ranked}"
+    );
+    let relevance: Vec<f64> = ranked["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["relevance"].as_f64().unwrap())
+        .collect();
+    assert!(relevance[0] > relevance[1], "{relevance:?}");
+
+    // Phrases, alternatives and exclusions.
+    assert_eq!(
+        titles(&search(&app, None, "\"human rights\" -online", Value::Null).await),
+        ["A note in passing"]
+    );
+    assert_eq!(
+        search(&app, None, "institutionnelles or necesitan", Value::Null).await["totalCount"],
+        2
+    );
+
+    // Chinese by its characters, found inside a run of text and marked in place.
+    let chinese = search(&app, None, "互联网", Value::Null).await;
+    assert_eq!(titles(&chinese), ["互联网治理"], "{chinese}");
+    let snippet = chinese["edges"][0]["snippet"].as_str().unwrap();
+    assert!(
+        snippet.contains("关于<mark>互</mark><mark>联</mark><mark>网</mark>治理")
+            || snippet.contains("关于<mark>互联网</mark>治理"),
+        "{snippet}"
+    );
+    assert!(
+        !snippet.contains("互 "),
+        "no spaces between CJK characters: {snippet}"
+    );
+    assert_eq!(
+        titles(&search(&app, None, "公共政策", Value::Null).await),
+        ["互联网治理"]
+    );
+    // Russian, Arabic and Spanish words as written.
+    assert_eq!(
+        titles(&search(&app, None, "интернетом", Value::Null).await),
+        ["Управление интернетом"]
+    );
+    assert_eq!(
+        titles(&search(&app, None, "حوكمة", Value::Null).await),
+        ["حوكمة الإنترنت"]
+    );
+    assert_eq!(
+        titles(&search(&app, None, "capacidades", Value::Null).await),
+        ["Fortalecimiento de capacidades"]
+    );
+    if app.db.get_database_backend() == DbBackend::Postgres {
+        // PostgreSQL stems French, Spanish and Russian in their own language.
+        assert_eq!(
+            titles(&search(&app, None, "capacité institutionnelle", Value::Null).await),
+            ["Renforcement des capacités"]
+        );
+        assert_eq!(
+            titles(&search(&app, None, "интернет управление", Value::Null).await),
+            ["Управление интернетом"]
+        );
+        assert_eq!(
+            titles(&search(&app, None, "capacidad", Value::Null).await),
+            ["Fortalecimiento de capacidades"]
+        );
+    }
+
+    // The filter narrows a search; a search narrows any list, nested ones too.
+    let french = search(
+        &app,
+        None,
+        "capacités or capacidades",
+        json!({ "languages": ["fr"] }),
+    )
+    .await;
+    assert_eq!(titles(&french), ["Renforcement des capacités"]);
+    let listed = app
+        .data(
+            "query($c: ID!) { consultation(id: $c) { contributions(filter: { search: \"privacy\" }, orderBy: { field: TITLE, direction: DESC }) { totalCount nodes { title } } } }",
+            json!({ "c": consultation }),
+        )
+        .await;
+    assert_eq!(
+        listed["consultation"]["contributions"],
+        json!({ "totalCount": 2, "nodes": [{ "title": "Human rights online" }, { "title": "A note in passing" }] })
+    );
+}
+
+#[tokio::test]
+async fn search_pages_through_every_match_best_first() {
+    let app = spawn_seeded_app().await;
+    // Every contribution of the report has the same placeholder body.
+    let mut seen = Vec::new();
+    let mut after = Value::Null;
+    let mut last_relevance = f64::INFINITY;
+    loop {
+        let body = app
+            .data(
+                SEARCH,
+                json!({ "q": "placeholder", "first": 7, "after": after }),
+            )
+            .await;
+        let found = &body["searchContributions"];
+        assert_eq!(found["totalCount"], 98);
+        assert_eq!(found["pageInfo"]["hasPreviousPage"], !seen.is_empty());
+        for edge in found["edges"].as_array().unwrap() {
+            let r = edge["relevance"].as_f64().unwrap();
+            assert!(r <= last_relevance, "best first");
+            last_relevance = r;
+            seen.push(edge["node"]["id"].as_str().unwrap().to_owned());
+        }
+        if found["pageInfo"]["hasNextPage"] == false {
+            break;
+        }
+        after = found["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(seen.len(), 98);
+    assert_eq!(seen.iter().collect::<HashSet<_>>().len(), 98, "no repeats");
+}
+
+#[tokio::test]
+async fn search_never_finds_or_counts_what_the_caller_may_not_read() {
+    let app = spawn_seeded_app().await;
+    let (admin, member, consultation) =
+        crate::workflow::secretariat_member_and_consultation(&app, "search-policy").await;
+    let word = "quetzalcoatlus";
+    contribute(
+        &app,
+        &member,
+        None,
+        &consultation,
+        ("A draft", &format!("My {word} draft."), "en", "PUBLIC"),
+    )
+    .await;
+    contribute(
+        &app,
+        &member,
+        Some(&admin),
+        &consultation,
+        (
+            "For states",
+            &format!("The {word} note."),
+            "en",
+            "MEMBER_STATES",
+        ),
+    )
+    .await;
+    let count = |token: Option<String>| {
+        let app = &app;
+        async move {
+            let found = search(app, token.as_deref(), word, Value::Null).await;
+            let list = "query($q: String) { contributions(filter: { search: $q }) { totalCount } }";
+            let listed = match token.as_deref() {
+                Some(t) => app.graphql_as(t, list, json!({ "q": word })).await.1,
+                None => app.graphql(list, json!({ "q": word })).await,
+            };
+            let listed = listed["data"]["contributions"]["totalCount"].clone();
+            assert_eq!(found["totalCount"], listed, "both ways count alike");
+            (
+                found["edges"].as_array().unwrap().len(),
+                found["totalCount"].clone(),
+            )
+        }
+    };
+    assert_eq!(count(None).await, (0, json!(0)), "anonymous");
+    assert_eq!(
+        count(Some(member.clone())).await,
+        (2, json!(2)),
+        "the author"
+    );
+    let other_government = crate::workflow::stakeholder_id(&app, "Government delegation 2").await;
+    let other = app
+        .sign_in_as("b@gov.example", Role::MemberState, Some(other_government))
+        .await;
+    assert_eq!(
+        count(Some(other)).await,
+        (1, json!(1)),
+        "another member state: the MEMBER_STATES one, not the draft"
+    );
+    assert_eq!(
+        count(Some(admin.clone())).await,
+        (2, json!(2)),
+        "the secretariat"
+    );
+}
+
+#[tokio::test]
+async fn a_new_revision_is_what_search_finds() {
+    let app = spawn_seeded_app().await;
+    let (_admin, member, consultation) =
+        crate::workflow::secretariat_member_and_consultation(&app, "search-edit").await;
+    let (id, version) = contribute(
+        &app,
+        &member,
+        None,
+        &consultation,
+        ("Before", "An archaeopteryx in the text.", "en", "PUBLIC"),
+    )
+    .await;
+    let (_, edited) = app
+        .graphql_as(
+            &member,
+            "mutation($i: ContributionEditInput!) { contributionEdit(input: $i) { contribution { version } userErrors { message } } }",
+            json!({ "i": { "id": id, "version": version, "title": "After", "body": "A pterodactyl in the text." } }),
+        )
+        .await;
+    assert_eq!(
+        edited["data"]["contributionEdit"]["userErrors"],
+        json!([]),
+        "{edited}"
+    );
+    assert_eq!(
+        search(&app, Some(&member), "archaeopteryx", Value::Null).await["totalCount"],
+        0
+    );
+    assert_eq!(
+        titles(&search(&app, Some(&member), "pterodactyl", Value::Null).await),
+        ["After"]
+    );
+
+    // Rows written around the API (or before the search migration) are indexed when
+    // the server starts.
+    app.db
+        .execute_unprepared("DELETE FROM contribution_search")
+        .await
+        .unwrap();
+    assert_eq!(
+        search(&app, Some(&member), "pterodactyl", Value::Null).await["totalCount"],
+        0
+    );
+    concord::db::migrate(&app.db).await.unwrap();
+    assert_eq!(
+        search(&app, Some(&member), "pterodactyl", Value::Null).await["totalCount"],
+        1
+    );
+    assert_eq!(
+        search(&app, None, "placeholder", Value::Null).await["totalCount"],
+        98
+    );
+}
+
+#[tokio::test]
+async fn searches_that_say_nothing_are_refused() {
+    let app = spawn_seeded_app().await;
+    let long = "a".repeat(201);
+    for (what, vars) in [
+        ("empty", json!({ "q": "" })),
+        ("blank", json!({ "q": "   " })),
+        ("punctuation only", json!({ "q": "!!! ???" })),
+        ("only exclusions", json!({ "q": "-spam" })),
+        ("over 200 characters", json!({ "q": long })),
+        ("a page too large", json!({ "q": "internet", "first": 101 })),
+        (
+            "not a search cursor",
+            json!({ "q": "internet", "after": "Y3Vyc29yOjE" }),
+        ),
+        (
+            "an over-long filter search",
+            json!({ "q": "internet", "f": { "search": long } }),
+        ),
+    ] {
+        let body = app.graphql(SEARCH, vars).await;
+        assert_eq!(
+            first_error_code(&body),
+            Some("BAD_USER_INPUT"),
+            "{what}: {body}"
+        );
+        assert!(body["data"].is_null(), "{what}");
+    }
+    let body = app.graphql(SEARCH, json!({ "q": long })).await;
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("200"),
+        "the message names the limit: {message}"
+    );
+    let listed = app
+        .graphql(
+            "{ contributions(filter: { search: \"\" }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        first_error_code(&listed),
+        Some("BAD_USER_INPUT"),
+        "{listed}"
+    );
+}
