@@ -11,9 +11,13 @@ and Concord's ratio to the faster PostGraphile.
 Usage (PostgreSQL at 127.0.0.1:5432, wrk, node and npm installed):
     python3 bench/run.py [--contributions 200000] [--stakeholders 2000] [--seconds 8]
         [--peers concord,postgraphile4,postgraphile5] [--rounds 1]
-Only the standard library is needed. CI does not run it: it is a benchmark.
+Only the standard library is needed. CI does not run it: it is a benchmark. The API
+tests run it in `--smoke` mode (Concord alone, on the test's own database, a given
+binary, a few hundred contributions, Python's own requests instead of wrk) so that it
+keeps working.
 """
 import argparse
+import json
 import os
 import re
 import subprocess
@@ -60,12 +64,11 @@ def peak_rss_mb(pid):
     return total / 1024
 
 
-def start(peer, db_url):
+def start(peer, db_url, binary, out):
     port = PORTS[peer]
-    log = open(os.path.join(HERE, "out", f"{peer}.log"), "w")
+    log = open(os.path.join(out, f"{peer}.log"), "w")
     if peer == "concord":
-        cmd = [os.path.join(ROOT, "target", "release", "concord"), "serve",
-               "--bind", f"127.0.0.1:{port}"]
+        cmd = [binary, "serve", "--bind", f"127.0.0.1:{port}"]
         env = {"DATABASE_URL": db_url, "RUST_LOG": "warn"}
         cwd = ROOT
     elif peer == "postgraphile4":
@@ -87,6 +90,37 @@ def start(peer, db_url):
     return proc
 
 
+def measure(url, directory, seconds):
+    """wrk's RESULT lines, measured with plain sequential requests (the smoke mode)."""
+    lines = []
+    for name in sorted(os.listdir(directory)):
+        shape, kind = os.path.splitext(name)
+        with open(os.path.join(directory, name)) as f:
+            content = f.read()
+        times, errors = [], 0
+        end = time.time() + seconds
+        while time.time() < end or not times:
+            started = time.time()
+            try:
+                if kind == ".get":
+                    req = urllib.request.Request(url.rsplit("/graphql", 1)[0] + content.strip())
+                else:
+                    req = urllib.request.Request(url, content.encode(),
+                                                 {"content-type": "application/json"})
+                with urllib.request.urlopen(req, timeout=60) as r:
+                    body = r.read()
+                if kind == ".json" and "errors" in json.loads(body):
+                    errors += 1
+            except OSError:
+                errors += 1
+            times.append((time.time() - started) * 1000)
+        times.sort()
+        p = lambda q: times[min(len(times) - 1, int(q * len(times)))]
+        lines.append(f"{shape} RESULT req/s={len(times) / seconds:.1f} p50_ms={p(0.5):.2f} "
+                     f"p99_ms={p(0.99):.2f} errors={errors}")
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--contributions", type=int, default=200_000)
@@ -97,19 +131,32 @@ def main():
     parser.add_argument("--database", default=None,
                         help="database name (default concord_bench_<contributions>)")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--database-url", default=None,
+                        help="use this database as it is (SQLite or PostgreSQL) instead")
+    parser.add_argument("--binary", default=None,
+                        help="Concord binary to run (default: build and run the release one)")
+    parser.add_argument("--port", type=int, default=PORTS["concord"])
+    parser.add_argument("--out", default=os.path.join(HERE, "out"),
+                        help="where the shapes and the servers' logs go")
+    parser.add_argument("--smoke", action="store_true",
+                        help="measure with sequential requests from Python instead of wrk")
     args = parser.parse_args()
     peers = args.peers.split(",")
-    os.makedirs(os.path.join(HERE, "out"), exist_ok=True)
+    PORTS["concord"] = args.port
+    os.makedirs(args.out, exist_ok=True)
     name = args.database or f"concord_bench_{args.contributions}"
-    db_url = f"{args.pg}/{name}"
+    db_url = args.database_url or f"{args.pg}/{name}"
 
-    sh(["cargo", "build", "--release", "--locked"], cwd=ROOT)
-    concord = os.path.join(ROOT, "target", "release", "concord")
-    exists = subprocess.run(["psql", f"{args.pg}/postgres", "-tAc",
-                             f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
-                            capture_output=True, text=True).stdout.strip() == "1"
-    if not exists:
-        sh(["psql", f"{args.pg}/postgres", "-qc", f'CREATE DATABASE "{name}"'])
+    concord = args.binary
+    if concord is None:
+        sh(["cargo", "build", "--release", "--locked"], cwd=ROOT)
+        concord = os.path.join(ROOT, "target", "release", "concord")
+    if args.database_url is None:
+        exists = subprocess.run(["psql", f"{args.pg}/postgres", "-tAc",
+                                 f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+                                capture_output=True, text=True).stdout.strip() == "1"
+        if not exists:
+            sh(["psql", f"{args.pg}/postgres", "-qc", f'CREATE DATABASE "{name}"'])
     sh([concord, "seed", "report-2010"], env={"DATABASE_URL": db_url})
     sh([concord, "seed", "synthetic", "--stakeholders", str(args.stakeholders),
         "--contributions", str(args.contributions)], env={"DATABASE_URL": db_url})
@@ -117,20 +164,26 @@ def main():
     procs = {}
     try:
         for peer in peers:
-            procs[peer] = start(peer, db_url)
+            procs[peer] = start(peer, db_url, concord, args.out)
             sh([sys.executable, os.path.join(HERE, "shapes.py"), "--peer", peer,
-                "--url", f"http://127.0.0.1:{PORTS[peer]}/graphql"], stdout=subprocess.DEVNULL)
-        results = {}
+                "--url", f"http://127.0.0.1:{PORTS[peer]}/graphql",
+                "--dir", os.path.join(args.out, f"shapes-{peer}")], stdout=subprocess.DEVNULL)
+        results, errors = {}, {}
         for _ in range(args.rounds):
             for peer in peers:
-                out = subprocess.run([os.path.join(HERE, "wrk.sh"),
-                                      f"http://127.0.0.1:{PORTS[peer]}/graphql",
-                                      str(args.seconds), peer],
-                                     capture_output=True, text=True, check=True).stdout
+                url = f"http://127.0.0.1:{PORTS[peer]}/graphql"
+                if args.smoke:
+                    out = measure(url, os.path.join(args.out, f"shapes-{peer}"), args.seconds)
+                else:
+                    out = subprocess.run([os.path.join(HERE, "wrk.sh"), url,
+                                          str(args.seconds), peer,
+                                          os.path.join(args.out, f"shapes-{peer}")],
+                                         capture_output=True, text=True, check=True).stdout
                 for line in out.splitlines():
                     m = re.match(r"(\S+)\s+RESULT req/s=([\d.]+) p50_ms=([\d.]+) p99_ms=([\d.]+) errors=(\d+)", line)
                     if m:
                         shape = m.group(1)
+                        errors[(peer, shape)] = errors.get((peer, shape), 0) + int(m.group(5))
                         best = results.get((peer, shape))
                         row = tuple(float(x) for x in m.groups()[1:])
                         if best is None or row[0] > best[0]:
@@ -155,6 +208,10 @@ def main():
         ratio = f"{ours[0] / max(others):.2f}×" if ours and others else "—"
         print(f"| {shape} | " + " | ".join(cells) + f" | {ratio} |")
     print("| peak RSS MB | " + " | ".join(f"{rss[p]:.0f}" for p in peers) + " | |")
+    failed = sorted(f"{peer} {shape}" for (peer, shape), r in errors.items() if r)
+    if failed:
+        print("\nshapes with errors: " + ", ".join(failed))
+        sys.exit(1)
 
 
 if __name__ == "__main__":

@@ -64,7 +64,8 @@ def shapes(url, peer):
     total = count["data"][n["contributions"]]["totalCount"]
     # 50 contributions after the row 50,000 from the end (the 150,098th of 200,098),
     # and stakeholders past the 73 seeded ones.
-    deep = cursor_at(url, peer, n["contributions"], total - 50_000)
+    back = min(50_000, total // 4)
+    deep = cursor_at(url, peer, n["contributions"], total - back)
     after80 = cursor_at(url, peer, n["stakeholders"], 80)
     out = {
         "trivial": "{ __typename }",
@@ -72,9 +73,35 @@ def shapes(url, peer):
         "nested50x10_total": f'{{ {n["stakeholders"]}(first: 50, after: "{after80}") {{ nodes {{ name {n["of_stakeholder"]}(first: 10) {{ totalCount nodes {{ id title }} }} }} }} }}',
         "nested100x10_body": f'{{ {n["stakeholders"]}(first: 100, after: "{after80}") {{ nodes {{ {n["of_stakeholder"]}(first: 10) {{ nodes {{ {n["revisions"]}(first: 1) {{ nodes {{ body }} }} }} }} }} }} }}',
     }
+    # One contribution by its key, deep in the table.
+    row = total - back
+    if peer == "concord":
+        import base64
+        gid = base64.urlsafe_b64encode(f"Contribution:{row}".encode()).decode().rstrip("=")
+        out["node_by_id"] = f'{{ node(id: "{gid}") {{ ... on Contribution {{ id title publishedAt stakeholder {{ name }} }} }} }}'
+    elif peer == "postgraphile4":
+        out["node_by_id"] = f"{{ contribution(id: {row}) {{ id title publishedAt stakeholder {{ name }} }} }}"
+    else:
+        out["node_by_id"] = f"{{ contributionById(id: {row}) {{ id title publishedAt stakeholderByStakeholderId {{ name }} }} }}"
     if peer == "concord":
         out["statistics"] = "{ consultations(first: 1) { nodes { statistics { total byGroup { group byKind { kind count } } } } } }"
+        # Searches: a word in one contribution's title; a phrase in every English body,
+        # ranked among the most recent matches.
+        out["search_selective"] = f'{{ searchContributions(query: "contribution {row}", first: 20) {{ edges {{ relevance snippet node {{ id title }} }} }} }}'
+        out["search_broad"] = '{ searchContributions(query: "\\"public policy\\" responsibilities", first: 20) { edges { relevance snippet node { id title } } } }'
     return out
+
+
+def gets(url, peer):
+    """Shapes that are plain GETs (path relative to the server), Concord's only: the
+    export of the synthetic consultation (every one of its contributions) as CSV."""
+    if peer != "concord":
+        return {}
+    data = post(url, '{ consultations(first: 10) { nodes { id slug } } }')
+    synthetic = [c for c in data["data"]["consultations"]["nodes"] if c["slug"].startswith("synthetic")]
+    if not synthetic:
+        return {}
+    return {"export_csv": f"/consultations/{synthetic[0]['id']}/contributions.csv"}
 
 
 def main():
@@ -91,6 +118,13 @@ def main():
         with open(os.path.join(args.dir, name + ".json"), "w") as f:
             json.dump({"query": query}, f)
         print(f"{name}: {len(json.dumps(answer))} bytes")
+    base = args.url.rsplit("/graphql", 1)[0]
+    for name, path in gets(args.url, args.peer).items():
+        with urllib.request.urlopen(base + path, timeout=600) as r:
+            size = sum(len(chunk) for chunk in iter(lambda: r.read(1 << 20), b""))
+        with open(os.path.join(args.dir, name + ".get"), "w") as f:
+            f.write(path)
+        print(f"{name}: {size} bytes")
 
 
 if __name__ == "__main__":

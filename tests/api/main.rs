@@ -5,6 +5,7 @@ mod access;
 mod accounts;
 mod architecture;
 mod batching;
+mod bench;
 mod cli;
 mod clients;
 mod export;
