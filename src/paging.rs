@@ -225,7 +225,6 @@ struct Sort<E: EntityTrait> {
     order: Order,
     column: Option<E::Column>,
     id: E::Column,
-    descending: bool,
 }
 
 impl<E: EntityTrait> Sort<E> {
@@ -242,13 +241,12 @@ impl<E: EntityTrait> Sort<E> {
             order,
             column,
             id,
-            descending: order.descending,
         })
     }
 
     /// The direction rows are read in: the listing's, or its reverse.
     fn direction(&self, reverse: bool) -> Order_ {
-        if self.descending != reverse {
+        if self.order.descending != reverse {
             Order_::Desc
         } else {
             Order_::Asc
@@ -355,7 +353,7 @@ impl<E: EntityTrait> Sort<E> {
 
     /// The rows after `cursor` in this listing's order.
     fn after(&self, cursor: &Cursor) -> AppResult<Condition> {
-        if self.descending {
+        if self.order.descending {
             self.below(cursor)
         } else {
             self.above(cursor)
@@ -364,7 +362,7 @@ impl<E: EntityTrait> Sort<E> {
 
     /// The rows before `cursor` in this listing's order.
     fn before(&self, cursor: &Cursor) -> AppResult<Condition> {
-        if self.descending {
+        if self.order.descending {
             self.above(cursor)
         } else {
             self.below(cursor)

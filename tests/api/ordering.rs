@@ -335,6 +335,13 @@ async fn orders_and_cursors_that_do_not_fit_are_refused() {
             "{what}"
         );
     }
+    let inline = app
+        .graphql(
+            "{ contributions(orderBy: { field: POPULARITY }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(first_error_code(&inline), Some("BAD_USER_INPUT"), "{inline}");
     // The title cursor goes on in its own order.
     let next = app
         .data(
