@@ -237,11 +237,7 @@ impl<E: EntityTrait> Sort<E> {
                 })
             })
             .transpose()?;
-        Ok(Sort {
-            order,
-            column,
-            id,
-        })
+        Ok(Sort { order, column, id })
     }
 
     /// The direction rows are read in: the listing's, or its reverse.

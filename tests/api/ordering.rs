@@ -341,7 +341,11 @@ async fn orders_and_cursors_that_do_not_fit_are_refused() {
             json!({}),
         )
         .await;
-    assert_eq!(first_error_code(&inline), Some("BAD_USER_INPUT"), "{inline}");
+    assert_eq!(
+        first_error_code(&inline),
+        Some("BAD_USER_INPUT"),
+        "{inline}"
+    );
     // The title cursor goes on in its own order.
     let next = app
         .data(

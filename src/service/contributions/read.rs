@@ -13,8 +13,8 @@ use entity::enums::{ContributionKind, ContributionStatus, StakeholderGroup, Visi
 use entity::{contribution_issue, contribution_mechanism, contribution_revision, stakeholder};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sea_orm::{
-    ColumnTrait, Condition, DbBackend, EntityTrait, FromQueryResult, JoinType, QueryFilter,
-    QuerySelect, QueryTrait, RelationTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, JoinType,
+    QueryFilter, QuerySelect, QueryTrait, RelationTrait, Select,
 };
 use std::collections::HashMap;
 
@@ -168,7 +168,8 @@ pub struct Hits {
 }
 
 /// The readable contributions matching `query` and `filter`, best match first (ties
-/// in order of creation), `size` of them after the result at (`relevance`, id).
+/// in order of creation), `size` of them after the result at (`relevance`, id). On
+/// PostgreSQL the first [`search::RANKED`] matches found are ranked.
 pub async fn search(
     db: &impl Db,
     viewer: &Viewer,
@@ -178,8 +179,9 @@ pub async fn search(
     size: u64,
 ) -> AppResult<Hits> {
     let backend = db.get_database_backend();
-    let mut statement = select(backend, viewer, filter).into_query();
-    search::join_matches(backend, &mut statement, query);
+    let mut candidates = select(backend, viewer, filter).into_query();
+    search::join_matches(backend, &mut candidates, query);
+    let mut statement = search::ranked(backend, candidates);
     let relevance = search::relevance(backend, query);
     if let Some((score, id)) = after {
         statement.cond_where(
@@ -195,7 +197,16 @@ pub async fn search(
         .order_by(Alias::new("relevance"), Order::Desc)
         .order_by((Entity, Column::Id), Order::Asc)
         .limit(size + 1);
-    let rows = db.query_all(&statement).await?;
+    let txn = db.begin().await?;
+    if backend == DbBackend::Postgres {
+        // The best plan depends on how many contributions the words match: plan each
+        // search for its own words. (A generic plan, which PostgreSQL settles on for a
+        // prepared statement after a few runs, ranks every match: 60 ms instead of 12
+        // for a word in every French contribution of 1,000,000.)
+        txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
+            .await?;
+    }
+    let rows = txn.query_all(&statement).await?;
     let mut found = Vec::with_capacity(rows.len());
     for row in &rows {
         let relevance: f64 = row.try_get("", "relevance")?;
@@ -204,7 +215,8 @@ pub async fn search(
     let has_next = found.len() as u64 > size;
     found.truncate(size as usize);
     let ids: Vec<i64> = found.iter().map(|(m, _)| m.id).collect();
-    let mut snippets = search::snippets(db, query, &ids).await?;
+    let mut snippets = search::snippets(&txn, query, &ids).await?;
+    txn.commit().await?;
     let hits = found
         .into_iter()
         .map(|(contribution, relevance)| Hit {

@@ -17,7 +17,7 @@ pub use query::{MAX_QUERY_CHARS, SearchQuery};
 use text::{START, STOP, joined, to_html};
 pub use text::{config, spaced};
 
-use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, TryGetable, Value};
 use std::collections::HashMap;
 
@@ -154,20 +154,46 @@ pub fn matching(backend: DbBackend, query: &SearchQuery) -> SelectStatement {
     select
 }
 
-/// PostgreSQL's match: through the GIN index with the search in every configuration,
-/// then exactly, with the search in the row's own language.
+/// PostgreSQL's match: each contribution with the search in its own language, one
+/// branch per language, each through that language's partial GIN index.
 fn postgres_match(query: &SearchQuery, table: &str) -> Expr {
-    let any: Vec<String> = CONFIGS
+    let branches: Vec<String> = CONFIGS
         .iter()
-        .map(|c| format!("websearch_to_tsquery('{c}', $1)"))
+        .map(|c| {
+            format!(
+                "({table}.config = '{c}'::regconfig AND {table}.document @@ websearch_to_tsquery('{c}', $1))"
+            )
+        })
         .collect();
     Expr::cust_with_values(
-        format!(
-            "{table}.document @@ ({}) AND {table}.document @@ websearch_to_tsquery({table}.config, $1)",
-            any.join(" || ")
-        ),
+        format!("({})", branches.join(" OR ")),
         [query.websearch.clone()],
     )
+}
+
+/// Most matches a search ranks on PostgreSQL: the first this many it finds (in
+/// storage order, which is about the order of writing), so that a search matching
+/// hundreds of thousands of contributions still answers in milliseconds. `totalCount`
+/// counts every match.
+pub const RANKED: u64 = 1_000;
+
+/// The statement that ranks the matches `candidates` selects (all of `contribution`'s
+/// columns, joined to the search table by [`join_matches`]): on PostgreSQL the first
+/// [`RANKED`] of them, joined to their searchable text again; on SQLite all of them,
+/// in place (FTS5 ranks inside the statement that matches).
+pub fn ranked(backend: DbBackend, mut candidates: SelectStatement) -> SelectStatement {
+    if backend != DbBackend::Postgres {
+        return candidates;
+    }
+    candidates.limit(RANKED);
+    Query::select()
+        .column((Alias::new("contribution"), Asterisk))
+        .from_subquery(candidates, Alias::new("contribution"))
+        .inner_join(
+            Alias::new(TABLE),
+            Expr::cust(format!("{TABLE}.contribution_id = contribution.id")),
+        )
+        .take()
 }
 
 /// How well a contribution matches, higher is better (comparable within one search).
