@@ -202,7 +202,8 @@ def main():
         cells = []
         for peer in peers:
             r = results.get((peer, shape))
-            cells.append(f"{r[0]:,.0f} ({r[1]:.1f}/{r[2]:.1f})" if r else "—")
+            rate = f"{r[0]:,.0f}" if r and r[0] >= 10 else f"{r[0]:.2f}" if r else ""
+            cells.append(f"{rate} ({r[1]:.1f}/{r[2]:.1f})" if r else "—")
         others = [results[(p, shape)][0] for p in peers if p != "concord" and (p, shape) in results]
         ours = results.get(("concord", shape))
         ratio = f"{ours[0] / max(others):.2f}×" if ours and others else "—"

@@ -80,9 +80,9 @@ def shapes(url, peer):
         gid = base64.urlsafe_b64encode(f"Contribution:{row}".encode()).decode().rstrip("=")
         out["node_by_id"] = f'{{ node(id: "{gid}") {{ ... on Contribution {{ id title publishedAt stakeholder {{ name }} }} }} }}'
     elif peer == "postgraphile4":
-        out["node_by_id"] = f"{{ contribution(id: {row}) {{ id title publishedAt stakeholder {{ name }} }} }}"
+        out["node_by_id"] = f'{{ contribution(id: "{row}") {{ id title publishedAt stakeholder {{ name }} }} }}'
     else:
-        out["node_by_id"] = f"{{ contributionById(id: {row}) {{ id title publishedAt stakeholderByStakeholderId {{ name }} }} }}"
+        out["node_by_id"] = f'{{ contributionByRowId(rowId: "{row}") {{ id title publishedAt stakeholderByStakeholderId {{ name }} }} }}'
     if peer == "concord":
         out["statistics"] = "{ consultations(first: 1) { nodes { statistics { total byGroup { group byKind { kind count } } } } } }"
         # Searches: a word in one contribution's title; a phrase in every English body,

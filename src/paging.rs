@@ -111,6 +111,10 @@ pub struct Page {
     /// `last`/`before` paging: the page ends at `before` and is read backwards.
     pub backward: bool,
     pub order: Order,
+    /// Whether to find out if items lie on the far side of the cursor the page starts
+    /// from (`hasPreviousPage` after `after`, `hasNextPage` before `before`): a
+    /// statement of its own, skipped when nobody reads it (then reported as false).
+    pub far_side: bool,
 }
 
 impl Page {
@@ -122,6 +126,7 @@ impl Page {
             size,
             backward: false,
             order: Order::default(),
+            far_side: false,
         }
     }
 
@@ -160,6 +165,7 @@ impl Page {
             size,
             backward,
             order,
+            far_side: true,
         })
     }
 }
@@ -380,6 +386,9 @@ impl<E: EntityTrait> Sort<E> {
     /// row included): whether they exist answers `hasPreviousPage` for `after` and
     /// `hasNextPage` for `before`.
     fn beyond(&self, page: &Page) -> AppResult<Option<Condition>> {
+        if !page.far_side {
+            return Ok(None);
+        }
         Ok(match (page.backward, &page.after, &page.before) {
             (false, Some(after), _) => Some(
                 Condition::any()

@@ -5,7 +5,7 @@
 use crate::error::AppError;
 use crate::ids::{GlobalId, NodeType};
 use crate::paging::{Order, Page, PageArgs};
-use async_graphql::{ID, Result};
+use async_graphql::{Context, ID, Result};
 
 /// The row id behind a global ID of type `t`.
 pub(crate) fn id_of(raw: &ID, t: NodeType) -> Result<i64> {
@@ -35,24 +35,27 @@ pub(crate) fn moment(
 
 /// Validates a connection field's paging arguments, for a list in its default order.
 pub(crate) fn page(
+    ctx: &Context<'_>,
     first: Option<i32>,
     after: Option<String>,
     last: Option<i32>,
     before: Option<String>,
 ) -> Result<Page, AppError> {
-    page_by(None::<Order>, first, after, last, before)
+    page_by(ctx, None::<Order>, first, after, last, before)
 }
 
 /// Validates a connection field's `orderBy` and paging arguments; cursors must come
-/// from a page in the same order.
+/// from a page in the same order. Whether items lie beyond the cursor a page starts
+/// from costs a statement of its own: it is found only when the client reads `pageInfo`.
 pub(crate) fn page_by(
+    ctx: &Context<'_>,
     order_by: Option<impl Into<Order>>,
     first: Option<i32>,
     after: Option<String>,
     last: Option<i32>,
     before: Option<String>,
 ) -> Result<Page, AppError> {
-    Page::parse(
+    let mut page = Page::parse(
         &PageArgs {
             first,
             after,
@@ -60,5 +63,7 @@ pub(crate) fn page_by(
             before,
         },
         order_by.map(Into::into).unwrap_or_default(),
-    )
+    )?;
+    page.far_side = ctx.look_ahead().field("pageInfo").exists();
+    Ok(page)
 }

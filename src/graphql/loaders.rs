@@ -20,6 +20,13 @@ use entity::{
 };
 use std::collections::HashMap;
 
+/// How long a loader waits after its first key for the rest of a batch: siblings in a
+/// list register their keys within one pass of the executor. async-graphql's default,
+/// 1 ms, is mostly waiting on every level of a query; with none, batches split under
+/// load (a page of 50 with stakeholders fell from 1,525 to 449 req/s); 500 µs keeps
+/// them whole (docs/BENCHMARKS.md).
+const LOADER_DELAY: std::time::Duration = std::time::Duration::from_micros(500);
+
 /// The per-request loader set.
 pub struct Loaders {
     db: Handle,
@@ -28,7 +35,7 @@ pub struct Loaders {
 
 impl Loaders {
     pub fn new(db: Handle, viewer: Viewer) -> DataLoader<Loaders> {
-        DataLoader::new(Loaders { db, viewer }, tokio::spawn)
+        DataLoader::new(Loaders { db, viewer }, tokio::spawn).delay(LOADER_DELAY)
     }
 }
 

@@ -126,7 +126,7 @@ impl Query {
         let filter = stakeholders::StakeholderFilter {
             groups: filter.groups,
         };
-        let page = page_by(order_by, first, after, last, before)?;
+        let page = page_by(ctx, order_by, first, after, last, before)?;
         let listing = stakeholders::list(&rd.db, &rd.viewer, &filter, &page).await?;
         Ok(StakeholderConnection::from_listing(listing, Stakeholder))
     }
@@ -158,7 +158,7 @@ impl Query {
         let filter = consultations::ConsultationFilter {
             statuses: filter.statuses,
         };
-        let page = page_by(order_by, first, after, last, before)?;
+        let page = page_by(ctx, order_by, first, after, last, before)?;
         let listing = consultations::list(&rd.db, &rd.viewer, &filter, &page).await?;
         Ok(ConsultationConnection::from_listing(listing, Consultation))
     }
@@ -198,7 +198,7 @@ impl Query {
     ) -> Result<ContributionConnection> {
         let rd = request(ctx)?;
         let filter = filter.unwrap_or_default().parse()?;
-        let page = page_by(order_by, first, after, last, before)?;
+        let page = page_by(ctx, order_by, first, after, last, before)?;
         let listing = contributions::list(&rd.db, &rd.viewer, &filter, &page).await?;
         Ok(ContributionConnection::from_listing(listing, Contribution))
     }
@@ -206,8 +206,9 @@ impl Query {
     /// Contributions the caller may read whose current title or body match `query`,
     /// best match first, each with a snippet of where it matched. A search never finds
     /// nor counts what the caller may not read. PostgreSQL stems each contribution in
-    /// its own language (Arabic and Chinese unstemmed, Chinese by character); SQLite
-    /// stems English only.
+    /// its own language (Arabic and Chinese unstemmed, Chinese by character) and ranks
+    /// at most the first 1,000 matches it finds (about the earliest written);
+    /// `totalCount` counts every match. SQLite stems English only and ranks every match.
     async fn search_contributions(
         &self,
         ctx: &Context<'_>,
@@ -256,7 +257,7 @@ impl Query {
         let filter = policy_issues::PolicyIssueFilter {
             areas: filter.areas,
         };
-        let page = page_by(order_by, first, after, last, before)?;
+        let page = page_by(ctx, order_by, first, after, last, before)?;
         let listing = policy_issues::list(&rd.db, &rd.viewer, &filter, &page).await?;
         Ok(PolicyIssueConnection::from_listing(listing, PolicyIssue))
     }
@@ -308,7 +309,7 @@ impl Query {
             statuses: filter.statuses,
             kinds: filter.kinds,
         };
-        let page = page_by(order_by, first, after, last, before)?;
+        let page = page_by(ctx, order_by, first, after, last, before)?;
         let listing = mechanisms::list(&rd.db, &rd.viewer, &filter, &page).await?;
         Ok(MechanismConnection::from_listing(listing, Mechanism))
     }
@@ -335,7 +336,7 @@ impl Query {
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
         let rd = request(ctx)?;
-        let page = page_by(order_by, first, after, last, before)?;
+        let page = page_by(ctx, order_by, first, after, last, before)?;
         let listing = documents::list(&rd.db, &rd.viewer, &page).await?;
         Ok(DocumentConnection::from_listing(listing, Document))
     }
@@ -377,7 +378,7 @@ impl Query {
         let consultation = consultation
             .map(|c| GlobalId::decode_as(&c, NodeType::Consultation))
             .transpose()?;
-        let page = page_by(order_by, first, after, last, before)?;
+        let page = page_by(ctx, order_by, first, after, last, before)?;
         let listing = crate::service::tombstones::list(
             &rd.db,
             &rd.viewer,
@@ -411,7 +412,7 @@ impl Query {
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<AccountConnection> {
         let rd = request(ctx)?;
-        let page = page_by(order_by, first, after, last, before)?;
+        let page = page_by(ctx, order_by, first, after, last, before)?;
         let listing = accounts::list(&rd.db, &rd.viewer, &page).await?;
         Ok(AccountConnection::from_listing(listing, Account))
     }
@@ -429,7 +430,7 @@ impl Query {
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<ApiClientConnection> {
         let rd = request(ctx)?;
-        let page = page_by(order_by, first, after, last, before)?;
+        let page = page_by(ctx, order_by, first, after, last, before)?;
         let listing = api_clients::list(&rd.db, &rd.viewer, &page).await?;
         Ok(ApiClientConnection::from_listing(listing, ApiClient))
     }
@@ -449,7 +450,7 @@ impl Query {
     ) -> Result<AuditEventConnection> {
         let rd = request(ctx)?;
         let filter = filter.unwrap_or_default().parse()?;
-        let page = page_by(order_by, first, after, last, before)?;
+        let page = page_by(ctx, order_by, first, after, last, before)?;
         let listing = audit::list(&rd.db, &rd.viewer, &filter, &page).await?;
         Ok(AuditEventConnection::from_listing(listing, AuditEvent))
     }

@@ -336,3 +336,38 @@ async fn contributions_filter_by_status_visibility_and_dates() {
         .sum();
     assert_eq!(total, b, "{nested}");
 }
+
+#[tokio::test]
+async fn the_far_side_of_a_cursor_is_looked_up_only_when_page_info_is_read() {
+    let app = spawn_seeded_app().await;
+    let first = app
+        .data(
+            "{ contributions(first: 5) { pageInfo { endCursor } } }",
+            json!({}),
+        )
+        .await;
+    let after = first["contributions"]["pageInfo"]["endCursor"].clone();
+    let statements = |query: &'static str| {
+        let app = &app;
+        let after = after.clone();
+        async move {
+            let before = app.query_count();
+            let data = app.data(query, json!({ "after": after })).await;
+            (app.query_count() - before, data)
+        }
+    };
+    let (without, _) = statements(
+        "query($after: String) { contributions(first: 5, after: $after) { nodes { id } } }",
+    )
+    .await;
+    let (with, data) = statements(
+        "query($after: String) { contributions(first: 5, after: $after) { nodes { id } pageInfo { hasPreviousPage } } }",
+    )
+    .await;
+    assert_eq!(data["contributions"]["pageInfo"]["hasPreviousPage"], true);
+    assert_eq!(
+        with,
+        without + 1,
+        "one statement for hasPreviousPage, only when read"
+    );
+}

@@ -89,7 +89,7 @@ impl Consultation {
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<MeetingConnection> {
-        let page = page_by(order_by, first, after, last, before)?;
+        let page = page_by(ctx, order_by, first, after, last, before)?;
         let (slice, total) = related(ctx, MeetingsOfConsultation, self.0.id, page).await?;
         Ok(MeetingConnection::from_slice(slice, total, super::Meeting))
     }
@@ -109,7 +109,7 @@ impl Consultation {
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let page = page_by(order_by, first, after, last, before)?;
+        let page = page_by(ctx, order_by, first, after, last, before)?;
         super::contribution::contributions_of(ctx, Parent::Consultation, self.0.id, filter, page)
             .await
     }
@@ -140,7 +140,7 @@ impl Consultation {
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<DocumentConnection> {
-        let page = page_by(order_by, first, after, last, before)?;
+        let page = page_by(ctx, order_by, first, after, last, before)?;
         let (slice, total) = related(ctx, DocumentsOfConsultation, self.0.id, page).await?;
         Ok(DocumentConnection::from_slice(slice, total, Document))
     }

@@ -94,7 +94,7 @@ impl Contribution {
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<ContributionRevisionConnection> {
-        let page = page_by(order_by, first, after, last, before)?;
+        let page = page_by(ctx, order_by, first, after, last, before)?;
         let (slice, total) = related(ctx, RevisionsOfContribution, self.0.id, page).await?;
         Ok(ContributionRevisionConnection::from_slice(
             slice,
@@ -181,7 +181,7 @@ impl Contribution {
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<PolicyIssueConnection> {
-        let page = page_by(order_by, first, after, last, before)?;
+        let page = page_by(ctx, order_by, first, after, last, before)?;
         let (slice, total) = related(ctx, IssuesOfContribution, self.0.id, page).await?;
         Ok(PolicyIssueConnection::from_slice(slice, total, PolicyIssue))
     }
@@ -195,7 +195,7 @@ impl Contribution {
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<MechanismStanceConnection> {
-        let page = page(first, after, last, before)?;
+        let page = page(ctx, first, after, last, before)?;
         let (slice, total) = related(ctx, MechanismsOfContribution, self.0.id, page).await?;
         Ok(MechanismStanceConnection::from_slice(
             slice,

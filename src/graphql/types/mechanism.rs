@@ -97,7 +97,7 @@ impl Mechanism {
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<PolicyIssueConnection> {
-        let page = page_by(order_by, first, after, last, before)?;
+        let page = page_by(ctx, order_by, first, after, last, before)?;
         let (slice, total) = related(ctx, IssuesOfMechanism, self.0.id, page).await?;
         Ok(PolicyIssueConnection::from_slice(slice, total, PolicyIssue))
     }

@@ -74,7 +74,7 @@ impl Meeting {
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let page = page_by(order_by, first, after, last, before)?;
+        let page = page_by(ctx, order_by, first, after, last, before)?;
         super::contribution::contributions_of(ctx, Parent::Meeting, self.0.id, filter, page).await
     }
 }

@@ -66,7 +66,7 @@ impl PolicyIssue {
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<MechanismConnection> {
-        let page = page_by(order_by, first, after, last, before)?;
+        let page = page_by(ctx, order_by, first, after, last, before)?;
         let (slice, total) = related(ctx, MechanismsOfIssue, self.0.id, page).await?;
         Ok(MechanismConnection::from_slice(slice, total, Mechanism))
     }
@@ -86,7 +86,7 @@ impl PolicyIssue {
         #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
         #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
     ) -> Result<ContributionConnection> {
-        let page = page_by(order_by, first, after, last, before)?;
+        let page = page_by(ctx, order_by, first, after, last, before)?;
         super::contribution::contributions_of(ctx, Parent::PolicyIssue, self.0.id, filter, page)
             .await
     }
