@@ -13,11 +13,11 @@ for body in "$shapes"/*.json; do
   connections=8
   [ "$name" = trivial ] && connections=16
   printf '%-22s ' "$name"
-  BODY="$body" wrk -t2 -c$connections -d"${duration}s" -s "$dir/post.lua" "$url" | grep RESULT
+  BODY="$body" wrk -t2 -c$connections -d"${duration}s" -s "$dir/request.lua" "$url" | grep RESULT
 done
 for shape in "$shapes"/*.get; do
   [ -e "$shape" ] || continue
   name=$(basename "$shape" .get)
   printf '%-22s ' "$name"
-  SHAPE="$shape" wrk -t2 -c2 -d"${duration}s" --timeout 120s -s "$dir/get.lua" "${url%/graphql}" | grep RESULT
+  SHAPE="$shape" wrk -t2 -c2 -d"${duration}s" --timeout 120s -s "$dir/request.lua" "${url%/graphql}" | grep RESULT
 done
