@@ -32,7 +32,12 @@ impl SearchQuery {
                 "`{name}` is {length} characters long; a search takes at most {MAX_QUERY_CHARS}"
             )));
         }
-        let terms = terms(text);
+        // Control characters (tabs, line breaks…) separate words like spaces.
+        let text: String = text
+            .chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect();
+        let terms = terms(&text);
         // Clauses that must all match; each is one or more alternatives (`a or b`).
         let mut clauses: Vec<Vec<String>> = Vec::new();
         let mut excluded: Vec<String> = Vec::new();
@@ -158,6 +163,8 @@ mod tests {
             q.fts5,
             r#"("internet") AND ("human rights" OR "privacy") NOT "spam""#
         );
+        // Control characters separate words.
+        assert_eq!(parse("human\u{1}rights\n").websearch, r#""human" "rights""#);
         // Operators of either syntax, typed as words, stay words.
         let q = parse("NEAR AND NOT ) ( * ^ :");
         assert_eq!(q.fts5, r#"("NEAR") AND ("AND") AND ("NOT")"#);
