@@ -1,14 +1,14 @@
 //! Limits on an operation, checked before any of it runs: its shape (at most
 //! [`MAX_ALIASES`] aliases and [`MAX_ROOT_FIELDS`] root fields, before validation, whose
-//! work grows with them) and its cost (see [`super::cost`]): at most [`MAX_COST`]
-//! points. Depth is async-graphql's own limit (see `build_schema`). The HTTP and
+//! work grows with them, and fields nested at most [`MAX_DEPTH`] deep, introspection
+//! excepted) and its cost (see [`super::cost`]): at most [`MAX_COST`] points. The HTTP and
 //! WebSocket transports call [`Limits::admit`] before they hand a request to the schema,
 //! and say what it cost in `extensions.cost`. (As a schema extension this would put
 //! every field of every request through async-graphql's extension chain: 7–17 % of the
 //! throughput, `docs/BENCHMARKS.md`.)
 
-use super::ConcordSchema;
 use super::cost::{self, MAX_COST, Types};
+use super::{ConcordSchema, MAX_DEPTH};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, Value};
 
@@ -99,37 +99,57 @@ fn too_complex(message: String) -> ServerError {
     error
 }
 
-/// Counts a selection set's aliases, and (for a root set) its fields, through
-/// fragments; `depth` bounds fragment spreads (cycles are the validator's to refuse).
-fn count(
+/// What the limits read from an operation's document.
+#[derive(Default)]
+struct Shape {
+    aliases: usize,
+    roots: usize,
+    /// Deepest nesting of fields, introspection (`__schema`, `__type`) not counted.
+    depth: usize,
+}
+
+/// Measures a selection set at nesting `level` through fragments; `spreads` bounds
+/// fragment spreads (cycles are the validator's to refuse). Inside introspection only
+/// aliases count: the standard introspection query nests type references 9 deep, and
+/// its cost is bounded by [`super::cost`] (one point a field, never multiplied).
+fn measure_set(
     doc: &ExecutableDocument,
     set: &SelectionSet,
-    depth: usize,
-    counts: &mut (usize, usize),
-    root: bool,
+    spreads: usize,
+    level: Option<usize>,
+    shape: &mut Shape,
 ) {
     for item in &set.items {
         match &item.node {
             Selection::Field(field) => {
                 if field.node.alias.is_some() {
-                    counts.0 += 1;
+                    shape.aliases += 1;
                 }
-                if root {
-                    counts.1 += 1;
+                if level == Some(0) {
+                    shape.roots += 1;
                 }
-                count(doc, &field.node.selection_set.node, depth, counts, false);
+                let name = field.node.name.node.as_str();
+                let inner = match level {
+                    Some(_) if name == "__schema" || name == "__type" => None,
+                    Some(level) => {
+                        shape.depth = shape.depth.max(level + 1);
+                        Some(level + 1)
+                    }
+                    None => None,
+                };
+                measure_set(doc, &field.node.selection_set.node, spreads, inner, shape);
             }
             Selection::InlineFragment(inline) => {
-                count(doc, &inline.node.selection_set.node, depth, counts, root)
+                measure_set(doc, &inline.node.selection_set.node, spreads, level, shape)
             }
-            Selection::FragmentSpread(spread) if depth < 16 => {
+            Selection::FragmentSpread(spread) if spreads < 16 => {
                 if let Some(fragment) = doc.fragments.get(&spread.node.fragment_name.node) {
-                    count(
+                    measure_set(
                         doc,
                         &fragment.node.selection_set.node,
-                        depth + 1,
-                        counts,
-                        root,
+                        spreads + 1,
+                        level,
+                        shape,
                     );
                 }
             }
@@ -141,15 +161,19 @@ fn count(
 /// Why the document is refused, if it is.
 fn check(doc: &ExecutableDocument) -> Result<(), String> {
     for (_, operation) in doc.operations.iter() {
-        let mut counts = (0, 0);
-        count(
+        let mut shape = Shape::default();
+        measure_set(
             doc,
             &operation.node.selection_set.node,
             0,
-            &mut counts,
-            true,
+            Some(0),
+            &mut shape,
         );
-        let (aliases, roots) = counts;
+        let Shape {
+            aliases,
+            roots,
+            depth,
+        } = shape;
         if aliases > MAX_ALIASES {
             return Err(format!(
                 "The operation uses {aliases} aliases; at most {MAX_ALIASES} are allowed"
@@ -158,6 +182,12 @@ fn check(doc: &ExecutableDocument) -> Result<(), String> {
         if roots > MAX_ROOT_FIELDS {
             return Err(format!(
                 "The operation selects {roots} root fields; at most {MAX_ROOT_FIELDS} are allowed"
+            ));
+        }
+        if depth > MAX_DEPTH {
+            return Err(format!(
+                "Query is nested too deep: {depth} levels of fields; at most {MAX_DEPTH} are \
+                 allowed (introspection excepted)"
             ));
         }
     }

@@ -19,7 +19,8 @@ pub use context::RequestData;
 
 use async_graphql::Schema;
 
-/// Deepest selection nesting a query may have.
+/// Deepest selection nesting a query may have, introspection excepted
+/// ([`limits::Limits`] checks it).
 pub const MAX_DEPTH: usize = 12;
 
 /// Concord's executable schema.
@@ -34,7 +35,6 @@ pub fn build_schema() -> ConcordSchema {
         mutation::Mutation::default(),
         subscription::Subscription,
     )
-    .limit_depth(MAX_DEPTH)
     .finish()
 }
 

@@ -522,3 +522,35 @@ async fn a_body_that_stalls_is_timed_out() {
     assert!(text.starts_with("HTTP/1.1 408"), "{text}");
     assert!(text.contains("REQUEST_TIMEOUT"), "{text}");
 }
+
+#[tokio::test]
+async fn the_standard_introspection_query_is_answered_and_deep_queries_are_not() {
+    let app = spawn_seeded_app().await;
+    // graphql-js getIntrospectionQuery(), as GraphiQL and codegen tools send it: its
+    // type references nest 9 deep inside `__schema`, which the depth limit skips.
+    let introspection = include_str!("fixtures/introspection.graphql");
+    let body = app.graphql(introspection, json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let types = body["data"]["__schema"]["types"].as_array().unwrap();
+    assert!(
+        types
+            .iter()
+            .any(|t| t["name"] == "ContributionSearchConnection"),
+        "the whole schema is described"
+    );
+
+    // 12 levels of fields run; 13 are refused before anything runs.
+    let twelve = "{ contributions(first: 1) { nodes { stakeholder { contributions(first: 1) { nodes { stakeholder { contributions(first: 1) { nodes { stakeholder { contributions(first: 1) { nodes { id } } } } } } } } } } } }";
+    let body = app.graphql(twelve, json!({})).await;
+    assert!(body["errors"].is_null(), "{body}");
+    let thirteen = twelve.replace("nodes { id }", "nodes { stakeholder { name } }");
+    let before = app.query_count();
+    let body = app.graphql(&thirteen, json!({})).await;
+    assert_eq!(first_error_code(&body), Some("QUERY_TOO_COMPLEX"), "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        message.contains("13") && message.contains("12"),
+        "{message}"
+    );
+    assert_eq!(app.query_count(), before, "nothing ran");
+}
