@@ -35,10 +35,18 @@ pub fn build_schema() -> ConcordSchema {
         mutation::Mutation::default(),
         subscription::Subscription,
     )
+    .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
+        "A moment, as an RFC 3339 date and time with its offset, e.g. \"2010-12-14T10:00:00Z\". \
+         Returned in UTC; accepted with any offset.",
+    )
+    .override_output_type_description::<chrono::NaiveDate>(
+        "A calendar day, as an ISO 8601 date, e.g. \"2010-12-14\".",
+    )
     .finish()
 }
 
-/// The schema in SDL, as committed in `schema.graphql`.
+/// The schema in SDL, as committed in `schema.graphql`, with the `@specifiedBy` URLs
+/// the live schema gives its scalars.
 pub fn sdl() -> String {
-    build_schema().sdl()
+    build_schema().sdl_with_options(async_graphql::SDLExportOptions::new().include_specified_by())
 }

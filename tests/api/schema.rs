@@ -17,6 +17,30 @@ fn committed_schema_matches_concord_schema() {
     );
 }
 
+#[tokio::test]
+async fn the_committed_schema_says_what_the_live_one_says_of_its_scalars() {
+    let app = spawn_app().await;
+    let data = app
+        .data(
+            r#"{ __type(name: "DateTime") { description specifiedByURL } }"#,
+            json!({}),
+        )
+        .await;
+    let url = data["__type"]["specifiedByURL"].as_str().unwrap();
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schema.graphql"))
+        .expect("schema.graphql is committed");
+    assert!(
+        committed.contains(&format!("scalar DateTime @specifiedBy(url: \"{url}\")")),
+        "schema.graphql names {url}"
+    );
+    let description = data["__type"]["description"].as_str().unwrap();
+    assert!(description.contains("RFC 3339"), "{description}");
+    assert!(
+        !description.contains("DateTime<Utc>"),
+        "no Rust in it: {description}"
+    );
+}
+
 const INTROSPECTION: &str = r#"{
   __schema {
     types {
