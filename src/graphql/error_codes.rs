@@ -79,3 +79,50 @@ fn code_of(error: &ServerError, request_error: bool) -> (&'static str, Option<St
         ("INTERNAL_SERVER_ERROR", None)
     }
 }
+
+/// Every `extensions.code` the server sends with an error. (A mutation's problems with
+/// its input come in its payload's `userErrors`, with a `UserErrorCode`.) No field
+/// returns this enum: the schema lists it so that clients can generate it.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// A value in the request is wrong (a malformed ID or cursor, a page too large, a
+    /// backwards range, an empty search); the message says how to fix it.
+    BadUserInput,
+    /// The ID finds nothing the caller may see (missing and hidden answer alike).
+    NotFound,
+    /// The request needs a valid access token, or the one sent is expired or revoked.
+    Unauthenticated,
+    /// The caller's role may not do this.
+    Forbidden,
+    /// The record changed since the version the caller edited; read it again.
+    Conflict,
+    /// Too many attempts (sign-in); retry after the time the message gives.
+    RateLimited,
+    /// The operation is too deep, too costly, or has too many aliases or root fields;
+    /// the message names the limit and the value.
+    QueryTooComplex,
+    /// The document is not GraphQL; the message points at the line and column.
+    GraphqlParseFailed,
+    /// The document does not fit the schema (an unknown field, a missing argument).
+    GraphqlValidationFailed,
+    /// The HTTP request is malformed: no JSON, no `query`, a batch.
+    BadRequest,
+    /// A mutation over GET, or a method the endpoint does not take.
+    MethodNotAllowed,
+    /// A body in a media type other than JSON.
+    UnsupportedMediaType,
+    /// An `Accept` header that allows no media type the server sends.
+    NotAcceptable,
+    /// A body larger than the limit (HTTP 413).
+    PayloadTooLarge,
+    /// A body that did not arrive in time (HTTP 408).
+    RequestTimeout,
+    /// An `Idempotency-Key` reused with a different request.
+    IdempotencyKeyReused,
+    /// An `Idempotency-Key` on a request that is not a mutation.
+    IdempotencyKeyNotAllowed,
+    /// The database cannot be reached just now (HTTP 503 with `Retry-After`).
+    ServiceUnavailable,
+    /// Our fault: the details are logged, never sent.
+    InternalServerError,
+}

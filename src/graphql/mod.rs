@@ -35,6 +35,7 @@ pub fn build_schema() -> ConcordSchema {
         mutation::Mutation::default(),
         subscription::Subscription,
     )
+    .register_output_type::<error_codes::ErrorCode>()
     .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
         "A moment, as an RFC 3339 date and time with its offset, e.g. \"2010-12-14T10:00:00Z\". \
          Returned in UTC; accepted with any offset.",

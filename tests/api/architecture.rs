@@ -228,3 +228,60 @@ fn role_checks_live_in_the_policy_module() {
         "role checks outside src/policy.rs: {found:#?}"
     );
 }
+
+#[test]
+fn every_error_code_sent_is_in_the_schema_and_the_readme() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let schema = std::fs::read_to_string(root.join("schema.graphql")).expect("schema");
+    let block = schema
+        .split("enum ErrorCode {")
+        .nth(1)
+        .and_then(|rest| rest.split('}').next())
+        .expect("schema.graphql has enum ErrorCode");
+    let listed: std::collections::BTreeSet<String> = block
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        .map(str::to_owned)
+        .collect();
+    assert!(listed.len() >= 19, "{listed:?}");
+
+    // Every code-like literal in the code that sends errors is one of them.
+    let mut files = vec![
+        src().join("error.rs"),
+        src().join("graphql/error_codes.rs"),
+        src().join("graphql/limits.rs"),
+    ];
+    rust_files(&src().join("http"), &mut files);
+    let mut sent = std::collections::BTreeSet::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read");
+        for literal in text.split('"').skip(1).step_by(2) {
+            let code_like =
+                literal.len() > 3 && literal.chars().all(|c| c.is_ascii_uppercase() || c == '_');
+            if code_like && !["POST", "GET"].contains(&literal) {
+                sent.insert(literal.to_owned());
+            }
+        }
+    }
+    let unlisted: Vec<_> = sent.difference(&listed).collect();
+    assert!(
+        unlisted.is_empty(),
+        "codes sent but not in ErrorCode: {unlisted:?}"
+    );
+    let never_sent: Vec<_> = listed.difference(&sent).collect();
+    assert!(
+        never_sent.is_empty(),
+        "ErrorCode values never sent: {never_sent:?}"
+    );
+
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README");
+    let undocumented: Vec<_> = listed
+        .iter()
+        .filter(|code| !readme.contains(&format!("`{code}`")))
+        .collect();
+    assert!(
+        undocumented.is_empty(),
+        "codes not in the README: {undocumented:?}"
+    );
+}
