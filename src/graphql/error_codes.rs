@@ -38,6 +38,26 @@ pub fn classify(mut response: Response) -> Response {
     response
 }
 
+/// A parser's report (position, the line drawn with a caret, what was expected) as one
+/// line: "Syntax error at line 1, column 18: expected selection". `None` if it is not
+/// one.
+fn short_parse_error(message: &str) -> Option<String> {
+    let position = message
+        .trim_start()
+        .strip_prefix("-->")?
+        .lines()
+        .next()?
+        .trim();
+    let (line, column) = position.split_once(':')?;
+    let expected = message
+        .lines()
+        .find_map(|l| l.trim_start().strip_prefix("= "))
+        .unwrap_or("the document is not GraphQL");
+    Some(format!(
+        "Syntax error at line {line}, column {column}: {expected}"
+    ))
+}
+
 /// The code of an error without one, and a clearer message where there is one to give.
 fn code_of(error: &ServerError, request_error: bool) -> (&'static str, Option<String>) {
     let message = error.message.as_str();
@@ -45,7 +65,7 @@ fn code_of(error: &ServerError, request_error: bool) -> (&'static str, Option<St
         return ("QUERY_TOO_COMPLEX", None);
     }
     if message.trim_start().starts_with("-->") {
-        return ("GRAPHQL_PARSE_FAILED", None);
+        return ("GRAPHQL_PARSE_FAILED", short_parse_error(message));
     }
     if let Some(rest) = message.strip_prefix("Failed to parse \"") {
         let hint = match rest.split('"').next() {
@@ -125,4 +145,19 @@ pub enum ErrorCode {
     ServiceUnavailable,
     /// Our fault: the details are logged, never sent.
     InternalServerError,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_parse_error;
+
+    #[test]
+    fn parse_errors_are_one_line_with_their_place() {
+        let pest = " --> 1:18\n  |\n1 | { consultations {\n  |                  ^---\n  |\n  = expected selection";
+        assert_eq!(
+            short_parse_error(pest).as_deref(),
+            Some("Syntax error at line 1, column 18: expected selection")
+        );
+        assert_eq!(short_parse_error("something else"), None);
+    }
 }

@@ -79,6 +79,14 @@ async fn the_graphql_response_media_type_is_served_when_asked_for() {
     assert_eq!(unparsable.status(), 400);
     let body: Value = unparsable.json().await.unwrap();
     assert_eq!(first_error_code(&body), Some("GRAPHQL_PARSE_FAILED"));
+    assert_eq!(
+        body["errors"][0]["message"], "Syntax error at line 1, column 18: expected selection",
+        "short, and pointing at the place"
+    );
+    assert_eq!(
+        body["errors"][0]["locations"],
+        json!([{ "line": 1, "column": 18 }])
+    );
 
     // Legacy clients asking for plain JSON keep getting 200 with the errors.
     let legacy = post("application/json", "{ noSuchField }").await.unwrap();
