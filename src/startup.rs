@@ -12,7 +12,6 @@ use actix_web::{App, HttpServer, web};
 use sea_orm::DatabaseConnection;
 use std::net::TcpListener;
 use std::sync::Arc;
-use tracing_actix_web::TracingLogger;
 
 /// A bound, not yet running server.
 pub struct Application {
@@ -49,7 +48,9 @@ impl Application {
                 // Without configured origins no CORS layer at all: it would refuse the
                 // same-origin requests of GraphiQL, which browsers also send with `Origin`.
                 .wrap(Condition::new(!origins.is_empty(), cors(&origins)))
-                .wrap(TracingLogger::default())
+                .wrap(actix_web::middleware::from_fn(
+                    crate::http::request_id::assign,
+                ))
                 .app_data(state.clone())
                 .configure(routes)
         })

@@ -79,6 +79,9 @@ pub async fn run(
         }
     };
     response = classify(response);
+    if let Some(id) = super::request_id::of(req) {
+        super::request_id::mark_internal_errors(&mut response, &id);
+    }
     report_cost(&mut response, admission.cost);
     let request_error = is_request_error(&response);
     let body = serde_json::to_string(&Body {

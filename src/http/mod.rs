@@ -15,6 +15,7 @@ mod health;
 mod idempotent;
 mod oauth;
 mod principal;
+pub mod request_id;
 mod routes;
 mod socket;
 mod state;

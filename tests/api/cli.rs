@@ -277,3 +277,51 @@ fn instances_starting_together_migrate_once() {
         );
     });
 }
+
+#[tokio::test]
+async fn json_logs_name_each_request_by_its_id() {
+    let db = crate::helpers::TestDb::create().await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .unwrap()
+        .port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", &db.url)
+        .env("CONCORD_LOG_FORMAT", "json")
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/graphql");
+    let mut answered = false;
+    for _ in 0..100 {
+        let sent = client
+            .post(&url)
+            .header("x-request-id", "json-log-check-7")
+            .json(&serde_json::json!({ "query": "{ __typename }" }))
+            .send()
+            .await;
+        if sent.is_ok_and(|r| r.status().is_success()) {
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    server.kill().ok();
+    let out = server.wait_with_output().unwrap();
+    assert!(answered, "the server answered");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<serde_json::Value> = stderr
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}")))
+        .collect();
+    let served = lines
+        .iter()
+        .find(|l| l["span"]["request_id"] == "json-log-check-7")
+        .unwrap_or_else(|| panic!("no line for the request:\n{stderr}"));
+    assert_eq!(served["span"]["path"], "/graphql");
+    assert!(served["level"].is_string() && served["timestamp"].is_string());
+}

@@ -562,3 +562,36 @@ async fn the_standard_introspection_query_is_answered_and_deep_queries_are_not()
     );
     assert_eq!(app.query_count(), before, "nothing ran");
 }
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_the_client_may_choose() {
+    let app = spawn_app().await;
+    let send = |id: Option<&'static str>| {
+        let app = &app;
+        async move {
+            let mut request = app
+                .client
+                .post(app.url("/graphql"))
+                .json(&json!({ "query": "{ __typename }" }));
+            if let Some(id) = id {
+                request = request.header("x-request-id", id);
+            }
+            let response = request.send().await.unwrap();
+            response
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        }
+    };
+    let generated = send(None).await.expect("an id");
+    assert_eq!(generated.len(), 16, "{generated}");
+    assert!(generated.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert_ne!(send(None).await.unwrap(), generated, "one per request");
+    assert_eq!(send(Some("trace-4f2a.1")).await.unwrap(), "trace-4f2a.1");
+    let replaced = send(Some("not usable; has spaces")).await.unwrap();
+    assert_eq!(replaced.len(), 16, "an unusable id is replaced: {replaced}");
+    // Other endpoints too.
+    let health = app.client.get(app.url("/healthz")).send().await.unwrap();
+    assert!(health.headers().get("x-request-id").is_some());
+}

@@ -1,0 +1,131 @@
+//! A request id for every request: the client's `X-Request-Id` when it sends a usable
+//! one (1 to 128 letters, digits, `-`, `_`, `.`), else 16 random hex digits. The id is
+//! the `request_id` of the request's log span (every line logged while it runs), is
+//! echoed in the response's `X-Request-Id`, and is the only detail an
+//! `INTERNAL_SERVER_ERROR` carries (`extensions.requestId`), so that an operator can
+//! find the logged cause.
+
+use actix_web::HttpMessage;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use std::time::Instant;
+use tracing::Instrument;
+
+/// The header a request id travels in.
+pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the request being served (in the request's extensions).
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// The request's id, from `request` (where the middleware put it).
+pub fn of(request: &actix_web::HttpRequest) -> Option<String> {
+    request
+        .extensions()
+        .get::<RequestId>()
+        .map(|id| id.0.clone())
+}
+
+fn usable(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+fn generated() -> String {
+    crate::auth::secret::random_bytes(8)
+        .map(hex::encode)
+        .unwrap_or_else(|_| format!("{:016x}", Instant::now().elapsed().as_nanos()))
+}
+
+/// The middleware: assigns the id, runs the request inside its span, logs its outcome
+/// and echoes the id.
+pub async fn assign(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody + 'static>, actix_web::Error> {
+    let id = request
+        .headers()
+        .get(&HEADER)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| usable(v))
+        .map_or_else(generated, str::to_owned);
+    let span = tracing::info_span!(
+        "request",
+        request_id = %id,
+        method = %request.method(),
+        path = %request.path(),
+    );
+    request.extensions_mut().insert(RequestId(id.clone()));
+    let started = Instant::now();
+    async move {
+        let mut response = next.call(request).await?;
+        tracing::info!(
+            status = response.status().as_u16(),
+            elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+            "served"
+        );
+        if let Ok(value) = HeaderValue::from_str(&id) {
+            response.headers_mut().insert(HEADER, value);
+        }
+        Ok(response)
+    }
+    .instrument(span)
+    .await
+}
+
+/// Gives each `INTERNAL_SERVER_ERROR` of `response` the request's id and nothing else:
+/// the cause is in the log under that id.
+pub fn mark_internal_errors(response: &mut async_graphql::Response, id: &str) {
+    for error in &mut response.errors {
+        let internal = error
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .is_some_and(|code| *code == async_graphql::Value::from("INTERNAL_SERVER_ERROR"));
+        if internal {
+            error.message = format!("Internal server error; it is logged under request id {id}");
+            let mut extensions = async_graphql::ErrorExtensionValues::default();
+            extensions.set("code", "INTERNAL_SERVER_ERROR");
+            extensions.set("requestId", id);
+            error.extensions = Some(extensions);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_from_clients_are_kept_only_when_plain() {
+        assert!(usable("2f1c-9a.b_C"));
+        for bad in ["", "has space", "quote\"", &"x".repeat(129), "é"] {
+            assert!(!usable(bad), "{bad:?}");
+        }
+        assert_eq!(generated().len(), 16);
+    }
+
+    #[test]
+    fn an_internal_error_carries_the_request_id_and_nothing_else() {
+        let mut extensions = async_graphql::ErrorExtensionValues::default();
+        extensions.set("code", "INTERNAL_SERVER_ERROR");
+        extensions.set("detail", "connection reset by peer");
+        let mut error = async_graphql::ServerError::new("db exploded", None);
+        error.extensions = Some(extensions);
+        let mut response = async_graphql::Response::from_errors(vec![error]);
+        mark_internal_errors(&mut response, "abc123");
+        let error = &response.errors[0];
+        assert!(!error.message.contains("exploded"));
+        assert!(error.message.contains("abc123"));
+        let extensions = error.extensions.as_ref().unwrap();
+        assert_eq!(
+            extensions.get("requestId"),
+            Some(&async_graphql::Value::from("abc123"))
+        );
+        assert!(extensions.get("detail").is_none());
+    }
+}
