@@ -27,6 +27,18 @@ pub struct Limits {
 pub struct Admission {
     pub cost: Option<u64>,
     pub refusal: Option<ServerError>,
+    /// The parsed document and the operation name, to put the response's fields in
+    /// the query's order ([`Admission::order`]).
+    document: Option<(ExecutableDocument, Option<String>)>,
+}
+
+impl Admission {
+    /// Puts `response`'s fields in the order the query selected them.
+    pub fn order(&self, response: &mut Response) {
+        if let Some((doc, name)) = &self.document {
+            super::response_order::in_query_order(&mut response.data, doc, name.as_deref());
+        }
+    }
 }
 
 impl Limits {
@@ -45,9 +57,11 @@ impl Limits {
             return Admission {
                 cost: None,
                 refusal: None,
+                document: None,
             };
         };
-        let admission = self.measure(&doc, request);
+        let mut admission = self.measure(&doc, request);
+        admission.document = Some((doc.clone(), request.operation_name.clone()));
         request.set_parsed_query(doc);
         admission
     }
@@ -58,6 +72,7 @@ impl Limits {
             return Admission {
                 cost: None,
                 refusal: Some(too_complex(message)),
+                document: None,
             };
         }
         let cost = cost::of_request(
@@ -72,7 +87,11 @@ impl Limits {
                  (ask for smaller pages, fewer nested connections or fewer totalCounts)"
             ))
         });
-        Admission { cost, refusal }
+        Admission {
+            cost,
+            refusal,
+            document: None,
+        }
     }
 }
 

@@ -12,6 +12,7 @@ pub mod mutation;
 pub mod node;
 pub mod order;
 pub mod query;
+pub mod response_order;
 pub mod subscription;
 pub mod types;
 

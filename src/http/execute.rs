@@ -71,13 +71,14 @@ pub async fn run(
     let client_ip = client_address(req, &state.trusted_proxies).map(|ip| ip.to_string());
     let mut request = request;
     let admission = state.limits.admit(&mut request);
-    let mut response = match admission.refusal {
+    let mut response = match admission.refusal.clone() {
         Some(refusal) => async_graphql::Response::from_errors(vec![refusal]),
         None => {
             let data = RequestData::new(db, viewer, state.auth.clone(), client_ip, events);
             state.schema.execute(request.data(data)).await
         }
     };
+    admission.order(&mut response);
     response = classify(response);
     if let Some(id) = super::request_id::of(req) {
         super::request_id::mark_internal_errors(&mut response, &id);

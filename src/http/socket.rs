@@ -119,6 +119,8 @@ impl Executor for SocketExecutor {
                         let mut responses =
                             Executor::execute_stream(&state.schema, request.data(data), session_data);
                         while let Some(response) = responses.next().await {
+                            let mut response = response;
+                            admission.order(&mut response);
                             let mut response = classify(response);
                             report_cost(&mut response, admission.cost);
                             yield response;

@@ -595,3 +595,33 @@ async fn every_response_carries_a_request_id_the_client_may_choose() {
     let health = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert!(health.headers().get("x-request-id").is_some());
 }
+
+#[tokio::test]
+async fn fields_come_back_in_the_order_the_query_asked_for_them() {
+    let app = spawn_seeded_app().await;
+    // A slow field first and an instant one after: async-graphql writes fields as they
+    // finish, so before the response was reordered `zz` came first.
+    let query = "{ contributions(first: 50) { totalCount nodes { title id } } zz: __typename ...F } fragment F on Query { consultations(first: 1) { nodes { id } } }";
+    for _ in 0..5 {
+        let response = app
+            .client
+            .post(app.url("/graphql"))
+            .json(&json!({ "query": query }))
+            .send()
+            .await
+            .unwrap();
+        let text = response.text().await.unwrap();
+        let positions: Vec<usize> = ["\"contributions\"", "\"zz\"", "\"consultations\""]
+            .iter()
+            .map(|key| text.find(key).unwrap_or_else(|| panic!("{key} in {text}")))
+            .collect();
+        assert!(
+            positions.windows(2).all(|w| w[0] < w[1]),
+            "keys in query order: {positions:?} in {}",
+            &text[..200.min(text.len())]
+        );
+        let title = text.find("\"title\"").unwrap();
+        let id = text[title..].find("\"id\"").unwrap();
+        assert!(id > 0, "title before id within each node");
+    }
+}

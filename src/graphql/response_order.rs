@@ -1,0 +1,128 @@
+//! Puts a response's fields in the order the query selected them, as the GraphQL spec
+//! asks ("ordered by the order in which they appear in the query"). async-graphql
+//! writes each object's fields in the order their resolvers finish (its issue #612), so
+//! `{ consultations { … } stakeholders { … } }` could come back either way round.
+
+use async_graphql::indexmap::IndexMap;
+use async_graphql::parser::types::{
+    DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+};
+use async_graphql::{Name, Value};
+
+/// Fragment spreads followed inside one another (cycles are the validator's to refuse).
+const MAX_SPREADS: usize = 16;
+
+/// Reorders `data`, the result of the operation `name` (or the only one) of `doc`.
+pub fn in_query_order(data: &mut Value, doc: &ExecutableDocument, name: Option<&str>) {
+    let operation: Option<&OperationDefinition> = match (&doc.operations, name) {
+        (DocumentOperations::Single(op), _) => Some(&op.node),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
+            ops.values().next().map(|op| &op.node)
+        }
+        _ => None,
+    };
+    if let Some(operation) = operation {
+        reorder(data, doc, &[&operation.selection_set.node]);
+    }
+}
+
+/// Reorders a value selected by `sets` (several when the same key is selected more
+/// than once, whose sub-selections merge).
+fn reorder(value: &mut Value, doc: &ExecutableDocument, sets: &[&SelectionSet]) {
+    match value {
+        Value::List(items) => {
+            for item in items {
+                reorder(item, doc, sets);
+            }
+        }
+        Value::Object(map) => {
+            let mut keys: Vec<(Name, Vec<&SelectionSet>)> = Vec::new();
+            for set in sets {
+                collect(doc, set, 0, &mut keys);
+            }
+            let mut old = std::mem::take(map);
+            let mut ordered = IndexMap::with_capacity(old.len());
+            for (key, subsets) in keys {
+                if let Some(mut inner) = old.shift_remove(&key) {
+                    reorder(&mut inner, doc, &subsets);
+                    ordered.insert(key, inner);
+                }
+            }
+            // Anything not found in the selection stays, after the rest.
+            ordered.extend(old);
+            *map = ordered;
+        }
+        _ => {}
+    }
+}
+
+/// The response keys of `set` in order of first appearance, through fragments, each with
+/// the selection sets that select into it.
+fn collect<'a>(
+    doc: &'a ExecutableDocument,
+    set: &'a SelectionSet,
+    spreads: usize,
+    keys: &mut Vec<(Name, Vec<&'a SelectionSet>)>,
+) {
+    for item in &set.items {
+        match &item.node {
+            Selection::Field(field) => {
+                let field = &field.node;
+                let key = field.alias.as_ref().unwrap_or(&field.name).node.clone();
+                let inner = &field.selection_set.node;
+                match keys.iter_mut().find(|(k, _)| *k == key) {
+                    Some((_, subsets)) => subsets.push(inner),
+                    None => keys.push((key, vec![inner])),
+                }
+            }
+            Selection::InlineFragment(inline) => {
+                collect(doc, &inline.node.selection_set.node, spreads, keys)
+            }
+            Selection::FragmentSpread(spread) if spreads < MAX_SPREADS => {
+                if let Some(fragment) = doc.fragments.get(&spread.node.fragment_name.node) {
+                    collect(doc, &fragment.node.selection_set.node, spreads + 1, keys);
+                }
+            }
+            Selection::FragmentSpread(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(value: &Value) -> Vec<String> {
+        match value {
+            Value::Object(map) => map.keys().map(|k| k.to_string()).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    #[test]
+    fn fields_come_back_in_the_order_asked_through_aliases_and_fragments() {
+        let doc = async_graphql::parser::parse_query(
+            "{ b: stakeholders { nodes { name id } } ...F a: __typename } \
+             fragment F on Query { consultations { id } b: stakeholders { nodes { group } } }",
+        )
+        .unwrap();
+        let mut data = Value::from_json(serde_json::json!({
+            "consultations": { "id": "c" },
+            "a": "Query",
+            "b": { "nodes": [ { "group": "G", "id": "1", "name": "N" } ] },
+        }))
+        .unwrap();
+        in_query_order(&mut data, &doc, None);
+        assert_eq!(keys(&data), ["b", "consultations", "a"]);
+        let Value::Object(map) = &data else { panic!() };
+        let Value::Object(b) = &map["b"] else {
+            panic!()
+        };
+        let Value::List(nodes) = &b["nodes"] else {
+            panic!()
+        };
+        // The two selections of `b` merge: name, id, then group.
+        assert_eq!(keys(&nodes[0]), ["name", "id", "group"]);
+    }
+}
