@@ -3,7 +3,6 @@
 //! writes each object's fields in the order their resolvers finish (its issue #612), so
 //! `{ consultations { … } stakeholders { … } }` could come back either way round.
 
-use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{
     DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
 };
@@ -27,31 +26,52 @@ pub fn in_query_order(data: &mut Value, doc: &ExecutableDocument, name: Option<&
     }
 }
 
+/// The response keys an object selected by some selection sets has, in order, each with
+/// the sets that select into its value.
+type Keys<'a> = Vec<(Name, Vec<&'a SelectionSet>)>;
+
 /// Reorders a value selected by `sets` (several when the same key is selected more
-/// than once, whose sub-selections merge).
+/// than once, whose sub-selections merge). The keys are worked out once for a whole
+/// list, and an object already in order is left as it is.
 fn reorder(value: &mut Value, doc: &ExecutableDocument, sets: &[&SelectionSet]) {
+    if !matches!(value, Value::List(_) | Value::Object(_)) {
+        return;
+    }
+    let mut keys: Keys = Vec::new();
+    for set in sets {
+        collect(doc, set, 0, &mut keys);
+    }
+    reorder_with(value, doc, &keys);
+}
+
+fn reorder_with(value: &mut Value, doc: &ExecutableDocument, keys: &Keys) {
     match value {
         Value::List(items) => {
             for item in items {
-                reorder(item, doc, sets);
+                reorder_with(item, doc, keys);
             }
         }
         Value::Object(map) => {
-            let mut keys: Vec<(Name, Vec<&SelectionSet>)> = Vec::new();
-            for set in sets {
-                collect(doc, set, 0, &mut keys);
+            let mut expected = keys.iter().filter(|(key, _)| map.contains_key(key));
+            let in_order = map.len() == expected.clone().count()
+                && map
+                    .keys()
+                    .all(|k| expected.next().is_some_and(|(key, _)| key == k));
+            if !in_order {
+                let mut old = std::mem::take(map);
+                for (key, _) in keys {
+                    if let Some(inner) = old.shift_remove(key) {
+                        map.insert(key.clone(), inner);
+                    }
+                }
+                // Anything not found in the selection stays, after the rest.
+                map.extend(old);
             }
-            let mut old = std::mem::take(map);
-            let mut ordered = IndexMap::with_capacity(old.len());
             for (key, subsets) in keys {
-                if let Some(mut inner) = old.shift_remove(&key) {
-                    reorder(&mut inner, doc, &subsets);
-                    ordered.insert(key, inner);
+                if let Some(inner) = map.get_mut(key) {
+                    reorder(inner, doc, subsets);
                 }
             }
-            // Anything not found in the selection stays, after the rest.
-            ordered.extend(old);
-            *map = ordered;
         }
         _ => {}
     }
@@ -63,7 +83,7 @@ fn collect<'a>(
     doc: &'a ExecutableDocument,
     set: &'a SelectionSet,
     spreads: usize,
-    keys: &mut Vec<(Name, Vec<&'a SelectionSet>)>,
+    keys: &mut Keys<'a>,
 ) {
     for item in &set.items {
         match &item.node {
