@@ -9,10 +9,7 @@ use std::process::Command;
 #[tokio::test]
 async fn the_benchmark_runs_every_shape_at_a_tiny_size() {
     let db = TestDb::create().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
+    let port = crate::helpers::free_port();
     let out = std::env::temp_dir().join(format!("concord-bench-smoke-{port}"));
     let root = env!("CARGO_MANIFEST_DIR");
     let run = Command::new("python3")

@@ -281,10 +281,7 @@ fn instances_starting_together_migrate_once() {
 #[tokio::test]
 async fn json_logs_name_each_request_by_its_id() {
     let db = crate::helpers::TestDb::create().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port();
+    let port = crate::helpers::free_port();
     let mut server = Command::new(env!("CARGO_BIN_EXE_concord"))
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .env("DATABASE_URL", &db.url)

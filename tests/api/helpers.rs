@@ -316,3 +316,11 @@ impl TestApp {
 pub fn db_url(app: &TestApp) -> String {
     app.db_url.clone()
 }
+
+/// A TCP port nothing listens on just now, for a server a test starts itself.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port()
+}

@@ -3,7 +3,7 @@
 //! stopped): every request fails fast with `503 SERVICE_UNAVAILABLE` and `Retry-After`,
 //! live updates reconnect, and `serve` waits for a database that is not up yet.
 
-use crate::helpers::{TestApp, TestDb, spawn_with, test_auth, test_settings};
+use crate::helpers::{TestApp, TestDb, free_port, spawn_with, test_auth, test_settings};
 use crate::sockets::{PUBLISHED, connect_as, next_for, send};
 use crate::workflow::{open_consultation, stakeholder_id};
 use concord::config::AuthSettings;
@@ -25,14 +25,6 @@ struct Server {
 
 /// A PostgreSQL cluster made for one test, removed when it ends.
 struct Cluster(Server);
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
 
 /// Runs `command` as the `postgres` user (the server refuses to run as root).
 fn as_postgres(command: &str) -> std::process::Output {

@@ -4,7 +4,7 @@
 use super::Contribution;
 use crate::error::AppError;
 use crate::graphql::connection::PageInfo;
-use crate::paging::{Counter, MAX_PAGE_SIZE};
+use crate::paging::{Counter, Order, Page, PageArgs};
 use crate::service::contributions::Hits;
 use async_graphql::{Object, Result};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
@@ -37,15 +37,13 @@ pub(crate) fn after(raw: Option<&str>) -> Result<Option<(f64, i64)>, AppError> {
         })
 }
 
-/// The size of a page of results, from `first`.
+/// The size of a page of results, from `first`, bounded as every list's is.
 pub(crate) fn size(first: Option<i32>) -> Result<u64, AppError> {
-    match first {
-        None => Ok(crate::paging::DEFAULT_PAGE_SIZE as u64),
-        Some(n) if (0..=MAX_PAGE_SIZE).contains(&n) => Ok(n as u64),
-        Some(n) => Err(AppError::bad_input(format!(
-            "`first` must be between 0 and {MAX_PAGE_SIZE}; it was {n}"
-        ))),
-    }
+    let args = PageArgs {
+        first,
+        ..PageArgs::default()
+    };
+    Ok(Page::parse(&args, Order::default())?.size)
 }
 
 /// A page of contributions found by a search, best match first.

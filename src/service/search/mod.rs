@@ -92,11 +92,7 @@ pub async fn index<C: ConnectionTrait>(db: &C, rows: &[Indexed<'_>]) -> Result<(
 pub async fn fill_missing<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
     const BATCH: u64 = 500;
     let backend = db.get_database_backend();
-    let key = if backend == DbBackend::Postgres {
-        "contribution_id"
-    } else {
-        "rowid"
-    };
+    let key = key(backend);
     let sql = format!(
         "SELECT c.id, r.language, r.title, r.body FROM contribution c \
          JOIN contribution_revision r ON r.contribution_id = c.id AND r.number = c.latest_revision \
@@ -134,34 +130,36 @@ pub async fn fill_missing<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
     }
 }
 
-/// The ids of the contributions a search matches, as a subquery.
-pub fn matching(backend: DbBackend, query: &SearchQuery) -> SelectStatement {
-    let mut select = Query::select();
+/// The search table's column that holds the contribution id (an FTS5 table's rowid).
+fn key(backend: DbBackend) -> &'static str {
     if backend == DbBackend::Postgres {
-        select
-            .column(Alias::new("contribution_id"))
-            .from(Alias::new(TABLE))
-            .and_where(postgres_match(query, TABLE));
+        "contribution_id"
     } else {
-        select
-            .column(Alias::new("rowid"))
-            .from(Alias::new(TABLE))
-            .and_where(Expr::cust_with_values(
-                format!("{TABLE} MATCH ?"),
-                [query.fts5.clone()],
-            ));
+        "rowid"
     }
-    select
 }
 
-/// PostgreSQL's match: each contribution with the search in its own language, one
-/// branch per language, each through that language's partial GIN index.
-fn postgres_match(query: &SearchQuery, table: &str) -> Expr {
+/// The ids of the contributions a search matches, as a subquery.
+pub fn matching(backend: DbBackend, query: &SearchQuery) -> SelectStatement {
+    Query::select()
+        .column(Alias::new(key(backend)))
+        .from(Alias::new(TABLE))
+        .and_where(matches(backend, query))
+        .take()
+}
+
+/// The condition on a row of the search table that it matches `query`. PostgreSQL:
+/// each contribution with the search in its own language, one branch per language,
+/// each through that language's partial GIN index. SQLite: FTS5's `MATCH`.
+fn matches(backend: DbBackend, query: &SearchQuery) -> Expr {
+    if backend != DbBackend::Postgres {
+        return Expr::cust_with_values(format!("{TABLE} MATCH ?"), [query.fts5.clone()]);
+    }
     let branches: Vec<String> = CONFIGS
         .iter()
         .map(|c| {
             format!(
-                "({table}.config = '{c}'::regconfig AND {table}.document @@ websearch_to_tsquery('{c}', $1))"
+                "({TABLE}.config = '{c}'::regconfig AND {TABLE}.document @@ websearch_to_tsquery('{c}', $1))"
             )
         })
         .collect();
@@ -214,23 +212,13 @@ pub fn relevance(backend: DbBackend, query: &SearchQuery) -> Expr {
 /// Joins the search table to a statement over `contribution` and keeps the matches
 /// (FTS5's ranking functions need the table matched in the same statement).
 pub fn join_matches(backend: DbBackend, select: &mut SelectStatement, query: &SearchQuery) {
-    let key = if backend == DbBackend::Postgres {
-        "contribution_id"
-    } else {
-        "rowid"
-    };
-    select.inner_join(
-        Alias::new(TABLE),
-        Expr::cust(format!("{TABLE}.{key} = contribution.id")),
-    );
-    if backend == DbBackend::Postgres {
-        select.and_where(postgres_match(query, TABLE));
-    } else {
-        select.and_where(Expr::cust_with_values(
-            format!("{TABLE} MATCH ?"),
-            [query.fts5.clone()],
-        ));
-    }
+    let key = key(backend);
+    select
+        .inner_join(
+            Alias::new(TABLE),
+            Expr::cust(format!("{TABLE}.{key} = contribution.id")),
+        )
+        .and_where(matches(backend, query));
 }
 
 /// A snippet of each contribution's body around what matched: HTML, its text escaped
