@@ -66,6 +66,10 @@ pub enum Command {
         /// Seconds a client may take to send a request body.
         #[arg(long, env = "CONCORD_BODY_TIMEOUT", default_value_t = 30)]
         body_timeout: u64,
+        /// Whether the schema may be introspected (`__schema`, `__type`): GraphiQL's Docs
+        /// panel and code generators need it; a production server may switch it off.
+        #[arg(long, env = "CONCORD_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
+        introspection: bool,
         #[command(flatten)]
         auth: AuthSettings,
     },
@@ -329,6 +333,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             cors_origins,
             trusted_proxies,
             body_timeout,
+            introspection,
             auth,
         } => {
             let db_kind = if db::is_sqlite(&cli.database_url) {
@@ -353,6 +358,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 cors_origins,
                 trusted_proxies,
                 body_timeout: std::time::Duration::from_secs(body_timeout),
+                introspection,
             };
             let app = Application::build(&settings, db, auth)?;
             tracing::info!(

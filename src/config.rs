@@ -17,6 +17,9 @@ pub struct Settings {
     pub trusted_proxies: Vec<IpNet>,
     /// How long a client may take to send a request body (`408` after).
     pub body_timeout: std::time::Duration,
+    /// Whether introspection (`__schema`, `__type`) is answered; off, it is refused with
+    /// `INTROSPECTION_DISABLED` and GraphiQL says so.
+    pub introspection: bool,
 }
 
 /// A trusted proxy: an address (`10.0.0.5`) or a network (`10.0.0.0/8`).

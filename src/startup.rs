@@ -32,7 +32,10 @@ impl Application {
         let port = listener.local_addr()?.port();
         let events = crate::events::Events::new(db.clone());
         let schema = build_schema();
-        let limits = Arc::new(crate::graphql::limits::Limits::of(&schema));
+        let limits = Arc::new(crate::graphql::limits::Limits::of(
+            &schema,
+            settings.introspection,
+        ));
         let state = web::Data::new(AppState {
             schema,
             limits,
@@ -41,6 +44,7 @@ impl Application {
             events,
             trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
             body_timeout: settings.body_timeout,
+            introspection: settings.introspection,
         });
         let origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {

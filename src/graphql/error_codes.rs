@@ -121,6 +121,9 @@ pub enum ErrorCode {
     /// The operation is too deep, too costly, or has too many aliases or root fields;
     /// the message names the limit and the value.
     QueryTooComplex,
+    /// `__schema` or `__type` asked of a server whose introspection is switched off
+    /// (`CONCORD_INTROSPECTION=false`); the schema is published as `schema.graphql`.
+    IntrospectionDisabled,
     /// The document is not GraphQL; the message points at the line and column.
     GraphqlParseFailed,
     /// The document does not fit the schema (an unknown field, a missing argument).

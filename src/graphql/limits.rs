@@ -20,6 +20,8 @@ pub const MAX_ROOT_FIELDS: usize = 50;
 /// The limits, with the schema's types the cost reads.
 pub struct Limits {
     types: Types,
+    /// Whether `__schema` and `__type` may be asked for.
+    introspection: bool,
 }
 
 /// What [`Limits::admit`] found: the operation's cost (when its document parses and
@@ -42,10 +44,12 @@ impl Admission {
 }
 
 impl Limits {
-    /// The limits of `schema`.
-    pub fn of(schema: &ConcordSchema) -> Limits {
+    /// The limits of `schema`; `introspection: false` refuses `__schema` and `__type`
+    /// (`__typename` stays: clients need it to read unions and interfaces).
+    pub fn of(schema: &ConcordSchema, introspection: bool) -> Limits {
         Limits {
             types: Types::of_sdl(&schema.sdl()).expect("the schema's own SDL parses"),
+            introspection,
         }
     }
 
@@ -68,12 +72,22 @@ impl Limits {
 
     /// Shape and cost of a parsed document.
     fn measure(&self, doc: &ExecutableDocument, request: &Request) -> Admission {
-        if let Err(message) = check(doc) {
-            return Admission {
-                cost: None,
-                refusal: Some(too_complex(message)),
-                document: None,
-            };
+        let refused = |refusal| Admission {
+            cost: None,
+            refusal: Some(refusal),
+            document: None,
+        };
+        match check(doc) {
+            Err(message) => return refused(too_complex(message)),
+            Ok(true) if !self.introspection => {
+                return refused(refusal(
+                    "INTROSPECTION_DISABLED",
+                    "Introspection (__schema, __type) is switched off on this server; \
+                     the schema is published as schema.graphql"
+                        .to_owned(),
+                ));
+            }
+            Ok(_) => {}
         }
         let cost = cost::of_request(
             &self.types,
@@ -111,8 +125,12 @@ pub fn report_cost(response: &mut Response, cost: Option<u64>) {
 }
 
 fn too_complex(message: String) -> ServerError {
+    refusal("QUERY_TOO_COMPLEX", message)
+}
+
+fn refusal(code: &str, message: String) -> ServerError {
     let mut extensions = ErrorExtensionValues::default();
-    extensions.set("code", "QUERY_TOO_COMPLEX");
+    extensions.set("code", code);
     let mut error = ServerError::new(message, None);
     error.extensions = Some(extensions);
     error
@@ -125,6 +143,8 @@ struct Shape {
     roots: usize,
     /// Deepest nesting of fields, introspection (`__schema`, `__type`) not counted.
     depth: usize,
+    /// Whether `__schema` or `__type` is selected.
+    introspects: bool,
 }
 
 /// Measures a selection set at nesting `level` through fragments; `spreads` bounds
@@ -148,8 +168,10 @@ fn measure_set(
                     shape.roots += 1;
                 }
                 let name = field.node.name.node.as_str();
+                let introspection = name == "__schema" || name == "__type";
+                shape.introspects |= introspection;
                 let inner = match level {
-                    Some(_) if name == "__schema" || name == "__type" => None,
+                    Some(_) if introspection => None,
                     Some(level) => {
                         shape.depth = shape.depth.max(level + 1);
                         Some(level + 1)
@@ -177,8 +199,9 @@ fn measure_set(
     }
 }
 
-/// Why the document is refused, if it is.
-fn check(doc: &ExecutableDocument) -> Result<(), String> {
+/// Why the document is refused, if it is; else whether it introspects.
+fn check(doc: &ExecutableDocument) -> Result<bool, String> {
+    let mut introspects = false;
     for (_, operation) in doc.operations.iter() {
         let mut shape = Shape::default();
         measure_set(
@@ -192,7 +215,9 @@ fn check(doc: &ExecutableDocument) -> Result<(), String> {
             aliases,
             roots,
             depth,
+            introspects: here,
         } = shape;
+        introspects |= here;
         if aliases > MAX_ALIASES {
             return Err(format!(
                 "The operation uses {aliases} aliases; at most {MAX_ALIASES} are allowed"
@@ -210,5 +235,5 @@ fn check(doc: &ExecutableDocument) -> Result<(), String> {
             ));
         }
     }
-    Ok(())
+    Ok(introspects)
 }

@@ -10,9 +10,8 @@ use super::format::{ResponseFormat, accepts_html, not_acceptable};
 use super::idempotent::execute_once;
 use super::state::AppState;
 use actix_web::http::StatusCode;
-use actix_web::http::header::{self, ContentType};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 use async_graphql::parser::types::OperationType;
 use serde_json::Value;
 
@@ -110,12 +109,7 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     let has_query =
         url::form_urlencoded::parse(req.query_string().as_bytes()).any(|(k, _)| k == "query");
     if !has_query && accepts_html(&req) {
-        return HttpResponse::Ok().content_type(ContentType::html()).body(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("Concord GraphiQL")
-                .finish(),
-        );
+        return super::graphiql::page(state.introspection);
     }
     let Some(format) = ResponseFormat::negotiate(&req) else {
         return not_acceptable();

@@ -10,6 +10,7 @@ mod error;
 mod execute;
 mod export;
 mod format;
+pub mod graphiql;
 mod graphql;
 mod health;
 mod idempotent;

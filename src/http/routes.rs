@@ -1,6 +1,6 @@
 //! Every route, in one table.
 
-use super::{export, graphql, health, oauth, socket};
+use super::{export, graphiql, graphql, health, oauth, socket};
 use actix_web::web;
 
 /// Registers every route.
@@ -17,6 +17,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         "/consultations/{id}/{file}",
         web::get().to(export::contributions),
     )
+    .route("/graphiql/{version}/{file}", web::get().to(graphiql::asset))
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz));
 }

@@ -21,4 +21,6 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<IpNet>>,
     /// How long a client may take to send a request body.
     pub body_timeout: std::time::Duration,
+    /// Whether `__schema` and `__type` are answered (`CONCORD_INTROSPECTION`).
+    pub introspection: bool,
 }

@@ -140,6 +140,7 @@ pub fn test_settings() -> Settings {
         cors_origins: Vec::new(),
         trusted_proxies: Vec::new(),
         body_timeout: concord::http::BODY_TIMEOUT,
+        introspection: true,
     }
 }
 
