@@ -1,5 +1,7 @@
 //! The `concord` command.
 
+mod operations;
+
 use crate::config::{AuthSettings, Settings};
 use crate::db::{self, DEFAULT_DATABASE_URL};
 use crate::error::MutationError;
@@ -70,6 +72,10 @@ pub enum Command {
         /// panel and code generators need it; a production server may switch it off.
         #[arg(long, env = "CONCORD_INTROSPECTION", default_value_t = true, action = clap::ArgAction::Set)]
         introspection: bool,
+        /// Run only the operations on the allow-list (`concord operations add`), by
+        /// hash or in full; any other is refused with `OPERATION_NOT_ALLOWED`.
+        #[arg(long, env = "CONCORD_ONLY_PERSISTED", default_value_t = false, action = clap::ArgAction::Set)]
+        only_persisted: bool,
         #[command(flatten)]
         auth: AuthSettings,
     },
@@ -107,8 +113,34 @@ pub enum Command {
         #[command(subcommand)]
         action: TallyAction,
     },
+    /// Manage the allow-list of persisted operations (`CONCORD_ONLY_PERSISTED`).
+    Operations {
+        #[command(subcommand)]
+        action: OperationsAction,
+    },
     /// Print the GraphQL schema (SDL).
     Schema,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum OperationsAction {
+    /// Put operations on the allow-list: `.graphql` files (one document each, stored as
+    /// written: clients send that text or its SHA-256), directories of them, or Apollo
+    /// persisted-query manifests (`.json`). All are checked first; if one fails, none is
+    /// added.
+    Add {
+        #[arg(required = true)]
+        paths: Vec<std::path::PathBuf>,
+        /// Print what was added as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the allow-list.
+    List {
+        /// Print it as JSON, documents included.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -193,6 +225,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Schema => {
             print!("{}", crate::graphql::sdl());
             Ok(())
+        }
+        Command::Operations { action } => {
+            let db = db::connect(&cli.database_url).await?;
+            db::migrate(&db).await?;
+            match action {
+                OperationsAction::Add { paths, json } => operations::add(&db, &paths, json).await,
+                OperationsAction::List { json } => operations::list(&db, json).await,
+            }
         }
         Command::Migrate { action } => {
             let db = db::connect(&cli.database_url).await?;
@@ -334,6 +374,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             trusted_proxies,
             body_timeout,
             introspection,
+            only_persisted,
             auth,
         } => {
             let db_kind = if db::is_sqlite(&cli.database_url) {
@@ -359,6 +400,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 trusted_proxies,
                 body_timeout: std::time::Duration::from_secs(body_timeout),
                 introspection,
+                only_persisted,
             };
             let app = Application::build(&settings, db, auth)?;
             tracing::info!(

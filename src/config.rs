@@ -20,6 +20,8 @@ pub struct Settings {
     /// Whether introspection (`__schema`, `__type`) is answered; off, it is refused with
     /// `INTROSPECTION_DISABLED` and GraphiQL says so.
     pub introspection: bool,
+    /// Run only the operations on the allow-list (`concord operations add`).
+    pub only_persisted: bool,
 }
 
 /// A trusted proxy: an address (`10.0.0.5`) or a network (`10.0.0.0/8`).

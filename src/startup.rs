@@ -45,6 +45,7 @@ impl Application {
             trusted_proxies: Arc::new(settings.trusted_proxies.clone()),
             body_timeout: settings.body_timeout,
             introspection: settings.introspection,
+            persisted: Arc::new(crate::http::Persisted::new(settings.only_persisted)),
         });
         let origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {

@@ -23,6 +23,7 @@ pub mod mechanism_function;
 pub mod mechanism_issue;
 pub mod meeting;
 pub mod password_reset;
+pub mod persisted_operation;
 pub mod policy_issue;
 pub mod refresh_token;
 pub mod signing_key;

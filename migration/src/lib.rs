@@ -13,6 +13,7 @@ mod m20261129_000007_tally;
 mod m20261129_000008_date_filters;
 mod m20261130_000009_sort_keys;
 mod m20261130_000010_search;
+mod m20261130_000011_operations;
 
 /// Applies Concord's migrations in order.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_date_filters::Migration),
             Box::new(m20261130_000009_sort_keys::Migration),
             Box::new(m20261130_000010_search::Migration),
+            Box::new(m20261130_000011_operations::Migration),
         ]
     }
 }

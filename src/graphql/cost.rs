@@ -108,6 +108,30 @@ pub fn of_operation(
     total.each.saturating_add(total.once)
 }
 
+/// The fields a document selects that their types lack (as `Type.field`): what an
+/// operation is checked for before it goes on the allow-list (its arguments and
+/// variables are checked when it runs).
+pub fn unknown_fields(types: &Types, doc: &ExecutableDocument) -> Vec<String> {
+    let variables = Variables::default();
+    let mut unknown = Vec::new();
+    for (_, operation) in doc.operations.iter() {
+        let counter = Counter {
+            types,
+            doc,
+            operation: &operation.node,
+            variables: &variables,
+        };
+        let root = match operation.node.ty {
+            OperationType::Query => types.query.as_str(),
+            OperationType::Mutation => types.mutation.as_str(),
+            OperationType::Subscription => types.subscription.as_str(),
+        };
+        counter.unknown(root, &operation.node.selection_set.node, &mut unknown);
+    }
+    unknown.dedup();
+    unknown
+}
+
 /// A field's cost in two parts: what it costs on each object it is selected on, and
 /// what it costs once whatever the number of those objects (a statement that the
 /// loaders send once for all of them).
@@ -284,6 +308,23 @@ impl Counter<'_> {
                 Selection::FragmentSpread(_) => {}
             }
         }
+    }
+
+    /// Adds the fields of `set` that `ty` lacks to `out`, and those of their selections.
+    fn unknown(&self, ty: &str, set: &SelectionSet, out: &mut Vec<String>) {
+        self.each_field(ty, set, 0, &mut |on, field| {
+            let name = field.name.node.as_str();
+            if name.starts_with("__") {
+                return;
+            }
+            match self.types.field_type(on, name) {
+                None => out.push(format!("{on}.{name}")),
+                Some(child) if self.types.composite.contains(child) => {
+                    self.unknown(child, &field.selection_set.node, out)
+                }
+                Some(_) => {}
+            }
+        });
     }
 
     /// Cost of one object of type `ty` with this selection.

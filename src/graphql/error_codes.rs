@@ -41,7 +41,7 @@ pub fn classify(mut response: Response) -> Response {
 /// A parser's report (position, the line drawn with a caret, what was expected) as one
 /// line: "Syntax error at line 1, column 18: expected selection". `None` if it is not
 /// one.
-fn short_parse_error(message: &str) -> Option<String> {
+pub fn short_parse_error(message: &str) -> Option<String> {
     let position = message
         .trim_start()
         .strip_prefix("-->")?
@@ -124,6 +124,12 @@ pub enum ErrorCode {
     /// `__schema` or `__type` asked of a server whose introspection is switched off
     /// (`CONCORD_INTROSPECTION=false`); the schema is published as `schema.graphql`.
     IntrospectionDisabled,
+    /// `extensions.persistedQuery` names a hash the server does not know: send the
+    /// query with its hash to register it (message `PersistedQueryNotFound`, HTTP 200).
+    PersistedQueryNotFound,
+    /// The server runs only the operations on its allow-list (`CONCORD_ONLY_PERSISTED`)
+    /// and this one is not on it, or names an operation its document lacks.
+    OperationNotAllowed,
     /// The document is not GraphQL; the message points at the line and column.
     GraphqlParseFailed,
     /// The document does not fit the schema (an unknown field, a missing argument).

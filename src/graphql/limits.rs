@@ -53,6 +53,11 @@ impl Limits {
         }
     }
 
+    /// The schema's types, as the cost reads them.
+    pub fn types(&self) -> &Types {
+        &self.types
+    }
+
     /// Parses the request's document (kept in the request, so that the schema does not
     /// parse it again), and checks its shape and its cost. A document that does not
     /// parse is admitted: the schema reports the parse error.

@@ -8,6 +8,7 @@ use super::error::{HttpError, error_body};
 use super::execute::{execute, operation_type, refuse_nul};
 use super::format::{ResponseFormat, accepts_html, not_acceptable};
 use super::idempotent::execute_once;
+use super::persisted;
 use super::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
@@ -68,10 +69,12 @@ pub async fn post(
             ));
         }
     };
-    if !parsed.is_array() && !parsed.get("query").is_some_and(Value::is_string) {
+    let persisted = parsed.pointer("/extensions/persistedQuery").is_some();
+    if !parsed.is_array() && !parsed.get("query").is_some_and(Value::is_string) && !persisted {
         return format.refuse(HttpError::bad_request(
             "BAD_REQUEST",
-            "The body needs a `query` string",
+            "The body needs a `query` string (or, for a persisted query, \
+             `extensions.persistedQuery`)",
         ));
     }
     if parsed.is_array() {
@@ -80,7 +83,7 @@ pub async fn post(
             "Batched requests are not supported: send one operation per request",
         ));
     }
-    let request: async_graphql::Request = match serde_json::from_value(parsed) {
+    let mut request: async_graphql::Request = match serde_json::from_value(parsed) {
         Ok(request) => request,
         Err(err) => {
             return format.refuse(HttpError::bad_request(
@@ -91,6 +94,9 @@ pub async fn post(
     };
     if let Some(refusal) = refuse_nul(&request) {
         return format.refuse(refusal);
+    }
+    if let Err(refusal) = persisted::prepare(&state, &mut request).await {
+        return persisted::reply(format, refusal);
     }
     let key = req
         .headers()
@@ -106,8 +112,8 @@ pub async fn post(
 
 /// `GET /graphql`: a query in the query string, or GraphiQL for a browser.
 pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
-    let has_query =
-        url::form_urlencoded::parse(req.query_string().as_bytes()).any(|(k, _)| k == "query");
+    let has_query = url::form_urlencoded::parse(req.query_string().as_bytes())
+        .any(|(k, _)| k == "query" || k == "extensions");
     if !has_query && accepts_html(&req) {
         return super::graphiql::page(state.introspection);
     }
@@ -117,10 +123,10 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     if !has_query {
         return format.refuse(HttpError::bad_request(
             "BAD_REQUEST",
-            "GET /graphql needs a `query` parameter",
+            "GET /graphql needs a `query` parameter (or, for a persisted query, `extensions`)",
         ));
     }
-    let request = match async_graphql::http::parse_query_string(req.query_string()) {
+    let mut request = match async_graphql::http::parse_query_string(req.query_string()) {
         Ok(request) => request,
         Err(err) => {
             return format.refuse(HttpError::bad_request(
@@ -131,6 +137,10 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
     };
     if let Some(refusal) = refuse_nul(&request) {
         return format.refuse(refusal);
+    }
+    // Before the method check: a persisted mutation is still a mutation.
+    if let Err(refusal) = persisted::prepare(&state, &mut request).await {
+        return persisted::reply(format, refusal);
     }
     if matches!(
         operation_type(&request),

@@ -15,6 +15,7 @@ mod graphql;
 mod health;
 mod idempotent;
 mod oauth;
+mod persisted;
 mod principal;
 pub mod request_id;
 mod routes;
@@ -23,5 +24,6 @@ mod state;
 
 pub use body::{BODY_TIMEOUT, MAX_BODY_BYTES};
 pub use error::HttpError;
+pub use persisted::Persisted;
 pub use routes::routes;
 pub use state::AppState;

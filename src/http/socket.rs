@@ -110,6 +110,10 @@ impl Executor for SocketExecutor {
                     )
                     .with_live(live);
                     let mut request = request;
+                    if let Err(refusal) = super::persisted::prepare(&state, &mut request).await {
+                        yield Response::from_errors(vec![refusal.server_error()]);
+                        return;
+                    }
                     let admission = state.limits.admit(&mut request);
                     if let Some(refusal) = admission.refusal {
                         let mut response = Response::from_errors(vec![refusal]);

@@ -13,6 +13,7 @@ pub mod documents;
 pub mod idempotency;
 pub mod mechanisms;
 pub mod meetings;
+pub mod operations;
 pub mod passwords;
 pub mod policy_issues;
 pub mod principals;

@@ -3,7 +3,7 @@
 //! else: every host name fails to resolve.
 //!
 //! Where Chromium or chromedriver is missing the browser tests say so on stderr and pass,
-//! unless `CONCORD_REQUIRE_BROWSER` is set (CI sets it, after installing both): then they
+//! unless `CONCORD_REQUIRE_TOOLS` is set (CI sets it, after installing both): then they
 //! fail.
 
 use serde_json::{Value, json};
@@ -31,7 +31,7 @@ impl Browser {
                 "{test}: needs Debian's chromium and chromium-driver \
                  (apt-get install chromium chromium-driver)"
             );
-            if std::env::var_os("CONCORD_REQUIRE_BROWSER").is_some() {
+            if std::env::var_os("CONCORD_REQUIRE_TOOLS").is_some() {
                 panic!("{message}");
             }
             eprintln!("SKIPPED {message}");

@@ -141,6 +141,7 @@ pub fn test_settings() -> Settings {
         trusted_proxies: Vec::new(),
         body_timeout: concord::http::BODY_TIMEOUT,
         introspection: true,
+        only_persisted: false,
     }
 }
 

@@ -1,0 +1,322 @@
+//! Persisted queries, before a request runs (HTTP and WebSocket alike).
+//!
+//! - Apollo's automatic persisted queries: a request may carry
+//!   `extensions.persistedQuery = {"version": 1, "sha256Hash": "…"}` and no `query`. A
+//!   hash the server knows runs its document; an unknown one gets
+//!   `PERSISTED_QUERY_NOT_FOUND` (HTTP 200, message `PersistedQueryNotFound`, as Apollo's
+//!   clients expect), and the client sends the query with its hash, which registers it.
+//!   A hash that is not the query's SHA-256 is `BAD_REQUEST`.
+//! - The allow-list: with `CONCORD_ONLY_PERSISTED=true` only the documents an operator
+//!   put on it (`concord operations add`) run, by hash or in full; anything else is
+//!   `OPERATION_NOT_ALLOWED`, and clients cannot register.
+//!
+//! Documents are kept in the database (every instance knows every hash) and cached
+//! here.
+
+use super::format::ResponseFormat;
+use crate::graphql::cost::{Types, unknown_fields};
+use crate::service::operations;
+use async_graphql::{Request, Value};
+use sea_orm::DatabaseConnection;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// Most documents kept in memory.
+const CACHE_SIZE: usize = 20_000;
+
+/// Why a request's persisted query cannot run: its code and message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl Refusal {
+    fn new(code: &'static str, message: impl Into<String>) -> Refusal {
+        Refusal {
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// Unknown hash: the client should send the query. The only refusal a client retries.
+    pub fn is_not_found(&self) -> bool {
+        self.code == "PERSISTED_QUERY_NOT_FOUND"
+    }
+
+    /// As a GraphQL error.
+    pub fn server_error(&self) -> async_graphql::ServerError {
+        let mut extensions = async_graphql::ErrorExtensionValues::default();
+        extensions.set("code", self.code);
+        let mut error = async_graphql::ServerError::new(self.message.clone(), None);
+        error.extensions = Some(extensions);
+        error
+    }
+}
+
+/// A document known by its hash.
+struct Known {
+    document: Arc<str>,
+    allowed: bool,
+}
+
+/// The persisted queries of a server.
+pub struct Persisted {
+    /// Only the allow-list runs.
+    only: bool,
+    cache: Mutex<HashMap<String, Arc<Known>>>,
+}
+
+impl Persisted {
+    pub fn new(only_persisted: bool) -> Persisted {
+        Persisted {
+            only: only_persisted,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Whether only the allow-list runs.
+    pub fn only_persisted(&self) -> bool {
+        self.only
+    }
+
+    /// Puts the document of `request`'s persisted query in it, registers a new one, or
+    /// says why the request may not run. A request without `extensions.persistedQuery`
+    /// passes unchanged, unless only the allow-list runs.
+    pub async fn prepare(
+        &self,
+        db: &DatabaseConnection,
+        types: &Types,
+        request: &mut Request,
+    ) -> Result<(), Refusal> {
+        let asked = requested_hash(request).map_err(|m| Refusal::new("BAD_REQUEST", m))?;
+        if request.query.is_empty() {
+            let Some(hash) = asked else {
+                // Nothing to look up: the schema says the document is empty.
+                return Ok(());
+            };
+            let known = self.known(db, &hash).await?;
+            return match known {
+                Some(known) if known.allowed || !self.only => {
+                    request.query = known.document.to_string();
+                    self.check_operation_name(request)
+                }
+                _ if self.only => Err(not_allowed()),
+                _ => Err(Refusal::new(
+                    "PERSISTED_QUERY_NOT_FOUND",
+                    "PersistedQueryNotFound",
+                )),
+            };
+        }
+        let hash = operations::hash(&request.query);
+        if let Some(asked) = &asked
+            && *asked != hash
+        {
+            return Err(Refusal::new(
+                "BAD_REQUEST",
+                format!(
+                    "extensions.persistedQuery.sha256Hash is not the query's SHA-256 \
+                     (the query's is {hash})"
+                ),
+            ));
+        }
+        if self.only {
+            return match self.known(db, &hash).await? {
+                Some(known) if known.allowed => self.check_operation_name(request),
+                _ => Err(not_allowed()),
+            };
+        }
+        if asked.is_some() {
+            self.register(db, types, &request.query, hash).await?;
+        }
+        Ok(())
+    }
+
+    /// The document stored under `hash`, from the cache or the database.
+    async fn known(
+        &self,
+        db: &DatabaseConnection,
+        hash: &str,
+    ) -> Result<Option<Arc<Known>>, Refusal> {
+        if let Some(known) = self.cache().get(hash) {
+            return Ok(Some(known.clone()));
+        }
+        let found = operations::find(db, hash).await.map_err(unavailable)?;
+        Ok(found.map(|row| {
+            let known = Arc::new(Known {
+                document: row.document.into(),
+                allowed: row.allowed,
+            });
+            // In allow-list mode only allowed documents are kept: one the operator
+            // allows later is then read afresh.
+            if known.allowed || !self.only {
+                self.remember(hash, known.clone());
+            }
+            known
+        }))
+    }
+
+    /// Stores a document a client registered, if it parses and names only fields the
+    /// schema has (else the schema reports the error when it runs, and nothing is kept).
+    async fn register(
+        &self,
+        db: &DatabaseConnection,
+        types: &Types,
+        document: &str,
+        hash: String,
+    ) -> Result<(), Refusal> {
+        if self.cache().contains_key(&hash) {
+            return Ok(());
+        }
+        if document.len() > operations::MAX_DOCUMENT_BYTES {
+            return Err(Refusal::new(
+                "BAD_REQUEST",
+                format!(
+                    "A persisted query may have at most {} bytes; send this one without \
+                     extensions.persistedQuery",
+                    operations::MAX_DOCUMENT_BYTES
+                ),
+            ));
+        }
+        let Ok(doc) = async_graphql::parser::parse_query(document) else {
+            return Ok(());
+        };
+        if !unknown_fields(types, &doc).is_empty() {
+            return Ok(());
+        }
+        if operations::register(db, document)
+            .await
+            .map_err(unavailable)?
+        {
+            self.remember(
+                &hash,
+                Arc::new(Known {
+                    document: document.into(),
+                    allowed: false,
+                }),
+            );
+        }
+        Ok(())
+    }
+
+    /// In allow-list mode, the operation a request names must be in its document.
+    fn check_operation_name(&self, request: &Request) -> Result<(), Refusal> {
+        let Some(name) = request.operation_name.as_deref() else {
+            return Ok(());
+        };
+        if !self.only {
+            return Ok(());
+        }
+        let named = async_graphql::parser::parse_query(&request.query)
+            .map(|doc| {
+                doc.operations
+                    .iter()
+                    .any(|(n, _)| n.map(|n| n.as_str()) == Some(name))
+            })
+            .unwrap_or(false);
+        if named {
+            Ok(())
+        } else {
+            Err(Refusal::new(
+                "OPERATION_NOT_ALLOWED",
+                format!("The allowed document has no operation named {name:?}"),
+            ))
+        }
+    }
+
+    fn cache(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Known>>> {
+        self.cache
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn remember(&self, hash: &str, known: Arc<Known>) {
+        let mut cache = self.cache();
+        if cache.len() < CACHE_SIZE {
+            cache.insert(hash.to_owned(), known);
+        }
+    }
+}
+
+/// The HTTP answer to a refusal: `PERSISTED_QUERY_NOT_FOUND` with 200 whatever the
+/// media type (Apollo's clients give up persisted queries on a 400), a malformed
+/// extension with 400, the database's trouble with 503 or 500, and a refused operation as
+/// any request error (400 under `application/graphql-response+json`, else 200).
+pub fn reply(format: ResponseFormat, refusal: Refusal) -> actix_web::HttpResponse {
+    use actix_web::http::StatusCode;
+    let status = match refusal.code {
+        "PERSISTED_QUERY_NOT_FOUND" => StatusCode::OK,
+        "BAD_REQUEST" => StatusCode::BAD_REQUEST,
+        "SERVICE_UNAVAILABLE" => StatusCode::SERVICE_UNAVAILABLE,
+        "INTERNAL_SERVER_ERROR" => StatusCode::INTERNAL_SERVER_ERROR,
+        _ if format == ResponseFormat::GraphQlResponseJson => StatusCode::BAD_REQUEST,
+        _ => StatusCode::OK,
+    };
+    format.reply(
+        status,
+        super::error::error_body(&refusal.message, refusal.code),
+    )
+}
+
+fn not_allowed() -> Refusal {
+    Refusal::new(
+        "OPERATION_NOT_ALLOWED",
+        "This server runs only the operations on its allow-list (CONCORD_ONLY_PERSISTED); \
+         this one is not on it: ask its operator to add it with `concord operations add`",
+    )
+}
+
+fn unavailable(err: sea_orm::DbErr) -> Refusal {
+    let err = crate::error::AppError::from(err);
+    match err {
+        crate::error::AppError::Unavailable => Refusal::new(
+            "SERVICE_UNAVAILABLE",
+            "The database cannot be reached; try again shortly",
+        ),
+        other => {
+            tracing::error!(error = ?other, "persisted queries: reading the store");
+            Refusal::new("INTERNAL_SERVER_ERROR", "Internal server error")
+        }
+    }
+}
+
+/// The hash `extensions.persistedQuery` names, checked: Apollo's shape, version 1, a
+/// SHA-256 as 64 hexadecimal digits (any case). `Err` says what is wrong.
+pub fn requested_hash(request: &Request) -> Result<Option<String>, String> {
+    let Some(extension) = request.extensions.get("persistedQuery") else {
+        return Ok(None);
+    };
+    let Value::Object(fields) = extension else {
+        return Err("extensions.persistedQuery must be an object: \
+                    {\"version\": 1, \"sha256Hash\": \"<64 hex digits>\"}"
+            .to_owned());
+    };
+    match fields.get("version") {
+        Some(Value::Number(n)) if n.as_u64() == Some(1) => {}
+        _ => {
+            return Err(
+                "extensions.persistedQuery.version must be 1 (the only version there is)"
+                    .to_owned(),
+            );
+        }
+    }
+    match fields.get("sha256Hash") {
+        Some(Value::String(hash))
+            if hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit()) =>
+        {
+            Ok(Some(hash.to_ascii_lowercase()))
+        }
+        _ => Err(
+            "extensions.persistedQuery.sha256Hash must be a SHA-256 as 64 hexadecimal digits"
+                .to_owned(),
+        ),
+    }
+}
+
+/// Resolves a request's persisted query (see [`Persisted::prepare`]).
+pub async fn prepare(state: &super::AppState, request: &mut Request) -> Result<(), Refusal> {
+    state
+        .persisted
+        .prepare(&state.db, state.limits.types(), request)
+        .await
+}
