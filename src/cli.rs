@@ -76,6 +76,19 @@ pub enum Command {
         /// hash or in full; any other is refused with `OPERATION_NOT_ALLOWED`.
         #[arg(long, env = "CONCORD_ONLY_PERSISTED", default_value_t = false, action = clap::ArgAction::Set)]
         only_persisted: bool,
+        /// Budgets of cost points, as `WHO=POINTS/WINDOW` (repeat, or comma-separate in
+        /// the variable): WHO is ANONYMOUS (per address), SECRETARIAT, MEMBER_STATE,
+        /// OBSERVER (per account or client of that role) or `client:CLIENT_ID`; WINDOW in
+        /// seconds or with s/m/h. Rules change the defaults (per minute: 300000
+        /// anonymous, 600000 member states and observers, 1200000 the secretariat);
+        /// `off` switches limits off.
+        #[arg(
+            long = "rate-limit",
+            env = "CONCORD_RATE_LIMITS",
+            value_delimiter = ',',
+            value_parser = crate::config::parse_rate_limit
+        )]
+        rate_limits: Vec<crate::config::RateLimitRule>,
         #[command(flatten)]
         auth: AuthSettings,
     },
@@ -375,8 +388,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             body_timeout,
             introspection,
             only_persisted,
+            rate_limits,
             auth,
         } => {
+            let rate_limits =
+                crate::config::RateLimits::from_rules(&rate_limits).map_err(anyhow::Error::msg)?;
             let db_kind = if db::is_sqlite(&cli.database_url) {
                 "SQLite"
             } else {
@@ -401,6 +417,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 body_timeout: std::time::Duration::from_secs(body_timeout),
                 introspection,
                 only_persisted,
+                rate_limits,
             };
             let app = Application::build(&settings, db, auth)?;
             tracing::info!(

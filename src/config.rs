@@ -3,6 +3,9 @@
 use ipnet::IpNet;
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
+
+pub use crate::service::quotas::Limit;
 
 /// What `serve` needs.
 #[derive(Debug, Clone)]
@@ -22,6 +25,8 @@ pub struct Settings {
     pub introspection: bool,
     /// Run only the operations on the allow-list (`concord operations add`).
     pub only_persisted: bool,
+    /// Budgets of cost points per principal.
+    pub rate_limits: RateLimits,
 }
 
 /// A trusted proxy: an address (`10.0.0.5`) or a network (`10.0.0.0/8`).
@@ -90,5 +95,152 @@ impl Default for AuthSettings {
             auth: AuthSettings,
         }
         Defaults::parse_from(["concord"]).auth
+    }
+}
+
+/// One rule of `CONCORD_RATE_LIMITS`: `WHO=POINTS/WINDOW`, or `off`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RateLimitRule {
+    Off,
+    Anonymous(Limit),
+    Role(entity::enums::Role, Limit),
+    /// An API client, by its OAuth `client_id`.
+    Client(String, Limit),
+}
+
+/// Largest budget a rule may give (2,147,483,647 points, GraphQL's largest `Int`: about
+/// six hours of server time a window).
+pub const MAX_RATE_POINTS: u64 = i32::MAX as u64;
+/// Longest window (a day).
+pub const MAX_RATE_WINDOW: Duration = Duration::from_secs(24 * 3600);
+
+/// Parses one rule. `WINDOW` is seconds, or a number with `s`, `m` or `h`. `POINTS` must
+/// hold the costliest operation allowed (so that every admitted request can run).
+pub fn parse_rate_limit(raw: &str) -> Result<RateLimitRule, String> {
+    use entity::enums::Role;
+    let raw = raw.trim();
+    if raw.eq_ignore_ascii_case("off") {
+        return Ok(RateLimitRule::Off);
+    }
+    let (who, budget) = raw
+        .split_once('=')
+        .ok_or_else(|| format!("{raw:?}: write WHO=POINTS/WINDOW, e.g. ANONYMOUS=300000/60"))?;
+    let (points, window) = budget
+        .split_once('/')
+        .ok_or_else(|| format!("{raw:?}: write POINTS/WINDOW, e.g. 300000/60"))?;
+    let points: u64 = points
+        .trim()
+        .parse()
+        .map_err(|_| format!("{raw:?}: {points:?} is not a whole number of points"))?;
+    let min = crate::graphql::cost::MAX_COST;
+    if !(min..=MAX_RATE_POINTS).contains(&points) {
+        return Err(format!(
+            "{raw:?}: a budget must be from {min} points (the costliest operation allowed) \
+             to {MAX_RATE_POINTS}"
+        ));
+    }
+    let window = window.trim();
+    let (number, unit) = match window.char_indices().last() {
+        Some((i, 's')) => (&window[..i], 1),
+        Some((i, 'm')) => (&window[..i], 60),
+        Some((i, 'h')) => (&window[..i], 3600),
+        _ => (window, 1),
+    };
+    let seconds = number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .map(Duration::from_secs)
+        .filter(|w| !w.is_zero() && *w <= MAX_RATE_WINDOW)
+        .ok_or_else(|| {
+            format!("{raw:?}: the window must be 1 second to 24 hours (e.g. 60, 60s, 1m, 1h)")
+        })?;
+    let limit = Limit {
+        points,
+        window: seconds,
+    };
+    let who = who.trim();
+    if who == "ANONYMOUS" {
+        return Ok(RateLimitRule::Anonymous(limit));
+    }
+    if let Some(client) = who.strip_prefix("client:") {
+        return Ok(RateLimitRule::Client(client.to_owned(), limit));
+    }
+    Role::ALL
+        .iter()
+        .find(|r| r.as_str() == who)
+        .map(|role| RateLimitRule::Role(*role, limit))
+        .ok_or_else(|| {
+            format!(
+                "{raw:?}: {who:?} is not ANONYMOUS, SECRETARIAT, MEMBER_STATE, OBSERVER \
+                 or client:CLIENT_ID"
+            )
+        })
+}
+
+/// Every principal's budget of cost points (see `service::quotas`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimits {
+    /// `None`: no limits (`CONCORD_RATE_LIMITS=off`).
+    pub anonymous: Option<Limit>,
+    pub roles: Vec<(entity::enums::Role, Limit)>,
+    /// API clients with their own budget, by `client_id` (resolved to their row at start).
+    pub clients: Vec<(String, Limit)>,
+}
+
+impl Default for RateLimits {
+    /// Per minute: 300,000 points for an anonymous address (three seconds of server time),
+    /// and each role's budget from [`crate::policy::default_budgets`].
+    fn default() -> Self {
+        let minute = |points| Limit {
+            points,
+            window: Duration::from_secs(60),
+        };
+        RateLimits {
+            anonymous: Some(minute(300_000)),
+            roles: crate::policy::default_budgets()
+                .into_iter()
+                .map(|(role, points)| (role, minute(points)))
+                .collect(),
+            clients: Vec::new(),
+        }
+    }
+}
+
+impl RateLimits {
+    /// The defaults with `rules` applied in order; `off` switches limits off (and may not
+    /// be mixed with other rules).
+    pub fn from_rules(rules: &[RateLimitRule]) -> Result<RateLimits, String> {
+        let mut limits = RateLimits::default();
+        if rules.contains(&RateLimitRule::Off) {
+            if rules.len() > 1 {
+                return Err("CONCORD_RATE_LIMITS: `off` stands alone".to_owned());
+            }
+            return Ok(RateLimits {
+                anonymous: None,
+                roles: Vec::new(),
+                clients: Vec::new(),
+            });
+        }
+        for rule in rules {
+            match rule {
+                RateLimitRule::Off => {}
+                RateLimitRule::Anonymous(limit) => limits.anonymous = Some(*limit),
+                RateLimitRule::Role(role, limit) => {
+                    limits.roles.retain(|(r, _)| r != role);
+                    limits.roles.push((*role, *limit));
+                }
+                RateLimitRule::Client(client, limit) => {
+                    limits.clients.retain(|(c, _)| c != client);
+                    limits.clients.push((client.clone(), *limit));
+                }
+            }
+        }
+        Ok(limits)
+    }
+
+    /// Whether any limit applies.
+    pub fn enabled(&self) -> bool {
+        self.anonymous.is_some()
     }
 }

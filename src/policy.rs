@@ -473,6 +473,25 @@ pub fn readable_tombstones(viewer: &Viewer) -> Condition {
     }
 }
 
+/// Each role's budget of cost points a minute unless configured otherwise (an anonymous
+/// address has 300,000): the secretariat's work is larger, a member state's or an
+/// observer's account or API client reads and writes for one stakeholder.
+pub fn default_budgets() -> [(Role, u64); 3] {
+    [
+        (Role::MemberState, 600_000),
+        (Role::Observer, 600_000),
+        (Role::Secretariat, 1_200_000),
+    ]
+}
+
+/// The budget of a principal of `role` among `budgets` (by role), else `fallback`.
+pub fn budget_of<L: Copy>(budgets: &[(Role, L)], role: Role, fallback: L) -> L {
+    budgets
+        .iter()
+        .find(|(r, _)| *r == role)
+        .map_or(fallback, |(_, limit)| *limit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

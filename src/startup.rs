@@ -36,6 +36,7 @@ impl Application {
             &schema,
             settings.introspection,
         ));
+        let quotas = Arc::new(crate::http::Quotas::new(settings.rate_limits.clone(), &db));
         let state = web::Data::new(AppState {
             schema,
             limits,
@@ -46,6 +47,7 @@ impl Application {
             body_timeout: settings.body_timeout,
             introspection: settings.introspection,
             persisted: Arc::new(crate::http::Persisted::new(settings.only_persisted)),
+            quotas,
         });
         let origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {
@@ -84,6 +86,17 @@ fn cors(origins: &[String]) -> Cors {
             header::ACCEPT,
             header::AUTHORIZATION,
             header::HeaderName::from_static("idempotency-key"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        // What a browser client may read of a response.
+        .expose_headers([
+            "Idempotent-Replayed",
+            "X-Request-Id",
+            "RateLimit-Limit",
+            "RateLimit-Remaining",
+            "RateLimit-Reset",
+            "RateLimit-Policy",
+            "Retry-After",
         ])
         .max_age(3600);
     for origin in origins {

@@ -23,6 +23,8 @@ pub struct RequestData {
     pub events: Events,
     /// On a WebSocket, the connection's principal, read again for every event.
     pub live: Option<Arc<Live>>,
+    /// What this request cost the caller's rate-limit bucket (`None`: limits are off).
+    pub quota: Option<crate::service::quotas::Charge>,
 }
 
 impl RequestData {
@@ -42,7 +44,14 @@ impl RequestData {
             client_ip,
             events,
             live: None,
+            quota: None,
         }
+    }
+
+    /// The same, with what the request cost the caller's rate-limit bucket.
+    pub fn with_quota(mut self, quota: Option<crate::service::quotas::Charge>) -> RequestData {
+        self.quota = quota;
+        self
     }
 
     /// The same, for an operation on a WebSocket whose principal is `live`.

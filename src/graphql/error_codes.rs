@@ -116,7 +116,8 @@ pub enum ErrorCode {
     Forbidden,
     /// The record changed since the version the caller edited; read it again.
     Conflict,
-    /// Too many attempts (sign-in); retry after the time the message gives.
+    /// The rate-limit budget is spent (HTTP 429, `Retry-After`; `extensions.retryAfter`,
+    /// `cost`, `remaining`), or too many failed sign-ins; retry after the time given.
     RateLimited,
     /// The operation is too deep, too costly, or has too many aliases or root fields;
     /// the message names the limit and the value.

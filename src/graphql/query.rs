@@ -393,6 +393,13 @@ impl Query {
         ))
     }
 
+    /// What this request cost the caller's rate-limit budget and what is left (like
+    /// GitHub's `rateLimit`); null when the server has no limits.
+    async fn rate_limit(&self, ctx: &Context<'_>) -> Result<Option<RateLimit>> {
+        let rd = request(ctx)?;
+        Ok(rd.quota.map(RateLimit))
+    }
+
     /// Who is calling; null for an anonymous caller.
     async fn viewer(&self, ctx: &Context<'_>) -> Result<Option<ViewerInfo>> {
         let rd = request(ctx)?;

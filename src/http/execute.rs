@@ -33,7 +33,7 @@ pub async fn execute(
         Err(err) => return actix_web::ResponseError::error_response(&err),
     };
     let db = Handle::Pool(state.db.clone());
-    let (status, body) = run(
+    let reply = run(
         state,
         db,
         state.events.clone(),
@@ -43,7 +43,31 @@ pub async fn execute(
         request,
     )
     .await;
-    format.reply_json(status, body)
+    reply.into_response(format)
+}
+
+/// What [`run`] produced: the status, the JSON body, and the charge to the caller's
+/// rate-limit bucket (for the `RateLimit-*` headers).
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: String,
+    pub charge: Option<crate::service::quotas::Charge>,
+}
+
+impl Reply {
+    /// The HTTP response, with the rate-limit headers.
+    pub fn into_response(self, format: ResponseFormat) -> HttpResponse {
+        let mut response = format.reply_json(self.status, self.body);
+        if let Some(charge) = &self.charge {
+            let mut builder = HttpResponse::build(response.status());
+            for (name, value) in response.headers() {
+                builder.insert_header((name.clone(), value.clone()));
+            }
+            super::quota::add_headers(&mut builder, charge);
+            response = builder.body(response.into_body());
+        }
+        response
+    }
 }
 
 /// The JSON of a response, written straight from it (no `serde_json::Value` in between):
@@ -67,15 +91,41 @@ pub async fn run(
     viewer: Viewer,
     format: ResponseFormat,
     request: async_graphql::Request,
-) -> (StatusCode, String) {
+) -> Reply {
     let client_ip = client_address(req, &state.trusted_proxies).map(|ip| ip.to_string());
     let mut request = request;
     let admission = state.limits.admit(&mut request);
-    let mut response = match admission.refusal.clone() {
-        Some(refusal) => async_graphql::Response::from_errors(vec![refusal]),
-        None => {
-            let data = RequestData::new(db, viewer, state.auth.clone(), client_ip, events);
-            state.schema.execute(request.data(data)).await
+    let mut charge = None;
+    let mut response = match (admission.refusal.clone(), admission.cost) {
+        (Some(refusal), _) => async_graphql::Response::from_errors(vec![refusal]),
+        (None, cost) => {
+            let charged = match cost {
+                Some(cost) => {
+                    state
+                        .quotas
+                        .charge(&state.db, &viewer, client_ip.as_deref(), cost)
+                        .await
+                }
+                None => Ok(None),
+            };
+            match charged {
+                Err(outage) => {
+                    let error = async_graphql::Error::from(outage);
+                    async_graphql::Response::from_errors(vec![
+                        error.into_server_error(Default::default()),
+                    ])
+                }
+                Ok(Some(refused)) if !refused.allowed => {
+                    charge = Some(refused);
+                    async_graphql::Response::from_errors(vec![super::quota::refusal(&refused)])
+                }
+                Ok(charged) => {
+                    charge = charged;
+                    let data = RequestData::new(db, viewer, state.auth.clone(), client_ip, events)
+                        .with_quota(charge);
+                    state.schema.execute(request.data(data)).await
+                }
+            }
         }
     };
     admission.order(&mut response);
@@ -102,12 +152,18 @@ pub async fn run(
     let status = if outage {
         // The same for everyone, whatever part of the operation met the outage.
         StatusCode::SERVICE_UNAVAILABLE
+    } else if charge.is_some_and(|c| !c.allowed) {
+        StatusCode::TOO_MANY_REQUESTS
     } else if request_error && format == ResponseFormat::GraphQlResponseJson {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
-    (status, body)
+    Reply {
+        status,
+        body,
+        charge,
+    }
 }
 
 /// The refusal of a request whose text holds a NUL character (`\u0000`): no database

@@ -97,7 +97,7 @@ pub async fn execute_once(
             // commit, so nobody hears of a change before it can be read.
             let txn = Arc::new(txn);
             let events = state.events.holding();
-            let (status, text) = run(
+            let reply = run(
                 state,
                 Handle::Transaction(txn.clone()),
                 events.clone(),
@@ -107,6 +107,11 @@ pub async fn execute_once(
                 request,
             )
             .await;
+            if reply.status == StatusCode::TOO_MANY_REQUESTS {
+                // Refused before it ran: nothing is kept, so a retry with the key runs.
+                return reply.into_response(format);
+            }
+            let (status, text) = (reply.status, reply.body.clone());
             if text.contains("\"SERVICE_UNAVAILABLE\"") {
                 // Nothing is kept (the transaction rolls back): a retry runs again.
                 return format.refuse(HttpError::unavailable());
@@ -137,7 +142,7 @@ pub async fn execute_once(
                 return refused(err);
             }
             events.release().await;
-            format.reply_json(status, text)
+            reply.into_response(format)
         }
     }
 }

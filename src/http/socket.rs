@@ -53,6 +53,8 @@ type Slot = Arc<OnceLock<Option<Arc<Live>>>>;
 struct SocketExecutor {
     state: AppState,
     live: Slot,
+    /// The client's address (its anonymous rate-limit bucket).
+    client_ip: Option<String>,
 }
 
 impl SocketExecutor {
@@ -92,6 +94,7 @@ impl Executor for SocketExecutor {
             }));
         }
         let state = self.state.clone();
+        let client_ip = self.client_ip.clone();
         let live = self.live.get().cloned().flatten();
         Box::pin(async_stream::stream! {
             let viewer = match &live {
@@ -103,9 +106,9 @@ impl Executor for SocketExecutor {
                 Ok(viewer) => {
                     let data = RequestData::new(
                         Handle::Pool(state.db.clone()),
-                        viewer,
+                        viewer.clone(),
                         state.auth.clone(),
-                        None,
+                        client_ip.clone(),
                         state.events.clone(),
                     )
                     .with_live(live);
@@ -115,8 +118,23 @@ impl Executor for SocketExecutor {
                         return;
                     }
                     let admission = state.limits.admit(&mut request);
-                    if let Some(refusal) = admission.refusal {
+                    let charged = match (&admission.refusal, admission.cost) {
+                        (None, Some(cost)) => {
+                            state.quotas.charge(&state.db, &viewer, client_ip.as_deref(), cost).await
+                        }
+                        _ => Ok(None),
+                    };
+                    let charge = charged.as_ref().ok().copied().flatten();
+                    let data = data.with_quota(charge);
+                    if let Err(outage) = charged {
+                        let error = async_graphql::Error::from(outage);
+                        yield Response::from_errors(vec![error.into_server_error(Default::default())]);
+                    } else if let Some(refusal) = admission.refusal {
                         let mut response = Response::from_errors(vec![refusal]);
+                        report_cost(&mut response, admission.cost);
+                        yield response;
+                    } else if let Some(refused) = charge.filter(|c| !c.allowed) {
+                        let mut response = Response::from_errors(vec![super::quota::refusal(&refused)]);
                         report_cost(&mut response, admission.cost);
                         yield response;
                     } else {
@@ -153,7 +171,15 @@ pub async fn websocket(
         .unwrap_or(WebSocketProtocols::SubscriptionsTransportWS);
     let (response, session, messages) =
         actix_ws::handle_with_protocols(&req, payload, &["graphql-transport-ws", "graphql-ws"])?;
-    actix_web::rt::spawn(serve(state.get_ref().clone(), protocol, session, messages));
+    let client_ip =
+        super::client::client_address(&req, &state.trusted_proxies).map(|ip| ip.to_string());
+    actix_web::rt::spawn(serve(
+        state.get_ref().clone(),
+        protocol,
+        session,
+        messages,
+        client_ip,
+    ));
     Ok(response)
 }
 
@@ -162,6 +188,7 @@ async fn serve(
     protocol: WebSocketProtocols,
     mut session: actix_ws::Session,
     mut messages: actix_ws::MessageStream,
+    client_ip: Option<String>,
 ) {
     let slot: Slot = Arc::new(OnceLock::new());
     let (ended_tx, mut ended) = watch::channel(None);
@@ -175,6 +202,7 @@ async fn serve(
     let executor = SocketExecutor {
         state: state.clone(),
         live: slot.clone(),
+        client_ip,
     };
     let mut protocol_stream = Box::pin(
         WebSocket::new(executor, client, protocol).on_connection_init(move |payload| async move {

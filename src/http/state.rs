@@ -21,6 +21,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<IpNet>>,
     /// How long a client may take to send a request body.
     pub body_timeout: std::time::Duration,
+    /// Rate limits.
+    pub quotas: Arc<super::quota::Quotas>,
     /// Persisted queries and the allow-list.
     pub persisted: Arc<super::persisted::Persisted>,
     /// Whether `__schema` and `__type` are answered (`CONCORD_INTROSPECTION`).

@@ -17,6 +17,7 @@ pub mod operations;
 pub mod passwords;
 pub mod policy_issues;
 pub mod principals;
+pub mod quotas;
 pub mod refresh_tokens;
 pub mod relations;
 pub mod rows;

@@ -51,7 +51,7 @@ async fn graphiql_loads_from_the_server_alone_and_runs_the_first_query() {
             30,
             &format!(
                 "const text = (function() {{ {RESPONSE} }})(); \
-                 return text && text.includes('\"total\": 98') && text;"
+                 return (text && text.includes('\"total\": 98')) ? text : null;"
             ),
         )
         .await;

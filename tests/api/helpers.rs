@@ -142,6 +142,15 @@ pub fn test_settings() -> Settings {
         body_timeout: concord::http::BODY_TIMEOUT,
         introspection: true,
         only_persisted: false,
+        // Every request is charged, as in production, to budgets no test exhausts
+        // (tests/api/quotas.rs sets small ones).
+        rate_limits: concord::config::RateLimits::from_rules(&[
+            concord::config::parse_rate_limit("ANONYMOUS=2000000000/1").unwrap(),
+            concord::config::parse_rate_limit("MEMBER_STATE=2000000000/1").unwrap(),
+            concord::config::parse_rate_limit("OBSERVER=2000000000/1").unwrap(),
+            concord::config::parse_rate_limit("SECRETARIAT=2000000000/1").unwrap(),
+        ])
+        .unwrap(),
     }
 }
 
@@ -157,8 +166,12 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     concord::db::migrate(&db).await.expect("migrate");
     let queries = Arc::new(AtomicUsize::new(0));
     let counter = queries.clone();
-    db.set_metric_callback(move |_| {
-        counter.fetch_add(1, Ordering::Relaxed);
+    // Statements that resolve requests; the rate-limit charge (one per request, on
+    // PostgreSQL) is not one of them.
+    db.set_metric_callback(move |info| {
+        if !info.statement.sql.contains("rate_limit_bucket") {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }
     });
     let auth = test_auth(
         &db,

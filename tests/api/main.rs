@@ -23,6 +23,7 @@ mod ordering;
 mod outage;
 mod paging;
 mod persisted;
+mod quotas;
 mod refusals;
 mod schema;
 mod search;

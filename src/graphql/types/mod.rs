@@ -8,6 +8,7 @@ mod identity;
 mod mechanism;
 mod meeting;
 mod policy_issue;
+mod rate_limit;
 mod search;
 mod stakeholder;
 mod statistics;
@@ -25,6 +26,7 @@ pub use identity::{
 pub use mechanism::{Mechanism, MechanismConnection, MechanismFilter};
 pub use meeting::{Meeting, MeetingConnection};
 pub use policy_issue::{PolicyIssue, PolicyIssueConnection, PolicyIssueFilter};
+pub use rate_limit::RateLimit;
 pub use search::{ContributionSearchConnection, ContributionSearchEdge};
 pub(crate) use search::{after as search_after, size as search_size};
 pub use stakeholder::{Stakeholder, StakeholderConnection, StakeholderFilter};
