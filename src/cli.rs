@@ -89,6 +89,10 @@ pub enum Command {
             value_parser = crate::config::parse_rate_limit
         )]
         rate_limits: Vec<crate::config::RateLimitRule>,
+        /// Seconds requests in flight may take to finish after SIGTERM (1 to 600).
+        #[arg(long, env = "CONCORD_SHUTDOWN_TIMEOUT", default_value_t = 30,
+              value_parser = clap::value_parser!(u64).range(1..=600))]
+        shutdown_timeout: u64,
         #[command(flatten)]
         auth: AuthSettings,
     },
@@ -389,6 +393,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             introspection,
             only_persisted,
             rate_limits,
+            shutdown_timeout,
             auth,
         } => {
             let rate_limits =
@@ -418,6 +423,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 introspection,
                 only_persisted,
                 rate_limits,
+                shutdown_timeout: std::time::Duration::from_secs(shutdown_timeout),
             };
             let app = Application::build(&settings, db, auth)?;
             tracing::info!(

@@ -27,6 +27,8 @@ pub struct Settings {
     pub only_persisted: bool,
     /// Budgets of cost points per principal.
     pub rate_limits: RateLimits,
+    /// How long requests in flight may take to finish once a shutdown began.
+    pub shutdown_timeout: Duration,
 }
 
 /// A trusted proxy: an address (`10.0.0.5`) or a network (`10.0.0.0/8`).

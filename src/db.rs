@@ -44,7 +44,10 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     let mut attempt = 0;
     loop {
         match Database::connect(options.clone()).await {
-            Ok(db) => return Ok(db),
+            Ok(mut db) => {
+                db.set_metric_callback(|info| crate::metrics::global().statement(info));
+                return Ok(db);
+            }
             Err(err) if attempt < 10 && err.to_string().contains("database is locked") => {
                 attempt += 1;
                 tokio::time::sleep(Duration::from_millis(50 * attempt)).await;

@@ -10,6 +10,7 @@ pub mod events;
 pub mod graphql;
 pub mod http;
 pub mod ids;
+pub mod metrics;
 pub mod paging;
 pub mod policy;
 pub mod seed;

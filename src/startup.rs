@@ -17,6 +17,9 @@ use std::sync::Arc;
 pub struct Application {
     port: u16,
     server: Server,
+    /// Tells the sockets the server is shutting down.
+    stopping: tokio::sync::watch::Sender<bool>,
+    shutdown_timeout: std::time::Duration,
 }
 
 impl Application {
@@ -36,6 +39,7 @@ impl Application {
             &schema,
             settings.introspection,
         ));
+        let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
         let quotas = Arc::new(crate::http::Quotas::new(settings.rate_limits.clone(), &db));
         let state = web::Data::new(AppState {
             schema,
@@ -48,6 +52,7 @@ impl Application {
             introspection: settings.introspection,
             persisted: Arc::new(crate::http::Persisted::new(settings.only_persisted)),
             quotas,
+            stopping: stopping_rx,
         });
         let origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {
@@ -62,8 +67,16 @@ impl Application {
                 .configure(routes)
         })
         .listen(listener)?
+        // SIGTERM and SIGINT are handled by `run_until_stopped`.
+        .disable_signals()
+        .shutdown_timeout(settings.shutdown_timeout.as_secs())
         .run();
-        Ok(Application { port, server })
+        Ok(Application {
+            port,
+            server,
+            stopping,
+            shutdown_timeout: settings.shutdown_timeout,
+        })
     }
 
     /// The port actually bound.
@@ -71,9 +84,52 @@ impl Application {
         self.port
     }
 
-    /// Serves until the process is told to stop (SIGINT/SIGTERM: graceful shutdown).
+    /// Serves until the process is told to stop. On SIGTERM or SIGINT: stop accepting
+    /// connections, close every WebSocket with 1001 (going away), let requests in flight
+    /// finish (for at most the shutdown timeout), then return.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let handle = self.server.handle();
+        let stopping = self.stopping;
+        let timeout = self.shutdown_timeout;
+        tokio::spawn(async move {
+            stop_signal().await;
+            tracing::info!(
+                "shutting down: no new connections; closing WebSockets; waiting up to {} s \
+                 for requests in flight",
+                timeout.as_secs()
+            );
+            let _ = stopping.send(true);
+            handle.stop(true).await;
+        });
+        self.server.await?;
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// SIGTERM (what orchestrators send) or SIGINT (Ctrl-C).
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+            }
+            _ => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

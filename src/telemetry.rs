@@ -1,6 +1,9 @@
 //! Logging: `RUST_LOG` filters (default `info`), to standard error, as text or, with
-//! `CONCORD_LOG_FORMAT=json`, one JSON object a line (with the fields of the spans it
-//! was logged in: a request's `request_id`, method and path).
+//! `CONCORD_LOG_FORMAT=json`, one JSON object a line (with the spans it was logged in:
+//! `span` the innermost, `spans` all of them, such as the request's with its
+//! `request_id`, method and path, and the service call's, e.g. `sessions::login`).
+//! Services open a span per call (`#[instrument]`: writes at `info`, reads at `debug`;
+//! an error they return is logged in it at `debug`).
 
 use tracing_subscriber::EnvFilter;
 
@@ -22,7 +25,9 @@ pub fn init() {
         let _ = builder
             .json()
             .with_current_span(true)
-            .with_span_list(false)
+            // Every span the line was logged in (the request's, with its id, and the
+            // service call's), not only the innermost.
+            .with_span_list(true)
             .try_init();
     } else {
         // Colours only on a terminal, so log files and collectors get plain text.

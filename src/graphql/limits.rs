@@ -35,6 +35,20 @@ pub struct Admission {
 }
 
 impl Admission {
+    /// The name of the operation the request runs: the one it names, else the only
+    /// operation's own name.
+    pub fn operation_name(&self) -> Option<&str> {
+        let (doc, name) = self.document.as_ref()?;
+        if let Some(name) = name {
+            return Some(name.as_str());
+        }
+        let mut operations = doc.operations.iter();
+        match (operations.next(), operations.next()) {
+            (Some((name, _)), None) => name.map(|n| n.as_str()),
+            _ => None,
+        }
+    }
+
     /// Puts `response`'s fields in the order the query selected them.
     pub fn order(&self, response: &mut Response) {
         if let Some((doc, name)) = &self.document {

@@ -92,9 +92,11 @@ pub async fn run(
     format: ResponseFormat,
     request: async_graphql::Request,
 ) -> Reply {
+    let started = std::time::Instant::now();
     let client_ip = client_address(req, &state.trusted_proxies).map(|ip| ip.to_string());
     let mut request = request;
     let admission = state.limits.admit(&mut request);
+    let principal_kind = principal_kind(&viewer);
     let mut charge = None;
     let mut response = match (admission.refusal.clone(), admission.cost) {
         (Some(refusal), _) => async_graphql::Response::from_errors(vec![refusal]),
@@ -116,6 +118,7 @@ pub async fn run(
                     ])
                 }
                 Ok(Some(refused)) if !refused.allowed => {
+                    crate::metrics::global().rate_limited(principal_kind);
                     charge = Some(refused);
                     async_graphql::Response::from_errors(vec![super::quota::refusal(&refused)])
                 }
@@ -134,6 +137,11 @@ pub async fn run(
         super::request_id::mark_internal_errors(&mut response, &id);
     }
     report_cost(&mut response, admission.cost);
+    crate::metrics::global().request(
+        admission.operation_name(),
+        &error_codes(&response),
+        started.elapsed(),
+    );
     let request_error = is_request_error(&response);
     let body = serde_json::to_string(&Body {
         // The operation never ran: per the spec there is no `data` entry.
@@ -164,6 +172,29 @@ pub async fn run(
         body,
         charge,
     }
+}
+
+/// The kind of caller, for metrics.
+pub fn principal_kind(viewer: &Viewer) -> &'static str {
+    match viewer.principal().map(|p| p.subject) {
+        None => "anonymous",
+        Some(crate::viewer::Subject::Account(_)) => "account",
+        Some(crate::viewer::Subject::Client(_)) => "client",
+    }
+}
+
+/// The `extensions.code` of each error of a response.
+pub fn error_codes(response: &async_graphql::Response) -> Vec<String> {
+    response
+        .errors
+        .iter()
+        .map(
+            |e| match e.extensions.as_ref().and_then(|x| x.get("code")) {
+                Some(async_graphql::Value::String(code)) => code.clone(),
+                _ => "INTERNAL_SERVER_ERROR".to_owned(),
+            },
+        )
+        .collect()
 }
 
 /// The refusal of a request whose text holds a NUL character (`\u0000`): no database

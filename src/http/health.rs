@@ -27,3 +27,12 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         HttpResponse::Ok().json(json!({ "status": "ready", "liveUpdates": true }))
     }
 }
+
+/// `GET /metrics`: the process's metrics in Prometheus text format (see
+/// [`crate::metrics`]). Keep it off the public network: route only internal scrapers to it.
+pub async fn metrics(state: actix_web::web::Data<super::AppState>) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
+        .body(crate::metrics::global().render(&state.db))
+}

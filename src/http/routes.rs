@@ -19,5 +19,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     )
     .route("/graphiql/{version}/{file}", web::get().to(graphiql::asset))
     .route("/healthz", web::get().to(health::healthz))
-    .route("/readyz", web::get().to(health::readyz));
+    .route("/readyz", web::get().to(health::readyz))
+    .route("/metrics", web::get().to(health::metrics));
 }

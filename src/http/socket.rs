@@ -117,6 +117,7 @@ impl Executor for SocketExecutor {
                         yield Response::from_errors(vec![refusal.server_error()]);
                         return;
                     }
+                    let started = std::time::Instant::now();
                     let admission = state.limits.admit(&mut request);
                     let charged = match (&admission.refusal, admission.cost) {
                         (None, Some(cost)) => {
@@ -126,25 +127,35 @@ impl Executor for SocketExecutor {
                     };
                     let charge = charged.as_ref().ok().copied().flatten();
                     let data = data.with_quota(charge);
-                    if let Err(outage) = charged {
+                    let refused = if let Err(outage) = charged {
                         let error = async_graphql::Error::from(outage);
-                        yield Response::from_errors(vec![error.into_server_error(Default::default())]);
-                    } else if let Some(refusal) = admission.refusal {
-                        let mut response = Response::from_errors(vec![refusal]);
-                        report_cost(&mut response, admission.cost);
-                        yield response;
+                        Some(Response::from_errors(vec![error.into_server_error(Default::default())]))
+                    } else if let Some(refusal) = admission.refusal.clone() {
+                        Some(Response::from_errors(vec![refusal]))
                     } else if let Some(refused) = charge.filter(|c| !c.allowed) {
-                        let mut response = Response::from_errors(vec![super::quota::refusal(&refused)]);
+                        crate::metrics::global().rate_limited(super::execute::principal_kind(&viewer));
+                        Some(Response::from_errors(vec![super::quota::refusal(&refused)]))
+                    } else {
+                        None
+                    };
+                    if let Some(mut response) = refused {
                         report_cost(&mut response, admission.cost);
+                        record(&admission, &response, started);
                         yield response;
                     } else {
                         let mut responses =
                             Executor::execute_stream(&state.schema, request.data(data), session_data);
+                        let mut first = true;
                         while let Some(response) = responses.next().await {
                             let mut response = response;
                             admission.order(&mut response);
                             let mut response = classify(response);
                             report_cost(&mut response, admission.cost);
+                            if first {
+                                // A subscription's first event, or a query's answer.
+                                record(&admission, &response, started);
+                                first = false;
+                            }
                             yield response;
                         }
                     }
@@ -152,6 +163,19 @@ impl Executor for SocketExecutor {
             }
         })
     }
+}
+
+/// Records an operation of a socket in the metrics.
+fn record(
+    admission: &crate::graphql::limits::Admission,
+    response: &Response,
+    started: std::time::Instant,
+) {
+    crate::metrics::global().request(
+        admission.operation_name(),
+        &super::execute::error_codes(response),
+        started.elapsed(),
+    );
 }
 
 /// The handshake; the socket itself is served by a task of its own.
@@ -190,6 +214,7 @@ async fn serve(
     mut messages: actix_ws::MessageStream,
     client_ip: Option<String>,
 ) {
+    let _open = crate::metrics::global().socket_opened();
     let slot: Slot = Arc::new(OnceLock::new());
     let (ended_tx, mut ended) = watch::channel(None);
     let (input, mut received) = tokio::sync::mpsc::unbounded_channel::<Vec<u8>>();
@@ -219,6 +244,7 @@ async fn serve(
     let mut changes = state.events.access_changes();
     let mut recheck = tokio::time::interval(RECHECK);
     recheck.tick().await;
+    let mut stopping = state.stopping.clone();
     loop {
         let live = slot.get().cloned().flatten();
         let expires = live.as_ref().map(|l| l.expires_at());
@@ -285,6 +311,15 @@ async fn serve(
                 if ours && let Some(live) = &live {
                     let _ = live.viewer().await;
                 }
+            }
+            _ = stopping.wait_for(|stopping| *stopping) => {
+                // The server is shutting down: 1001, so that clients reconnect elsewhere.
+                let reason = CloseReason {
+                    code: CloseCode::Away,
+                    description: Some("The server is shutting down; reconnect".to_owned()),
+                };
+                let _ = session.close(Some(reason)).await;
+                return;
             }
             _ = recheck.tick() => {
                 if session.ping(b"").await.is_err() {

@@ -21,6 +21,8 @@ pub struct AppState {
     pub trusted_proxies: Arc<Vec<IpNet>>,
     /// How long a client may take to send a request body.
     pub body_timeout: std::time::Duration,
+    /// Becomes `true` when the server begins to shut down (sockets close with 1001).
+    pub stopping: tokio::sync::watch::Receiver<bool>,
     /// Rate limits.
     pub quotas: Arc<super::quota::Quotas>,
     /// Persisted queries and the allow-list.

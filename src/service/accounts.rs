@@ -85,6 +85,12 @@ pub async fn create(db: &impl Db, viewer: &Viewer, input: NewAccount) -> Mutatio
 
 /// Creates an account on behalf of `actor`, without a policy check: for the command
 /// line (`concord account create`), which runs with the database's own authority.
+#[tracing::instrument(
+    name = "accounts::create_as",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn create_as(db: &impl Db, actor: &Actor, input: NewAccount) -> MutationResult<Model> {
     let mut checks = Checks::default();
     let email = checks.take(Email::parse(&input.email));
@@ -209,6 +215,12 @@ pub(crate) async fn save_in(
 }
 
 /// Changes an account's role, stakeholder or name (secretariat).
+#[tracing::instrument(
+    name = "accounts::update",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn update(
     db: &impl Db,
     viewer: &Viewer,
@@ -235,6 +247,12 @@ pub async fn update(
 
 /// Disables or enables an account (secretariat). A disabled account's tokens are
 /// refused from the next request on, and its sessions are ended.
+#[tracing::instrument(
+    name = "accounts::set_status",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn set_status(
     db: &impl Db,
     viewer: &Viewer,

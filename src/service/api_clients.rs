@@ -49,6 +49,12 @@ async fn audit_change(
 }
 
 /// Creates a client; returns it and its secret (shown this once).
+#[tracing::instrument(
+    name = "api_clients::create",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn create(
     db: &impl Db,
     viewer: &Viewer,
@@ -126,6 +132,12 @@ async fn find(db: &impl Db, id: i64) -> MutationResult<Model> {
 
 /// Replaces a client's secret; the old one, and every token issued under it, stops
 /// working at once.
+#[tracing::instrument(
+    name = "api_clients::rotate",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn rotate(db: &impl Db, viewer: &Viewer, id: i64) -> MutationResult<(Model, String)> {
     policy::may(viewer, Action::ManageIdentities)?;
     let before = find(db, id).await?;
@@ -140,6 +152,12 @@ pub async fn rotate(db: &impl Db, viewer: &Viewer, id: i64) -> MutationResult<(M
 }
 
 /// Revokes a client: its secret and its tokens stop working.
+#[tracing::instrument(
+    name = "api_clients::revoke",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn revoke(db: &impl Db, viewer: &Viewer, id: i64) -> MutationResult<Model> {
     policy::may(viewer, Action::ManageIdentities)?;
     let before = find(db, id).await?;
@@ -172,6 +190,12 @@ async fn save(
 }
 
 /// The active client with these credentials, if they are right.
+#[tracing::instrument(
+    name = "api_clients::authenticate",
+    level = "debug",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn authenticate(
     db: &impl Db,
     client_id: &str,

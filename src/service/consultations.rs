@@ -78,6 +78,12 @@ pub struct NewConsultation {
 }
 
 /// Creates a consultation as DRAFT (secretariat).
+#[tracing::instrument(
+    name = "consultations::create",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn create(
     db: &impl Db,
     viewer: &Viewer,
@@ -136,6 +142,12 @@ pub async fn create(
 
 /// Moves a consultation one step forward: DRAFT → OPEN → CLOSED → REPORTED. Closing
 /// publishes its embargoed submissions in the same transaction; returns their ids.
+#[tracing::instrument(
+    name = "consultations::advance",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn advance(
     db: &impl Db,
     viewer: &Viewer,
@@ -221,6 +233,12 @@ pub struct ConsultationChanges {
 }
 
 /// Changes a consultation's title, mandate, questions or dates (secretariat).
+#[tracing::instrument(
+    name = "consultations::update",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn update(
     db: &impl Db,
     viewer: &Viewer,

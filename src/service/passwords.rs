@@ -15,6 +15,12 @@ use entity::password_reset;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 
 /// Issues a one-time, expiring password-reset token for an account (secretariat).
+#[tracing::instrument(
+    name = "passwords::issue_reset",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn issue_reset(
     db: &impl Db,
     auth: &Auth,
@@ -55,6 +61,12 @@ pub async fn issue_reset(
 
 /// Sets a new password with a reset token (the token works once); ends every session
 /// of the account, and returns the account.
+#[tracing::instrument(
+    name = "passwords::complete_reset",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn complete_reset(db: &impl Db, token: &str, new_password: &str) -> MutationResult<i64> {
     if let Err(message) = password::check_strength(new_password) {
         return Err(UserError::new("newPassword", UserErrorCode::Invalid, message).into());
@@ -109,6 +121,12 @@ pub async fn complete_reset(db: &impl Db, token: &str, new_password: &str) -> Mu
 }
 
 /// Changes the signed-in account's own password.
+#[tracing::instrument(
+    name = "passwords::change",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn change(
     db: &impl Db,
     viewer: &Viewer,

@@ -108,6 +108,12 @@ async fn record_failure(db: &impl Db, keys: &[(String, i32)]) -> AppResult<()> {
 
 /// Signs in with email and password. Unknown email, wrong password and disabled
 /// account all get the same error after the same work (one Argon2 verification).
+#[tracing::instrument(
+    name = "sessions::login",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn login(
     db: &impl Db,
     auth: &Auth,
@@ -178,6 +184,12 @@ async fn start(
 }
 
 /// Exchanges a refresh token for a new pair; the old token stops working.
+#[tracing::instrument(
+    name = "sessions::refresh",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn refresh(db: &impl Db, auth: &Auth, token: &str) -> AppResult<Session> {
     let invalid = AppError::Unauthenticated(INVALID_REFRESH);
     let Some(row) = refresh_tokens::find(db, token).await? else {
@@ -211,6 +223,12 @@ pub async fn refresh(db: &impl Db, auth: &Auth, token: &str) -> AppResult<Sessio
 
 /// Ends the session a refresh token belongs to; returns its account. Unknown tokens
 /// are ignored.
+#[tracing::instrument(
+    name = "sessions::logout",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn logout(db: &impl Db, token: &str) -> AppResult<Option<i64>> {
     let Some(row) = refresh_tokens::find(db, token).await? else {
         return Ok(None);

@@ -24,6 +24,12 @@ impl Counts {
 /// Counts, per consultation, the contributions that `viewer` may see, from the
 /// tallies: one query for any number of consultations (two for a principal with a
 /// stakeholder, whose own submissions count too).
+#[tracing::instrument(
+    name = "statistics::for_consultations",
+    level = "debug",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn for_consultations(
     db: &impl Db,
     viewer: &Viewer,

@@ -286,7 +286,7 @@ async fn json_logs_name_each_request_by_its_id() {
         .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .env("DATABASE_URL", &db.url)
         .env("CONCORD_LOG_FORMAT", "json")
-        .env("RUST_LOG", "info")
+        .env("RUST_LOG", "info,concord=debug")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -307,6 +307,14 @@ async fn json_logs_name_each_request_by_its_id() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
+    // A failed sign-in: its service span logs the error, inside the request's span.
+    client
+        .post(&url)
+        .header("x-request-id", "json-log-login-8")
+        .json(&serde_json::json!({ "query": "mutation { login(input: { email: \"nobody@un.example\", password: \"wrong password\" }) { accessToken } }" }))
+        .send()
+        .await
+        .unwrap();
     server.kill().ok();
     let out = server.wait_with_output().unwrap();
     assert!(answered, "the server answered");
@@ -321,4 +329,134 @@ async fn json_logs_name_each_request_by_its_id() {
         .unwrap_or_else(|| panic!("no line for the request:\n{stderr}"));
     assert_eq!(served["span"]["path"], "/graphql");
     assert!(served["level"].is_string() && served["timestamp"].is_string());
+    let login = lines
+        .iter()
+        .find(|l| l["span"]["name"] == "sessions::login")
+        .unwrap_or_else(|| panic!("no line in the sign-in's span:\n{stderr}"));
+    let spans = login["spans"].as_array().unwrap();
+    assert!(
+        spans.iter().any(|s| s["request_id"] == "json-log-login-8"),
+        "{login}"
+    );
+}
+
+#[tokio::test]
+async fn sigterm_lets_requests_finish_closes_sockets_with_1001_and_exits_0() {
+    use async_graphql::futures_util::{SinkExt, StreamExt};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+
+    let db = crate::helpers::TestDb::create().await;
+    let port = crate::helpers::free_port();
+    let address = format!("127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(["serve", "--bind", &address, "--seed", "report-2010"])
+        .env("DATABASE_URL", &db.url)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..300 {
+        if client
+            .get(format!("http://{address}/healthz"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status().is_success())
+        {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(up, "the server started");
+
+    // A socket, open and acknowledged.
+    let mut request = format!("ws://{address}/graphql/ws")
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    socket
+        .send(Message::Text(
+            serde_json::json!({ "type": "connection_init" })
+                .to_string()
+                .into(),
+        ))
+        .await
+        .unwrap();
+    let ack = socket.next().await.unwrap().unwrap();
+    assert!(ack.to_string().contains("connection_ack"), "{ack}");
+
+    // A request in flight: its body half sent.
+    let body = serde_json::json!({ "query": concord::http::graphiql::FIRST_QUERY }).to_string();
+    let (head, tail) = body.split_at(body.len() / 2);
+    let mut in_flight = tokio::net::TcpStream::connect(&address).await.unwrap();
+    in_flight
+        .write_all(
+            format!(
+                "POST /graphql HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+                 Content-Length: {}\r\nConnection: close\r\n\r\n{head}",
+                body.len()
+            )
+            .as_bytes(),
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+
+    let pid = server.id().to_string();
+    let killed = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(killed.success());
+
+    // The socket is told the server is going away.
+    let closed = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(message) = socket.next().await {
+            if let Ok(Message::Close(frame)) = message {
+                return frame;
+            }
+        }
+        None
+    })
+    .await
+    .expect("a close frame within 5 s")
+    .expect("a close frame with a code");
+    assert_eq!(u16::from(closed.code), 1001, "{closed:?}");
+
+    // No new connections…
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(
+        client
+            .get(format!("http://{address}/healthz"))
+            .timeout(Duration::from_secs(2))
+            .send()
+            .await
+            .is_err(),
+        "a new request after SIGTERM is not served"
+    );
+    // …but the request in flight is answered in full.
+    in_flight.write_all(tail.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        in_flight.read_to_string(&mut answer),
+    )
+    .await
+    .expect("the answer within 10 s")
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains("\"total\":98"), "{answer}");
+
+    // And the process ends, successfully.
+    let status = tokio::task::spawn_blocking(move || server.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(status.success(), "{status:?}");
 }

@@ -151,6 +151,7 @@ pub fn test_settings() -> Settings {
             concord::config::parse_rate_limit("SECRETARIAT=2000000000/1").unwrap(),
         ])
         .unwrap(),
+        shutdown_timeout: std::time::Duration::from_secs(5),
     }
 }
 
@@ -169,6 +170,7 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     // Statements that resolve requests; the rate-limit charge (one per request, on
     // PostgreSQL) is not one of them.
     db.set_metric_callback(move |info| {
+        concord::metrics::global().statement(info);
         if !info.statement.sql.contains("rate_limit_bucket") {
             counter.fetch_add(1, Ordering::Relaxed);
         }

@@ -16,6 +16,7 @@ mod http;
 mod identity;
 mod live;
 mod matrix;
+mod metrics;
 mod nested;
 mod node;
 mod nodejs;

@@ -30,6 +30,12 @@ pub struct NewComment {
 }
 
 /// Creates a draft written comment.
+#[tracing::instrument(
+    name = "drafting::create",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn create(db: &impl Db, viewer: &Viewer, input: NewComment) -> MutationResult<Model> {
     let Some(stakeholder_id) = policy::comment_stakeholder(viewer, input.stakeholder_id)? else {
         return Err(UserError::new(
@@ -101,6 +107,12 @@ async fn authored(db: &impl Db, viewer: &Viewer, id: i64, version: i32) -> Mutat
 /// Edits a written comment. A draft is edited in place; a submitted or published one
 /// gets a new revision (earlier revisions are kept), and a published one goes back to
 /// SUBMITTED for the secretariat to publish again.
+#[tracing::instrument(
+    name = "drafting::edit",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn edit(
     db: &impl Db,
     viewer: &Viewer,
@@ -178,6 +190,12 @@ pub async fn edit(
 }
 
 /// Submits a draft written comment; returns the receipt.
+#[tracing::instrument(
+    name = "drafting::submit",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn submit(
     db: &impl Db,
     viewer: &Viewer,
@@ -216,6 +234,12 @@ pub async fn submit(
 
 /// Withdraws a contribution, with a reason: its author while the consultation is open,
 /// or the secretariat at any time ([`policy::withdrawal`]).
+#[tracing::instrument(
+    name = "drafting::withdraw",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn withdraw(
     db: &impl Db,
     viewer: &Viewer,

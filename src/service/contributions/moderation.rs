@@ -23,6 +23,12 @@ use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, Set};
 
 /// Publishes a submitted contribution, or takes a published one back to SUBMITTED
 /// (secretariat). An embargoed one is published only once its consultation closes.
+#[tracing::instrument(
+    name = "moderation::set_published",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn set_published(
     db: &impl Db,
     viewer: &Viewer,
@@ -100,6 +106,12 @@ pub struct NewMeetingContribution {
 
 /// Records a presentation or informal intervention at a meeting (secretariat). It is
 /// SUBMITTED, with a receipt, for publishing like any other contribution.
+#[tracing::instrument(
+    name = "moderation::record_at_meeting",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn record_at_meeting(
     db: &impl Db,
     viewer: &Viewer,
@@ -164,6 +176,12 @@ pub async fn record_at_meeting(
 
 /// Publishes every embargoed, submitted contribution of a consultation that has just
 /// closed, in the closing transaction; returns their ids.
+#[tracing::instrument(
+    name = "moderation::release_embargo",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn release_embargo(
     txn: &DatabaseTransaction,
     actor: &Actor,

@@ -140,6 +140,12 @@ fn select(backend: DbBackend, viewer: &Viewer, filter: &ContributionFilter) -> S
     Entity::find().filter(cond)
 }
 
+#[tracing::instrument(
+    name = "read::list",
+    level = "debug",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn list(
     db: &impl Db,
     viewer: &Viewer,
@@ -170,6 +176,12 @@ pub struct Hits {
 /// The readable contributions matching `query` and `filter`, best match first (ties
 /// in order of creation), `size` of them after the result at (`relevance`, id). On
 /// PostgreSQL the first [`search::RANKED`] matches found are ranked.
+#[tracing::instrument(
+    name = "read::search",
+    level = "debug",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn search(
     db: &impl Db,
     viewer: &Viewer,
@@ -289,6 +301,12 @@ fn select_with_parent(
 }
 
 /// One page of readable contributions for each parent, in one statement.
+#[tracing::instrument(
+    name = "read::pages_by_parent",
+    level = "debug",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn pages_by_parent(
     db: &impl Db,
     viewer: &Viewer,
@@ -303,6 +321,12 @@ pub async fn pages_by_parent(
 }
 
 /// How many readable contributions each parent has, in one statement.
+#[tracing::instrument(
+    name = "read::counts_by_parent",
+    level = "debug",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn counts_by_parent(
     db: &impl Db,
     viewer: &Viewer,
@@ -316,6 +340,12 @@ pub async fn counts_by_parent(
 }
 
 /// The contributions with these ids that `viewer` may read.
+#[tracing::instrument(
+    name = "read::by_ids",
+    level = "debug",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn by_ids(db: &impl Db, viewer: &Viewer, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
     let rows = select(
         db.get_database_backend(),

@@ -93,6 +93,12 @@ fn time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
 
 /// The page after `after` (a contribution id); returns the rows and the id to continue
 /// after, if there is more.
+#[tracing::instrument(
+    name = "tabular::page",
+    level = "debug",
+    skip_all,
+    err(Debug, level = "debug")
+)]
 pub async fn page(
     db: &impl Db,
     viewer: &Viewer,
