@@ -186,11 +186,13 @@ fn check(types: &Types, document: &str) -> Result<Vec<String>, String> {
         crate::graphql::error_codes::short_parse_error(&e.to_string())
             .unwrap_or_else(|| e.to_string())
     })?;
-    let names: Vec<String> = doc
+    let mut names: Vec<String> = doc
         .operations
         .iter()
         .filter_map(|(name, _)| name.map(|n| n.to_string()))
         .collect();
+    // The parser keeps several operations in a map: name them in a stable order.
+    names.sort();
     let unknown = unknown_fields(types, &doc);
     if !unknown.is_empty() {
         return Err(format!("unknown fields: {}", unknown.join(", ")));

@@ -41,10 +41,14 @@ fn csv_line(fields: &[String]) -> anyhow::Result<Bytes> {
 /// The UTF-8 byte order mark, which tells spreadsheets the file is UTF-8.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// `?bom=1` (or `true`): start the CSV with a byte order mark.
+/// `?bom=1` (or `true`): start the CSV with a byte order mark. `?updatedSince=` (RFC
+/// 3339): only the contributions changed at or after that moment, for mirrors that
+/// export again what changed since their last run.
 #[derive(serde::Deserialize)]
 pub struct ExportOptions {
     bom: Option<String>,
+    #[serde(rename = "updatedSince")]
+    updated_since: Option<String>,
 }
 
 fn encode(format: Format, rows: &[ContributionRow]) -> anyhow::Result<Bytes> {
@@ -79,6 +83,20 @@ pub async fn contributions(
             ));
         }
     };
+    let updated_since = match options.updated_since.as_deref() {
+        None => None,
+        Some(raw) => Some(
+            chrono::DateTime::parse_from_rfc3339(raw)
+                .map(|t| t.with_timezone(&chrono::Utc))
+                .map_err(|_| {
+                    HttpError::bad_request(
+                        "BAD_USER_INPUT",
+                        "updatedSince is an RFC 3339 date and time with its offset, \
+                         e.g. 2010-12-14T00:00:00Z",
+                    )
+                })?,
+        ),
+    };
     let format = match file.as_str() {
         "contributions.csv" => Format::Csv,
         "contributions.ndjson" => Format::Ndjson,
@@ -105,7 +123,7 @@ pub async fn contributions(
         }
         let mut after = None;
         loop {
-            let (rows, next) = tabular::page(&db, &viewer, consultation_id, after, tabular::PAGE_SIZE)
+            let (rows, next) = tabular::page(&db, &viewer, consultation_id, updated_since, after, tabular::PAGE_SIZE)
                 .await
                 .map_err(|e| actix_web::error::ErrorInternalServerError(e.message()))?;
             yield encode(format, &rows).map_err(actix_web::error::ErrorInternalServerError)?;

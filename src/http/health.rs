@@ -36,3 +36,10 @@ pub async fn metrics(state: actix_web::web::Data<super::AppState>) -> actix_web:
         .insert_header((actix_web::http::header::CACHE_CONTROL, "no-store"))
         .body(crate::metrics::global().render(&state.db))
 }
+
+/// `GET /openapi.json`: the OpenAPI 3.1 description of the endpoints around GraphQL.
+pub async fn openapi() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("application/json")
+        .body(include_str!("openapi.json"))
+}

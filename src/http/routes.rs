@@ -20,5 +20,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/graphiql/{version}/{file}", web::get().to(graphiql::asset))
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
-    .route("/metrics", web::get().to(health::metrics));
+    .route("/metrics", web::get().to(health::metrics))
+    .route("/openapi.json", web::get().to(health::openapi));
 }

@@ -185,7 +185,7 @@ async fn the_export_walks_page_by_page_without_gaps() {
     let mut pages = 0;
     loop {
         let (rows, next) =
-            concord::service::contributions::tabular::page(&app.db, &viewer, 1, after, 7)
+            concord::service::contributions::tabular::page(&app.db, &viewer, 1, None, after, 7)
                 .await
                 .map_err(|e| e.message())
                 .unwrap();
@@ -283,4 +283,72 @@ async fn csv_cells_that_a_spreadsheet_would_run_are_written_as_text() {
     assert_eq!(refused.status(), 400);
     let body: Value = refused.json().await.unwrap();
     assert_eq!(first_error_code(&body), Some("BAD_USER_INPUT"));
+}
+
+#[tokio::test]
+async fn the_export_takes_only_what_changed_since_a_moment() {
+    let app = spawn_seeded_app().await;
+    let backend = app.db.get_database_backend();
+    let later = chrono::DateTime::parse_from_rfc3339("2030-01-01T12:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    for id in [3_i64, 5, 8] {
+        app.db
+            .execute_raw(sea_orm::Statement::from_sql_and_values(
+                backend,
+                match backend {
+                    sea_orm::DbBackend::Postgres => {
+                        "UPDATE contribution SET updated_at = $1 WHERE id = $2"
+                    }
+                    _ => "UPDATE contribution SET updated_at = ? WHERE id = ?",
+                },
+                [later.into(), id.into()],
+            ))
+            .await
+            .unwrap();
+    }
+    let consultation =
+        concord::ids::GlobalId::new(concord::ids::NodeType::Consultation, 1).encode();
+    let export = |since: &str| {
+        let url = app.url(&format!(
+            "/consultations/{consultation}/contributions.ndjson?updatedSince={since}"
+        ));
+        let client = app.client.clone();
+        async move { client.get(url).send().await.unwrap() }
+    };
+    for since in [
+        "2029-12-31T00:00:00Z",
+        "2030-01-01T13:00:00%2B01:00",
+        "2030-01-01T12:00:00Z",
+    ] {
+        let response = export(since).await;
+        assert_eq!(response.status(), 200, "{since}");
+        let text = response.text().await.unwrap();
+        let ids: Vec<String> = text
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<Value>(l).unwrap()["id"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        let expected: Vec<String> = [3, 5, 8]
+            .iter()
+            .map(|id| {
+                concord::ids::GlobalId::new(concord::ids::NodeType::Contribution, *id).encode()
+            })
+            .collect();
+        assert_eq!(ids, expected, "{since}");
+    }
+    assert_eq!(
+        export("2030-01-01T12:00:01Z").await.text().await.unwrap(),
+        ""
+    );
+    for bad in ["yesterday", "2030-01-01", "2030-01-01T12:00:00"] {
+        let response = export(bad).await;
+        assert_eq!(response.status(), 400, "{bad}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(first_error_code(&body), Some("BAD_USER_INPUT"), "{bad}");
+    }
 }

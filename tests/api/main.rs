@@ -20,6 +20,7 @@ mod metrics;
 mod nested;
 mod node;
 mod nodejs;
+mod openapi;
 mod ordering;
 mod outage;
 mod paging;

@@ -91,8 +91,9 @@ fn time(t: Option<chrono::DateTime<chrono::Utc>>) -> String {
         .unwrap_or_default()
 }
 
-/// The page after `after` (a contribution id); returns the rows and the id to continue
-/// after, if there is more.
+/// The page after `after` (a contribution id) of the contributions changed at or after
+/// `updated_since` (all if `None`); returns the rows and the id to continue after, if
+/// there is more.
 #[tracing::instrument(
     name = "tabular::page",
     level = "debug",
@@ -103,11 +104,13 @@ pub async fn page(
     db: &impl Db,
     viewer: &Viewer,
     consultation_id: i64,
+    updated_since: Option<chrono::DateTime<chrono::Utc>>,
     after: Option<i64>,
     size: u64,
 ) -> AppResult<(Vec<ContributionRow>, Option<i64>)> {
     let filter = ContributionFilter {
         consultation_id: Some(consultation_id),
+        updated_since,
         ..Default::default()
     };
     let page = Page::forward(after, size);
