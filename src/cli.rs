@@ -135,8 +135,21 @@ pub enum Command {
         #[command(subcommand)]
         action: OperationsAction,
     },
-    /// Print the GraphQL schema (SDL).
-    Schema,
+    /// Print the GraphQL schema (SDL), or compare two versions of it.
+    Schema {
+        #[command(subcommand)]
+        action: Option<SchemaAction>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SchemaAction {
+    /// List what changed from OLD to NEW (SDL files; `-` for this binary's schema) and
+    /// exit 1 if a change breaks clients.
+    Diff {
+        old: std::path::PathBuf,
+        new: std::path::PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -239,8 +252,30 @@ fn parse_stakeholder(raw: &str) -> anyhow::Result<i64> {
 /// Runs the command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Schema => {
+        Command::Schema { action: None } => {
             print!("{}", crate::graphql::sdl());
+            Ok(())
+        }
+        Command::Schema {
+            action: Some(SchemaAction::Diff { old, new }),
+        } => {
+            let read = |path: &std::path::Path| -> anyhow::Result<String> {
+                if path.as_os_str() == "-" {
+                    return Ok(crate::graphql::sdl());
+                }
+                std::fs::read_to_string(path)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+            };
+            let changes = crate::graphql::schema_diff::diff(&read(&old)?, &read(&new)?)
+                .map_err(anyhow::Error::msg)?;
+            for change in &changes {
+                let mark = if change.breaking { "BREAKING" } else { "safe" };
+                println!("{mark}\t{}\t{}", change.path, change.message);
+            }
+            let broken = changes.iter().filter(|c| c.breaking).count();
+            if broken > 0 {
+                anyhow::bail!("{broken} breaking changes");
+            }
             Ok(())
         }
         Command::Operations { action } => {

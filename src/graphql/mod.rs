@@ -13,6 +13,7 @@ pub mod node;
 pub mod order;
 pub mod query;
 pub mod response_order;
+pub mod schema_diff;
 pub mod subscription;
 pub mod types;
 

@@ -28,7 +28,7 @@ pub async fn stakeholder_id(app: &TestApp, acronym: &str) -> Value {
 pub async fn client(app: &TestApp, admin: &str, scopes: &[&str]) -> (String, String, Value) {
     let icann = stakeholder_id(app, "ICANN").await;
     let (_, body) = app
-        .graphql_as(admin, CREATE, json!({ "i": { "name": "Registry mirror", "stakeholder": icann, "role": "OBSERVER", "scopes": scopes } }))
+        .graphql_as(admin, CREATE, json!({ "i": { "name": "Registry mirror", "stakeholder": icann, "role": "OBSERVER", "scopes": scopes.iter().map(|s| s.to_uppercase()).collect::<Vec<_>>() } }))
         .await;
     let p = &body["data"]["apiClientCreate"];
     assert_eq!(p["userErrors"], json!([]), "{body}");
@@ -102,7 +102,7 @@ async fn client_credentials_grant_issues_scoped_tokens() {
     assert_eq!(status, 200);
     assert_eq!(
         me["data"]["viewer"],
-        json!({ "role": "OBSERVER", "scopes": ["read"], "apiClient": { "clientId": id }, "stakeholder": { "acronym": "ICANN" } })
+        json!({ "role": "OBSERVER", "scopes": ["READ"], "apiClient": { "clientId": id }, "stakeholder": { "acronym": "ICANN" } })
     );
 
     // A read-only client can change nothing.

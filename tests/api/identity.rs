@@ -56,7 +56,7 @@ async fn sign_in_and_ask_who_i_am() {
     assert_eq!(status, 200);
     assert_eq!(
         body["data"]["viewer"],
-        json!({ "role": "SECRETARIAT", "scopes": ["read", "submit"], "account": { "email": "sec@un.example" } })
+        json!({ "role": "SECRETARIAT", "scopes": ["READ", "SUBMIT"], "account": { "email": "sec@un.example" } })
     );
     let anonymous = app.data(VIEWER, json!({})).await;
     assert_eq!(anonymous["viewer"], Value::Null);

@@ -60,7 +60,7 @@ async fn client_token(
         .graphql_as(
             admin,
             "mutation($i: ApiClientCreateInput!) { apiClientCreate(input: $i) { apiClient { clientId } clientSecret } }",
-            json!({ "i": { "name": "client", "stakeholder": sid, "role": role, "scopes": scopes } }),
+            json!({ "i": { "name": "client", "stakeholder": sid, "role": role, "scopes": scopes.iter().map(|s| s.to_uppercase()).collect::<Vec<_>>() } }),
         )
         .await;
     let p = &created["data"]["apiClientCreate"];

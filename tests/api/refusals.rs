@@ -94,7 +94,7 @@ async fn cases(app: &TestApp) -> Vec<Case> {
         (
             "apiClientCreate",
             "ApiClientCreateInput",
-            json!({ "name": "P", "stakeholder": own, "role": "OBSERVER", "scopes": ["read"] }),
+            json!({ "name": "P", "stakeholder": own, "role": "OBSERVER", "scopes": ["READ"] }),
             true,
         ),
         (

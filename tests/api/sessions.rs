@@ -346,7 +346,7 @@ async fn answers_that_carry_secrets_are_never_stored_for_replay() {
         ),
         (
             Some(&admin),
-            "mutation($s: ID!) { apiClientCreate(input: { name: \"Mirror\", stakeholder: $s, role: OBSERVER, scopes: [\"read\"] }) { clientSecret } }",
+            "mutation($s: ID!) { apiClientCreate(input: { name: \"Mirror\", stakeholder: $s, role: OBSERVER, scopes: [READ] }) { clientSecret } }",
             json!({ "s": congo }),
         ),
         (

@@ -3,7 +3,7 @@
 use crate::error::MutationResult;
 use crate::graphql::args::{id_of, stakeholder_of};
 use crate::graphql::context::{RequestData, request, request_public};
-use crate::graphql::types::{Account, ApiClient, UserErrorObject, outcome};
+use crate::graphql::types::{Account, ApiClient, Scope, UserErrorObject, outcome};
 use crate::ids::NodeType;
 use crate::service::accounts::{self, AccountChanges, NewAccount};
 use crate::service::api_clients::{self, NewApiClient};
@@ -162,8 +162,8 @@ pub struct ApiClientCreateInput {
     pub stakeholder: ID,
     /// The role its tokens carry.
     pub role: Role,
-    /// Its scopes: `read`, `submit` (at least one).
-    pub scopes: Vec<String>,
+    /// Its scopes (at least one).
+    pub scopes: Vec<Scope>,
 }
 
 /// One API client.
@@ -406,7 +406,7 @@ impl IdentityMutation {
             name: input.name,
             stakeholder_id: id_of(&input.stakeholder, NodeType::Stakeholder)?,
             role: input.role,
-            scopes: input.scopes,
+            scopes: input.scopes.iter().map(|s| s.name().to_owned()).collect(),
         };
         client_payload(
             api_clients::create(&rd.db, &rd.viewer, new)

@@ -111,9 +111,9 @@ impl ApiClient {
         self.0.role
     }
 
-    /// The scopes its tokens may carry: `read`, `submit`.
-    async fn scopes(&self) -> Vec<String> {
-        api_clients::scopes(&self.0).names()
+    /// The scopes its tokens may carry.
+    async fn scopes(&self) -> Vec<Scope> {
+        Scope::of(api_clients::scopes(&self.0))
     }
 
     /// The stakeholder it belongs to.
@@ -259,9 +259,9 @@ impl ViewerInfo {
         stakeholder(ctx, self.0.stakeholder_id).await
     }
 
-    /// What the caller's token allows: `read`, `submit`.
-    async fn scopes(&self) -> Vec<String> {
-        self.0.scopes.names()
+    /// What the caller's token allows.
+    async fn scopes(&self) -> Vec<Scope> {
+        Scope::of(self.0.scopes)
     }
 
     /// The caller's account, when it is a person.
@@ -320,5 +320,37 @@ pub fn outcome<T>(result: MutationResult<T>) -> Result<(Option<T>, Vec<UserError
             Ok((None, errors.into_iter().map(Into::into).collect()))
         }
         Err(MutationError::App(err)) => Err(err.into()),
+    }
+}
+
+/// What a token allows (an account's tokens allow both). `/oauth/token` takes and gives
+/// them in lowercase, as OAuth writes scopes: `read`, `submit`.
+#[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Read what the principal's role may read.
+    Read,
+    /// Write: create, edit, submit and withdraw contributions for its stakeholder.
+    Submit,
+}
+
+impl Scope {
+    /// The scopes a set allows, in order.
+    pub fn of(scopes: crate::viewer::Scopes) -> Vec<Scope> {
+        let mut out = Vec::new();
+        if scopes.read {
+            out.push(Scope::Read);
+        }
+        if scopes.submit {
+            out.push(Scope::Submit);
+        }
+        out
+    }
+
+    /// The OAuth name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Submit => "submit",
+        }
     }
 }

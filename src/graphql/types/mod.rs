@@ -21,7 +21,7 @@ pub use contribution::{
 pub use document::{Document, DocumentConnection};
 pub use identity::{
     Account, AccountConnection, ApiClient, ApiClientConnection, AuditEvent, AuditEventConnection,
-    UserErrorObject, ViewerInfo, outcome,
+    Scope, UserErrorObject, ViewerInfo, outcome,
 };
 pub use mechanism::{Mechanism, MechanismConnection, MechanismFilter};
 pub use meeting::{Meeting, MeetingConnection};
