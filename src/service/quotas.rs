@@ -5,7 +5,7 @@
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement, Value};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 /// A budget: `points` per `window`.
@@ -38,13 +38,49 @@ pub struct Charge {
     pub retry_after: Duration,
 }
 
-/// Where the buckets are kept: in PostgreSQL, shared by every instance (one upsert a
-/// request, which writes only when the cost fits); with SQLite, whose file one process
-/// serves, in that process's memory (a write per request there would queue every read
-/// behind SQLite's one writer, and behind its own transaction on the keyed path).
+/// Where the buckets are kept: in PostgreSQL, shared by every instance; with SQLite,
+/// whose file one process serves, in that process's memory (shared by its servers on
+/// that file) (a write per request there
+/// would queue every read behind SQLite's one writer, and behind its own transaction on
+/// the keyed path).
+///
+/// On PostgreSQL an instance does not write the bucket for every request: it pours a
+/// *lease* of [`LEASE_SHARE`] of the budget (or the request's cost, if more) into the
+/// shared bucket and spends it locally, request by request, until it is used up. Every
+/// point spent was poured into the shared bucket first, so all instances together never
+/// exceed the budget; what a lease leaves unspent (at most one lease per instance and
+/// caller) is lost to the caller. One caller hammering one instance costs one upsert per
+/// lease instead of one per request (measured in docs/BENCHMARKS.md).
 pub enum Buckets {
-    Database(DatabaseConnection),
-    Memory(Mutex<HashMap<String, Level>>),
+    Database {
+        db: DatabaseConnection,
+        leases: Mutex<HashMap<String, Lease>>,
+    },
+    /// Shared by every server of the process on the same SQLite file.
+    Memory(Arc<Mutex<HashMap<String, Level>>>),
+}
+
+/// The in-memory buckets of a SQLite file, one set per file in the process.
+fn memory_for(file: std::path::PathBuf) -> Arc<Mutex<HashMap<String, Level>>> {
+    static FILES: OnceLock<Mutex<HashMap<std::path::PathBuf, Arc<Mutex<HashMap<String, Level>>>>>> =
+        OnceLock::new();
+    let mut files = FILES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|p| p.into_inner());
+    files.entry(file).or_default().clone()
+}
+
+/// The share of a budget an instance leases at a time.
+pub const LEASE_SHARE: u64 = 100;
+
+/// Points an instance has poured into a caller's shared bucket and not yet spent.
+#[derive(Debug, Clone, Copy)]
+pub struct Lease {
+    left: f64,
+    /// The shared bucket's remaining points and time to empty when the lease was taken.
+    remaining: u64,
+    reset_after: Duration,
 }
 
 /// A bucket's content at a moment.
@@ -69,8 +105,17 @@ impl Buckets {
     /// The buckets for a server on `db`.
     pub fn for_database(db: &DatabaseConnection) -> Buckets {
         match db.get_database_backend() {
-            DbBackend::Postgres => Buckets::Database(db.clone()),
-            _ => Buckets::Memory(Mutex::new(HashMap::new())),
+            DbBackend::Postgres => Buckets::Database {
+                db: db.clone(),
+                leases: Mutex::new(HashMap::new()),
+            },
+            DbBackend::Sqlite => Buckets::Memory(memory_for(
+                db.get_sqlite_connection_pool()
+                    .connect_options()
+                    .get_filename()
+                    .to_path_buf(),
+            )),
+            _ => Buckets::Memory(memory_for(std::path::PathBuf::new())),
         }
     }
 
@@ -84,7 +129,9 @@ impl Buckets {
         now_ms: i64,
     ) -> Result<Charge, DbErr> {
         match self {
-            Buckets::Database(db) => charge_in_database(db, key, cost, limit, now_ms).await,
+            Buckets::Database { db, leases } => {
+                charge_leased(db, leases, key, cost, limit, now_ms).await
+            }
             Buckets::Memory(buckets) => {
                 let rate = limit.rate();
                 let mut buckets = buckets.lock().unwrap_or_else(|p| p.into_inner());
@@ -114,6 +161,63 @@ impl Buckets {
             }
         }
     }
+}
+
+/// Spends `cost` from this instance's lease on `key`'s shared bucket, leasing more when
+/// it falls short.
+async fn charge_leased(
+    db: &DatabaseConnection,
+    leases: &Mutex<HashMap<String, Lease>>,
+    key: &str,
+    cost: u64,
+    limit: Limit,
+    now_ms: i64,
+) -> Result<Charge, DbErr> {
+    let lock = || leases.lock().unwrap_or_else(|p| p.into_inner());
+    let spent = |lease: &Lease| Charge {
+        allowed: true,
+        cost,
+        limit,
+        remaining: (lease.remaining + lease.left.floor() as u64).min(limit.points),
+        reset_after: lease.reset_after,
+        retry_after: Duration::ZERO,
+    };
+    {
+        let mut leases = lock();
+        if let Some(lease) = leases.get_mut(key)
+            && lease.left >= cost as f64
+        {
+            lease.left -= cost as f64;
+            return Ok(spent(lease));
+        }
+    }
+    // Lease a share of the budget, or just this request's cost when the share is not
+    // to be had (or is smaller).
+    let share = (limit.points / LEASE_SHARE).max(cost);
+    let mut poured = charge_in_database(db, key, share, limit, now_ms).await?;
+    let mut amount = share;
+    if !poured.allowed && share > cost {
+        poured = charge_in_database(db, key, cost, limit, now_ms).await?;
+        amount = cost;
+    }
+    if !poured.allowed {
+        let mut refused = poured;
+        refused.cost = cost;
+        return Ok(refused);
+    }
+    let mut leases = lock();
+    if leases.len() >= MEMORY_BUCKETS {
+        leases.retain(|_, lease| lease.left > 0.0);
+    }
+    let lease = leases.entry(key.to_owned()).or_insert(Lease {
+        left: 0.0,
+        remaining: 0,
+        reset_after: Duration::ZERO,
+    });
+    lease.left += (amount - cost) as f64;
+    lease.remaining = poured.remaining;
+    lease.reset_after = poured.reset_after;
+    Ok(spent(lease))
 }
 
 /// The PostgreSQL bucket: the level is computed and checked in the upsert itself, so

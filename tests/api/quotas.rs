@@ -293,3 +293,34 @@ fn the_server_will_not_start_with_a_bad_rule() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("from 25000 points"), "{stderr}");
 }
+
+#[tokio::test]
+async fn instances_sharing_a_bucket_never_spend_more_than_the_budget_together() {
+    let app = app_with(&["ANONYMOUS=30000/60"]).await;
+    let limit = Limit {
+        points: 25_000,
+        window: Duration::from_secs(3600),
+    };
+    // Two instances (on PostgreSQL each leases shares of the shared bucket).
+    let first = quotas::Buckets::for_database(&app.db);
+    let second = quotas::Buckets::for_database(&app.db);
+    let now = chrono::Utc::now().timestamp_millis();
+    let (mut spent, mut refusals) = (0_u64, 0);
+    for i in 0..600 {
+        let buckets = if i % 3 == 0 { &second } else { &first };
+        let charge = buckets
+            .charge("test:shared", 100, limit, now)
+            .await
+            .unwrap();
+        if charge.allowed {
+            spent += 100;
+        } else {
+            refusals += 1;
+            assert!(charge.retry_after > Duration::ZERO);
+        }
+    }
+    assert!(spent <= 25_000, "{spent} points spent of 25,000");
+    // What a lease leaves unspent is lost: at most a share (1 %) per instance.
+    assert!(spent >= 25_000 - 2 * 250, "only {spent} points spent");
+    assert!(refusals >= 600 - 250, "{refusals}");
+}
