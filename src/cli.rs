@@ -89,6 +89,14 @@ pub enum Command {
             value_parser = crate::config::parse_rate_limit
         )]
         rate_limits: Vec<crate::config::RateLimitRule>,
+        /// A replica of the database for queries and exports (writes, sign-ins and
+        /// subscriptions stay on `DATABASE_URL`); the same kind of database.
+        #[arg(long, env = "CONCORD_READ_DATABASE_URL", hide_env_values = true)]
+        read_database_url: Option<String>,
+        /// PostgreSQL only: a direct connection (not through a pooler in transaction
+        /// mode) for LISTEN and for migrations, when `DATABASE_URL` goes through one.
+        #[arg(long, env = "CONCORD_LISTEN_DATABASE_URL", hide_env_values = true)]
+        listen_database_url: Option<String>,
         /// Seconds requests in flight may take to finish after SIGTERM (1 to 600).
         #[arg(long, env = "CONCORD_SHUTDOWN_TIMEOUT", default_value_t = 30,
               value_parser = clap::value_parser!(u64).range(1..=600))]
@@ -429,6 +437,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             only_persisted,
             rate_limits,
             shutdown_timeout,
+            read_database_url,
+            listen_database_url,
             auth,
         } => {
             let rate_limits =
@@ -439,16 +449,47 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "PostgreSQL"
             };
             tracing::info!(database = %db::redact(&cli.database_url), "using {db_kind}");
-            let db = db::connect_waiting(
-                &cli.database_url,
-                std::time::Duration::from_secs(cli.db_wait),
-            )
-            .await?;
-            db::migrate(&db).await?;
+            let wait = std::time::Duration::from_secs(cli.db_wait);
+            let postgres = !db::is_sqlite(&cli.database_url);
+            let same_kind = |url: &str| db::is_sqlite(url) != postgres;
+            if let Some(url) = &read_database_url
+                && !same_kind(url)
+            {
+                anyhow::bail!(
+                    "CONCORD_READ_DATABASE_URL must be the same kind of database as DATABASE_URL"
+                );
+            }
+            if listen_database_url.is_some() && !postgres {
+                anyhow::bail!(
+                    "CONCORD_LISTEN_DATABASE_URL is for PostgreSQL (SQLite has no LISTEN)"
+                );
+            }
+            let db = db::connect_waiting(&cli.database_url, wait).await?;
+            // Migrations and LISTEN on the direct connection, if there is one.
+            let direct = match &listen_database_url {
+                Some(url) => {
+                    tracing::info!(database = %db::redact(url), "LISTEN and migrations on a direct connection");
+                    Some(db::connect_waiting(url, wait).await?)
+                }
+                None => None,
+            };
+            db::migrate(direct.as_ref().unwrap_or(&db)).await?;
             if let Some(dataset) = dataset {
                 let report = seed::run(&db, dataset).await?;
                 tracing::info!("{report}");
             }
+            let read = match &read_database_url {
+                Some(url) => {
+                    tracing::info!(database = %db::redact(url), "queries and exports read from a replica");
+                    Some(db::connect_waiting(url, wait).await?)
+                }
+                None => None,
+            };
+            let databases = crate::startup::Databases {
+                primary: db.clone(),
+                read,
+                listen: direct.map(|d| d.get_postgres_connection_pool().clone()),
+            };
             let auth = Arc::new(crate::auth::setup::load(&db, &auth).await?);
             let settings = Settings {
                 bind: bind.clone(),
@@ -460,7 +501,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 rate_limits,
                 shutdown_timeout: std::time::Duration::from_secs(shutdown_timeout),
             };
-            let app = Application::build(&settings, db, auth)?;
+            let app = Application::build_with(&settings, databases, auth)?;
             tracing::info!(
                 "GraphiQL: http://{}/graphql",
                 browser_address(&bind, app.port())

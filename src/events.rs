@@ -49,6 +49,12 @@ enum Held {
 impl Events {
     /// Creates the hub; on PostgreSQL also starts listening (from within a Tokio runtime).
     pub fn new(db: DatabaseConnection) -> Events {
+        Events::with_listener(db, None)
+    }
+
+    /// The same, LISTENing on `listen` (a direct connection, when `db` goes through a
+    /// pooler in transaction mode) instead of `db`'s pool.
+    pub fn with_listener(db: DatabaseConnection, direct: Option<sea_orm::sqlx::PgPool>) -> Events {
         let (tx, _) = broadcast::channel(1024);
         let (access, _) = broadcast::channel(1024);
         let postgres = db.get_database_backend() == DbBackend::Postgres;
@@ -61,7 +67,7 @@ impl Events {
             db,
         };
         if postgres {
-            let pool = events.db.get_postgres_connection_pool().clone();
+            let pool = direct.unwrap_or_else(|| events.db.get_postgres_connection_pool().clone());
             let hub = events.clone();
             tokio::spawn(async move {
                 let mut backoff = RECONNECT_FIRST;

@@ -13,6 +13,29 @@ use sea_orm::DatabaseConnection;
 use std::net::TcpListener;
 use std::sync::Arc;
 
+/// The databases a server uses.
+pub struct Databases {
+    /// Every write, every principal's check, and reads unless `read` is given.
+    pub primary: DatabaseConnection,
+    /// Queries (and exports) when set: a replica of the primary
+    /// (`CONCORD_READ_DATABASE_URL`).
+    pub read: Option<DatabaseConnection>,
+    /// PostgreSQL's LISTEN for live updates, when the primary's pool goes through a
+    /// pooler in transaction mode (`CONCORD_LISTEN_DATABASE_URL`, a direct connection).
+    pub listen: Option<sea_orm::sqlx::PgPool>,
+}
+
+impl Databases {
+    /// One database for everything.
+    pub fn one(primary: DatabaseConnection) -> Databases {
+        Databases {
+            primary,
+            read: None,
+            listen: None,
+        }
+    }
+}
+
 /// A bound, not yet running server.
 pub struct Application {
     port: u16,
@@ -30,10 +53,24 @@ impl Application {
         db: DatabaseConnection,
         auth: Arc<Auth>,
     ) -> anyhow::Result<Application> {
+        Application::build_with(settings, Databases::one(db), auth)
+    }
+
+    /// The same, with a replica for reads and a direct connection for LISTEN.
+    pub fn build_with(
+        settings: &Settings,
+        databases: Databases,
+        auth: Arc<Auth>,
+    ) -> anyhow::Result<Application> {
+        let Databases {
+            primary: db,
+            read: read_db,
+            listen,
+        } = databases;
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let events = crate::events::Events::new(db.clone());
+        let events = crate::events::Events::with_listener(db.clone(), listen);
         let schema = build_schema();
         let limits = Arc::new(crate::graphql::limits::Limits::of(
             &schema,
@@ -42,6 +79,7 @@ impl Application {
         let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
         let quotas = Arc::new(crate::http::Quotas::new(settings.rate_limits.clone(), &db));
         let state = web::Data::new(AppState {
+            read_db,
             schema,
             limits,
             db,

@@ -32,7 +32,12 @@ pub async fn execute(
         Ok(viewer) => viewer,
         Err(err) => return actix_web::ResponseError::error_response(&err),
     };
-    let db = Handle::Pool(state.db.clone());
+    // Queries read from the replica, if there is one; mutations (and what their payloads
+    // read back) stay on the primary.
+    let db = match (&state.read_db, operation_type(&request)) {
+        (Some(read), Some(OperationType::Query)) => Handle::Pool(read.clone()),
+        _ => Handle::Pool(state.db.clone()),
+    };
     let reply = run(
         state,
         db,

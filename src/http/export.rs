@@ -111,8 +111,8 @@ pub async fn contributions(
     let viewer = principal::from_request(&state, &req).await?;
     policy::may_use_api(&viewer, state.auth.anonymous_access)?;
     let consultation_id = GlobalId::decode_as(&raw_id, NodeType::Consultation)?;
-    consultations::get(&state.db, &viewer, consultation_id).await?;
-    let db = state.db.clone();
+    consultations::get(state.reads(), &viewer, consultation_id).await?;
+    let db = state.reads().clone();
     let stream = async_stream::try_stream! {
         if format == Format::Csv && bom {
             yield Bytes::from_static(BOM);

@@ -19,6 +19,12 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         HttpResponse::ServiceUnavailable()
             .insert_header((header::RETRY_AFTER, "5"))
             .json(json!({ "status": "unavailable", "reason": "database unreachable", "liveUpdates": listening }))
+    } else if let Some(read) = &state.read_db
+        && !db::ping(read).await
+    {
+        HttpResponse::ServiceUnavailable()
+            .insert_header((header::RETRY_AFTER, "5"))
+            .json(json!({ "status": "unavailable", "reason": "read replica unreachable", "liveUpdates": listening }))
     } else if !listening {
         HttpResponse::ServiceUnavailable()
             .insert_header((header::RETRY_AFTER, "5"))

@@ -15,6 +15,8 @@ pub struct AppState {
     /// The schema's limits, applied before a request runs.
     pub limits: Arc<Limits>,
     pub db: DatabaseConnection,
+    /// A replica for queries and exports (`CONCORD_READ_DATABASE_URL`); `None`: `db`.
+    pub read_db: Option<DatabaseConnection>,
     pub auth: Arc<Auth>,
     pub events: Events,
     /// Proxies whose forwarding headers name the client.
@@ -29,4 +31,11 @@ pub struct AppState {
     pub persisted: Arc<super::persisted::Persisted>,
     /// Whether `__schema` and `__type` are answered (`CONCORD_INTROSPECTION`).
     pub introspection: bool,
+}
+
+impl AppState {
+    /// Where queries and exports read: the replica if there is one.
+    pub fn reads(&self) -> &DatabaseConnection {
+        self.read_db.as_ref().unwrap_or(&self.db)
+    }
 }

@@ -9,6 +9,7 @@ mod bench;
 mod browser;
 mod cli;
 mod clients;
+mod deploy;
 mod export;
 mod graphiql;
 mod helpers;
