@@ -57,13 +57,15 @@ pub enum Buckets {
         leases: Mutex<HashMap<String, Lease>>,
     },
     /// Shared by every server of the process on the same SQLite file.
-    Memory(Arc<Mutex<HashMap<String, Level>>>),
+    Memory(MemoryBuckets),
 }
 
+/// The buckets of one SQLite file, by caller.
+pub type MemoryBuckets = Arc<Mutex<HashMap<String, Level>>>;
+
 /// The in-memory buckets of a SQLite file, one set per file in the process.
-fn memory_for(file: std::path::PathBuf) -> Arc<Mutex<HashMap<String, Level>>> {
-    static FILES: OnceLock<Mutex<HashMap<std::path::PathBuf, Arc<Mutex<HashMap<String, Level>>>>>> =
-        OnceLock::new();
+fn memory_for(file: std::path::PathBuf) -> MemoryBuckets {
+    static FILES: OnceLock<Mutex<HashMap<std::path::PathBuf, MemoryBuckets>>> = OnceLock::new();
     let mut files = FILES
         .get_or_init(Default::default)
         .lock()
