@@ -34,4 +34,5 @@ mod seed;
 mod sessions;
 mod sockets;
 mod statistics;
+mod typescript_client;
 mod workflow;
