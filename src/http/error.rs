@@ -91,8 +91,17 @@ impl HttpError {
         &self.message
     }
 
-    /// The response body.
+    /// The response body. An `INTERNAL_SERVER_ERROR` says only under which request id
+    /// the cause is logged.
     pub fn body(&self) -> Value {
+        if self.code == "INTERNAL_SERVER_ERROR"
+            && let Some(id) = super::request_id::current()
+        {
+            return json!({ "errors": [{
+                "message": format!("Internal server error; it is logged under request id {id}"),
+                "extensions": { "code": "INTERNAL_SERVER_ERROR", "requestId": id },
+            }] });
+        }
         error_body(&self.message, self.code)
     }
 }
@@ -129,4 +138,30 @@ impl ResponseError for HttpError {
 /// The error envelope with one error.
 pub fn error_body(message: &str, code: &str) -> Value {
     json!({ "errors": [{ "message": message, "extensions": { "code": code } }] })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn an_internal_error_names_only_its_request_id() {
+        let error = HttpError::from(AppError::Internal(anyhow::anyhow!("disk on fire")));
+        let body =
+            super::super::request_id::within("req-42".to_owned(), async { error.body() }).await;
+        assert_eq!(
+            body["errors"][0]["extensions"],
+            json!({ "code": "INTERNAL_SERVER_ERROR", "requestId": "req-42" })
+        );
+        let message = body["errors"][0]["message"].as_str().unwrap();
+        assert!(
+            message.contains("req-42") && !message.contains("disk"),
+            "{message}"
+        );
+        // Outside a request (no id): the plain envelope.
+        assert_eq!(
+            error.body()["errors"][0]["extensions"],
+            json!({ "code": "INTERNAL_SERVER_ERROR" })
+        );
+    }
 }

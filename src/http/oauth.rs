@@ -21,6 +21,15 @@ fn error(status: u16, code: &str, description: &str) -> HttpResponse {
     if status == 401 {
         response.insert_header((header::WWW_AUTHENTICATE, "Basic realm=\"concord\""));
     }
+    if code == "server_error"
+        && let Some(id) = super::request_id::current()
+    {
+        return response.json(json!({
+            "error": code,
+            "error_description": format!("{description}; it is logged under request id {id}"),
+            "request_id": id,
+        }));
+    }
     response.json(json!({ "error": code, "error_description": description }))
 }
 

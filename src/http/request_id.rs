@@ -20,6 +20,21 @@ pub const HEADER: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
+tokio::task_local! {
+    /// The id of the request whose handler runs on this task.
+    static CURRENT: String;
+}
+
+/// Runs `fut` as the handling of the request `id` (what the middleware does).
+pub async fn within<F: std::future::Future>(id: String, fut: F) -> F::Output {
+    CURRENT.scope(id, fut).await
+}
+
+/// The id of the request being handled, where there is one (inside the middleware).
+pub fn current() -> Option<String> {
+    CURRENT.try_with(String::clone).ok()
+}
+
 /// The request's id, from `request` (where the middleware put it).
 pub fn of(request: &actix_web::HttpRequest) -> Option<String> {
     request
@@ -61,7 +76,8 @@ pub async fn assign(
     );
     request.extensions_mut().insert(RequestId(id.clone()));
     let started = Instant::now();
-    async move {
+    let current = id.clone();
+    let served = async move {
         let mut response = next.call(request).await?;
         tracing::info!(
             status = response.status().as_u16(),
@@ -73,8 +89,8 @@ pub async fn assign(
         }
         Ok(response)
     }
-    .instrument(span)
-    .await
+    .instrument(span);
+    within(current, served).await
 }
 
 /// Gives each `INTERNAL_SERVER_ERROR` of `response` the request's id and nothing else:

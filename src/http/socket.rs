@@ -55,6 +55,9 @@ struct SocketExecutor {
     live: Slot,
     /// The client's address (its anonymous rate-limit bucket).
     client_ip: Option<String>,
+    /// The handshake's request id: an internal error of any operation on the socket
+    /// carries it (the cause is logged under it).
+    request_id: Option<String>,
 }
 
 impl SocketExecutor {
@@ -95,6 +98,7 @@ impl Executor for SocketExecutor {
         }
         let state = self.state.clone();
         let client_ip = self.client_ip.clone();
+        let request_id = self.request_id.clone();
         let live = self.live.get().cloned().flatten();
         Box::pin(async_stream::stream! {
             let viewer = match &live {
@@ -151,6 +155,9 @@ impl Executor for SocketExecutor {
                             admission.order(&mut response);
                             let mut response = classify(response);
                             report_cost(&mut response, admission.cost);
+                            if let Some(id) = &request_id {
+                                super::request_id::mark_internal_errors(&mut response, id);
+                            }
                             if first {
                                 // A subscription's first event, or a query's answer.
                                 record(&admission, &response, started);
@@ -197,12 +204,14 @@ pub async fn websocket(
         actix_ws::handle_with_protocols(&req, payload, &["graphql-transport-ws", "graphql-ws"])?;
     let client_ip =
         super::client::client_address(&req, &state.trusted_proxies).map(|ip| ip.to_string());
+    let request_id = super::request_id::of(&req);
     actix_web::rt::spawn(serve(
         state.get_ref().clone(),
         protocol,
         session,
         messages,
         client_ip,
+        request_id,
     ));
     Ok(response)
 }
@@ -213,6 +222,7 @@ async fn serve(
     mut session: actix_ws::Session,
     mut messages: actix_ws::MessageStream,
     client_ip: Option<String>,
+    request_id: Option<String>,
 ) {
     let _open = crate::metrics::global().socket_opened();
     let slot: Slot = Arc::new(OnceLock::new());
@@ -228,6 +238,7 @@ async fn serve(
         state: state.clone(),
         live: slot.clone(),
         client_ip,
+        request_id,
     };
     let mut protocol_stream = Box::pin(
         WebSocket::new(executor, client, protocol).on_connection_init(move |payload| async move {
