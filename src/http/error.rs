@@ -91,14 +91,14 @@ impl HttpError {
         &self.message
     }
 
-    /// The response body. An `INTERNAL_SERVER_ERROR` says only under which request id
-    /// the cause is logged.
+    /// The response body. An `INTERNAL_SERVER_ERROR` (whose message never holds the
+    /// cause) also says under which request id the cause is logged.
     pub fn body(&self) -> Value {
         if self.code == "INTERNAL_SERVER_ERROR"
             && let Some(id) = super::request_id::current()
         {
             return json!({ "errors": [{
-                "message": format!("Internal server error; it is logged under request id {id}"),
+                "message": format!("{}; it is logged under request id {id}", self.message),
                 "extensions": { "code": "INTERNAL_SERVER_ERROR", "requestId": id },
             }] });
         }
