@@ -460,3 +460,97 @@ async fn sigterm_lets_requests_finish_closes_sockets_with_1001_and_exits_0() {
         .unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+/// A stand-in OTLP/HTTP collector: answers 200 to every POST and hands over each
+/// request's path and body.
+fn fake_collector() -> (u16, std::sync::mpsc::Receiver<(String, Vec<u8>)>) {
+    use std::io::{BufRead, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { continue };
+            let mut reader = BufReader::new(stream);
+            let mut line = String::new();
+            if reader.read_line(&mut line).is_err() {
+                continue;
+            }
+            let path = line.split(' ').nth(1).unwrap_or("").to_owned();
+            let mut length = 0;
+            loop {
+                let mut header = String::new();
+                if reader.read_line(&mut header).is_err() || header.trim().is_empty() {
+                    break;
+                }
+                let lower = header.to_ascii_lowercase();
+                if let Some(n) = lower.strip_prefix("content-length:") {
+                    length = n.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let mut stream = reader.into_inner();
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let _ = tx.send((path, body));
+        }
+    });
+    (port, rx)
+}
+
+#[tokio::test]
+async fn with_an_otlp_endpoint_the_services_spans_are_exported() {
+    let (collector, received) = fake_collector();
+    let db = crate::helpers::TestDb::create().await;
+    let port = crate::helpers::free_port();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("DATABASE_URL", &db.url)
+        .env(
+            "OTEL_EXPORTER_OTLP_ENDPOINT",
+            format!("http://127.0.0.1:{collector}"),
+        )
+        .env("OTEL_BSP_SCHEDULE_DELAY", "100")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let url = format!("http://127.0.0.1:{port}/graphql");
+    let mut answered = false;
+    for _ in 0..100 {
+        let sent = client
+            .post(&url)
+            .json(&serde_json::json!({ "query": "mutation { login(input: { email: \"nobody@un.example\", password: \"wrong password\" }) { accessToken } }" }))
+            .send()
+            .await;
+        if sent.is_ok_and(|r| r.status().is_success()) {
+            answered = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(answered, "the server answered");
+    let mut exported = Vec::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while std::time::Instant::now() < deadline {
+        if let Ok((path, body)) = received.recv_timeout(Duration::from_millis(200)) {
+            assert_eq!(path, "/v1/traces");
+            exported.extend(body);
+            let text = String::from_utf8_lossy(&exported);
+            if text.contains("sessions::login") && text.contains("request") {
+                break;
+            }
+        }
+    }
+    server.kill().ok();
+    server.wait().ok();
+    let text = String::from_utf8_lossy(&exported);
+    assert!(
+        text.contains("sessions::login"),
+        "the sign-in's span was not exported"
+    );
+    assert!(text.contains("concord"), "service name");
+}
