@@ -2,8 +2,8 @@
 //! writes and sign-ins stay on the primary; LISTEN on a direct connection
 //! (`CONCORD_LISTEN_DATABASE_URL`); the deployment example in `docs/deploy/` is checked.
 
-use crate::helpers::{TestApp, TestDb, spawn_seeded_app, test_settings};
-use concord::startup::{Application, Databases};
+use crate::helpers::{TestApp, TestDb, spawn_seeded_app, start_instance, test_settings};
+use concord::startup::Databases;
 use entity::enums::Role;
 use sea_orm::DbBackend;
 use serde_json::{Value, json};
@@ -32,7 +32,7 @@ async fn queries_read_from_the_replica_and_writes_go_to_the_primary() {
     let replica_db = TestDb::create().await;
     let replica = concord::db::connect(&replica_db.url).await.unwrap();
     concord::db::migrate(&replica).await.unwrap();
-    let instance = Application::build_with(
+    let address = start_instance(
         &test_settings(),
         Databases {
             primary: app.db.clone(),
@@ -40,10 +40,7 @@ async fn queries_read_from_the_replica_and_writes_go_to_the_primary() {
             listen: None,
         },
         app.auth.clone(),
-    )
-    .unwrap();
-    let address = format!("http://127.0.0.1:{}", instance.port());
-    tokio::spawn(instance.run_until_stopped());
+    );
 
     assert_eq!(count(&app, &app.address, None).await, 1);
     assert_eq!(
@@ -122,7 +119,7 @@ async fn live_updates_listen_on_the_connection_they_are_given() {
     let ready = |listen: sea_orm::sqlx::PgPool| {
         let app = &app;
         async move {
-            let instance = Application::build_with(
+            let address = start_instance(
                 &test_settings(),
                 Databases {
                     primary: app.db.clone(),
@@ -130,10 +127,7 @@ async fn live_updates_listen_on_the_connection_they_are_given() {
                     listen: Some(listen),
                 },
                 app.auth.clone(),
-            )
-            .unwrap();
-            let address = format!("http://127.0.0.1:{}", instance.port());
-            tokio::spawn(instance.run_until_stopped());
+            );
             let mut last = Value::Null;
             for _ in 0..30 {
                 tokio::time::sleep(std::time::Duration::from_millis(200)).await;

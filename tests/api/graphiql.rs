@@ -16,12 +16,8 @@ const RESPONSE: &str = "const cm = document.querySelector('.graphiql-response .C
 /// Presses the run button.
 const RUN: &str = "document.querySelector('.graphiql-execute-button').click(); return true;";
 
-#[tokio::test]
-async fn graphiql_loads_from_the_server_alone_and_runs_the_first_query() {
-    let Some(browser) = Browser::start("graphiql").await else {
-        return;
-    };
-    let app = spawn_seeded_app().await;
+/// Opens GraphiQL and waits for its editor.
+async fn open_graphiql(browser: &Browser, app: &crate::helpers::TestApp) {
     browser.goto(&app.url("/graphql")).await;
     browser
         .wait_for(
@@ -30,6 +26,15 @@ async fn graphiql_loads_from_the_server_alone_and_runs_the_first_query() {
             "return document.querySelector('.graphiql-execute-button') !== null;",
         )
         .await;
+}
+
+#[tokio::test]
+async fn graphiql_loads_from_the_server_alone_and_runs_the_first_query() {
+    let Some(browser) = Browser::start("graphiql").await else {
+        return;
+    };
+    let app = spawn_seeded_app().await;
+    open_graphiql(&browser, &app).await;
     let opened = browser
         .run(
             "return document.querySelector('.graphiql-query-editor .CodeMirror').CodeMirror.getValue();",
@@ -123,14 +128,7 @@ async fn graphiql_runs_subscriptions_over_the_websocket_with_its_headers() {
     )
     .await;
 
-    browser.goto(&app.url("/graphql")).await;
-    browser
-        .wait_for(
-            "the editor",
-            30,
-            "return document.querySelector('.graphiql-execute-button') !== null;",
-        )
-        .await;
+    open_graphiql(&browser, &app).await;
     let subscription = format!(
         "subscription {{ contributionPublished(consultationId: \"{}\") {{ title }} }}",
         consultation.as_str().unwrap()
@@ -203,14 +201,7 @@ async fn with_introspection_off_graphiql_says_so_and_queries_still_run() {
     let typename = app.graphql("{ __typename }", json!({})).await;
     assert_eq!(typename["data"]["__typename"], "Query");
 
-    browser.goto(&app.url("/graphql")).await;
-    browser
-        .wait_for(
-            "the editor",
-            30,
-            "return document.querySelector('.graphiql-execute-button') !== null;",
-        )
-        .await;
+    open_graphiql(&browser, &app).await;
     let notice = browser
         .run(
             "const n = document.getElementById('introspection-off'); return !n.hidden && n.innerText;",

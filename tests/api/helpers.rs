@@ -329,6 +329,32 @@ impl TestApp {
     }
 }
 
+/// Starts another server on `databases` with `settings` and `auth`, as a second
+/// instance behind a load balancer would be; returns its address.
+pub fn start_instance(
+    settings: &Settings,
+    databases: concord::startup::Databases,
+    auth: Arc<Auth>,
+) -> String {
+    let instance = concord::startup::Application::build_with(settings, databases, auth)
+        .expect("build another instance");
+    let address = format!("http://127.0.0.1:{}", instance.port());
+    tokio::spawn(instance.run_until_stopped());
+    address
+}
+
+impl TestApp {
+    /// Another instance on this app's database, with `settings` and this app's keys;
+    /// returns its address.
+    pub fn another_instance(&self, settings: &Settings) -> String {
+        start_instance(
+            settings,
+            concord::startup::Databases::one(self.db.clone()),
+            self.auth.clone(),
+        )
+    }
+}
+
 /// The URL of the app's database.
 pub fn db_url(app: &TestApp) -> String {
     app.db_url.clone()

@@ -99,15 +99,7 @@ async fn subscribers_hear_of_publications_they_may_see_from_any_instance() {
 
     // Publish through another instance when there is a shared PostgreSQL.
     let publisher: String = if app.db.get_database_backend() == DbBackend::Postgres {
-        let other = concord::startup::Application::build(
-            &test_settings(),
-            app.db.clone(),
-            app.auth.clone(),
-        )
-        .unwrap();
-        let address = format!("http://127.0.0.1:{}", other.port());
-        tokio::spawn(other.run_until_stopped());
-        address
+        app.another_instance(&test_settings())
     } else {
         app.address.clone()
     };

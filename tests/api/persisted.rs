@@ -122,11 +122,7 @@ async fn an_unknown_hash_asks_for_the_query_and_every_instance_then_knows_it() {
     assert_eq!(stored(&app).await, 1);
 
     // Another instance on the same database knows it (a fresh cache).
-    let other =
-        concord::startup::Application::build(&test_settings(), app.db.clone(), app.auth.clone())
-            .unwrap();
-    let other_address = format!("http://127.0.0.1:{}", other.port());
-    tokio::spawn(other.run_until_stopped());
+    let other_address = app.another_instance(&test_settings());
     let (status, body) = post(
         &app,
         &other_address,

@@ -86,18 +86,9 @@ async fn every_response_says_what_is_left_and_a_spent_budget_is_refused_on_every
     assert!(reset_at > chrono::Utc::now());
 
     // Another instance on the same database charges the same bucket.
-    let other = concord::startup::Application::build(
-        &{
-            let mut s = test_settings();
-            s.rate_limits = limits(&["ANONYMOUS=30000/60"]);
-            s
-        },
-        app.db.clone(),
-        app.auth.clone(),
-    )
-    .unwrap();
-    let other_address = format!("http://127.0.0.1:{}", other.port());
-    tokio::spawn(other.run_until_stopped());
+    let mut same = test_settings();
+    same.rate_limits = limits(&["ANONYMOUS=30000/60"]);
+    let other_address = app.another_instance(&same);
 
     let mut refused = None;
     for i in 0..20 {
@@ -199,10 +190,7 @@ async fn budgets_are_per_address_per_role_and_per_client() {
         "OBSERVER=40000/60",
         &format!("client:{client_id}=50000/30s"),
     ]);
-    let other =
-        concord::startup::Application::build(&settings, app.db.clone(), app.auth.clone()).unwrap();
-    let other_address = format!("http://127.0.0.1:{}", other.port());
-    tokio::spawn(other.run_until_stopped());
+    let other_address = app.another_instance(&settings);
     let (_, headers, body) = send(
         &app,
         &other_address,
