@@ -18,6 +18,10 @@
 //! - `searchContributions` costs [`SEARCH`] once, a `snippet` like a `body`;
 //! - `nodes(ids:)` multiplies its items' cost by the number of IDs;
 //! - each mutation field costs [`WRITE`] (a transaction with its audit event);
+//! - an analysis (`issueMatrix`, `languages`) costs a [`LARGE_COUNT`] and, per cell
+//!   (the rows, columns or languages asked for, else 25 issues × 4 groups, or 10
+//!   languages), all
+//!   that its selection costs, statements included (cells are not batched);
 //! - introspection (`__schema`, `__type`) reads the schema in memory: [`VALUE`] per field
 //!   named, never multiplied.
 //!
@@ -55,6 +59,12 @@ pub const STATISTICS: u64 = 200;
 pub const SEARCH: u64 = 5_000;
 /// One mutation field.
 pub const WRITE: u64 = 100;
+/// Rows of an `issueMatrix` when `issues` does not say (the report has 20 issues).
+const ANALYSIS_ISSUES: u64 = 25;
+/// Columns of an `issueMatrix` when `groups` does not say: the stakeholder groups.
+const ANALYSIS_GROUPS: u64 = 4;
+/// Cells of `languages`: the six official languages and a few more.
+const ANALYSIS_LANGUAGES: u64 = 10;
 /// Most IDs `nodes(ids:)` takes; more are refused when it runs.
 const MAX_IDS: u64 = super::query::MAX_NODES as u64;
 /// Fragment spreads followed inside one another (cycles are the validator's to refuse).
@@ -359,7 +369,14 @@ impl Counter<'_> {
             },
             _ => Cost::each(VALUE),
         };
-        if self.types.is_connection(ty) {
+        if let Some(cells) = self.analysis_cells(parent, name, field) {
+            // One grouped count over the consultation's contributions, then each cell on
+            // its own: a cell's connection is a statement of its own (not batched across
+            // cells), so all of a cell's cost is paid per cell.
+            let cell = self.object(ty, set);
+            own.plus(Cost::each(LARGE_COUNT))
+                .plus(Cost::each(cell.each.saturating_add(cell.once)).times(cells))
+        } else if self.types.is_connection(ty) {
             own.plus(self.connection(ty, field))
         } else if self.types.composite.contains(ty) {
             let items = if field.get_argument("ids").is_some() {
@@ -370,6 +387,27 @@ impl Counter<'_> {
             own.plus(self.object(ty, set).times(items))
         } else {
             own
+        }
+    }
+
+    /// How many cells an analysis field (`issueMatrix`, `languages`) returns at most.
+    fn analysis_cells(&self, parent: &str, name: &str, field: &Field) -> Option<u64> {
+        if parent != "Consultation" {
+            return None;
+        }
+        let given = |arg: &str, default: u64| {
+            if field.get_argument(arg).is_some() {
+                self.list_length(field, arg)
+            } else {
+                default
+            }
+        };
+        match name {
+            "issueMatrix" => Some(
+                given("issues", ANALYSIS_ISSUES).saturating_mul(given("groups", ANALYSIS_GROUPS)),
+            ),
+            "languages" => Some(given("only", ANALYSIS_LANGUAGES)),
+            _ => None,
         }
     }
 

@@ -3,6 +3,7 @@
 
 mod access;
 mod accounts;
+mod analysis;
 mod architecture;
 mod batching;
 mod bench;

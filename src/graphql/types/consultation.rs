@@ -1,20 +1,20 @@
 use super::{
     ContributionConnection, ContributionFilter, ContributionStatistics, Document,
-    DocumentConnection, MeetingConnection, related,
+    DocumentConnection, IssueMatrixCell, LanguageCount, MeetingConnection, related,
 };
-use crate::graphql::args::page_by;
+use crate::graphql::args::{ids_of, page_by};
 use crate::graphql::connection::connection;
 use crate::graphql::context::request;
 use crate::graphql::loaders::StatisticsOfConsultation;
 use crate::graphql::order::{ContributionOrder, DocumentOrder, MeetingOrder};
 use crate::ids::{GlobalId, NodeType};
 use crate::service::consultations;
-use crate::service::contributions::Parent;
+use crate::service::contributions::{Parent, analysis};
 use crate::service::relations::{DocumentsOfConsultation, MeetingsOfConsultation};
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::consultation::Model;
-use entity::enums::ConsultationStatus;
+use entity::enums::{ConsultationStatus, StakeholderGroup};
 
 /// One open consultation, such as the 2010 consultations on enhanced cooperation on
 /// public policy issues pertaining to the Internet.
@@ -126,6 +126,65 @@ impl Consultation {
         Ok(ContributionStatistics::from_counts(
             &counts.unwrap_or_default(),
         ))
+    }
+
+    /// Policy issue × stakeholder group: for every policy issue (in the catalogue's
+    /// order) and every group, how many conveyed contributions (submitted or published)
+    /// the caller may read raised it, zeros included. Each cell lists exactly the
+    /// contributions it counts. `issues` and `groups` narrow the matrix to those rows
+    /// and columns (an ID that names no policy issue gives no row).
+    async fn issue_matrix(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only these policy issues (PolicyIssue IDs).")] issues: Option<Vec<ID>>,
+        #[graphql(desc = "Only these stakeholder groups.")] groups: Option<Vec<StakeholderGroup>>,
+    ) -> Result<Vec<IssueMatrixCell>> {
+        let rd = request(ctx)?;
+        let only_issues = issues
+            .as_deref()
+            .map(|ids| ids_of(ids, NodeType::PolicyIssue))
+            .transpose()?;
+        let groups = groups.unwrap_or_else(|| StakeholderGroup::ALL.to_vec());
+        let matrix = analysis::issue_matrix(&rd.db, &rd.viewer, self.0.id).await?;
+        let mut cells = Vec::with_capacity(matrix.issues.len() * groups.len());
+        for issue in matrix.issues {
+            if only_issues
+                .as_ref()
+                .is_some_and(|only| !only.contains(&issue.id))
+            {
+                continue;
+            }
+            for group in groups.iter().copied() {
+                cells.push(IssueMatrixCell {
+                    consultation_id: self.0.id,
+                    count: matrix.counts.get(&(issue.id, group)).copied().unwrap_or(0),
+                    issue: issue.clone(),
+                    group,
+                });
+            }
+        }
+        Ok(cells)
+    }
+
+    /// The conveyed contributions (submitted or published) the caller may read, counted
+    /// by original language, most first; each lists exactly the contributions it counts.
+    /// `only` narrows it to those languages (ISO 639-1 codes).
+    async fn languages(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only these languages.")] only: Option<Vec<String>>,
+    ) -> Result<Vec<LanguageCount>> {
+        let rd = request(ctx)?;
+        let counts = analysis::languages(&rd.db, &rd.viewer, self.0.id).await?;
+        Ok(counts
+            .into_iter()
+            .filter(|(language, _)| only.as_ref().is_none_or(|only| only.contains(language)))
+            .map(|(language, count)| LanguageCount {
+                consultation_id: self.0.id,
+                language,
+                count,
+            })
+            .collect())
     }
 
     /// The documents it cites.

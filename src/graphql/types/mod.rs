@@ -1,6 +1,7 @@
 //! GraphQL object types, one module per domain noun. Each wraps an entity row; the
 //! schema is designed from the domain, so fields are chosen here, not derived from tables.
 
+mod analysis;
 mod consultation;
 mod contribution;
 mod document;
@@ -13,6 +14,7 @@ mod search;
 mod stakeholder;
 mod statistics;
 
+pub use analysis::{IssueMatrixCell, LanguageCount};
 pub use consultation::{Consultation, ConsultationConnection, ConsultationFilter};
 pub use contribution::{
     Contribution, ContributionConnection, ContributionFilter, ContributionRevision,

@@ -3,6 +3,7 @@
 //! [`crate::domain`] types (problems come back as `userErrors`), checks the version the
 //! caller edited (`CONFLICT` when stale) and is audited in its transaction.
 //!
+//! - [`analysis`]: counts by policy issue and group, by language (each cell listable);
 //! - [`read`]: lists, nested pages, single fetches, revisions, receipts checks;
 //! - [`drafting`]: an author's draft, edits as revisions, submission, withdrawal;
 //! - [`moderation`]: publishing, meeting records, embargo release (the secretariat);
@@ -10,6 +11,7 @@
 //! - [`tabular`]: flat rows for the CSV and NDJSON exports;
 //! - [`store`]: the row writes the steps share.
 
+pub mod analysis;
 pub mod drafting;
 pub mod moderation;
 pub mod read;

@@ -64,7 +64,11 @@ impl Range {
 }
 
 /// The contributions `viewer` may read that match `filter`.
-fn select(backend: DbBackend, viewer: &Viewer, filter: &ContributionFilter) -> Select<Entity> {
+pub(super) fn select(
+    backend: DbBackend,
+    viewer: &Viewer,
+    filter: &ContributionFilter,
+) -> Select<Entity> {
     let mut cond = Condition::all().add(policy::readable_contributions(viewer));
     if let Some(query) = &filter.search {
         cond = cond.add(Column::Id.in_subquery(search::matching(backend, query)));

@@ -1,0 +1,235 @@
+//! The analysis of a consultation (issue 12, point 1, in part): `issueMatrix` and
+//! `languages`, counted by the database under the caller's read policy, each cell's
+//! `count` equal to its own list's `totalCount` and to what that list holds.
+
+use crate::helpers::{TestApp, spawn_seeded_app};
+use crate::workflow::stakeholder_id;
+use concord::seed::{self, synthetic::Size};
+use entity::enums::Role;
+use serde_json::{Value, json};
+
+async fn ask(app: &TestApp, token: Option<&str>, query: &str, variables: Value) -> Value {
+    let mut request = app.client.post(app.url("/graphql"));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    let body: Value = request
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(body["errors"].is_null(), "{body}");
+    body["data"].clone()
+}
+
+/// Checks every cell of every consultation for a caller; returns the cells' total.
+async fn every_cell_lists_what_it_counts(app: &TestApp, token: Option<&str>) -> i64 {
+    let data = ask(
+        app,
+        token,
+        "{ consultations(first: 2) { nodes { id issueMatrix { issue { id } group count } languages { language count } } } }",
+        json!({}),
+    )
+    .await;
+    let mut total = 0;
+    for consultation in data["consultations"]["nodes"].as_array().unwrap() {
+        let id = &consultation["id"];
+        let cells = consultation["issueMatrix"].as_array().unwrap();
+        assert_eq!(cells.len() % 4, 0, "every issue × the four groups");
+        for summary in cells.iter().filter(|c| c["count"].as_i64().unwrap() > 0) {
+            let row = ask(
+                app,
+                token,
+                "query($c: ID!, $i: ID!, $g: StakeholderGroup!) { node(id: $c) { ... on Consultation { issueMatrix(issues: [$i], groups: [$g]) { group count contributions(first: 100) { totalCount nodes { id status stakeholder { group } } } } } } }",
+                json!({ "c": id, "i": summary["issue"]["id"], "g": summary["group"] }),
+            )
+            .await;
+            let only = row["node"]["issueMatrix"].as_array().unwrap();
+            assert_eq!(only.len(), 1, "{row}");
+            let cell = &only[0];
+            let count = cell["count"].as_i64().unwrap();
+            assert_eq!(count, summary["count"].as_i64().unwrap());
+            let listed = &cell["contributions"];
+            assert_eq!(listed["totalCount"].as_i64().unwrap(), count, "{cell}");
+            let nodes = listed["nodes"].as_array().unwrap();
+            assert_eq!(nodes.len() as i64, count.min(100), "{cell}");
+            for node in nodes {
+                assert!(["SUBMITTED", "PUBLISHED"].contains(&node["status"].as_str().unwrap()));
+                // A stakeholder shown is of the cell's group (one not attributed is not
+                // shown at all).
+                if !node["stakeholder"].is_null() {
+                    assert_eq!(node["stakeholder"]["group"], cell["group"], "{node}");
+                }
+            }
+            total += count;
+        }
+        for language in consultation["languages"].as_array().unwrap() {
+            let data = ask(
+                app,
+                token,
+                "query($c: ID!, $l: String!) { node(id: $c) { ... on Consultation { languages(only: [$l]) { language count contributions(first: 1) { totalCount } } } } }",
+                json!({ "c": id, "l": language["language"] }),
+            )
+            .await;
+            let same = data["node"]["languages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|l| l["language"] == language["language"])
+                .unwrap()
+                .clone();
+            assert_eq!(same["count"], same["contributions"]["totalCount"], "{same}");
+        }
+    }
+    total
+}
+
+#[tokio::test]
+async fn every_cell_counts_exactly_what_it_lists_for_every_caller() {
+    let app = spawn_seeded_app().await;
+    seed::run_synthetic(
+        &app.db,
+        Size {
+            stakeholders: 30,
+            contributions: 300,
+            seed: 3,
+        },
+    )
+    .await
+    .unwrap();
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let gov = stakeholder_id(&app, "Government delegation 1").await;
+    let member = app
+        .sign_in_as("a@gov.example", Role::MemberState, Some(gov))
+        .await;
+
+    let anonymous = every_cell_lists_what_it_counts(&app, None).await;
+    let as_member = every_cell_lists_what_it_counts(&app, Some(&member)).await;
+    let as_secretariat = every_cell_lists_what_it_counts(&app, Some(&admin)).await;
+    assert!(anonymous > 0, "the synthetic contributions raise issues");
+    // A member state reads what member states may read, the secretariat everything
+    // conveyed: never fewer.
+    assert!(
+        as_member >= anonymous && as_secretariat >= as_member,
+        "{anonymous} {as_member} {as_secretariat}"
+    );
+    assert!(
+        as_secretariat > anonymous,
+        "some conveyed contributions are not public"
+    );
+}
+
+#[tokio::test]
+async fn a_member_states_only_contribution_counts_for_member_states_alone() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let gov = stakeholder_id(&app, "Government delegation 1").await;
+    let member = app
+        .sign_in_as("a@gov.example", Role::MemberState, Some(gov))
+        .await;
+    let consultation = crate::workflow::open_consultation(&app, &admin, "analysis").await;
+    let issue = ask(
+        &app,
+        None,
+        "{ policyIssues(first: 1) { nodes { id } } }",
+        json!({}),
+    )
+    .await["policyIssues"]["nodes"][0]["id"]
+        .clone();
+    let created = ask(
+        &app,
+        Some(&member),
+        "mutation($i: ContributionCreateInput!) { contributionCreate(input: $i) { contribution { id } } }",
+        json!({ "i": { "consultation": consultation, "title": "For member states", "body": "B", "language": "fr", "visibility": "MEMBER_STATES" } }),
+    )
+    .await;
+    let id = created["contributionCreate"]["contribution"]["id"].clone();
+    ask(&app, Some(&member), "mutation($id: ID!, $i: ID!) { contributionTag(input: { id: $id, version: 1, issues: [$i], mechanisms: [] }) { contribution { id } } }", json!({ "id": id, "i": issue })).await;
+    let matrix = "query($c: ID!, $i: ID!) { node(id: $c) { ... on Consultation { issueMatrix(issues: [$i], groups: [GOVERNMENT]) { count contributions { totalCount } } languages { language count } } } }";
+    let vars = json!({ "c": consultation, "i": issue });
+    // A draft is not conveyed: nobody counts it, its author included.
+    let draft = ask(&app, Some(&member), matrix, vars.clone()).await;
+    assert_eq!(draft["node"]["issueMatrix"][0]["count"], 0, "{draft}");
+    ask(&app, Some(&member), "mutation($id: ID!) { contributionSubmit(input: { id: $id, version: 2 }) { contribution { id } } }", json!({ "id": id })).await;
+    ask(&app, Some(&admin), "mutation($id: ID!) { contributionPublish(input: { id: $id, version: 3 }) { contribution { id } } }", json!({ "id": id })).await;
+
+    for (token, expected) in [
+        (None, 0),
+        (Some(member.as_str()), 1),
+        (Some(admin.as_str()), 1),
+    ] {
+        let seen = ask(&app, token, matrix, vars.clone()).await;
+        let cell = &seen["node"]["issueMatrix"][0];
+        assert_eq!(cell["count"], expected, "{seen}");
+        assert_eq!(cell["contributions"]["totalCount"], expected);
+        let french = seen["node"]["languages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["language"] == "fr")
+            .map_or(0, |l| l["count"].as_i64().unwrap());
+        assert_eq!(french, expected, "{seen}");
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_issue_id_is_refused_and_analysis_is_priced_by_its_cells() {
+    let app = spawn_seeded_app().await;
+    let body: Value = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": "{ consultations(first: 1) { nodes { issueMatrix(issues: [\"nope\"]) { count } } } }" }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        crate::helpers::first_error_code(&body),
+        Some("BAD_USER_INPUT"),
+        "{body}"
+    );
+    // Every cell's own count of a list, for all 100 cells at once, is too costly…
+    let costly = app
+        .graphql(
+            "{ consultations(first: 1) { nodes { issueMatrix { count contributions { totalCount } } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        crate::helpers::first_error_code(&costly),
+        Some("QUERY_TOO_COMPLEX"),
+        "{costly}"
+    );
+    // …for one row it is not.
+    let issue = ask(
+        &app,
+        None,
+        "{ policyIssues(first: 1) { nodes { id } } }",
+        json!({}),
+    )
+    .await["policyIssues"]["nodes"][0]["id"]
+        .clone();
+    let row = app
+        .graphql(
+            "query($i: ID!) { consultations(first: 1) { nodes { issueMatrix(issues: [$i]) { count contributions { totalCount } } } } }",
+            json!({ "i": issue }),
+        )
+        .await;
+    assert!(row["errors"].is_null(), "{row}");
+    assert_eq!(
+        row["data"]["consultations"]["nodes"][0]["issueMatrix"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4
+    );
+}
