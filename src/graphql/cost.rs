@@ -18,9 +18,9 @@
 //! - `searchContributions` costs [`SEARCH`] once, a `snippet` like a `body`;
 //! - `nodes(ids:)` multiplies its items' cost by the number of IDs;
 //! - each mutation field costs [`WRITE`] (a transaction with its audit event);
-//! - an analysis (`issueMatrix`, `languages`) costs a [`LARGE_COUNT`] and, per cell
-//!   (the rows, columns or languages asked for, else 25 issues × 4 groups, or 10
-//!   languages), all
+//! - an analysis (`issueMatrix`, `languages`, `timeline`) costs a [`LARGE_COUNT`] and, per cell
+//!   (the rows, columns, languages or days asked for, else 25 issues × 4 groups, 10
+//!   languages, or 122 periods), all
 //!   that its selection costs, statements included (cells are not batched);
 //! - introspection (`__schema`, `__type`) reads the schema in memory: [`VALUE`] per field
 //!   named, never multiplied.
@@ -63,6 +63,8 @@ pub const WRITE: u64 = 100;
 const ANALYSIS_ISSUES: u64 = 25;
 /// Columns of an `issueMatrix` when `groups` does not say: the stakeholder groups.
 const ANALYSIS_GROUPS: u64 = 4;
+/// Periods of a `timeline` when `from` and `to` do not say (four months of days).
+const ANALYSIS_PERIODS: u64 = 122;
 /// Cells of `languages`: the six official languages and a few more.
 const ANALYSIS_LANGUAGES: u64 = 10;
 /// Most IDs `nodes(ids:)` takes; more are refused when it runs.
@@ -374,7 +376,12 @@ impl Counter<'_> {
             // its own: a cell's connection is a statement of its own (not batched across
             // cells), so all of a cell's cost is paid per cell.
             let cell = self.object(ty, set);
-            own.plus(Cost::each(LARGE_COUNT))
+            let count = if parent == "Consultation" {
+                LARGE_COUNT
+            } else {
+                0
+            };
+            own.plus(Cost::each(count))
                 .plus(Cost::each(cell.each.saturating_add(cell.once)).times(cells))
         } else if self.types.is_connection(ty) {
             own.plus(self.connection(ty, field))
@@ -392,6 +399,10 @@ impl Counter<'_> {
 
     /// How many cells an analysis field (`issueMatrix`, `languages`) returns at most.
     fn analysis_cells(&self, parent: &str, name: &str, field: &Field) -> Option<u64> {
+        if (parent, name) == ("TimelinePeriod", "byKind") {
+            // One cell a kind, each its own statement.
+            return Some(3);
+        }
         if parent != "Consultation" {
             return None;
         }
@@ -407,7 +418,25 @@ impl Counter<'_> {
                 given("issues", ANALYSIS_ISSUES).saturating_mul(given("groups", ANALYSIS_GROUPS)),
             ),
             "languages" => Some(given("only", ANALYSIS_LANGUAGES)),
+            "timeline" => Some(self.timeline_periods(field)),
             _ => None,
+        }
+    }
+
+    /// How many periods a `timeline` returns at most: the days (or weeks) between `from`
+    /// and `to` when both are given, else [`ANALYSIS_PERIODS`].
+    fn timeline_periods(&self, field: &Field) -> u64 {
+        let day = |arg: &str| match self.argument(field, arg) {
+            Some(ConstValue::String(s)) => chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok(),
+            _ => None,
+        };
+        let weekly = matches!(self.argument(field, "interval"), Some(ConstValue::Enum(e)) if e.as_str() == "WEEK");
+        match (day("from"), day("to")) {
+            (Some(from), Some(to)) if to > from => {
+                let days = (to - from).num_days() as u64;
+                if weekly { days.div_ceil(7) + 1 } else { days }
+            }
+            _ => ANALYSIS_PERIODS,
         }
     }
 

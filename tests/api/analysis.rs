@@ -233,3 +233,71 @@ async fn a_malformed_issue_id_is_refused_and_analysis_is_priced_by_its_cells() {
         4
     );
 }
+
+#[tokio::test]
+async fn the_timeline_counts_by_day_and_week_and_lists_what_it_counts() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    for token in [None, Some(admin.as_str())] {
+        let data = ask(
+            &app,
+            token,
+            "{ consultations(first: 1) { nodes { id statistics { total } days: timeline(interval: DAY) { start end total byKind { kind count } } weeks: timeline(interval: WEEK) { start end total } } } }",
+            json!({}),
+        )
+        .await;
+        let consultation = &data["consultations"]["nodes"][0];
+        let days = consultation["days"].as_array().unwrap();
+        let weeks = consultation["weeks"].as_array().unwrap();
+        let sum = |periods: &[Value]| {
+            periods
+                .iter()
+                .map(|p| p["total"].as_i64().unwrap())
+                .sum::<i64>()
+        };
+        // Every conveyed contribution was submitted on some day: the periods add up to the
+        // statistics' total, by day and by week.
+        let total = consultation["statistics"]["total"].as_i64().unwrap();
+        assert_eq!(sum(days), total, "{consultation}");
+        assert_eq!(sum(weeks), total);
+        for pair in days.windows(2) {
+            assert!(
+                pair[0]["start"].as_str() < pair[1]["start"].as_str(),
+                "in order"
+            );
+        }
+        for week in weeks {
+            let start =
+                chrono::NaiveDate::parse_from_str(week["start"].as_str().unwrap(), "%Y-%m-%d")
+                    .unwrap();
+            assert_eq!(chrono::Datelike::weekday(&start), chrono::Weekday::Mon);
+        }
+        // Each day's cells list exactly what they count.
+        for day in days {
+            let start = day["start"].as_str().unwrap();
+            let end = day["end"].as_str().unwrap();
+            let cells = ask(
+                &app,
+                token,
+                "query($c: ID!, $from: NaiveDate!, $to: NaiveDate!) { node(id: $c) { ... on Consultation { timeline(interval: DAY, from: $from, to: $to) { start byKind { kind count contributions(first: 100) { totalCount nodes { kind submittedAt } } } } } } }",
+                json!({ "c": consultation["id"], "from": start, "to": end }),
+            )
+            .await;
+            let periods = cells["node"]["timeline"].as_array().unwrap();
+            assert_eq!(periods.len(), 1, "{cells}");
+            for cell in periods[0]["byKind"].as_array().unwrap() {
+                let listed = &cell["contributions"];
+                assert_eq!(listed["totalCount"], cell["count"], "{cell}");
+                for node in listed["nodes"].as_array().unwrap() {
+                    assert_eq!(node["kind"], cell["kind"]);
+                    assert!(
+                        node["submittedAt"].as_str().unwrap().starts_with(start),
+                        "{node}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,6 +1,7 @@
 use super::{
     ContributionConnection, ContributionFilter, ContributionStatistics, Document,
-    DocumentConnection, IssueMatrixCell, LanguageCount, MeetingConnection, related,
+    DocumentConnection, IssueMatrixCell, LanguageCount, MeetingConnection, TimelineInterval,
+    TimelinePeriod, related,
 };
 use crate::graphql::args::{ids_of, page_by};
 use crate::graphql::connection::connection;
@@ -14,7 +15,7 @@ use crate::service::relations::{DocumentsOfConsultation, MeetingsOfConsultation}
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::consultation::Model;
-use entity::enums::{ConsultationStatus, StakeholderGroup};
+use entity::enums::{ConsultationStatus, ContributionKind, StakeholderGroup};
 
 /// One open consultation, such as the 2010 consultations on enhanced cooperation on
 /// public policy issues pertaining to the Internet.
@@ -185,6 +186,44 @@ impl Consultation {
                 count,
             })
             .collect())
+    }
+
+    /// The conveyed contributions (submitted or published) the caller may read, by the
+    /// day or ISO week (UTC) they were submitted and by kind: every period that has one,
+    /// in order, each kind with the list of exactly what it counts. `from` and `to`
+    /// (days, `to` excluded) narrow it.
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "DAY or WEEK.")] interval: TimelineInterval,
+        #[graphql(desc = "Only periods starting on or after this day.")] from: Option<
+            chrono::NaiveDate,
+        >,
+        #[graphql(desc = "Only periods starting before this day.")] to: Option<chrono::NaiveDate>,
+    ) -> Result<Vec<TimelinePeriod>> {
+        let rd = request(ctx)?;
+        let counts = analysis::timeline(&rd.db, &rd.viewer, self.0.id, interval.into()).await?;
+        let mut periods: Vec<TimelinePeriod> = Vec::new();
+        for ((start, kind), count) in counts {
+            if from.is_some_and(|from| start < from) || to.is_some_and(|to| start >= to) {
+                continue;
+            }
+            if periods.last().is_none_or(|p| p.start != start) {
+                let (start, end) = analysis::Interval::from(interval).period(start);
+                periods.push(TimelinePeriod {
+                    consultation_id: self.0.id,
+                    start,
+                    end,
+                    counts: ContributionKind::ALL.iter().map(|k| (*k, 0)).collect(),
+                });
+            }
+            if let Some(period) = periods.last_mut()
+                && let Some(slot) = period.counts.iter_mut().find(|(k, _)| *k == kind)
+            {
+                slot.1 = count;
+            }
+        }
+        Ok(periods)
     }
 
     /// The documents it cites.

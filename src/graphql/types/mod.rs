@@ -14,7 +14,7 @@ mod search;
 mod stakeholder;
 mod statistics;
 
-pub use analysis::{IssueMatrixCell, LanguageCount};
+pub use analysis::{IssueMatrixCell, LanguageCount, TimelineInterval, TimelinePeriod};
 pub use consultation::{Consultation, ConsultationConnection, ConsultationFilter};
 pub use contribution::{
     Contribution, ContributionConnection, ContributionFilter, ContributionRevision,

@@ -1,5 +1,6 @@
 //! Analysis of a consultation's contributions, counted by the database: which policy
-//! issues each stakeholder group raised, and the contributions by original language.
+//! issues each stakeholder group raised, the contributions by original language, and
+//! by the day or week they were submitted.
 //! Every count is of the *conveyed* contributions (submitted or published; not drafts,
 //! not withdrawn) that the viewer may read, and every cell's contributions are listed by
 //! [`ContributionFilter`] exactly as they are counted ([`cell_filter`]), so that a
@@ -10,10 +11,10 @@ use crate::db::Db;
 use crate::error::AppResult;
 use crate::viewer::Viewer;
 use entity::contribution::{Column, Entity};
-use entity::enums::{ContributionStatus, StakeholderGroup};
+use entity::enums::{ContributionKind, ContributionStatus, StakeholderGroup};
 use entity::{contribution_issue, policy_issue, stakeholder};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Query};
-use sea_orm::{EntityTrait, QueryOrder, QuerySelect, QueryTrait};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use std::collections::HashMap;
 
 /// The statuses the analysis counts: what was conveyed to the consultation.
@@ -111,4 +112,64 @@ pub async fn languages(
     let mut rows = rows;
     rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     Ok(rows)
+}
+
+/// The length of a period of [`timeline`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Interval {
+    /// Calendar days (UTC).
+    Day,
+    /// ISO weeks, Monday to Sunday (UTC).
+    Week,
+}
+
+impl Interval {
+    /// The period that holds `day`: its first day and the first day after it.
+    pub fn period(self, day: chrono::NaiveDate) -> (chrono::NaiveDate, chrono::NaiveDate) {
+        use chrono::Datelike;
+        match self {
+            Interval::Day => (day, day + chrono::Days::new(1)),
+            Interval::Week => {
+                let monday =
+                    day - chrono::Days::new(u64::from(day.weekday().num_days_from_monday()));
+                (monday, monday + chrono::Days::new(7))
+            }
+        }
+    }
+}
+
+/// How many conveyed contributions the viewer may read were submitted in each period,
+/// by kind: `(first day of the period, kind) → count`, in order of period.
+pub async fn timeline(
+    db: &impl Db,
+    viewer: &Viewer,
+    consultation_id: i64,
+    interval: Interval,
+) -> AppResult<std::collections::BTreeMap<(chrono::NaiveDate, ContributionKind), i64>> {
+    let backend = db.get_database_backend();
+    // The day each was submitted, in UTC, as text; the periods are made here.
+    let day = match backend {
+        sea_orm::DbBackend::Postgres => {
+            "to_char(contribution.submitted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+        }
+        _ => "strftime('%Y-%m-%d', contribution.submitted_at)",
+    };
+    let rows = select(backend, viewer, &cell_filter(consultation_id))
+        .select_only()
+        .column_as(Expr::cust(day), "day")
+        .column(Column::Kind)
+        .column_as(Expr::col((Entity, Column::Id)).count(), "n")
+        .filter(Column::SubmittedAt.is_not_null())
+        .group_by(Expr::cust(day))
+        .group_by(Column::Kind)
+        .into_tuple::<(String, ContributionKind, i64)>()
+        .all(db)
+        .await?;
+    let mut counts = std::collections::BTreeMap::new();
+    for (day, kind, n) in rows {
+        let day = chrono::NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+            .map_err(|e| crate::error::AppError::Internal(anyhow::anyhow!("day {day:?}: {e}")))?;
+        *counts.entry((interval.period(day).0, kind)).or_insert(0) += n;
+    }
+    Ok(counts)
 }
