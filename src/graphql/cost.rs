@@ -18,9 +18,9 @@
 //! - `searchContributions` costs [`SEARCH`] once, a `snippet` like a `body`;
 //! - `nodes(ids:)` multiplies its items' cost by the number of IDs;
 //! - each mutation field costs [`WRITE`] (a transaction with its audit event);
-//! - an analysis (`issueMatrix`, `languages`, `timeline`) costs a [`LARGE_COUNT`] and, per cell
-//!   (the rows, columns, languages or days asked for, else 25 issues × 4 groups, 10
-//!   languages, or 122 periods), all
+//! - an analysis (`issueMatrix`, `mechanismStances`, `languages`, `timeline`) costs a [`LARGE_COUNT`] and, per cell
+//!   (the rows, columns, languages or days asked for, else 25 issues × 4 groups, 25
+//!   mechanisms × 4 stances × 4 groups, 10 languages, or 122 periods), all
 //!   that its selection costs, statements included (cells are not batched);
 //! - introspection (`__schema`, `__type`) reads the schema in memory: [`VALUE`] per field
 //!   named, never multiplied.
@@ -419,6 +419,12 @@ impl Counter<'_> {
             ),
             "languages" => Some(given("only", ANALYSIS_LANGUAGES)),
             "timeline" => Some(self.timeline_periods(field)),
+            // Four stances by four groups a mechanism.
+            "mechanismStances" => Some(
+                given("mechanisms", ANALYSIS_ISSUES)
+                    .saturating_mul(given("stances", 4))
+                    .saturating_mul(given("groups", ANALYSIS_GROUPS)),
+            ),
             _ => None,
         }
     }

@@ -301,3 +301,58 @@ async fn the_timeline_counts_by_day_and_week_and_lists_what_it_counts() {
         }
     }
 }
+
+#[tokio::test]
+async fn every_stance_cell_lists_what_it_counts() {
+    let app = spawn_seeded_app().await;
+    seed::run_synthetic(
+        &app.db,
+        Size {
+            stakeholders: 30,
+            contributions: 300,
+            seed: 5,
+        },
+    )
+    .await
+    .unwrap();
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let mut totals = Vec::new();
+    for token in [None, Some(admin.as_str())] {
+        let data = ask(
+            &app,
+            token,
+            "{ consultations(first: 2) { nodes { id mechanismStances { mechanism { id } stance group count } } } }",
+            json!({}),
+        )
+        .await;
+        let mut total = 0;
+        for consultation in data["consultations"]["nodes"].as_array().unwrap() {
+            for summary in consultation["mechanismStances"].as_array().unwrap() {
+                assert!(
+                    summary["count"].as_i64().unwrap() > 0,
+                    "cells with none are left out"
+                );
+                let one = ask(
+                    &app,
+                    token,
+                    "query($c: ID!, $m: ID!, $s: Stance!, $g: StakeholderGroup!) { node(id: $c) { ... on Consultation { mechanismStances(mechanisms: [$m], stances: [$s], groups: [$g]) { count contributions(first: 100) { totalCount nodes { id } } } } } }",
+                    json!({ "c": consultation["id"], "m": summary["mechanism"]["id"], "s": summary["stance"], "g": summary["group"] }),
+                )
+                .await;
+                let cells = one["node"]["mechanismStances"].as_array().unwrap();
+                assert_eq!(cells.len(), 1, "{one}");
+                let cell = &cells[0];
+                assert_eq!(cell["count"], summary["count"]);
+                assert_eq!(cell["contributions"]["totalCount"], cell["count"], "{cell}");
+                let listed = cell["contributions"]["nodes"].as_array().unwrap().len() as i64;
+                assert_eq!(listed, cell["count"].as_i64().unwrap().min(100));
+                total += cell["count"].as_i64().unwrap();
+            }
+        }
+        totals.push(total);
+    }
+    assert!(totals[0] > 0, "the synthetic contributions take stances");
+    assert!(totals[1] > totals[0], "some are not public: {totals:?}");
+}

@@ -226,3 +226,60 @@ impl TimelineCell {
         cell_contributions(ctx, filter, order_by, first, after, last, before).await
     }
 }
+
+/// How many conveyed contributions (submitted or published) of one stakeholder group
+/// take one stance on one cooperation mechanism, as far as the caller may read them.
+pub struct MechanismStanceCell {
+    pub consultation_id: i64,
+    pub mechanism: entity::mechanism::Model,
+    pub stance: entity::enums::Stance,
+    pub group: StakeholderGroup,
+    pub count: i64,
+}
+
+/// How many conveyed contributions (submitted or published) of one stakeholder group
+/// take one stance on one cooperation mechanism, as far as the caller may read them;
+/// `contributions` lists exactly those.
+#[Object]
+impl MechanismStanceCell {
+    /// The mechanism.
+    async fn mechanism(&self) -> super::Mechanism {
+        super::Mechanism(self.mechanism.clone())
+    }
+
+    /// The stance taken.
+    async fn stance(&self) -> entity::enums::Stance {
+        self.stance
+    }
+
+    /// The stakeholder group.
+    async fn group(&self) -> StakeholderGroup {
+        self.group
+    }
+
+    /// How many contributions.
+    async fn count(&self) -> i32 {
+        i32::try_from(self.count).unwrap_or(i32::MAX)
+    }
+
+    /// The contributions counted, in order of creation unless `orderBy` says otherwise.
+    async fn contributions(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
+            ContributionOrder,
+        >,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<ContributionConnection> {
+        let filter = ContributionFilter {
+            mechanism_id: Some(self.mechanism.id),
+            stance: Some(self.stance),
+            groups: Some(vec![self.group]),
+            ..cell_filter(self.consultation_id)
+        };
+        cell_contributions(ctx, filter, order_by, first, after, last, before).await
+    }
+}

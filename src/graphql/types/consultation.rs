@@ -1,7 +1,7 @@
 use super::{
     ContributionConnection, ContributionFilter, ContributionStatistics, Document,
-    DocumentConnection, IssueMatrixCell, LanguageCount, MeetingConnection, TimelineInterval,
-    TimelinePeriod, related,
+    DocumentConnection, IssueMatrixCell, LanguageCount, MechanismStanceCell, MeetingConnection,
+    TimelineInterval, TimelinePeriod, related,
 };
 use crate::graphql::args::{ids_of, page_by};
 use crate::graphql::connection::connection;
@@ -224,6 +224,50 @@ impl Consultation {
             }
         }
         Ok(periods)
+    }
+
+    /// Cooperation mechanism × stance × stakeholder group: how many conveyed
+    /// contributions (submitted or published) the caller may read take each stance on
+    /// each mechanism (cells with none left out; in the catalogue's order of mechanisms,
+    /// then SUPPORTS, OPPOSES, PROPOSES, MENTIONS, then group). Each cell lists exactly
+    /// the contributions it counts. `mechanisms`, `stances` and `groups` narrow it.
+    async fn mechanism_stances(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only these mechanisms (Mechanism IDs).")] mechanisms: Option<Vec<ID>>,
+        #[graphql(desc = "Only these stances.")] stances: Option<Vec<entity::enums::Stance>>,
+        #[graphql(desc = "Only these stakeholder groups.")] groups: Option<Vec<StakeholderGroup>>,
+    ) -> Result<Vec<MechanismStanceCell>> {
+        let rd = request(ctx)?;
+        let only = mechanisms
+            .as_deref()
+            .map(|ids| ids_of(ids, NodeType::Mechanism))
+            .transpose()?;
+        let rows = analysis::mechanism_stances(&rd.db, &rd.viewer, self.0.id).await?;
+        let mut cells = Vec::new();
+        for (mechanism, counts) in rows {
+            if only
+                .as_ref()
+                .is_some_and(|only| !only.contains(&mechanism.id))
+            {
+                continue;
+            }
+            for (_, stance, group, count) in counts {
+                if stances.as_ref().is_some_and(|only| !only.contains(&stance))
+                    || groups.as_ref().is_some_and(|only| !only.contains(&group))
+                {
+                    continue;
+                }
+                cells.push(MechanismStanceCell {
+                    consultation_id: self.0.id,
+                    mechanism: mechanism.clone(),
+                    stance,
+                    group,
+                    count,
+                });
+            }
+        }
+        Ok(cells)
     }
 
     /// The documents it cites.

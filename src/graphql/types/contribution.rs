@@ -350,6 +350,9 @@ pub struct ContributionFilter {
     pub policy_issue: Option<ID>,
     /// Only contributions that discuss this mechanism.
     pub mechanism: Option<ID>,
+    /// Only contributions that take this stance: on `mechanism` when it is given, else
+    /// on any mechanism.
+    pub stance: Option<entity::enums::Stance>,
     /// Only contributions of these kinds.
     pub kinds: Option<Vec<ContributionKind>>,
     /// Only contributions of stakeholders in these groups.
@@ -418,6 +421,7 @@ impl ContributionFilter {
             stakeholder_id: id(self.stakeholder, NodeType::Stakeholder)?,
             policy_issue_id: id(self.policy_issue, NodeType::PolicyIssue)?,
             mechanism_id: id(self.mechanism, NodeType::Mechanism)?,
+            stance: self.stance,
             kinds: self.kinds,
             groups: self.stakeholder_groups,
             languages: self.languages,

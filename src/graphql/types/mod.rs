@@ -14,7 +14,9 @@ mod search;
 mod stakeholder;
 mod statistics;
 
-pub use analysis::{IssueMatrixCell, LanguageCount, TimelineInterval, TimelinePeriod};
+pub use analysis::{
+    IssueMatrixCell, LanguageCount, MechanismStanceCell, TimelineInterval, TimelinePeriod,
+};
 pub use consultation::{Consultation, ConsultationConnection, ConsultationFilter};
 pub use contribution::{
     Contribution, ContributionConnection, ContributionFilter, ContributionRevision,

@@ -173,3 +173,66 @@ pub async fn timeline(
     }
     Ok(counts)
 }
+
+/// One cell of [`mechanism_stances`]: a mechanism, a stance, a group and its count.
+pub type StanceCount = (i64, entity::enums::Stance, StakeholderGroup, i64);
+
+/// How many conveyed contributions the viewer may read take each stance on each
+/// mechanism, by the stakeholder group of their stakeholder; cells with none left out,
+/// in order of mechanism, stance and group.
+pub async fn mechanism_stances(
+    db: &impl Db,
+    viewer: &Viewer,
+    consultation_id: i64,
+) -> AppResult<Vec<(entity::mechanism::Model, Vec<StanceCount>)>> {
+    use entity::contribution_mechanism as link;
+    crate::policy::may_browse(viewer)?;
+    let backend = db.get_database_backend();
+    let ids = select(backend, viewer, &cell_filter(consultation_id))
+        .select_only()
+        .column(Column::Id)
+        .into_query();
+    let query = Query::select()
+        .column((link::Entity, link::Column::MechanismId))
+        .column((link::Entity, link::Column::Stance))
+        .column((stakeholder::Entity, stakeholder::Column::StakeholderGroup))
+        .expr_as(Expr::col((Entity, Column::Id)).count(), Alias::new("n"))
+        .from(link::Entity)
+        .inner_join(
+            Entity,
+            Expr::col((Entity, Column::Id)).equals((link::Entity, link::Column::ContributionId)),
+        )
+        .inner_join(
+            stakeholder::Entity,
+            Expr::col((stakeholder::Entity, stakeholder::Column::Id))
+                .equals((Entity, Column::StakeholderId)),
+        )
+        .and_where(Expr::col((Entity, Column::Id)).in_subquery(ids))
+        .group_by_col((link::Entity, link::Column::MechanismId))
+        .group_by_col((link::Entity, link::Column::Stance))
+        .group_by_col((stakeholder::Entity, stakeholder::Column::StakeholderGroup))
+        .to_owned();
+    let mut cells: Vec<StanceCount> = Vec::new();
+    for row in db.query_all_raw(backend.build(&query)).await? {
+        cells.push((
+            row.try_get("", "mechanism_id")?,
+            row.try_get("", "stance")?,
+            row.try_get("", "stakeholder_group")?,
+            row.try_get("", "n")?,
+        ));
+    }
+    let order = |s: entity::enums::Stance| entity::enums::Stance::ALL.iter().position(|x| *x == s);
+    let group_order = |g: StakeholderGroup| StakeholderGroup::ALL.iter().position(|x| *x == g);
+    cells.sort_by_key(|(m, s, g, _)| (*m, order(*s), group_order(*g)));
+    let mechanisms = entity::mechanism::Entity::find()
+        .order_by_asc(entity::mechanism::Column::Id)
+        .all(db)
+        .await?;
+    Ok(mechanisms
+        .into_iter()
+        .filter_map(|m| {
+            let own: Vec<StanceCount> = cells.iter().filter(|c| c.0 == m.id).copied().collect();
+            (!own.is_empty()).then_some((m, own))
+        })
+        .collect())
+}

@@ -26,6 +26,9 @@ pub struct ContributionFilter {
     pub stakeholder_id: Option<i64>,
     pub policy_issue_id: Option<i64>,
     pub mechanism_id: Option<i64>,
+    /// With or without `mechanism_id`: only contributions taking this stance (on that
+    /// mechanism, or on any).
+    pub stance: Option<entity::enums::Stance>,
     pub kinds: Option<Vec<ContributionKind>>,
     pub groups: Option<Vec<StakeholderGroup>>,
     pub languages: Option<Vec<String>>,
@@ -130,16 +133,18 @@ pub(super) fn select(
             ),
         );
     }
-    if let Some(mechanism) = filter.mechanism_id {
-        cond = cond.add(
-            Column::Id.in_subquery(
-                Query::select()
-                    .column(contribution_mechanism::Column::ContributionId)
-                    .from(contribution_mechanism::Entity)
-                    .and_where(contribution_mechanism::Column::MechanismId.eq(mechanism))
-                    .take(),
-            ),
-        );
+    if filter.mechanism_id.is_some() || filter.stance.is_some() {
+        let mut links = Query::select()
+            .column(contribution_mechanism::Column::ContributionId)
+            .from(contribution_mechanism::Entity)
+            .to_owned();
+        if let Some(mechanism) = filter.mechanism_id {
+            links.and_where(contribution_mechanism::Column::MechanismId.eq(mechanism));
+        }
+        if let Some(stance) = filter.stance {
+            links.and_where(contribution_mechanism::Column::Stance.eq(stance));
+        }
+        cond = cond.add(Column::Id.in_subquery(links));
     }
     Entity::find().filter(cond)
 }
