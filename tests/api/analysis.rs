@@ -356,3 +356,55 @@ async fn every_stance_cell_lists_what_it_counts() {
     assert!(totals[0] > 0, "the synthetic contributions take stances");
     assert!(totals[1] > totals[0], "some are not public: {totals:?}");
 }
+
+#[tokio::test]
+async fn a_contribution_not_attributed_counts_under_its_group_without_its_stakeholder() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let gov = stakeholder_id(&app, "Government delegation 1").await;
+    let member = app
+        .sign_in_as("a@gov.example", Role::MemberState, Some(gov))
+        .await;
+    let consultation = crate::workflow::open_consultation(&app, &admin, "unattributed").await;
+    let issue = ask(
+        &app,
+        None,
+        "{ policyIssues(first: 1) { nodes { id } } }",
+        json!({}),
+    )
+    .await["policyIssues"]["nodes"][0]["id"]
+        .clone();
+    let created = ask(
+        &app,
+        Some(&member),
+        "mutation($i: ContributionCreateInput!) { contributionCreate(input: $i) { contribution { id } } }",
+        json!({ "i": { "consultation": consultation, "title": "Unsigned", "body": "B", "language": "en", "attributed": false } }),
+    )
+    .await;
+    let id = created["contributionCreate"]["contribution"]["id"].clone();
+    ask(&app, Some(&member), "mutation($id: ID!, $i: ID!) { contributionTag(input: { id: $id, version: 1, issues: [$i], mechanisms: [] }) { contribution { id } } }", json!({ "id": id, "i": issue })).await;
+    ask(&app, Some(&member), "mutation($id: ID!) { contributionSubmit(input: { id: $id, version: 2 }) { contribution { id } } }", json!({ "id": id })).await;
+    ask(&app, Some(&admin), "mutation($id: ID!) { contributionPublish(input: { id: $id, version: 3 }) { contribution { id } } }", json!({ "id": id })).await;
+
+    let seen = ask(
+        &app,
+        None,
+        "query($c: ID!, $i: ID!) { node(id: $c) { ... on Consultation { issueMatrix(issues: [$i]) { group count contributions { nodes { title stakeholder { name } } } } } } }",
+        json!({ "c": consultation, "i": issue }),
+    )
+    .await;
+    let cells = seen["node"]["issueMatrix"].as_array().unwrap();
+    let government = cells.iter().find(|c| c["group"] == "GOVERNMENT").unwrap();
+    assert_eq!(government["count"], 1, "{seen}");
+    let node = &government["contributions"]["nodes"][0];
+    assert_eq!(node["title"], "Unsigned");
+    assert!(
+        node["stakeholder"].is_null(),
+        "the stakeholder is not revealed: {node}"
+    );
+    for other in cells.iter().filter(|c| c["group"] != "GOVERNMENT") {
+        assert_eq!(other["count"], 0);
+    }
+}
