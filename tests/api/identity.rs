@@ -325,10 +325,14 @@ async fn old_keys_keep_verifying_during_rotation() {
         ..Default::default()
     };
     let auth = crate::helpers::test_auth(&app.db, settings).await;
-    let rotated =
-        concord::startup::Application::build(&test_settings(), app.db.clone(), auth).unwrap();
-    let url = format!("http://127.0.0.1:{}/graphql", rotated.port());
-    tokio::spawn(rotated.run_until_stopped());
+    let url = format!(
+        "{}/graphql",
+        crate::helpers::start_instance(
+            &test_settings(),
+            concord::startup::Databases::one(app.db.clone()),
+            auth,
+        )
+    );
     for t in [&signed_with_old, &token] {
         let r = app
             .client
@@ -353,10 +357,14 @@ async fn with_anonymous_access_off_only_sign_in_is_open() {
         ..Default::default()
     };
     let auth = crate::helpers::test_auth(&app.db, settings).await;
-    let closed =
-        concord::startup::Application::build(&test_settings(), app.db.clone(), auth).unwrap();
-    let url = format!("http://127.0.0.1:{}/graphql", closed.port());
-    tokio::spawn(closed.run_until_stopped());
+    let url = format!(
+        "{}/graphql",
+        crate::helpers::start_instance(
+            &test_settings(),
+            concord::startup::Databases::one(app.db.clone()),
+            auth,
+        )
+    );
     let post = |body: Value| app.client.post(&url).json(&body).send();
 
     let read: Value = post(json!({ "query": "{ stakeholders { totalCount } }" }))
@@ -446,10 +454,14 @@ async fn signs_with_key_pair(kind: &str, algorithm: &str, expected: jsonwebtoken
         ..Default::default()
     };
     let auth = crate::helpers::test_auth(&app.db, settings).await;
-    let server =
-        concord::startup::Application::build(&test_settings(), app.db.clone(), auth).unwrap();
-    let url = format!("http://127.0.0.1:{}/graphql", server.port());
-    tokio::spawn(server.run_until_stopped());
+    let url = format!(
+        "{}/graphql",
+        crate::helpers::start_instance(
+            &test_settings(),
+            concord::startup::Databases::one(app.db.clone()),
+            auth,
+        )
+    );
     let login: Value = app
         .client
         .post(&url)
