@@ -47,14 +47,10 @@ enum Held {
 }
 
 impl Events {
-    /// Creates the hub; on PostgreSQL also starts listening (from within a Tokio runtime).
-    pub fn new(db: DatabaseConnection) -> Events {
-        Events::with_listener(db, None)
-    }
-
-    /// The same, LISTENing on `listen` (a direct connection, when `db` goes through a
-    /// pooler in transaction mode) instead of `db`'s pool.
-    pub fn with_listener(db: DatabaseConnection, direct: Option<sea_orm::sqlx::PgPool>) -> Events {
+    /// Creates the hub; on PostgreSQL also starts listening (from within a Tokio
+    /// runtime), on `direct` (a direct connection, when `db` goes through a pooler in
+    /// transaction mode) or else on `db`'s pool.
+    pub fn new(db: DatabaseConnection, direct: Option<sea_orm::sqlx::PgPool>) -> Events {
         let (tx, _) = broadcast::channel(1024);
         let (access, _) = broadcast::channel(1024);
         let postgres = db.get_database_backend() == DbBackend::Postgres;

@@ -70,7 +70,7 @@ impl Application {
         let listener = TcpListener::bind(&settings.bind)
             .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", settings.bind))?;
         let port = listener.local_addr()?.port();
-        let events = crate::events::Events::with_listener(db.clone(), listen);
+        let events = crate::events::Events::new(db.clone(), listen);
         let schema = build_schema();
         let limits = Arc::new(crate::graphql::limits::Limits::of(
             &schema,

@@ -39,11 +39,6 @@ impl Refusal {
         }
     }
 
-    /// Unknown hash: the client should send the query. The only refusal a client retries.
-    pub fn is_not_found(&self) -> bool {
-        self.code == "PERSISTED_QUERY_NOT_FOUND"
-    }
-
     /// As a GraphQL error.
     pub fn server_error(&self) -> async_graphql::ServerError {
         let mut extensions = async_graphql::ErrorExtensionValues::default();
@@ -73,11 +68,6 @@ impl Persisted {
             only: only_persisted,
             cache: Mutex::new(HashMap::new()),
         }
-    }
-
-    /// Whether only the allow-list runs.
-    pub fn only_persisted(&self) -> bool {
-        self.only
     }
 
     /// Puts the document of `request`'s persisted query in it, registers a new one, or

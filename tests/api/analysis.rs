@@ -25,6 +25,72 @@ async fn ask(app: &TestApp, token: Option<&str>, query: &str, variables: Value) 
     body["data"].clone()
 }
 
+/// A seeded app with a secretariat, a Government's member state, an open consultation
+/// and the catalogue's first policy issue.
+struct Scene {
+    app: TestApp,
+    admin: String,
+    member: String,
+    consultation: Value,
+    issue: Value,
+}
+
+impl Scene {
+    async fn new(slug: &str) -> Scene {
+        let app = spawn_seeded_app().await;
+        let admin = app
+            .sign_in_as("sec@un.example", Role::Secretariat, None)
+            .await;
+        let gov = stakeholder_id(&app, "Government delegation 1").await;
+        let member = app
+            .sign_in_as("a@gov.example", Role::MemberState, Some(gov))
+            .await;
+        let consultation = crate::workflow::open_consultation(&app, &admin, slug).await;
+        let issue = ask(
+            &app,
+            None,
+            "{ policyIssues(first: 1) { nodes { id } } }",
+            json!({}),
+        )
+        .await["policyIssues"]["nodes"][0]["id"]
+            .clone();
+        Scene {
+            app,
+            admin,
+            member,
+            consultation,
+            issue,
+        }
+    }
+
+    /// The member state's draft in the consultation (`input` adds to title, body and
+    /// language), raising the issue; returns its ID (at version 2).
+    async fn tagged_draft(&self, input: Value) -> Value {
+        let mut fields =
+            json!({ "consultation": self.consultation, "body": "B", "language": "en" });
+        fields
+            .as_object_mut()
+            .unwrap()
+            .extend(input.as_object().unwrap().clone());
+        let created = ask(
+            &self.app,
+            Some(&self.member),
+            "mutation($i: ContributionCreateInput!) { contributionCreate(input: $i) { contribution { id } } }",
+            json!({ "i": fields }),
+        )
+        .await;
+        let id = created["contributionCreate"]["contribution"]["id"].clone();
+        ask(&self.app, Some(&self.member), "mutation($id: ID!, $i: ID!) { contributionTag(input: { id: $id, version: 1, issues: [$i], mechanisms: [] }) { contribution { id } } }", json!({ "id": id, "i": self.issue })).await;
+        id
+    }
+
+    /// Submits the draft (the member state) and publishes it (the secretariat).
+    async fn submit_and_publish(&self, id: &Value) {
+        ask(&self.app, Some(&self.member), "mutation($id: ID!) { contributionSubmit(input: { id: $id, version: 2 }) { contribution { id } } }", json!({ "id": id })).await;
+        ask(&self.app, Some(&self.admin), "mutation($id: ID!) { contributionPublish(input: { id: $id, version: 3 }) { contribution { id } } }", json!({ "id": id })).await;
+    }
+}
+
 /// Checks every cell of every consultation for a caller; returns the cells' total.
 async fn every_cell_lists_what_it_counts(app: &TestApp, token: Option<&str>) -> i64 {
     let data = ask(
@@ -126,46 +192,30 @@ async fn every_cell_counts_exactly_what_it_lists_for_every_caller() {
 
 #[tokio::test]
 async fn a_member_states_only_contribution_counts_for_member_states_alone() {
-    let app = spawn_seeded_app().await;
-    let admin = app
-        .sign_in_as("sec@un.example", Role::Secretariat, None)
+    let scene = Scene::new("analysis").await;
+    let Scene {
+        app,
+        admin,
+        member,
+        consultation,
+        issue,
+    } = &scene;
+    let id = scene
+        .tagged_draft(json!({ "title": "For member states", "language": "fr", "visibility": "MEMBER_STATES" }))
         .await;
-    let gov = stakeholder_id(&app, "Government delegation 1").await;
-    let member = app
-        .sign_in_as("a@gov.example", Role::MemberState, Some(gov))
-        .await;
-    let consultation = crate::workflow::open_consultation(&app, &admin, "analysis").await;
-    let issue = ask(
-        &app,
-        None,
-        "{ policyIssues(first: 1) { nodes { id } } }",
-        json!({}),
-    )
-    .await["policyIssues"]["nodes"][0]["id"]
-        .clone();
-    let created = ask(
-        &app,
-        Some(&member),
-        "mutation($i: ContributionCreateInput!) { contributionCreate(input: $i) { contribution { id } } }",
-        json!({ "i": { "consultation": consultation, "title": "For member states", "body": "B", "language": "fr", "visibility": "MEMBER_STATES" } }),
-    )
-    .await;
-    let id = created["contributionCreate"]["contribution"]["id"].clone();
-    ask(&app, Some(&member), "mutation($id: ID!, $i: ID!) { contributionTag(input: { id: $id, version: 1, issues: [$i], mechanisms: [] }) { contribution { id } } }", json!({ "id": id, "i": issue })).await;
     let matrix = "query($c: ID!, $i: ID!) { node(id: $c) { ... on Consultation { issueMatrix(issues: [$i], groups: [GOVERNMENT]) { count contributions { totalCount } } languages { language count } } } }";
     let vars = json!({ "c": consultation, "i": issue });
     // A draft is not conveyed: nobody counts it, its author included.
-    let draft = ask(&app, Some(&member), matrix, vars.clone()).await;
+    let draft = ask(app, Some(member), matrix, vars.clone()).await;
     assert_eq!(draft["node"]["issueMatrix"][0]["count"], 0, "{draft}");
-    ask(&app, Some(&member), "mutation($id: ID!) { contributionSubmit(input: { id: $id, version: 2 }) { contribution { id } } }", json!({ "id": id })).await;
-    ask(&app, Some(&admin), "mutation($id: ID!) { contributionPublish(input: { id: $id, version: 3 }) { contribution { id } } }", json!({ "id": id })).await;
+    scene.submit_and_publish(&id).await;
 
     for (token, expected) in [
         (None, 0),
         (Some(member.as_str()), 1),
         (Some(admin.as_str()), 1),
     ] {
-        let seen = ask(&app, token, matrix, vars.clone()).await;
+        let seen = ask(app, token, matrix, vars.clone()).await;
         let cell = &seen["node"]["issueMatrix"][0];
         assert_eq!(cell["count"], expected, "{seen}");
         assert_eq!(cell["contributions"]["totalCount"], expected);
@@ -359,37 +409,20 @@ async fn every_stance_cell_lists_what_it_counts() {
 
 #[tokio::test]
 async fn a_contribution_not_attributed_counts_under_its_group_without_its_stakeholder() {
-    let app = spawn_seeded_app().await;
-    let admin = app
-        .sign_in_as("sec@un.example", Role::Secretariat, None)
+    let scene = Scene::new("unattributed").await;
+    let id = scene
+        .tagged_draft(json!({ "title": "Unsigned", "attributed": false }))
         .await;
-    let gov = stakeholder_id(&app, "Government delegation 1").await;
-    let member = app
-        .sign_in_as("a@gov.example", Role::MemberState, Some(gov))
-        .await;
-    let consultation = crate::workflow::open_consultation(&app, &admin, "unattributed").await;
-    let issue = ask(
-        &app,
-        None,
-        "{ policyIssues(first: 1) { nodes { id } } }",
-        json!({}),
-    )
-    .await["policyIssues"]["nodes"][0]["id"]
-        .clone();
-    let created = ask(
-        &app,
-        Some(&member),
-        "mutation($i: ContributionCreateInput!) { contributionCreate(input: $i) { contribution { id } } }",
-        json!({ "i": { "consultation": consultation, "title": "Unsigned", "body": "B", "language": "en", "attributed": false } }),
-    )
-    .await;
-    let id = created["contributionCreate"]["contribution"]["id"].clone();
-    ask(&app, Some(&member), "mutation($id: ID!, $i: ID!) { contributionTag(input: { id: $id, version: 1, issues: [$i], mechanisms: [] }) { contribution { id } } }", json!({ "id": id, "i": issue })).await;
-    ask(&app, Some(&member), "mutation($id: ID!) { contributionSubmit(input: { id: $id, version: 2 }) { contribution { id } } }", json!({ "id": id })).await;
-    ask(&app, Some(&admin), "mutation($id: ID!) { contributionPublish(input: { id: $id, version: 3 }) { contribution { id } } }", json!({ "id": id })).await;
+    scene.submit_and_publish(&id).await;
+    let Scene {
+        app,
+        consultation,
+        issue,
+        ..
+    } = &scene;
 
     let seen = ask(
-        &app,
+        app,
         None,
         "query($c: ID!, $i: ID!) { node(id: $c) { ... on Consultation { issueMatrix(issues: [$i]) { group count contributions { nodes { title stakeholder { name } } } } } } }",
         json!({ "c": consultation, "i": issue }),
