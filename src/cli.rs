@@ -101,6 +101,25 @@ pub enum Command {
         #[arg(long, env = "CONCORD_SHUTDOWN_TIMEOUT", default_value_t = 30,
               value_parser = clap::value_parser!(u64).range(1..=600))]
         shutdown_timeout: u64,
+        /// Let webhooks point at loopback addresses, over plain http too: for local
+        /// tests only (private addresses stay refused).
+        #[arg(long, env = "CONCORD_WEBHOOK_ALLOW_LOOPBACK", default_value_t = false,
+              action = clap::ArgAction::Set)]
+        webhook_allow_loopback: bool,
+        /// Milliseconds before a failed webhook delivery is tried again; doubled for each
+        /// attempt after (at most six hours apart).
+        #[arg(long, env = "CONCORD_WEBHOOK_RETRY_BASE_MS", default_value_t = 30_000,
+              value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+        webhook_retry_base_ms: u64,
+        /// Whether this instance sends webhook deliveries (false: it only writes them to
+        /// the outbox, for the instances that do).
+        #[arg(long, env = "CONCORD_WEBHOOK_DELIVERY", default_value_t = true,
+              action = clap::ArgAction::Set)]
+        webhook_delivery: bool,
+        /// Attempts before a webhook delivery is given up.
+        #[arg(long, env = "CONCORD_WEBHOOK_MAX_ATTEMPTS", default_value_t = 10,
+              value_parser = clap::value_parser!(i32).range(1..=30))]
+        webhook_max_attempts: i32,
         #[command(flatten)]
         auth: AuthSettings,
     },
@@ -439,6 +458,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             shutdown_timeout,
             read_database_url,
             listen_database_url,
+            webhook_allow_loopback,
+            webhook_retry_base_ms,
+            webhook_delivery,
+            webhook_max_attempts,
             auth,
         } => {
             let rate_limits =
@@ -500,6 +523,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 only_persisted,
                 rate_limits,
                 shutdown_timeout: std::time::Duration::from_secs(shutdown_timeout),
+                webhooks: crate::service::webhooks::deliver::DeliverySettings {
+                    targets: crate::service::webhooks::Targets {
+                        allow_loopback: webhook_allow_loopback,
+                    },
+                    retry_base: std::time::Duration::from_millis(webhook_retry_base_ms),
+                    max_attempts: webhook_max_attempts,
+                    deliver: webhook_delivery,
+                    ..Default::default()
+                },
             };
             let app = Application::build_with(&settings, databases, auth)?;
             tracing::info!(

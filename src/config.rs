@@ -29,6 +29,8 @@ pub struct Settings {
     pub rate_limits: RateLimits,
     /// How long requests in flight may take to finish once a shutdown began.
     pub shutdown_timeout: Duration,
+    /// Where webhooks may point and how their deliveries are retried.
+    pub webhooks: crate::service::webhooks::deliver::DeliverySettings,
 }
 
 /// A trusted proxy: an address (`10.0.0.5`) or a network (`10.0.0.0/8`).

@@ -19,10 +19,16 @@ pub enum NodeType {
     ApiClient,
     AuditEvent,
     ContributionTombstone,
+    Report,
+    ReportSection,
+    ReportParagraph,
+    ContributionTranslation,
+    Webhook,
+    WebhookDelivery,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 12] = [
+    const ALL: [NodeType; 18] = [
         NodeType::Stakeholder,
         NodeType::Consultation,
         NodeType::Meeting,
@@ -35,6 +41,12 @@ impl NodeType {
         NodeType::ApiClient,
         NodeType::AuditEvent,
         NodeType::ContributionTombstone,
+        NodeType::Report,
+        NodeType::ReportSection,
+        NodeType::ReportParagraph,
+        NodeType::ContributionTranslation,
+        NodeType::Webhook,
+        NodeType::WebhookDelivery,
     ];
 
     /// The GraphQL type name, which is also the prefix inside the ID.
@@ -52,6 +64,12 @@ impl NodeType {
             NodeType::ApiClient => "ApiClient",
             NodeType::AuditEvent => "AuditEvent",
             NodeType::ContributionTombstone => "ContributionTombstone",
+            NodeType::Report => "Report",
+            NodeType::ReportSection => "ReportSection",
+            NodeType::ReportParagraph => "ReportParagraph",
+            NodeType::ContributionTranslation => "ContributionTranslation",
+            NodeType::Webhook => "Webhook",
+            NodeType::WebhookDelivery => "WebhookDelivery",
         }
     }
 }

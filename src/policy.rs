@@ -24,6 +24,9 @@
 //! | tag contributions with issues and mechanisms | no | own | own | any |
 //! | manage stakeholders, consultations, meetings, issues, mechanisms | no | no | no | yes |
 //! | manage accounts and API clients, read the audit log | no | no | no | yes |
+//! | draft and publish reports (published ones are public) | no | no | no | yes |
+//! | translate own stakeholder's contributions (official translations: secretariat) | no | own | own | any |
+//! | register webhooks for own endpoints | no | client with `read` | client with `read` | yes (any) |
 //!
 //! API clients act with their role (MEMBER_STATE or OBSERVER, never SECRETARIAT),
 //! narrowed by their scopes: without `read` a client reads only what it writes (its own
@@ -64,6 +67,23 @@ pub fn readable_contributions(viewer: &Viewer) -> Condition {
                 readable = readable.add(Column::StakeholderId.eq(own));
             }
             readable
+        }
+    }
+}
+
+/// Whether `viewer` may read `c` (as [`readable_contributions`] decides in SQL), for
+/// what is decided outside a query: which webhook owners hear of a contribution.
+pub fn reads_contribution(viewer: &Viewer, c: &entity::contribution::Model) -> bool {
+    let own = |p: &Principal| p.stakeholder_id == Some(c.stakeholder_id);
+    let published = c.status == ContributionStatus::Published;
+    match viewer {
+        Viewer::Anonymous => published && c.visibility == Visibility::Public,
+        Viewer::Principal(p) if !p.scopes.read => own(p),
+        Viewer::Principal(p) if p.role == Role::Secretariat => true,
+        Viewer::Principal(p) => {
+            let visible = c.visibility == Visibility::Public
+                || (p.role == Role::MemberState && c.visibility == Visibility::MemberStates);
+            (published && visible) || own(p)
         }
     }
 }
@@ -277,14 +297,23 @@ pub enum Action {
     ListIdentities,
     /// Read the audit log: the secretariat.
     ReadAuditLog,
+    /// Draft a consultation's report and publish it: the secretariat.
+    DraftReport,
+    /// Add a translation of a contribution of `stakeholder_id`: its own stakeholder's
+    /// principals, the secretariat for any (only the secretariat's are official).
+    Translate { stakeholder_id: i64 },
+    /// Register webhooks and read their deliveries: the secretariat (any endpoint), and
+    /// a partner's API client with the `read` scope (its own endpoints, which hear only
+    /// what it may read). Accounts of member states and observers use an API client.
+    ManageWebhooks,
 }
 
 /// Whether `viewer` may take `action`; the principal if so.
 pub fn may(viewer: &Viewer, action: Action) -> AppResult<&Principal> {
     match action {
-        Action::WriteComment { stakeholder_id } | Action::Tag { stakeholder_id } => {
-            for_stakeholder(viewer, stakeholder_id)
-        }
+        Action::WriteComment { stakeholder_id }
+        | Action::Tag { stakeholder_id }
+        | Action::Translate { stakeholder_id } => for_stakeholder(viewer, stakeholder_id),
         Action::RestrictToMemberStates { stakeholder_id } => {
             let p = writer(viewer)?;
             match p.role {
@@ -296,9 +325,33 @@ pub fn may(viewer: &Viewer, action: Action) -> AppResult<&Principal> {
         Action::RecordAtMeeting
         | Action::Moderate
         | Action::ManageCatalogue
-        | Action::ManageIdentities => secretariat_writer(viewer),
+        | Action::ManageIdentities
+        | Action::DraftReport => secretariat_writer(viewer),
+        Action::ManageWebhooks => {
+            let p = signed_in(viewer)?;
+            match (p.role, p.subject) {
+                (Role::Secretariat, _) => writer(viewer),
+                (_, Subject::Client(_)) if p.scopes.read => Ok(p),
+                _ => Err(AppError::Forbidden),
+            }
+        }
         Action::ListIdentities | Action::ReadAuditLog => secretariat(viewer),
     }
+}
+
+/// Whether `viewer` may read report drafts and previews: the secretariat.
+pub fn may_read_drafts(viewer: &Viewer) -> AppResult<&Principal> {
+    secretariat(viewer)
+}
+
+/// Whether a translation `viewer` adds may be marked official: the secretariat's only.
+pub fn may_translate_officially(viewer: &Viewer) -> bool {
+    is_secretariat(viewer)
+}
+
+/// Whether `viewer` manages every webhook (the secretariat) rather than only its own.
+pub fn manages_all_webhooks(viewer: &Viewer) -> bool {
+    is_secretariat(viewer)
 }
 
 /// The stakeholder a new written comment is from: the one named, else the writer's own.
@@ -571,11 +624,14 @@ mod tests {
             Action::ManageIdentities => "manage accounts and API clients",
             Action::ListIdentities => "list accounts and API clients",
             Action::ReadAuditLog => "read the audit log",
+            Action::DraftReport => "draft and publish reports",
+            Action::Translate { .. } => "translate own contributions",
+            Action::ManageWebhooks => "register webhooks for own endpoints",
         }
     }
 
     /// How many rows `row` has.
-    const ACTIONS: usize = 9;
+    const ACTIONS: usize = 12;
 
     /// The action a row asks of principal `i`.
     type Ask = Box<dyn Fn(usize) -> Action>;
@@ -658,6 +714,20 @@ mod tests {
                 Box::new(|_| Action::ReadAuditLog),
                 [false, false, false, false, true, false, false],
             ),
+            (
+                Box::new(|_| Action::DraftReport),
+                [false, false, false, false, true, false, false],
+            ),
+            (
+                Box::new(|i| Action::Translate {
+                    stakeholder_id: own(i),
+                }),
+                [false, true, true, true, true, false, true],
+            ),
+            (
+                Box::new(|_| Action::ManageWebhooks),
+                [false, false, false, false, true, true, true],
+            ),
         ];
         let mut named: Vec<&str> = rows.iter().map(|(action, _)| row(action(0))).collect();
         named.sort_unstable();
@@ -693,6 +763,11 @@ mod tests {
             (
                 "tag member B's contributions".to_owned(),
                 Box::new(|_| Action::Tag { stakeholder_id: B }),
+                [false, false, false, true, true, false, false],
+            ),
+            (
+                "translate member B's contributions".to_owned(),
+                Box::new(|_| Action::Translate { stakeholder_id: B }),
                 [false, false, false, true, true, false, false],
             ),
         ];

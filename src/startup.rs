@@ -77,6 +77,14 @@ impl Application {
             settings.introspection,
         ));
         let (stopping, stopping_rx) = tokio::sync::watch::channel(false);
+        // Webhook deliveries go out from every instance (each takes its own share).
+        if settings.webhooks.deliver {
+            crate::service::webhooks::deliver::Deliverer::new(
+                db.clone(),
+                settings.webhooks.clone(),
+            )?
+            .spawn();
+        }
         let quotas = Arc::new(crate::http::Quotas::new(settings.rate_limits.clone(), &db));
         let state = web::Data::new(AppState {
             read_db,
@@ -91,6 +99,7 @@ impl Application {
             persisted: Arc::new(crate::http::Persisted::new(settings.only_persisted)),
             quotas,
             stopping: stopping_rx,
+            webhook_targets: settings.webhooks.targets,
         });
         let origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {

@@ -20,6 +20,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 static TRACES: OnceLock<opentelemetry_sdk::trace::SdkTracerProvider> = OnceLock::new();
 
 pub fn init() {
+    install_crypto_provider();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let json = match std::env::var("CONCORD_LOG_FORMAT").as_deref() {
         Ok("json") => true,
@@ -98,4 +99,11 @@ pub fn shutdown() {
     {
         eprintln!("traces: the last spans could not be exported: {err}");
     }
+}
+
+/// Makes ring the process's TLS crypto provider (the one sqlx's rustls uses): the HTTP
+/// clients (webhook deliveries, the OTLP exporter) are built without a provider of
+/// their own, and rustls needs exactly one. Idempotent.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }

@@ -254,3 +254,35 @@ domain_enum! {
         Revised = "REVISED",
     }
 }
+
+domain_enum! {
+    /// Where a section of a report goes, in the shape of the Secretary-General's report
+    /// of 2011: the summary first (unnumbered), then numbered chapters in this order.
+    ReportSectionKind {
+        /// The summary above the numbered chapters.
+        Summary = "SUMMARY",
+        /// The mandate and the history of the process.
+        Background = "BACKGROUND",
+        /// How the consultation was organized; the table of contributions by group and
+        /// kind, and its chart, follow its paragraphs.
+        Organization = "ORGANIZATION",
+        /// The public policy issues contributors raised.
+        Issues = "ISSUES",
+        /// The cooperation mechanisms contributors weighed.
+        Mechanisms = "MECHANISMS",
+        /// Any other chapter (conclusions, the role of the Secretary-General…).
+        Other = "OTHER",
+    }
+}
+
+domain_enum! {
+    /// Where a webhook delivery stands.
+    WebhookDeliveryStatus {
+        /// Waiting for its next attempt.
+        Pending = "PENDING",
+        /// The endpoint answered 2xx.
+        Delivered = "DELIVERED",
+        /// Every attempt failed, or the endpoint or its owner is no longer active.
+        Failed = "FAILED",
+    }
+}

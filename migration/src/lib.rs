@@ -14,6 +14,7 @@ mod m20261129_000008_date_filters;
 mod m20261130_000009_sort_keys;
 mod m20261130_000010_search;
 mod m20261130_000011_operations;
+mod m20261130_000012_reports;
 
 /// Applies Concord's migrations in order.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000009_sort_keys::Migration),
             Box::new(m20261130_000010_search::Migration),
             Box::new(m20261130_000011_operations::Migration),
+            Box::new(m20261130_000012_reports::Migration),
         ]
     }
 }

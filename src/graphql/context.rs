@@ -25,6 +25,8 @@ pub struct RequestData {
     pub live: Option<Arc<Live>>,
     /// What this request cost the caller's rate-limit bucket (`None`: limits are off).
     pub quota: Option<crate::service::quotas::Charge>,
+    /// Where webhooks may point.
+    pub webhook_targets: crate::service::webhooks::Targets,
 }
 
 impl RequestData {
@@ -45,7 +47,14 @@ impl RequestData {
             events,
             live: None,
             quota: None,
+            webhook_targets: Default::default(),
         }
+    }
+
+    /// The same, with where webhooks may point.
+    pub fn with_targets(mut self, targets: crate::service::webhooks::Targets) -> RequestData {
+        self.webhook_targets = targets;
+        self
     }
 
     /// The same, with what the request cost the caller's rate-limit bucket.

@@ -9,14 +9,14 @@ use crate::service::relations::{self, Child, Relation};
 use crate::service::statistics::Counts;
 use crate::service::{
     consultations, contributions, documents, mechanisms, meetings, policy_issues, stakeholders,
-    statistics,
+    statistics, translations,
 };
 use crate::viewer::Viewer;
 use async_graphql::dataloader::{DataLoader, Loader};
 use entity::enums::MechanismFunction;
 use entity::{
-    consultation, contribution, contribution_revision, document, mechanism, meeting, policy_issue,
-    stakeholder,
+    consultation, contribution, contribution_revision, contribution_translation, document,
+    mechanism, meeting, policy_issue, stakeholder,
 };
 use std::collections::HashMap;
 
@@ -78,6 +78,9 @@ loader!(/// A contribution by id, if the viewer may read it.
 loader!(/// A revision by id, if the viewer may read its contribution.
     RevisionKey => contribution_revision::Model,
     |l, ids| contributions::revisions_by_ids(&l.db, &l.viewer, ids));
+loader!(/// The translations of a revision (which the caller reads already).
+    TranslationsOfRevision => Vec<contribution_translation::Model>,
+    |l, ids| translations::of_revisions(&l.db, ids));
 loader!(/// The functions of a mechanism.
     FunctionsOfMechanism => Vec<MechanismFunction>, |l, ids| mechanisms::functions(&l.db, ids));
 loader!(/// The contribution counts of a consultation.

@@ -7,10 +7,12 @@ use super::loaders::{
 };
 use super::types::{
     Account, ApiClient, AuditEvent, Consultation, Contribution, ContributionRevision,
-    ContributionTombstone, Document, Mechanism, Meeting, PolicyIssue, Stakeholder,
+    ContributionTombstone, ContributionTranslation, Document, Mechanism, Meeting, PolicyIssue,
+    Report, ReportParagraph, ReportSection, Stakeholder, Webhook, WebhookDelivery,
 };
 use crate::ids::{GlobalId, NodeType};
 use crate::policy;
+use crate::service::{reports, translations, webhooks};
 use async_graphql::{ID, Interface, Result};
 
 /// An object with a global ID, which `node(id:)` resolves.
@@ -29,6 +31,12 @@ pub enum Node {
     ApiClient(ApiClient),
     AuditEvent(AuditEvent),
     ContributionTombstone(ContributionTombstone),
+    Report(Report),
+    ReportSection(ReportSection),
+    ReportParagraph(ReportParagraph),
+    ContributionTranslation(ContributionTranslation),
+    Webhook(Webhook),
+    WebhookDelivery(WebhookDelivery),
 }
 
 /// Resolves a decoded ID to its object, or `None` if it does not exist or the viewer
@@ -104,5 +112,32 @@ pub async fn resolve(rd: &RequestData, gid: GlobalId) -> Result<Option<Node>> {
             .load_one(TombstoneKey(id))
             .await?
             .map(|m| Node::ContributionTombstone(ContributionTombstone(m))),
+        NodeType::Report => reports::by_id(&rd.db, &rd.viewer, id)
+            .await?
+            .map(|m| Node::Report(Report(m))),
+        NodeType::ReportSection => match reports::section(&rd.db, &rd.viewer, id).await? {
+            Some(s) => {
+                let paragraphs = reports::sections(&rd.db, &rd.viewer, s.report_id)
+                    .await?
+                    .into_iter()
+                    .find(|(x, _)| x.id == s.id)
+                    .map(|(_, ps)| ps)
+                    .unwrap_or_default();
+                Some(Node::ReportSection(ReportSection(s, paragraphs)))
+            }
+            None => None,
+        },
+        NodeType::ReportParagraph => reports::paragraph(&rd.db, &rd.viewer, id)
+            .await?
+            .map(|m| Node::ReportParagraph(ReportParagraph(m))),
+        NodeType::ContributionTranslation => translations::by_id(&rd.db, &rd.viewer, id)
+            .await?
+            .map(|m| Node::ContributionTranslation(ContributionTranslation(m))),
+        NodeType::Webhook => webhooks::by_id(&rd.db, &rd.viewer, id)
+            .await?
+            .map(|m| Node::Webhook(Webhook(m))),
+        NodeType::WebhookDelivery => webhooks::delivery_by_id(&rd.db, &rd.viewer, id)
+            .await?
+            .map(|m| Node::WebhookDelivery(WebhookDelivery(m))),
     })
 }

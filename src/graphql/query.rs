@@ -442,6 +442,25 @@ impl Query {
         Ok(ApiClientConnection::from_listing(listing, ApiClient))
     }
 
+    /// The webhooks the caller manages, oldest first: every one for the secretariat, its
+    /// own for a partner's API client (with the `read` scope).
+    async fn webhooks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Returns the first n items (at most 100).")] first: Option<i32>,
+        #[graphql(desc = "Returns items after this cursor.")] after: Option<String>,
+        #[graphql(desc = "Returns the last n items (at most 100).")] last: Option<i32>,
+        #[graphql(desc = "Returns items before this cursor.")] before: Option<String>,
+    ) -> Result<crate::graphql::types::WebhookConnection> {
+        let rd = request(ctx)?;
+        let page = crate::graphql::args::page(ctx, first, after, last, before)?;
+        let listing = crate::service::webhooks::list(&rd.db, &rd.viewer, &page).await?;
+        Ok(crate::graphql::types::WebhookConnection::from_listing(
+            listing,
+            crate::graphql::types::Webhook,
+        ))
+    }
+
     /// The audit log, oldest first (secretariat).
     async fn audit_events(
         &self,

@@ -130,7 +130,8 @@ pub async fn run(
                 Ok(charged) => {
                     charge = charged;
                     let data = RequestData::new(db, viewer, state.auth.clone(), client_ip, events)
-                        .with_quota(charge);
+                        .with_quota(charge)
+                        .with_targets(state.webhook_targets);
                     state.schema.execute(request.data(data)).await
                 }
             }

@@ -65,14 +65,35 @@ fn encode(format: Format, rows: &[ContributionRow]) -> anyhow::Result<Bytes> {
     Ok(Bytes::from(out))
 }
 
-/// The export handler; `file` is `contributions.csv` or `contributions.ndjson`.
-pub async fn contributions(
+/// `GET /consultations/{id}/{file}`: the exports (`contributions.csv`,
+/// `contributions.ndjson`) and the report (`report.html`, `report.md`).
+pub async fn consultation_file(
     state: web::Data<AppState>,
     req: HttpRequest,
     path: web::Path<(String, String)>,
-    options: web::Query<ExportOptions>,
 ) -> Result<HttpResponse, HttpError> {
     let (raw_id, file) = path.into_inner();
+    let report = match file.as_str() {
+        "report.html" => Some(super::report::Format::Html),
+        "report.md" => Some(super::report::Format::Markdown),
+        _ => None,
+    };
+    if let Some(format) = report {
+        return super::report::serve(state, req, raw_id, format).await;
+    }
+    let options = web::Query::<ExportOptions>::from_query(req.query_string()).map_err(|_| {
+        HttpError::bad_request("BAD_USER_INPUT", "The options are bom and updatedSince")
+    })?;
+    contributions(state, req, (raw_id, file), options.into_inner()).await
+}
+
+/// The export handler; `file` is `contributions.csv` or `contributions.ndjson`.
+async fn contributions(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    (raw_id, file): (String, String),
+    options: ExportOptions,
+) -> Result<HttpResponse, HttpError> {
     let bom = match options.bom.as_deref() {
         None | Some("0" | "false") => false,
         Some("1" | "true") => true,
@@ -104,7 +125,7 @@ pub async fn contributions(
             return Err(HttpError::new(
                 actix_web::http::StatusCode::NOT_FOUND,
                 "NOT_FOUND",
-                "Export as contributions.csv or contributions.ndjson",
+                "Export as contributions.csv or contributions.ndjson; the report is report.html or report.md",
             ));
         }
     };

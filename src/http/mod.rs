@@ -18,6 +18,7 @@ mod oauth;
 mod persisted;
 mod principal;
 mod quota;
+mod report;
 pub mod request_id;
 mod routes;
 mod socket;

@@ -15,7 +15,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/graphql/ws", web::get().to(socket::websocket))
     .route(
         "/consultations/{id}/{file}",
-        web::get().to(export::contributions),
+        web::get().to(export::consultation_file),
     )
     .route("/graphiql/{version}/{file}", web::get().to(graphiql::asset))
     .route("/healthz", web::get().to(health::healthz))

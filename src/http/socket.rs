@@ -115,7 +115,8 @@ impl Executor for SocketExecutor {
                         client_ip.clone(),
                         state.events.clone(),
                     )
-                    .with_live(live);
+                    .with_live(live)
+                    .with_targets(state.webhook_targets);
                     let mut request = request;
                     if let Err(refusal) = super::persisted::prepare(&state, &mut request).await {
                         yield Response::from_errors(vec![refusal.server_error()]);

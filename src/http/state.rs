@@ -31,6 +31,8 @@ pub struct AppState {
     pub persisted: Arc<super::persisted::Persisted>,
     /// Whether `__schema` and `__type` are answered (`CONCORD_INTROSPECTION`).
     pub introspection: bool,
+    /// Where webhooks may point.
+    pub webhook_targets: crate::service::webhooks::Targets,
 }
 
 impl AppState {

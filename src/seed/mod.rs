@@ -4,6 +4,7 @@
 //! run changes nothing and a failed run leaves nothing behind.
 
 mod report_2010;
+mod report_text;
 pub mod synthetic;
 
 use sea_orm::{DatabaseConnection, TransactionTrait};
@@ -44,11 +45,21 @@ impl fmt::Display for SeedReport {
 /// together take turns (the setup lock of [`crate::db::take_setup_lock`]): the first
 /// loads, the others find it loaded.
 pub async fn run(db: &DatabaseConnection, dataset: Dataset) -> anyhow::Result<SeedReport> {
-    let txn = db.begin().await?;
+    let txn = std::sync::Arc::new(db.begin().await?);
     crate::db::take_setup_lock(&txn).await?;
-    let created = match dataset {
+    let (created, report) = match dataset {
         Dataset::Report2010 => report_2010::load(&txn).await?,
     };
+    // The report drafted by this run is published, rendered from what the transaction
+    // holds.
+    if let Some(report) = report {
+        let handle = crate::db::Handle::Transaction(txn.clone());
+        crate::service::reports::publish_seeded(&handle, report)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot publish the seeded report: {}", e.message()))?;
+    }
+    let txn = std::sync::Arc::try_unwrap(txn)
+        .map_err(|_| anyhow::anyhow!("the seed's transaction is still shared"))?;
     txn.commit().await?;
     Ok(SeedReport { dataset, created })
 }

@@ -161,7 +161,9 @@ struct Loader<'a> {
     created: usize,
 }
 
-pub async fn load(txn: &DatabaseTransaction) -> anyhow::Result<usize> {
+/// Loads the dataset; returns how many records it created and the report it drafted
+/// (if the consultation had none), for [`super::run`] to publish.
+pub async fn load(txn: &DatabaseTransaction) -> anyhow::Result<(usize, Option<i64>)> {
     let report: Report =
         serde_json::from_str(DATA).context("the compiled-in report data is malformed")?;
     check_table(&report.contribution_table)?;
@@ -243,7 +245,8 @@ pub async fn load(txn: &DatabaseTransaction) -> anyhow::Result<usize> {
     }
     l.contributions(&report, &consultation, &meeting, &speakers)
         .await?;
-    Ok(l.created)
+    let report = l.report(&consultation).await?;
+    Ok((l.created, report))
 }
 
 /// The table must add up before anything is written.
@@ -599,6 +602,90 @@ impl Loader<'_> {
         )
         .await?;
         Ok(())
+    }
+}
+
+impl Loader<'_> {
+    /// The report's draft (see [`super::report_text`]), if the consultation has none;
+    /// [`super::run`] publishes it in the same transaction.
+    async fn report(&mut self, consultation: &consultation::Model) -> anyhow::Result<Option<i64>> {
+        use super::report_text::{SECTIONS, SYMBOL, TITLE};
+        use entity::{report, report_paragraph, report_section};
+        let exists = report::Entity::find()
+            .filter(report::Column::ConsultationId.eq(consultation.id))
+            .one(self.txn)
+            .await?
+            .is_some();
+        if exists {
+            return Ok(None);
+        }
+        // The presentations the groups' representatives made (paragraph 10).
+        let mut cite = HashMap::new();
+        for (placeholder, group) in [
+            ("{PRIVATE_SECTOR}", StakeholderGroup::PrivateSector),
+            ("{CIVIL_SOCIETY}", StakeholderGroup::CivilSociety),
+        ] {
+            let title = format!(
+                "{} 1 of the {} group (placeholder)",
+                kind_label(ContributionKind::Presentation),
+                group_label(group)
+            );
+            let row = contribution::Entity::find()
+                .filter(contribution::Column::ConsultationId.eq(consultation.id))
+                .filter(contribution::Column::Title.eq(&title))
+                .one(self.txn)
+                .await?
+                .with_context(|| format!("no contribution titled {title}"))?;
+            let id = crate::ids::GlobalId::new(crate::ids::NodeType::Contribution, row.id);
+            cite.insert(placeholder, format!("[[c:{}]]", id.encode()));
+        }
+        let report = report::ActiveModel {
+            consultation_id: Set(consultation.id),
+            title: Set(TITLE.to_owned()),
+            symbol: Set(Some(SYMBOL.to_owned())),
+            created_at: Set(self.now),
+            updated_at: Set(self.now),
+            version: Set(1),
+            ..Default::default()
+        }
+        .insert(self.txn)
+        .await?;
+        self.created += 1;
+        for (position, (kind, heading, paragraphs)) in SECTIONS.iter().enumerate() {
+            let section = report_section::ActiveModel {
+                report_id: Set(report.id),
+                kind: Set(*kind),
+                position: Set(position as i32),
+                heading: Set((*heading).to_owned()),
+                created_at: Set(self.now),
+                updated_at: Set(self.now),
+                version: Set(1),
+                ..Default::default()
+            }
+            .insert(self.txn)
+            .await?;
+            for (n, text) in paragraphs.iter().enumerate() {
+                let mut body = (*text).to_owned();
+                for (placeholder, marker) in &cite {
+                    body = body.replace(placeholder, marker);
+                }
+                report_paragraph::ActiveModel {
+                    section_id: Set(section.id),
+                    report_id: Set(report.id),
+                    position: Set(n as i32),
+                    body: Set(body),
+                    citations: Set("[]".to_owned()),
+                    created_at: Set(self.now),
+                    updated_at: Set(self.now),
+                    version: Set(1),
+                    ..Default::default()
+                }
+                .insert(self.txn)
+                .await?;
+            }
+            self.created += 1 + paragraphs.len();
+        }
+        Ok(Some(report.id))
     }
 }
 

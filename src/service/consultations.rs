@@ -9,6 +9,7 @@ use crate::policy::{self, Action};
 use crate::service::audit::{self, Actor};
 use crate::service::contributions;
 use crate::service::versions::{Versioned, create_row, edit_row, save_at_version};
+use crate::service::webhooks;
 use crate::viewer::Viewer;
 use chrono::{DateTime, Utc};
 use entity::consultation::{ActiveModel, Column, Entity, Model};
@@ -209,6 +210,9 @@ pub async fn advance(
         &after,
     )
     .await?;
+    if to == ConsultationStatus::Closed {
+        webhooks::enqueue(&txn, webhooks::Event::ConsultationClosed(&after)).await?;
+    }
     txn.commit().await?;
     Ok((after, released))
 }

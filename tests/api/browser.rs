@@ -26,6 +26,8 @@ impl Browser {
     /// Starts a headless browser, or `None` (having said why) where none is installed
     /// and none is required.
     pub async fn start(test: &str) -> Option<Browser> {
+        // reqwest is built without a TLS provider of its own (see the telemetry module).
+        concord::telemetry::install_crypto_provider();
         if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
             let message = format!(
                 "{test}: needs Debian's chromium and chromium-driver \
@@ -130,6 +132,14 @@ impl Browser {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Resizes the window (to take a taller screenshot).
+    #[allow(dead_code)]
+    pub async fn set_window(&self, width: u32, height: u32) {
+        let path = format!("/session/{}/window/rect", self.session);
+        self.call("POST", &path, json!({ "width": width, "height": height }))
+            .await;
     }
 
     /// A PNG of the window.

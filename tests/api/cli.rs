@@ -291,6 +291,7 @@ async fn json_logs_name_each_request_by_its_id() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    concord::telemetry::install_crypto_provider();
     let client = reqwest::Client::new();
     let url = format!("http://127.0.0.1:{port}/graphql");
     let mut answered = false;
@@ -358,6 +359,7 @@ async fn sigterm_lets_requests_finish_closes_sockets_with_1001_and_exits_0() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    concord::telemetry::install_crypto_provider();
     let client = reqwest::Client::new();
     let mut up = false;
     for _ in 0..300 {
@@ -517,6 +519,7 @@ async fn with_an_otlp_endpoint_the_services_spans_are_exported() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    concord::telemetry::install_crypto_provider();
     let client = reqwest::Client::new();
     let url = format!("http://127.0.0.1:{port}/graphql");
     let mut answered = false;

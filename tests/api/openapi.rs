@@ -49,7 +49,12 @@ async fn the_openapi_document_describes_every_route_and_the_export_rows() {
     registered.dedup();
     for route in &registered {
         if route == "/consultations/{id}/{file}" {
-            for file in ["contributions.csv", "contributions.ndjson"] {
+            for file in [
+                "contributions.csv",
+                "contributions.ndjson",
+                "report.html",
+                "report.md",
+            ] {
                 assert!(
                     paths.contains_key(&format!("/consultations/{{id}}/{file}")),
                     "{file}"
@@ -59,7 +64,8 @@ async fn the_openapi_document_describes_every_route_and_the_export_rows() {
             assert!(paths.contains_key(route), "{route} is not described");
         }
     }
-    assert_eq!(paths.len(), registered.len() + 1, "{registered:?}");
+    // The one route of a consultation's files is four paths.
+    assert_eq!(paths.len(), registered.len() + 3, "{registered:?}");
 
     // Every reference resolves.
     let mut found = Vec::new();

@@ -295,6 +295,7 @@ async fn serve_waits_for_a_database_that_is_not_up_yet() {
         "each attempt is logged: {waiting}"
     );
     cluster.start_server().await;
+    concord::telemetry::install_crypto_provider();
     let client = reqwest::Client::new();
     let start = Instant::now();
     let mut ready = false;

@@ -235,6 +235,72 @@ async fn cases(app: &TestApp) -> Vec<Case> {
             json!({ "id": missing(NodeType::Mechanism), "version": 1, "name": mechanisms[1].name }),
             true,
         ),
+        (
+            "reportCreate",
+            "ReportCreateInput",
+            json!({ "consultation": consultation_id, "title": "T" }),
+            true,
+        ),
+        (
+            "reportSectionAdd",
+            "ReportSectionAddInput",
+            json!({ "report": missing(NodeType::Report), "kind": "ISSUES" }),
+            true,
+        ),
+        (
+            "reportParagraphAdd",
+            "ReportParagraphAddInput",
+            json!({ "section": missing(NodeType::ReportSection), "text": { "body": "B" } }),
+            true,
+        ),
+        (
+            "reportParagraphEdit",
+            "ReportParagraphEditInput",
+            json!({ "id": missing(NodeType::ReportParagraph), "version": 1, "text": { "body": "B" } }),
+            true,
+        ),
+        (
+            "reportPublish",
+            "ReportPublishInput",
+            json!({ "id": missing(NodeType::Report), "version": 1 }),
+            true,
+        ),
+        (
+            "contributionTranslationAdd",
+            "ContributionTranslationAddInput",
+            json!({ "contribution": contribution, "language": "fr", "title": "T", "body": "B" }),
+            false,
+        ),
+        (
+            "webhookCreate",
+            "WebhookCreateInput",
+            json!({ "url": "https://partner.example.org/hooks", "events": ["REPORT_PUBLISHED"] }),
+            true,
+        ),
+        (
+            "webhookUpdate",
+            "WebhookUpdateInput",
+            json!({ "id": missing(NodeType::Webhook), "version": 1, "active": false }),
+            true,
+        ),
+        (
+            "webhookRotateSecret",
+            "WebhookVersionInput",
+            json!({ "id": missing(NodeType::Webhook), "version": 1 }),
+            true,
+        ),
+        (
+            "webhookDelete",
+            "WebhookIdInput",
+            json!({ "id": missing(NodeType::Webhook) }),
+            true,
+        ),
+        (
+            "webhookRedeliver",
+            "WebhookDeliveryIdInput",
+            json!({ "id": missing(NodeType::WebhookDelivery) }),
+            true,
+        ),
     ]
 }
 

@@ -7,22 +7,31 @@
 mod catalogue;
 mod contributions;
 mod identity;
+mod reports;
 
 pub use catalogue::CatalogueMutation;
 pub use contributions::ContributionMutation;
 pub use identity::IdentityMutation;
+pub use reports::ReportMutation;
 
 /// Mutations whose answer carries a secret (an access or refresh token, a client
 /// secret, a password-reset token). Secrets are kept only as hashes, so these answers
 /// are never stored, not even for an `Idempotency-Key` replay.
-pub const SECRET_BEARING: [&str; 5] = [
+pub const SECRET_BEARING: [&str; 7] = [
     "login",
     "sessionRefresh",
     "accountPasswordReset",
     "apiClientCreate",
     "apiClientRotateSecret",
+    "webhookCreate",
+    "webhookRotateSecret",
 ];
 
 /// Entry points for changing state.
 #[derive(async_graphql::MergedObject, Default)]
-pub struct Mutation(IdentityMutation, ContributionMutation, CatalogueMutation);
+pub struct Mutation(
+    IdentityMutation,
+    ContributionMutation,
+    CatalogueMutation,
+    ReportMutation,
+);

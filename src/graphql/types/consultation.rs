@@ -115,6 +115,18 @@ impl Consultation {
             .await
     }
 
+    /// The consultation's report: for everyone once a version is published, for the
+    /// secretariat from the first draft. Null when there is none the caller may see.
+    async fn report(&self, ctx: &Context<'_>) -> Result<Option<super::Report>> {
+        let rd = request(ctx)?;
+        Ok(
+            crate::service::reports::of_consultations(&rd.db, &rd.viewer, &[self.0.id])
+                .await?
+                .remove(&self.0.id)
+                .map(super::Report),
+        )
+    }
+
     /// The contributions that the caller may see, counted by stakeholder group and kind
     /// (the table of the Secretary-General's report). Drafts and withdrawn
     /// contributions are not counted.

@@ -8,7 +8,7 @@ use crate::graphql::connection::{TotalCount, connection};
 use crate::graphql::context::request;
 use crate::graphql::loaders::{
     ConsultationKey, ContributionCountOf, ContributionsOf, MechanismKey, MeetingKey,
-    RevisionNumberKey, StakeholderKey,
+    RevisionNumberKey, StakeholderKey, TranslationsOfRevision,
 };
 use crate::graphql::order::{PolicyIssueOrder, RevisionOrder};
 use crate::ids::{GlobalId, NodeType};
@@ -19,11 +19,12 @@ use crate::service::relations::{
     IssuesOfContribution, MechanismsOfContribution, RevisionsOfContribution,
 };
 use crate::service::search::SearchQuery;
+use crate::service::translations;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::contribution::Model;
 use entity::enums::{ContributionKind, ContributionStatus, StakeholderGroup, Stance, Visibility};
-use entity::{contribution_mechanism, contribution_revision};
+use entity::{contribution_mechanism, contribution_revision, contribution_translation};
 
 /// What a stakeholder says to a consultation: a written comment, a presentation at a
 /// meeting, or an informal intervention in a meeting's open discussion.
@@ -61,9 +62,17 @@ impl Contribution {
         self.0.visibility
     }
 
-    /// Title of the current revision.
-    async fn title(&self) -> &str {
-        &self.0.title
+    /// Title of the current revision; with `language`, its translation into that UN
+    /// official language where there is one, else the original (`text` says which).
+    async fn title(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "ar, en, es, fr, ru or zh.")] language: Option<String>,
+    ) -> Result<String> {
+        match language {
+            None => Ok(self.0.title.clone()),
+            Some(language) => Ok(self.text(ctx, language).await?.title),
+        }
     }
 
     /// Original language of the current revision (BCP 47, e.g. "en", "fr", "zh").
@@ -71,9 +80,34 @@ impl Contribution {
         &self.0.language
     }
 
-    /// Full text of the current revision.
-    async fn body(&self, ctx: &Context<'_>) -> Result<String> {
-        Ok(self.current(ctx).await?.body)
+    /// Full text of the current revision; with `language`, its translation into that UN
+    /// official language where there is one, else the original (`text` says which).
+    async fn body(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "ar, en, es, fr, ru or zh.")] language: Option<String>,
+    ) -> Result<String> {
+        match language {
+            None => Ok(self.current(ctx).await?.body),
+            Some(language) => Ok(self.text(ctx, language).await?.body),
+        }
+    }
+
+    /// The current revision's text in `language` (a UN official language): its
+    /// translation where there is one, else the original, with flags saying which.
+    #[graphql(name = "text")]
+    async fn text_field(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "ar, en, es, fr, ru or zh.")] language: String,
+    ) -> Result<LocalizedText> {
+        self.text(ctx, language).await
+    }
+
+    /// The translations of the current revision, by language.
+    async fn translations(&self, ctx: &Context<'_>) -> Result<Vec<ContributionTranslation>> {
+        let revision = self.current(ctx).await?;
+        translations_of(ctx, revision.id).await
     }
 
     /// The current revision: text, language and content hash.
@@ -239,6 +273,41 @@ impl Contribution {
             .ok_or_else(|| dangling("stakeholder", id))
     }
 
+    async fn text(&self, ctx: &Context<'_>, language: String) -> Result<LocalizedText> {
+        let Some(wanted) = translations::official_language(&language) else {
+            return Err(AppError::bad_input(format!(
+                "Texts are kept in the UN's official languages: {}",
+                translations::LANGUAGES.join(", ")
+            ))
+            .into());
+        };
+        let revision = self.current(ctx).await?;
+        if translations::official_language(&revision.language) == Some(wanted) {
+            return Ok(LocalizedText::original(revision, wanted, false));
+        }
+        let rd = request(ctx)?;
+        let found = rd
+            .loader
+            .load_one(TranslationsOfRevision(revision.id))
+            .await?
+            .unwrap_or_default()
+            .into_iter()
+            .find(|t| t.language == wanted);
+        Ok(match found {
+            Some(t) => LocalizedText {
+                language: t.language.clone(),
+                requested: wanted.to_owned(),
+                title: t.title.clone(),
+                body: t.body.clone(),
+                is_original: false,
+                fallback: false,
+                official: t.official,
+                supplied_by: Some(t.supplied_by.clone()),
+            },
+            None => LocalizedText::original(revision, wanted, true),
+        })
+    }
+
     async fn current(&self, ctx: &Context<'_>) -> Result<contribution_revision::Model> {
         let rd = request(ctx)?;
         let key = RevisionNumberKey(self.0.id, self.0.latest_revision);
@@ -310,9 +379,15 @@ impl ContributionRevision {
         &self.0.language
     }
 
-    /// Lowercase hex SHA-256 of this version's canonical form.
+    /// Lowercase hex SHA-256 of this version's canonical form (the original's:
+    /// translations do not change it).
     async fn content_hash(&self) -> &str {
         &self.0.content_hash
+    }
+
+    /// The translations of this version, by language.
+    async fn translations(&self, ctx: &Context<'_>) -> Result<Vec<ContributionTranslation>> {
+        translations_of(ctx, self.0.id).await
     }
 
     /// When this version was made.
@@ -517,3 +592,100 @@ connection!(
     "A page of contribution tombstones.",
     "A tombstone in a page, with its cursor."
 );
+
+async fn translations_of(
+    ctx: &Context<'_>,
+    revision_id: i64,
+) -> Result<Vec<ContributionTranslation>> {
+    let rd = request(ctx)?;
+    Ok(rd
+        .loader
+        .load_one(TranslationsOfRevision(revision_id))
+        .await?
+        .unwrap_or_default()
+        .into_iter()
+        .map(ContributionTranslation)
+        .collect())
+}
+
+/// A contribution's text in a language: a translation, or the original when there is
+/// none (`fallback`) or when the original is in that language.
+#[derive(async_graphql::SimpleObject)]
+pub struct LocalizedText {
+    /// The language of `title` and `body`.
+    pub language: String,
+    /// The language asked for.
+    pub requested: String,
+    /// The title in `language`.
+    pub title: String,
+    /// The body in `language`.
+    pub body: String,
+    /// The original text (not a translation).
+    pub is_original: bool,
+    /// True when the language asked for has no translation and the original is given.
+    pub fallback: bool,
+    /// A translation the secretariat supplied as official (the original is official too).
+    pub official: bool,
+    /// Who supplied the translation (`account:ID` or `client:ID`); null for the original.
+    pub supplied_by: Option<String>,
+}
+
+impl LocalizedText {
+    fn original(r: contribution_revision::Model, requested: &str, fallback: bool) -> LocalizedText {
+        LocalizedText {
+            language: r.language,
+            requested: requested.to_owned(),
+            title: r.title,
+            body: r.body,
+            is_original: true,
+            fallback,
+            official: true,
+            supplied_by: None,
+        }
+    }
+}
+
+/// A translation of a revision into another UN official language.
+#[derive(Clone)]
+pub struct ContributionTranslation(pub contribution_translation::Model);
+
+/// A translation of a revision into another UN official language.
+#[Object]
+impl ContributionTranslation {
+    /// Opaque global ID.
+    pub async fn id(&self) -> ID {
+        GlobalId::new(NodeType::ContributionTranslation, self.0.id)
+            .encode()
+            .into()
+    }
+
+    /// Its language: ar, en, es, fr, ru or zh.
+    async fn language(&self) -> &str {
+        &self.0.language
+    }
+
+    /// The translated title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// The translated body.
+    async fn body(&self) -> &str {
+        &self.0.body
+    }
+
+    /// Supplied by the secretariat as the official translation.
+    async fn official(&self) -> bool {
+        self.0.official
+    }
+
+    /// Who supplied it (`account:ID` or `client:ID`).
+    async fn supplied_by(&self) -> &str {
+        &self.0.supplied_by
+    }
+
+    /// When it was added.
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}

@@ -10,9 +10,11 @@ mod mechanism;
 mod meeting;
 mod policy_issue;
 mod rate_limit;
+mod report;
 mod search;
 mod stakeholder;
 mod statistics;
+mod webhook;
 
 pub use analysis::{
     IssueMatrixCell, LanguageCount, MechanismStanceCell, TimelineInterval, TimelinePeriod,
@@ -20,7 +22,8 @@ pub use analysis::{
 pub use consultation::{Consultation, ConsultationConnection, ConsultationFilter};
 pub use contribution::{
     Contribution, ContributionConnection, ContributionFilter, ContributionRevision,
-    ContributionTombstone, ContributionTombstoneConnection, MechanismStance,
+    ContributionTombstone, ContributionTombstoneConnection, ContributionTranslation, LocalizedText,
+    MechanismStance,
 };
 pub use document::{Document, DocumentConnection};
 pub use identity::{
@@ -31,10 +34,16 @@ pub use mechanism::{Mechanism, MechanismConnection, MechanismFilter};
 pub use meeting::{Meeting, MeetingConnection};
 pub use policy_issue::{PolicyIssue, PolicyIssueConnection, PolicyIssueFilter};
 pub use rate_limit::RateLimit;
+pub use report::{
+    BrokenCitation, Report, ReportCitation, ReportParagraph, ReportPublication, ReportSection,
+};
 pub use search::{ContributionSearchConnection, ContributionSearchEdge};
 pub(crate) use search::{after as search_after, size as search_size};
 pub use stakeholder::{Stakeholder, StakeholderConnection, StakeholderFilter};
 pub use statistics::{ContributionStatistics, GroupStatistics, KindCount};
+pub use webhook::{
+    Webhook, WebhookAttempt, WebhookConnection, WebhookDelivery, WebhookDeliveryConnection,
+};
 
 use crate::error::AppError;
 use crate::graphql::connection::TotalCount;

@@ -236,3 +236,12 @@ pub async fn mechanism_stances(
         })
         .collect())
 }
+
+/// How many readable contributions match `filter` (a cell's count, for a report's
+/// footnote).
+pub async fn count(db: &impl Db, viewer: &Viewer, filter: &ContributionFilter) -> AppResult<u64> {
+    let backend = db.get_database_backend();
+    crate::paging::Counter::new(db, select(backend, viewer, filter))
+        .count()
+        .await
+}

@@ -11,6 +11,7 @@ use crate::domain::Reason;
 use crate::error::{MutationResult, UserError, UserErrorCode};
 use crate::policy::{self, Action, Withdrawal};
 use crate::service::stakeholders;
+use crate::service::webhooks;
 use crate::viewer::Viewer;
 use chrono::Utc;
 use entity::contribution::{ActiveModel, Model};
@@ -279,6 +280,7 @@ pub async fn withdraw(
     let after = save(&txn, &before, changes).await?;
     tombstone(&txn, &before, TombstoneReason::Withdrawn, now).await?;
     audited(&txn, viewer, "contribution.withdraw", Some(&before), &after).await?;
+    webhooks::enqueue(&txn, webhooks::Event::ContributionWithdrawn(&before)).await?;
     txn.commit().await?;
     Ok(after)
 }

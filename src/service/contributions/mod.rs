@@ -27,5 +27,5 @@ pub use read::{
     ContributionFilter, Hit, Hits, Parent, Range, by_ids, check_receipt, counts_by_parent, list,
     pages_by_parent, revisions_by_ids, revisions_by_number, search,
 };
-pub use store::{Disclosure, Receipt, Text};
+pub use store::{Disclosure, Receipt, Text, consultation_of};
 pub use tags::tag;

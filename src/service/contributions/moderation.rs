@@ -10,6 +10,7 @@ use crate::db::Db;
 use crate::error::{MutationResult, UserError, UserErrorCode};
 use crate::policy::{self, Action};
 use crate::service::audit::{self, Actor, Change};
+use crate::service::webhooks;
 use crate::service::{meetings, stakeholders};
 use crate::viewer::Viewer;
 use chrono::Utc;
@@ -86,6 +87,12 @@ pub async fn set_published(
         tombstone(&txn, &before, TombstoneReason::Unpublished, now).await?;
     }
     audited(&txn, viewer, action, Some(&before), &after).await?;
+    let event = if publish {
+        webhooks::Event::ContributionPublished(&after)
+    } else {
+        webhooks::Event::ContributionUnpublished(&before)
+    };
+    webhooks::enqueue(&txn, event).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -213,6 +220,7 @@ pub async fn release_embargo(
             },
         )
         .await?;
+        webhooks::enqueue(txn, webhooks::Event::ContributionPublished(&after)).await?;
     }
     Ok(held.iter().map(|c| c.id).collect())
 }

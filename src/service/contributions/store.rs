@@ -286,6 +286,8 @@ pub async fn insert_revision(
     .insert(txn)
     .await?;
     make_searchable(txn, &revision).await?;
+    // The translations of the revision it replaces are not of the current text.
+    search::drop_translations(txn, contribution_id).await?;
     Ok(revision)
 }
 

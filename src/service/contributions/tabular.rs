@@ -11,7 +11,10 @@ use crate::paging::Page;
 use crate::policy;
 use crate::service::stakeholders;
 use crate::viewer::Viewer;
-use entity::{contribution_issue, contribution_mechanism, mechanism, policy_issue};
+use entity::{
+    contribution_issue, contribution_mechanism, contribution_revision, contribution_translation,
+    mechanism, policy_issue,
+};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -40,10 +43,34 @@ pub struct ContributionRow {
     pub issues: Vec<String>,
     /// `mechanism=STANCE` pairs, `;`-separated in CSV.
     pub stances: Vec<String>,
+    /// The current revision's translations, by language.
+    pub translations: Vec<TranslatedTitle>,
+}
+
+/// A translation of a contribution's current revision, as the export lists it (the
+/// text itself is read through the API).
+#[derive(Debug, Clone, Serialize)]
+pub struct TranslatedTitle {
+    pub language: String,
+    pub official: bool,
+    pub title: String,
+}
+
+impl TranslatedTitle {
+    /// `fr=Titre`, with `*` after the language of an official one (`fr*=Titre`); a `;`
+    /// in the title becomes `,` so that the CSV cell splits on `;`.
+    fn cell(&self) -> String {
+        format!(
+            "{}{}={}",
+            self.language,
+            if self.official { "*" } else { "" },
+            self.title.replace(';', ",")
+        )
+    }
 }
 
 /// The column names, in order.
-pub const COLUMNS: [&str; 16] = [
+pub const COLUMNS: [&str; 17] = [
     "id",
     "stakeholder_id",
     "stakeholder",
@@ -60,11 +87,12 @@ pub const COLUMNS: [&str; 16] = [
     "updated_at",
     "issues",
     "stances",
+    "translations",
 ];
 
 impl ContributionRow {
     /// The row as CSV fields, in [`COLUMNS`] order.
-    pub fn fields(&self) -> [String; 16] {
+    pub fn fields(&self) -> [String; 17] {
         [
             self.id.clone(),
             self.stakeholder_id.clone(),
@@ -82,6 +110,11 @@ impl ContributionRow {
             self.updated_at.clone(),
             self.issues.join(";"),
             self.stances.join(";"),
+            self.translations
+                .iter()
+                .map(TranslatedTitle::cell)
+                .collect::<Vec<_>>()
+                .join(";"),
         ]
     }
 }
@@ -157,6 +190,26 @@ pub async fn page(
         }
     }
 
+    let mut translated: HashMap<i64, Vec<TranslatedTitle>> = HashMap::new();
+    let current: HashMap<i64, i32> = items.iter().map(|c| (c.id, c.latest_revision)).collect();
+    let found = contribution_translation::Entity::find()
+        .filter(contribution_translation::Column::ContributionId.is_in(ids.iter().copied()))
+        .find_also_related(contribution_revision::Entity)
+        .all(db)
+        .await?;
+    for (t, revision) in found {
+        if revision.is_some_and(|r| current.get(&r.contribution_id) == Some(&r.number)) {
+            translated
+                .entry(t.contribution_id)
+                .or_default()
+                .push(TranslatedTitle {
+                    language: t.language,
+                    official: t.official,
+                    title: t.title,
+                });
+        }
+    }
+
     let rows = items
         .into_iter()
         .map(|c| {
@@ -195,6 +248,11 @@ pub async fn page(
                 updated_at: time(Some(c.updated_at)),
                 issues: row_issues,
                 stances: row_stances,
+                translations: {
+                    let mut list = translated.remove(&c.id).unwrap_or_default();
+                    list.sort_by(|a, b| a.language.cmp(&b.language));
+                    list
+                },
             }
         })
         .collect();

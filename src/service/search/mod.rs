@@ -17,7 +17,7 @@ pub use query::{MAX_QUERY_CHARS, SearchQuery};
 use text::{START, STOP, joined, to_html};
 pub use text::{config, spaced};
 
-use sea_orm::sea_query::{Alias, Asterisk, Expr, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, TryGetable, Value};
 use std::collections::HashMap;
 
@@ -139,8 +139,28 @@ fn key(backend: DbBackend) -> &'static str {
     }
 }
 
-/// The ids of the contributions a search matches, as a subquery.
+/// The table the current revisions' translations are searched in: the same shape as
+/// [`TABLE`] (on SQLite, an FTS5 table whose rowid is the translation's id, with the
+/// contribution's id beside the text).
+const TRANSLATIONS: &str = "translation_search";
+
+/// The ids of the contributions a search matches, in their original text or in a
+/// translation of their current revision, as a subquery.
 pub fn matching(backend: DbBackend, query: &SearchQuery) -> SelectStatement {
+    let mut originals = matching_original(backend, query);
+    originals.union(
+        sea_orm::sea_query::UnionType::Distinct,
+        Query::select()
+            .column(Alias::new("contribution_id"))
+            .from(Alias::new(TRANSLATIONS))
+            .and_where(matches_in(TRANSLATIONS, backend, query))
+            .take(),
+    );
+    originals
+}
+
+/// The ids of the contributions whose original text matches.
+fn matching_original(backend: DbBackend, query: &SearchQuery) -> SelectStatement {
     Query::select()
         .column(Alias::new(key(backend)))
         .from(Alias::new(TABLE))
@@ -152,14 +172,18 @@ pub fn matching(backend: DbBackend, query: &SearchQuery) -> SelectStatement {
 /// each contribution with the search in its own language, one branch per language,
 /// each through that language's partial GIN index. SQLite: FTS5's `MATCH`.
 fn matches(backend: DbBackend, query: &SearchQuery) -> Expr {
+    matches_in(TABLE, backend, query)
+}
+
+fn matches_in(table: &str, backend: DbBackend, query: &SearchQuery) -> Expr {
     if backend != DbBackend::Postgres {
-        return Expr::cust_with_values(format!("{TABLE} MATCH ?"), [query.fts5.clone()]);
+        return Expr::cust_with_values(format!("{table} MATCH ?"), [query.fts5.clone()]);
     }
     let branches: Vec<String> = CONFIGS
         .iter()
         .map(|c| {
             format!(
-                "({TABLE}.config = '{c}'::regconfig AND {TABLE}.document @@ websearch_to_tsquery('{c}', $1))"
+                "({table}.config = '{c}'::regconfig AND {table}.document @@ websearch_to_tsquery('{c}', $1))"
             )
         })
         .collect();
@@ -240,7 +264,7 @@ pub async fn snippets<C: ConnectionTrait>(
             format!(
                 "SELECT contribution_id, ts_headline(config, body, websearch_to_tsquery(config, $1), \
                  'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, ShortWord=0, MaxFragments=2, FragmentDelimiter=\" … \"') \
-                 FROM {TABLE} WHERE contribution_id IN ({})",
+                 FROM {TABLE} WHERE contribution_id IN ({}) AND document @@ websearch_to_tsquery(config, $1)",
                 list.join(", ")
             ),
             [query.websearch.clone().into()],
@@ -262,6 +286,158 @@ pub async fn snippets<C: ConnectionTrait>(
         let id = i64::try_get_by_index(&row, 0).map_err(DbErr::from)?;
         let text = String::try_get_by_index(&row, 1).map_err(DbErr::from)?;
         out.insert(id, to_html(&joined(&text)));
+    }
+    Ok(out)
+}
+
+/// Makes a translation of a contribution's current revision searchable.
+pub async fn index_translation<C: ConnectionTrait>(
+    db: &C,
+    t: &entity::contribution_translation::Model,
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let sql = if backend == DbBackend::Postgres {
+        Statement::from_sql_and_values(
+            backend,
+            format!(
+                "INSERT INTO {TRANSLATIONS} (translation_id, contribution_id, config, title, body) \
+                 VALUES ($1, $2, $3::regconfig, $4, $5)"
+            ),
+            [
+                t.id.into(),
+                t.contribution_id.into(),
+                config(&t.language).into(),
+                spaced(&t.title).into(),
+                spaced(&t.body).into(),
+            ],
+        )
+    } else {
+        Statement::from_sql_and_values(
+            backend,
+            format!(
+                "INSERT INTO {TRANSLATIONS} (rowid, title, body, contribution_id) VALUES (?, ?, ?, ?)"
+            ),
+            [
+                t.id.into(),
+                spaced(&t.title).into(),
+                spaced(&t.body).into(),
+                t.contribution_id.into(),
+            ],
+        )
+    };
+    db.execute_raw(sql).await?;
+    Ok(())
+}
+
+/// Forgets the searchable translations of a contribution (a new revision is current,
+/// and it has none yet).
+pub async fn drop_translations<C: ConnectionTrait>(
+    db: &C,
+    contribution_id: i64,
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let placeholder = if backend == DbBackend::Postgres {
+        "$1"
+    } else {
+        "?"
+    };
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!("DELETE FROM {TRANSLATIONS} WHERE contribution_id = {placeholder}"),
+        [contribution_id.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
+/// The statement of the readable contributions (`candidates`, over `contribution`) that
+/// match only through a translation of their current revision, each with its best
+/// translation's relevance as `relevance`, to rank beside [`ranked`]'s.
+pub fn translated_only(
+    backend: DbBackend,
+    mut candidates: SelectStatement,
+    query: &SearchQuery,
+) -> SelectStatement {
+    let found = Query::select()
+        .column(Alias::new("contribution_id"))
+        .from(Alias::new(TRANSLATIONS))
+        .and_where(matches_in(TRANSLATIONS, backend, query))
+        .take();
+    candidates
+        .and_where(Expr::col((Alias::new("contribution"), Alias::new("id"))).in_subquery(found))
+        .and_where(
+            Expr::col((Alias::new("contribution"), Alias::new("id")))
+                .not_in_subquery(matching_original(backend, query)),
+        );
+    if backend == DbBackend::Postgres {
+        candidates.limit(RANKED);
+    }
+    // The best-matching translation of each, by a correlated subquery (FTS5's ranking
+    // works only in the statement that matches, and not inside an aggregate).
+    let best = if backend == DbBackend::Postgres {
+        Expr::cust_with_values(
+            format!(
+                "(SELECT MAX(CAST(ts_rank(t.document, websearch_to_tsquery(t.config, $1), 1) AS DOUBLE PRECISION)) \
+                 FROM {TRANSLATIONS} t WHERE t.contribution_id = contribution.id)"
+            ),
+            [query.websearch.clone()],
+        )
+    } else {
+        Expr::cust_with_values(
+            format!(
+                "(SELECT -bm25({TRANSLATIONS}, 10.0, 1.0) AS r FROM {TRANSLATIONS} \
+                 WHERE {TRANSLATIONS} MATCH ? AND {TRANSLATIONS}.contribution_id = contribution.id \
+                 ORDER BY r DESC LIMIT 1)"
+            ),
+            [query.fts5.clone()],
+        )
+    };
+    Query::select()
+        .column((Alias::new("contribution"), Asterisk))
+        .expr_as(best, Alias::new("relevance"))
+        .from_subquery(candidates, Alias::new("contribution"))
+        .take()
+}
+
+/// Snippets of the best-matching translation of contributions found only through one.
+pub async fn translation_snippets<C: ConnectionTrait>(
+    db: &C,
+    query: &SearchQuery,
+    ids: &[i64],
+) -> Result<HashMap<i64, String>, DbErr> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let backend = db.get_database_backend();
+    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    let statement = if backend == DbBackend::Postgres {
+        Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT contribution_id, ts_headline(config, body, websearch_to_tsquery(config, $1), \
+                 'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, ShortWord=0, MaxFragments=2, FragmentDelimiter=\" … \"') \
+                 FROM {TRANSLATIONS} WHERE contribution_id IN ({}) AND document @@ websearch_to_tsquery(config, $1)",
+                list.join(", ")
+            ),
+            [query.websearch.clone().into()],
+        )
+    } else {
+        Statement::from_sql_and_values(
+            backend,
+            format!(
+                "SELECT contribution_id, snippet({TRANSLATIONS}, 1, '{START}', '{STOP}', ' … ', 24) \
+                 FROM {TRANSLATIONS} WHERE {TRANSLATIONS} MATCH ? AND contribution_id IN ({})",
+                list.join(", ")
+            ),
+            [query.fts5.clone().into()],
+        )
+    };
+    let rows = db.query_all_raw(statement).await?;
+    let mut out = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let id = i64::try_get_by_index(&row, 0).map_err(DbErr::from)?;
+        let text = String::try_get_by_index(&row, 1).map_err(DbErr::from)?;
+        out.entry(id).or_insert_with(|| to_html(&joined(&text)));
     }
     Ok(out)
 }

@@ -1,0 +1,517 @@
+//! From contributions to the report and out to partners: the report's draft and its
+//! publication, translations of contributions, and webhooks.
+
+use crate::graphql::args::id_of;
+use crate::graphql::context::request;
+use crate::graphql::types::{
+    ContributionTranslation, Report, ReportParagraph, ReportPublication, ReportSection,
+    UserErrorObject, Webhook, WebhookDelivery, outcome,
+};
+use crate::ids::NodeType;
+use crate::service::reports::{self, citations::Citation};
+use crate::service::{translations, webhooks};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use entity::enums::{ReportSectionKind, StakeholderGroup, Stance};
+
+/// A new report for a consultation (one per consultation).
+#[derive(InputObject)]
+pub struct ReportCreateInput {
+    /// The consultation.
+    pub consultation: ID,
+    /// Its title (1 to 300 characters).
+    pub title: String,
+    /// Its document symbol, e.g. "A/66/77-E/2011/103".
+    pub symbol: Option<String>,
+}
+
+/// A new section at the end of a report.
+#[derive(InputObject)]
+pub struct ReportSectionAddInput {
+    /// The report.
+    pub report: ID,
+    /// Where it goes in the report's shape.
+    pub kind: ReportSectionKind,
+    /// Its heading; the 2011 report's heading for the kind if not given.
+    pub heading: Option<String>,
+}
+
+/// A cited cell of the consultation's analysis: an issue × group cell of `issueMatrix`,
+/// or a mechanism × stance × group cell of `mechanismStances`. Give `issue` or
+/// `mechanism` (with `stance`), and `group`.
+#[derive(InputObject)]
+pub struct AnalysisCellInput {
+    /// A policy issue (for an issue-matrix cell).
+    pub issue: Option<ID>,
+    /// A mechanism (for a stance cell).
+    pub mechanism: Option<ID>,
+    /// The stance (for a stance cell).
+    pub stance: Option<Stance>,
+    /// The stakeholder group.
+    pub group: StakeholderGroup,
+}
+
+/// A paragraph's text and what it cites.
+#[derive(InputObject)]
+pub struct ReportParagraphText {
+    /// The text (1 to 5,000 characters). `[[c:ID]]` cites the contribution `ID` at that
+    /// place (a footnote in the rendering).
+    pub body: String,
+    /// Contributions cited by the paragraph as a whole (footnotes at its end).
+    #[graphql(default)]
+    pub contributions: Vec<ID>,
+    /// Cells of the consultation's analysis cited by the paragraph.
+    #[graphql(default)]
+    pub cells: Vec<AnalysisCellInput>,
+}
+
+/// A new paragraph at the end of a section.
+#[derive(InputObject)]
+pub struct ReportParagraphAddInput {
+    /// The section.
+    pub section: ID,
+    /// Its text and citations.
+    pub text: ReportParagraphText,
+}
+
+/// A paragraph's new text and citations (replacing the old ones).
+#[derive(InputObject)]
+pub struct ReportParagraphEditInput {
+    /// The paragraph.
+    pub id: ID,
+    /// The version you edited (`CONFLICT` when stale).
+    pub version: i32,
+    /// Its text and citations.
+    pub text: ReportParagraphText,
+}
+
+/// A report at the version the caller reviewed.
+#[derive(InputObject)]
+pub struct ReportPublishInput {
+    /// The report.
+    pub id: ID,
+    /// The report's version you reviewed (`CONFLICT` when it changed since).
+    pub version: i32,
+}
+
+/// The result of a report mutation.
+#[derive(SimpleObject)]
+pub struct ReportPayload {
+    /// The report as it now is; null when nothing changed.
+    pub report: Option<Report>,
+    /// Problems with the input; empty on success.
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+/// The result of adding a section.
+#[derive(SimpleObject)]
+pub struct ReportSectionPayload {
+    /// The section; null when nothing changed.
+    pub section: Option<ReportSection>,
+    /// Problems with the input; empty on success.
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+/// The result of a paragraph mutation.
+#[derive(SimpleObject)]
+pub struct ReportParagraphPayload {
+    /// The paragraph as it now is; null when nothing changed.
+    pub paragraph: Option<ReportParagraph>,
+    /// Problems with the input; empty on success.
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+/// The result of publishing a report.
+#[derive(SimpleObject)]
+pub struct ReportPublishPayload {
+    /// The report; null when nothing was published.
+    pub report: Option<Report>,
+    /// The version just published, with its SHA-256.
+    pub publication: Option<ReportPublication>,
+    /// Problems with the input (empty sections, citations of what is not published and
+    /// public); empty on success.
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+/// A translation of a contribution's revision.
+#[derive(InputObject)]
+pub struct ContributionTranslationAddInput {
+    /// The contribution.
+    pub contribution: ID,
+    /// The revision's number; the current revision if not given.
+    pub revision: Option<i32>,
+    /// ar, en, es, fr, ru or zh (not the revision's own language).
+    pub language: String,
+    /// The translated title (1 to 500 characters).
+    pub title: String,
+    /// The translated body.
+    pub body: String,
+    /// An official translation (secretariat only).
+    #[graphql(default)]
+    pub official: bool,
+}
+
+/// The result of adding a translation.
+#[derive(SimpleObject)]
+pub struct ContributionTranslationPayload {
+    /// The translation; null when nothing changed.
+    pub translation: Option<ContributionTranslation>,
+    /// Problems with the input; empty on success.
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+/// A new webhook.
+#[derive(InputObject)]
+pub struct WebhookCreateInput {
+    /// Where to POST events: an https URL on a public host.
+    pub url: String,
+    /// The events to hear of.
+    pub events: Vec<webhooks::EventName>,
+    /// What you call it.
+    pub description: Option<String>,
+}
+
+/// Changes to a webhook; fields left out stay as they are.
+#[derive(InputObject)]
+pub struct WebhookUpdateInput {
+    /// The webhook.
+    pub id: ID,
+    /// The version you edited (`CONFLICT` when stale).
+    pub version: i32,
+    /// A new URL.
+    pub url: Option<String>,
+    /// The events to hear of (replacing the old ones).
+    pub events: Option<Vec<webhooks::EventName>>,
+    /// Whether it is sent events.
+    pub active: Option<bool>,
+}
+
+/// One webhook at the version the caller saw.
+#[derive(InputObject)]
+pub struct WebhookVersionInput {
+    /// The webhook.
+    pub id: ID,
+    /// The version you saw (`CONFLICT` when stale).
+    pub version: i32,
+}
+
+/// One webhook.
+#[derive(InputObject)]
+pub struct WebhookIdInput {
+    /// The webhook.
+    pub id: ID,
+}
+
+/// One delivery.
+#[derive(InputObject)]
+pub struct WebhookDeliveryIdInput {
+    /// The delivery.
+    pub id: ID,
+}
+
+/// The result of a webhook mutation.
+#[derive(SimpleObject)]
+pub struct WebhookPayload {
+    /// The webhook as it now is; null when nothing changed.
+    pub webhook: Option<Webhook>,
+    /// Problems with the input; empty on success.
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+/// A webhook with its signing secret.
+#[derive(SimpleObject)]
+pub struct WebhookSecretPayload {
+    /// The webhook; null when nothing changed.
+    pub webhook: Option<Webhook>,
+    /// The signing secret, shown this once: deliveries carry `Concord-Signature:
+    /// t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with it>`.
+    pub secret: Option<String>,
+    /// Problems with the input; empty on success.
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+/// The result of deleting a webhook.
+#[derive(SimpleObject)]
+pub struct WebhookDeletePayload {
+    /// The ID of the webhook removed; null when nothing changed.
+    pub deleted_id: Option<ID>,
+    /// Problems with the input; empty on success.
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+/// The result of asking for a delivery again.
+#[derive(SimpleObject)]
+pub struct WebhookDeliveryPayload {
+    /// The delivery, due again; null when nothing changed.
+    pub delivery: Option<WebhookDelivery>,
+    /// Problems with the input; empty on success.
+    pub user_errors: Vec<UserErrorObject>,
+}
+
+fn citations_of(text: &ReportParagraphText) -> Result<Vec<Citation>> {
+    let mut out = Vec::new();
+    for id in &text.contributions {
+        out.push(Citation::Contribution(id_of(id, NodeType::Contribution)?));
+    }
+    for cell in &text.cells {
+        let c = match (&cell.issue, &cell.mechanism, cell.stance) {
+            (Some(issue), None, None) => Citation::IssueCell {
+                issue: id_of(issue, NodeType::PolicyIssue)?,
+                group: cell.group,
+            },
+            (None, Some(mechanism), Some(stance)) => Citation::StanceCell {
+                mechanism: id_of(mechanism, NodeType::Mechanism)?,
+                stance,
+                group: cell.group,
+            },
+            _ => {
+                return Err(crate::error::AppError::bad_input(
+                    "A cited cell names an issue, or a mechanism and a stance, and a group",
+                )
+                .into());
+            }
+        };
+        out.push(c);
+    }
+    Ok(out)
+}
+
+fn text_of(text: ReportParagraphText) -> Result<reports::ParagraphText> {
+    let citations = citations_of(&text)?;
+    Ok(reports::ParagraphText {
+        body: text.body,
+        citations,
+    })
+}
+
+/// The report, translations and webhooks.
+#[derive(Default)]
+pub struct ReportMutation;
+
+/// The report, translations and webhooks.
+#[Object]
+impl ReportMutation {
+    /// Starts the report of a consultation (secretariat).
+    async fn report_create(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The report.")] input: ReportCreateInput,
+    ) -> Result<ReportPayload> {
+        let rd = request(ctx)?;
+        let new = reports::NewReport {
+            consultation_id: id_of(&input.consultation, NodeType::Consultation)?,
+            title: input.title,
+            symbol: input.symbol,
+        };
+        let (row, user_errors) = outcome(reports::create(&rd.db, &rd.viewer, new).await)?;
+        Ok(ReportPayload {
+            report: row.map(Report),
+            user_errors,
+        })
+    }
+
+    /// Adds a section at the end of a report (secretariat).
+    async fn report_section_add(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The section.")] input: ReportSectionAddInput,
+    ) -> Result<ReportSectionPayload> {
+        let rd = request(ctx)?;
+        let new = reports::NewSection {
+            report_id: id_of(&input.report, NodeType::Report)?,
+            kind: input.kind,
+            heading: input.heading,
+        };
+        let (row, user_errors) = outcome(reports::add_section(&rd.db, &rd.viewer, new).await)?;
+        Ok(ReportSectionPayload {
+            section: row.map(|s| ReportSection(s, Vec::new())),
+            user_errors,
+        })
+    }
+
+    /// Adds a paragraph at the end of a section (secretariat).
+    async fn report_paragraph_add(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The paragraph.")] input: ReportParagraphAddInput,
+    ) -> Result<ReportParagraphPayload> {
+        let rd = request(ctx)?;
+        let section = id_of(&input.section, NodeType::ReportSection)?;
+        let text = text_of(input.text)?;
+        let (row, user_errors) =
+            outcome(reports::add_paragraph(&rd.db, &rd.viewer, section, text).await)?;
+        Ok(ReportParagraphPayload {
+            paragraph: row.map(ReportParagraph),
+            user_errors,
+        })
+    }
+
+    /// Replaces a paragraph's text and citations (secretariat).
+    async fn report_paragraph_edit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The changes.")] input: ReportParagraphEditInput,
+    ) -> Result<ReportParagraphPayload> {
+        let rd = request(ctx)?;
+        let id = id_of(&input.id, NodeType::ReportParagraph)?;
+        let text = text_of(input.text)?;
+        let (row, user_errors) =
+            outcome(reports::edit_paragraph(&rd.db, &rd.viewer, id, input.version, text).await)?;
+        Ok(ReportParagraphPayload {
+            paragraph: row.map(ReportParagraph),
+            user_errors,
+        })
+    }
+
+    /// Publishes the report as the next version, frozen with its SHA-256 (secretariat):
+    /// refused while a section is empty or a citation names a contribution that is not
+    /// published and public.
+    async fn report_publish(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The report.")] input: ReportPublishInput,
+    ) -> Result<ReportPublishPayload> {
+        let rd = request(ctx)?;
+        let id = id_of(&input.id, NodeType::Report)?;
+        let (row, user_errors) =
+            outcome(reports::publish(&rd.db, &rd.viewer, id, input.version).await)?;
+        let (report, publication) = match row {
+            Some((r, p)) => (Some(Report(r)), Some(ReportPublication(p))),
+            None => (None, None),
+        };
+        Ok(ReportPublishPayload {
+            report,
+            publication,
+            user_errors,
+        })
+    }
+
+    /// Adds a translation of a contribution's revision into another UN official
+    /// language (its stakeholder's principals, the secretariat; official ones: the
+    /// secretariat).
+    async fn contribution_translation_add(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The translation.")] input: ContributionTranslationAddInput,
+    ) -> Result<ContributionTranslationPayload> {
+        let rd = request(ctx)?;
+        let new = translations::NewTranslation {
+            contribution_id: id_of(&input.contribution, NodeType::Contribution)?,
+            revision_number: input.revision,
+            language: input.language,
+            title: input.title,
+            body: input.body,
+            official: input.official,
+        };
+        let (row, user_errors) = outcome(translations::add(&rd.db, &rd.viewer, new).await)?;
+        Ok(ContributionTranslationPayload {
+            translation: row.map(ContributionTranslation),
+            user_errors,
+        })
+    }
+
+    /// Registers a webhook (the secretariat, or a partner's API client with `read` for
+    /// its own endpoints); the signing secret is in this answer only.
+    async fn webhook_create(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The webhook.")] input: WebhookCreateInput,
+    ) -> Result<WebhookSecretPayload> {
+        let rd = request(ctx)?;
+        let new = webhooks::NewWebhook {
+            url: input.url,
+            events: input.events,
+            description: input.description,
+        };
+        let result = webhooks::create(&rd.db, &rd.viewer, &rd.webhook_targets, new).await;
+        let (row, user_errors) = outcome(result)?;
+        let (webhook, secret) = match row {
+            Some(w) => (Some(Webhook(w.webhook)), Some(w.secret)),
+            None => (None, None),
+        };
+        Ok(WebhookSecretPayload {
+            webhook,
+            secret,
+            user_errors,
+        })
+    }
+
+    /// Changes a webhook's URL, events or whether it is active.
+    async fn webhook_update(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The changes.")] input: WebhookUpdateInput,
+    ) -> Result<WebhookPayload> {
+        let rd = request(ctx)?;
+        let id = id_of(&input.id, NodeType::Webhook)?;
+        let changes = webhooks::WebhookChanges {
+            url: input.url,
+            events: input.events,
+            active: input.active,
+        };
+        let result = webhooks::update(
+            &rd.db,
+            &rd.viewer,
+            &rd.webhook_targets,
+            id,
+            input.version,
+            changes,
+        )
+        .await;
+        let (row, user_errors) = outcome(result)?;
+        Ok(WebhookPayload {
+            webhook: row.map(Webhook),
+            user_errors,
+        })
+    }
+
+    /// Replaces a webhook's signing secret (shown in this answer only).
+    async fn webhook_rotate_secret(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The webhook.")] input: WebhookVersionInput,
+    ) -> Result<WebhookSecretPayload> {
+        let rd = request(ctx)?;
+        let id = id_of(&input.id, NodeType::Webhook)?;
+        let result = webhooks::rotate_secret(&rd.db, &rd.viewer, id, input.version).await;
+        let (row, user_errors) = outcome(result)?;
+        let (webhook, secret) = match row {
+            Some(w) => (Some(Webhook(w.webhook)), Some(w.secret)),
+            None => (None, None),
+        };
+        Ok(WebhookSecretPayload {
+            webhook,
+            secret,
+            user_errors,
+        })
+    }
+
+    /// Removes a webhook and its delivery log.
+    async fn webhook_delete(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The webhook.")] input: WebhookIdInput,
+    ) -> Result<WebhookDeletePayload> {
+        let rd = request(ctx)?;
+        let id = id_of(&input.id, NodeType::Webhook)?;
+        let (row, user_errors) = outcome(webhooks::delete(&rd.db, &rd.viewer, id).await)?;
+        Ok(WebhookDeletePayload {
+            deleted_id: row.map(|_| input.id),
+            user_errors,
+        })
+    }
+
+    /// Makes a delivered or failed delivery due again now.
+    async fn webhook_redeliver(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The delivery.")] input: WebhookDeliveryIdInput,
+    ) -> Result<WebhookDeliveryPayload> {
+        let rd = request(ctx)?;
+        let id = id_of(&input.id, NodeType::WebhookDelivery)?;
+        let (row, user_errors) = outcome(webhooks::redeliver(&rd.db, &rd.viewer, id).await)?;
+        Ok(WebhookDeliveryPayload {
+            delivery: row.map(WebhookDelivery),
+            user_errors,
+        })
+    }
+}

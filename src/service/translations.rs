@@ -1,0 +1,188 @@
+//! Translations of a contribution's revisions into the other official languages of
+//! the United Nations (ar, en, es, fr, ru, zh). Its author's principals and the
+//! secretariat add them; only the secretariat's may be official. A translation is of
+//! one revision: a new revision starts without any. The receipt's hash stays over the
+//! original; the current revision's translations are searched like the original.
+
+use crate::db::Db;
+use crate::domain::ContributionText;
+use crate::error::{AppError, AppResult, MutationResult, UserError, UserErrorCode};
+use crate::policy::{self, Action};
+use crate::service::audit::{self, Actor};
+use crate::service::{contributions, search};
+use crate::viewer::{Subject, Viewer};
+use chrono::Utc;
+use entity::contribution_revision;
+use entity::contribution_translation::{ActiveModel, Column, Entity, Model};
+use entity::enums::ContributionStatus;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use std::collections::HashMap;
+
+/// The official languages of the United Nations, in which translations are kept.
+pub const LANGUAGES: [&str; 6] = ["ar", "en", "es", "fr", "ru", "zh"];
+
+/// The language a translation is asked in, if it is one of [`LANGUAGES`] (its primary
+/// subtag, lowercased: `fr-CA` asks for `fr`).
+pub fn official_language(raw: &str) -> Option<&'static str> {
+    let primary = raw
+        .trim()
+        .split('-')
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    LANGUAGES.iter().copied().find(|l| *l == primary)
+}
+
+/// A translation to add.
+#[derive(Debug, Clone)]
+pub struct NewTranslation {
+    pub contribution_id: i64,
+    /// The revision translated; the current one when not given.
+    pub revision_number: Option<i32>,
+    pub language: String,
+    pub title: String,
+    pub body: String,
+    pub official: bool,
+}
+
+/// Adds a translation of a revision (its stakeholder's principals, the secretariat).
+pub async fn add(db: &impl Db, viewer: &Viewer, input: NewTranslation) -> MutationResult<Model> {
+    policy::may_write(viewer)?;
+    let Some(c) = contributions::by_ids(db, viewer, &[input.contribution_id])
+        .await?
+        .remove(&input.contribution_id)
+    else {
+        return Err(AppError::NotFound("Contribution").into());
+    };
+    let p = policy::may(
+        viewer,
+        Action::Translate {
+            stakeholder_id: c.stakeholder_id,
+        },
+    )?
+    .clone();
+    if input.official && !policy::may_translate_officially(viewer) {
+        return Err(UserError::new(
+            "official",
+            UserErrorCode::NotAllowed,
+            "Only the secretariat supplies official translations; add it as unofficial",
+        )
+        .into());
+    }
+    if c.status == ContributionStatus::Withdrawn {
+        return Err(UserError::new(
+            "contribution",
+            UserErrorCode::NotAllowed,
+            "The contribution is withdrawn",
+        )
+        .into());
+    }
+    let number = input.revision_number.unwrap_or(c.latest_revision);
+    let Some(revision) = contribution_revision::Entity::find()
+        .filter(contribution_revision::Column::ContributionId.eq(c.id))
+        .filter(contribution_revision::Column::Number.eq(number))
+        .one(db)
+        .await?
+    else {
+        return Err(UserError::new(
+            "revision",
+            UserErrorCode::NotFound,
+            format!("The contribution has no revision {number}"),
+        )
+        .into());
+    };
+    let Some(language) = official_language(&input.language) else {
+        return Err(UserError::new(
+            "language",
+            UserErrorCode::Invalid,
+            format!(
+                "Translations are kept in the UN's official languages: {}",
+                LANGUAGES.join(", ")
+            ),
+        )
+        .into());
+    };
+    if official_language(&revision.language) == Some(language) {
+        return Err(UserError::new(
+            "language",
+            UserErrorCode::Invalid,
+            format!("The revision is written in {language} already"),
+        )
+        .into());
+    }
+    let text = ContributionText::parse(&input.title, &input.body, language)?;
+    let taken = Entity::find()
+        .filter(Column::RevisionId.eq(revision.id))
+        .filter(Column::Language.eq(language))
+        .one(db)
+        .await?;
+    if taken.is_some() {
+        return Err(UserError::new(
+            "language",
+            UserErrorCode::Taken,
+            format!("Revision {number} has a {language} translation already"),
+        )
+        .into());
+    }
+    let (account, client) = match p.subject {
+        Subject::Account(id) => (Some(id), None),
+        Subject::Client(id) => (None, Some(id)),
+    };
+    let txn = db.begin().await?;
+    let row = ActiveModel {
+        contribution_id: Set(c.id),
+        revision_id: Set(revision.id),
+        language: Set(language.to_owned()),
+        title: Set(text.title().to_owned()),
+        body: Set(text.body().to_owned()),
+        official: Set(input.official),
+        supplied_by_account_id: Set(account),
+        supplied_by_client_id: Set(client),
+        supplied_by: Set(Actor::of(viewer).label),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    if revision.number == c.latest_revision {
+        search::index_translation(&txn, &row).await?;
+    }
+    audit::append_change(
+        &txn,
+        viewer,
+        "contribution.translate",
+        ("ContributionTranslation", row.id),
+        None,
+        &row,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// The translations of these revisions (whose contributions the caller may read), by
+/// revision, in language order.
+pub async fn of_revisions(
+    db: &impl Db,
+    revision_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<Model>>> {
+    let rows = Entity::find()
+        .filter(Column::RevisionId.is_in(revision_ids.iter().copied()))
+        .order_by_asc(Column::Language)
+        .all(db)
+        .await?;
+    let mut out: HashMap<i64, Vec<Model>> = HashMap::new();
+    for r in rows {
+        out.entry(r.revision_id).or_default().push(r);
+    }
+    Ok(out)
+}
+
+/// A translation by id, if the viewer may read its contribution.
+pub async fn by_id(db: &impl Db, viewer: &Viewer, id: i64) -> AppResult<Option<Model>> {
+    let Some(row) = Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    let readable = contributions::by_ids(db, viewer, &[row.contribution_id]).await?;
+    Ok(readable.contains_key(&row.contribution_id).then_some(row))
+}
