@@ -872,4 +872,53 @@ mod tests {
             "FORBIDDEN"
         );
     }
+
+    /// What webhooks decide outside a query agrees with the read condition: each
+    /// principal reads the published PUBLIC contribution, member states (and the
+    /// secretariat) the MEMBER_STATES one, its own stakeholder its draft, nobody else.
+    #[test]
+    fn reading_a_contribution_outside_a_query_follows_the_read_rules() {
+        let row = |stakeholder_id, status, visibility| entity::contribution::Model {
+            id: 1,
+            consultation_id: 1,
+            meeting_id: None,
+            stakeholder_id,
+            on_behalf_of_group: None,
+            kind: entity::enums::ContributionKind::WrittenComment,
+            status,
+            visibility,
+            title: "T".into(),
+            language: "en".into(),
+            latest_revision: 1,
+            withdrawn_reason: None,
+            created_at: chrono::Utc::now(),
+            updated_at: chrono::Utc::now(),
+            submitted_at: None,
+            published_at: None,
+            version: 1,
+            attributed: true,
+            embargoed: false,
+            agenda_item: None,
+        };
+        let public = row(B, ContributionStatus::Published, Visibility::Public);
+        let restricted = row(B, ContributionStatus::Published, Visibility::MemberStates);
+        let draft_of_own = row(OWN, ContributionStatus::Draft, Visibility::Public);
+        let cases: [(&entity::contribution::Model, [bool; 7]); 3] = [
+            (&public, [true, true, true, true, true, true, true]),
+            (&restricted, [false, false, true, true, true, true, false]),
+            (&draft_of_own, [false, true, false, false, true, false, true]),
+        ];
+        for (c, expected) in cases {
+            for (i, (name, viewer)) in principals().iter().enumerate() {
+                assert_eq!(
+                    reads_contribution(viewer, c),
+                    expected[i],
+                    "{name} reading {:?} {:?} of {}",
+                    c.status,
+                    c.visibility,
+                    c.stakeholder_id
+                );
+            }
+        }
+    }
 }

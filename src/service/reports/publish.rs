@@ -345,10 +345,7 @@ async fn cell_text(db: &impl Db, consultation_id: i64, c: &Citation) -> AppResul
 
 /// The annex: per group, the named contributors of published, PUBLIC contributions
 /// with their numbers, and how many were made without naming their stakeholder.
-async fn contributors(
-    db: &impl Db,
-    consultation_id: i64,
-) -> AppResult<Vec<(StakeholderGroup, Vec<(String, u64)>, u64)>> {
+async fn contributors(db: &impl Db, consultation_id: i64) -> AppResult<Vec<render::Contributors>> {
     let rows: Vec<(i64, bool, i64)> = contribution::Entity::find()
         .select_only()
         .column(contribution::Column::StakeholderId)
@@ -388,7 +385,7 @@ async fn contributors(
         .iter()
         .map(|g| {
             let mut list = named.remove(g).unwrap_or_default();
-            list.sort_by(|a, b| natural(&a.0).cmp(&natural(&b.0)));
+            list.sort_by_key(|a| natural(&a.0));
             (*g, list, unnamed.get(g).copied().unwrap_or(0))
         })
         .collect())

@@ -48,9 +48,9 @@ pub(super) fn html(doc: &Document) -> String {
     let mut chapter = 0usize;
     for (kind, heading, paragraphs) in doc.chapters() {
         if kind == ReportSectionKind::Summary {
-            let _ = write!(
+            let _ = writeln!(
                 h,
-                "<section class=\"summary\"><h2>{}</h2>\n",
+                "<section class=\"summary\"><h2>{}</h2>",
                 escape(&one_line(&heading))
             );
             for p in paragraphs {
@@ -174,9 +174,9 @@ fn html_table(table: &Counts) -> String {
             total(table, None, Some(*kind))
         );
     }
-    let _ = write!(
+    let _ = writeln!(
         h,
-        "<td class=\"n\">{}</td></tr></tfoot></table>\n",
+        "<td class=\"n\">{}</td></tr></tfoot></table>",
         total(table, None, None)
     );
     h

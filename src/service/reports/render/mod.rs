@@ -34,8 +34,12 @@ pub struct Document {
     pub cells: HashMap<Citation, String>,
     /// The annex: per group, the named contributors (name, contributions) and how many
     /// contributions were made without naming their stakeholder.
-    pub contributors: Vec<(StakeholderGroup, Vec<(String, u64)>, u64)>,
+    pub contributors: Vec<Contributors>,
 }
+
+/// One group of the annex: its named contributors (name, contributions) and how many
+/// contributions were made without naming their stakeholder.
+pub type Contributors = (StakeholderGroup, Vec<(String, u64)>, u64);
 
 pub struct Section {
     pub kind: ReportSectionKind,
