@@ -906,7 +906,10 @@ mod tests {
         let cases: [(&entity::contribution::Model, [bool; 7]); 3] = [
             (&public, [true, true, true, true, true, true, true]),
             (&restricted, [false, false, true, true, true, true, false]),
-            (&draft_of_own, [false, true, false, false, true, false, true]),
+            (
+                &draft_of_own,
+                [false, true, false, false, true, false, true],
+            ),
         ];
         for (c, expected) in cases {
             for (i, (name, viewer)) in principals().iter().enumerate() {

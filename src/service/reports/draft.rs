@@ -123,7 +123,6 @@ pub async fn add_section(
         .into());
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
     let row = report_section::ActiveModel {
         report_id: Set(report.id),
         kind: Set(input.kind),
@@ -133,19 +132,37 @@ pub async fn add_section(
         updated_at: Set(now),
         version: Set(1),
         ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    touch(&txn, report.id).await?;
-    audit::append_change(
-        &txn,
+    };
+    append(
+        db,
         viewer,
-        "report.section_add",
-        ("ReportSection", row.id),
-        None,
-        &row,
+        report.id,
+        ("ReportSection", "report.section_add"),
+        row,
+        |r| r.id,
     )
-    .await?;
+    .await
+}
+
+/// Inserts a part of report `report_id` (a section, a paragraph), moves the report's
+/// version and appends the audit event `action`, in one transaction.
+async fn append<E, A>(
+    db: &impl Db,
+    viewer: &Viewer,
+    report_id: i64,
+    (target, action): (&str, &str),
+    row: A,
+    id: fn(&E::Model) -> i64,
+) -> MutationResult<E::Model>
+where
+    E: EntityTrait<ActiveModel = A>,
+    E::Model: serde::Serialize + sea_orm::IntoActiveModel<A> + Sync,
+    A: ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
+{
+    let txn = db.begin().await?;
+    let row = row.insert(&txn).await?;
+    touch(&txn, report_id).await?;
+    audit::append_change(&txn, viewer, action, (target, id(&row)), None, &row).await?;
     txn.commit().await?;
     Ok(row)
 }
@@ -285,7 +302,6 @@ pub async fn add_paragraph(
         .into());
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
     let row = report_paragraph::ActiveModel {
         section_id: Set(section.id),
         report_id: Set(report.id),
@@ -296,21 +312,9 @@ pub async fn add_paragraph(
         updated_at: Set(now),
         version: Set(1),
         ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    touch(&txn, report.id).await?;
-    audit::append_change(
-        &txn,
-        viewer,
-        "report.paragraph_add",
-        ("ReportParagraph", row.id),
-        None,
-        &row,
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(row)
+    };
+    let action = ("ReportParagraph", "report.paragraph_add");
+    append(db, viewer, report.id, action, row, |p| p.id).await
 }
 
 /// Replaces a paragraph's text and citations at the version the caller edited

@@ -253,6 +253,20 @@ pub async fn snippets<C: ConnectionTrait>(
     query: &SearchQuery,
     ids: &[i64],
 ) -> Result<HashMap<i64, String>, DbErr> {
+    let backend = db.get_database_backend();
+    snippets_in(db, TABLE, key(backend), query, ids).await
+}
+
+/// The snippets of `ids` from the search table `table`, whose column `key` holds the
+/// contribution's id: of the first matching row of each (a contribution has one row in
+/// [`TABLE`], one per translation in [`TRANSLATIONS`]).
+async fn snippets_in<C: ConnectionTrait>(
+    db: &C,
+    table: &str,
+    key: &str,
+    query: &SearchQuery,
+    ids: &[i64],
+) -> Result<HashMap<i64, String>, DbErr> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -262,9 +276,9 @@ pub async fn snippets<C: ConnectionTrait>(
         Statement::from_sql_and_values(
             backend,
             format!(
-                "SELECT contribution_id, ts_headline(config, body, websearch_to_tsquery(config, $1), \
+                "SELECT {key}, ts_headline(config, body, websearch_to_tsquery(config, $1), \
                  'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, ShortWord=0, MaxFragments=2, FragmentDelimiter=\" … \"') \
-                 FROM {TABLE} WHERE contribution_id IN ({}) AND document @@ websearch_to_tsquery(config, $1)",
+                 FROM {table} WHERE {key} IN ({}) AND document @@ websearch_to_tsquery(config, $1)",
                 list.join(", ")
             ),
             [query.websearch.clone().into()],
@@ -273,8 +287,8 @@ pub async fn snippets<C: ConnectionTrait>(
         Statement::from_sql_and_values(
             backend,
             format!(
-                "SELECT rowid, snippet({TABLE}, 1, '{START}', '{STOP}', ' … ', 24) \
-                 FROM {TABLE} WHERE {TABLE} MATCH ? AND rowid IN ({})",
+                "SELECT {key}, snippet({table}, 1, '{START}', '{STOP}', ' … ', 24) \
+                 FROM {table} WHERE {table} MATCH ? AND {key} IN ({})",
                 list.join(", ")
             ),
             [query.fts5.clone().into()],
@@ -285,7 +299,7 @@ pub async fn snippets<C: ConnectionTrait>(
     for row in rows {
         let id = i64::try_get_by_index(&row, 0).map_err(DbErr::from)?;
         let text = String::try_get_by_index(&row, 1).map_err(DbErr::from)?;
-        out.insert(id, to_html(&joined(&text)));
+        out.entry(id).or_insert_with(|| to_html(&joined(&text)));
     }
     Ok(out)
 }
@@ -399,45 +413,11 @@ pub fn translated_only(
         .take()
 }
 
-/// Snippets of the best-matching translation of contributions found only through one.
+/// Snippets of a matching translation of contributions found only through one.
 pub async fn translation_snippets<C: ConnectionTrait>(
     db: &C,
     query: &SearchQuery,
     ids: &[i64],
 ) -> Result<HashMap<i64, String>, DbErr> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let backend = db.get_database_backend();
-    let list: Vec<String> = ids.iter().map(i64::to_string).collect();
-    let statement = if backend == DbBackend::Postgres {
-        Statement::from_sql_and_values(
-            backend,
-            format!(
-                "SELECT contribution_id, ts_headline(config, body, websearch_to_tsquery(config, $1), \
-                 'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, ShortWord=0, MaxFragments=2, FragmentDelimiter=\" … \"') \
-                 FROM {TRANSLATIONS} WHERE contribution_id IN ({}) AND document @@ websearch_to_tsquery(config, $1)",
-                list.join(", ")
-            ),
-            [query.websearch.clone().into()],
-        )
-    } else {
-        Statement::from_sql_and_values(
-            backend,
-            format!(
-                "SELECT contribution_id, snippet({TRANSLATIONS}, 1, '{START}', '{STOP}', ' … ', 24) \
-                 FROM {TRANSLATIONS} WHERE {TRANSLATIONS} MATCH ? AND contribution_id IN ({})",
-                list.join(", ")
-            ),
-            [query.fts5.clone().into()],
-        )
-    };
-    let rows = db.query_all_raw(statement).await?;
-    let mut out = HashMap::with_capacity(rows.len());
-    for row in rows {
-        let id = i64::try_get_by_index(&row, 0).map_err(DbErr::from)?;
-        let text = String::try_get_by_index(&row, 1).map_err(DbErr::from)?;
-        out.entry(id).or_insert_with(|| to_html(&joined(&text)));
-    }
-    Ok(out)
+    snippets_in(db, TRANSLATIONS, "contribution_id", query, ids).await
 }
