@@ -2,7 +2,7 @@
 //! - the secretariat's report drafts (sections of paragraphs, each paragraph's
 //!   citations) and their publications, each frozen with its SHA-256;
 //! - translations of a contribution's revisions into the UN's official languages,
-//!   searchable like the original (a second search table of the same shape);
+//!   searchable like the original (beside it, in the search table's row);
 //! - partners' webhooks and their durable outbox of deliveries, with every attempt.
 
 use sea_orm_migration::prelude::*;
@@ -169,22 +169,28 @@ fn fk(
         .take()
 }
 
-const TRANSLATION_SEARCH_POSTGRES: &str = "CREATE TABLE translation_search (
-        translation_id BIGINT PRIMARY KEY REFERENCES contribution_translation (id) ON DELETE CASCADE,
-        contribution_id BIGINT NOT NULL REFERENCES contribution (id) ON DELETE CASCADE,
-        config REGCONFIG NOT NULL,
-        title TEXT NOT NULL,
-        body TEXT NOT NULL,
-        document TSVECTOR GENERATED ALWAYS AS (
-            setweight(to_tsvector(config, title), 'A') || setweight(to_tsvector(config, body), 'B')
-        ) STORED
-    )";
+/// The search table gains the current revision's translations, beside the original in
+/// the same row, so that a search reads one index whichever text matches. PostgreSQL: a
+/// column, and the generated `tsvector` (with its per-language indexes) made again to
+/// cover it at weight C, stemmed in the row's language. SQLite: the FTS5 table made
+/// again with a third column; the application refills it at start-up.
+const SEARCH_POSTGRES: &[&str] = &[
+    "ALTER TABLE contribution_search ADD COLUMN translations TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE contribution_search DROP COLUMN document",
+    "ALTER TABLE contribution_search ADD COLUMN document TSVECTOR GENERATED ALWAYS AS (
+        setweight(to_tsvector(config, title), 'A') || setweight(to_tsvector(config, body), 'B')
+        || setweight(to_tsvector(config, translations), 'C')
+    ) STORED",
+];
 
-const TRANSLATION_SEARCH_SQLITE: &str = "CREATE VIRTUAL TABLE translation_search USING fts5(
-        title, body, contribution_id UNINDEXED, tokenize = 'porter unicode61 remove_diacritics 2'
-    )";
+const SEARCH_SQLITE: &[&str] = &[
+    "DROP TABLE contribution_search",
+    "CREATE VIRTUAL TABLE contribution_search USING fts5(
+        title, body, translations, tokenize = 'porter unicode61 remove_diacritics 2'
+    )",
+];
 
-/// The configurations translations are indexed in (as contributions are).
+/// The configurations contributions are indexed in (one partial GIN index each).
 const CONFIGS: [&str; 5] = ["english", "french", "spanish", "russian", "simple"];
 
 #[async_trait::async_trait]
@@ -358,20 +364,20 @@ impl MigrationTrait for Migration {
             .await?;
         let db = manager.get_connection();
         if db.get_database_backend() == DbBackend::Postgres {
-            db.execute_unprepared(TRANSLATION_SEARCH_POSTGRES).await?;
-            db.execute_unprepared(
-                "CREATE INDEX ix_translation_search_contribution ON translation_search (contribution_id)",
-            )
-            .await?;
+            for sql in SEARCH_POSTGRES {
+                db.execute_unprepared(sql).await?;
+            }
             for config in CONFIGS {
                 db.execute_unprepared(&format!(
-                    "CREATE INDEX ix_translation_search_{config} ON translation_search \
+                    "CREATE INDEX ix_contribution_search_{config} ON contribution_search \
                      USING GIN (document) WHERE config = '{config}'::regconfig"
                 ))
                 .await?;
             }
         } else {
-            db.execute_unprepared(TRANSLATION_SEARCH_SQLITE).await?;
+            for sql in SEARCH_SQLITE {
+                db.execute_unprepared(sql).await?;
+            }
         }
 
         manager
@@ -467,11 +473,38 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let db = manager.get_connection();
+        if db.get_database_backend() == DbBackend::Postgres {
+            for sql in [
+                "ALTER TABLE contribution_search DROP COLUMN document",
+                "ALTER TABLE contribution_search DROP COLUMN translations",
+                "ALTER TABLE contribution_search ADD COLUMN document TSVECTOR GENERATED ALWAYS AS (
+                    setweight(to_tsvector(config, title), 'A') || setweight(to_tsvector(config, body), 'B')
+                ) STORED",
+            ] {
+                db.execute_unprepared(sql).await?;
+            }
+            for config in CONFIGS {
+                db.execute_unprepared(&format!(
+                    "CREATE INDEX ix_contribution_search_{config} ON contribution_search \
+                     USING GIN (document) WHERE config = '{config}'::regconfig"
+                ))
+                .await?;
+            }
+        } else {
+            for sql in [
+                "DROP TABLE contribution_search",
+                "CREATE VIRTUAL TABLE contribution_search USING fts5(
+                    title, body, tokenize = 'porter unicode61 remove_diacritics 2'
+                )",
+            ] {
+                db.execute_unprepared(sql).await?;
+            }
+        }
         for table in [
             "webhook_attempt",
             "webhook_delivery",
             "webhook",
-            "translation_search",
             "contribution_translation",
             "report_publication",
             "report_paragraph",

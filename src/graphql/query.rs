@@ -1,6 +1,6 @@
 //! The query root.
 
-use super::args::{moment, page_by};
+use super::args::{moment, page_by, stakeholder_of};
 use super::context::request;
 use super::node::{self, Node};
 use super::types::*;
@@ -410,6 +410,7 @@ impl Query {
     async fn accounts(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<AccountFilter>,
         #[graphql(desc = "The order of the list; by creation if not given.")] order_by: Option<
             AccountOrder,
         >,
@@ -420,8 +421,39 @@ impl Query {
     ) -> Result<AccountConnection> {
         let rd = request(ctx)?;
         let page = page_by(ctx, order_by, first, after, last, before)?;
-        let listing = accounts::list(&rd.db, &rd.viewer, &page).await?;
+        let filter = filter.unwrap_or_default();
+        let filter = accounts::AccountFilter {
+            search: filter.search,
+            roles: filter.roles,
+            statuses: filter.statuses,
+            stakeholder_id: stakeholder_of(filter.stakeholder.as_ref())?,
+        };
+        let listing = accounts::list(&rd.db, &rd.viewer, &filter, &page).await?;
         Ok(AccountConnection::from_listing(listing, Account))
+    }
+
+    /// Walks the audit log's hash chain (secretariat): whether every event's hash and
+    /// link hold, and if not, the first event that breaks it.
+    async fn audit_verification(&self, ctx: &Context<'_>) -> Result<AuditVerification> {
+        let rd = request(ctx)?;
+        Ok(match audit::verify_for(&rd.db, &rd.viewer).await? {
+            audit::Verification::Intact { events } => AuditVerification {
+                intact: true,
+                events: events as i32,
+                first_broken: None,
+                reason: None,
+            },
+            audit::Verification::Broken { event_id, reason } => AuditVerification {
+                intact: false,
+                events: 0,
+                first_broken: Some(
+                    GlobalId::new(NodeType::AuditEvent, event_id)
+                        .encode()
+                        .into(),
+                ),
+                reason: Some(reason),
+            },
+        })
     }
 
     /// Partner API clients, in order of creation (secretariat).
@@ -480,6 +512,32 @@ impl Query {
         let listing = audit::list(&rd.db, &rd.viewer, &filter, &page).await?;
         Ok(AuditEventConnection::from_listing(listing, AuditEvent))
     }
+}
+
+/// Narrows the list of accounts; every field given must match.
+#[derive(async_graphql::InputObject, Default)]
+pub struct AccountFilter {
+    /// Email or display name containing this text (any case).
+    pub search: Option<String>,
+    /// Only these roles.
+    pub roles: Option<Vec<entity::enums::Role>>,
+    /// Only these statuses.
+    pub statuses: Option<Vec<entity::enums::PrincipalStatus>>,
+    /// Only accounts speaking for this stakeholder.
+    pub stakeholder: Option<ID>,
+}
+
+/// What a walk of the audit log's hash chain found.
+#[derive(async_graphql::SimpleObject)]
+pub struct AuditVerification {
+    /// Every event's hash and link hold.
+    pub intact: bool,
+    /// How many events were checked (when intact).
+    pub events: i32,
+    /// The first event whose hash or link does not hold (an AuditEvent ID).
+    pub first_broken: Option<ID>,
+    /// What does not hold there.
+    pub reason: Option<String>,
 }
 
 /// Narrows the audit log; every field given must match.

@@ -598,6 +598,7 @@ impl Loader<'_> {
                 language: &revision.language,
                 title: &revision.title,
                 body: &revision.body,
+                translations: "",
             }],
         )
         .await?;

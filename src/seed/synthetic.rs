@@ -260,6 +260,7 @@ pub async fn load(txn: &DatabaseTransaction, size: Size) -> anyhow::Result<usize
                 language: d.language,
                 title: &d.title,
                 body: &d.body,
+                translations: "",
             })
             .collect();
         search::index(txn, &texts).await?;

@@ -278,9 +278,60 @@ pub async fn set_status(
 }
 
 /// Accounts, for the secretariat.
-pub async fn list(db: &impl Db, viewer: &Viewer, page: &Page) -> AppResult<Listing<Model>> {
+pub async fn list(
+    db: &impl Db,
+    viewer: &Viewer,
+    filter: &AccountFilter,
+    page: &Page,
+) -> AppResult<Listing<Model>> {
+    use sea_orm::sea_query::{ExprTrait, LikeExpr};
     policy::may(viewer, Action::ListIdentities)?;
-    paging::list(db, Entity::find(), Column::Id, page).await
+    let mut select = Entity::find();
+    if let Some(text) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
+        // Email or display name containing the text, in any case.
+        let pattern = format!(
+            "%{}%",
+            text.to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        select = select.filter(
+            sea_orm::Condition::any()
+                .add(Column::EmailNormalized.like(LikeExpr::new(pattern.clone()).escape('\\')))
+                .add(
+                    sea_orm::sea_query::Expr::expr(sea_orm::sea_query::Func::lower(
+                        sea_orm::sea_query::Expr::col(Column::DisplayName),
+                    ))
+                    .like(LikeExpr::new(pattern).escape('\\')),
+                ),
+        );
+    }
+    if let Some(roles) = &filter.roles {
+        select = select.filter(Column::Role.is_in(roles.iter().copied()));
+    }
+    if let Some(statuses) = &filter.statuses {
+        select = select.filter(Column::Status.is_in(statuses.iter().copied()));
+    }
+    if let Some(stakeholder) = filter.stakeholder_id {
+        select = select.filter(Column::StakeholderId.eq(stakeholder));
+    }
+    paging::list(db, select, Column::Id, page).await
+}
+
+/// Which accounts to list; every field given narrows the list.
+#[derive(Debug, Clone, Default)]
+pub struct AccountFilter {
+    /// Email or display name containing this text (any case).
+    pub search: Option<String>,
+    pub roles: Option<Vec<entity::enums::Role>>,
+    pub statuses: Option<Vec<entity::enums::PrincipalStatus>>,
+    pub stakeholder_id: Option<i64>,
 }
 
 /// Accounts by id that `viewer` may see: all for the secretariat, one's own otherwise.

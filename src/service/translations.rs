@@ -145,7 +145,8 @@ pub async fn add(db: &impl Db, viewer: &Viewer, input: NewTranslation) -> Mutati
     .insert(&txn)
     .await?;
     if revision.number == c.latest_revision {
-        search::index_translation(&txn, &row).await?;
+        let text = search::translations_text(&txn, revision.id).await?;
+        search::set_translations(&txn, c.id, &text).await?;
     }
     audit::append_change(
         &txn,

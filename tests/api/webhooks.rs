@@ -224,14 +224,23 @@ async fn deliveries_are_signed_retried_with_backoff_and_logged() {
     );
     assert!(!body["data"]["contribution"]["stakeholder"].is_null());
 
-    // The delivery log: one delivery, two attempts with their status codes.
-    let log = ask(
-        &app,
-        Some(&admin),
-        "query($id: ID!) { node(id: $id) { ... on Webhook { deliveries(first: 10) { totalCount nodes { event status attemptCount lastStatusCode deliveredAt attempts { statusCode error durationMs } } } } } }",
-        json!({ "id": hook }),
-    )
-    .await;
+    // The delivery log: one delivery, two attempts with their status codes (recorded
+    // once the endpoint's answer is in).
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let log = loop {
+        let log = ask(
+            &app,
+            Some(&admin),
+            "query($id: ID!) { node(id: $id) { ... on Webhook { deliveries(first: 10) { totalCount nodes { event status attemptCount lastStatusCode deliveredAt attempts { statusCode error durationMs } } } } } }",
+            json!({ "id": hook }),
+        )
+        .await;
+        if log["node"]["deliveries"]["nodes"][0]["status"] != "PENDING" || Instant::now() > deadline
+        {
+            break log;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     let deliveries = &log["node"]["deliveries"];
     assert_eq!(deliveries["totalCount"], 1, "{log}");
     let d = &deliveries["nodes"][0];

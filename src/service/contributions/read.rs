@@ -11,7 +11,7 @@ use crate::viewer::Viewer;
 use entity::contribution::{Column, Entity, Model};
 use entity::enums::{ContributionKind, ContributionStatus, StakeholderGroup, Visibility};
 use entity::{contribution_issue, contribution_mechanism, contribution_revision, stakeholder};
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query, UnionType};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, JoinType,
     QueryFilter, QuerySelect, QueryTrait, RelationTrait, Select,
@@ -200,36 +200,23 @@ pub async fn search(
     size: u64,
 ) -> AppResult<Hits> {
     let backend = db.get_database_backend();
-    let plain = select(backend, viewer, filter).into_query();
-    let mut candidates = plain.clone();
+    let mut candidates = select(backend, viewer, filter).into_query();
     search::join_matches(backend, &mut candidates, query);
     let mut statement = search::ranked(backend, candidates);
-    statement.expr_as(search::relevance(backend, query), Alias::new("relevance"));
-    // Contributions found only through a translation rank beside the others, by their
-    // best translation's relevance.
-    statement.union(
-        UnionType::All,
-        search::translated_only(backend, plain, query),
-    );
-    let hits = Alias::new("hits");
-    let relevance = Expr::col((hits.clone(), Alias::new("relevance")));
-    let id = Expr::col((hits.clone(), Alias::new("id")));
-    let mut statement = Query::select()
-        .column((hits.clone(), Asterisk))
-        .from_subquery(statement, hits.clone())
-        .take();
-    if let Some((score, after_id)) = after {
+    let relevance = search::relevance(backend, query);
+    if let Some((score, id)) = after {
         statement.cond_where(
             Condition::any().add(relevance.clone().lt(score)).add(
                 Condition::all()
                     .add(relevance.clone().eq(score))
-                    .add(id.clone().gt(after_id)),
+                    .add(Expr::col((Entity, Column::Id)).gt(id)),
             ),
         );
     }
     statement
-        .order_by((hits.clone(), Alias::new("relevance")), Order::Desc)
-        .order_by((hits, Alias::new("id")), Order::Asc)
+        .expr_as(relevance, Alias::new("relevance"))
+        .order_by(Alias::new("relevance"), Order::Desc)
+        .order_by((Entity, Column::Id), Order::Asc)
         .limit(size + 1);
     let txn = db.begin().await?;
     if backend == DbBackend::Postgres {
@@ -250,12 +237,6 @@ pub async fn search(
     found.truncate(size as usize);
     let ids: Vec<i64> = found.iter().map(|(m, _)| m.id).collect();
     let mut snippets = search::snippets(&txn, query, &ids).await?;
-    let translated: Vec<i64> = ids
-        .iter()
-        .copied()
-        .filter(|id| !snippets.contains_key(id))
-        .collect();
-    snippets.extend(search::translation_snippets(&txn, query, &translated).await?);
     txn.commit().await?;
     let hits = found
         .into_iter()

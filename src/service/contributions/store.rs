@@ -286,8 +286,6 @@ pub async fn insert_revision(
     .insert(txn)
     .await?;
     make_searchable(txn, &revision).await?;
-    // The translations of the revision it replaces are not of the current text.
-    search::drop_translations(txn, contribution_id).await?;
     Ok(revision)
 }
 
@@ -297,6 +295,8 @@ pub async fn make_searchable(
     txn: &DatabaseTransaction,
     revision: &contribution_revision::Model,
 ) -> MutationResult<()> {
+    // A new revision has no translations yet; a draft edited in place keeps its own.
+    let translations = search::translations_text(txn, revision.id).await?;
     search::index(
         txn,
         &[search::Indexed {
@@ -304,6 +304,7 @@ pub async fn make_searchable(
             language: &revision.language,
             title: &revision.title,
             body: &revision.body,
+            translations: &translations,
         }],
     )
     .await?;

@@ -1,5 +1,6 @@
 //! Full-text search over contributions: their current title and body, in the six UN
-//! languages. PostgreSQL stems each contribution in its own language (`english`,
+//! languages, and the translations of their current revision (kept beside the original
+//! in the same row, so that a search reads one index whichever text matches). PostgreSQL stems each contribution in its own language (`english`,
 //! `french`, `spanish`, `russian`; `simple` for Arabic, Chinese and anything else)
 //! through a GIN index; SQLite uses FTS5 (Porter stemming, accents folded). On both,
 //! CJK characters are indexed and searched one per token, so a Chinese word is found as
@@ -17,7 +18,7 @@ pub use query::{MAX_QUERY_CHARS, SearchQuery};
 use text::{START, STOP, joined, to_html};
 pub use text::{config, spaced};
 
-use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, Query, SelectStatement};
 use sea_orm::{ConnectionTrait, DbBackend, DbErr, Statement, TryGetable, Value};
 use std::collections::HashMap;
 
@@ -33,6 +34,9 @@ pub struct Indexed<'a> {
     pub language: &'a str,
     pub title: &'a str,
     pub body: &'a str,
+    /// The current revision's translations, titles and bodies run together (see
+    /// [`translations_text`]); empty when there are none.
+    pub translations: &'a str,
 }
 
 /// Writes (or replaces) the searchable text of contributions, in one statement per
@@ -42,31 +46,34 @@ pub async fn index<C: ConnectionTrait>(db: &C, rows: &[Indexed<'_>]) -> Result<(
         return Ok(());
     }
     let backend = db.get_database_backend();
-    let mut values: Vec<Value> = Vec::with_capacity(rows.len() * 4);
+    let mut values: Vec<Value> = Vec::with_capacity(rows.len() * 5);
     let mut tuples = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {
-        let n = i * 4;
+        let n = i * 5;
         values.push(row.contribution_id.into());
         if backend == DbBackend::Postgres {
             values.push(config(row.language).into());
             tuples.push(format!(
-                "(${}, ${}::regconfig, ${}, ${})",
+                "(${}, ${}::regconfig, ${}, ${}, ${})",
                 n + 1,
                 n + 2,
                 n + 3,
-                n + 4
+                n + 4,
+                n + 5
             ));
         } else {
-            tuples.push("(?, ?, ?)".to_owned());
+            tuples.push("(?, ?, ?, ?)".to_owned());
         }
         values.push(spaced(row.title).into());
         values.push(spaced(row.body).into());
+        values.push(spaced(row.translations).into());
     }
     let sql = if backend == DbBackend::Postgres {
         format!(
-            "INSERT INTO {TABLE} (contribution_id, config, title, body) VALUES {} \
+            "INSERT INTO {TABLE} (contribution_id, config, title, body, translations) VALUES {} \
              ON CONFLICT (contribution_id) DO UPDATE \
-             SET config = EXCLUDED.config, title = EXCLUDED.title, body = EXCLUDED.body",
+             SET config = EXCLUDED.config, title = EXCLUDED.title, body = EXCLUDED.body, \
+             translations = EXCLUDED.translations",
             tuples.join(", ")
         )
     } else {
@@ -78,7 +85,7 @@ pub async fn index<C: ConnectionTrait>(db: &C, rows: &[Indexed<'_>]) -> Result<(
         ))
         .await?;
         format!(
-            "INSERT INTO {TABLE} (rowid, title, body) VALUES {}",
+            "INSERT INTO {TABLE} (rowid, title, body, translations) VALUES {}",
             tuples.join(", ")
         )
     };
@@ -93,8 +100,11 @@ pub async fn fill_missing<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
     const BATCH: u64 = 500;
     let backend = db.get_database_backend();
     let key = key(backend);
+    let joined = translations_aggregate(backend);
     let sql = format!(
-        "SELECT c.id, r.language, r.title, r.body FROM contribution c \
+        "SELECT c.id, r.language, r.title, r.body, \
+         COALESCE((SELECT {joined} FROM contribution_translation t WHERE t.revision_id = r.id), '') \
+         FROM contribution c \
          JOIN contribution_revision r ON r.contribution_id = c.id AND r.number = c.latest_revision \
          WHERE NOT EXISTS (SELECT 1 FROM {TABLE} s WHERE s.{key} = c.id) \
          ORDER BY c.id LIMIT {BATCH}"
@@ -114,20 +124,73 @@ pub async fn fill_missing<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
                 row.try_get_by_index::<String>(1)?,
                 row.try_get_by_index::<String>(2)?,
                 row.try_get_by_index::<String>(3)?,
+                row.try_get_by_index::<String>(4)?,
             ));
         }
         let batch: Vec<Indexed> = texts
             .iter()
-            .map(|(id, language, title, body)| Indexed {
+            .map(|(id, language, title, body, translations)| Indexed {
                 contribution_id: *id,
                 language,
                 title,
                 body,
+                translations,
             })
             .collect();
         index(db, &batch).await?;
         filled += rows.len() as u64;
     }
+}
+
+/// How a revision's translations are run together in SQL (as [`translations_text`]
+/// does).
+fn translations_aggregate(backend: DbBackend) -> &'static str {
+    if backend == DbBackend::Postgres {
+        "string_agg(t.title || ' ' || t.body, ' ' ORDER BY t.language)"
+    } else {
+        "group_concat(t.title || ' ' || t.body, ' ')"
+    }
+}
+
+/// The translations of revision `revision_id`, titles and bodies run together: what a
+/// search finds them by.
+pub async fn translations_text<C: ConnectionTrait>(
+    db: &C,
+    revision_id: i64,
+) -> Result<String, DbErr> {
+    use entity::contribution_translation::{Column, Entity};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let rows = Entity::find()
+        .filter(Column::RevisionId.eq(revision_id))
+        .order_by_asc(Column::Language)
+        .all(db)
+        .await?;
+    Ok(rows
+        .iter()
+        .map(|t| format!("{} {}", t.title, t.body))
+        .collect::<Vec<_>>()
+        .join(" "))
+}
+
+/// Replaces the translations a contribution is found by (its current revision's).
+pub async fn set_translations<C: ConnectionTrait>(
+    db: &C,
+    contribution_id: i64,
+    text: &str,
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let sql = if backend == DbBackend::Postgres {
+        format!("UPDATE {TABLE} SET translations = $1 WHERE contribution_id = $2")
+    } else {
+        format!("UPDATE {TABLE} SET translations = ? WHERE rowid = ?")
+    };
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        sql,
+        [spaced(text).into(), contribution_id.into()],
+    ))
+    .await?;
+    Ok(())
 }
 
 /// The search table's column that holds the contribution id (an FTS5 table's rowid).
@@ -139,28 +202,8 @@ fn key(backend: DbBackend) -> &'static str {
     }
 }
 
-/// The table the current revisions' translations are searched in: the same shape as
-/// [`TABLE`] (on SQLite, an FTS5 table whose rowid is the translation's id, with the
-/// contribution's id beside the text).
-const TRANSLATIONS: &str = "translation_search";
-
-/// The ids of the contributions a search matches, in their original text or in a
-/// translation of their current revision, as a subquery.
+/// The ids of the contributions a search matches, as a subquery.
 pub fn matching(backend: DbBackend, query: &SearchQuery) -> SelectStatement {
-    let mut originals = matching_original(backend, query);
-    originals.union(
-        sea_orm::sea_query::UnionType::Distinct,
-        Query::select()
-            .column(Alias::new("contribution_id"))
-            .from(Alias::new(TRANSLATIONS))
-            .and_where(matches_in(TRANSLATIONS, backend, query))
-            .take(),
-    );
-    originals
-}
-
-/// The ids of the contributions whose original text matches.
-fn matching_original(backend: DbBackend, query: &SearchQuery) -> SelectStatement {
     Query::select()
         .column(Alias::new(key(backend)))
         .from(Alias::new(TABLE))
@@ -172,18 +215,14 @@ fn matching_original(backend: DbBackend, query: &SearchQuery) -> SelectStatement
 /// each contribution with the search in its own language, one branch per language,
 /// each through that language's partial GIN index. SQLite: FTS5's `MATCH`.
 fn matches(backend: DbBackend, query: &SearchQuery) -> Expr {
-    matches_in(TABLE, backend, query)
-}
-
-fn matches_in(table: &str, backend: DbBackend, query: &SearchQuery) -> Expr {
     if backend != DbBackend::Postgres {
-        return Expr::cust_with_values(format!("{table} MATCH ?"), [query.fts5.clone()]);
+        return Expr::cust_with_values(format!("{TABLE} MATCH ?"), [query.fts5.clone()]);
     }
     let branches: Vec<String> = CONFIGS
         .iter()
         .map(|c| {
             format!(
-                "({table}.config = '{c}'::regconfig AND {table}.document @@ websearch_to_tsquery('{c}', $1))"
+                "({TABLE}.config = '{c}'::regconfig AND {TABLE}.document @@ websearch_to_tsquery('{c}', $1))"
             )
         })
         .collect();
@@ -228,8 +267,9 @@ pub fn relevance(backend: DbBackend, query: &SearchQuery) -> Expr {
             [query.websearch.clone()],
         )
     } else {
-        // bm25 is lower for better matches; titles weigh ten times the body.
-        Expr::cust(format!("(-bm25({TABLE}, 10.0, 1.0))"))
+        // bm25 is lower for better matches; titles weigh ten times the body, the body
+        // twice the translations.
+        Expr::cust(format!("(-bm25({TABLE}, 10.0, 1.0, 0.5))"))
     }
 }
 
@@ -253,32 +293,25 @@ pub async fn snippets<C: ConnectionTrait>(
     query: &SearchQuery,
     ids: &[i64],
 ) -> Result<HashMap<i64, String>, DbErr> {
-    let backend = db.get_database_backend();
-    snippets_in(db, TABLE, key(backend), query, ids).await
-}
-
-/// The snippets of `ids` from the search table `table`, whose column `key` holds the
-/// contribution's id: of the first matching row of each (a contribution has one row in
-/// [`TABLE`], one per translation in [`TRANSLATIONS`]).
-async fn snippets_in<C: ConnectionTrait>(
-    db: &C,
-    table: &str,
-    key: &str,
-    query: &SearchQuery,
-    ids: &[i64],
-) -> Result<HashMap<i64, String>, DbErr> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
     let backend = db.get_database_backend();
     let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+    // The body's snippet, unless only a translation matched: then the translations'.
     let statement = if backend == DbBackend::Postgres {
+        let headline = |column: &str| {
+            format!(
+                "ts_headline(config, {column}, websearch_to_tsquery(config, $1), \
+                 'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, ShortWord=0, MaxFragments=2, FragmentDelimiter=\" … \"')"
+            )
+        };
         Statement::from_sql_and_values(
             backend,
             format!(
-                "SELECT {key}, ts_headline(config, body, websearch_to_tsquery(config, $1), \
-                 'StartSel={START}, StopSel={STOP}, MaxWords=30, MinWords=12, ShortWord=0, MaxFragments=2, FragmentDelimiter=\" … \"') \
-                 FROM {table} WHERE {key} IN ({}) AND document @@ websearch_to_tsquery(config, $1)",
+                "SELECT contribution_id, {}, {} FROM {TABLE} WHERE contribution_id IN ({})",
+                headline("body"),
+                headline("translations"),
                 list.join(", ")
             ),
             [query.websearch.clone().into()],
@@ -287,8 +320,9 @@ async fn snippets_in<C: ConnectionTrait>(
         Statement::from_sql_and_values(
             backend,
             format!(
-                "SELECT {key}, snippet({table}, 1, '{START}', '{STOP}', ' … ', 24) \
-                 FROM {table} WHERE {table} MATCH ? AND {key} IN ({})",
+                "SELECT rowid, snippet({TABLE}, 1, '{START}', '{STOP}', ' … ', 24), \
+                 snippet({TABLE}, 2, '{START}', '{STOP}', ' … ', 24) \
+                 FROM {TABLE} WHERE {TABLE} MATCH ? AND rowid IN ({})",
                 list.join(", ")
             ),
             [query.fts5.clone().into()],
@@ -298,126 +332,14 @@ async fn snippets_in<C: ConnectionTrait>(
     let mut out = HashMap::with_capacity(rows.len());
     for row in rows {
         let id = i64::try_get_by_index(&row, 0).map_err(DbErr::from)?;
-        let text = String::try_get_by_index(&row, 1).map_err(DbErr::from)?;
-        out.entry(id).or_insert_with(|| to_html(&joined(&text)));
+        let body = String::try_get_by_index(&row, 1).map_err(DbErr::from)?;
+        let translations = String::try_get_by_index(&row, 2).map_err(DbErr::from)?;
+        let text = if !body.contains(START) && translations.contains(START) {
+            translations
+        } else {
+            body
+        };
+        out.insert(id, to_html(&joined(&text)));
     }
     Ok(out)
-}
-
-/// Makes a translation of a contribution's current revision searchable.
-pub async fn index_translation<C: ConnectionTrait>(
-    db: &C,
-    t: &entity::contribution_translation::Model,
-) -> Result<(), DbErr> {
-    let backend = db.get_database_backend();
-    let sql = if backend == DbBackend::Postgres {
-        Statement::from_sql_and_values(
-            backend,
-            format!(
-                "INSERT INTO {TRANSLATIONS} (translation_id, contribution_id, config, title, body) \
-                 VALUES ($1, $2, $3::regconfig, $4, $5)"
-            ),
-            [
-                t.id.into(),
-                t.contribution_id.into(),
-                config(&t.language).into(),
-                spaced(&t.title).into(),
-                spaced(&t.body).into(),
-            ],
-        )
-    } else {
-        Statement::from_sql_and_values(
-            backend,
-            format!(
-                "INSERT INTO {TRANSLATIONS} (rowid, title, body, contribution_id) VALUES (?, ?, ?, ?)"
-            ),
-            [
-                t.id.into(),
-                spaced(&t.title).into(),
-                spaced(&t.body).into(),
-                t.contribution_id.into(),
-            ],
-        )
-    };
-    db.execute_raw(sql).await?;
-    Ok(())
-}
-
-/// Forgets the searchable translations of a contribution (a new revision is current,
-/// and it has none yet).
-pub async fn drop_translations<C: ConnectionTrait>(
-    db: &C,
-    contribution_id: i64,
-) -> Result<(), DbErr> {
-    let backend = db.get_database_backend();
-    let placeholder = if backend == DbBackend::Postgres {
-        "$1"
-    } else {
-        "?"
-    };
-    db.execute_raw(Statement::from_sql_and_values(
-        backend,
-        format!("DELETE FROM {TRANSLATIONS} WHERE contribution_id = {placeholder}"),
-        [contribution_id.into()],
-    ))
-    .await?;
-    Ok(())
-}
-
-/// The statement of the readable contributions (`candidates`, over `contribution`) that
-/// match only through a translation of their current revision, each with its best
-/// translation's relevance as `relevance`, to rank beside [`ranked`]'s.
-pub fn translated_only(
-    backend: DbBackend,
-    mut candidates: SelectStatement,
-    query: &SearchQuery,
-) -> SelectStatement {
-    let found = Query::select()
-        .column(Alias::new("contribution_id"))
-        .from(Alias::new(TRANSLATIONS))
-        .and_where(matches_in(TRANSLATIONS, backend, query))
-        .take();
-    candidates
-        .and_where(Expr::col((Alias::new("contribution"), Alias::new("id"))).in_subquery(found))
-        .and_where(
-            Expr::col((Alias::new("contribution"), Alias::new("id")))
-                .not_in_subquery(matching_original(backend, query)),
-        );
-    if backend == DbBackend::Postgres {
-        candidates.limit(RANKED);
-    }
-    // The best-matching translation of each, by a correlated subquery (FTS5's ranking
-    // works only in the statement that matches, and not inside an aggregate).
-    let best = if backend == DbBackend::Postgres {
-        Expr::cust_with_values(
-            format!(
-                "(SELECT MAX(CAST(ts_rank(t.document, websearch_to_tsquery(t.config, $1), 1) AS DOUBLE PRECISION)) \
-                 FROM {TRANSLATIONS} t WHERE t.contribution_id = contribution.id)"
-            ),
-            [query.websearch.clone()],
-        )
-    } else {
-        Expr::cust_with_values(
-            format!(
-                "(SELECT -bm25({TRANSLATIONS}, 10.0, 1.0) AS r FROM {TRANSLATIONS} \
-                 WHERE {TRANSLATIONS} MATCH ? AND {TRANSLATIONS}.contribution_id = contribution.id \
-                 ORDER BY r DESC LIMIT 1)"
-            ),
-            [query.fts5.clone()],
-        )
-    };
-    Query::select()
-        .column((Alias::new("contribution"), Asterisk))
-        .expr_as(best, Alias::new("relevance"))
-        .from_subquery(candidates, Alias::new("contribution"))
-        .take()
-}
-
-/// Snippets of a matching translation of contributions found only through one.
-pub async fn translation_snippets<C: ConnectionTrait>(
-    db: &C,
-    query: &SearchQuery,
-    ids: &[i64],
-) -> Result<HashMap<i64, String>, DbErr> {
-    snippets_in(db, TRANSLATIONS, "contribution_id", query, ids).await
 }
