@@ -125,6 +125,7 @@ impl Query {
         let filter = filter.unwrap_or_default();
         let filter = stakeholders::StakeholderFilter {
             groups: filter.groups,
+            search: filter.search,
         };
         let page = page_by(ctx, order_by, first, after, last, before)?;
         let listing = stakeholders::list(&rd.db, &rd.viewer, &filter, &page).await?;

@@ -6,6 +6,7 @@
 
 mod body;
 mod client;
+mod console;
 mod error;
 mod execute;
 mod export;

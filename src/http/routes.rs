@@ -1,6 +1,6 @@
 //! Every route, in one table.
 
-use super::{export, graphiql, graphql, health, oauth, socket};
+use super::{console, export, graphiql, graphql, health, oauth, socket};
 use actix_web::web;
 
 /// Registers every route.
@@ -18,6 +18,14 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         web::get().to(export::consultation_file),
     )
     .route("/graphiql/{version}/{file}", web::get().to(graphiql::asset))
+    .route("/console", web::get().to(console::page))
+    .route("/console/assets/{file}", web::get().to(console::asset))
+    .service(
+        web::resource("/console/session")
+            .route(web::post().to(console::sign_in))
+            .route(web::delete().to(console::sign_out)),
+    )
+    .route("/console/session/refresh", web::post().to(console::refresh))
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
     .route("/metrics", web::get().to(health::metrics))

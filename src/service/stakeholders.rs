@@ -17,6 +17,8 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, Default)]
 pub struct StakeholderFilter {
     pub groups: Option<Vec<StakeholderGroup>>,
+    /// Name or acronym containing this text (any case): a picker's search.
+    pub search: Option<String>,
 }
 
 /// The list, for those who may browse it.
@@ -30,6 +32,22 @@ pub async fn list(
     let mut select = Entity::find();
     if let Some(groups) = &filter.groups {
         select = select.filter(Column::StakeholderGroup.is_in(groups.iter().copied()));
+    }
+    if let Some(text) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+        let pattern = format!(
+            "%{}%",
+            text.to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let lower = |c: Column| Expr::expr(Func::lower(Expr::col(c)));
+        select = select.filter(
+            sea_orm::Condition::any()
+                .add(lower(Column::Name).like(LikeExpr::new(pattern.clone()).escape('\\')))
+                .add(lower(Column::Acronym).like(LikeExpr::new(pattern).escape('\\'))),
+        );
     }
     paging::list(db, select, Column::Id, page).await
 }

@@ -142,6 +142,17 @@ impl Browser {
             .await;
     }
 
+    /// The value of the page's cookie `name` (HttpOnly ones too: the browser's own view).
+    #[allow(dead_code)]
+    pub async fn cookie(&self, name: &str) -> String {
+        let path = format!("/session/{}/cookie/{name}", self.session);
+        let cookie = self.call("GET", &path, Value::Null).await;
+        cookie["value"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no cookie {name}: {cookie}"))
+            .to_owned()
+    }
+
     /// A PNG of the window.
     #[allow(dead_code)]
     pub async fn screenshot(&self) -> Vec<u8> {

@@ -10,6 +10,7 @@ mod bench;
 mod browser;
 mod cli;
 mod clients;
+mod console;
 mod deploy;
 mod export;
 mod graphiql;

@@ -127,4 +127,6 @@ connection!(
 pub struct StakeholderFilter {
     /// Only stakeholders of these groups.
     pub groups: Option<Vec<StakeholderGroup>>,
+    /// Only stakeholders whose name or acronym contains this text (any case).
+    pub search: Option<String>,
 }

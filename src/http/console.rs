@@ -1,0 +1,206 @@
+//! The secretariat's console at `/console`: one page and its script and style, compiled
+//! into the binary (no build step, nothing fetched from elsewhere), and its session.
+//!
+//! The console is a client of the public GraphQL API like any other: every screen
+//! reads and writes through `/graphql` with a bearer access token held in the page's
+//! memory, so it can do nothing the role table refuses its user. What survives a
+//! reload is the session's refresh token, in a cookie the page's script cannot read
+//! (`HttpOnly`, `SameSite=Strict`, `Secure` behind TLS, `Path=/console/session`).
+//! Every use of that cookie (`POST /console/session/refresh`, `DELETE
+//! /console/session`) must also carry the session's CSRF token in `X-CSRF-Token`: the
+//! double-submit value of a second cookie, which only the console's own pages can
+//! read. A missing or forged one is `403`.
+
+use super::client::client_address;
+use super::error::HttpError;
+use super::state::AppState;
+use crate::service::sessions::{self, Session};
+use actix_web::cookie::{Cookie, SameSite, time::Duration as CookieDuration};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, CacheControl, CacheDirective};
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::json;
+
+/// The refresh token's cookie.
+pub const SESSION_COOKIE: &str = "concord_console";
+/// The CSRF token's cookie (readable by the page, which echoes it in a header).
+pub const CSRF_COOKIE: &str = "concord_csrf";
+/// The header that must echo the CSRF cookie.
+pub const CSRF_HEADER: &str = "X-CSRF-Token";
+
+const ASSETS: &[(&str, &str, &[u8])] = &[
+    (
+        "console.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("console/console.js"),
+    ),
+    (
+        "console.css",
+        "text/css; charset=utf-8",
+        include_bytes!("console/console.css"),
+    ),
+];
+
+/// The page's own script and style, and connections to this server only.
+const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; \
+     style-src 'self'; img-src 'self' data:; connect-src 'self'; base-uri 'none'; \
+     form-action 'none'; frame-ancestors 'none'";
+
+/// `GET /console` (and any screen under it: the page routes by its fragment).
+pub async fn page() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .insert_header(CacheControl(vec![CacheDirective::NoCache]))
+        .body(include_str!("console/index.html"))
+}
+
+/// `GET /console/assets/{file}`.
+pub async fn asset(file: web::Path<String>) -> HttpResponse {
+    match ASSETS.iter().find(|(name, _, _)| *name == file.as_str()) {
+        Some((_, media_type, body)) => HttpResponse::Ok()
+            .content_type(*media_type)
+            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .insert_header(CacheControl(vec![CacheDirective::NoCache]))
+            .body(*body),
+        None => HttpResponse::NotFound().finish(),
+    }
+}
+
+/// Sign-in for the console.
+#[derive(serde::Deserialize)]
+pub struct SignIn {
+    email: String,
+    password: String,
+}
+
+/// Whether the request came over TLS: to this server, or to a trusted proxy that says
+/// so (`X-Forwarded-Proto` / `Forwarded`, believed only from a trusted proxy).
+fn secure(req: &HttpRequest, state: &AppState) -> bool {
+    if req.app_config().secure() {
+        return true;
+    }
+    let from_proxy = req
+        .peer_addr()
+        .is_some_and(|a| state.trusted_proxies.iter().any(|n| n.contains(&a.ip())));
+    from_proxy && req.connection_info().scheme() == "https"
+}
+
+fn cookie<'c>(name: &'c str, value: String, http_only: bool, secure: bool) -> Cookie<'c> {
+    Cookie::build(name, value)
+        .path("/console")
+        .http_only(http_only)
+        .secure(secure)
+        .same_site(SameSite::Strict)
+        .max_age(CookieDuration::days(14))
+        .finish()
+}
+
+fn removal(name: &str) -> Cookie<'_> {
+    let mut c = Cookie::build(name, "")
+        .path("/console")
+        .same_site(SameSite::Strict)
+        .finish();
+    c.make_removal();
+    c
+}
+
+/// The answer to a sign-in or a refresh: the access token for the page's memory, the
+/// refresh token and a new CSRF token in cookies.
+fn session_answer(req: &HttpRequest, state: &AppState, session: Session) -> Result<HttpResponse, HttpError> {
+    let csrf = crate::auth::secret::new_token("csrf_").map_err(crate::error::AppError::from)?;
+    let secure = secure(req, state);
+    Ok(HttpResponse::Ok()
+        .insert_header(CacheControl(vec![CacheDirective::NoStore]))
+        .cookie(cookie(SESSION_COOKIE, session.refresh_token, true, secure))
+        .cookie(cookie(CSRF_COOKIE, csrf.clone(), false, secure))
+        .json(json!({
+            "accessToken": session.access_token,
+            "accessTokenExpiresAt": session.access_expires_at,
+            "csrfToken": csrf,
+            "account": {
+                "email": session.account.email,
+                "displayName": session.account.display_name,
+                "role": session.account.role.as_str(),
+            },
+        })))
+}
+
+/// `POST /console/session`: signs in with email and password.
+pub async fn sign_in(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: web::Json<SignIn>,
+) -> Result<HttpResponse, HttpError> {
+    let ip = client_address(&req, &state.trusted_proxies).map(|ip| ip.to_string());
+    let session = sessions::login(
+        &state.db,
+        &state.auth,
+        &body.email,
+        &body.password,
+        ip.as_deref(),
+    )
+    .await?;
+    session_answer(&req, &state, session)
+}
+
+/// The refresh token, if the request carries the session cookie and the CSRF header
+/// that matches the CSRF cookie; `403` otherwise.
+fn checked_session(req: &HttpRequest) -> Result<String, HttpError> {
+    let refused = |message: &'static str| HttpError::new(StatusCode::FORBIDDEN, "FORBIDDEN", message);
+    let csrf_cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned());
+    let csrf_header = req
+        .headers()
+        .get(CSRF_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    match (csrf_cookie, csrf_header) {
+        (Some(c), Some(h)) if !c.is_empty() && constant_time_eq(c.as_bytes(), h.as_bytes()) => {}
+        (_, None) => return Err(refused("The X-CSRF-Token header is missing")),
+        _ => return Err(refused("The X-CSRF-Token header does not match this session")),
+    }
+    req.cookie(SESSION_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| {
+            HttpError::new(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                "The console session has ended; sign in again",
+            )
+        })
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// `POST /console/session/refresh`: a new access token for the session in the cookie
+/// (which rotates), with the CSRF header.
+pub async fn refresh(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, HttpError> {
+    let token = checked_session(&req)?;
+    match sessions::refresh(&state.db, &state.auth, &token).await {
+        Ok(session) => session_answer(&req, &state, session),
+        Err(err) => {
+            let mut answer = actix_web::ResponseError::error_response(&HttpError::from(err));
+            answer.add_removal_cookie(&removal(SESSION_COOKIE)).ok();
+            Ok(answer)
+        }
+    }
+}
+
+/// `DELETE /console/session`: signs out (the whole session ends), with the CSRF header.
+pub async fn sign_out(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, HttpError> {
+    let token = checked_session(&req)?;
+    if let Some(account) = sessions::logout(&state.db, &token).await? {
+        state
+            .events
+            .access_changed(crate::viewer::Subject::Account(account))
+            .await;
+    }
+    Ok(HttpResponse::NoContent()
+        .cookie(removal(SESSION_COOKIE))
+        .cookie(removal(CSRF_COOKIE))
+        .finish())
+}

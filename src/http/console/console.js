@@ -1,0 +1,599 @@
+// Concord's console: a client of the public GraphQL API. The access token lives in
+// this page's memory only; the session's refresh token is an HttpOnly cookie that the
+// server reads at /console/session/refresh, with the CSRF token echoed in a header.
+// Nothing here decides access: the API refuses what the role table refuses, and the
+// screens offered follow the signed-in role.
+'use strict';
+
+const state = { token: null, csrf: null, account: null, role: null };
+const main = document.getElementById('main');
+const nav = document.getElementById('nav');
+const who = document.getElementById('who');
+const signoutButton = document.getElementById('signout');
+
+// ---- DOM helpers (text is always set as text, never as HTML) -------------------
+
+function h(tag, attrs, ...children) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else if (k === 'for') el.htmlFor = v;
+    else if (k === 'value') el.value = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const c of children.flat()) {
+    if (c === null || c === undefined || c === false) continue;
+    el.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+  return el;
+}
+
+function toast(message) {
+  const p = h('p', {}, message);
+  document.getElementById('toast').append(p);
+  setTimeout(() => p.remove(), 6000);
+}
+
+let fieldSeq = 0;
+/** A labelled field with its error line: { el, input }. */
+function field(label, name, input) {
+  const id = `f${++fieldSeq}-${name}`;
+  input.id = id;
+  input.name = name;
+  const error = h('p', { class: 'error', id: `${id}-error` });
+  input.setAttribute('aria-describedby', error.id);
+  return { el: h('div', { class: 'field' }, h('label', { for: id }, label), input, error), input };
+}
+
+function text(label, name, attrs) {
+  return field(label, name, h('input', Object.assign({ type: 'text' }, attrs || {})));
+}
+
+function select(label, name, options, attrs) {
+  const s = h('select', attrs || {}, options.map(([value, title]) => h('option', { value }, title)));
+  return field(label, name, s);
+}
+
+function form(id, fields, submitLabel, onsubmit) {
+  const general = h('p', { class: 'form-error', role: 'alert' });
+  const f = h('form', { id, class: 'grid', novalidate: true },
+    general, fields.map((x) => x.el || x),
+    h('div', { class: 'actions' }, h('button', { type: 'submit' }, submitLabel)));
+  f.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    clearErrors(f);
+    const button = f.querySelector('button[type=submit]');
+    button.disabled = true;
+    try {
+      await onsubmit(f);
+    } catch (err) {
+      showFormError(f, err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return f;
+}
+
+function clearErrors(f) {
+  f.querySelectorAll('.error').forEach((p) => { p.textContent = ''; });
+  f.querySelectorAll('[aria-invalid]').forEach((i) => i.removeAttribute('aria-invalid'));
+  f.querySelector('.form-error').textContent = '';
+}
+
+function showFormError(f, err) {
+  if (err instanceof Expired) return;
+  f.querySelector('.form-error').textContent = err.message || String(err);
+}
+
+/** Puts each userErrors entry next to its field (or above the form). True if any. */
+function showUserErrors(f, errors) {
+  if (!errors || errors.length === 0) return false;
+  for (const e of errors) {
+    const name = e.field[e.field.length - 1];
+    const input = f.querySelector(`[name="${CSS.escape(name)}"]`);
+    if (input) {
+      input.setAttribute('aria-invalid', 'true');
+      document.getElementById(`${input.id}-error`).textContent = e.message;
+    } else {
+      const general = f.querySelector('.form-error');
+      general.textContent = (general.textContent ? general.textContent + ' ' : '') + e.message;
+    }
+  }
+  const first = f.querySelector('[aria-invalid=true]');
+  if (first) first.focus();
+  return true;
+}
+
+const fmt = (t) => (t ? new Date(t).toISOString().replace('T', ' ').slice(0, 16) + ' UTC' : '—');
+const label = (v) => (v || '').toLowerCase().replace(/_/g, ' ');
+
+// ---- Session and API ------------------------------------------------------------
+
+class Expired extends Error {}
+
+function cookie(name) {
+  const m = document.cookie.split('; ').find((c) => c.startsWith(name + '='));
+  return m ? decodeURIComponent(m.slice(name.length + 1)) : null;
+}
+
+async function sessionCall(method, path) {
+  const csrf = state.csrf || cookie('concord_csrf');
+  return fetch(path, {
+    method,
+    credentials: 'same-origin',
+    headers: csrf ? { 'X-CSRF-Token': csrf } : {},
+  });
+}
+
+function accept(session) {
+  state.token = session.accessToken;
+  state.csrf = session.csrfToken;
+  state.account = session.account;
+  state.role = session.account.role;
+}
+
+async function refresh() {
+  if (!cookie('concord_csrf')) return false;
+  const r = await sessionCall('POST', '/console/session/refresh');
+  if (!r.ok) return false;
+  accept(await r.json());
+  return true;
+}
+
+async function api(query, variables) {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const r = await fetch('/graphql', {
+      method: 'POST',
+      headers: Object.assign({ 'Content-Type': 'application/json' },
+        state.token ? { Authorization: `Bearer ${state.token}` } : {}),
+      body: JSON.stringify({ query, variables: variables || {} }),
+    });
+    const body = await r.json();
+    const code = body.errors && body.errors[0].extensions && body.errors[0].extensions.code;
+    if (code === 'UNAUTHENTICATED' && attempt === 0 && (await refresh())) continue;
+    if (code === 'UNAUTHENTICATED') {
+      expire();
+      throw new Expired('Your console session has expired; sign in again.');
+    }
+    if (body.errors) throw new Error(body.errors.map((e) => e.message).join(' '));
+    return body.data;
+  }
+  throw new Error('unreachable');
+}
+
+function expire() {
+  state.token = null;
+  renderSignIn('Your console session has expired; sign in again.');
+}
+
+// ---- Navigation -----------------------------------------------------------------
+
+const SCREENS = [
+  { path: 'accounts', title: 'Accounts', secretariat: true, render: renderAccounts },
+  { path: 'clients', title: 'Partner clients', secretariat: true, render: renderClients },
+  { path: 'consultations', title: 'Consultations', secretariat: false, render: renderConsultations },
+  { path: 'moderation', title: 'Moderation', secretariat: true, render: renderModeration },
+  { path: 'audit', title: 'Audit log', secretariat: true, render: renderAudit },
+];
+
+const isSecretariat = () => state.role === 'SECRETARIAT';
+const allowed = () => SCREENS.filter((s) => !s.secretariat || isSecretariat());
+
+function renderNav(current) {
+  nav.replaceChildren(...allowed().map((s) => h('a', {
+    href: `#/${s.path}`, 'aria-current': s.path === current ? 'page' : null,
+  }, s.title)));
+  nav.hidden = false;
+  who.textContent = `${state.account.displayName} · ${label(state.role)}`;
+  signoutButton.hidden = false;
+}
+
+async function route() {
+  if (!state.token) return renderSignIn();
+  const [path, arg] = location.hash.replace(/^#\/?/, '').split('/');
+  const screens = allowed();
+  const screen = screens.find((s) => s.path === path) || screens[0];
+  if (screen.path !== path) {
+    location.hash = `#/${screen.path}`;
+    return;
+  }
+  renderNav(screen.path);
+  main.replaceChildren(h('h1', {}, screen.title));
+  try {
+    await screen.render(arg);
+  } catch (err) {
+    if (!(err instanceof Expired)) main.append(h('p', { class: 'form-error', role: 'alert' }, err.message));
+  }
+  main.focus();
+}
+
+window.addEventListener('hashchange', route);
+signoutButton.addEventListener('click', async () => {
+  await sessionCall('DELETE', '/console/session');
+  state.token = null;
+  state.csrf = null;
+  renderSignIn('Signed out.');
+});
+
+// ---- Sign in ---------------------------------------------------------------------
+
+function renderSignIn(message) {
+  nav.hidden = true;
+  signoutButton.hidden = true;
+  who.textContent = '';
+  const email = text('Email', 'email', { type: 'email', autocomplete: 'username', required: true });
+  const password = text('Password', 'password', { type: 'password', autocomplete: 'current-password', required: true });
+  const f = form('signin', [email, password], 'Sign in', async () => {
+    const r = await fetch('/console/session', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: email.input.value, password: password.input.value }),
+    });
+    const body = await r.json();
+    if (!r.ok) {
+      const err = body.errors ? body.errors[0].message : 'Sign-in failed';
+      password.input.setAttribute('aria-invalid', 'true');
+      document.getElementById(`${password.input.id}-error`).textContent = err;
+      password.input.focus();
+      return;
+    }
+    accept(body);
+    if (!location.hash || location.hash === '#/') location.hash = '#/';
+    await route();
+  });
+  if (message) f.querySelector('.form-error').textContent = message;
+  main.replaceChildren(h('div', { class: 'signin panel' }, h('h1', {}, 'Sign in'), f));
+  email.input.focus();
+}
+
+// ---- Stakeholder picker --------------------------------------------------------
+
+function stakeholderPicker(name, labelText) {
+  const query = h('input', { type: 'search', placeholder: 'Type part of a name' });
+  const search = field(`${labelText}: search`, `${name}Search`, query);
+  const choice = select(labelText, name, [['', '— none —']]);
+  let timer = null;
+  async function load() {
+    const data = await api('query($s: String) { stakeholders(first: 25, filter: { search: $s }, orderBy: { field: NAME }) { nodes { id name group } } }', { s: query.value || null });
+    const keep = choice.input.value;
+    choice.input.replaceChildren(h('option', { value: '' }, '— none —'),
+      ...data.stakeholders.nodes.map((s) => h('option', { value: s.id }, `${s.name} (${label(s.group)})`)));
+    if (keep && [...choice.input.options].some((o) => o.value === keep)) choice.input.value = keep;
+    else if (query.value && choice.input.options.length > 1) choice.input.selectedIndex = 1;
+  }
+  query.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(load, 200); });
+  load().catch(() => {});
+  return { fields: [search, choice], value: () => choice.input.value || null, load, query, choice: choice.input };
+}
+
+const ROLES = [['SECRETARIAT', 'Secretariat'], ['MEMBER_STATE', 'Member state'], ['OBSERVER', 'Observer']];
+
+// ---- Accounts --------------------------------------------------------------------
+
+async function renderAccounts() {
+  const list = h('div', { class: 'table-wrap' });
+  const editor = h('div');
+  const search = text('Email or name contains', 'search');
+  const role = select('Role', 'role', [['', 'Any']].concat(ROLES));
+  const status = select('Status', 'status', [['', 'Any'], ['ACTIVE', 'Active'], ['DISABLED', 'Disabled']]);
+  const sh = stakeholderPicker('stakeholder', 'Stakeholder');
+  async function load() {
+    const filter = {
+      search: search.input.value || null,
+      roles: role.input.value ? [role.input.value] : null,
+      statuses: status.input.value ? [status.input.value] : null,
+      stakeholder: sh.value(),
+    };
+    const data = await api('query($f: AccountFilter) { accounts(first: 100, filter: $f, orderBy: { field: EMAIL }) { totalCount nodes { id version email displayName role status stakeholder { id name } } } }', { f: filter });
+    list.replaceChildren(table(['Email', 'Name', 'Role', 'Stakeholder', 'Status', 'Actions'], data.accounts.nodes.map((a) => [
+      a.email, a.displayName, label(a.role), a.stakeholder ? a.stakeholder.name : '—',
+      h('span', { class: a.status === 'ACTIVE' ? 'badge' : 'badge off' }, label(a.status)),
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'secondary', onclick: () => editAccount(a) }, 'Edit'),
+        h('button', { type: 'button', class: a.status === 'ACTIVE' ? 'danger' : 'secondary', onclick: () => setStatus(a) },
+          a.status === 'ACTIVE' ? `Disable ${a.email}` : `Enable ${a.email}`),
+        h('button', { type: 'button', class: 'secondary', onclick: () => resetPassword(a) }, 'Reset password')),
+    ])), h('p', {}, `${data.accounts.totalCount} accounts`));
+  }
+  async function setStatus(a) {
+    const action = a.status === 'ACTIVE' ? 'accountDisable' : 'accountEnable';
+    const data = await api(`mutation($id: ID!) { ${action}(input: { id: $id }) { account { status } userErrors { message } } }`, { id: a.id });
+    const errors = data[action].userErrors;
+    toast(errors.length ? errors[0].message : `${a.email}: ${label(data[action].account.status)}`);
+    await load();
+  }
+  async function resetPassword(a) {
+    const data = await api('mutation($id: ID!) { accountPasswordReset(input: { id: $id }) { resetToken expiresAt userErrors { message } } }', { id: a.id });
+    const p = data.accountPasswordReset;
+    editor.replaceChildren(h('section', { class: 'panel', 'aria-label': 'Password reset' },
+      h('h2', {}, `Password reset for ${a.email}`),
+      p.resetToken
+        ? [h('p', {}, `Hand this one-time token to its holder; it works once, until ${fmt(p.expiresAt)}. It is not shown again.`),
+           h('p', { class: 'secret', id: 'reset-token' }, p.resetToken)]
+        : h('p', { class: 'form-error' }, p.userErrors.map((e) => e.message).join(' '))));
+    editor.querySelector('h2').scrollIntoView();
+  }
+  function editAccount(a) {
+    const name = text('Display name', 'displayName', { value: a.displayName });
+    const r = select('Role', 'role', ROLES);
+    r.input.value = a.role;
+    const picker = stakeholderPicker('stakeholder', 'Stakeholder');
+    if (a.stakeholder) {
+      picker.query.value = a.stakeholder.name;
+      picker.load();
+    }
+    const f = form('account-edit', [name, r, ...picker.fields], 'Save changes', async (f) => {
+      const input = { id: a.id, version: a.version, displayName: name.input.value, role: r.input.value };
+      if (picker.value()) input.stakeholder = picker.value();
+      const data = await api('mutation($i: AccountUpdateInput!) { accountUpdate(input: $i) { account { id } userErrors { field message code } } }', { i: input });
+      if (showUserErrors(f, data.accountUpdate.userErrors)) return;
+      toast(`${a.email} saved`);
+      editor.replaceChildren();
+      await load();
+    });
+    editor.replaceChildren(h('section', { class: 'panel' }, h('h2', {}, `Edit ${a.email}`), f));
+    name.input.focus();
+  }
+  const email = text('Email', 'email', { type: 'email' });
+  const display = text('Display name', 'displayName');
+  const password = text('Password (at least 12 characters)', 'password', { type: 'password', autocomplete: 'new-password' });
+  const newRole = select('Role', 'role', ROLES);
+  const picker = stakeholderPicker('stakeholder', 'Stakeholder');
+  const create = form('account-create', [email, display, password, newRole, ...picker.fields], 'Create account', async (f) => {
+    const input = { email: email.input.value, displayName: display.input.value, password: password.input.value, role: newRole.input.value, stakeholder: picker.value() };
+    const data = await api('mutation($i: AccountCreateInput!) { accountCreate(input: $i) { account { id email } userErrors { field message code } } }', { i: input });
+    if (showUserErrors(f, data.accountCreate.userErrors)) return;
+    toast(`Created ${data.accountCreate.account.email}`);
+    f.reset();
+    await load();
+  });
+  const filters = form('account-filter', [search, role, status, ...sh.fields], 'Search', load);
+  main.append(h('section', { class: 'panel', 'aria-label': 'Find accounts' }, filters), list, editor,
+    h('section', { class: 'panel' }, h('h2', {}, 'New account'), create));
+  await load();
+}
+
+function table(headers, rows) {
+  return h('table', { class: 'stack' },
+    h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t)))),
+    h('tbody', {}, rows.map((cells) => h('tr', {}, cells.map((c, i) => h('td', { 'data-label': headers[i] }, c))))));
+}
+
+// ---- Partner clients ------------------------------------------------------------
+
+async function renderClients() {
+  const list = h('div', { class: 'table-wrap' });
+  const shown = h('div', { 'aria-live': 'polite' });
+  function showSecret(title, clientId, secret) {
+    shown.replaceChildren(h('section', { class: 'panel' }, h('h2', {}, title),
+      h('p', {}, `Client ID: ${clientId}. The secret is shown this once; store it now.`),
+      h('p', { class: 'secret', id: 'client-secret' }, secret)));
+  }
+  async function load() {
+    const data = await api('{ apiClients(first: 100) { nodes { id clientId name role scopes status stakeholder { name } } } }');
+    list.replaceChildren(table(['Name', 'Client ID', 'Stakeholder', 'Role', 'Scopes', 'Status', 'Actions'], data.apiClients.nodes.map((c) => [
+      c.name, h('code', {}, c.clientId), c.stakeholder ? c.stakeholder.name : '—', label(c.role), c.scopes.map(label).join(', '),
+      h('span', { class: c.status === 'ACTIVE' ? 'badge' : 'badge off' }, label(c.status)),
+      c.status === 'ACTIVE' ? h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'secondary', onclick: () => rotate(c) }, `Rotate secret of ${c.name}`),
+        h('button', { type: 'button', class: 'danger', onclick: () => revoke(c) }, `Revoke ${c.name}`)) : '—',
+    ])));
+  }
+  async function rotate(c) {
+    const data = await api('mutation($id: ID!) { apiClientRotateSecret(input: { id: $id }) { clientSecret userErrors { message } } }', { id: c.id });
+    showSecret(`New secret for ${c.name}`, c.clientId, data.apiClientRotateSecret.clientSecret);
+  }
+  async function revoke(c) {
+    if (!window.confirm(`Revoke ${c.name}? Its tokens stop working at once.`)) return;
+    await api('mutation($id: ID!) { apiClientRevoke(input: { id: $id }) { apiClient { status } } }', { id: c.id });
+    toast(`${c.name} revoked`);
+    await load();
+  }
+  const name = text('Name', 'name');
+  const picker = stakeholderPicker('stakeholder', 'Stakeholder');
+  const role = select('Role', 'role', [['OBSERVER', 'Observer'], ['MEMBER_STATE', 'Member state']]);
+  const read = h('input', { type: 'checkbox', id: 'scope-read', name: 'scopes', value: 'READ', checked: true });
+  const submit = h('input', { type: 'checkbox', id: 'scope-submit', name: 'scopesSubmit', value: 'SUBMIT' });
+  const scopes = h('fieldset', { class: 'field' }, h('legend', {}, 'Scopes'),
+    h('label', { for: 'scope-read' }, read, ' read'), h('label', { for: 'scope-submit' }, submit, ' submit'),
+    h('p', { class: 'error', id: 'scope-read-error' }));
+  const create = form('client-create', [name, ...picker.fields, role, scopes], 'Register client', async (f) => {
+    const chosen = [read, submit].filter((c) => c.checked).map((c) => c.value);
+    const data = await api('mutation($i: ApiClientCreateInput!) { apiClientCreate(input: $i) { apiClient { clientId name } clientSecret userErrors { field message code } } }',
+      { i: { name: name.input.value, stakeholder: picker.value(), role: role.input.value, scopes: chosen } });
+    const p = data.apiClientCreate;
+    if (showUserErrors(f, p.userErrors)) return;
+    showSecret(`Registered ${p.apiClient.name}`, p.apiClient.clientId, p.clientSecret);
+    f.reset();
+    await load();
+  });
+  main.append(list, shown, h('section', { class: 'panel' }, h('h2', {}, 'Register a partner client'), create));
+  await load();
+}
+
+// ---- Consultations ---------------------------------------------------------------
+
+const KINDS = [['WRITTEN_COMMENT', 'Written comments'], ['PRESENTATION', 'Presentations'], ['INFORMAL_INTERVENTION', 'Informal interventions']];
+const GROUPS = [['GOVERNMENT', 'Governments'], ['INTERNATIONAL_ORGANIZATION', 'International organizations'], ['CIVIL_SOCIETY', 'Civil society'], ['PRIVATE_SECTOR', 'Private sector']];
+const NEXT = { DRAFT: ['consultationOpen', 'Open for contributions'], OPEN: ['consultationClose', 'Close'], CLOSED: ['consultationMarkReported', 'Mark reported'] };
+
+async function renderConsultations(selected) {
+  const data = await api('{ consultations(first: 100) { nodes { id slug title status version mandate opensAt closesAt statistics { total byKind { kind count } byGroup { group total byKind { kind count } } } } } }');
+  const nodes = data.consultations.nodes;
+  main.append(h('div', { class: 'table-wrap' }, table(['Title', 'Status', 'Opens', 'Closes', 'Contributions'], nodes.map((c) => [
+    h('a', { href: `#/consultations/${c.id}` }, c.title), label(c.status), fmt(c.opensAt), fmt(c.closesAt), String(c.statistics.total),
+  ]))));
+  const c = nodes.find((n) => n.id === selected);
+  if (c) main.append(consultationDetail(c));
+  if (isSecretariat()) main.append(consultationCreate());
+}
+
+function statisticsTable(stats) {
+  const count = (g, k) => {
+    const row = stats.byGroup.find((x) => x.group === g);
+    const cell = row && row.byKind.find((x) => x.kind === k);
+    return cell ? cell.count : 0;
+  };
+  const total = (k) => (stats.byKind.find((x) => x.kind === k) || { count: 0 }).count;
+  const rows = GROUPS.map(([g, t]) => [t, ...KINDS.map(([k]) => String(count(g, k))), String(KINDS.reduce((s, [k]) => s + count(g, k), 0))]);
+  const t = h('table', { class: 'contributions' },
+    h('caption', {}, 'Number of contributions by stakeholder group and kind'),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Stakeholder group'), KINDS.map(([, t]) => h('th', { scope: 'col', class: 'n' }, t)), h('th', { scope: 'col', class: 'n' }, 'Total'))),
+    h('tbody', {}, rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, r[0]), r.slice(1).map((v) => h('td', { class: 'n' }, v))))),
+    h('tfoot', {}, h('tr', {}, h('th', { scope: 'row' }, 'Total'), KINDS.map(([k]) => h('td', { class: 'n' }, String(total(k)))), h('td', { class: 'n' }, String(stats.total)))));
+  return { table: t, chart: chart(GROUPS.map(([g, t]) => [t, KINDS.map(([k]) => count(g, k))])) };
+}
+
+function chart(rows) {
+  const NS = 'http://www.w3.org/2000/svg';
+  const s = (tag, attrs, txt) => {
+    const el = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+    if (txt !== undefined) el.textContent = txt;
+    return el;
+  };
+  const fills = ['#1f3f66', '#5b8fc7', '#cfe0f3'];
+  const max = Math.max(1, ...rows.map(([, v]) => v.reduce((a, b) => a + b, 0)));
+  const svg = s('svg', { viewBox: '0 0 560 170', role: 'img', 'aria-label': 'Contributions by stakeholder group and kind', width: '100%' });
+  rows.forEach(([name, values], i) => {
+    const y = 8 + i * 34;
+    svg.append(s('text', { x: 170, y: y + 18, 'text-anchor': 'end' }, name));
+    let x = 178;
+    values.forEach((v, k) => {
+      if (!v) return;
+      const w = (340 * v) / max;
+      svg.append(s('rect', { x, y: y + 4, width: w, height: 22, fill: fills[k], stroke: '#111', 'stroke-width': 0.5 }));
+      x += w;
+    });
+    svg.append(s('text', { x: x + 5, y: y + 19, 'font-weight': 'bold' }, String(values.reduce((a, b) => a + b, 0))));
+  });
+  KINDS.forEach(([, t], k) => {
+    svg.append(s('rect', { x: 178 + k * 125, y: 148, width: 10, height: 10, fill: fills[k], stroke: '#111', 'stroke-width': 0.5 }));
+    svg.append(s('text', { x: 192 + k * 125, y: 157 }, t));
+  });
+  return svg;
+}
+
+function consultationDetail(c) {
+  const { table: t, chart: svg } = statisticsTable(c.statistics);
+  const section = h('section', { class: 'panel', 'aria-label': c.title }, h('h2', {}, `${c.title} (${label(c.status)})`), t, svg);
+  if (!isSecretariat()) return section;
+  const title = text('Title', 'title', { value: c.title });
+  const mandate = text('Mandate', 'mandate', { value: c.mandate });
+  const opens = text('Opens at (RFC 3339, e.g. 2030-01-01T00:00:00Z)', 'opensAt', { value: c.opensAt });
+  const closes = text('Closes at (RFC 3339)', 'closesAt', { value: c.closesAt });
+  const edit = form('consultation-edit', [title, mandate, opens, closes], 'Save changes', async (f) => {
+    const data = await api('mutation($i: ConsultationUpdateInput!) { consultationUpdate(input: $i) { consultation { id } userErrors { field message code } } }',
+      { i: { id: c.id, version: c.version, title: title.input.value, mandate: mandate.input.value, opensAt: opens.input.value, closesAt: closes.input.value } });
+    if (showUserErrors(f, data.consultationUpdate.userErrors)) return;
+    toast('Saved');
+    await route();
+  });
+  section.append(h('h2', {}, 'Edit'), edit);
+  const next = NEXT[c.status];
+  if (next) {
+    const [mutation, text_] = next;
+    const advance = form('consultation-advance', [], text_, async (f) => {
+      const data = await api(`mutation($i: ConsultationVersionInput!) { ${mutation}(input: $i) { consultation { status } userErrors { field message code } } }`, { i: { id: c.id, version: c.version } });
+      if (showUserErrors(f, data[mutation].userErrors)) return;
+      toast(`Now ${label(data[mutation].consultation.status)}`);
+      await route();
+    });
+    section.append(h('h2', {}, 'Lifecycle'), advance);
+  }
+  return section;
+}
+
+function consultationCreate() {
+  const slug = text('Short key (slug)', 'slug');
+  const title = text('Title', 'title');
+  const mandate = text('Mandate', 'mandate');
+  const opens = text('Opens at (RFC 3339)', 'opensAt');
+  const closes = text('Closes at (RFC 3339)', 'closesAt');
+  const f = form('consultation-create', [slug, title, mandate, opens, closes], 'Create consultation', async (f) => {
+    const data = await api('mutation($i: ConsultationCreateInput!) { consultationCreate(input: $i) { consultation { id } userErrors { field message code } } }',
+      { i: { slug: slug.input.value, title: title.input.value, mandate: mandate.input.value, guidingQuestions: [], opensAt: opens.input.value || null, closesAt: closes.input.value || null } });
+    if (showUserErrors(f, data.consultationCreate.userErrors)) return;
+    location.hash = `#/consultations/${data.consultationCreate.consultation.id}`;
+  });
+  return h('section', { class: 'panel' }, h('h2', {}, 'New consultation'), f);
+}
+
+// ---- Moderation ------------------------------------------------------------------
+
+async function renderModeration() {
+  const queue = h('div');
+  const published = h('div');
+  async function load() {
+    const data = await api('{ submitted: contributions(first: 50, filter: { statuses: [SUBMITTED] }, orderBy: { field: SUBMITTED_AT }) { totalCount nodes { id version title kind embargoed submittedAt stakeholder { name } consultation { title } } } published: contributions(first: 20, filter: { statuses: [PUBLISHED] }, orderBy: { field: PUBLISHED_AT, direction: DESC }) { nodes { id version title publishedAt stakeholder { name } } } }');
+    queue.replaceChildren(h('h2', {}, `Waiting for publication (${data.submitted.totalCount})`),
+      ...(data.submitted.nodes.length === 0 ? [h('p', {}, 'Nothing is waiting.')] : data.submitted.nodes.map(item)));
+    published.replaceChildren(h('h2', {}, 'Recently published'), h('div', { class: 'table-wrap' },
+      table(['Title', 'By', 'Published', 'Actions'], data.published.nodes.map((c) => [c.title, c.stakeholder ? c.stakeholder.name : 'not attributed', fmt(c.publishedAt),
+        h('button', { type: 'button', class: 'secondary', onclick: () => act('contributionUnpublish', c, `Unpublished “${c.title}”`) }, `Unpublish “${c.title}”`)]))));
+  }
+  async function act(mutation, c, done, f) {
+    const extra = f ? ', reason: $r' : '';
+    const data = await api(`mutation($id: ID!, $v: Int!${f ? ', $r: String!' : ''}) { ${mutation}(input: { id: $id, version: $v${extra} }) { contribution { status } userErrors { field message code } } }`,
+      { id: c.id, v: c.version, r: f ? f.querySelector('[name=reason]').value : undefined });
+    const errors = data[mutation].userErrors;
+    if (f && showUserErrors(f, errors)) return;
+    toast(errors.length ? errors.map((e) => e.message).join(' ') : done);
+    await load();
+  }
+  function item(c) {
+    const body = h('div');
+    const reason = field('Reason for withdrawing', 'reason', h('textarea', { rows: 2 }));
+    const withdraw = form(`withdraw-${c.id}`, [reason], `Withdraw “${c.title}”`, (f) => act('contributionWithdraw', c, `Withdrew “${c.title}”`, f));
+    return h('article', { class: 'panel', 'aria-label': c.title },
+      h('h3', {}, c.title, ' ', c.embargoed ? h('span', { class: 'badge warn' }, 'embargoed until the consultation closes') : null),
+      h('p', {}, `${label(c.kind)} by ${c.stakeholder ? c.stakeholder.name : 'a contributor not named'}, to ${c.consultation.title}; submitted ${fmt(c.submittedAt)}`),
+      body,
+      h('div', { class: 'actions' },
+        h('button', { type: 'button', class: 'secondary', onclick: async () => {
+          const d = await api('query($id: ID!) { node(id: $id) { ... on Contribution { body } } }', { id: c.id });
+          body.replaceChildren(h('div', { class: 'body-text' }, d.node.body));
+        } }, `Read “${c.title}”`),
+        h('button', { type: 'button', onclick: () => act('contributionPublish', c, `Published “${c.title}”`) }, `Publish “${c.title}”`)),
+      withdraw);
+  }
+  main.append(queue, published);
+  await load();
+}
+
+// ---- Audit log -------------------------------------------------------------------
+
+async function renderAudit() {
+  const list = h('div', { class: 'table-wrap' });
+  const verdict = h('p', { role: 'status', id: 'verdict' });
+  const action = text('Action (e.g. account.create)', 'action');
+  const after = text('From (RFC 3339)', 'occurredAfter');
+  const before = text('Until (RFC 3339)', 'occurredBefore');
+  const short = (x) => (x ? h('span', { class: 'hash', title: x }, x.slice(0, 12) + '…') : '—');
+  async function load() {
+    const filter = { action: action.input.value || null, occurredAfter: after.input.value || null, occurredBefore: before.input.value || null };
+    const data = await api('query($f: AuditEventFilter) { auditEvents(last: 50, filter: $f) { nodes { id occurredAt actorLabel action targetType targetId beforeHash afterHash } } }', { f: filter });
+    list.replaceChildren(table(['When', 'Who', 'Action', 'Record', 'Before', 'After'], data.auditEvents.nodes.slice().reverse().map((e) => [
+      fmt(e.occurredAt), e.actorLabel, e.action, `${e.targetType}${e.targetId ? ' ' + e.targetId : ''}`, short(e.beforeHash), short(e.afterHash),
+    ])));
+  }
+  const filters = form('audit-filter', [action, after, before], 'Filter', load);
+  const verify = h('button', { type: 'button', onclick: async () => {
+    const d = await api('{ auditVerification { intact events firstBroken reason } }');
+    const v = d.auditVerification;
+    verdict.textContent = v.intact ? `The chain holds: ${v.events} events checked.` : `The chain is broken at event ${v.firstBroken}: ${v.reason}`;
+  } }, 'Verify chain');
+  main.append(h('section', { class: 'panel' }, filters), h('div', { class: 'actions' }, verify), verdict, list);
+  await load();
+}
+
+// ---- Start ------------------------------------------------------------------------
+
+(async () => {
+  if (await refresh().catch(() => false)) await route();
+  else renderSignIn();
+})();

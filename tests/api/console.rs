@@ -1,0 +1,473 @@
+//! The secretariat's console (issue 13): its page and session over HTTP (the refresh
+//! token in an HttpOnly, SameSite=Strict cookie; a CSRF token every use of it must
+//! echo), and the whole console in headless Chromium: signing in, accounts, clients,
+//! moderation, the audit log, a member state's narrower view, a phone's width.
+
+use crate::browser::Browser;
+use crate::helpers::{TestApp, spawn_seeded_app};
+use entity::enums::Role;
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const PASSWORD: &str = "a long enough password";
+const ICANN: &str = "Internet Corporation for Assigned Names and Numbers";
+
+/// The `name=value` of each `Set-Cookie`, and the whole header by name.
+fn set_cookies(response: &reqwest::Response) -> Vec<(String, String, String)> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| {
+            let whole = v.to_str().unwrap().to_owned();
+            let pair = whole.split(';').next().unwrap().to_owned();
+            let (name, value) = pair.split_once('=').unwrap();
+            (name.to_owned(), value.to_owned(), whole)
+        })
+        .collect()
+}
+
+fn cookie_value(cookies: &[(String, String, String)], name: &str) -> String {
+    cookies
+        .iter()
+        .find(|c| c.0 == name)
+        .unwrap_or_else(|| panic!("no {name} cookie in {cookies:?}"))
+        .1
+        .clone()
+}
+
+async fn refresh(app: &TestApp, session: &str, csrf_cookie: &str, header: Option<&str>) -> reqwest::Response {
+    let mut request = app
+        .client
+        .post(app.url("/console/session/refresh"))
+        .header(
+            "cookie",
+            format!("concord_console={session}; concord_csrf={csrf_cookie}"),
+        );
+    if let Some(h) = header {
+        request = request.header("x-csrf-token", h);
+    }
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_console_session_lives_in_a_strict_cookie_guarded_by_a_csrf_token() {
+    let app = spawn_seeded_app().await;
+    app.sign_in_as("sec@un.example", Role::Secretariat, None).await;
+
+    // The page and its files, from the binary, with a strict policy.
+    let page = app.client.get(app.url("/console")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
+    assert!(page.text().await.unwrap().contains("/console/assets/console.js"));
+    for (file, media) in [("console.js", "text/javascript"), ("console.css", "text/css")] {
+        let r = app.client.get(app.url(&format!("/console/assets/{file}"))).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{file}");
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with(media));
+    }
+    let missing = app.client.get(app.url("/console/assets/other.js")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+
+    // A wrong password is refused without a cookie.
+    let wrong = app
+        .client
+        .post(app.url("/console/session"))
+        .json(&json!({ "email": "sec@un.example", "password": "not it" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    assert!(set_cookies(&wrong).is_empty());
+
+    let signed_in = app
+        .client
+        .post(app.url("/console/session"))
+        .json(&json!({ "email": "sec@un.example", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let cookies = set_cookies(&signed_in);
+    let session_header = &cookies.iter().find(|c| c.0 == "concord_console").unwrap().2;
+    for attribute in ["HttpOnly", "SameSite=Strict", "Path=/console"] {
+        assert!(session_header.contains(attribute), "{session_header}");
+    }
+    assert!(!session_header.contains("Secure"), "plain http here: {session_header}");
+    let csrf_header = &cookies.iter().find(|c| c.0 == "concord_csrf").unwrap().2;
+    assert!(!csrf_header.contains("HttpOnly"), "the page reads it: {csrf_header}");
+    let session = cookie_value(&cookies, "concord_console");
+    let csrf = cookie_value(&cookies, "concord_csrf");
+    let body: Value = signed_in.json().await.unwrap();
+    assert_eq!(body["csrfToken"], json!(csrf));
+    assert_eq!(body["account"]["role"], "SECRETARIAT");
+    let (status, me) = app
+        .graphql_as(body["accessToken"].as_str().unwrap(), "{ viewer { role } }", json!({}))
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(me["data"]["viewer"]["role"], "SECRETARIAT");
+
+    // The cookie alone is refused: a missing or forged CSRF token is 403, and the
+    // session stays as it was.
+    let missing = refresh(&app, &session, &csrf, None).await;
+    assert_eq!(missing.status(), 403);
+    let forged = refresh(&app, &session, &csrf, Some("csrf_forged")).await;
+    assert_eq!(forged.status(), 403);
+    let body: Value = forged.json().await.unwrap();
+    assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    // A cross-site form could not set the header; with it, the session goes on (the
+    // refresh token rotates).
+    let refreshed = refresh(&app, &session, &csrf, Some(&csrf)).await;
+    assert_eq!(refreshed.status(), 200);
+    let cookies = set_cookies(&refreshed);
+    let rotated = cookie_value(&cookies, "concord_console");
+    let new_csrf = cookie_value(&cookies, "concord_csrf");
+    assert_ne!(rotated, session);
+    // The old refresh token again: the whole session ends (reuse detection).
+    let reused = refresh(&app, &session, &csrf, Some(&csrf)).await;
+    assert_eq!(reused.status(), 401);
+    let after = refresh(&app, &rotated, &new_csrf, Some(&new_csrf)).await;
+    assert_eq!(after.status(), 401, "the family was revoked");
+
+    // Signing out needs the CSRF token too, and ends the session.
+    let signed_in: Value = app
+        .client
+        .post(app.url("/console/session"))
+        .json(&json!({ "email": "sec@un.example", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let csrf = signed_in["csrfToken"].as_str().unwrap().to_owned();
+    let session = {
+        let r = app
+            .client
+            .post(app.url("/console/session"))
+            .json(&json!({ "email": "sec@un.example", "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        let cookies = set_cookies(&r);
+        (cookie_value(&cookies, "concord_console"), cookie_value(&cookies, "concord_csrf"))
+    };
+    let _ = csrf;
+    let refused = app
+        .client
+        .delete(app.url("/console/session"))
+        .header("cookie", format!("concord_console={}; concord_csrf={}", session.0, session.1))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    let out = app
+        .client
+        .delete(app.url("/console/session"))
+        .header("cookie", format!("concord_console={}; concord_csrf={}", session.0, session.1))
+        .header("x-csrf-token", &session.1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), 204);
+    assert!(set_cookies(&out).iter().all(|c| c.1.is_empty()), "both cookies removed");
+    let ended = refresh(&app, &session.0, &session.1, Some(&session.1)).await;
+    assert_eq!(ended.status(), 401);
+}
+
+/// Fills the form `form` (a CSS selector) with `values` (field name → value) and
+/// submits it, as a person would (the form's own submit handling runs).
+async fn fill_and_submit(browser: &Browser, form: &str, values: Value) {
+    let done = browser
+        .run(
+            "const [form, values] = arguments; const f = document.querySelector(form); \
+             if (!f) return 'no form ' + form; \
+             for (const [name, value] of Object.entries(values)) { \
+               const input = f.querySelector(`[name=\"${name}\"]`); \
+               if (!input) return 'no field ' + name; \
+               input.value = value; input.dispatchEvent(new Event('input', { bubbles: true })); } \
+             f.requestSubmit(); return 'ok';",
+            json!([form, values]),
+        )
+        .await;
+    assert_eq!(done, "ok", "{form}");
+}
+
+/// Types `search` into the stakeholder picker of `form` and waits for the stakeholder
+/// named `name` to be chosen.
+async fn pick(browser: &Browser, form: &str, search: &str, name: &str) {
+    browser
+        .run(
+            "const q = document.querySelector(arguments[0] + ' [name=stakeholderSearch]'); \
+             q.value = arguments[1]; q.dispatchEvent(new Event('input', { bubbles: true }));",
+            json!([form, search]),
+        )
+        .await;
+    let script = format!(
+        "const s = document.querySelector({} + ' [name=stakeholder]'); \
+         return (s && s.value !== '' && s.selectedOptions[0].textContent.startsWith({})) || null;",
+        serde_json::to_string(form).unwrap(),
+        serde_json::to_string(&format!("{name} ")).unwrap()
+    );
+    browser.wait_for(&format!("the picker of {form} choosing {name}"), 20, &script).await;
+}
+
+async fn click(browser: &Browser, text: &str) {
+    let clicked = browser
+        .run(
+            "const b = [...document.querySelectorAll('button, a')].find(e => e.textContent.trim() === arguments[0]); \
+             if (!b) return false; b.click(); return true;",
+            json!([text]),
+        )
+        .await;
+    assert_eq!(clicked, true, "no button or link {text:?}");
+}
+
+async fn wait_text(browser: &Browser, what: &str, text: &str) {
+    browser
+        .wait_for(
+            what,
+            20,
+            &format!(
+                "return document.body.innerText.includes({}) || null;",
+                serde_json::to_string(text).unwrap()
+            ),
+        )
+        .await;
+}
+
+async fn keep(browser: &Browser, name: &str) {
+    let png = browser.screenshot().await;
+    assert!(png.starts_with(b"\x89PNG"));
+    if std::env::var_os("CONCORD_UPDATE_SCREENSHOTS").is_some() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/console");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(format!("{name}.png")), &png).unwrap();
+    }
+}
+
+async fn sign_in(browser: &Browser, app: &TestApp, email: &str) {
+    browser.goto(&app.url("/console")).await;
+    browser
+        .wait_for("the sign-in form", 20, "return document.querySelector('#signin') || null;")
+        .await;
+    fill_and_submit(browser, "#signin", json!({ "email": email, "password": PASSWORD })).await;
+    browser
+        .wait_for("the screens", 20, "return document.querySelector('#nav a') || null;")
+        .await;
+}
+
+#[tokio::test]
+async fn the_secretariat_runs_the_consultation_from_the_console() {
+    let Some(browser) = Browser::start("console").await else {
+        return;
+    };
+    let app = spawn_seeded_app().await;
+    let (admin, member, consultation) =
+        crate::workflow::secretariat_member_and_consultation(&app, "console").await;
+    // A member state's written comment waits for publication.
+    let created = app
+        .graphql_as(&member, "mutation($c: ID!) { contributionCreate(input: { consultation: $c, title: \"Access for all\", body: \"Affordable access matters.\", language: \"en\" }) { contribution { id } } }", json!({ "c": consultation }))
+        .await
+        .1;
+    let waiting = created["data"]["contributionCreate"]["contribution"]["id"].clone();
+    app.graphql_as(&member, "mutation($id: ID!) { contributionSubmit(input: { id: $id, version: 1 }) { contribution { status } } }", json!({ "id": waiting }))
+        .await;
+
+    // Signing in with a wrong password says so next to the field.
+    browser.goto(&app.url("/console")).await;
+    browser
+        .wait_for("the sign-in form", 20, "return document.querySelector('#signin') || null;")
+        .await;
+    keep(&browser, "sign-in").await;
+    fill_and_submit(&browser, "#signin", json!({ "email": "sec@un.example", "password": "wrong" })).await;
+    wait_text(&browser, "the refusal", "Wrong email or password").await;
+    let labelled = browser
+        .run(
+            "return [...document.querySelectorAll('input, select, textarea')].every(i => i.labels && i.labels.length > 0);",
+            json!([]),
+        )
+        .await;
+    assert_eq!(labelled, true, "every field has a label");
+    sign_in(&browser, &app, "sec@un.example").await;
+    let screens = browser
+        .run("return [...document.querySelectorAll('#nav a')].map(a => a.textContent);", json!([]))
+        .await;
+    assert_eq!(
+        screens,
+        json!(["Accounts", "Partner clients", "Consultations", "Moderation", "Audit log"])
+    );
+
+    // Accounts: a member state's account for a Government, with the stakeholder picker.
+    wait_text(&browser, "the accounts", "sec@un.example").await;
+    let create = json!({
+        "email": "new.member@gov.example", "displayName": "New member",
+        "password": PASSWORD, "role": "MEMBER_STATE",
+    });
+    pick(&browser, "#account-create", "Government delegation 3", "Government delegation 3").await;
+    fill_and_submit(&browser, "#account-create", create.clone()).await;
+    wait_text(&browser, "the new account", "new.member@gov.example").await;
+    keep(&browser, "accounts").await;
+    // The same email again: the form says so next to the email field, nothing is added.
+    pick(&browser, "#account-create", "Government delegation 3", "Government delegation 3").await;
+    fill_and_submit(&browser, "#account-create", create).await;
+    let error = browser
+        .wait_for(
+            "the email's error",
+            20,
+            "const i = document.querySelector('#account-create [name=email]'); const e = document.getElementById(i.id + '-error'); return (i.getAttribute('aria-invalid') === 'true' && e.textContent) || null;",
+        )
+        .await;
+    assert!(error.as_str().unwrap().contains("already exists"), "{error}");
+    // A member state's account for a stakeholder that is not a Government is refused
+    // next to the stakeholder field.
+    pick(&browser, "#account-create", "ICANN", ICANN).await;
+    fill_and_submit(
+        &browser,
+        "#account-create",
+        json!({ "email": "icann.member@example.org", "displayName": "N", "password": PASSWORD, "role": "MEMBER_STATE" }),
+    )
+    .await;
+    let error = browser
+        .wait_for(
+            "the stakeholder's error",
+            20,
+            "const i = document.querySelector('#account-create [name=stakeholder]'); const e = document.getElementById(i.id + '-error'); return (i.getAttribute('aria-invalid') === 'true' && e.textContent) || null;",
+        )
+        .await;
+    assert!(error.as_str().unwrap().contains("Government"), "{error}");
+    let none = app
+        .graphql_as(&admin, "{ accounts(filter: { search: \"icann.member\" }) { totalCount } }", json!({}))
+        .await
+        .1;
+    assert_eq!(none["data"]["accounts"]["totalCount"], 0, "nothing was created");
+
+    // The new member state can sign in and work, until it is disabled.
+    let new_member = app.login("new.member@gov.example", PASSWORD).await["data"]["login"]["accessToken"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, _) = app.graphql_as(&new_member, "{ viewer { role } }", json!({})).await;
+    assert_eq!(status, 200);
+
+    // Partner clients: the secret is shown once.
+    click(&browser, "Partner clients").await;
+    browser
+        .wait_for("the client form", 20, "return document.querySelector('#client-create') || null;")
+        .await;
+    pick(&browser, "#client-create", "ICANN", ICANN).await;
+    fill_and_submit(&browser, "#client-create", json!({ "name": "Registry mirror", "role": "OBSERVER" })).await;
+    let secret = browser
+        .wait_for("the client's secret", 20, "const s = document.getElementById('client-secret'); return s && s.textContent || null;")
+        .await;
+    assert!(secret.as_str().unwrap().len() > 20, "{secret}");
+    keep(&browser, "clients").await;
+
+    // Moderation: the waiting comment is published, and the public API shows it.
+    click(&browser, "Moderation").await;
+    wait_text(&browser, "the queue", "Access for all").await;
+    keep(&browser, "moderation").await;
+    // An empty reason is refused next to its field.
+    let withdraw_form = format!("#withdraw-{}", waiting.as_str().unwrap());
+    browser
+        .run(
+            "const f = document.querySelector(arguments[0]); f.requestSubmit();",
+            json!([withdraw_form]),
+        )
+        .await;
+    let reason_error = browser
+        .wait_for(
+            "the reason's error",
+            20,
+            "const f = document.querySelector(arguments[0] || 'form[id^=withdraw-]'); const i = f.querySelector('[name=reason]'); return (i.getAttribute('aria-invalid') === 'true' && document.getElementById(i.id + '-error').textContent) || null;",
+        )
+        .await;
+    assert!(!reason_error.as_str().unwrap().is_empty());
+    click(&browser, "Publish “Access for all”").await;
+    wait_text(&browser, "the published list", "Unpublish “Access for all”").await;
+    let public = app
+        .data(
+            "query($id: ID!) { node(id: $id) { ... on Contribution { status title } } }",
+            json!({ "id": waiting }),
+        )
+        .await;
+    assert_eq!(public["node"]["status"], "PUBLISHED", "{public}");
+
+    // Consultations: the table and its chart.
+    browser
+        .goto(&app.url(&format!("/console#/consultations/{}", consultation.as_str().unwrap())))
+        .await;
+    browser
+        .wait_for("the consultation's table", 20, "return document.querySelector('table.contributions svg, table.contributions') || null;")
+        .await;
+    let table = browser
+        .run("return [...document.querySelectorAll('table.contributions tbody tr')].map(r => r.innerText.replace(/\\s+/g, ' ').trim());", json!([]))
+        .await;
+    assert_eq!(table[0], "Governments 1 0 0 1", "{table}");
+    keep(&browser, "consultations").await;
+
+    // Accounts: disabling the new member state ends its next request.
+    click(&browser, "Accounts").await;
+    wait_text(&browser, "the accounts", "new.member@gov.example").await;
+    click(&browser, "Disable new.member@gov.example").await;
+    wait_text(&browser, "the enable button", "Enable new.member@gov.example").await;
+    let (_, refused) = app.graphql_as(&new_member, "{ viewer { role } }", json!({})).await;
+    assert_eq!(
+        refused["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{refused}"
+    );
+
+    // The audit log, and its chain verified.
+    click(&browser, "Audit log").await;
+    wait_text(&browser, "the log", "account.disable").await;
+    click(&browser, "Verify chain").await;
+    wait_text(&browser, "the verdict", "The chain holds").await;
+    keep(&browser, "audit").await;
+
+    // A phone's width: nothing runs off the side.
+    browser.set_window(390, 844).await;
+    click(&browser, "Accounts").await;
+    wait_text(&browser, "the accounts", "new.member@gov.example").await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let overflow = browser
+        .run("return document.documentElement.scrollWidth - window.innerWidth;", json!([]))
+        .await;
+    assert!(overflow.as_i64().unwrap() <= 1, "runs off by {overflow}px");
+    keep(&browser, "phone-accounts").await;
+    browser.set_window(1280, 800).await;
+
+    // Signing out, then in as a member state: only what its role allows.
+    click(&browser, "Sign out").await;
+    browser
+        .wait_for("the sign-in form", 20, "return document.querySelector('#signin') || null;")
+        .await;
+    sign_in(&browser, &app, "a@gov.example").await;
+    let screens = browser
+        .run("return [...document.querySelectorAll('#nav a')].map(a => a.textContent);", json!([]))
+        .await;
+    assert_eq!(screens, json!(["Consultations"]));
+    browser.goto(&app.url("/console#/accounts")).await;
+    browser
+        .wait_for("the consultations instead", 20, "return location.hash === '#/consultations' || null;")
+        .await;
+    let forms = browser
+        .run("return document.querySelectorAll('#account-create, #consultation-create').length;", json!([]))
+        .await;
+    assert_eq!(forms, 0);
+    // Its session ends elsewhere (here: signed out with its refresh token): the next
+    // action says so on the sign-in form.
+    let refresh_token = browser.cookie("concord_console").await;
+    let out = app
+        .data(
+            "mutation($t: String!) { logout(input: { refreshToken: $t }) { loggedOut } }",
+            json!({ "t": refresh_token }),
+        )
+        .await;
+    assert_eq!(out["logout"]["loggedOut"], true);
+    click(&browser, "Consultations").await;
+    browser.run("window.dispatchEvent(new HashChangeEvent('hashchange'));", json!([])).await;
+    wait_text(&browser, "the expiry notice", "Your console session has expired; sign in again.").await;
+    assert_eq!(
+        browser.run("return !!document.querySelector('#signin');", json!([])).await,
+        true
+    );
+}
