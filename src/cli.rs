@@ -1,5 +1,6 @@
 //! The `concord` command.
 
+pub mod admin;
 mod operations;
 
 use crate::config::{AuthSettings, Settings};
@@ -12,7 +13,7 @@ use crate::service::audit::{self, Actor, Verification};
 use crate::service::tally;
 use crate::startup::Application;
 use clap::{Parser, Subcommand};
-use entity::enums::Role;
+use entity::enums::{PrincipalStatus, Role};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::TransactionTrait;
 use std::io::Read;
@@ -147,6 +148,16 @@ pub enum Command {
         #[command(subcommand)]
         action: AccountAction,
     },
+    /// Manage partners' API clients.
+    Client {
+        #[command(subcommand)]
+        action: admin::ClientAction,
+    },
+    /// Move a consultation through its lifecycle.
+    Consultation {
+        #[command(subcommand)]
+        action: admin::ConsultationAction,
+    },
     /// Check the audit log.
     Audit {
         #[command(subcommand)]
@@ -250,6 +261,41 @@ pub enum AccountAction {
         /// Read the password from standard input (required).
         #[arg(long, required = true)]
         password_stdin: bool,
+    },
+    /// List accounts (every field given narrows the list).
+    List {
+        /// Email or display name containing this text.
+        #[arg(long)]
+        search: Option<String>,
+        /// SECRETARIAT, MEMBER_STATE or OBSERVER.
+        #[arg(long)]
+        role: Option<String>,
+        /// ACTIVE or DISABLED.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable an account (by email or global ID): it can no longer sign in, and its
+    /// tokens are refused from the next request on.
+    Disable {
+        account: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Enable a disabled account (by email or global ID).
+    Enable {
+        account: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Issue a one-time password-reset token for an account (printed once).
+    ResetPassword {
+        account: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        auth: AuthSettings,
     },
 }
 
@@ -401,6 +447,57 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 Err(MutationError::App(err)) => anyhow::bail!("{}", err.message()),
             }
+        }
+        Command::Account { action } => {
+            let db = db::connect(&cli.database_url).await?;
+            db::migrate(&db).await?;
+            match action {
+                AccountAction::List {
+                    search,
+                    role,
+                    status,
+                    json,
+                } => {
+                    let role = role.as_deref().map(parse_role).transpose()?;
+                    let status = match status.as_deref() {
+                        None => None,
+                        Some("ACTIVE") => Some(PrincipalStatus::Active),
+                        Some("DISABLED") => Some(PrincipalStatus::Disabled),
+                        Some(other) => {
+                            anyhow::bail!("unknown status {other}; use ACTIVE or DISABLED")
+                        }
+                    };
+                    let filter = accounts::AccountFilter {
+                        search,
+                        roles: role.map(|r| vec![r]),
+                        statuses: status.map(|s| vec![s]),
+                        stakeholder_id: None,
+                    };
+                    admin::account_list(&db, filter, json).await
+                }
+                AccountAction::Disable { account, json } => {
+                    admin::account_status(&db, &account, PrincipalStatus::Disabled, json).await
+                }
+                AccountAction::Enable { account, json } => {
+                    admin::account_status(&db, &account, PrincipalStatus::Active, json).await
+                }
+                AccountAction::ResetPassword {
+                    account,
+                    json,
+                    auth,
+                } => admin::account_reset(&db, &account, &auth, json).await,
+                AccountAction::Create { .. } => unreachable!("matched above"),
+            }
+        }
+        Command::Client { action } => {
+            let db = db::connect(&cli.database_url).await?;
+            db::migrate(&db).await?;
+            admin::client(&db, action).await
+        }
+        Command::Consultation { action } => {
+            let db = db::connect(&cli.database_url).await?;
+            db::migrate(&db).await?;
+            admin::consultation(&db, action).await
         }
         Command::Audit {
             action: AuditAction::Verify,

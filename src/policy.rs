@@ -339,6 +339,17 @@ pub fn may(viewer: &Viewer, action: Action) -> AppResult<&Principal> {
     }
 }
 
+/// The command line's viewer (`concord account disable`, …): the secretariat, acting
+/// with the database's own authority, audited as `system`.
+pub fn command_line() -> Viewer {
+    Viewer::Principal(Principal {
+        subject: Subject::System,
+        role: Role::Secretariat,
+        stakeholder_id: None,
+        scopes: crate::viewer::Scopes::ALL,
+    })
+}
+
 /// Whether `viewer` may read report drafts and previews: the secretariat.
 pub fn may_read_drafts(viewer: &Viewer) -> AppResult<&Principal> {
     secretariat(viewer)
@@ -413,7 +424,7 @@ pub fn own_account(viewer: &Viewer) -> AppResult<i64> {
     let p = writer(viewer)?;
     match p.subject {
         Subject::Account(id) => Ok(id),
-        Subject::Client(_) => Err(AppError::Forbidden),
+        Subject::Client(_) | Subject::System => Err(AppError::Forbidden),
     }
 }
 
@@ -481,7 +492,7 @@ pub enum Readable {
 pub fn readable_accounts(viewer: &Viewer) -> Readable {
     readable_principals(viewer, |s| match s {
         Subject::Account(id) => Some(id),
-        Subject::Client(_) => None,
+        Subject::Client(_) | Subject::System => None,
     })
 }
 
@@ -489,7 +500,7 @@ pub fn readable_accounts(viewer: &Viewer) -> Readable {
 pub fn readable_clients(viewer: &Viewer) -> Readable {
     readable_principals(viewer, |s| match s {
         Subject::Client(id) => Some(id),
-        Subject::Account(_) => None,
+        Subject::Account(_) | Subject::System => None,
     })
 }
 

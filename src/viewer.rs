@@ -8,6 +8,9 @@ use entity::enums::Role;
 pub enum Subject {
     Account(i64),
     Client(i64),
+    /// The command line (`concord account disable`, …), which acts with the database's
+    /// own authority as the secretariat; never behind a token.
+    System,
 }
 
 impl Subject {
@@ -16,6 +19,7 @@ impl Subject {
         match self {
             Subject::Account(id) => format!("account:{id}"),
             Subject::Client(id) => format!("client:{id}"),
+            Subject::System => "system".to_owned(),
         }
     }
 

@@ -108,7 +108,11 @@ fn removal(name: &str) -> Cookie<'_> {
 
 /// The answer to a sign-in or a refresh: the access token for the page's memory, the
 /// refresh token and a new CSRF token in cookies.
-fn session_answer(req: &HttpRequest, state: &AppState, session: Session) -> Result<HttpResponse, HttpError> {
+fn session_answer(
+    req: &HttpRequest,
+    state: &AppState,
+    session: Session,
+) -> Result<HttpResponse, HttpError> {
     let csrf = crate::auth::secret::new_token("csrf_").map_err(crate::error::AppError::from)?;
     let secure = secure(req, state);
     Ok(HttpResponse::Ok()
@@ -148,7 +152,8 @@ pub async fn sign_in(
 /// The refresh token, if the request carries the session cookie and the CSRF header
 /// that matches the CSRF cookie; `403` otherwise.
 fn checked_session(req: &HttpRequest) -> Result<String, HttpError> {
-    let refused = |message: &'static str| HttpError::new(StatusCode::FORBIDDEN, "FORBIDDEN", message);
+    let refused =
+        |message: &'static str| HttpError::new(StatusCode::FORBIDDEN, "FORBIDDEN", message);
     let csrf_cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned());
     let csrf_header = req
         .headers()
@@ -158,7 +163,11 @@ fn checked_session(req: &HttpRequest) -> Result<String, HttpError> {
     match (csrf_cookie, csrf_header) {
         (Some(c), Some(h)) if !c.is_empty() && constant_time_eq(c.as_bytes(), h.as_bytes()) => {}
         (_, None) => return Err(refused("The X-CSRF-Token header is missing")),
-        _ => return Err(refused("The X-CSRF-Token header does not match this session")),
+        _ => {
+            return Err(refused(
+                "The X-CSRF-Token header does not match this session",
+            ));
+        }
     }
     req.cookie(SESSION_COOKIE)
         .map(|c| c.value().to_owned())
@@ -178,7 +187,10 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 /// `POST /console/session/refresh`: a new access token for the session in the cookie
 /// (which rotates), with the CSRF header.
-pub async fn refresh(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, HttpError> {
+pub async fn refresh(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, HttpError> {
     let token = checked_session(&req)?;
     match sessions::refresh(&state.db, &state.auth, &token).await {
         Ok(session) => session_answer(&req, &state, session),
@@ -191,7 +203,10 @@ pub async fn refresh(state: web::Data<AppState>, req: HttpRequest) -> Result<Htt
 }
 
 /// `DELETE /console/session`: signs out (the whole session ends), with the CSRF header.
-pub async fn sign_out(state: web::Data<AppState>, req: HttpRequest) -> Result<HttpResponse, HttpError> {
+pub async fn sign_out(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> Result<HttpResponse, HttpError> {
     let token = checked_session(&req)?;
     if let Some(account) = sessions::logout(&state.db, &token).await? {
         state

@@ -186,6 +186,7 @@ pub fn principal_kind(viewer: &Viewer) -> &'static str {
         None => "anonymous",
         Some(crate::viewer::Subject::Account(_)) => "account",
         Some(crate::viewer::Subject::Client(_)) => "client",
+        Some(crate::viewer::Subject::System) => "system",
     }
 }
 

@@ -30,6 +30,7 @@ impl Actor {
     pub fn of(viewer: &Viewer) -> Actor {
         match viewer.principal().map(|p| p.subject) {
             Some(Subject::Account(id)) => Actor::account(id),
+            Some(Subject::System) => Actor::system(),
             Some(Subject::Client(id)) => Actor {
                 account_id: None,
                 client_id: Some(id),

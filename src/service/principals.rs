@@ -38,6 +38,8 @@ pub async fn current(
     token_scopes: Scopes,
 ) -> AppResult<Standing> {
     Ok(match subject {
+        // The command line's principal is never behind a token.
+        Subject::System => Standing::Ended,
         Subject::Account(id) => match account::Entity::find_by_id(id).one(db).await? {
             None => Standing::Ended,
             Some(a) if a.status != PrincipalStatus::Active => Standing::Disabled,

@@ -33,7 +33,12 @@ pub async fn list(
     if let Some(groups) = &filter.groups {
         select = select.filter(Column::StakeholderGroup.is_in(groups.iter().copied()));
     }
-    if let Some(text) = filter.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+    if let Some(text) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+    {
         use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
         let pattern = format!(
             "%{}%",

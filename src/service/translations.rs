@@ -127,6 +127,7 @@ pub async fn add(db: &impl Db, viewer: &Viewer, input: NewTranslation) -> Mutati
     let (account, client) = match p.subject {
         Subject::Account(id) => (Some(id), None),
         Subject::Client(id) => (None, Some(id)),
+        Subject::System => (None, None),
     };
     let txn = db.begin().await?;
     let row = ActiveModel {

@@ -36,14 +36,16 @@ fn cookie_value(cookies: &[(String, String, String)], name: &str) -> String {
         .clone()
 }
 
-async fn refresh(app: &TestApp, session: &str, csrf_cookie: &str, header: Option<&str>) -> reqwest::Response {
-    let mut request = app
-        .client
-        .post(app.url("/console/session/refresh"))
-        .header(
-            "cookie",
-            format!("concord_console={session}; concord_csrf={csrf_cookie}"),
-        );
+async fn refresh(
+    app: &TestApp,
+    session: &str,
+    csrf_cookie: &str,
+    header: Option<&str>,
+) -> reqwest::Response {
+    let mut request = app.client.post(app.url("/console/session/refresh")).header(
+        "cookie",
+        format!("concord_console={session}; concord_csrf={csrf_cookie}"),
+    );
     if let Some(h) = header {
         request = request.header("x-csrf-token", h);
     }
@@ -53,19 +55,48 @@ async fn refresh(app: &TestApp, session: &str, csrf_cookie: &str, header: Option
 #[tokio::test]
 async fn the_console_session_lives_in_a_strict_cookie_guarded_by_a_csrf_token() {
     let app = spawn_seeded_app().await;
-    app.sign_in_as("sec@un.example", Role::Secretariat, None).await;
+    app.sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
 
     // The page and its files, from the binary, with a strict policy.
     let page = app.client.get(app.url("/console")).send().await.unwrap();
     assert_eq!(page.status(), 200);
-    assert!(page.headers()["content-security-policy"].to_str().unwrap().contains("script-src 'self'"));
-    assert!(page.text().await.unwrap().contains("/console/assets/console.js"));
-    for (file, media) in [("console.js", "text/javascript"), ("console.css", "text/css")] {
-        let r = app.client.get(app.url(&format!("/console/assets/{file}"))).send().await.unwrap();
+    assert!(
+        page.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .contains("script-src 'self'")
+    );
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("/console/assets/console.js")
+    );
+    for (file, media) in [
+        ("console.js", "text/javascript"),
+        ("console.css", "text/css"),
+    ] {
+        let r = app
+            .client
+            .get(app.url(&format!("/console/assets/{file}")))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(r.status(), 200, "{file}");
-        assert!(r.headers()["content-type"].to_str().unwrap().starts_with(media));
+        assert!(
+            r.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with(media)
+        );
     }
-    let missing = app.client.get(app.url("/console/assets/other.js")).send().await.unwrap();
+    let missing = app
+        .client
+        .get(app.url("/console/assets/other.js"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), 404);
 
     // A wrong password is refused without a cookie.
@@ -92,16 +123,26 @@ async fn the_console_session_lives_in_a_strict_cookie_guarded_by_a_csrf_token() 
     for attribute in ["HttpOnly", "SameSite=Strict", "Path=/console"] {
         assert!(session_header.contains(attribute), "{session_header}");
     }
-    assert!(!session_header.contains("Secure"), "plain http here: {session_header}");
+    assert!(
+        !session_header.contains("Secure"),
+        "plain http here: {session_header}"
+    );
     let csrf_header = &cookies.iter().find(|c| c.0 == "concord_csrf").unwrap().2;
-    assert!(!csrf_header.contains("HttpOnly"), "the page reads it: {csrf_header}");
+    assert!(
+        !csrf_header.contains("HttpOnly"),
+        "the page reads it: {csrf_header}"
+    );
     let session = cookie_value(&cookies, "concord_console");
     let csrf = cookie_value(&cookies, "concord_csrf");
     let body: Value = signed_in.json().await.unwrap();
     assert_eq!(body["csrfToken"], json!(csrf));
     assert_eq!(body["account"]["role"], "SECRETARIAT");
     let (status, me) = app
-        .graphql_as(body["accessToken"].as_str().unwrap(), "{ viewer { role } }", json!({}))
+        .graphql_as(
+            body["accessToken"].as_str().unwrap(),
+            "{ viewer { role } }",
+            json!({}),
+        )
         .await;
     assert_eq!(status, 200);
     assert_eq!(me["data"]["viewer"]["role"], "SECRETARIAT");
@@ -149,13 +190,19 @@ async fn the_console_session_lives_in_a_strict_cookie_guarded_by_a_csrf_token() 
             .await
             .unwrap();
         let cookies = set_cookies(&r);
-        (cookie_value(&cookies, "concord_console"), cookie_value(&cookies, "concord_csrf"))
+        (
+            cookie_value(&cookies, "concord_console"),
+            cookie_value(&cookies, "concord_csrf"),
+        )
     };
     let _ = csrf;
     let refused = app
         .client
         .delete(app.url("/console/session"))
-        .header("cookie", format!("concord_console={}; concord_csrf={}", session.0, session.1))
+        .header(
+            "cookie",
+            format!("concord_console={}; concord_csrf={}", session.0, session.1),
+        )
         .send()
         .await
         .unwrap();
@@ -163,13 +210,19 @@ async fn the_console_session_lives_in_a_strict_cookie_guarded_by_a_csrf_token() 
     let out = app
         .client
         .delete(app.url("/console/session"))
-        .header("cookie", format!("concord_console={}; concord_csrf={}", session.0, session.1))
+        .header(
+            "cookie",
+            format!("concord_console={}; concord_csrf={}", session.0, session.1),
+        )
         .header("x-csrf-token", &session.1)
         .send()
         .await
         .unwrap();
     assert_eq!(out.status(), 204);
-    assert!(set_cookies(&out).iter().all(|c| c.1.is_empty()), "both cookies removed");
+    assert!(
+        set_cookies(&out).iter().all(|c| c.1.is_empty()),
+        "both cookies removed"
+    );
     let ended = refresh(&app, &session.0, &session.1, Some(&session.1)).await;
     assert_eq!(ended.status(), 401);
 }
@@ -208,7 +261,13 @@ async fn pick(browser: &Browser, form: &str, search: &str, name: &str) {
         serde_json::to_string(form).unwrap(),
         serde_json::to_string(&format!("{name} ")).unwrap()
     );
-    browser.wait_for(&format!("the picker of {form} choosing {name}"), 20, &script).await;
+    browser
+        .wait_for(
+            &format!("the picker of {form} choosing {name}"),
+            20,
+            &script,
+        )
+        .await;
 }
 
 async fn click(browser: &Browser, text: &str) {
@@ -248,11 +307,24 @@ async fn keep(browser: &Browser, name: &str) {
 async fn sign_in(browser: &Browser, app: &TestApp, email: &str) {
     browser.goto(&app.url("/console")).await;
     browser
-        .wait_for("the sign-in form", 20, "return document.querySelector('#signin') || null;")
+        .wait_for(
+            "the sign-in form",
+            20,
+            "return document.querySelector('#signin') || null;",
+        )
         .await;
-    fill_and_submit(browser, "#signin", json!({ "email": email, "password": PASSWORD })).await;
+    fill_and_submit(
+        browser,
+        "#signin",
+        json!({ "email": email, "password": PASSWORD }),
+    )
+    .await;
     browser
-        .wait_for("the screens", 20, "return document.querySelector('#nav a') || null;")
+        .wait_for(
+            "the screens",
+            20,
+            "return document.querySelector('#nav a') || null;",
+        )
         .await;
 }
 
@@ -276,10 +348,19 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
     // Signing in with a wrong password says so next to the field.
     browser.goto(&app.url("/console")).await;
     browser
-        .wait_for("the sign-in form", 20, "return document.querySelector('#signin') || null;")
+        .wait_for(
+            "the sign-in form",
+            20,
+            "return document.querySelector('#signin') || null;",
+        )
         .await;
     keep(&browser, "sign-in").await;
-    fill_and_submit(&browser, "#signin", json!({ "email": "sec@un.example", "password": "wrong" })).await;
+    fill_and_submit(
+        &browser,
+        "#signin",
+        json!({ "email": "sec@un.example", "password": "wrong" }),
+    )
+    .await;
     wait_text(&browser, "the refusal", "Wrong email or password").await;
     let labelled = browser
         .run(
@@ -290,11 +371,20 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
     assert_eq!(labelled, true, "every field has a label");
     sign_in(&browser, &app, "sec@un.example").await;
     let screens = browser
-        .run("return [...document.querySelectorAll('#nav a')].map(a => a.textContent);", json!([]))
+        .run(
+            "return [...document.querySelectorAll('#nav a')].map(a => a.textContent);",
+            json!([]),
+        )
         .await;
     assert_eq!(
         screens,
-        json!(["Accounts", "Partner clients", "Consultations", "Moderation", "Audit log"])
+        json!([
+            "Accounts",
+            "Partner clients",
+            "Consultations",
+            "Moderation",
+            "Audit log"
+        ])
     );
 
     // Accounts: a member state's account for a Government, with the stakeholder picker.
@@ -303,12 +393,24 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
         "email": "new.member@gov.example", "displayName": "New member",
         "password": PASSWORD, "role": "MEMBER_STATE",
     });
-    pick(&browser, "#account-create", "Government delegation 3", "Government delegation 3").await;
+    pick(
+        &browser,
+        "#account-create",
+        "Government delegation 3",
+        "Government delegation 3",
+    )
+    .await;
     fill_and_submit(&browser, "#account-create", create.clone()).await;
     wait_text(&browser, "the new account", "new.member@gov.example").await;
     keep(&browser, "accounts").await;
     // The same email again: the form says so next to the email field, nothing is added.
-    pick(&browser, "#account-create", "Government delegation 3", "Government delegation 3").await;
+    pick(
+        &browser,
+        "#account-create",
+        "Government delegation 3",
+        "Government delegation 3",
+    )
+    .await;
     fill_and_submit(&browser, "#account-create", create).await;
     let error = browser
         .wait_for(
@@ -317,7 +419,10 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
             "const i = document.querySelector('#account-create [name=email]'); const e = document.getElementById(i.id + '-error'); return (i.getAttribute('aria-invalid') === 'true' && e.textContent) || null;",
         )
         .await;
-    assert!(error.as_str().unwrap().contains("already exists"), "{error}");
+    assert!(
+        error.as_str().unwrap().contains("already exists"),
+        "{error}"
+    );
     // A member state's account for a stakeholder that is not a Government is refused
     // next to the stakeholder field.
     pick(&browser, "#account-create", "ICANN", ICANN).await;
@@ -336,26 +441,45 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
         .await;
     assert!(error.as_str().unwrap().contains("Government"), "{error}");
     let none = app
-        .graphql_as(&admin, "{ accounts(filter: { search: \"icann.member\" }) { totalCount } }", json!({}))
+        .graphql_as(
+            &admin,
+            "{ accounts(filter: { search: \"icann.member\" }) { totalCount } }",
+            json!({}),
+        )
         .await
         .1;
-    assert_eq!(none["data"]["accounts"]["totalCount"], 0, "nothing was created");
+    assert_eq!(
+        none["data"]["accounts"]["totalCount"], 0,
+        "nothing was created"
+    );
 
     // The new member state can sign in and work, until it is disabled.
-    let new_member = app.login("new.member@gov.example", PASSWORD).await["data"]["login"]["accessToken"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let (status, _) = app.graphql_as(&new_member, "{ viewer { role } }", json!({})).await;
+    let new_member =
+        app.login("new.member@gov.example", PASSWORD).await["data"]["login"]["accessToken"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let (status, _) = app
+        .graphql_as(&new_member, "{ viewer { role } }", json!({}))
+        .await;
     assert_eq!(status, 200);
 
     // Partner clients: the secret is shown once.
     click(&browser, "Partner clients").await;
     browser
-        .wait_for("the client form", 20, "return document.querySelector('#client-create') || null;")
+        .wait_for(
+            "the client form",
+            20,
+            "return document.querySelector('#client-create') || null;",
+        )
         .await;
     pick(&browser, "#client-create", "ICANN", ICANN).await;
-    fill_and_submit(&browser, "#client-create", json!({ "name": "Registry mirror", "role": "OBSERVER" })).await;
+    fill_and_submit(
+        &browser,
+        "#client-create",
+        json!({ "name": "Registry mirror", "role": "OBSERVER" }),
+    )
+    .await;
     let secret = browser
         .wait_for("the client's secret", 20, "const s = document.getElementById('client-secret'); return s && s.textContent || null;")
         .await;
@@ -394,7 +518,10 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
 
     // Consultations: the table and its chart.
     browser
-        .goto(&app.url(&format!("/console#/consultations/{}", consultation.as_str().unwrap())))
+        .goto(&app.url(&format!(
+            "/console#/consultations/{}",
+            consultation.as_str().unwrap()
+        )))
         .await;
     browser
         .wait_for("the consultation's table", 20, "return document.querySelector('table.contributions svg, table.contributions') || null;")
@@ -409,8 +536,15 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
     click(&browser, "Accounts").await;
     wait_text(&browser, "the accounts", "new.member@gov.example").await;
     click(&browser, "Disable new.member@gov.example").await;
-    wait_text(&browser, "the enable button", "Enable new.member@gov.example").await;
-    let (_, refused) = app.graphql_as(&new_member, "{ viewer { role } }", json!({})).await;
+    wait_text(
+        &browser,
+        "the enable button",
+        "Enable new.member@gov.example",
+    )
+    .await;
+    let (_, refused) = app
+        .graphql_as(&new_member, "{ viewer { role } }", json!({}))
+        .await;
     assert_eq!(
         refused["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
         "{refused}"
@@ -429,7 +563,10 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
     wait_text(&browser, "the accounts", "new.member@gov.example").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let overflow = browser
-        .run("return document.documentElement.scrollWidth - window.innerWidth;", json!([]))
+        .run(
+            "return document.documentElement.scrollWidth - window.innerWidth;",
+            json!([]),
+        )
         .await;
     assert!(overflow.as_i64().unwrap() <= 1, "runs off by {overflow}px");
     keep(&browser, "phone-accounts").await;
@@ -438,19 +575,33 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
     // Signing out, then in as a member state: only what its role allows.
     click(&browser, "Sign out").await;
     browser
-        .wait_for("the sign-in form", 20, "return document.querySelector('#signin') || null;")
+        .wait_for(
+            "the sign-in form",
+            20,
+            "return document.querySelector('#signin') || null;",
+        )
         .await;
     sign_in(&browser, &app, "a@gov.example").await;
     let screens = browser
-        .run("return [...document.querySelectorAll('#nav a')].map(a => a.textContent);", json!([]))
+        .run(
+            "return [...document.querySelectorAll('#nav a')].map(a => a.textContent);",
+            json!([]),
+        )
         .await;
     assert_eq!(screens, json!(["Consultations"]));
     browser.goto(&app.url("/console#/accounts")).await;
     browser
-        .wait_for("the consultations instead", 20, "return location.hash === '#/consultations' || null;")
+        .wait_for(
+            "the consultations instead",
+            20,
+            "return location.hash === '#/consultations' || null;",
+        )
         .await;
     let forms = browser
-        .run("return document.querySelectorAll('#account-create, #consultation-create').length;", json!([]))
+        .run(
+            "return document.querySelectorAll('#account-create, #consultation-create').length;",
+            json!([]),
+        )
         .await;
     assert_eq!(forms, 0);
     // Its session ends elsewhere (here: signed out with its refresh token): the next
@@ -464,10 +615,22 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
         .await;
     assert_eq!(out["logout"]["loggedOut"], true);
     click(&browser, "Consultations").await;
-    browser.run("window.dispatchEvent(new HashChangeEvent('hashchange'));", json!([])).await;
-    wait_text(&browser, "the expiry notice", "Your console session has expired; sign in again.").await;
+    browser
+        .run(
+            "window.dispatchEvent(new HashChangeEvent('hashchange'));",
+            json!([]),
+        )
+        .await;
+    wait_text(
+        &browser,
+        "the expiry notice",
+        "Your console session has expired; sign in again.",
+    )
+    .await;
     assert_eq!(
-        browser.run("return !!document.querySelector('#signin');", json!([])).await,
+        browser
+            .run("return !!document.querySelector('#signin');", json!([]))
+            .await,
         true
     );
 }

@@ -3,6 +3,7 @@
 
 mod access;
 mod accounts;
+mod admin_cli;
 mod analysis;
 mod architecture;
 mod batching;

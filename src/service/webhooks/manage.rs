@@ -22,6 +22,7 @@ fn owned_by(viewer: &Viewer) -> AppResult<sea_orm::Condition> {
         Subject::Account(id) => {
             sea_orm::Condition::all().add(webhook::Column::OwnerAccountId.eq(id))
         }
+        Subject::System => sea_orm::Condition::all(),
     })
 }
 
@@ -138,6 +139,7 @@ pub async fn create(
     let (owner_account_id, owner_client_id) = match p.subject {
         Subject::Account(id) => (Some(id), None),
         Subject::Client(id) => (None, Some(id)),
+        Subject::System => (None, None),
     };
     let row = crate::service::versions::create_row(
         db,
