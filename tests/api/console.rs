@@ -336,6 +336,7 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
     let app = spawn_seeded_app().await;
     let (admin, member, consultation) =
         crate::workflow::secretariat_member_and_consultation(&app, "console").await;
+    let admin = admin.as_str();
     // A member state's written comment waits for publication.
     let created = app
         .graphql_as(&member, "mutation($c: ID!) { contributionCreate(input: { consultation: $c, title: \"Access for all\", body: \"Affordable access matters.\", language: \"en\" }) { contribution { id } } }", json!({ "c": consultation }))
@@ -403,6 +404,59 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
     fill_and_submit(&browser, "#account-create", create.clone()).await;
     wait_text(&browser, "the new account", "new.member@gov.example").await;
     keep(&browser, "accounts").await;
+    // Someone else changes the account while it is being edited: the edit is refused
+    // with a message above the form, and changes nothing.
+    browser
+        .run(
+            "const row = [...document.querySelectorAll('tr')].find(r => r.textContent.includes('new.member@gov.example')); \
+             [...row.querySelectorAll('button')].find(b => b.textContent === 'Edit').click();",
+            json!([]),
+        )
+        .await;
+    browser
+        .wait_for(
+            "the edit form",
+            20,
+            "return document.querySelector('#account-edit') || null;",
+        )
+        .await;
+    let id = app
+        .graphql_as(
+            admin,
+            "{ accounts(filter: { search: \"new.member\" }) { nodes { id version } } }",
+            json!({}),
+        )
+        .await
+        .1["data"]["accounts"]["nodes"][0]
+        .clone();
+    let (_, meanwhile) = app
+        .graphql_as(
+            admin,
+            "mutation($i: AccountUpdateInput!) { accountUpdate(input: $i) { account { version } } }",
+            json!({ "i": { "id": id["id"], "version": id["version"], "displayName": "Changed meanwhile" } }),
+        )
+        .await;
+    assert_eq!(
+        meanwhile["data"]["accountUpdate"]["account"]["version"], 2,
+        "{meanwhile}"
+    );
+    fill_and_submit(&browser, "#account-edit", json!({ "displayName": "Mine" })).await;
+    wait_text(
+        &browser,
+        "the conflict",
+        "has changed since the version you edited",
+    )
+    .await;
+    let name = app
+        .graphql_as(
+            admin,
+            "{ accounts(filter: { search: \"new.member\" }) { nodes { displayName } } }",
+            json!({}),
+        )
+        .await
+        .1["data"]["accounts"]["nodes"][0]["displayName"]
+        .clone();
+    assert_eq!(name, "Changed meanwhile");
     // The same email again: the form says so next to the email field, nothing is added.
     pick(
         &browser,
@@ -442,7 +496,7 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
     assert!(error.as_str().unwrap().contains("Government"), "{error}");
     let none = app
         .graphql_as(
-            &admin,
+            admin,
             "{ accounts(filter: { search: \"icann.member\" }) { totalCount } }",
             json!({}),
         )
@@ -556,6 +610,33 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
     click(&browser, "Verify chain").await;
     wait_text(&browser, "the verdict", "The chain holds").await;
     keep(&browser, "audit").await;
+    // An event edited behind the API's back: the console names it.
+    use sea_orm::ConnectionTrait;
+    app.db
+        .execute_unprepared(
+            "UPDATE audit_event SET action = 'account.tampered' WHERE id = (SELECT MIN(id) FROM audit_event WHERE action = 'account.disable')",
+        )
+        .await
+        .unwrap();
+    let tampered = app
+        .graphql_as(
+            admin,
+            "{ auditEvents(filter: { action: \"account.tampered\" }, first: 1) { nodes { id } } }",
+            json!({}),
+        )
+        .await
+        .1["data"]["auditEvents"]["nodes"][0]["id"]
+        .clone();
+    click(&browser, "Verify chain").await;
+    wait_text(
+        &browser,
+        "the broken link",
+        &format!(
+            "The chain is broken at event {}",
+            tampered.as_str().unwrap()
+        ),
+    )
+    .await;
 
     // A phone's width: nothing runs off the side.
     browser.set_window(390, 844).await;
