@@ -322,6 +322,13 @@ fn parse_stakeholder(raw: &str) -> anyhow::Result<i64> {
     GlobalId::decode_as(raw, NodeType::Stakeholder).map_err(|e| anyhow::anyhow!(e.message()))
 }
 
+/// Connects to the database and applies pending migrations.
+async fn open(url: &str) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let db = db::connect(url).await?;
+    db::migrate(&db).await?;
+    Ok(db)
+}
+
 /// Runs the command.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
@@ -405,90 +412,87 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Account {
-            action:
-                AccountAction::Create {
-                    email,
-                    role,
-                    stakeholder,
-                    display_name,
-                    password_stdin: _,
-                },
-        } => {
-            let role = parse_role(&role)?;
-            let stakeholder_id = stakeholder.as_deref().map(parse_stakeholder).transpose()?;
-            let mut password = String::new();
-            std::io::stdin().read_to_string(&mut password)?;
-            let password = password.trim_end_matches(['\r', '\n']).to_owned();
-            let db = db::connect(&cli.database_url).await?;
-            db::migrate(&db).await?;
-            let input = NewAccount {
-                display_name: display_name.unwrap_or_else(|| email.clone()),
+        Command::Account { action } => match action {
+            AccountAction::Create {
                 email,
-                password,
                 role,
-                stakeholder_id,
-            };
-            match accounts::create_as(&db, &Actor::system(), input).await {
-                Ok(account) => {
-                    println!(
-                        "created account {} ({})",
-                        account.email,
-                        GlobalId::new(NodeType::Account, account.id).encode()
-                    );
-                    Ok(())
-                }
-                Err(MutationError::Input(errors)) => {
-                    let messages: Vec<String> = errors
-                        .into_iter()
-                        .map(|e| format!("{}: {}", e.field.join("."), e.message))
-                        .collect();
-                    anyhow::bail!("{}", messages.join("; "))
-                }
-                Err(MutationError::App(err)) => anyhow::bail!("{}", err.message()),
-            }
-        }
-        Command::Account { action } => {
-            let db = db::connect(&cli.database_url).await?;
-            db::migrate(&db).await?;
-            match action {
-                AccountAction::List {
-                    search,
+                stakeholder,
+                display_name,
+                password_stdin: _,
+            } => {
+                let role = parse_role(&role)?;
+                let stakeholder_id = stakeholder.as_deref().map(parse_stakeholder).transpose()?;
+                let mut password = String::new();
+                std::io::stdin().read_to_string(&mut password)?;
+                let password = password.trim_end_matches(['\r', '\n']).to_owned();
+                let db = db::connect(&cli.database_url).await?;
+                db::migrate(&db).await?;
+                let input = NewAccount {
+                    display_name: display_name.unwrap_or_else(|| email.clone()),
+                    email,
+                    password,
                     role,
-                    status,
-                    json,
-                } => {
-                    let role = role.as_deref().map(parse_role).transpose()?;
-                    let status = match status.as_deref() {
-                        None => None,
-                        Some("ACTIVE") => Some(PrincipalStatus::Active),
-                        Some("DISABLED") => Some(PrincipalStatus::Disabled),
-                        Some(other) => {
-                            anyhow::bail!("unknown status {other}; use ACTIVE or DISABLED")
-                        }
-                    };
-                    let filter = accounts::AccountFilter {
-                        search,
-                        roles: role.map(|r| vec![r]),
-                        statuses: status.map(|s| vec![s]),
-                        stakeholder_id: None,
-                    };
-                    admin::account_list(&db, filter, json).await
+                    stakeholder_id,
+                };
+                match accounts::create_as(&db, &Actor::system(), input).await {
+                    Ok(account) => {
+                        println!(
+                            "created account {} ({})",
+                            account.email,
+                            GlobalId::new(NodeType::Account, account.id).encode()
+                        );
+                        Ok(())
+                    }
+                    Err(MutationError::Input(errors)) => {
+                        let messages: Vec<String> = errors
+                            .into_iter()
+                            .map(|e| format!("{}: {}", e.field.join("."), e.message))
+                            .collect();
+                        anyhow::bail!("{}", messages.join("; "))
+                    }
+                    Err(MutationError::App(err)) => anyhow::bail!("{}", err.message()),
                 }
-                AccountAction::Disable { account, json } => {
-                    admin::account_status(&db, &account, PrincipalStatus::Disabled, json).await
-                }
-                AccountAction::Enable { account, json } => {
-                    admin::account_status(&db, &account, PrincipalStatus::Active, json).await
-                }
-                AccountAction::ResetPassword {
-                    account,
-                    json,
-                    auth,
-                } => admin::account_reset(&db, &account, &auth, json).await,
-                AccountAction::Create { .. } => unreachable!("matched above"),
             }
-        }
+            AccountAction::List {
+                search,
+                role,
+                status,
+                json,
+            } => {
+                let role = role.as_deref().map(parse_role).transpose()?;
+                let status = match status.as_deref() {
+                    None => None,
+                    Some("ACTIVE") => Some(PrincipalStatus::Active),
+                    Some("DISABLED") => Some(PrincipalStatus::Disabled),
+                    Some(other) => {
+                        anyhow::bail!("unknown status {other}; use ACTIVE or DISABLED")
+                    }
+                };
+                let filter = accounts::AccountFilter {
+                    search,
+                    roles: role.map(|r| vec![r]),
+                    statuses: status.map(|s| vec![s]),
+                    stakeholder_id: None,
+                };
+                admin::account_list(&open(&cli.database_url).await?, filter, json).await
+            }
+            AccountAction::Disable { account, json } => {
+                let db = open(&cli.database_url).await?;
+                admin::account_status(&db, &account, PrincipalStatus::Disabled, json).await
+            }
+            AccountAction::Enable { account, json } => {
+                let db = open(&cli.database_url).await?;
+                admin::account_status(&db, &account, PrincipalStatus::Active, json).await
+            }
+            AccountAction::ResetPassword {
+                account,
+                json,
+                auth,
+            } => {
+                let db = open(&cli.database_url).await?;
+                admin::account_reset(&db, &account, &auth, json).await
+            }
+        },
         Command::Client { action } => {
             let db = db::connect(&cli.database_url).await?;
             db::migrate(&db).await?;

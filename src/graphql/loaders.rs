@@ -78,6 +78,9 @@ loader!(/// A contribution by id, if the viewer may read it.
 loader!(/// A revision by id, if the viewer may read its contribution.
     RevisionKey => contribution_revision::Model,
     |l, ids| contributions::revisions_by_ids(&l.db, &l.viewer, ids));
+loader!(/// The report of a consultation, if the viewer may see it.
+    ReportOfConsultation => entity::report::Model,
+    |l, ids| crate::service::reports::of_consultations(&l.db, &l.viewer, ids));
 loader!(/// The translations of a revision (which the caller reads already).
     TranslationsOfRevision => Vec<contribution_translation::Model>,
     |l, ids| translations::of_revisions(&l.db, ids));

@@ -271,14 +271,15 @@ async fn pick(browser: &Browser, form: &str, search: &str, name: &str) {
 }
 
 async fn click(browser: &Browser, text: &str) {
-    let clicked = browser
-        .run(
-            "const b = [...document.querySelectorAll('button, a')].find(e => e.textContent.trim() === arguments[0]); \
-             if (!b) return false; b.click(); return true;",
-            json!([text]),
-        )
+    // Waits for it to be there (screens load after their links are followed).
+    let script = format!(
+        "const b = [...document.querySelectorAll('button, a')].find(e => e.textContent.trim() === {}); \
+         if (!b) return null; b.click(); return true;",
+        serde_json::to_string(text).unwrap()
+    );
+    browser
+        .wait_for(&format!("a button or link {text:?}"), 20, &script)
         .await;
-    assert_eq!(clicked, true, "no button or link {text:?}");
 }
 
 async fn wait_text(browser: &Browser, what: &str, text: &str) {
@@ -641,7 +642,7 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
     // A phone's width: nothing runs off the side.
     browser.set_window(390, 844).await;
     click(&browser, "Accounts").await;
-    wait_text(&browser, "the accounts", "new.member@gov.example").await;
+    wait_text(&browser, "the accounts", "Enable new.member@gov.example").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let overflow = browser
         .run(

@@ -119,12 +119,11 @@ impl Consultation {
     /// secretariat from the first draft. Null when there is none the caller may see.
     async fn report(&self, ctx: &Context<'_>) -> Result<Option<super::Report>> {
         let rd = request(ctx)?;
-        Ok(
-            crate::service::reports::of_consultations(&rd.db, &rd.viewer, &[self.0.id])
-                .await?
-                .remove(&self.0.id)
-                .map(super::Report),
-        )
+        Ok(rd
+            .loader
+            .load_one(crate::graphql::loaders::ReportOfConsultation(self.0.id))
+            .await?
+            .map(super::Report))
     }
 
     /// The contributions that the caller may see, counted by stakeholder group and kind

@@ -69,13 +69,17 @@ const LEASE: Duration = Duration::from_secs(120);
 const MAX_BACKOFF: Duration = Duration::from_secs(6 * 3600);
 
 /// The signature header's value for `body` sent at `t` (unix seconds).
-pub fn signature(secret: &str, t: i64, body: &str) -> String {
+pub fn signature(secret: &str, t: i64, body: &str) -> anyhow::Result<String> {
+    // HMAC takes a key of any length; the error is for other MACs.
     let mut mac = <Hmac<sha2::Sha256> as KeyInit>::new_from_slice(secret.as_bytes())
-        .expect("HMAC takes any key length");
+        .map_err(|e| anyhow::anyhow!("HMAC key: {e}"))?;
     mac.update(t.to_string().as_bytes());
     mac.update(b".");
     mac.update(body.as_bytes());
-    format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
+    Ok(format!(
+        "t={t},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    ))
 }
 
 /// The wait after failed attempt `n` (1-based).
@@ -217,7 +221,7 @@ impl Deliverer {
                 GlobalId::new(NodeType::Webhook, hook.id).encode(),
             )
             .header("Concord-Attempt", (d.attempts + 1).to_string())
-            .header("Concord-Signature", signature(&hook.secret, t, &d.payload))
+            .header("Concord-Signature", signature(&hook.secret, t, &d.payload)?)
             .body(d.payload.clone())
             .send()
             .await;
@@ -303,7 +307,7 @@ mod tests {
     fn the_signature_is_hmac_sha256_over_timestamp_and_body() {
         // Computed independently: printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac whsec_test
         assert_eq!(
-            signature("whsec_test", 1_700_000_000, "{\"a\":1}"),
+            signature("whsec_test", 1_700_000_000, "{\"a\":1}").unwrap(),
             "t=1700000000,v1=38877139021993b830af32feea6e18a8da83eb2f6e49ee50bd9e4cf4ca4d3789"
         );
     }
