@@ -540,6 +540,19 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
         .await;
     assert!(secret.as_str().unwrap().len() > 20, "{secret}");
     keep(&browser, "clients").await;
+    // Rotating shows a new secret, once.
+    click(&browser, "Rotate secret of Registry mirror").await;
+    let rotated = browser
+        .wait_for(
+            "the new secret",
+            20,
+            &format!(
+                "const s = document.getElementById('client-secret'); return (s && s.textContent !== {} && s.textContent) || null;",
+                secret
+            ),
+        )
+        .await;
+    assert_ne!(rotated, secret);
 
     // Moderation: the waiting comment is published, and the public API shows it.
     click(&browser, "Moderation").await;
@@ -586,6 +599,58 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
         .await;
     assert_eq!(table[0], "Governments 1 0 0 1", "{table}");
     keep(&browser, "consultations").await;
+    // Edited, then closed, from its screen.
+    fill_and_submit(
+        &browser,
+        "#consultation-edit",
+        json!({ "title": "Consultation on data, renamed" }),
+    )
+    .await;
+    wait_text(
+        &browser,
+        "the new title",
+        "Consultation on data, renamed (open)",
+    )
+    .await;
+    click(&browser, "Close").await;
+    wait_text(
+        &browser,
+        "the closed status",
+        "Consultation on data, renamed (closed)",
+    )
+    .await;
+    let closed = app
+        .data(
+            "query($c: ID!) { node(id: $c) { ... on Consultation { status title } } }",
+            json!({ "c": consultation }),
+        )
+        .await;
+    assert_eq!(
+        closed["node"],
+        json!({ "status": "CLOSED", "title": "Consultation on data, renamed" })
+    );
+    // A new one: a missing date is refused on the form, nothing created.
+    fill_and_submit(
+        &browser,
+        "#consultation-create",
+        json!({ "slug": "next-one", "title": "Next", "mandate": "Resolution 2", "opensAt": "2031-01-01T00:00:00Z" }),
+    )
+    .await;
+    let error = browser
+        .wait_for(
+            "the closing date's error",
+            20,
+            "const f = document.querySelector('#consultation-create'); return (f.querySelector('.form-error').textContent || [...f.querySelectorAll('.error')].map(e => e.textContent).join('')) || null;",
+        )
+        .await;
+    assert!(!error.as_str().unwrap().is_empty());
+    fill_and_submit(
+        &browser,
+        "#consultation-create",
+        json!({ "slug": "next-one", "title": "Next", "mandate": "Resolution 2", "opensAt": "2031-01-01T00:00:00Z", "closesAt": "2031-02-01T00:00:00Z" }),
+    )
+    .await;
+    wait_text(&browser, "the new consultation", "Next (draft)").await;
 
     // Accounts: disabling the new member state ends its next request.
     click(&browser, "Accounts").await;
@@ -597,6 +662,16 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
         "Enable new.member@gov.example",
     )
     .await;
+    // A password reset shows its one-time token.
+    click(&browser, "Reset password").await;
+    let token = browser
+        .wait_for(
+            "the reset token",
+            20,
+            "const t = document.getElementById('reset-token'); return t && t.textContent || null;",
+        )
+        .await;
+    assert!(token.as_str().unwrap().starts_with("crs_"), "{token}");
     let (_, refused) = app
         .graphql_as(&new_member, "{ viewer { role } }", json!({}))
         .await;
