@@ -5,7 +5,7 @@
 //! reads and writes through `/graphql` with a bearer access token held in the page's
 //! memory, so it can do nothing the role table refuses its user. What survives a
 //! reload is the session's refresh token, in a cookie the page's script cannot read
-//! (`HttpOnly`, `SameSite=Strict`, `Secure` behind TLS, `Path=/console/session`).
+//! (`HttpOnly`, `SameSite=Strict`, `Secure` behind TLS, `Path=/console`).
 //! Every use of that cookie (`POST /console/session/refresh`, `DELETE
 //! /console/session`) must also carry the session's CSRF token in `X-CSRF-Token`: the
 //! double-submit value of a second cookie, which only the console's own pages can
