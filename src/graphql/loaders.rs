@@ -81,6 +81,9 @@ loader!(/// A revision by id, if the viewer may read its contribution.
 loader!(/// The report of a consultation, if the viewer may see it.
     ReportOfConsultation => entity::report::Model,
     |l, ids| crate::service::reports::of_consultations(&l.db, &l.viewer, ids));
+loader!(/// The attempts of a webhook delivery (reached only through a webhook the caller manages).
+    AttemptsOfDelivery => Vec<entity::webhook_attempt::Model>,
+    |l, ids| crate::service::webhooks::attempts_of(&l.db, ids));
 loader!(/// The translations of a revision (which the caller reads already).
     TranslationsOfRevision => Vec<contribution_translation::Model>,
     |l, ids| translations::of_revisions(&l.db, ids));

@@ -284,33 +284,12 @@ pub async fn list(
     filter: &AccountFilter,
     page: &Page,
 ) -> AppResult<Listing<Model>> {
-    use sea_orm::sea_query::{ExprTrait, LikeExpr};
     policy::may(viewer, Action::ListIdentities)?;
     let mut select = Entity::find();
-    if let Some(text) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        // Email or display name containing the text, in any case.
-        let pattern = format!(
-            "%{}%",
-            text.to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        select = select.filter(
-            sea_orm::Condition::any()
-                .add(Column::EmailNormalized.like(LikeExpr::new(pattern.clone()).escape('\\')))
-                .add(
-                    sea_orm::sea_query::Expr::expr(sea_orm::sea_query::Func::lower(
-                        sea_orm::sea_query::Expr::col(Column::DisplayName),
-                    ))
-                    .like(LikeExpr::new(pattern).escape('\\')),
-                ),
-        );
+    // Email or display name containing the text, in any case.
+    let columns = [Column::EmailNormalized, Column::DisplayName];
+    if let Some(cond) = super::rows::containing(filter.search.as_deref(), &columns) {
+        select = select.filter(cond);
     }
     if let Some(roles) = &filter.roles {
         select = select.filter(Column::Role.is_in(roles.iter().copied()));

@@ -32,3 +32,27 @@ pub(crate) fn group_by_parent<T>(
     }
     map
 }
+
+/// The condition that one of `columns`, in lower case, contains `text` (trimmed, any
+/// case; `%`, `_` and `\\` taken literally): a search box's filter. `None` when the
+/// text is blank.
+pub(crate) fn containing<C>(text: Option<&str>, columns: &[C]) -> Option<sea_orm::Condition>
+where
+    C: sea_orm::sea_query::IntoColumnRef + Clone,
+{
+    use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
+    let text = text.map(str::trim).filter(|t| !t.is_empty())?;
+    let pattern = format!(
+        "%{}%",
+        text.to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    Some(columns.iter().fold(sea_orm::Condition::any(), |any, c| {
+        any.add(
+            Expr::expr(Func::lower(Expr::col(c.clone())))
+                .like(LikeExpr::new(pattern.clone()).escape('\\')),
+        )
+    }))
+}

@@ -33,26 +33,9 @@ pub async fn list(
     if let Some(groups) = &filter.groups {
         select = select.filter(Column::StakeholderGroup.is_in(groups.iter().copied()));
     }
-    if let Some(text) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
-        use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr};
-        let pattern = format!(
-            "%{}%",
-            text.to_lowercase()
-                .replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
-        let lower = |c: Column| Expr::expr(Func::lower(Expr::col(c)));
-        select = select.filter(
-            sea_orm::Condition::any()
-                .add(lower(Column::Name).like(LikeExpr::new(pattern.clone()).escape('\\')))
-                .add(lower(Column::Acronym).like(LikeExpr::new(pattern).escape('\\'))),
-        );
+    let columns = [Column::Name, Column::Acronym];
+    if let Some(cond) = super::rows::containing(filter.search.as_deref(), &columns) {
+        select = select.filter(cond);
     }
     paging::list(db, select, Column::Id, page).await
 }

@@ -173,11 +173,9 @@ pub async fn of_revisions(
         .order_by_asc(Column::Language)
         .all(db)
         .await?;
-    let mut out: HashMap<i64, Vec<Model>> = HashMap::new();
-    for r in rows {
-        out.entry(r.revision_id).or_default().push(r);
-    }
-    Ok(out)
+    Ok(super::rows::group_by_parent(
+        rows.into_iter().map(|r| (r.revision_id, r)),
+    ))
 }
 
 /// A translation by id, if the viewer may read its contribution.

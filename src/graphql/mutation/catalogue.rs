@@ -217,19 +217,6 @@ pub struct MechanismUpdateInput {
     pub issues: Option<Vec<ID>>,
 }
 
-macro_rules! payload {
-    ($name:ident, $field:ident, $ty:ident, $doc:literal) => {
-        #[doc = $doc]
-        #[derive(SimpleObject)]
-        pub struct $name {
-            /// The record as it now is; null when nothing changed.
-            pub $field: Option<$ty>,
-            /// Problems with the input; empty on success.
-            pub user_errors: Vec<UserErrorObject>,
-        }
-    };
-}
-
 payload!(
     StakeholderPayload,
     stakeholder,

@@ -4,6 +4,21 @@
 //! payload holding the result and `userErrors`. Authorization failures are errors
 //! (`FORBIDDEN`, `UNAUTHENTICATED`); every change is audited by the service that makes it.
 
+/// Declares a mutation's payload: the record as it now is, and `userErrors` (the
+/// caller brings `SimpleObject` and `UserErrorObject` into scope).
+macro_rules! payload {
+    ($name:ident, $field:ident, $ty:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[derive(SimpleObject)]
+        pub struct $name {
+            /// The record as it now is; null when nothing changed.
+            pub $field: Option<$ty>,
+            /// Problems with the input; empty on success.
+            pub user_errors: Vec<UserErrorObject>,
+        }
+    };
+}
+
 mod catalogue;
 mod contributions;
 mod identity;

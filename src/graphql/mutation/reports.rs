@@ -93,32 +93,26 @@ pub struct ReportPublishInput {
     pub version: i32,
 }
 
-/// The result of a report mutation.
-#[derive(SimpleObject)]
-pub struct ReportPayload {
-    /// The report as it now is; null when nothing changed.
-    pub report: Option<Report>,
-    /// Problems with the input; empty on success.
-    pub user_errors: Vec<UserErrorObject>,
-}
+payload!(
+    ReportPayload,
+    report,
+    Report,
+    "The result of a report mutation."
+);
 
-/// The result of adding a section.
-#[derive(SimpleObject)]
-pub struct ReportSectionPayload {
-    /// The section; null when nothing changed.
-    pub section: Option<ReportSection>,
-    /// Problems with the input; empty on success.
-    pub user_errors: Vec<UserErrorObject>,
-}
+payload!(
+    ReportSectionPayload,
+    section,
+    ReportSection,
+    "The result of adding a section."
+);
 
-/// The result of a paragraph mutation.
-#[derive(SimpleObject)]
-pub struct ReportParagraphPayload {
-    /// The paragraph as it now is; null when nothing changed.
-    pub paragraph: Option<ReportParagraph>,
-    /// Problems with the input; empty on success.
-    pub user_errors: Vec<UserErrorObject>,
-}
+payload!(
+    ReportParagraphPayload,
+    paragraph,
+    ReportParagraph,
+    "The result of a paragraph mutation."
+);
 
 /// The result of publishing a report.
 #[derive(SimpleObject)]
@@ -150,14 +144,12 @@ pub struct ContributionTranslationAddInput {
     pub official: bool,
 }
 
-/// The result of adding a translation.
-#[derive(SimpleObject)]
-pub struct ContributionTranslationPayload {
-    /// The translation; null when nothing changed.
-    pub translation: Option<ContributionTranslation>,
-    /// Problems with the input; empty on success.
-    pub user_errors: Vec<UserErrorObject>,
-}
+payload!(
+    ContributionTranslationPayload,
+    translation,
+    ContributionTranslation,
+    "The result of adding a translation."
+);
 
 /// A new webhook.
 #[derive(InputObject)]
@@ -208,14 +200,12 @@ pub struct WebhookDeliveryIdInput {
     pub id: ID,
 }
 
-/// The result of a webhook mutation.
-#[derive(SimpleObject)]
-pub struct WebhookPayload {
-    /// The webhook as it now is; null when nothing changed.
-    pub webhook: Option<Webhook>,
-    /// Problems with the input; empty on success.
-    pub user_errors: Vec<UserErrorObject>,
-}
+payload!(
+    WebhookPayload,
+    webhook,
+    Webhook,
+    "The result of a webhook mutation."
+);
 
 /// A webhook with its signing secret.
 #[derive(SimpleObject)]
@@ -238,14 +228,12 @@ pub struct WebhookDeletePayload {
     pub user_errors: Vec<UserErrorObject>,
 }
 
-/// The result of asking for a delivery again.
-#[derive(SimpleObject)]
-pub struct WebhookDeliveryPayload {
-    /// The delivery, due again; null when nothing changed.
-    pub delivery: Option<WebhookDelivery>,
-    /// Problems with the input; empty on success.
-    pub user_errors: Vec<UserErrorObject>,
-}
+payload!(
+    WebhookDeliveryPayload,
+    delivery,
+    WebhookDelivery,
+    "The result of asking for a delivery again."
+);
 
 fn citations_of(text: &ReportParagraphText) -> Result<Vec<Citation>> {
     let mut out = Vec::new();

@@ -154,8 +154,11 @@ impl WebhookDelivery {
     /// Every attempt, in order.
     async fn attempts(&self, ctx: &Context<'_>) -> Result<Vec<WebhookAttempt>> {
         let rd = request(ctx)?;
-        Ok(webhooks::attempts(&rd.db, self.0.id)
+        Ok(rd
+            .loader
+            .load_one(crate::graphql::loaders::AttemptsOfDelivery(self.0.id))
             .await?
+            .unwrap_or_default()
             .into_iter()
             .map(WebhookAttempt::from)
             .collect())

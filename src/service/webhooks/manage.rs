@@ -12,6 +12,7 @@ use chrono::Utc;
 use entity::enums::WebhookDeliveryStatus;
 use entity::{webhook, webhook_attempt, webhook_delivery};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use std::collections::HashMap;
 
 /// The webhooks `viewer` manages: all for the secretariat, its own for a client.
 fn owned_by(viewer: &Viewer) -> AppResult<sea_orm::Condition> {
@@ -71,13 +72,19 @@ pub async fn delivery_by_id(
     Ok(by_id(db, viewer, d.webhook_id).await?.map(|_| d))
 }
 
-/// The attempts of a delivery, in order.
-pub async fn attempts(db: &impl Db, delivery_id: i64) -> AppResult<Vec<webhook_attempt::Model>> {
-    Ok(webhook_attempt::Entity::find()
-        .filter(webhook_attempt::Column::DeliveryId.eq(delivery_id))
+/// The attempts of deliveries (of webhooks the caller manages), each in order.
+pub async fn attempts_of(
+    db: &impl Db,
+    delivery_ids: &[i64],
+) -> AppResult<HashMap<i64, Vec<webhook_attempt::Model>>> {
+    let rows = webhook_attempt::Entity::find()
+        .filter(webhook_attempt::Column::DeliveryId.is_in(delivery_ids.iter().copied()))
         .order_by_asc(webhook_attempt::Column::Id)
         .all(db)
-        .await?)
+        .await?;
+    Ok(crate::service::rows::group_by_parent(
+        rows.into_iter().map(|a| (a.delivery_id, a)),
+    ))
 }
 
 /// A new webhook.
@@ -201,7 +208,7 @@ pub async fn update(
     version: i32,
     c: WebhookChanges,
 ) -> MutationResult<webhook::Model> {
-    managed(db, viewer, id).await?;
+    let before = managed(db, viewer, id).await?;
     let mut changes = <webhook::ActiveModel as Default>::default();
     if let Some(url) = &c.url {
         changes.url = Set(targets.check_url("url", url)?);
@@ -212,7 +219,6 @@ pub async fn update(
     if let Some(active) = c.active {
         changes.active = Set(active);
     }
-    let before = managed(db, viewer, id).await?;
     let txn = db.begin().await?;
     let after =
         crate::service::versions::save_at_version(&txn, cols(), id, version, changes, "webhook")

@@ -14,7 +14,7 @@ mod manage;
 pub mod target;
 
 pub use manage::{
-    NewWebhook, WebhookChanges, WithSecret, attempts, by_id, create, delete, deliveries,
+    NewWebhook, WebhookChanges, WithSecret, attempts_of, by_id, create, delete, deliveries,
     delivery_by_id, list, redeliver, rotate_secret, update,
 };
 
