@@ -19,6 +19,9 @@ pub struct Model {
     pub supplied_by_client_id: Option<i64>,
     /// Who supplied it, as the audit log names principals (`account:7`).
     pub supplied_by: String,
+    /// Who supplied it as anyone may be told: `SECRETARIAT` or `CONTRIBUTOR` (one of
+    /// the stakeholder's own principals).
+    pub supplied_as: String,
     pub created_at: DateTimeUtc,
 }
 

@@ -15,6 +15,7 @@ mod m20261130_000009_sort_keys;
 mod m20261130_000010_search;
 mod m20261130_000011_operations;
 mod m20261130_000012_reports;
+mod m20261205_000013_translation_supplier;
 
 /// Applies Concord's migrations in order.
 pub struct Migrator;
@@ -35,6 +36,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000010_search::Migration),
             Box::new(m20261130_000011_operations::Migration),
             Box::new(m20261130_000012_reports::Migration),
+            Box::new(m20261205_000013_translation_supplier::Migration),
         ]
     }
 }

@@ -72,23 +72,16 @@ const MAX_IDS: u64 = super::query::MAX_NODES as u64;
 /// Fragment spreads followed inside one another (cycles are the validator's to refuse).
 const MAX_SPREAD_DEPTH: usize = 16;
 
-/// Cost of the operation a request runs: the one named, or the only one.
-/// `None` when the name matches no operation (the validator reports that).
+/// Cost of the operation a request runs: the one named, or the only one
+/// ([`super::operation::get`]). `None` when it selects none (the validator reports that).
 pub fn of_request(
     types: &Types,
     doc: &ExecutableDocument,
     operation_name: Option<&str>,
     variables: &Variables,
 ) -> Option<u64> {
-    let operation = match operation_name {
-        Some(name) => doc
-            .operations
-            .iter()
-            .find(|(n, _)| n.map(|n| n.as_str()) == Some(name))
-            .map(|(_, op)| op)?,
-        None => doc.operations.iter().next().map(|(_, op)| op)?,
-    };
-    Some(of_operation(types, doc, &operation.node, variables))
+    let (_, operation) = super::operation::get(doc, operation_name)?;
+    Some(of_operation(types, doc, operation, variables))
 }
 
 /// Cost of one operation of a document.

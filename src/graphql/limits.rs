@@ -39,14 +39,7 @@ impl Admission {
     /// operation's own name.
     pub fn operation_name(&self) -> Option<&str> {
         let (doc, name) = self.document.as_ref()?;
-        if let Some(name) = name {
-            return Some(name.as_str());
-        }
-        let mut operations = doc.operations.iter();
-        match (operations.next(), operations.next()) {
-            (Some((name, _)), None) => name.map(|n| n.as_str()),
-            _ => None,
-        }
+        super::operation::get(doc, name.as_deref()).and_then(|(name, _)| name)
     }
 
     /// Puts `response`'s fields in the order the query selected them.

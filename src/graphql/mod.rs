@@ -10,6 +10,7 @@ pub mod limits;
 pub mod loaders;
 pub mod mutation;
 pub mod node;
+pub mod operation;
 pub mod order;
 pub mod query;
 pub mod response_order;

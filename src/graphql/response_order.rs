@@ -3,9 +3,7 @@
 //! writes each object's fields in the order their resolvers finish (its issue #612), so
 //! `{ consultations { … } stakeholders { … } }` could come back either way round.
 
-use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationDefinition, Selection, SelectionSet,
-};
+use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{Name, Value};
 
 /// Fragment spreads followed inside one another (cycles are the validator's to refuse).
@@ -13,14 +11,7 @@ const MAX_SPREADS: usize = 16;
 
 /// Reorders `data`, the result of the operation `name` (or the only one) of `doc`.
 pub fn in_query_order(data: &mut Value, doc: &ExecutableDocument, name: Option<&str>) {
-    let operation: Option<&OperationDefinition> = match (&doc.operations, name) {
-        (DocumentOperations::Single(op), _) => Some(&op.node),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| &op.node),
-        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => {
-            ops.values().next().map(|op| &op.node)
-        }
-        _ => None,
-    };
+    let operation = super::operation::get(doc, name).map(|(_, op)| op);
     if let Some(operation) = operation {
         reorder(data, doc, &[&operation.selection_set.node]);
     }

@@ -17,8 +17,7 @@ use crate::viewer::Viewer;
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse};
 use async_graphql::parser::types::{
-    DocumentOperations, ExecutableDocument, OperationDefinition, OperationType, Selection,
-    SelectionSet,
+    ExecutableDocument, OperationDefinition, OperationType, Selection, SelectionSet,
 };
 
 /// Authenticates the request, runs it and replies.
@@ -57,6 +56,9 @@ pub struct Reply {
     pub status: StatusCode,
     pub body: String,
     pub charge: Option<crate::service::quotas::Charge>,
+    /// The `extensions.code` of each error of the answer: what a keyed retry judges
+    /// the answer by (never its text, where a value may spell a code).
+    pub codes: Vec<String>,
 }
 
 impl Reply {
@@ -143,11 +145,8 @@ pub async fn run(
         super::request_id::mark_internal_errors(&mut response, &id);
     }
     report_cost(&mut response, admission.cost);
-    crate::metrics::global().request(
-        admission.operation_name(),
-        &error_codes(&response),
-        started.elapsed(),
-    );
+    let codes = error_codes(&response);
+    crate::metrics::global().request(admission.operation_name(), &codes, started.elapsed());
     let request_error = is_request_error(&response);
     let body = serde_json::to_string(&Body {
         // The operation never ran: per the spec there is no `data` entry.
@@ -159,10 +158,7 @@ pub async fn run(
         tracing::error!(%err, "a response could not be written as JSON");
         r#"{"errors":[{"message":"Internal server error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}"#.to_owned()
     });
-    let outage = response.errors.iter().any(|e| {
-        e.extensions.as_ref().and_then(|x| x.get("code"))
-            == Some(&async_graphql::Value::from("SERVICE_UNAVAILABLE"))
-    });
+    let outage = codes.iter().any(|code| code == "SERVICE_UNAVAILABLE");
     let status = if outage {
         // The same for everyone, whatever part of the operation met the outage.
         StatusCode::SERVICE_UNAVAILABLE
@@ -177,6 +173,7 @@ pub async fn run(
         status,
         body,
         charge,
+        codes,
     }
 }
 
@@ -235,17 +232,15 @@ pub fn refuse_nul(request: &async_graphql::Request) -> Option<HttpError> {
     })
 }
 
-/// The operation a request would run; `None` when it does not parse (the execution
-/// reports that) or names no single operation.
+/// The operation a request would run (the spec's `GetOperation`, see
+/// [`crate::graphql::operation`]); `None` when it does not parse (the execution reports
+/// that) or selects no operation.
 fn operation(
     request: &async_graphql::Request,
 ) -> Option<(ExecutableDocument, OperationDefinition)> {
     let doc = async_graphql::parser::parse_query(&request.query).ok()?;
-    let op = match (&doc.operations, request.operation_name.as_deref()) {
-        (DocumentOperations::Single(op), _) => Some(op.node.clone()),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.clone()),
-        (DocumentOperations::Multiple(_), None) => None,
-    }?;
+    let (_, op) = crate::graphql::operation::get(&doc, request.operation_name.as_deref())?;
+    let op = op.clone();
     Some((doc, op))
 }
 

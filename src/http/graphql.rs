@@ -126,7 +126,7 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
             "GET /graphql needs a `query` parameter (or, for a persisted query, `extensions`)",
         ));
     }
-    let mut request = match async_graphql::http::parse_query_string(req.query_string()) {
+    let mut request = match from_query_string(req.query_string()) {
         Ok(request) => request,
         Err(err) => {
             return format.refuse(HttpError::bad_request(
@@ -155,4 +155,61 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
             ));
     }
     execute(&state, &req, format, request).await
+}
+
+/// A GET request's parameters, as the GraphQL-over-HTTP spec names them: `query`,
+/// `operationName`, `variables` and `extensions` (JSON), each at most once.
+/// (async-graphql's `parse_query_string` reads `operation_name`, so that a client's
+/// `operationName` would be ignored.)
+fn from_query_string(input: &str) -> Result<async_graphql::Request, String> {
+    let (mut query, mut name, mut variables, mut extensions) = (None, None, None, None);
+    for (key, value) in url::form_urlencoded::parse(input.as_bytes()) {
+        let slot = match key.as_ref() {
+            "query" => &mut query,
+            "operationName" => &mut name,
+            "variables" => &mut variables,
+            "extensions" => &mut extensions,
+            _ => continue,
+        };
+        if slot.replace(value.into_owned()).is_some() {
+            return Err(format!("`{key}` is given more than once"));
+        }
+    }
+    fn json<T: serde::de::DeserializeOwned + Default>(
+        what: &str,
+        text: Option<String>,
+    ) -> Result<T, String> {
+        match text.as_deref().map(serde_json::from_str::<Value>) {
+            None | Some(Ok(Value::Null)) => Ok(T::default()),
+            Some(Ok(value)) => serde_json::from_value(value)
+                .map_err(|err| format!("`{what}` must be a JSON object: {err}")),
+            Some(Err(err)) => Err(format!("`{what}` is not valid JSON: {err}")),
+        }
+    }
+    let mut request = async_graphql::Request::new(query.unwrap_or_default());
+    request.operation_name = name;
+    request.variables = json("variables", variables)?;
+    request.extensions = json("extensions", extensions)?;
+    Ok(request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::from_query_string;
+
+    #[test]
+    fn a_query_string_is_read_with_the_specs_names() {
+        let request = from_query_string(
+            "query=mutation%20M%20%7B%20a%20%7D&operationName=M&variables=%7B%22x%22%3A1%7D",
+        )
+        .unwrap();
+        assert_eq!(request.query, "mutation M { a }");
+        assert_eq!(request.operation_name.as_deref(), Some("M"));
+        assert_eq!(request.variables.to_string(), r#"{x: 1}"#);
+        assert!(from_query_string("query=a&query=b").is_err());
+        assert!(from_query_string("query=a&variables=[1]").is_err());
+        assert!(from_query_string("query=a&variables=%7B").is_err());
+        let plain = from_query_string("query=%7Ba%7D&variables=null").unwrap();
+        assert!(plain.variables.is_empty() && plain.operation_name.is_none());
+    }
 }

@@ -112,11 +112,12 @@ pub async fn execute_once(
                 return reply.into_response(format);
             }
             let (status, text) = (reply.status, reply.body.clone());
-            if text.contains("\"SERVICE_UNAVAILABLE\"") {
+            let failed = |code: &str| reply.codes.iter().any(|c| c == code);
+            if failed("SERVICE_UNAVAILABLE") {
                 // Nothing is kept (the transaction rolls back): a retry runs again.
                 return format.refuse(HttpError::unavailable());
             }
-            if text.contains("\"INTERNAL_SERVER_ERROR\"") {
+            if failed("INTERNAL_SERVER_ERROR") {
                 // Our failure, not the caller's. Nothing is kept, even what the answer
                 // may show as done, so the answer says only that: retry the request.
                 return format.refuse(HttpError::new(

@@ -15,6 +15,7 @@ use chrono::Utc;
 use entity::contribution_revision;
 use entity::contribution_translation::{ActiveModel, Column, Entity, Model};
 use entity::enums::ContributionStatus;
+use sea_orm::ActiveValue::{NotSet, Unchanged};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use std::collections::HashMap;
 
@@ -31,6 +32,29 @@ pub fn official_language(raw: &str) -> Option<&'static str> {
         .unwrap_or("")
         .to_ascii_lowercase();
     LANGUAGES.iter().copied().find(|l| *l == primary)
+}
+
+/// `supplied_as` of a translation the secretariat supplied.
+pub const SECRETARIAT: &str = "SECRETARIAT";
+/// `supplied_as` of a translation one of the stakeholder's own principals supplied.
+pub const CONTRIBUTOR: &str = "CONTRIBUTOR";
+
+/// Who supplied a translation, as `viewer` may be told of it: the principal
+/// (`account:ID`, `client:ID`, `system`) to those who may see the contribution's
+/// attribution; to anyone else only "the secretariat" or "the contributor", so that a
+/// translation never names the author of a contribution that is not attributed.
+pub fn supplier_shown(
+    viewer: &Viewer,
+    contribution: &entity::contribution::Model,
+    translation: &Model,
+) -> String {
+    if policy::sees_attribution(viewer, contribution) {
+        translation.supplied_by.clone()
+    } else if translation.supplied_as == SECRETARIAT {
+        "the secretariat".to_owned()
+    } else {
+        "the contributor".to_owned()
+    }
 }
 
 /// A translation to add.
@@ -111,19 +135,27 @@ pub async fn add(db: &impl Db, viewer: &Viewer, input: NewTranslation) -> Mutati
         .into());
     }
     let text = ContributionText::parse(&input.title, &input.body, language)?;
+    // One translation per revision and language; the secretariat's official one is
+    // always possible: it replaces an unofficial one (the audit log records the change,
+    // with the hash of what it replaced).
     let taken = Entity::find()
         .filter(Column::RevisionId.eq(revision.id))
         .filter(Column::Language.eq(language))
         .one(db)
         .await?;
-    if taken.is_some() {
-        return Err(UserError::new(
-            "language",
-            UserErrorCode::Taken,
-            format!("Revision {number} has a {language} translation already"),
-        )
-        .into());
-    }
+    let replaced = match taken {
+        Some(taken) if input.official && !taken.official => Some(taken),
+        Some(taken) => {
+            let which = if taken.official { "an official" } else { "a" };
+            return Err(UserError::new(
+                "language",
+                UserErrorCode::Taken,
+                format!("Revision {number} has {which} {language} translation already"),
+            )
+            .into());
+        }
+        None => None,
+    };
     let (account, client) = match p.subject {
         Subject::Account(id) => (Some(id), None),
         Subject::Client(id) => (None, Some(id)),
@@ -131,6 +163,10 @@ pub async fn add(db: &impl Db, viewer: &Viewer, input: NewTranslation) -> Mutati
     };
     let txn = db.begin().await?;
     let row = ActiveModel {
+        id: match &replaced {
+            Some(old) => Unchanged(old.id),
+            None => NotSet,
+        },
         contribution_id: Set(c.id),
         revision_id: Set(revision.id),
         language: Set(language.to_owned()),
@@ -140,11 +176,18 @@ pub async fn add(db: &impl Db, viewer: &Viewer, input: NewTranslation) -> Mutati
         supplied_by_account_id: Set(account),
         supplied_by_client_id: Set(client),
         supplied_by: Set(Actor::of(viewer).label),
+        supplied_as: Set(if policy::may_translate_officially(viewer) {
+            SECRETARIAT.to_owned()
+        } else {
+            CONTRIBUTOR.to_owned()
+        }),
         created_at: Set(Utc::now()),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    };
+    let row = if replaced.is_some() {
+        row.update(&txn).await?
+    } else {
+        row.insert(&txn).await?
+    };
     if revision.number == c.latest_revision {
         let text = search::translations_text(&txn, revision.id).await?;
         search::set_translations(&txn, c.id, &text).await?;
@@ -154,7 +197,7 @@ pub async fn add(db: &impl Db, viewer: &Viewer, input: NewTranslation) -> Mutati
         viewer,
         "contribution.translate",
         ("ContributionTranslation", row.id),
-        None,
+        replaced.as_ref(),
         &row,
     )
     .await?;

@@ -38,6 +38,7 @@ mod seed;
 mod sessions;
 mod sockets;
 mod statistics;
+mod surfaces;
 mod translations;
 mod typescript_client;
 mod webhooks;

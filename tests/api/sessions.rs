@@ -26,7 +26,7 @@ async fn accepted(app: &TestApp, token: &str) -> bool {
     }
 }
 
-async fn signed_in(app: &TestApp) -> (String, String) {
+pub async fn signed_in(app: &TestApp) -> (String, String) {
     app.sign_in_as("ana@gov.example", Role::Secretariat, None)
         .await;
     let body = app.login("ana@gov.example", "a long enough password").await;

@@ -7,8 +7,8 @@ use crate::graphql::args::{moment, page, page_by};
 use crate::graphql::connection::{TotalCount, connection};
 use crate::graphql::context::request;
 use crate::graphql::loaders::{
-    ConsultationKey, ContributionCountOf, ContributionsOf, MechanismKey, MeetingKey,
-    RevisionNumberKey, StakeholderKey, TranslationsOfRevision,
+    ConsultationKey, ContributionCountOf, ContributionKey, ContributionsOf, MechanismKey,
+    MeetingKey, RevisionNumberKey, StakeholderKey, TranslationsOfRevision,
 };
 use crate::graphql::order::{PolicyIssueOrder, RevisionOrder};
 use crate::ids::{GlobalId, NodeType};
@@ -302,7 +302,7 @@ impl Contribution {
                 is_original: false,
                 fallback: false,
                 official: t.official,
-                supplied_by: Some(t.supplied_by.clone()),
+                supplied_by: Some(translations::supplier_shown(&rd.viewer, &self.0, &t)),
             },
             None => LocalizedText::original(revision, wanted, true),
         })
@@ -626,7 +626,9 @@ pub struct LocalizedText {
     pub fallback: bool,
     /// A translation the secretariat supplied as official (the original is official too).
     pub official: bool,
-    /// Who supplied the translation (`account:ID` or `client:ID`); null for the original.
+    /// Who supplied the translation (`account:ID` or `client:ID`) to those who may see
+    /// the contribution's attribution, else "the contributor" or "the secretariat";
+    /// null for the original.
     pub supplied_by: Option<String>,
 }
 
@@ -679,9 +681,21 @@ impl ContributionTranslation {
         self.0.official
     }
 
-    /// Who supplied it (`account:ID` or `client:ID`).
-    async fn supplied_by(&self) -> &str {
-        &self.0.supplied_by
+    /// Who supplied it (`account:ID` or `client:ID`) to those who may see the
+    /// contribution's attribution; to anyone else "the contributor" or "the secretariat".
+    async fn supplied_by(&self, ctx: &Context<'_>) -> Result<String> {
+        let rd = request(ctx)?;
+        let id = self.0.contribution_id;
+        let contribution = rd
+            .loader
+            .load_one(ContributionKey(id))
+            .await?
+            .ok_or_else(|| dangling("contribution", id))?;
+        Ok(translations::supplier_shown(
+            &rd.viewer,
+            &contribution,
+            &self.0,
+        ))
     }
 
     /// When it was added.

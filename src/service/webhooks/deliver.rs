@@ -203,11 +203,25 @@ impl Deliverer {
         let owner = owner_viewer(&self.db, &hook)
             .await
             .map_err(|e| anyhow::anyhow!("cannot read the webhook's owner: {}", e.message()))?;
-        if owner.is_none() {
+        let Some(owner) = owner else {
             return self
                 .give_up(d, "the webhook's owner is disabled or no longer reads")
                 .await;
-        }
+        };
+        // Judged again now: what the owner may read may have changed since the event.
+        let payload = super::current_payload(&self.db, &owner, &d.event, &d.payload)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot read the event's records: {}", e.message()))?;
+        let Some(payload) = payload else {
+            let mut d = d;
+            d.payload = super::withheld_payload(&d.payload);
+            return self
+                .give_up(
+                    d,
+                    "withheld: the webhook's owner may not read what the event is about (now)",
+                )
+                .await;
+        };
         let started = Instant::now();
         let t = Utc::now().timestamp();
         let sent = self
@@ -221,8 +235,8 @@ impl Deliverer {
                 GlobalId::new(NodeType::Webhook, hook.id).encode(),
             )
             .header("Concord-Attempt", (d.attempts + 1).to_string())
-            .header("Concord-Signature", signature(&hook.secret, t, &d.payload)?)
-            .body(d.payload.clone())
+            .header("Concord-Signature", signature(&hook.secret, t, &payload)?)
+            .body(payload.clone())
             .send()
             .await;
         let elapsed = started.elapsed().as_millis() as i64;
@@ -234,6 +248,8 @@ impl Deliverer {
             }
             Err(err) => (None, Some(describe(&err))),
         };
+        let mut d = d;
+        d.payload = payload;
         self.record(d, status, error, elapsed).await
     }
 
@@ -258,7 +274,9 @@ impl Deliverer {
         }
         .insert(&txn)
         .await?;
+        let payload = d.payload.clone();
         let mut row: webhook_delivery::ActiveModel = d.into();
+        row.payload = Set(payload);
         row.attempts = Set(attempts);
         row.last_status_code = Set(status);
         row.last_error = Set(error.clone());
@@ -278,7 +296,9 @@ impl Deliverer {
     }
 
     async fn give_up(&self, d: webhook_delivery::Model, why: &str) -> anyhow::Result<()> {
+        let payload = d.payload.clone();
         let mut row: webhook_delivery::ActiveModel = d.into();
+        row.payload = Set(payload);
         row.status = Set(WebhookDeliveryStatus::Failed);
         row.last_error = Set(Some(why.to_owned()));
         row.lease_until = Set(None);

@@ -24,7 +24,9 @@ use crate::policy::{self, Action};
 use crate::service::api_clients;
 use crate::viewer::{Principal, Scopes, Subject, Viewer};
 use chrono::Utc;
-use entity::enums::{PrincipalStatus, WebhookDeliveryStatus};
+use entity::enums::{
+    ConsultationStatus, ContributionStatus, PrincipalStatus, WebhookDeliveryStatus,
+};
 use entity::{
     account, api_client, consultation, contribution, report, report_publication, stakeholder,
     webhook, webhook_delivery,
@@ -90,6 +92,17 @@ pub enum Event<'a> {
 }
 
 impl Event<'_> {
+    /// The consultation the event is about.
+    fn consultation_id(&self) -> i64 {
+        match self {
+            Event::ContributionPublished(c)
+            | Event::ContributionWithdrawn(c)
+            | Event::ContributionUnpublished(c) => c.consultation_id,
+            Event::ConsultationClosed(c) => c.id,
+            Event::ReportPublished { report, .. } => report.consultation_id,
+        }
+    }
+
     fn name(&self) -> EventName {
         match self {
             Event::ContributionPublished(_) => EventName::ContributionPublished,
@@ -180,11 +193,17 @@ pub async fn enqueue(txn: &impl ConnectionTrait, event: Event<'_>) -> AppResult<
         }
         _ => None,
     };
+    let Some(consultation) = consultation::Entity::find_by_id(event.consultation_id())
+        .one(txn)
+        .await?
+    else {
+        return Ok(());
+    };
     for w in hooks {
         let Some(owner) = owner_viewer(txn, &w).await? else {
             continue;
         };
-        let Some(data) = data_for(&owner, &event, stakeholder.as_ref()) else {
+        let Some(data) = data_for(&owner, &event, stakeholder.as_ref(), consultation.status) else {
             continue;
         };
         let payload = json!({
@@ -214,12 +233,18 @@ pub async fn enqueue(txn: &impl ConnectionTrait, event: Event<'_>) -> AppResult<
     Ok(())
 }
 
-/// What an owner hears of an event: `None` when it may not read what it is about.
+/// What an owner hears of an event: `None` when it may not read what it is about (the
+/// consultation, a DRAFT one being the secretariat's alone; the contribution; its
+/// stakeholder, named only to those who may learn it).
 fn data_for(
     owner: &Viewer,
     event: &Event<'_>,
     stakeholder: Option<&stakeholder::Model>,
+    consultation: ConsultationStatus,
 ) -> Option<Value> {
+    if !policy::sees_consultation(owner, consultation) {
+        return None;
+    }
     match event {
         Event::ContributionPublished(c) => {
             if !policy::reads_contribution(owner, c) {
@@ -271,4 +296,123 @@ fn data_for(
             "htmlPath": format!("/consultations/{}/report.html", gid(NodeType::Consultation, report.consultation_id)),
         }})),
     }
+}
+
+/// The body of a delivery as its owner may hear it *now*, when it is sent: the event's
+/// records are read again and judged by the owner's read policy as it is then
+/// (consultation status, contribution status and visibility, attribution); `None` when
+/// the owner may no longer read what the event is about (the delivery is withheld).
+/// A published contribution and a report are described as they are now; a withdrawn or
+/// unpublished contribution (which its owner could read when it went) is announced only
+/// while its consultation is still the owner's to read.
+pub async fn current_payload(
+    db: &impl ConnectionTrait,
+    owner: &Viewer,
+    event: &str,
+    payload: &str,
+) -> AppResult<Option<String>> {
+    let Ok(mut envelope) = serde_json::from_str::<Value>(payload) else {
+        return Ok(None);
+    };
+    let id_at = |pointer: &str, node_type: NodeType| {
+        envelope
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .and_then(|raw| GlobalId::decode_as(raw, node_type).ok())
+    };
+    let consultation_of = |id: Option<i64>| async move {
+        match id {
+            Some(id) => consultation::Entity::find_by_id(id).one(db).await,
+            None => Ok(None),
+        }
+    };
+    let data = match EventName::from_wire(event) {
+        Some(EventName::ContributionPublished) => {
+            let Some(id) = id_at("/data/contribution/id", NodeType::Contribution) else {
+                return Ok(None);
+            };
+            let Some(c) = contribution::Entity::find_by_id(id).one(db).await? else {
+                return Ok(None);
+            };
+            if c.status != ContributionStatus::Published {
+                return Ok(None);
+            }
+            let Some(consultation) = consultation_of(Some(c.consultation_id)).await? else {
+                return Ok(None);
+            };
+            let stakeholder = stakeholder::Entity::find_by_id(c.stakeholder_id)
+                .one(db)
+                .await?;
+            data_for(
+                owner,
+                &Event::ContributionPublished(&c),
+                stakeholder.as_ref(),
+                consultation.status,
+            )
+        }
+        Some(EventName::ContributionWithdrawn | EventName::ContributionUnpublished) => {
+            let id = id_at("/data/contribution/consultation", NodeType::Consultation);
+            match consultation_of(id).await? {
+                Some(c) if policy::sees_consultation(owner, c.status) => {
+                    envelope.get("data").cloned()
+                }
+                _ => None,
+            }
+        }
+        Some(EventName::ConsultationClosed) => {
+            let id = id_at("/data/consultation/id", NodeType::Consultation);
+            match consultation_of(id).await? {
+                Some(c) => data_for(owner, &Event::ConsultationClosed(&c), None, c.status),
+                None => None,
+            }
+        }
+        Some(EventName::ReportPublished) => {
+            let Some(id) = id_at("/data/report/id", NodeType::Report) else {
+                return Ok(None);
+            };
+            let number = envelope
+                .pointer("/data/report/number")
+                .and_then(Value::as_i64);
+            let Some(r) = report::Entity::find_by_id(id).one(db).await? else {
+                return Ok(None);
+            };
+            let publication = report_publication::Entity::find()
+                .filter(report_publication::Column::ReportId.eq(r.id))
+                .filter(report_publication::Column::Number.eq(number.unwrap_or(-1)))
+                .one(db)
+                .await?;
+            let (Some(p), Some(c)) = (publication, consultation_of(Some(r.consultation_id)).await?)
+            else {
+                return Ok(None);
+            };
+            data_for(
+                owner,
+                &Event::ReportPublished {
+                    report: &r,
+                    publication: &p,
+                },
+                None,
+                c.status,
+            )
+        }
+        None => None,
+    };
+    let Some(data) = data else {
+        return Ok(None);
+    };
+    envelope["data"] = data;
+    Ok(Some(envelope.to_string()))
+}
+
+/// What a withheld delivery keeps of its body: the event's id and name, nothing of what
+/// it was about.
+pub fn withheld_payload(payload: &str) -> String {
+    let envelope = serde_json::from_str::<Value>(payload).unwrap_or_default();
+    json!({
+        "id": envelope.get("id"),
+        "event": envelope.get("event"),
+        "occurredAt": envelope.get("occurredAt"),
+        "withheld": true,
+    })
+    .to_string()
 }

@@ -1,0 +1,696 @@
+//! The surfaces' leaks and edges (issue 20): the operation decided as the spec's
+//! GetOperation wherever a rule depends on it (idempotent retries, mutations over GET,
+//! WebSocket), answers judged by their errors, translations that do not unmask an author,
+//! webhooks judged at delivery by what their owners may read then, and the secretariat's
+//! official translation always possible.
+
+use crate::helpers::{TestApp, spawn_app_with, spawn_seeded_app, test_settings};
+use crate::reports::{ask, call};
+use crate::webhooks::{Receiver, register};
+use entity::enums::Role;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{Value, json};
+use std::time::{Duration, Instant};
+
+/// POSTs `body` (a whole GraphQL request) with an optional `Idempotency-Key`.
+async fn post(app: &TestApp, token: &str, key: Option<&str>, body: Value) -> (u16, Value, bool) {
+    let mut request = app
+        .client
+        .post(app.url("/graphql"))
+        .bearer_auth(token)
+        .json(&body);
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status().as_u16();
+    let replayed = response.headers().get("idempotent-replayed").is_some();
+    (status, response.json().await.unwrap(), replayed)
+}
+
+async fn stakeholders_named(app: &TestApp, name: &str) -> u64 {
+    entity::stakeholder::Entity::find()
+        .filter(entity::stakeholder::Column::Name.eq(name))
+        .count(&app.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_keyed_mutation_runs_once_whichever_way_its_operation_is_named() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let create = |op: &str, name: &str| {
+        format!(
+            "{op} {{ stakeholderCreate(input: {{ name: \"{name}\", group: CIVIL_SOCIETY, accreditation: WSIS_ACCREDITED }}) {{ stakeholder {{ name }} userErrors {{ code }} }} }}"
+        )
+    };
+    // (the document, its operationName): named or not, with and without the name, among
+    // other operations.
+    let cases = [
+        (create("mutation", "Unnamed"), None),
+        (create("mutation M", "Named"), None),
+        (create("mutation M", "Named and said"), Some("M")),
+        (
+            format!(
+                "query Q {{ viewer {{ role }} }} {}",
+                create("mutation M", "One of two")
+            ),
+            Some("M"),
+        ),
+    ];
+    for (n, (query, name)) in cases.iter().enumerate() {
+        let stakeholder = query.split('"').nth(1).unwrap();
+        let body = json!({ "query": query, "operationName": name });
+        let key = format!("key-{n}");
+        let (status, first, replayed) = post(&app, &admin, Some(&key), body.clone()).await;
+        assert_eq!(status, 200, "{query}: {first}");
+        assert!(!replayed);
+        assert_eq!(
+            first["data"]["stakeholderCreate"]["userErrors"],
+            json!([]),
+            "{query}: {first}"
+        );
+        let (status, again, replayed) = post(&app, &admin, Some(&key), body).await;
+        assert_eq!(status, 200, "{query}");
+        assert!(replayed, "{query} is replayed, not run again: {again}");
+        assert_eq!(again, first, "{query}: the same answer");
+        assert_eq!(stakeholders_named(&app, stakeholder).await, 1, "{query}");
+    }
+    // Without a name to choose between two operations nothing runs and nothing is kept;
+    // the refusal is the caller's, so its retry is refused alike.
+    let two = format!(
+        "query Q {{ viewer {{ role }} }} {}",
+        create("mutation M", "Ambiguous")
+    );
+    for _ in 0..2 {
+        let (status, body, _) =
+            post(&app, &admin, Some("ambiguous"), json!({ "query": two })).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+            "{body}"
+        );
+        assert!(body.get("data").is_none(), "{body}");
+    }
+    assert_eq!(stakeholders_named(&app, "Ambiguous").await, 0);
+    // Not keyed: a named mutation runs each time it is sent (the second is TAKEN).
+    let plain = json!({ "query": create("mutation M", "Not keyed") });
+    let (_, _, _) = post(&app, &admin, None, plain.clone()).await;
+    let (_, second, replayed) = post(&app, &admin, None, plain).await;
+    assert!(!replayed);
+    assert_eq!(
+        second["data"]["stakeholderCreate"]["userErrors"][0]["code"],
+        "TAKEN"
+    );
+}
+
+#[tokio::test]
+async fn an_answer_is_judged_by_its_errors_not_by_a_value_that_spells_a_code() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    // Every value of the schema's `enum ErrorCode`.
+    let sdl = concord::graphql::sdl();
+    let block = &sdl[sdl.find("enum ErrorCode {").unwrap()..];
+    let block = &block[..block.find("\n}").unwrap()];
+    let codes: Vec<String> = block
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && l.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        .map(str::to_owned)
+        .collect();
+    assert!(codes.len() > 15 && codes.contains(&"INTERNAL_SERVER_ERROR".to_owned()));
+    for code in &codes {
+        let body = json!({
+            "query": "mutation Create($name: String!) { stakeholderCreate(input: { name: $name, acronym: $name, group: PRIVATE_SECTOR, accreditation: WSIS_ACCREDITED }) { stakeholder { name acronym } userErrors { code } } }",
+            "variables": { "name": code },
+        });
+        let key = format!("named-{code}");
+        let (status, first, _) = post(&app, &admin, Some(&key), body.clone()).await;
+        assert_eq!(status, 200, "{code}: {first}");
+        assert_eq!(
+            first["data"]["stakeholderCreate"]["stakeholder"]["name"],
+            *code
+        );
+        let (status, again, replayed) = post(&app, &admin, Some(&key), body).await;
+        assert_eq!((status, replayed), (200, true), "{code}: {again}");
+        assert_eq!(again, first);
+        assert_eq!(stakeholders_named(&app, code).await, 1, "{code} kept once");
+    }
+}
+
+/// `/graphql` with these query-string parameters.
+fn with_query(app: &TestApp, params: &[(&str, &str)]) -> String {
+    let query: String = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(params)
+        .finish();
+    app.url(&format!("/graphql?{query}"))
+}
+
+#[tokio::test]
+async fn a_mutation_over_get_is_refused_whatever_its_name() {
+    let app = spawn_seeded_app().await;
+    let (_, refresh) = crate::sessions::signed_in(&app).await;
+    let logout = format!(
+        "mutation M {{ logout(input: {{ refreshToken: \"{refresh}\" }}) {{ loggedOut }} }}"
+    );
+    let two = format!("query Q {{ viewer {{ role }} }} {logout}");
+    for (query, name) in [
+        (logout.as_str(), None),
+        (logout.as_str(), Some("M")),
+        (two.as_str(), Some("M")),
+        (
+            "mutation { logout(input: { refreshToken: \"x\" }) { loggedOut } }",
+            None,
+        ),
+        ("subscription S { contributionPublished { id } }", None),
+    ] {
+        let mut params = vec![("query", query)];
+        if let Some(name) = name {
+            params.push(("operationName", name));
+        }
+        let response = app
+            .client
+            .get(with_query(&app, &params))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 405, "{query} ({name:?})");
+        assert_eq!(response.headers()["allow"], "POST");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"],
+            "METHOD_NOT_ALLOWED"
+        );
+    }
+    // The session was not ended: its refresh token still works.
+    let refreshed = call(
+        &app,
+        None,
+        "mutation($t: String!) { sessionRefresh(input: { refreshToken: $t }) { accessToken } }",
+        json!({ "t": refresh }),
+    )
+    .await;
+    assert!(
+        refreshed["data"]["sessionRefresh"]["accessToken"].is_string(),
+        "{refreshed}"
+    );
+    // The query of a document with a mutation in it runs over GET when it is named.
+    let response = app
+        .client
+        .get(with_query(
+            &app,
+            &[("query", two.as_str()), ("operationName", "Q")],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["data"]["viewer"]["role"], Value::Null, "{body}");
+    assert!(body.get("errors").is_none(), "{body}");
+    // The same parameter twice is a malformed request.
+    let response = app
+        .client
+        .get(with_query(
+            &app,
+            &[
+                ("query", "{ viewer { role } }"),
+                ("query", "{ __typename }"),
+            ],
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+}
+
+#[tokio::test]
+async fn over_a_websocket_the_operation_is_the_named_or_the_only_one() {
+    use async_graphql::futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let mut socket = crate::sockets::connect_as(&app, Some(&admin)).await;
+    let create = "mutation M { stakeholderCreate(input: { name: \"Over a socket\", group: CIVIL_SOCIETY, accreditation: WSIS_ACCREDITED }) { stakeholder { name } } }";
+    let two = format!("query Q {{ viewer {{ role }} }} {create}");
+    let subscribe = |id: &str, query: &str, name: Option<&str>| {
+        json!({ "id": id, "type": "subscribe", "payload": { "query": query, "operationName": name } })
+            .to_string()
+    };
+    for (id, query, name) in [
+        ("ambiguous", two.as_str(), None),
+        ("named", create, None),
+        ("chosen", two.as_str(), Some("Q")),
+    ] {
+        socket
+            .send(Message::Text(subscribe(id, query, name).into()))
+            .await
+            .unwrap();
+        let payload = crate::sockets::next_for(&mut socket, id).await;
+        match id {
+            "ambiguous" => {
+                let errors = payload
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_else(|| payload["errors"].as_array().cloned().unwrap_or_default());
+                assert!(!errors.is_empty(), "{payload}");
+                assert_eq!(stakeholders_named(&app, "Over a socket").await, 0);
+            }
+            "named" => {
+                assert_eq!(
+                    payload["data"]["stakeholderCreate"]["stakeholder"]["name"], "Over a socket",
+                    "{payload}"
+                );
+                // Charged as a mutation: one write (100) and what it selects.
+                let cost = payload["extensions"]["cost"]["requested"].as_u64().unwrap();
+                assert!(cost >= 100, "{payload}");
+            }
+            _ => {
+                assert_eq!(
+                    payload["data"]["viewer"]["role"], "SECRETARIAT",
+                    "{payload}"
+                );
+                assert_eq!(stakeholders_named(&app, "Over a socket").await, 1);
+            }
+        }
+    }
+}
+
+const ADD: &str = "mutation($i: ContributionTranslationAddInput!) { contributionTranslationAdd(input: $i) { translation { id official suppliedBy } userErrors { field code message } } }";
+
+/// A member state's contribution in `consultation`, submitted and published.
+async fn published(
+    app: &TestApp,
+    member: &str,
+    admin: &str,
+    consultation: &Value,
+    attributed: bool,
+) -> Value {
+    let created = ask(
+        app,
+        Some(member),
+        "mutation($i: ContributionCreateInput!) { contributionCreate(input: $i) { contribution { id } userErrors { message } } }",
+        json!({ "i": { "consultation": consultation, "title": "On access", "body": "Access matters.", "language": "en", "attributed": attributed } }),
+    )
+    .await;
+    let id = created["contributionCreate"]["contribution"]["id"].clone();
+    assert!(id.is_string(), "{created}");
+    ask(app, Some(member), "mutation($id: ID!) { contributionSubmit(input: { id: $id, version: 1 }) { contribution { id } } }", json!({ "id": id })).await;
+    let done = ask(app, Some(admin), "mutation($id: ID!) { contributionPublish(input: { id: $id, version: 2 }) { contribution { status } } }", json!({ "id": id })).await;
+    assert_eq!(
+        done["contributionPublish"]["contribution"]["status"],
+        "PUBLISHED"
+    );
+    id
+}
+
+#[tokio::test]
+async fn a_translation_does_not_unmask_the_author_of_a_contribution_that_is_not_attributed() {
+    let app = spawn_seeded_app().await;
+    let (admin, member, consultation) =
+        crate::workflow::secretariat_member_and_consultation(&app, "masked").await;
+    let hidden = published(&app, &member, &admin, &consultation, false).await;
+    let named = published(&app, &member, &admin, &consultation, true).await;
+    for id in [&hidden, &named] {
+        let added = ask(&app, Some(&member), ADD, json!({ "i": { "contribution": id, "language": "fr", "title": "Sur l'accès", "body": "L'accès compte." } })).await;
+        assert_eq!(
+            added["contributionTranslationAdd"]["userErrors"],
+            json!([]),
+            "{added}"
+        );
+    }
+    // The secretariat's official Spanish translation of the hidden one.
+    let es = ask(&app, Some(&admin), ADD, json!({ "i": { "contribution": hidden, "language": "es", "title": "Sobre el acceso", "body": "El acceso importa.", "official": true } })).await;
+    let es_id = es["contributionTranslationAdd"]["translation"]["id"].clone();
+    let fr_of_hidden = ask(
+        &app,
+        Some(&admin),
+        "query($id: ID!) { contribution(id: $id) { translations { id language } } }",
+        json!({ "id": hidden }),
+    )
+    .await;
+    let fr_id = fr_of_hidden["contribution"]["translations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["language"] == "fr")
+        .unwrap()["id"]
+        .clone();
+
+    let query = "query($a: ID!, $b: ID!, $fr: ID!, $es: ID!) {
+        a: contribution(id: $a) { stakeholder { id } translations { language suppliedBy }
+           fr: text(language: \"fr\") { suppliedBy } es: text(language: \"es\") { suppliedBy }
+           revisions(first: 5) { nodes { translations { suppliedBy } } } }
+        b: contribution(id: $b) { stakeholder { name } translations { suppliedBy } }
+        fr: node(id: $fr) { ... on ContributionTranslation { suppliedBy } }
+        es: node(id: $es) { ... on ContributionTranslation { suppliedBy } } }";
+    let variables = json!({ "a": hidden, "b": named, "fr": fr_id, "es": es_id });
+    let observer_stakeholder =
+        crate::workflow::stakeholder_id(&app, "Civil society organization 1").await;
+    let observer = app
+        .sign_in_as(
+            "obs@ngo.example",
+            Role::Observer,
+            Some(observer_stakeholder),
+        )
+        .await;
+    let other_gov = crate::workflow::stakeholder_id(&app, "Government delegation 2").await;
+    let other_member = app
+        .sign_in_as("b@gov.example", Role::MemberState, Some(other_gov))
+        .await;
+    for (who, token) in [
+        ("anonymous", None),
+        ("an observer", Some(observer.as_str())),
+        ("another member state", Some(other_member.as_str())),
+    ] {
+        let data = ask(&app, token, query, variables.clone()).await;
+        let a = &data["a"];
+        assert!(a["stakeholder"].is_null(), "{who}: {data}");
+        for part in [&data["a"], &data["fr"], &data["es"]] {
+            assert!(
+                !part.to_string().contains("account:"),
+                "{who} learns no principal: {data}"
+            );
+        }
+        assert_eq!(a["fr"]["suppliedBy"], "the contributor", "{who}: {data}");
+        assert_eq!(a["es"]["suppliedBy"], "the secretariat", "{who}: {data}");
+        assert_eq!(data["fr"]["suppliedBy"], "the contributor");
+        assert_eq!(data["es"]["suppliedBy"], "the secretariat");
+        let listed: Vec<&Value> = a["translations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| &t["suppliedBy"])
+            .collect();
+        assert_eq!(
+            listed,
+            [&json!("the secretariat"), &json!("the contributor")],
+            "{who}"
+        );
+        assert_eq!(
+            a["revisions"]["nodes"][0]["translations"][1]["suppliedBy"],
+            "the contributor"
+        );
+        // The attributed one names its supplier, as it names its stakeholder.
+        assert!(
+            data["b"]["translations"][0]["suppliedBy"]
+                .as_str()
+                .unwrap()
+                .starts_with("account:"),
+            "{who}: {data}"
+        );
+    }
+    // Those who may see the attribution see the principal.
+    for token in [&admin, &member] {
+        let data = ask(&app, Some(token), query, variables.clone()).await;
+        assert!(!data["a"]["stakeholder"].is_null());
+        assert!(
+            data["fr"]["suppliedBy"]
+                .as_str()
+                .unwrap()
+                .starts_with("account:"),
+            "{data}"
+        );
+    }
+    // No other surface names the author: the export, the search's snippets.
+    for path in ["contributions.csv", "contributions.ndjson"] {
+        let url = format!("/consultations/{}/{path}", consultation.as_str().unwrap());
+        let response = app.client.get(app.url(&url)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let text = response.text().await.unwrap();
+        assert!(!text.contains("account:"), "{path}: {text}");
+        assert_eq!(
+            text.matches("Government delegation 1").count(),
+            1,
+            "{path}: only the attributed one is named: {text}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_secretariats_official_translation_is_always_possible_and_wins() {
+    let app = spawn_seeded_app().await;
+    let (admin, member, consultation) =
+        crate::workflow::secretariat_member_and_consultation(&app, "official").await;
+    let id = published(&app, &member, &admin, &consultation, true).await;
+    let unofficial = ask(&app, Some(&member), ADD, json!({ "i": { "contribution": id, "language": "fr", "title": "Brouillon", "body": "Une traduction de l'auteur." } })).await;
+    assert_eq!(
+        unofficial["contributionTranslationAdd"]["userErrors"],
+        json!([])
+    );
+    let official = ask(&app, Some(&admin), ADD, json!({ "i": { "contribution": id, "language": "fr", "title": "Officiel", "body": "La traduction officielle." , "official": true } })).await;
+    assert_eq!(
+        official["contributionTranslationAdd"]["userErrors"],
+        json!([]),
+        "{official}"
+    );
+    assert_eq!(
+        official["contributionTranslationAdd"]["translation"]["official"],
+        true
+    );
+    // It replaced the author's: one French translation, the official one, which `text`
+    // gives; the audit log records the replacement.
+    let data = ask(&app, None, "query($id: ID!) { contribution(id: $id) { translations { language official title } text(language: \"fr\") { title official fallback } } }", json!({ "id": id })).await;
+    let c = &data["contribution"];
+    assert_eq!(
+        c["translations"],
+        json!([{ "language": "fr", "official": true, "title": "Officiel" }]),
+        "{data}"
+    );
+    assert_eq!(c["text"]["title"], "Officiel");
+    assert_eq!(c["text"]["official"], true);
+    let audit = entity::audit_event::Entity::find()
+        .filter(entity::audit_event::Column::Action.eq("contribution.translate"))
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(audit.len(), 2);
+    assert!(audit[0].before_hash.is_none() && audit[1].before_hash.is_some());
+    assert_eq!(audit[0].target_id, audit[1].target_id);
+    // A second official one, or another unofficial one, is TAKEN; nothing changes.
+    for (token, official) in [(&admin, true), (&member, false)] {
+        let again = ask(&app, Some(token), ADD, json!({ "i": { "contribution": id, "language": "fr", "title": "Encore", "body": "Encore.", "official": official } })).await;
+        assert_eq!(
+            again["contributionTranslationAdd"]["userErrors"][0]["code"], "TAKEN",
+            "{again}"
+        );
+    }
+    let rows = entity::contribution_translation::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].title, "Officiel");
+}
+
+/// What an endpoint received, as (event, subject id) pairs, sorted.
+fn heard(receiver: &Receiver) -> Vec<(String, String)> {
+    let mut got: Vec<(String, String)> = receiver
+        .got
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let body: Value = serde_json::from_str(&r.body).unwrap();
+            let data = &body["data"];
+            let subject = ["contribution", "consultation", "report"]
+                .iter()
+                .find_map(|k| data[k]["id"].as_str())
+                .unwrap_or("")
+                .to_owned();
+            (body["event"].as_str().unwrap().to_owned(), subject)
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+#[tokio::test]
+async fn every_event_is_judged_at_delivery_by_what_its_owner_may_read_then() {
+    // This instance writes deliveries; another, started later, sends them.
+    let mut settings = test_settings();
+    settings.webhooks.deliver = false;
+    let app = spawn_app_with(settings.clone()).await;
+    concord::seed::run(&app.db, concord::seed::Dataset::Report2010)
+        .await
+        .unwrap();
+    let (admin, member, consultation) =
+        crate::workflow::secretariat_member_and_consultation(&app, "judged").await;
+    // Three kinds of owner: the secretariat's account, a member state's API client and
+    // an observer's.
+    let gov = concord::ids::GlobalId::new(
+        concord::ids::NodeType::Stakeholder,
+        crate::workflow::stakeholder_id(&app, "Government delegation 3").await,
+    )
+    .encode();
+    let icann = crate::clients::stakeholder_id(&app, "ICANN").await;
+    let mut owners = vec![("secretariat", admin.clone())];
+    for (who, stakeholder, role) in [
+        ("member", json!(gov), "MEMBER_STATE"),
+        ("observer", icann, "OBSERVER"),
+    ] {
+        let (_, body) = app
+            .graphql_as(&admin, "mutation($i: ApiClientCreateInput!) { apiClientCreate(input: $i) { apiClient { clientId } clientSecret userErrors { message } } }", json!({ "i": { "name": who, "stakeholder": stakeholder, "role": role, "scopes": ["READ"] } }))
+            .await;
+        let p = &body["data"]["apiClientCreate"];
+        let (status, token) = crate::clients::token_request(
+            &app,
+            Some((
+                p["apiClient"]["clientId"].as_str().unwrap(),
+                p["clientSecret"].as_str().unwrap(),
+            )),
+            &[("grant_type", "client_credentials")],
+        )
+        .await;
+        assert_eq!(status, 200, "{body} {token}");
+        owners.push((who, token["access_token"].as_str().unwrap().to_owned()));
+    }
+    let all = json!([
+        "CONTRIBUTION_PUBLISHED",
+        "CONTRIBUTION_WITHDRAWN",
+        "CONTRIBUTION_UNPUBLISHED",
+        "CONSULTATION_CLOSED",
+        "REPORT_PUBLISHED"
+    ]);
+    let mut receivers = Vec::new();
+    for (who, token) in &owners {
+        let receiver = Receiver::start(vec![]).await;
+        register(&app, token, &receiver.url, all.clone()).await;
+        receivers.push((*who, receiver));
+    }
+
+    // A report published in a DRAFT consultation: its report.md is the secretariat's.
+    let now = chrono::Utc::now();
+    let draft = ask(&app, Some(&admin), "mutation($i: ConsultationCreateInput!) { consultationCreate(input: $i) { consultation { id } } }", json!({ "i": { "slug": "still-draft", "title": "Draft", "mandate": "M", "guidingQuestions": [], "opensAt": (now + chrono::Duration::days(1)).to_rfc3339(), "closesAt": (now + chrono::Duration::days(30)).to_rfc3339() } })).await["consultationCreate"]["consultation"]["id"].clone();
+    let draft_report = publish_report(&app, &admin, &draft).await;
+
+    // In the open consultation: a public contribution; one for member states, then
+    // unpublished before anything is sent; a public one withdrawn before anything is
+    // sent; the report; the consultation closed.
+    let public = published(&app, &member, &admin, &consultation, true).await;
+    let restricted = {
+        let created = ask(&app, Some(&member), "mutation($c: ID!) { contributionCreate(input: { consultation: $c, title: \"For member states\", body: \"B\", language: \"en\", visibility: MEMBER_STATES }) { contribution { id } } }", json!({ "c": consultation })).await;
+        let id = created["contributionCreate"]["contribution"]["id"].clone();
+        ask(&app, Some(&member), "mutation($id: ID!) { contributionSubmit(input: { id: $id, version: 1 }) { contribution { id } } }", json!({ "id": id })).await;
+        ask(&app, Some(&admin), "mutation($id: ID!) { contributionPublish(input: { id: $id, version: 2 }) { contribution { id } } }", json!({ "id": id })).await;
+        let un = ask(&app, Some(&admin), "mutation($id: ID!) { contributionUnpublish(input: { id: $id, version: 3 }) { contribution { status } userErrors { message } } }", json!({ "id": id })).await;
+        assert_eq!(
+            un["contributionUnpublish"]["contribution"]["status"], "SUBMITTED",
+            "{un}"
+        );
+        id
+    };
+    let withdrawn = published(&app, &member, &admin, &consultation, true).await;
+    let w = ask(&app, Some(&member), "mutation($id: ID!) { contributionWithdraw(input: { id: $id, version: 3, reason: \"Sent twice\" }) { contribution { status } userErrors { message } } }", json!({ "id": withdrawn })).await;
+    assert_eq!(
+        w["contributionWithdraw"]["contribution"]["status"], "WITHDRAWN",
+        "{w}"
+    );
+    let open_report = publish_report(&app, &admin, &consultation).await;
+    let closed = ask(&app, Some(&admin), "mutation($id: ID!) { consultationClose(input: { id: $id, version: 2 }) { consultation { status } userErrors { message } } }", json!({ "id": consultation })).await;
+    assert_eq!(
+        closed["consultationClose"]["consultation"]["status"], "CLOSED",
+        "{closed}"
+    );
+
+    // Nothing was written for a partner about the draft consultation's report.
+    let written: Vec<String> = entity::webhook_delivery::Entity::find()
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|d| d.payload.contains(draft_report.as_str().unwrap()))
+        .map(|d| d.webhook_id.to_string())
+        .collect();
+    assert_eq!(
+        written.len(),
+        1,
+        "only the secretariat's endpoint: {written:?}"
+    );
+
+    // Now the deliveries go out, judged as things are now.
+    let mut sending = test_settings();
+    sending.webhooks.deliver = true;
+    app.another_instance(&sending);
+    let s = |e: &str, id: &Value| (e.to_owned(), id.as_str().unwrap().to_owned());
+    let expected = |who: &str| -> Vec<(String, String)> {
+        let mut e = vec![
+            s("contribution.published", &public),
+            s("contribution.withdrawn", &withdrawn),
+            s("consultation.closed", &consultation),
+            s("report.published", &open_report),
+        ];
+        if who != "observer" {
+            e.push(s("contribution.unpublished", &restricted));
+        }
+        if who == "secretariat" {
+            e.push(s("report.published", &draft_report));
+        }
+        e.sort();
+        e
+    };
+    for (who, receiver) in &receivers {
+        let want = expected(who);
+        receiver.wait_for(want.len(), 30).await;
+        // Give a delivery that should not be sent time to arrive, were it (wrongly) sent.
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert_eq!(heard(receiver), want, "{who}");
+    }
+    // What was not sent is withheld in the log, its body stripped of what it was about.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let rows = entity::webhook_delivery::Entity::find()
+            .all(&app.db)
+            .await
+            .unwrap();
+        let withheld: Vec<_> = rows
+            .iter()
+            .filter(|d| {
+                d.last_error
+                    .as_deref()
+                    .is_some_and(|e| e.starts_with("withheld"))
+            })
+            .collect();
+        // The published events of the unpublished and the withdrawn contributions.
+        if withheld.len() == 2 + 3 {
+            for d in withheld {
+                assert!(!d.payload.contains("data"), "{}", d.payload);
+                assert!(d.payload.contains("\"withheld\":true"));
+            }
+            break;
+        }
+        assert!(Instant::now() < deadline, "withheld: {withheld:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Creates, fills and publishes the report of `consultation`; returns its ID.
+async fn publish_report(app: &TestApp, admin: &str, consultation: &Value) -> Value {
+    let report = ask(app, Some(admin), "mutation($c: ID!) { reportCreate(input: { consultation: $c, title: \"The report\" }) { report { id version } userErrors { message } } }", json!({ "c": consultation })).await;
+    let id = report["reportCreate"]["report"]["id"].clone();
+    assert!(id.is_string(), "{report}");
+    let section = ask(app, Some(admin), "mutation($r: ID!) { reportSectionAdd(input: { report: $r, kind: SUMMARY }) { section { id } userErrors { message } } }", json!({ "r": id })).await;
+    let section = section["reportSectionAdd"]["section"]["id"].clone();
+    ask(app, Some(admin), "mutation($s: ID!) { reportParagraphAdd(input: { section: $s, text: { body: \"Summary.\" } }) { paragraph { id } } }", json!({ "s": section })).await;
+    let version = ask(
+        app,
+        Some(admin),
+        "query($id: ID!) { node(id: $id) { ... on Report { version } } }",
+        json!({ "id": id }),
+    )
+    .await["node"]["version"]
+        .clone();
+    let published = ask(app, Some(admin), "mutation($id: ID!, $v: Int!) { reportPublish(input: { id: $id, version: $v }) { publication { number } userErrors { message } } }", json!({ "id": id, "v": version })).await;
+    assert_eq!(
+        published["reportPublish"]["publication"]["number"], 1,
+        "{published}"
+    );
+    id
+}
