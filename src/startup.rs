@@ -110,6 +110,12 @@ impl Application {
                 .wrap(actix_web::middleware::from_fn(
                     crate::http::request_id::assign,
                 ))
+                // No page (the console, GraphiQL, a report) tells another site where the
+                // reader came from.
+                .wrap(
+                    actix_web::middleware::DefaultHeaders::new()
+                        .add((actix_web::http::header::REFERRER_POLICY, "no-referrer")),
+                )
                 .app_data(state.clone())
                 .configure(routes)
         })

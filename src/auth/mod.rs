@@ -10,6 +10,8 @@ use chrono::Duration;
 /// Everything the server needs to authenticate callers.
 pub struct Auth {
     pub keys: jwt::Keys,
+    /// Signs the console's CSRF tokens (an HMAC of the session under this key).
+    pub csrf_key: [u8; 32],
     /// Lifetime of a refresh token (each use rotates it).
     pub refresh_ttl: Duration,
     /// Lifetime of a password-reset token.

@@ -114,6 +114,7 @@ pub async fn load(db: &DatabaseConnection, s: &AuthSettings) -> anyhow::Result<A
             (kid, SigningMaterial::Secret(secret))
         }
     };
+    let csrf_key = csrf_key(&material);
     let kid = s.jwt_kid.clone().unwrap_or(kid);
     let extra = s
         .jwt_verify_keys
@@ -139,8 +140,22 @@ pub async fn load(db: &DatabaseConnection, s: &AuthSettings) -> anyhow::Result<A
     )?;
     Ok(Auth {
         keys,
+        csrf_key,
         refresh_ttl: Duration::seconds(s.refresh_token_ttl),
         reset_ttl: Duration::seconds(s.reset_token_ttl),
         anonymous_access: s.anonymous_access,
     })
+}
+
+/// The key the console's CSRF tokens are signed with: derived from the signing material,
+/// so that every instance that signs the same tokens makes and checks the same ones.
+fn csrf_key(material: &SigningMaterial) -> [u8; 32] {
+    use sha2::Digest;
+    let mut digest = sha2::Sha256::new();
+    digest.update(b"concord console CSRF key\0");
+    match material {
+        SigningMaterial::Secret(secret) => digest.update(secret),
+        SigningMaterial::KeyPair { private_pem, .. } => digest.update(private_pem),
+    }
+    digest.finalize().into()
 }

@@ -8,8 +8,12 @@
 //! (`HttpOnly`, `SameSite=Strict`, `Secure` behind TLS, `Path=/console`).
 //! Every use of that cookie (`POST /console/session/refresh`, `DELETE
 //! /console/session`) must also carry the session's CSRF token in `X-CSRF-Token`: the
-//! double-submit value of a second cookie, which only the console's own pages can
-//! read. A missing or forged one is `403`.
+//! value of a second cookie, which only the console's own pages can read, and which is
+//! bound to the session: an HMAC-SHA256 of its refresh token under a server key (a
+//! signed double-submit token), so that a cookie an attacker manages to plant cannot
+//! be matched by a header of its choosing. A missing or forged one is `403`. Every
+//! response, pages included, is sent with `Referrer-Policy: no-referrer`
+//! (`startup`).
 
 use super::client::client_address;
 use super::error::HttpError;
@@ -113,7 +117,7 @@ fn session_answer(
     state: &AppState,
     session: Session,
 ) -> Result<HttpResponse, HttpError> {
-    let csrf = crate::auth::secret::new_token("csrf_").map_err(crate::error::AppError::from)?;
+    let csrf = csrf_token(&state.auth.csrf_key, &session.refresh_token);
     let secure = secure(req, state);
     Ok(HttpResponse::Ok()
         .insert_header(CacheControl(vec![CacheDirective::NoStore]))
@@ -149,27 +153,26 @@ pub async fn sign_in(
     session_answer(&req, &state, session)
 }
 
+/// The CSRF token of the session whose refresh token is `refresh_token`.
+pub fn csrf_token(key: &[u8; 32], refresh_token: &str) -> String {
+    use hmac::{KeyInit, Mac};
+    let mut mac = <hmac::Hmac<sha2::Sha256> as KeyInit>::new_from_slice(key)
+        .expect("HMAC takes a key of any length");
+    mac.update(b"console session\0");
+    mac.update(refresh_token.as_bytes());
+    format!("csrf_{}", hex::encode(mac.finalize().into_bytes()))
+}
+
 /// The refresh token, if the request carries the session cookie and the CSRF header
-/// that matches the CSRF cookie; `403` otherwise.
-fn checked_session(req: &HttpRequest) -> Result<String, HttpError> {
+/// that is that session's token ([`csrf_token`]); `403` otherwise.
+fn checked_session(req: &HttpRequest, key: &[u8; 32]) -> Result<String, HttpError> {
     let refused =
         |message: &'static str| HttpError::new(StatusCode::FORBIDDEN, "FORBIDDEN", message);
-    let csrf_cookie = req.cookie(CSRF_COOKIE).map(|c| c.value().to_owned());
-    let csrf_header = req
-        .headers()
-        .get(CSRF_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    match (csrf_cookie, csrf_header) {
-        (Some(c), Some(h)) if !c.is_empty() && constant_time_eq(c.as_bytes(), h.as_bytes()) => {}
-        (_, None) => return Err(refused("The X-CSRF-Token header is missing")),
-        _ => {
-            return Err(refused(
-                "The X-CSRF-Token header does not match this session",
-            ));
-        }
-    }
-    req.cookie(SESSION_COOKIE)
+    let Some(header) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) else {
+        return Err(refused("The X-CSRF-Token header is missing"));
+    };
+    let session = req
+        .cookie(SESSION_COOKIE)
         .map(|c| c.value().to_owned())
         .filter(|v| !v.is_empty())
         .ok_or_else(|| {
@@ -178,7 +181,14 @@ fn checked_session(req: &HttpRequest) -> Result<String, HttpError> {
                 "UNAUTHENTICATED",
                 "The console session has ended; sign in again",
             )
-        })
+        })?;
+    let expected = csrf_token(key, &session);
+    if !constant_time_eq(expected.as_bytes(), header.as_bytes()) {
+        return Err(refused(
+            "The X-CSRF-Token header does not match this session",
+        ));
+    }
+    Ok(session)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -191,7 +201,7 @@ pub async fn refresh(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, HttpError> {
-    let token = checked_session(&req)?;
+    let token = checked_session(&req, &state.auth.csrf_key)?;
     match sessions::refresh(&state.db, &state.auth, &token).await {
         Ok(session) => session_answer(&req, &state, session),
         Err(err) => {
@@ -207,7 +217,7 @@ pub async fn sign_out(
     state: web::Data<AppState>,
     req: HttpRequest,
 ) -> Result<HttpResponse, HttpError> {
-    let token = checked_session(&req)?;
+    let token = checked_session(&req, &state.auth.csrf_key)?;
     if let Some(account) = sessions::logout(&state.db, &token).await? {
         state
             .events

@@ -13,7 +13,7 @@ const PASSWORD: &str = "a long enough password";
 const ICANN: &str = "Internet Corporation for Assigned Names and Numbers";
 
 /// The `name=value` of each `Set-Cookie`, and the whole header by name.
-fn set_cookies(response: &reqwest::Response) -> Vec<(String, String, String)> {
+pub fn set_cookies(response: &reqwest::Response) -> Vec<(String, String, String)> {
     response
         .headers()
         .get_all("set-cookie")
@@ -27,7 +27,7 @@ fn set_cookies(response: &reqwest::Response) -> Vec<(String, String, String)> {
         .collect()
 }
 
-fn cookie_value(cookies: &[(String, String, String)], name: &str) -> String {
+pub fn cookie_value(cookies: &[(String, String, String)], name: &str) -> String {
     cookies
         .iter()
         .find(|c| c.0 == name)
@@ -36,7 +36,7 @@ fn cookie_value(cookies: &[(String, String, String)], name: &str) -> String {
         .clone()
 }
 
-async fn refresh(
+pub async fn refresh(
     app: &TestApp,
     session: &str,
     csrf_cookie: &str,

@@ -694,3 +694,146 @@ async fn publish_report(app: &TestApp, admin: &str, consultation: &Value) -> Val
     );
     id
 }
+
+#[tokio::test]
+async fn ipv6_forms_of_inner_addresses_are_refused_and_every_target_is_checked_when_sent() {
+    // This instance allows loopback (as the tests' receivers need) but sends nothing.
+    let mut settings = test_settings();
+    settings.webhooks.deliver = false;
+    let app = spawn_app_with(settings).await;
+    concord::seed::run(&app.db, concord::seed::Dataset::Report2010)
+        .await
+        .unwrap();
+    let (admin, member, consultation) =
+        crate::workflow::secretariat_member_and_consultation(&app, "targets").await;
+    // (Loopback in these forms is refused where loopback is: the unit tests of
+    // `webhooks::target`.)
+    for url in [
+        "https://[::10.0.0.1]/",
+        "https://[64:ff9b::a00:1]/",
+        "https://[64:ff9b:1::a00:1]/",
+        "https://[2002:a00:1::]/",
+        "https://[2001:0:4136:e378:8000:63bf:f5ff:fffe]/",
+        "https://[::ffff:10.0.0.1]/",
+    ] {
+        let data = ask(&app, Some(&admin), "mutation($i: WebhookCreateInput!) { webhookCreate(input: $i) { webhook { id } userErrors { code message } } }", json!({ "i": { "url": url, "events": ["REPORT_PUBLISHED"] } })).await;
+        assert_eq!(
+            data["webhookCreate"]["userErrors"][0]["code"], "INVALID",
+            "{url}: {data}"
+        );
+    }
+    // Registered here, where loopback is allowed...
+    let receiver = Receiver::start(vec![]).await;
+    let (hook, _, _) = register(
+        &app,
+        &admin,
+        &receiver.url,
+        json!(["CONTRIBUTION_PUBLISHED"]),
+    )
+    .await;
+    published(&app, &member, &admin, &consultation, true).await;
+    // ...and sent by an instance that does not allow it: refused, and said so in the log.
+    let mut strict = test_settings();
+    strict.webhooks.targets.allow_loopback = false;
+    app.another_instance(&strict);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let attempt = loop {
+        let log = ask(&app, Some(&admin), "query($id: ID!) { node(id: $id) { ... on Webhook { deliveries(first: 1) { nodes { status attempts { statusCode error } } } } } }", json!({ "id": hook })).await;
+        let attempts = log["node"]["deliveries"]["nodes"][0]["attempts"].clone();
+        if attempts.as_array().is_some_and(|a| !a.is_empty()) {
+            break attempts[0].clone();
+        }
+        assert!(Instant::now() < deadline, "{log}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(attempt["statusCode"].is_null(), "{attempt}");
+    let error = attempt["error"].as_str().unwrap();
+    assert!(
+        error.starts_with("refused target:") && error.contains("127.0.0.1"),
+        "{error}"
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        receiver.got.lock().unwrap().is_empty(),
+        "nothing reached the loopback receiver"
+    );
+}
+
+#[tokio::test]
+async fn a_planted_csrf_cookie_cannot_be_matched_and_pages_send_no_referrer() {
+    use crate::console::{cookie_value, refresh, set_cookies};
+    let app = spawn_seeded_app().await;
+    app.sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let signed_in = app
+        .client
+        .post(app.url("/console/session"))
+        .json(&json!({ "email": "sec@un.example", "password": "a long enough password" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let cookies = set_cookies(&signed_in);
+    let session = cookie_value(&cookies, "concord_console");
+    let csrf = cookie_value(&cookies, "concord_csrf");
+    // An attacker plants its own CSRF cookie and sends the same value in the header:
+    // refused, and the session is untouched.
+    for planted in ["X", "csrf_0000", csrf.as_str()] {
+        let mut altered = planted.to_owned();
+        if planted == csrf {
+            // The real token with one character changed.
+            let last = altered.pop().unwrap();
+            altered.push(if last == '0' { '1' } else { '0' });
+        }
+        let answer = refresh(&app, &session, &altered, Some(&altered)).await;
+        assert_eq!(answer.status(), 403, "{altered}");
+    }
+    // A token is its session's: another session's token does not pass for this one.
+    let other = app
+        .client
+        .post(app.url("/console/session"))
+        .json(&json!({ "email": "sec@un.example", "password": "a long enough password" }))
+        .send()
+        .await
+        .unwrap();
+    let other_csrf = cookie_value(&set_cookies(&other), "concord_csrf");
+    assert_ne!(other_csrf, csrf);
+    let answer = refresh(&app, &session, &other_csrf, Some(&other_csrf)).await;
+    assert_eq!(answer.status(), 403);
+    // The session's own token works, whatever the CSRF cookie says.
+    let answer = refresh(&app, &session, "planted", Some(&csrf)).await;
+    assert_eq!(answer.status(), 200);
+
+    // Every HTML page says not to send a referrer.
+    let report = "/consultations/enhanced-cooperation-2010/report.html";
+    for (path, accept) in [
+        ("/console", "text/html"),
+        ("/graphql", "text/html"),
+        (report, "text/html"),
+    ] {
+        let response = app
+            .client
+            .get(app.url(path))
+            .header("accept", accept)
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        assert!(
+            response.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/html"),
+            "{path}"
+        );
+        assert_eq!(
+            response.headers()["referrer-policy"],
+            "no-referrer",
+            "{path}"
+        );
+    }
+}

@@ -222,6 +222,13 @@ impl Deliverer {
                 )
                 .await;
         };
+        // The target is checked again by this instance's rules: an address written in the
+        // URL is never resolved (the resolver's check does not see it), and the URL may
+        // have been registered under other rules (CONCORD_WEBHOOK_ALLOW_LOOPBACK).
+        if let Err(refused) = self.settings.targets.check_url("url", &hook.url) {
+            let error = format!("refused target: {}", refused.message);
+            return self.record(d_with(d, payload), None, Some(error), 0).await;
+        }
         let started = Instant::now();
         let t = Utc::now().timestamp();
         let sent = self
@@ -248,9 +255,8 @@ impl Deliverer {
             }
             Err(err) => (None, Some(describe(&err))),
         };
-        let mut d = d;
-        d.payload = payload;
-        self.record(d, status, error, elapsed).await
+        self.record(d_with(d, payload), status, error, elapsed)
+            .await
     }
 
     async fn record(
@@ -305,6 +311,12 @@ impl Deliverer {
         row.update(&self.db).await?;
         Ok(())
     }
+}
+
+/// The delivery with the body it was (or would have been) sent with.
+fn d_with(mut d: webhook_delivery::Model, payload: String) -> webhook_delivery::Model {
+    d.payload = payload;
+    d
 }
 
 /// What went wrong with a request, down to its cause (a refused address says so).
