@@ -4,8 +4,11 @@
 //! - `concord_graphql_requests_total{operation, outcome}` and
 //!   `concord_graphql_request_duration_seconds{operation, outcome}`: each GraphQL
 //!   request (HTTP, and each operation on a WebSocket), by operation name (`anonymous`
-//!   without one; `other` past [`MAX_OPERATION_NAMES`] names, or for a name that is not a
-//!   plain GraphQL name) and outcome (`ok`, or the code of its first error);
+//!   without one; `other` past [`MAX_OPERATION_NAMES`] names, for a name that is not a
+//!   plain GraphQL name, and for the operations of callers who are not signed in unless
+//!   the server runs only its allow-list, so that nobody can crowd out the names of
+//!   the operations that matter by sending made-up ones) and outcome (`ok`, or the code
+//!   of its first error);
 //! - `concord_graphql_errors_total{code}`: every error sent, by `extensions.code`;
 //! - `concord_rate_limited_total{principal}`: requests refused for a spent budget, by
 //!   kind of caller (`anonymous`, `account`, `client`);
@@ -125,10 +128,13 @@ impl Metrics {
     }
 
     /// The label of an operation name: bounded in number and form.
-    fn operation_label(&self, name: Option<&str>) -> String {
+    fn operation_label(&self, name: Option<&str>, trusted: bool) -> String {
         let Some(name) = name else {
             return "anonymous".to_owned();
         };
+        if !trusted {
+            return "other".to_owned();
+        }
         let plain = !name.is_empty()
             && name.len() <= 100
             && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
@@ -145,8 +151,16 @@ impl Metrics {
     }
 
     /// Records a GraphQL request: its operation, the codes of its errors, its time.
-    pub fn request(&self, operation: Option<&str>, codes: &[String], took: Duration) {
-        let operation = self.operation_label(operation);
+    /// `trusted`: its operation's name may get a label of its own (the caller is signed
+    /// in, or only allow-listed operations run).
+    pub fn request(
+        &self,
+        operation: Option<&str>,
+        trusted: bool,
+        codes: &[String],
+        took: Duration,
+    ) {
+        let operation = self.operation_label(operation, trusted);
         let outcome = codes.first().map_or("ok", String::as_str);
         self.requests
             .with_label_values(&[operation.as_str(), outcome])

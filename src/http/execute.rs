@@ -146,7 +146,12 @@ pub async fn run(
     }
     report_cost(&mut response, admission.cost);
     let codes = error_codes(&response);
-    crate::metrics::global().request(admission.operation_name(), &codes, started.elapsed());
+    crate::metrics::global().request(
+        admission.operation_name(),
+        named_in_metrics(state, principal_kind),
+        &codes,
+        started.elapsed(),
+    );
     let request_error = is_request_error(&response);
     let body = serde_json::to_string(&Body {
         // The operation never ran: per the spec there is no `data` entry.
@@ -175,6 +180,12 @@ pub async fn run(
         charge,
         codes,
     }
+}
+
+/// Whether an operation's name gets a label of its own in the metrics: a signed-in
+/// caller's, or any when only the allow-list runs (see [`crate::metrics`]).
+pub fn named_in_metrics(state: &AppState, principal_kind: &str) -> bool {
+    principal_kind != "anonymous" || state.persisted.only_allow_list()
 }
 
 /// The kind of caller, for metrics.

@@ -70,6 +70,11 @@ impl Persisted {
         }
     }
 
+    /// Whether only the allow-list runs.
+    pub fn only_allow_list(&self) -> bool {
+        self.only
+    }
+
     /// Puts the document of `request`'s persisted query in it, registers a new one, or
     /// says why the request may not run. A request without `extensions.persistedQuery`
     /// passes unchanged, unless only the allow-list runs.

@@ -145,7 +145,7 @@ impl Executor for SocketExecutor {
                     };
                     if let Some(mut response) = refused {
                         report_cost(&mut response, admission.cost);
-                        record(&admission, &response, started);
+                        record(&state, &viewer, &admission, &response, started);
                         yield response;
                     } else {
                         let mut responses =
@@ -161,7 +161,7 @@ impl Executor for SocketExecutor {
                             }
                             if first {
                                 // A subscription's first event, or a query's answer.
-                                record(&admission, &response, started);
+                                record(&state, &viewer, &admission, &response, started);
                                 first = false;
                             }
                             yield response;
@@ -175,12 +175,16 @@ impl Executor for SocketExecutor {
 
 /// Records an operation of a socket in the metrics.
 fn record(
+    state: &AppState,
+    viewer: &Viewer,
     admission: &crate::graphql::limits::Admission,
     response: &Response,
     started: std::time::Instant,
 ) {
+    let kind = super::execute::principal_kind(viewer);
     crate::metrics::global().request(
         admission.operation_name(),
+        super::execute::named_in_metrics(state, kind),
         &super::execute::error_codes(response),
         started.elapsed(),
     );

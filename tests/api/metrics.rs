@@ -4,6 +4,7 @@
 
 use crate::helpers::{TestApp, spawn_app_with, spawn_seeded_app, test_settings};
 use async_graphql::futures_util::SinkExt;
+use entity::enums::Role;
 use serde_json::json;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -29,20 +30,18 @@ fn sample(text: &str, series: &str) -> Option<f64> {
 #[tokio::test]
 async fn metrics_count_requests_by_operation_and_outcome_and_errors_by_code() {
     let app = spawn_seeded_app().await;
-    for _ in 0..2 {
-        app.graphql(
-            "query MetricsProbe { consultations(first: 1) { nodes { title } } }",
-            json!({}),
-        )
+    // (Only a signed-in caller's operations are labelled by name.)
+    let token = app
+        .sign_in_as("metrics@un.example", Role::Secretariat, None)
         .await;
-    }
-    app.graphql("query MetricsBad { nothingHere }", json!({}))
-        .await;
-    app.graphql(
+    for query in [
+        "query MetricsProbe { consultations(first: 1) { nodes { title } } }",
+        "query MetricsProbe { consultations(first: 1) { nodes { title } } }",
+        "query MetricsBad { nothingHere }",
         "query MetricsAlsoBad { node(id: \"nope\") { id } }",
-        json!({}),
-    )
-    .await;
+    ] {
+        app.graphql_as(&token, query, json!({})).await;
+    }
 
     let text = scrape(&app).await;
     let requests = "concord_graphql_requests_total";
@@ -93,11 +92,38 @@ async fn metrics_count_requests_by_operation_and_outcome_and_errors_by_code() {
 #[tokio::test]
 async fn operation_names_that_are_not_plain_names_are_labelled_other() {
     let app = spawn_seeded_app().await;
+    let token = app
+        .sign_in_as("metrics@un.example", Role::Secretariat, None)
+        .await;
     let long = format!("query M{} {{ __typename }}", "x".repeat(120));
-    app.graphql(&long, json!({})).await;
+    app.graphql_as(&token, &long, json!({})).await;
     let text = scrape(&app).await;
     assert!(!text.contains(&"x".repeat(120)));
     assert!(text.contains("operation=\"other\""), "{text}");
+}
+
+#[tokio::test]
+async fn made_up_names_of_anonymous_callers_cannot_crowd_out_the_rest() {
+    let app = spawn_seeded_app().await;
+    let token = app
+        .sign_in_as("metrics@un.example", Role::Secretariat, None)
+        .await;
+    // More made-up names than there are labels, from a caller who is not signed in.
+    for i in 1..=(concord::metrics::MAX_OPERATION_NAMES + 5) {
+        app.graphql(&format!("query Junk{i} {{ __typename }}"), json!({}))
+            .await;
+    }
+    app.graphql_as(&token, "query SecretariatProbe { __typename }", json!({}))
+        .await;
+    let text = scrape(&app).await;
+    assert!(!text.contains("operation=\"Junk"), "{text}");
+    assert!(
+        sample(
+            &text,
+            "concord_graphql_requests_total{operation=\"SecretariatProbe\",outcome=\"ok\"}"
+        ) == Some(1.0),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -139,7 +165,8 @@ async fn metrics_count_sockets_and_rate_limit_refusals() {
     assert!(
         sample(
             &text,
-            "concord_graphql_requests_total{operation=\"MetricsCostly\",outcome=\"RATE_LIMITED\"}"
+            // An anonymous caller's operation, so not labelled by its name.
+            "concord_graphql_requests_total{operation=\"other\",outcome=\"RATE_LIMITED\"}"
         )
         .unwrap()
             >= f64::from(refused)

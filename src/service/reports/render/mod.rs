@@ -146,6 +146,42 @@ fn escape(text: &str) -> String {
     out
 }
 
+/// Text Concord did not write, for Markdown: on one line, with every character that
+/// Markdown (CommonMark, GFM) would read as markup or raw HTML escaped with a backslash,
+/// so that a reader shows it as written and never turns it into HTML, a link or an
+/// image.
+fn md_text_of(text: &str) -> String {
+    md_escape(&one_line(text))
+}
+
+fn md_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '|' | '~' | '!'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A line that starts with user text: what would open a block (a heading, a list, a
+/// quote, a rule) at its start is escaped.
+fn md_line_start(line: String) -> String {
+    let digits = line.chars().take_while(char::is_ascii_digit).count();
+    let after_digits = line[digits..].chars().next();
+    let opens_block = matches!(line.chars().next(), Some('#' | '+' | '-' | '=' | ':'))
+        || (digits > 0 && matches!(after_digits, Some('.' | ')')));
+    if !opens_block {
+        return line;
+    }
+    let at = if digits > 0 { digits } else { 0 };
+    format!("{}\\{}", &line[..at], &line[at..])
+}
+
 /// One line of text: newlines in a paragraph become spaces.
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -248,28 +284,28 @@ pub fn render(doc: &Document) -> Rendered {
 fn markdown(doc: &Document) -> String {
     let mut notes = Footnotes::default();
     let mut md = String::new();
-    let _ = writeln!(md, "# {}\n", one_line(&doc.title));
+    let _ = writeln!(md, "# {}\n", md_text_of(&doc.title));
     if let Some(symbol) = &doc.symbol {
-        let _ = writeln!(md, "{}\n", one_line(symbol));
+        let _ = writeln!(md, "{}\n", md_line_start(md_text_of(symbol)));
     }
     let _ = writeln!(
         md,
         "Report on the consultation: {}\n\n_{}_\n",
-        one_line(&doc.consultation_title),
-        doc.status_line
+        md_text_of(&doc.consultation_title),
+        md_escape(&doc.status_line)
     );
     let mut number = 0usize;
     let mut chapter = 0usize;
     for (kind, heading, paragraphs) in doc.chapters() {
         if kind == ReportSectionKind::Summary {
-            let _ = writeln!(md, "## {}\n", one_line(&heading));
+            let _ = writeln!(md, "## {}\n", md_text_of(&heading));
             for p in paragraphs {
-                let _ = writeln!(md, "{}\n", md_text(doc, &mut notes, p));
+                let _ = writeln!(md, "{}\n", md_line_start(md_text(doc, &mut notes, p)));
             }
             continue;
         }
         chapter += 1;
-        let _ = writeln!(md, "## {}. {}\n", roman(chapter), one_line(&heading));
+        let _ = writeln!(md, "## {}. {}\n", roman(chapter), md_text_of(&heading));
         for p in paragraphs {
             number += 1;
             let _ = writeln!(md, "{number}\\. {}\n", md_text(doc, &mut notes, p));
@@ -286,7 +322,7 @@ fn markdown(doc: &Document) -> String {
             continue;
         }
         for (name, n) in named {
-            let _ = writeln!(md, "- {} ({n})", one_line(name));
+            let _ = writeln!(md, "- {} ({n})", md_text_of(name));
         }
         if *unnamed > 0 {
             let _ = writeln!(
@@ -300,7 +336,7 @@ fn markdown(doc: &Document) -> String {
     if !notes.order.is_empty() {
         md.push_str("---\n\n");
         for (i, c) in notes.order.iter().enumerate() {
-            let _ = writeln!(md, "[^{}]: {}", i + 1, doc.footnote_text(c));
+            let _ = writeln!(md, "[^{}]: {}", i + 1, md_escape(&doc.footnote_text(c)));
         }
     }
     md
@@ -310,7 +346,7 @@ fn md_text(doc: &Document, notes: &mut Footnotes, p: &Paragraph) -> String {
     let mut out = String::new();
     for piece in pieces("body", &p.body).unwrap_or_default() {
         match piece {
-            Piece::Text(t) => out.push_str(&one_line_keep_edges(t)),
+            Piece::Text(t) => out.push_str(&md_escape(&one_line_keep_edges(t))),
             Piece::Cite(id) => {
                 let _ = write!(out, "[^{}]", notes.number(Citation::Contribution(id)));
             }
