@@ -34,7 +34,21 @@ pub struct Admission {
     document: Option<(ExecutableDocument, Option<String>)>,
 }
 
+/// What an operation that does not run (refused by the limits, or whose document does
+/// not parse or names no operation) is charged: a point, so that a caller whose budget
+/// is spent gets `RATE_LIMITED` for everything until it refills.
+pub const REFUSED_COST: u64 = 1;
+
 impl Admission {
+    /// What the caller is charged for the request: its cost, or [`REFUSED_COST`] when
+    /// it will not run or has no cost.
+    pub fn charge(&self) -> u64 {
+        match (&self.refusal, self.cost) {
+            (None, Some(cost)) => cost,
+            _ => REFUSED_COST,
+        }
+    }
+
     /// The name of the operation the request runs: the one it names, else the only
     /// operation's own name.
     pub fn operation_name(&self) -> Option<&str> {

@@ -105,32 +105,27 @@ pub async fn run(
     let admission = state.limits.admit(&mut request);
     let principal_kind = principal_kind(&viewer);
     let mut charge = None;
-    let mut response = match (admission.refusal.clone(), admission.cost) {
-        (Some(refusal), _) => async_graphql::Response::from_errors(vec![refusal]),
-        (None, cost) => {
-            let charged = match cost {
-                Some(cost) => {
-                    state
-                        .quotas
-                        .charge(&state.db, &viewer, client_ip.as_deref(), cost)
-                        .await
-                }
-                None => Ok(None),
-            };
-            match charged {
-                Err(outage) => {
-                    let error = async_graphql::Error::from(outage);
-                    async_graphql::Response::from_errors(vec![
-                        error.into_server_error(Default::default()),
-                    ])
-                }
-                Ok(Some(refused)) if !refused.allowed => {
-                    crate::metrics::global().rate_limited(principal_kind);
-                    charge = Some(refused);
-                    async_graphql::Response::from_errors(vec![super::quota::refusal(&refused)])
-                }
-                Ok(charged) => {
-                    charge = charged;
+    // Every request is charged, a refused one a point (`Admission::charge`): once its
+    // budget is spent, a caller is refused everything until it refills.
+    let charged = state
+        .quotas
+        .charge(&state.db, &viewer, client_ip.as_deref(), admission.charge())
+        .await;
+    let mut response = match charged {
+        Err(outage) => {
+            let error = async_graphql::Error::from(outage);
+            async_graphql::Response::from_errors(vec![error.into_server_error(Default::default())])
+        }
+        Ok(Some(refused)) if !refused.allowed => {
+            crate::metrics::global().rate_limited(principal_kind);
+            charge = Some(refused);
+            async_graphql::Response::from_errors(vec![super::quota::refusal(&refused)])
+        }
+        Ok(charged) => {
+            charge = charged;
+            match admission.refusal.clone() {
+                Some(refusal) => async_graphql::Response::from_errors(vec![refusal]),
+                None => {
                     let data = RequestData::new(db, viewer, state.auth.clone(), client_ip, events)
                         .with_quota(charge)
                         .with_targets(state.webhook_targets);

@@ -124,22 +124,21 @@ impl Executor for SocketExecutor {
                     }
                     let started = std::time::Instant::now();
                     let admission = state.limits.admit(&mut request);
-                    let charged = match (&admission.refusal, admission.cost) {
-                        (None, Some(cost)) => {
-                            state.quotas.charge(&state.db, &viewer, client_ip.as_deref(), cost).await
-                        }
-                        _ => Ok(None),
-                    };
+                    // Charged as over HTTP: a refused operation a point.
+                    let charged = state
+                        .quotas
+                        .charge(&state.db, &viewer, client_ip.as_deref(), admission.charge())
+                        .await;
                     let charge = charged.as_ref().ok().copied().flatten();
                     let data = data.with_quota(charge);
                     let refused = if let Err(outage) = charged {
                         let error = async_graphql::Error::from(outage);
                         Some(Response::from_errors(vec![error.into_server_error(Default::default())]))
-                    } else if let Some(refusal) = admission.refusal.clone() {
-                        Some(Response::from_errors(vec![refusal]))
                     } else if let Some(refused) = charge.filter(|c| !c.allowed) {
                         crate::metrics::global().rate_limited(super::execute::principal_kind(&viewer));
                         Some(Response::from_errors(vec![super::quota::refusal(&refused)]))
+                    } else if let Some(refusal) = admission.refusal.clone() {
+                        Some(Response::from_errors(vec![refusal]))
                     } else {
                         None
                     };

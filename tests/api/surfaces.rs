@@ -837,3 +837,65 @@ async fn a_planted_csrf_cookie_cannot_be_matched_and_pages_send_no_referrer() {
         );
     }
 }
+
+#[tokio::test]
+async fn once_its_budget_is_spent_a_caller_is_refused_everything_until_it_refills() {
+    let mut settings = test_settings();
+    settings.rate_limits =
+        concord::config::RateLimits::from_rules(&[concord::config::parse_rate_limit(
+            "ANONYMOUS=25000/1h",
+        )
+        .unwrap()])
+        .unwrap();
+    let app = spawn_app_with(settings).await;
+    let send = |query: String| {
+        let request = app
+            .client
+            .post(app.url("/graphql"))
+            .json(&json!({ "query": query }));
+        async move {
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.unwrap();
+            (status, body)
+        }
+    };
+    // Refused before it runs while there is budget: answered with its refusal.
+    let too_many_aliases = crate::helpers::aliased(101, "__typename");
+    let (status, body) = send(too_many_aliases.clone()).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX");
+    // Spend the budget.
+    let costly = "{ contributions(first: 100) { totalCount nodes { body } } }".to_owned();
+    let mut spent = false;
+    for _ in 0..40 {
+        if send(costly.clone()).await.0 == 429 {
+            spent = true;
+            break;
+        }
+    }
+    assert!(spent, "the budget ran out");
+    // Now everything is 429: the costly query, a cheap one that no longer fits... and
+    // what would have been refused before it ran, a parse error, an unknown operation.
+    for query in [
+        costly.clone(),
+        too_many_aliases,
+        "{ contributions(".to_owned(),
+        "query A { __typename } query B { __typename }".to_owned(),
+    ] {
+        let mut last = (0, Value::Null);
+        // Whatever is left (less than one costly query) is spent by cheap ones first.
+        for _ in 0..3000 {
+            last = send(query.clone()).await;
+            if last.0 == 429 {
+                break;
+            }
+            let _ = send("{ rateLimit { remaining } }".to_owned()).await;
+        }
+        assert_eq!(last.0, 429, "{query}: {}", last.1);
+        assert_eq!(
+            last.1["errors"][0]["extensions"]["code"], "RATE_LIMITED",
+            "{query}"
+        );
+    }
+}
