@@ -5,7 +5,6 @@ mod operations;
 
 use crate::config::{AuthSettings, Settings};
 use crate::db::{self, DEFAULT_DATABASE_URL};
-use crate::error::MutationError;
 use crate::ids::{GlobalId, NodeType};
 use crate::seed::{self, Dataset};
 use crate::service::accounts::{self, NewAccount};
@@ -311,7 +310,11 @@ fn parse_role(role: &str) -> anyhow::Result<Role> {
         .copied()
         .find(|r| r.as_str() == role)
         .ok_or_else(|| {
-            anyhow::anyhow!("unknown role {role}; use SECRETARIAT, MEMBER_STATE or OBSERVER")
+            admin::refused(
+                "role",
+                "INVALID",
+                format!("unknown role {role}; use SECRETARIAT, MEMBER_STATE or OBSERVER"),
+            )
         })
 }
 
@@ -319,7 +322,8 @@ fn parse_stakeholder(raw: &str) -> anyhow::Result<i64> {
     if let Ok(id) = raw.parse::<i64>() {
         return Ok(id);
     }
-    GlobalId::decode_as(raw, NodeType::Stakeholder).map_err(|e| anyhow::anyhow!(e.message()))
+    GlobalId::decode_as(raw, NodeType::Stakeholder)
+        .map_err(|e| admin::refused("stakeholder", "INVALID", e.message()))
 }
 
 /// Connects to the database and applies pending migrations.
@@ -434,24 +438,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     role,
                     stakeholder_id,
                 };
-                match accounts::create_as(&db, &Actor::system(), input).await {
-                    Ok(account) => {
-                        println!(
-                            "created account {} ({})",
-                            account.email,
-                            GlobalId::new(NodeType::Account, account.id).encode()
-                        );
-                        Ok(())
-                    }
-                    Err(MutationError::Input(errors)) => {
-                        let messages: Vec<String> = errors
-                            .into_iter()
-                            .map(|e| format!("{}: {}", e.field.join("."), e.message))
-                            .collect();
-                        anyhow::bail!("{}", messages.join("; "))
-                    }
-                    Err(MutationError::App(err)) => anyhow::bail!("{}", err.message()),
-                }
+                let account =
+                    admin::settle(accounts::create_as(&db, &Actor::system(), input).await)?;
+                println!(
+                    "created account {} ({})",
+                    account.email,
+                    GlobalId::new(NodeType::Account, account.id).encode()
+                );
+                Ok(())
             }
             AccountAction::List {
                 search,
@@ -465,7 +459,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     Some("ACTIVE") => Some(PrincipalStatus::Active),
                     Some("DISABLED") => Some(PrincipalStatus::Disabled),
                     Some(other) => {
-                        anyhow::bail!("unknown status {other}; use ACTIVE or DISABLED")
+                        return Err(admin::refused(
+                            "status",
+                            "INVALID",
+                            format!("unknown status {other}; use ACTIVE or DISABLED"),
+                        ));
                     }
                 };
                 let filter = accounts::AccountFilter {

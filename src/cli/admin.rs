@@ -47,13 +47,14 @@ impl std::fmt::Display for Refused {
 
 impl std::error::Error for Refused {}
 
-fn refused(field: &str, code: &str, message: impl Into<String>) -> anyhow::Error {
+/// A refusal of one input (exit status 3).
+pub(crate) fn refused(field: &str, code: &str, message: impl Into<String>) -> anyhow::Error {
     Refused(json!({ "errors": [{ "field": field, "code": code, "message": message.into() }] }))
         .into()
 }
 
 /// A service's answer: the value, or `Refused` with every reason.
-fn settle<T>(result: MutationResult<T>) -> anyhow::Result<T> {
+pub(crate) fn settle<T>(result: MutationResult<T>) -> anyhow::Result<T> {
     match result {
         Ok(value) => Ok(value),
         Err(MutationError::Input(errors)) => Err(Refused(json!({

@@ -6,7 +6,8 @@
 //! (`.json`, `"format": "apollo-persisted-query-manifest"`, as Apollo's
 //! `generate-persisted-query-manifest` writes them, each `body` stored as is). Every
 //! document is checked first (it parses, has an operation, selects only fields the
-//! schema has); if any fails nothing is added.
+//! schema has); if any fails nothing is added, and the command exits with status 3
+//! naming each problem.
 
 use crate::graphql::cost::{Types, unknown_fields};
 use crate::service::operations::{self, Allowed, MAX_DOCUMENT_BYTES};
@@ -42,7 +43,14 @@ pub async fn add(db: &DatabaseConnection, paths: &[PathBuf], json: bool) -> anyh
         problems.push("no .graphql file or manifest found".to_owned());
     }
     if !problems.is_empty() {
-        anyhow::bail!("nothing was added:\n  {}", problems.join("\n  "));
+        // Refused input: exit status 3, nothing added, each problem named.
+        return Err(super::admin::Refused(serde_json::json!({
+            "errors": problems
+                .iter()
+                .map(|p| serde_json::json!({ "field": "document", "code": "INVALID", "message": p }))
+                .collect::<Vec<_>>(),
+        }))
+        .into());
     }
     let mut added: Vec<(String, Allowed)> = Vec::new();
     for candidate in candidates {

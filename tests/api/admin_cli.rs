@@ -212,3 +212,246 @@ async fn accounts_clients_and_consultations_from_the_command_line() {
         "{stdout}"
     );
 }
+
+/// Runs `concord ARGS` with `input` on its standard input.
+fn concord_with_input(app: &TestApp, args: &[&str], input: &str) -> (i32, String, String) {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(args)
+        .env("DATABASE_URL", &app.db_url)
+        .env("CONCORD_JWT_SECRET", TEST_SECRET)
+        .env("RUST_LOG", "warn")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run concord");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Everything a test can count that a refused command might have changed.
+async fn counts(app: &TestApp) -> [u64; 5] {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    [
+        entity::account::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        entity::api_client::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        entity::audit_event::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        entity::persisted_operation::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        entity::consultation::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+    ]
+}
+
+#[tokio::test]
+async fn every_commands_refusals_exit_3_and_change_nothing() {
+    let app = spawn_seeded_app().await;
+    app.sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let icann = crate::clients::stakeholder_id(&app, "ICANN").await;
+    let icann = icann.as_str().unwrap().to_owned();
+    let gov = crate::workflow::stakeholder_id(&app, "Government delegation 1")
+        .await
+        .to_string();
+    let dir = std::env::temp_dir().join(format!("concord-refusals-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("bad.graphql");
+    std::fs::write(&bad, "{ consultations { nodes { tilte } } }").unwrap();
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let before = counts(&app).await;
+    let password = "a long enough password\n";
+    let create = |email: &str, role: &str, stakeholder: Option<&str>| {
+        let mut args = vec!["account", "create", "--email", email, "--role", role];
+        if let Some(s) = stakeholder {
+            args.extend(["--stakeholder", s]);
+        }
+        args.push("--password-stdin");
+        args.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let cases: Vec<(Vec<String>, &str, &str)> = vec![
+        // (arguments, standard input, what the reasons must say)
+        (
+            create("sec@un.example", "SECRETARIAT", None),
+            password,
+            "email",
+        ),
+        (
+            create("new@un.example", "MEMBER_STATE", Some(&icann)),
+            password,
+            "stakeholder",
+        ),
+        (
+            create("new@un.example", "SECRETARIAT", None),
+            "",
+            "password",
+        ),
+        (create("new@un.example", "KING", None), password, "role"),
+        (
+            create("new@un.example", "OBSERVER", Some("not-an-id")),
+            password,
+            "stakeholder",
+        ),
+        (
+            create("not an email", "SECRETARIAT", None),
+            password,
+            "email",
+        ),
+        (
+            create("gov@un.example", "MEMBER_STATE", Some(&gov)),
+            "short\n",
+            "password",
+        ),
+        (
+            ["account", "list", "--status", "SLEEPING"]
+                .map(str::to_owned)
+                .to_vec(),
+            "",
+            "status",
+        ),
+        (
+            ["account", "disable", "nobody@example.org"]
+                .map(str::to_owned)
+                .to_vec(),
+            "",
+            "",
+        ),
+        (
+            ["account", "enable", "nobody@example.org"]
+                .map(str::to_owned)
+                .to_vec(),
+            "",
+            "",
+        ),
+        (
+            ["account", "reset-password", "nobody@example.org"]
+                .map(str::to_owned)
+                .to_vec(),
+            "",
+            "",
+        ),
+        (
+            ["client", "rotate", "no-such-client"]
+                .map(str::to_owned)
+                .to_vec(),
+            "",
+            "",
+        ),
+        (
+            ["client", "revoke", "no-such-client"]
+                .map(str::to_owned)
+                .to_vec(),
+            "",
+            "",
+        ),
+        (
+            [
+                "client",
+                "create",
+                "--name",
+                "Mirror",
+                "--stakeholder",
+                &icann,
+                "--role",
+                "MEMBER_STATE",
+                "--scope",
+                "read",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            "",
+            "",
+        ),
+        (
+            [
+                "client",
+                "create",
+                "--name",
+                "Mirror",
+                "--stakeholder",
+                &icann,
+                "--role",
+                "OBSERVER",
+                "--scope",
+                "everything",
+            ]
+            .map(str::to_owned)
+            .to_vec(),
+            "",
+            "",
+        ),
+        (
+            ["consultation", "open", "no-such-consultation"]
+                .map(str::to_owned)
+                .to_vec(),
+            "",
+            "",
+        ),
+        (
+            ["consultation", "close", "no-such-consultation"]
+                .map(str::to_owned)
+                .to_vec(),
+            "",
+            "",
+        ),
+        (
+            ["operations", "add", bad.to_str().unwrap()]
+                .map(str::to_owned)
+                .to_vec(),
+            "",
+            "bad.graphql: unknown fields: Consultation.tilte",
+        ),
+        (
+            ["operations", "add", empty.to_str().unwrap()]
+                .map(str::to_owned)
+                .to_vec(),
+            "",
+            "no .graphql file",
+        ),
+    ];
+    for (args, input, says) in &cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, stdout, stderr) = concord_with_input(&app, &args, input);
+        assert_eq!(code, 3, "{args:?}: {stdout} {stderr}");
+        assert!(stderr.contains("refused"), "{args:?}: {stderr}");
+        assert!(stderr.contains(says), "{args:?} says {says:?}: {stderr}");
+        // With --json, the reasons as JSON on standard output, the same status.
+        let mut with_json = args.clone();
+        with_json.push("--json");
+        let (code, stdout, stderr) = concord_with_input(&app, &with_json, input);
+        if stderr.contains("unexpected argument") {
+            continue; // (account create has no --json)
+        }
+        assert_eq!(code, 3, "{with_json:?}: {stdout} {stderr}");
+        let reasons: Value = serde_json::from_str(stdout.trim())
+            .unwrap_or_else(|e| panic!("{with_json:?}: {e}: {stdout}"));
+        assert!(reasons["errors"][0]["code"].is_string(), "{reasons}");
+    }
+    assert_eq!(counts(&app).await, before, "nothing changed");
+    let _ = std::fs::remove_dir_all(&dir);
+}
