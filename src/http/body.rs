@@ -10,9 +10,12 @@ use async_graphql::futures_util::StreamExt;
 use std::time::Duration;
 
 /// Largest request body accepted, in bytes: room for the longest contribution body
-/// (1 000 000 characters) at four bytes a character (the most UTF-8 takes, as Arabic,
-/// Chinese or Russian text takes two or three), and 1 MiB for everything else.
-pub const MAX_BODY_BYTES: usize = ContributionText::MAX_BODY * 4 + (1 << 20);
+/// (1 000 000 characters) as the longest legal JSON writes it, and 1 MiB for everything
+/// else. JSON clients escape every character that is not ASCII by default (Python's
+/// `json`, `requests`): `\uXXXX`, six bytes, for a character of the Basic Multilingual
+/// Plane (Arabic, Chinese, Russian, accented Latin), and a surrogate pair, twelve bytes,
+/// for any other (emoji, rarer CJK), so twelve bytes a character.
+pub const MAX_BODY_BYTES: usize = ContributionText::MAX_BODY * 12 + (1 << 20);
 
 /// How long a client may take to send its body, unless configured otherwise.
 pub const BODY_TIMEOUT: Duration = Duration::from_secs(30);

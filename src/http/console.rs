@@ -135,12 +135,37 @@ fn session_answer(
         })))
 }
 
-/// `POST /console/session`: signs in with email and password.
+/// `POST /console/session`: signs in with email and password, a JSON body read within
+/// the body deadline as every body is (`body::read`).
 pub async fn sign_in(
     state: web::Data<AppState>,
     req: HttpRequest,
-    body: web::Json<SignIn>,
+    payload: web::Payload,
 ) -> Result<HttpResponse, HttpError> {
+    let json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        });
+    if !json {
+        return Err(HttpError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "Send the email and password as JSON (Content-Type: application/json)",
+        ));
+    }
+    super::body::check_length(&req)?;
+    let raw = super::body::read(payload, state.body_timeout).await?;
+    let body: SignIn = serde_json::from_slice(&raw).map_err(|_| {
+        HttpError::bad_request(
+            "BAD_REQUEST",
+            "The body must be {\"email\": \"…\", \"password\": \"…\"}",
+        )
+    })?;
     let ip = client_address(&req, &state.trusted_proxies).map(|ip| ip.to_string());
     let session = sessions::login(
         &state.db,

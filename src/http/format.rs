@@ -74,6 +74,17 @@ impl ResponseFormat {
         response.body(body)
     }
 
+    /// A well-formed request that cannot run (its input is refused before it does): 200
+    /// under `application/json`, as the GraphQL-over-HTTP spec asks of that media type,
+    /// and 400 under `application/graphql-response+json`.
+    pub fn request_error(self, error: HttpError) -> HttpResponse {
+        let status = match self {
+            ResponseFormat::GraphQlResponseJson => StatusCode::BAD_REQUEST,
+            ResponseFormat::Json => StatusCode::OK,
+        };
+        self.reply(status, error.body())
+    }
+
     /// An HTTP-level refusal in this format.
     pub fn refuse(self, error: HttpError) -> HttpResponse {
         self.reply(error.status(), error.body())

@@ -93,7 +93,7 @@ pub async fn post(
         }
     };
     if let Some(refusal) = refuse_nul(&request) {
-        return format.refuse(refusal);
+        return format.request_error(refusal);
     }
     if let Err(refusal) = persisted::prepare(&state, &mut request).await {
         return persisted::reply(format, refusal);
@@ -136,7 +136,7 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
         }
     };
     if let Some(refusal) = refuse_nul(&request) {
-        return format.refuse(refusal);
+        return format.request_error(refusal);
     }
     // Before the method check: a persisted mutation is still a mutation.
     if let Err(refusal) = persisted::prepare(&state, &mut request).await {

@@ -899,3 +899,138 @@ async fn once_its_budget_is_spent_a_caller_is_refused_everything_until_it_refill
         );
     }
 }
+
+/// Sends `path`'s headers declaring a body of 100 bytes, then trickles it a byte every
+/// 200 ms; returns what the server answered and whether it closed the connection, and
+/// when (measured from the headers).
+async fn trickle(app: &TestApp, path: &str, content_type: &str) -> (String, bool, Duration) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let address = app.address.trim_start_matches("http://").to_owned();
+    let mut socket = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: {content_type}\r\nContent-Length: 100\r\n\r\n"
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    let started = Instant::now();
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    let closed = loop {
+        if started.elapsed() > Duration::from_secs(8) {
+            break false;
+        }
+        // A byte of the body, unless the server stopped reading.
+        if socket.write_all(b"{").await.is_err() {
+            // Written after the server closed: read what it said.
+        }
+        match tokio::time::timeout(Duration::from_millis(200), socket.read(&mut buffer)).await {
+            Ok(Ok(0)) => break true,
+            Ok(Ok(n)) => answer.extend_from_slice(&buffer[..n]),
+            Ok(Err(_)) => break true,
+            Err(_) => {}
+        }
+    };
+    (
+        String::from_utf8_lossy(&answer).into_owned(),
+        closed,
+        started.elapsed(),
+    )
+}
+
+#[tokio::test]
+async fn a_body_trickled_past_the_deadline_gets_408_and_its_connection_closed() {
+    let mut settings = test_settings();
+    settings.body_timeout = Duration::from_secs(2);
+    let app = spawn_app_with(settings).await;
+    for (path, content_type) in [
+        ("/graphql", "application/json"),
+        ("/oauth/token", "application/x-www-form-urlencoded"),
+        ("/console/session", "application/json"),
+    ] {
+        let (answer, closed, took) = trickle(&app, path, content_type).await;
+        assert!(answer.starts_with("HTTP/1.1 408"), "{path}: {answer}");
+        // (The token endpoint answers as OAuth does: `invalid_request`, saying why.)
+        assert!(
+            answer.contains("REQUEST_TIMEOUT")
+                || answer.contains("did not arrive within 2 seconds"),
+            "{path}: {answer}"
+        );
+        assert!(closed, "{path}: the connection is closed: {answer}");
+        assert!(
+            took < Duration::from_secs(5),
+            "{path}: closed after {took:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_longest_body_fits_as_json_escapes_it_and_one_character_more_is_invalid() {
+    let app = spawn_seeded_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let consultation = crate::workflow::open_consultation(&app, &admin, "escaped").await;
+    let gov = concord::ids::GlobalId::new(
+        concord::ids::NodeType::Stakeholder,
+        crate::workflow::stakeholder_id(&app, "Government delegation 1").await,
+    )
+    .encode();
+    let contributions = || async {
+        entity::contribution::Entity::find()
+            .filter(
+                entity::contribution::Column::ConsultationId.eq(concord::ids::GlobalId::decode_as(
+                    consultation.as_str().unwrap(),
+                    concord::ids::NodeType::Consultation,
+                )
+                .unwrap()),
+            )
+            .count(&app.db)
+            .await
+            .unwrap()
+    };
+    // Each character as Python's json.dumps writes it: six bytes, or twelve for one
+    // outside the Basic Multilingual Plane.
+    for (character, escaped) in [
+        ('é', "\\u00e9"),
+        ('中', "\\u4e2d"),
+        ('😀', "\\ud83d\\ude00"),
+    ] {
+        for (n, fits) in [(1_000_000usize, true), (1_000_001, false)] {
+            let before = contributions().await;
+            let body = format!(
+                r#"{{"query":"mutation($i: ContributionCreateInput!) {{ contributionCreate(input: $i) {{ contribution {{ id body }} userErrors {{ field code }} }} }}","variables":{{"i":{{"consultation":"{}","stakeholder":"{gov}","title":"Long","language":"fr","body":"{}"}}}}}}"#,
+                consultation.as_str().unwrap(),
+                escaped.repeat(n)
+            );
+            assert!(body.len() > n * escaped.len());
+            let response = app
+                .client
+                .post(app.url("/graphql"))
+                .bearer_auth(&admin)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200, "{character} × {n}");
+            let answer: Value = response.json().await.unwrap();
+            let payload = &answer["data"]["contributionCreate"];
+            if fits {
+                let kept = payload["contribution"]["body"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{character}: {:.300}", answer.to_string()));
+                assert_eq!(kept.chars().count(), n);
+                assert!(kept.chars().all(|c| c == character));
+                assert_eq!(contributions().await, before + 1);
+            } else {
+                assert_eq!(
+                    payload["userErrors"][0]["code"],
+                    "INVALID",
+                    "{character} × {n}: {:.300}",
+                    answer.to_string()
+                );
+                assert!(payload["contribution"].is_null());
+                assert_eq!(contributions().await, before, "nothing written");
+            }
+        }
+    }
+}
