@@ -137,10 +137,11 @@ impl Executor for SocketExecutor {
                     } else if let Some(refused) = charge.filter(|c| !c.allowed) {
                         crate::metrics::global().rate_limited(super::execute::principal_kind(&viewer));
                         Some(Response::from_errors(vec![super::quota::refusal(&refused)]))
-                    } else if let Some(refusal) = admission.refusal.clone() {
-                        Some(Response::from_errors(vec![refusal]))
                     } else {
-                        None
+                        admission
+                            .refusal
+                            .clone()
+                            .map(|refusal| Response::from_errors(vec![refusal]))
                     };
                     if let Some(mut response) = refused {
                         report_cost(&mut response, admission.cost);

@@ -240,6 +240,11 @@ fn concord_with_input(app: &TestApp, args: &[&str], input: &str) -> (i32, String
     )
 }
 
+/// Arguments as owned strings.
+fn words(args: &[&str]) -> Vec<String> {
+    args.iter().map(|a| (*a).to_owned()).collect()
+}
+
 /// Everything a test can count that a refused command might have changed.
 async fn counts(app: &TestApp) -> [u64; 5] {
     use sea_orm::{EntityTrait, PaginatorTrait};
@@ -328,49 +333,21 @@ async fn every_commands_refusals_exit_3_and_change_nothing() {
             "password",
         ),
         (
-            ["account", "list", "--status", "SLEEPING"]
-                .map(str::to_owned)
-                .to_vec(),
+            words(&["account", "list", "--status", "SLEEPING"]),
             "",
             "status",
         ),
+        (words(&["account", "disable", "nobody@example.org"]), "", ""),
+        (words(&["account", "enable", "nobody@example.org"]), "", ""),
         (
-            ["account", "disable", "nobody@example.org"]
-                .map(str::to_owned)
-                .to_vec(),
+            words(&["account", "reset-password", "nobody@example.org"]),
             "",
             "",
         ),
+        (words(&["client", "rotate", "no-such-client"]), "", ""),
+        (words(&["client", "revoke", "no-such-client"]), "", ""),
         (
-            ["account", "enable", "nobody@example.org"]
-                .map(str::to_owned)
-                .to_vec(),
-            "",
-            "",
-        ),
-        (
-            ["account", "reset-password", "nobody@example.org"]
-                .map(str::to_owned)
-                .to_vec(),
-            "",
-            "",
-        ),
-        (
-            ["client", "rotate", "no-such-client"]
-                .map(str::to_owned)
-                .to_vec(),
-            "",
-            "",
-        ),
-        (
-            ["client", "revoke", "no-such-client"]
-                .map(str::to_owned)
-                .to_vec(),
-            "",
-            "",
-        ),
-        (
-            [
+            words(&[
                 "client",
                 "create",
                 "--name",
@@ -381,14 +358,12 @@ async fn every_commands_refusals_exit_3_and_change_nothing() {
                 "MEMBER_STATE",
                 "--scope",
                 "read",
-            ]
-            .map(str::to_owned)
-            .to_vec(),
+            ]),
             "",
             "",
         ),
         (
-            [
+            words(&[
                 "client",
                 "create",
                 "--name",
@@ -399,37 +374,27 @@ async fn every_commands_refusals_exit_3_and_change_nothing() {
                 "OBSERVER",
                 "--scope",
                 "everything",
-            ]
-            .map(str::to_owned)
-            .to_vec(),
+            ]),
             "",
             "",
         ),
         (
-            ["consultation", "open", "no-such-consultation"]
-                .map(str::to_owned)
-                .to_vec(),
+            words(&["consultation", "open", "no-such-consultation"]),
             "",
             "",
         ),
         (
-            ["consultation", "close", "no-such-consultation"]
-                .map(str::to_owned)
-                .to_vec(),
+            words(&["consultation", "close", "no-such-consultation"]),
             "",
             "",
         ),
         (
-            ["operations", "add", bad.to_str().unwrap()]
-                .map(str::to_owned)
-                .to_vec(),
+            words(&["operations", "add", bad.to_str().unwrap()]),
             "",
             "bad.graphql: unknown fields: Consultation.tilte",
         ),
         (
-            ["operations", "add", empty.to_str().unwrap()]
-                .map(str::to_owned)
-                .to_vec(),
+            words(&["operations", "add", empty.to_str().unwrap()]),
             "",
             "no .graphql file",
         ),

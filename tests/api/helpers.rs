@@ -164,6 +164,19 @@ pub fn test_settings() -> Settings {
     }
 }
 
+/// Test settings in which the anonymous budget is the smallest allowed, 25,000 points
+/// an hour: a few costly queries spend it.
+pub fn small_anonymous_budget() -> Settings {
+    let mut settings = test_settings();
+    settings.rate_limits =
+        concord::config::RateLimits::from_rules(&[concord::config::parse_rate_limit(
+            "ANONYMOUS=25000/1h",
+        )
+        .unwrap()])
+        .unwrap();
+    settings
+}
+
 /// Spawns the app with these settings on a fresh, migrated, empty database.
 pub async fn spawn_app_with(settings: Settings) -> TestApp {
     // The tests' HTTP clients use the process's TLS provider, as the server's do.

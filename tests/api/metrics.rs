@@ -2,7 +2,7 @@
 //! errors by code, SQL latency, the pool, WebSocket connections and rate-limit refusals.
 //! (One registry per process: the tests use operation names no other test uses.)
 
-use crate::helpers::{TestApp, spawn_app_with, spawn_seeded_app, test_settings};
+use crate::helpers::{TestApp, spawn_app_with, spawn_seeded_app};
 use async_graphql::futures_util::SinkExt;
 use entity::enums::Role;
 use serde_json::json;
@@ -128,14 +128,7 @@ async fn made_up_names_of_anonymous_callers_cannot_crowd_out_the_rest() {
 
 #[tokio::test]
 async fn metrics_count_sockets_and_rate_limit_refusals() {
-    let mut settings = test_settings();
-    settings.rate_limits =
-        concord::config::RateLimits::from_rules(&[concord::config::parse_rate_limit(
-            "ANONYMOUS=25000/1h",
-        )
-        .unwrap()])
-        .unwrap();
-    let app = spawn_app_with(settings).await;
+    let app = spawn_app_with(crate::helpers::small_anonymous_budget()).await;
     let before = sample(
         &scrape(&app).await,
         "concord_rate_limited_total{principal=\"anonymous\"}",

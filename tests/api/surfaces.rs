@@ -840,14 +840,7 @@ async fn a_planted_csrf_cookie_cannot_be_matched_and_pages_send_no_referrer() {
 
 #[tokio::test]
 async fn once_its_budget_is_spent_a_caller_is_refused_everything_until_it_refills() {
-    let mut settings = test_settings();
-    settings.rate_limits =
-        concord::config::RateLimits::from_rules(&[concord::config::parse_rate_limit(
-            "ANONYMOUS=25000/1h",
-        )
-        .unwrap()])
-        .unwrap();
-    let app = spawn_app_with(settings).await;
+    let app = spawn_app_with(crate::helpers::small_anonymous_budget()).await;
     let send = |query: String| {
         let request = app
             .client
