@@ -599,6 +599,13 @@ async fn every_event_is_judged_at_delivery_by_what_its_owner_may_read_then() {
         closed["consultationClose"]["consultation"]["status"], "CLOSED",
         "{closed}"
     );
+    // ...and marked reported before anything is sent: the closing is still announced as
+    // a closing.
+    let reported = ask(&app, Some(&admin), "mutation($id: ID!) { consultationMarkReported(input: { id: $id, version: 3 }) { consultation { status } userErrors { message } } }", json!({ "id": consultation })).await;
+    assert_eq!(
+        reported["consultationMarkReported"]["consultation"]["status"], "REPORTED",
+        "{reported}"
+    );
 
     // Nothing was written for a partner about the draft consultation's report.
     let written: Vec<String> = entity::webhook_delivery::Entity::find()
@@ -642,6 +649,15 @@ async fn every_event_is_judged_at_delivery_by_what_its_owner_may_read_then() {
         // Give a delivery that should not be sent time to arrive, were it (wrongly) sent.
         tokio::time::sleep(Duration::from_millis(600)).await;
         assert_eq!(heard(receiver), want, "{who}");
+        let closing = receiver
+            .got
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|r| serde_json::from_str::<Value>(&r.body).unwrap())
+            .find(|b| b["event"] == "consultation.closed")
+            .unwrap();
+        assert_eq!(closing["data"]["consultation"]["status"], "CLOSED", "{who}");
     }
     // What was not sent is withheld in the log, its body stripped of what it was about.
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -303,8 +303,8 @@ fn data_for(
 /// (consultation status, contribution status and visibility, attribution); `None` when
 /// the owner may no longer read what the event is about (the delivery is withheld).
 /// A published contribution and a report are described as they are now; a withdrawn or
-/// unpublished contribution (which its owner could read when it went) is announced only
-/// while its consultation is still the owner's to read.
+/// unpublished contribution (which its owner could read when it went) and a closing are
+/// announced as written, while the consultation is still the owner's to read.
 pub async fn current_payload(
     db: &impl ConnectionTrait,
     owner: &Viewer,
@@ -350,20 +350,23 @@ pub async fn current_payload(
                 consultation.status,
             )
         }
-        Some(EventName::ContributionWithdrawn | EventName::ContributionUnpublished) => {
-            let id = id_at("/data/contribution/consultation", NodeType::Consultation);
-            match consultation_of(id).await? {
+        // What these say happened (a contribution went; the consultation closed) stays
+        // as it was written; they are sent while the consultation is the owner's to read.
+        Some(
+            name @ (EventName::ContributionWithdrawn
+            | EventName::ContributionUnpublished
+            | EventName::ConsultationClosed),
+        ) => {
+            let pointer = if name == EventName::ConsultationClosed {
+                "/data/consultation/id"
+            } else {
+                "/data/contribution/consultation"
+            };
+            match consultation_of(id_at(pointer, NodeType::Consultation)).await? {
                 Some(c) if policy::sees_consultation(owner, c.status) => {
                     envelope.get("data").cloned()
                 }
                 _ => None,
-            }
-        }
-        Some(EventName::ConsultationClosed) => {
-            let id = id_at("/data/consultation/id", NodeType::Consultation);
-            match consultation_of(id).await? {
-                Some(c) => data_for(owner, &Event::ConsultationClosed(&c), None, c.status),
-                None => None,
             }
         }
         Some(EventName::ReportPublished) => {
