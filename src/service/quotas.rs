@@ -94,9 +94,11 @@ pub struct Level {
 
 impl Level {
     /// What is left at `now_ms` of this content, draining at `rate` (a clock behind
-    /// another instance's drains nothing).
-    fn at(self, now_ms: i64, rate: f64) -> f64 {
-        (self.used - (now_ms - self.at_ms).max(0) as f64 * rate).max(0.0)
+    /// another instance's drains nothing), never more than the budget `points`: a level
+    /// poured under a larger budget is capped when the budget is lowered, so that a
+    /// caller over the new one waits at most one window.
+    fn at(self, now_ms: i64, rate: f64, points: u64) -> f64 {
+        (self.used.min(points as f64) - (now_ms - self.at_ms).max(0) as f64 * rate).max(0.0)
     }
 }
 
@@ -138,9 +140,11 @@ impl Buckets {
                 let rate = limit.rate();
                 let mut buckets = buckets.lock().unwrap_or_else(|p| p.into_inner());
                 if buckets.len() >= MEMORY_BUCKETS {
-                    buckets.retain(|_, level| level.at(now_ms, rate) > 0.0);
+                    buckets.retain(|_, level| level.at(now_ms, rate, limit.points) > 0.0);
                 }
-                let level = buckets.get(key).map_or(0.0, |level| level.at(now_ms, rate));
+                let level = buckets
+                    .get(key)
+                    .map_or(0.0, |level| level.at(now_ms, rate, limit.points));
                 let after = level + cost as f64;
                 if after <= limit.points as f64 {
                     buckets.insert(
@@ -233,8 +237,10 @@ async fn charge_in_database(
 ) -> Result<Charge, DbErr> {
     let backend = db.get_database_backend();
     let rate = limit.rate();
-    let level =
-        "GREATEST(0, rate_limit_bucket.used - GREATEST(0, $3 - rate_limit_bucket.updated_at) * $4)";
+    // The level now: drained at the budget's rate, and never above the budget itself (a
+    // level poured under a larger budget is capped when the budget is lowered).
+    let level = "GREATEST(0, LEAST($5, rate_limit_bucket.used) \
+                 - GREATEST(0, $3 - rate_limit_bucket.updated_at) * $4)";
     let sql = format!(
         "INSERT INTO rate_limit_bucket (principal, used, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (principal) DO UPDATE SET used = {level} + excluded.used, \
@@ -269,7 +275,7 @@ async fn charge_in_database(
             used: row.try_get("", "used")?,
             at_ms: row.try_get("", "updated_at")?,
         }
-        .at(now_ms, rate),
+        .at(now_ms, rate, limit.points),
         None => 0.0,
     };
     let over = level + cost as f64 - limit.points as f64;

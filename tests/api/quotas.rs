@@ -239,6 +239,51 @@ async fn the_bucket_drains_at_its_rate_and_never_overflows() {
 }
 
 #[tokio::test]
+async fn lowering_a_budget_caps_the_levels_already_poured() {
+    let app = app_with(&["ANONYMOUS=30000/60"]).await;
+    let hour = Duration::from_secs(3600);
+    let generous = Limit {
+        points: 1_000_000,
+        window: hour,
+    };
+    let lowered = Limit {
+        points: 100_000,
+        window: hour,
+    };
+    let t0 = 1_000_000_000_000_i64;
+    let buckets = quotas::Buckets::for_database(&app.db);
+    // A caller spends 900,000 of the generous budget...
+    let spent = buckets
+        .charge("test:lowered", 900_000, generous, t0)
+        .await
+        .unwrap();
+    assert!(spent.allowed);
+    // ...and the operator lowers it to 100,000 an hour. The caller is over the new
+    // budget, so refused for now, but its level counts as a full bucket of the new
+    // budget, not as 900,000 to drain at the new rate (eight hours): it waits at most a
+    // window, and a point fits after 36 ms (100,000 an hour).
+    let now = buckets
+        .charge("test:lowered", 1, lowered, t0)
+        .await
+        .unwrap();
+    assert!(!now.allowed);
+    assert_eq!(now.remaining, 0);
+    assert!(now.reset_after <= hour, "{now:?}");
+    assert_eq!(now.retry_after, Duration::from_millis(36));
+    let soon = buckets
+        .charge("test:lowered", 1, lowered, t0 + 37)
+        .await
+        .unwrap();
+    assert!(soon.allowed, "{soon:?}");
+    // A window later the whole new budget is there.
+    let later = buckets
+        .charge("test:lowered", 100_000, lowered, t0 + 37 + 3_600_000)
+        .await
+        .unwrap();
+    assert!(later.allowed, "{later:?}");
+}
+
+#[tokio::test]
 async fn introspection_costs_little() {
     let app = app_with(&["ANONYMOUS=30000/60"]).await;
     let query = include_str!("fixtures/introspection.graphql");
