@@ -97,6 +97,19 @@ pub enum Command {
         /// mode) for LISTEN and for migrations, when `DATABASE_URL` goes through one.
         #[arg(long, env = "CONCORD_LISTEN_DATABASE_URL", hide_env_values = true)]
         listen_database_url: Option<String>,
+        /// PostgreSQL: most connections each pool opens (the primary's; the replica's).
+        #[arg(long, env = "CONCORD_DB_MAX_CONNECTIONS", default_value_t = 20,
+              value_parser = clap::value_parser!(u32).range(1..=1000))]
+        db_max_connections: u32,
+        /// PostgreSQL: seconds after which a connection is closed when next returned to
+        /// its pool (bounds how long a pooler restart or a failover waits for Concord).
+        #[arg(long, env = "CONCORD_DB_MAX_LIFETIME", default_value_t = 300,
+              value_parser = clap::value_parser!(u64).range(1..=86400))]
+        db_max_lifetime: u64,
+        /// PostgreSQL: seconds after which an idle connection is closed.
+        #[arg(long, env = "CONCORD_DB_IDLE_TIMEOUT", default_value_t = 60,
+              value_parser = clap::value_parser!(u64).range(1..=86400))]
+        db_idle_timeout: u64,
         /// Seconds requests in flight may take to finish after SIGTERM (1 to 600).
         #[arg(long, env = "CONCORD_SHUTDOWN_TIMEOUT", default_value_t = 30,
               value_parser = clap::value_parser!(u64).range(1..=600))]
@@ -557,6 +570,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             shutdown_timeout,
             read_database_url,
             listen_database_url,
+            db_max_connections,
+            db_max_lifetime,
+            db_idle_timeout,
             webhook_allow_loopback,
             webhook_retry_base_ms,
             webhook_delivery,
@@ -586,12 +602,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     "CONCORD_LISTEN_DATABASE_URL is for PostgreSQL (SQLite has no LISTEN)"
                 );
             }
-            let db = db::connect_waiting(&cli.database_url, wait).await?;
-            // Migrations and LISTEN on the direct connection, if there is one.
+            let pool = db::PoolSettings {
+                max_connections: db_max_connections,
+                max_lifetime: std::time::Duration::from_secs(db_max_lifetime),
+                idle_timeout: std::time::Duration::from_secs(db_idle_timeout),
+            };
+            let db = db::connect_waiting(&cli.database_url, wait, pool).await?;
+            // Migrations and LISTEN on the direct connection, if there is one: two
+            // connections at most (LISTEN holds one; migrations take one at start).
             let direct = match &listen_database_url {
                 Some(url) => {
                     tracing::info!(database = %db::redact(url), "LISTEN and migrations on a direct connection");
-                    Some(db::connect_waiting(url, wait).await?)
+                    let direct_pool = db::PoolSettings {
+                        max_connections: 2,
+                        ..pool
+                    };
+                    Some(db::connect_waiting(url, wait, direct_pool).await?)
                 }
                 None => None,
             };
@@ -603,7 +629,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let read = match &read_database_url {
                 Some(url) => {
                     tracing::info!(database = %db::redact(url), "queries and exports read from a replica");
-                    Some(db::connect_waiting(url, wait).await?)
+                    Some(db::connect_waiting(url, wait, pool).await?)
                 }
                 None => None,
             };

@@ -14,9 +14,38 @@ use std::time::Duration;
 /// The default database: a SQLite file in the working directory, created if missing.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://concord.db?mode=rwc";
 
-/// Opens a pool on `url`. SQLite files are created if missing and use WAL, so readers
-/// never wait for the writer; foreign keys are enforced on both databases.
+/// The size and lifetimes of a PostgreSQL pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolSettings {
+    /// Most connections the pool opens.
+    pub max_connections: u32,
+    /// A connection is closed once this old, when it is next returned to the pool: a
+    /// pooler being restarted, or a primary that failed over, is let go of within
+    /// this bound (and the longest request) even under load.
+    pub max_lifetime: Duration,
+    /// A connection idle this long is closed.
+    pub idle_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        PoolSettings {
+            max_connections: 20,
+            max_lifetime: Duration::from_secs(300),
+            idle_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Opens a pool on `url` with the default [`PoolSettings`].
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    connect_with(url, PoolSettings::default()).await
+}
+
+/// Opens a pool on `url`. SQLite files are created if missing and use WAL, so readers
+/// never wait for the writer; foreign keys are enforced on both databases. A
+/// PostgreSQL pool follows `pool` (SQLite's is one file's, of five connections).
+pub async fn connect_with(url: &str, pool: PoolSettings) -> anyhow::Result<DatabaseConnection> {
     let url = sqlite_create_mode(url);
     let mut options = ConnectOptions::new(url.clone());
     options.sqlx_logging(false);
@@ -35,7 +64,10 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         // During an outage a request fails within a second (503, `Retry-After`) rather
         // than holding its client and a worker for long.
         options
-            .max_connections(20)
+            .max_connections(pool.max_connections)
+            .min_connections(0)
+            .max_lifetime(pool.max_lifetime)
+            .idle_timeout(pool.idle_timeout)
             .connect_timeout(Duration::from_secs(1))
             .acquire_timeout(Duration::from_secs(1));
     }
@@ -62,11 +94,15 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
 /// Connects like [`connect`], waiting up to `wait` for a database that is not up yet
 /// (starting before the database is common when services start together), logging
 /// each attempt.
-pub async fn connect_waiting(url: &str, wait: Duration) -> anyhow::Result<DatabaseConnection> {
+pub async fn connect_waiting(
+    url: &str,
+    wait: Duration,
+    pool: PoolSettings,
+) -> anyhow::Result<DatabaseConnection> {
     let deadline = tokio::time::Instant::now() + wait;
     let mut attempt = 1;
     loop {
-        let err = match connect(url).await {
+        let err = match connect_with(url, pool).await {
             Ok(db) if ping(&db).await => return Ok(db),
             Ok(_) => anyhow::anyhow!("the database does not answer"),
             Err(err) => err,

@@ -29,6 +29,7 @@ mod ordering;
 mod outage;
 mod paging;
 mod persisted;
+mod pooling;
 mod quotas;
 mod refusals;
 mod reports;
