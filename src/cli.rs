@@ -621,6 +621,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
                 None => None,
             };
+            // What requests and LISTEN rely on, checked before anything else is done
+            // through these connections (see `pooler`).
+            if postgres {
+                refuse_unsafe_statements("DATABASE_URL", &db).await?;
+                let listen_pool = direct
+                    .as_ref()
+                    .unwrap_or(&db)
+                    .get_postgres_connection_pool();
+                if !crate::pooler::session_kept(listen_pool).await? {
+                    anyhow::bail!(
+                        "LISTEN (live updates) would go through a pooler in transaction mode, \
+                         where notifications are lost and reach other clients: set \
+                         CONCORD_LISTEN_DATABASE_URL to a direct connection to PostgreSQL \
+                         (docs/DEPLOY.md)"
+                    );
+                }
+            }
             db::migrate(direct.as_ref().unwrap_or(&db)).await?;
             if let Some(dataset) = dataset {
                 let report = seed::run(&db, dataset).await?;
@@ -629,7 +646,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let read = match &read_database_url {
                 Some(url) => {
                     tracing::info!(database = %db::redact(url), "queries and exports read from a replica");
-                    Some(db::connect_waiting(url, wait, pool).await?)
+                    let read = db::connect_waiting(url, wait, pool).await?;
+                    refuse_unsafe_statements("CONCORD_READ_DATABASE_URL", &read).await?;
+                    Some(read)
                 }
                 None => None,
             };
@@ -666,6 +685,18 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             app.run_until_stopped().await?;
             Ok(())
         }
+    }
+}
+
+/// Stops the start when prepared statements are not safe on `db`'s pool (a pooler in
+/// transaction mode that does not keep them), naming the setting and the fix.
+async fn refuse_unsafe_statements(
+    setting: &str,
+    db: &sea_orm::DatabaseConnection,
+) -> anyhow::Result<()> {
+    match crate::pooler::statements_survive(db.get_postgres_connection_pool()).await? {
+        Some(why) => anyhow::bail!("{setting}: {why}"),
+        None => Ok(()),
     }
 }
 

@@ -15,6 +15,10 @@ use tokio::sync::broadcast;
 pub const CHANNEL: &str = "concord_contribution_published";
 /// The PostgreSQL channel access changes travel on.
 pub const ACCESS_CHANNEL: &str = "concord_access_changed";
+/// The PostgreSQL channel an instance NOTIFYs itself on, to know that LISTEN delivers.
+pub const PROBE_CHANNEL: &str = "concord_probe";
+/// How long `/readyz` waits for its own NOTIFY to come back.
+const PROBE_WAIT: Duration = Duration::from_secs(2);
 
 /// A contribution became published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,6 +40,10 @@ pub struct Events {
     listening: Arc<AtomicBool>,
     /// Events held back until the request's transaction commits (see [`Events::holding`]).
     held: Option<Arc<std::sync::Mutex<Vec<Held>>>>,
+    /// The payloads heard on [`PROBE_CHANNEL`].
+    probes: broadcast::Sender<String>,
+    /// Why this instance does not LISTEN, when it refuses to (see [`listen_until_lost`]).
+    refused: Arc<std::sync::Mutex<Option<String>>>,
     db: DatabaseConnection,
 }
 
@@ -53,6 +61,7 @@ impl Events {
     pub fn new(db: DatabaseConnection, direct: Option<sea_orm::sqlx::PgPool>) -> Events {
         let (tx, _) = broadcast::channel(1024);
         let (access, _) = broadcast::channel(1024);
+        let (probes, _) = broadcast::channel(64);
         let postgres = db.get_database_backend() == DbBackend::Postgres;
         let events = Events {
             tx,
@@ -60,6 +69,8 @@ impl Events {
             generation: Arc::new(AtomicU64::new(0)),
             listening: Arc::new(AtomicBool::new(!postgres)),
             held: None,
+            probes,
+            refused: Arc::new(std::sync::Mutex::new(None)),
             db,
         };
         if postgres {
@@ -89,6 +100,48 @@ impl Events {
     /// connected); always true on SQLite.
     pub fn listening(&self) -> bool {
         self.listening.load(Ordering::SeqCst)
+    }
+
+    /// Why this instance refuses to LISTEN, if it does (its LISTEN connection goes
+    /// through a pooler in transaction mode).
+    pub fn refusal(&self) -> Option<String> {
+        self.refused.lock().ok().and_then(|r| r.clone())
+    }
+
+    /// Whether a NOTIFY this instance sends itself comes back through its LISTEN within
+    /// two seconds (what every live update relies on); true on SQLite.
+    pub async fn delivers(&self) -> bool {
+        if self.db.get_database_backend() != DbBackend::Postgres {
+            return true;
+        }
+        let mut heard = self.probes.subscribe();
+        let nonce = format!(
+            "{}:{}",
+            std::process::id(),
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default()
+        );
+        let stmt = Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [PROBE_CHANNEL.into(), nonce.clone().into()],
+        );
+        if self.db.execute_raw(stmt).await.is_err() {
+            return false;
+        }
+        tokio::time::timeout(PROBE_WAIT, async {
+            loop {
+                match heard.recv().await {
+                    Ok(payload) if payload == nonce => return true,
+                    Ok(_) | Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => return false,
+                }
+            }
+        })
+        .await
+        .unwrap_or(false)
     }
 
     /// The same hub for a request whose changes commit only at its end: its events are
@@ -212,8 +265,23 @@ async fn listen_until_lost(
     hub: &Events,
     backoff: &mut Duration,
 ) -> anyhow::Result<std::convert::Infallible> {
+    // LISTEN needs a session of its own: through a pooler in transaction mode its
+    // notifications would be lost, and would reach other clients' connections.
+    if !crate::pooler::session_kept(&pool).await? {
+        let why = "LISTEN would go through a pooler in transaction mode: set \
+                   CONCORD_LISTEN_DATABASE_URL to a direct connection to PostgreSQL";
+        if let Ok(mut refused) = hub.refused.lock() {
+            *refused = Some(why.to_owned());
+        }
+        anyhow::bail!(why);
+    }
+    if let Ok(mut refused) = hub.refused.lock() {
+        *refused = None;
+    }
     let mut listener = sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await?;
-    listener.listen_all([CHANNEL, ACCESS_CHANNEL]).await?;
+    listener
+        .listen_all([CHANNEL, ACCESS_CHANNEL, PROBE_CHANNEL])
+        .await?;
     // A lost connection is not silently re-established by the listener: the caller
     // does it, with a backoff, and the instance says it is not listening meanwhile.
     listener.eager_reconnect(false);
@@ -225,6 +293,10 @@ async fn listen_until_lost(
             anyhow::bail!("the LISTEN connection was lost");
         };
         let payload = notification.payload();
+        if notification.channel() == PROBE_CHANNEL {
+            let _ = hub.probes.send(payload.to_owned());
+            continue;
+        }
         if notification.channel() == ACCESS_CHANNEL {
             if let Some(subject) = Subject::parse(payload) {
                 hub.generation.fetch_add(1, Ordering::SeqCst);

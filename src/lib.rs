@@ -13,6 +13,7 @@ pub mod ids;
 pub mod metrics;
 pub mod paging;
 pub mod policy;
+pub mod pooler;
 pub mod seed;
 pub mod service;
 pub mod startup;

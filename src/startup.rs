@@ -86,7 +86,9 @@ impl Application {
             .spawn();
         }
         let quotas = Arc::new(crate::http::Quotas::new(settings.rate_limits.clone(), &db));
+        let statements = crate::http::health::check_statements_periodically(&db, read_db.as_ref());
         let state = web::Data::new(AppState {
+            statements,
             read_db,
             schema,
             limits,

@@ -13,7 +13,7 @@ mod export;
 mod format;
 pub mod graphiql;
 mod graphql;
-mod health;
+pub(crate) mod health;
 mod idempotent;
 mod oauth;
 mod persisted;

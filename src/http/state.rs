@@ -33,6 +33,9 @@ pub struct AppState {
     pub introspection: bool,
     /// Where webhooks may point.
     pub webhook_targets: crate::service::webhooks::Targets,
+    /// Why prepared statements are not safe on the pools, when the last check found
+    /// they are not (see [`crate::pooler`]); `/readyz` reports it.
+    pub statements: Arc<std::sync::Mutex<Option<String>>>,
 }
 
 impl AppState {

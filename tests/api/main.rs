@@ -29,6 +29,7 @@ mod ordering;
 mod outage;
 mod paging;
 mod persisted;
+mod pooler;
 mod pooling;
 mod quotas;
 mod refusals;
