@@ -186,16 +186,16 @@ async fn a_pooler_that_loses_prepared_statements_is_refused_at_start_and_by_read
         },
         app.auth.clone(),
     );
+    // (At once a prepared statement fails where a simple query works; once the check
+    // has run, at start and every 30 s, it says what to set.) Either names the pooler.
     let (status, body) = readyz_until(&app, &address, |s, b| {
         s == 503
             && b["reason"]
                 .as_str()
-                .is_some_and(|r| r.contains("prepared statement"))
+                .is_some_and(|r| r.contains("pooler in transaction mode"))
     })
     .await;
     assert_eq!(status, 503, "{body}");
-    let reason = body["reason"].as_str().unwrap();
-    assert!(reason.contains("max_prepared_statements"), "{body}");
 }
 
 #[tokio::test]
