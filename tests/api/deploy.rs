@@ -275,6 +275,30 @@ fn the_compose_example_is_consistent() {
         nginx.contains("proxy_set_header Upgrade"),
         "WebSockets pass through"
     );
+    // PgBouncer keeps prepared statements (1.21+) and lets sqlx's startup parameter by.
+    let bouncer = services["pgbouncer"]["environment"].as_object().unwrap();
+    let kept: u64 = bouncer["MAX_PREPARED_STATEMENTS"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(kept > 0);
+    assert_eq!(bouncer["IGNORE_STARTUP_PARAMETERS"], "extra_float_digits");
+    // nginx lets through every body Concord accepts.
+    let body = nginx
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("client_max_body_size "))
+        .unwrap()
+        .trim_end_matches(';');
+    let mib: usize = body.trim_end_matches('m').parse().unwrap();
+    assert!(mib << 20 >= concord::http::MAX_BODY_BYTES, "{body}");
+    // Every setting docs/DEPLOY.md names is one `concord serve` reads.
+    let deploy = include_str!("../../docs/DEPLOY.md");
+    for word in deploy.split(|c: char| !(c.is_ascii_uppercase() || c == '_')) {
+        if word.starts_with("CONCORD_") && !word.ends_with('_') {
+            assert!(known.iter().any(|k| k == word), "DEPLOY.md names {word}");
+        }
+    }
     let dockerfile = include_str!("../../docs/deploy/Dockerfile");
     assert!(dockerfile.contains("cargo build --release --locked --bin concord"));
     assert!(dockerfile.contains("ENTRYPOINT [\"concord\"]"));

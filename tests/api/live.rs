@@ -14,7 +14,7 @@ use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
-async fn subscribe(address: &str, token: Option<&str>, consultation: &Value) -> Socket {
+pub async fn subscribe(address: &str, token: Option<&str>, consultation: &Value) -> Socket {
     let url = format!("{}/graphql/ws", address.replace("http://", "ws://"));
     let mut request = url.into_client_request().unwrap();
     request.headers_mut().insert(
@@ -62,7 +62,7 @@ async fn next_json(socket: &mut Socket) -> Value {
     }
 }
 
-async fn published_id(socket: &mut Socket) -> Value {
+pub async fn published_id(socket: &mut Socket) -> Value {
     let message = next_json(socket).await;
     assert_eq!(message["type"], "next", "{message}");
     message["payload"]["data"]["contributionPublished"]["id"].clone()

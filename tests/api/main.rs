@@ -6,6 +6,7 @@ mod accounts;
 mod admin_cli;
 mod analysis;
 mod architecture;
+mod balancer;
 mod batching;
 mod bench;
 mod browser;

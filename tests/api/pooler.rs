@@ -55,12 +55,15 @@ impl Bouncer {
             .args(["-R", "a+rX", dir.to_str().unwrap()])
             .status()
             .unwrap();
+        let child = Bouncer::run(&dir, port);
+        Some(Bouncer { port, child, dir })
+    }
+
+    /// Runs PgBouncer on `dir`'s configuration; returns once it listens on `port`.
+    fn run(dir: &std::path::Path, port: u16) -> Child {
+        let ini = dir.join("pgbouncer.ini");
         let child = Command::new(PGBOUNCER)
-            .args([
-                "-u",
-                "postgres",
-                dir.join("pgbouncer.ini").to_str().unwrap(),
-            ])
+            .args(["-u", "postgres", ini.to_str().unwrap()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -70,7 +73,28 @@ impl Bouncer {
             assert!(Instant::now() < deadline, "pgbouncer did not start");
             std::thread::sleep(Duration::from_millis(50));
         }
-        Some(Bouncer { port, child, dir })
+        child
+    }
+
+    /// Stops PgBouncer as an operator would (SIGINT, its safe shutdown), waits for it
+    /// to exit (at most a minute), and starts it again on the same port; returns how
+    /// long it took to stop.
+    pub fn restart(&mut self) -> Duration {
+        let started = Instant::now();
+        Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        while self.child.try_wait().unwrap().is_none() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "pgbouncer did not stop within a minute"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let stopped = started.elapsed();
+        self.child = Bouncer::run(&self.dir, self.port);
+        stopped
     }
 
     /// `app`'s database URL, through this pooler.
