@@ -339,9 +339,19 @@ fn parse_stakeholder(raw: &str) -> anyhow::Result<i64> {
         .map_err(|e| admin::refused("stakeholder", "INVALID", e.message()))
 }
 
+/// Connects to the database, refusing a PostgreSQL pool on which prepared statements
+/// are not safe (as `serve` does; see `pooler`).
+async fn connect_checked(url: &str) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let db = db::connect(url).await?;
+    if !db::is_sqlite(url) {
+        refuse_unsafe_statements("DATABASE_URL", &db).await?;
+    }
+    Ok(db)
+}
+
 /// Connects to the database and applies pending migrations.
 async fn open(url: &str) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    let db = db::connect(url).await?;
+    let db = connect_checked(url).await?;
     db::migrate(&db).await?;
     Ok(db)
 }
@@ -376,7 +386,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Operations { action } => {
-            let db = db::connect(&cli.database_url).await?;
+            let db = connect_checked(&cli.database_url).await?;
             db::migrate(&db).await?;
             match action {
                 OperationsAction::Add { paths, json } => operations::add(&db, &paths, json).await,
@@ -384,7 +394,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Migrate { action } => {
-            let db = db::connect(&cli.database_url).await?;
+            let db = connect_checked(&cli.database_url).await?;
             match action {
                 MigrateAction::Up => {
                     db::migrate(&db).await?;
@@ -404,7 +414,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             contributions,
             seed: random_seed,
         } => {
-            let db = db::connect(&cli.database_url).await?;
+            let db = connect_checked(&cli.database_url).await?;
             db::migrate(&db).await?;
             match dataset {
                 SeedDataset::Report2010 => {
@@ -442,7 +452,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 let mut password = String::new();
                 std::io::stdin().read_to_string(&mut password)?;
                 let password = password.trim_end_matches(['\r', '\n']).to_owned();
-                let db = db::connect(&cli.database_url).await?;
+                let db = connect_checked(&cli.database_url).await?;
                 db::migrate(&db).await?;
                 let input = NewAccount {
                     display_name: display_name.unwrap_or_else(|| email.clone()),
@@ -505,19 +515,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         },
         Command::Client { action } => {
-            let db = db::connect(&cli.database_url).await?;
+            let db = connect_checked(&cli.database_url).await?;
             db::migrate(&db).await?;
             admin::client(&db, action).await
         }
         Command::Consultation { action } => {
-            let db = db::connect(&cli.database_url).await?;
+            let db = connect_checked(&cli.database_url).await?;
             db::migrate(&db).await?;
             admin::consultation(&db, action).await
         }
         Command::Audit {
             action: AuditAction::Verify,
         } => {
-            let db = db::connect(&cli.database_url).await?;
+            let db = connect_checked(&cli.database_url).await?;
             match audit::verify(&db)
                 .await
                 .map_err(|e| anyhow::anyhow!(e.message()))?
@@ -532,7 +542,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Tally { action } => {
-            let db = db::connect(&cli.database_url).await?;
+            let db = connect_checked(&cli.database_url).await?;
             match action {
                 TallyAction::Check => {
                     let differ = tally::check(&db).await?;

@@ -194,6 +194,15 @@ async fn a_pooler_that_loses_prepared_statements_is_refused_at_start_and_by_read
     );
     assert!(said.contains("DATABASE_URL"), "{said}");
     assert!(said.contains("max_prepared_statements"), "{said}");
+    // The command line too: nothing is done through such a pooler.
+    let out = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(["account", "list"])
+        .env("DATABASE_URL", &through)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{said}");
+    assert!(said.contains("max_prepared_statements"), "{said}");
     // Should the pooler change under a running instance: /readyz says so (503).
     let primary = pool(&through).await;
     let address = start_instance(
