@@ -193,7 +193,7 @@ async fn behind_nginx_and_pgbouncer_two_instances_serve_survive_a_pooler_restart
             let mut n = 0usize;
             while !stop.load(Ordering::SeqCst) {
                 n += 1;
-                let mutation = n % 4 == 0;
+                let mutation = n.is_multiple_of(4);
                 let (query, variables) = if mutation {
                     (
                         "mutation($n: String!) { stakeholderCreate(input: { name: $n, group: CIVIL_SOCIETY, accreditation: WSIS_ACCREDITED }) { stakeholder { id } userErrors { code } } }",

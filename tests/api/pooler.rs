@@ -309,7 +309,7 @@ async fn through_a_session_pooler_requests_and_live_updates_work() {
         .await;
     let mut errors = Vec::new();
     for i in 0..100 {
-        let (query, variables) = if i % 4 == 0 {
+        let (query, variables) = if i.is_multiple_of(4) {
             (
                 "mutation($n: String!) { stakeholderCreate(input: { name: $n, group: CIVIL_SOCIETY, accreditation: WSIS_ACCREDITED }) { stakeholder { id } userErrors { code } } }",
                 json!({ "n": format!("Through the pooler {i}") }),
