@@ -308,7 +308,7 @@ async fn through_a_session_pooler_requests_and_live_updates_work() {
         .sign_in_as("sec@un.example", entity::enums::Role::Secretariat, None)
         .await;
     let mut errors = Vec::new();
-    for i in 0..100 {
+    for i in 0..100u32 {
         let (query, variables) = if i.is_multiple_of(4) {
             (
                 "mutation($n: String!) { stakeholderCreate(input: { name: $n, group: CIVIL_SOCIETY, accreditation: WSIS_ACCREDITED }) { stakeholder { id } userErrors { code } } }",
