@@ -31,6 +31,14 @@ pub struct Cli {
     #[arg(long, env = "CONCORD_DB_WAIT", default_value_t = 30, global = true)]
     pub db_wait: u64,
 
+    /// PostgreSQL: `DATABASE_URL` (and the replica's) goes through a pooler in
+    /// transaction mode that does not keep prepared statements (PgBouncer before 1.21):
+    /// every use of a connection then runs in a transaction of its own (docs/DEPLOY.md).
+    /// Checked at start: set when there is no such pooler, it stops the start.
+    #[arg(long, env = "CONCORD_DB_TRANSACTION_POOLER", default_value_t = false,
+          action = clap::ArgAction::Set, global = true)]
+    pub db_transaction_pooler: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -341,17 +349,24 @@ fn parse_stakeholder(raw: &str) -> anyhow::Result<i64> {
 
 /// Connects to the database, refusing a PostgreSQL pool on which prepared statements
 /// are not safe (as `serve` does; see `pooler`).
-async fn connect_checked(url: &str) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    let db = db::connect(url).await?;
+async fn connect_checked(
+    url: &str,
+    transaction_pooler: bool,
+) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let pool = db::PoolSettings {
+        transaction_pooler,
+        ..db::PoolSettings::default()
+    };
+    let db = db::connect_with(url, pool).await?;
     if !db::is_sqlite(url) {
-        refuse_unsafe_statements("DATABASE_URL", &db).await?;
+        refuse_unsafe_statements("DATABASE_URL", &db, transaction_pooler).await?;
     }
     Ok(db)
 }
 
 /// Connects to the database and applies pending migrations.
-async fn open(url: &str) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    let db = connect_checked(url).await?;
+async fn open(url: &str, transaction_pooler: bool) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let db = connect_checked(url, transaction_pooler).await?;
     db::migrate(&db).await?;
     Ok(db)
 }
@@ -386,7 +401,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Operations { action } => {
-            let db = connect_checked(&cli.database_url).await?;
+            let db = connect_checked(&cli.database_url, cli.db_transaction_pooler).await?;
             db::migrate(&db).await?;
             match action {
                 OperationsAction::Add { paths, json } => operations::add(&db, &paths, json).await,
@@ -394,7 +409,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Migrate { action } => {
-            let db = connect_checked(&cli.database_url).await?;
+            let db = connect_checked(&cli.database_url, cli.db_transaction_pooler).await?;
             match action {
                 MigrateAction::Up => {
                     db::migrate(&db).await?;
@@ -414,7 +429,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             contributions,
             seed: random_seed,
         } => {
-            let db = connect_checked(&cli.database_url).await?;
+            let db = connect_checked(&cli.database_url, cli.db_transaction_pooler).await?;
             db::migrate(&db).await?;
             match dataset {
                 SeedDataset::Report2010 => {
@@ -452,7 +467,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 let mut password = String::new();
                 std::io::stdin().read_to_string(&mut password)?;
                 let password = password.trim_end_matches(['\r', '\n']).to_owned();
-                let db = connect_checked(&cli.database_url).await?;
+                let db = connect_checked(&cli.database_url, cli.db_transaction_pooler).await?;
                 db::migrate(&db).await?;
                 let input = NewAccount {
                     display_name: display_name.unwrap_or_else(|| email.clone()),
@@ -495,14 +510,19 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     statuses: status.map(|s| vec![s]),
                     stakeholder_id: None,
                 };
-                admin::account_list(&open(&cli.database_url).await?, filter, json).await
+                admin::account_list(
+                    &open(&cli.database_url, cli.db_transaction_pooler).await?,
+                    filter,
+                    json,
+                )
+                .await
             }
             AccountAction::Disable { account, json } => {
-                let db = open(&cli.database_url).await?;
+                let db = open(&cli.database_url, cli.db_transaction_pooler).await?;
                 admin::account_status(&db, &account, PrincipalStatus::Disabled, json).await
             }
             AccountAction::Enable { account, json } => {
-                let db = open(&cli.database_url).await?;
+                let db = open(&cli.database_url, cli.db_transaction_pooler).await?;
                 admin::account_status(&db, &account, PrincipalStatus::Active, json).await
             }
             AccountAction::ResetPassword {
@@ -510,24 +530,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 json,
                 auth,
             } => {
-                let db = open(&cli.database_url).await?;
+                let db = open(&cli.database_url, cli.db_transaction_pooler).await?;
                 admin::account_reset(&db, &account, &auth, json).await
             }
         },
         Command::Client { action } => {
-            let db = connect_checked(&cli.database_url).await?;
+            let db = connect_checked(&cli.database_url, cli.db_transaction_pooler).await?;
             db::migrate(&db).await?;
             admin::client(&db, action).await
         }
         Command::Consultation { action } => {
-            let db = connect_checked(&cli.database_url).await?;
+            let db = connect_checked(&cli.database_url, cli.db_transaction_pooler).await?;
             db::migrate(&db).await?;
             admin::consultation(&db, action).await
         }
         Command::Audit {
             action: AuditAction::Verify,
         } => {
-            let db = connect_checked(&cli.database_url).await?;
+            let db = connect_checked(&cli.database_url, cli.db_transaction_pooler).await?;
             match audit::verify(&db)
                 .await
                 .map_err(|e| anyhow::anyhow!(e.message()))?
@@ -542,7 +562,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Tally { action } => {
-            let db = connect_checked(&cli.database_url).await?;
+            let db = connect_checked(&cli.database_url, cli.db_transaction_pooler).await?;
             match action {
                 TallyAction::Check => {
                     let differ = tally::check(&db).await?;
@@ -616,6 +636,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 max_connections: db_max_connections,
                 max_lifetime: std::time::Duration::from_secs(db_max_lifetime),
                 idle_timeout: std::time::Duration::from_secs(db_idle_timeout),
+                transaction_pooler: cli.db_transaction_pooler,
             };
             let db = db::connect_waiting(&cli.database_url, wait, pool).await?;
             // Migrations and LISTEN on the direct connection, if there is one: two
@@ -625,6 +646,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     tracing::info!(database = %db::redact(url), "LISTEN and migrations on a direct connection");
                     let direct_pool = db::PoolSettings {
                         max_connections: 2,
+                        transaction_pooler: false,
                         ..pool
                     };
                     Some(db::connect_waiting(url, wait, direct_pool).await?)
@@ -634,7 +656,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             // What requests and LISTEN rely on, checked before anything else is done
             // through these connections (see `pooler`).
             if postgres {
-                refuse_unsafe_statements("DATABASE_URL", &db).await?;
+                refuse_unsafe_statements("DATABASE_URL", &db, cli.db_transaction_pooler).await?;
                 let listen_pool = direct
                     .as_ref()
                     .unwrap_or(&db)
@@ -657,7 +679,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 Some(url) => {
                     tracing::info!(database = %db::redact(url), "queries and exports read from a replica");
                     let read = db::connect_waiting(url, wait, pool).await?;
-                    refuse_unsafe_statements("CONCORD_READ_DATABASE_URL", &read).await?;
+                    refuse_unsafe_statements(
+                        "CONCORD_READ_DATABASE_URL",
+                        &read,
+                        cli.db_transaction_pooler,
+                    )
+                    .await?;
                     Some(read)
                 }
                 None => None,
@@ -699,12 +726,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Stops the start when prepared statements are not safe on `db`'s pool (a pooler in
-/// transaction mode that does not keep them), naming the setting and the fix.
+/// transaction mode that does not keep them), naming the setting and the fix; and when
+/// `CONCORD_DB_TRANSACTION_POOLER` says there is such a pooler where there is none.
 async fn refuse_unsafe_statements(
     setting: &str,
     db: &sea_orm::DatabaseConnection,
+    transaction_pooler: bool,
 ) -> anyhow::Result<()> {
-    match crate::pooler::statements_survive(db.get_postgres_connection_pool()).await? {
+    let pool = db.get_postgres_connection_pool();
+    if transaction_pooler && crate::pooler::session_kept(pool).await? {
+        anyhow::bail!(
+            "{setting}: CONCORD_DB_TRANSACTION_POOLER is set, but the connection keeps its \
+             server session (directly, or through a pooler in session mode): unset it"
+        );
+    }
+    match crate::pooler::statements_survive(pool).await? {
         Some(why) => anyhow::bail!("{setting}: {why}"),
         None => Ok(()),
     }

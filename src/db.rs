@@ -25,6 +25,13 @@ pub struct PoolSettings {
     pub max_lifetime: Duration,
     /// A connection idle this long is closed.
     pub idle_timeout: Duration,
+    /// The pool reaches PostgreSQL through a pooler in transaction mode that does not
+    /// keep prepared statements (PgBouncer before 1.21): every use of a connection runs
+    /// in a transaction of its own, which holds one server connection from start to end
+    /// (it begins by dropping any prepared statement left there), and statements are
+    /// prepared afresh within it (sqlx's statement cache off), so that a statement is
+    /// always prepared and run on the same server connection, by the same client.
+    pub transaction_pooler: bool,
 }
 
 impl Default for PoolSettings {
@@ -33,6 +40,7 @@ impl Default for PoolSettings {
             max_connections: 20,
             max_lifetime: Duration::from_secs(300),
             idle_timeout: Duration::from_secs(60),
+            transaction_pooler: false,
         }
     }
 }
@@ -70,6 +78,9 @@ pub async fn connect_with(url: &str, pool: PoolSettings) -> anyhow::Result<Datab
             .idle_timeout(pool.idle_timeout)
             .connect_timeout(Duration::from_secs(1))
             .acquire_timeout(Duration::from_secs(1));
+        if pool.transaction_pooler {
+            pin_each_use(&mut options);
+        }
     }
     // Switching a new SQLite file to WAL needs a moment alone with it; processes that
     // start together may find it locked, so try again briefly.
@@ -89,6 +100,38 @@ pub async fn connect_with(url: &str, pool: PoolSettings) -> anyhow::Result<Datab
             }
         }
     }
+}
+
+/// Makes every use of a pool's connection one transaction on one server connection
+/// (see [`PoolSettings::transaction_pooler`]). A SeaORM transaction inside it begins and
+/// ends it (its BEGIN is then a no-op, its COMMIT the end); the release commits what a
+/// single statement did, as autocommit would have.
+fn pin_each_use(options: &mut ConnectOptions) {
+    use sea_orm::sqlx;
+    // Taking a server connection and dropping what another client left there.
+    const PIN: &str = "BEGIN; SET LOCAL client_min_messages TO error; DEALLOCATE ALL";
+    options.map_sqlx_postgres_opts(|o| o.statement_cache_capacity(0));
+    options.map_sqlx_postgres_pool_opts(|pool| {
+        // A new connection's first use (sqlx asks `before_acquire` only of idle ones).
+        pool.after_connect(|conn, _| {
+            Box::pin(async move {
+                sqlx::raw_sql(PIN).execute(&mut *conn).await?;
+                Ok(())
+            })
+        })
+        .before_acquire(|conn, _| {
+            Box::pin(async move {
+                sqlx::raw_sql(PIN).execute(&mut *conn).await?;
+                Ok(true)
+            })
+        })
+        .after_release(|conn, _| {
+            Box::pin(async move {
+                // A connection whose commit fails is closed, not reused.
+                Ok(sqlx::raw_sql("COMMIT").execute(&mut *conn).await.is_ok())
+            })
+        })
+    });
 }
 
 /// Connects like [`connect`], waiting up to `wait` for a database that is not up yet

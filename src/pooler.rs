@@ -109,29 +109,28 @@ fn advice(why: &str) -> String {
         "{why}. The database is reached through a pooler in transaction mode that does not \
          keep prepared statements (PgBouncer before 1.21, or max_prepared_statements = 0): \
          use PgBouncer 1.21 or later with max_prepared_statements = 200, session pooling, \
-         or a direct connection (docs/DEPLOY.md)"
+         a direct connection, or set CONCORD_DB_TRANSACTION_POOLER=true (docs/DEPLOY.md)"
     )
 }
 
 /// Whether a client connection keeps its server session across transactions (directly,
 /// or through a pooler in session mode): the server process answering a connection does
-/// not change while another client holds one in a transaction.
+/// not change while another client holds one in a transaction. Asked on connections of
+/// its own to where `pool` connects, so that neither the pool's size nor what the pool
+/// does with its connections changes the answer.
 pub async fn session_kept(pool: &PgPool) -> anyhow::Result<bool> {
     const PID: &str = "SELECT pg_backend_pid()";
     let pid = |row: sqlx::postgres::PgRow| row.try_get::<i32, _>(0);
-    let mut first = pool.acquire().await?;
-    let before = pid(sqlx::raw_sql(PID).fetch_one(&mut *first).await?)?;
+    let mut first = another_client(pool).await?;
+    let before = pid(sqlx::raw_sql(PID).fetch_one(&mut first).await?)?;
     let mut second = another_client(pool).await?;
     sqlx::raw_sql("BEGIN").execute(&mut second).await?;
     let theirs = pid(sqlx::raw_sql(PID).fetch_one(&mut second).await?)?;
-    let after = pid(sqlx::raw_sql(PID).fetch_one(&mut *first).await?)?;
+    let after = pid(sqlx::raw_sql(PID).fetch_one(&mut first).await?)?;
     sqlx::raw_sql("ROLLBACK").execute(&mut second).await.ok();
     second.close().await.ok();
-    let kept = before == after && theirs != before;
-    if !kept {
-        first.close().await.ok();
-    }
-    Ok(kept)
+    first.close().await.ok();
+    Ok(before == after && theirs != before)
 }
 
 /// A client connection of its own to where `pool` connects (not one of the pool's, so

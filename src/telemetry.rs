@@ -1,4 +1,5 @@
-//! Logging: `RUST_LOG` filters (default `info`), to standard error, as text or, with
+//! Logging: `RUST_LOG` filters (default `info`, PostgreSQL's notices left out), to
+//! standard error, as text or, with
 //! `CONCORD_LOG_FORMAT=json`, one JSON object a line (with the spans it was logged in:
 //! `span` the innermost, `spans` all of them, such as the request's with its
 //! `request_id`, method and path, and the service call's, e.g. `sessions::login`).
@@ -21,7 +22,11 @@ static TRACES: OnceLock<opentelemetry_sdk::trace::SdkTracerProvider> = OnceLock:
 
 pub fn init() {
     install_crypto_provider();
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    // PostgreSQL's notices (e.g. "there is no transaction in progress", which the
+    // transaction-pooler mode's release draws after a transaction committed) are not
+    // Concord's to report; RUST_LOG can still ask for them.
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx::postgres::notice=error"));
     let json = match std::env::var("CONCORD_LOG_FORMAT").as_deref() {
         Ok("json") => true,
         Ok("text") | Err(_) => false,

@@ -348,3 +348,106 @@ async fn through_a_session_pooler_requests_and_live_updates_work() {
         errors.first()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_its_setting_concord_works_through_a_pooler_that_loses_statements() {
+    let app = crate::helpers::spawn_seeded_app().await;
+    let Some(bouncer) = Bouncer::start(&app, "transaction", "transaction pooler setting") else {
+        return;
+    };
+    let through = bouncer.url(&app);
+    // The setting where there is no such pooler: refused, it would only cost.
+    let (status, said) = serve_exits(&app, &[("CONCORD_DB_TRANSACTION_POOLER", "true")]);
+    assert!(
+        matches!(status, Some(code) if code != 0),
+        "{status:?}: {said}"
+    );
+    assert!(said.contains("unset it"), "{said}");
+    // With it, through Debian's PgBouncer 1.18 in transaction mode (LISTEN direct).
+    let port = free_port();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("CONCORD_JWT_SECRET", TEST_SECRET)
+        .env("DATABASE_URL", &through)
+        .env("CONCORD_LISTEN_DATABASE_URL", &app.db_url)
+        .env("CONCORD_DB_TRANSACTION_POOLER", "true")
+        .env("CONCORD_RATE_LIMITS", "off")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start concord serve");
+    let address = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if child.try_wait().unwrap().is_some() || Instant::now() > deadline {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!("serve: {}", String::from_utf8_lossy(&out.stderr));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (status, body) = readyz_until(&app, &address, |s, _| s == 200).await;
+    if status != 200 {
+        let _ = child.kill();
+        let out = child.wait_with_output().unwrap();
+        panic!("{body} {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let admin = app
+        .sign_in_as("sec@un.example", entity::enums::Role::Secretariat, None)
+        .await;
+    // Four clients at once, queries and mutations (a keyed one, a transaction), through
+    // the pooler's few server connections.
+    let mut workers = Vec::new();
+    for worker in 0..4 {
+        let (client, address, admin) = (app.client.clone(), address.clone(), admin.clone());
+        workers.push(tokio::spawn(async move {
+            let mut errors = Vec::new();
+            for i in 0..60u32 {
+                let (query, variables) = if i.is_multiple_of(3) {
+                    (
+                        "mutation($n: String!) { stakeholderCreate(input: { name: $n, group: CIVIL_SOCIETY, accreditation: WSIS_ACCREDITED }) { stakeholder { id name } userErrors { code } } }",
+                        json!({ "n": format!("Pooled {worker}-{i}") }),
+                    )
+                } else {
+                    (
+                        "query($n: Int!) { consultations(first: 1) { nodes { title statistics { total } contributions(first: $n) { nodes { title stakeholder { name } } } } } }",
+                        json!({ "n": 1 + i % 5 }),
+                    )
+                };
+                let body: Value = client
+                    .post(format!("{address}/graphql"))
+                    .bearer_auth(&admin)
+                    .header("idempotency-key", format!("pooled-{worker}-{i}"))
+                    .json(&json!({ "query": query, "variables": variables }))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                let wrong = i.is_multiple_of(3)
+                    && body.pointer("/data/stakeholderCreate/stakeholder/name")
+                        != Some(&json!(format!("Pooled {worker}-{i}")));
+                if body.get("errors").is_some() || wrong {
+                    errors.push(body);
+                }
+            }
+            errors
+        }));
+    }
+    let mut errors = Vec::new();
+    for worker in workers {
+        errors.extend(worker.await.unwrap());
+    }
+    let (status, body) = readyz_until(&app, &address, |s, _| s == 200).await;
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(
+        errors.is_empty(),
+        "{} errors: {:?}",
+        errors.len(),
+        errors.first()
+    );
+    assert_eq!(status, 200, "{body}");
+}

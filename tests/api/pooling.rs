@@ -21,6 +21,7 @@ async fn pools_close_idle_connections_and_replace_old_ones_under_load() {
         max_connections: 4,
         max_lifetime: Duration::from_secs(1),
         idle_timeout: Duration::from_secs(1),
+        transaction_pooler: false,
     };
     let db = connect_with(&app.db_url, settings).await.unwrap();
     // Four at once open four connections.
