@@ -7,8 +7,8 @@
 //! PostgreSQL only; where nginx or pgbouncer is missing the test says so, and fails
 //! under `CONCORD_REQUIRE_TOOLS`.
 
-use crate::helpers::{TEST_SECRET, free_port, spawn_seeded_app};
-use crate::pooler::Bouncer;
+use crate::helpers::{free_port, spawn_seeded_app};
+use crate::pooler::{Bouncer, Serving};
 use entity::enums::Role;
 use serde_json::{Value, json};
 use std::process::{Child, Command, Stdio};
@@ -28,22 +28,9 @@ impl Drop for Killed {
     }
 }
 
-/// `concord serve` on a free port with these variables; its address once it answers.
-async fn serve(client: &reqwest::Client, env: &[(&str, &str)]) -> (Killed, u16) {
-    let port = free_port();
-    let mut command = Command::new(env!("CARGO_BIN_EXE_concord"));
-    command
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env("CONCORD_JWT_SECRET", TEST_SECRET)
-        .env("CONCORD_RATE_LIMITS", "off")
-        .env("CONCORD_TRUSTED_PROXIES", "127.0.0.1/32")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let child = Killed(command.spawn().expect("start concord serve"));
+/// `concord serve` with these variables (see [`crate::pooler::serve`]), once ready.
+async fn serve(client: &reqwest::Client, env: &[(&str, &str)]) -> (Serving, u16) {
+    let (serving, port) = crate::pooler::serve(env).await;
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let ready = client
@@ -52,7 +39,7 @@ async fn serve(client: &reqwest::Client, env: &[(&str, &str)]) -> (Killed, u16) 
             .await
             .is_ok_and(|r| r.status() == 200);
         if ready {
-            return (child, port);
+            return (serving, port);
         }
         assert!(
             Instant::now() < deadline,

@@ -116,17 +116,11 @@ impl Drop for Bouncer {
 /// Runs `concord serve` with these variables until it exits or 40 s pass; returns
 /// whether it exited, its status, and what it wrote.
 fn serve_exits(app: &TestApp, env: &[(&str, &str)]) -> (Option<i32>, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_concord"));
-    command
-        .args(["serve", "--bind", &format!("127.0.0.1:{}", free_port())])
-        .env("CONCORD_JWT_SECRET", TEST_SECRET)
-        .env("DATABASE_URL", &app.db_url)
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        command.env(k, v);
-    }
+    let mut command = serve_command(
+        free_port(),
+        &[&[("DATABASE_URL", app.db_url.as_str())][..], env].concat(),
+    );
+    command.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = command.spawn().expect("start concord serve");
     let deadline = Instant::now() + Duration::from_secs(40);
     loop {
@@ -277,29 +271,8 @@ async fn through_a_session_pooler_requests_and_live_updates_work() {
         return;
     };
     let through = bouncer.url(&app);
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_concord"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env("CONCORD_JWT_SECRET", TEST_SECRET)
-        .env("DATABASE_URL", &through)
-        .env("CONCORD_RATE_LIMITS", "off")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start concord serve");
+    let (_serving, port) = serve(&[("DATABASE_URL", &through)]).await;
     let address = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while app
-        .client
-        .get(format!("{address}/healthz"))
-        .send()
-        .await
-        .is_err()
-    {
-        assert!(Instant::now() < deadline, "serve did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     let (status, body) = readyz_until(&app, &address, |s, _| s == 200).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["liveUpdates"], true);
@@ -307,40 +280,7 @@ async fn through_a_session_pooler_requests_and_live_updates_work() {
     let admin = app
         .sign_in_as("sec@un.example", entity::enums::Role::Secretariat, None)
         .await;
-    let mut errors = Vec::new();
-    for i in 0..100u32 {
-        let (query, variables) = if i.is_multiple_of(4) {
-            (
-                "mutation($n: String!) { stakeholderCreate(input: { name: $n, group: CIVIL_SOCIETY, accreditation: WSIS_ACCREDITED }) { stakeholder { id } userErrors { code } } }",
-                json!({ "n": format!("Through the pooler {i}") }),
-            )
-        } else {
-            (
-                "query($n: Int!) { consultations(first: 1) { nodes { title statistics { total } contributions(first: $n) { nodes { title } } } } }",
-                json!({ "n": 1 + i % 5 }),
-            )
-        };
-        let body: Value = app
-            .client
-            .post(format!("{address}/graphql"))
-            .bearer_auth(&admin)
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        if body.get("errors").is_some()
-            || body
-                .pointer("/data/stakeholderCreate/userErrors/0")
-                .is_some()
-        {
-            errors.push(body);
-        }
-    }
-    let _ = child.kill();
-    let _ = child.wait();
+    let errors = mixed_load(&app.client, &address, &admin, 1, 100).await;
     assert!(
         errors.is_empty(),
         "{} errors: {:?}",
@@ -364,50 +304,104 @@ async fn with_its_setting_concord_works_through_a_pooler_that_loses_statements()
     );
     assert!(said.contains("unset it"), "{said}");
     // With it, through Debian's PgBouncer 1.18 in transaction mode (LISTEN direct).
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_concord"))
-        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
-        .env("CONCORD_JWT_SECRET", TEST_SECRET)
-        .env("DATABASE_URL", &through)
-        .env("CONCORD_LISTEN_DATABASE_URL", &app.db_url)
-        .env("CONCORD_DB_TRANSACTION_POOLER", "true")
-        .env("CONCORD_RATE_LIMITS", "off")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start concord serve");
+    let (_serving, port) = serve(&[
+        ("DATABASE_URL", &through),
+        ("CONCORD_LISTEN_DATABASE_URL", &app.db_url),
+        ("CONCORD_DB_TRANSACTION_POOLER", "true"),
+    ])
+    .await;
     let address = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if child.try_wait().unwrap().is_some() || Instant::now() > deadline {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
-            panic!("serve: {}", String::from_utf8_lossy(&out.stderr));
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
     let (status, body) = readyz_until(&app, &address, |s, _| s == 200).await;
-    if status != 200 {
-        let _ = child.kill();
-        let out = child.wait_with_output().unwrap();
-        panic!("{body} {}", String::from_utf8_lossy(&out.stderr));
-    }
+    assert_eq!(status, 200, "{body}");
     let admin = app
         .sign_in_as("sec@un.example", entity::enums::Role::Secretariat, None)
         .await;
     // Four clients at once, queries and mutations (a keyed one, a transaction), through
     // the pooler's few server connections.
-    let mut workers = Vec::new();
-    for worker in 0..4 {
-        let (client, address, admin) = (app.client.clone(), address.clone(), admin.clone());
-        workers.push(tokio::spawn(async move {
+    let errors = mixed_load(&app.client, &address, &admin, 4, 60).await;
+    let (status, body) = readyz_until(&app, &address, |s, _| s == 200).await;
+    assert!(
+        errors.is_empty(),
+        "{} errors: {:?}",
+        errors.len(),
+        errors.first()
+    );
+    assert_eq!(status, 200, "{body}");
+}
+
+/// `concord serve` on `port` with the tests' key, no rate limits, 127.0.0.1 as the
+/// trusted proxy, warnings only, and these variables (later ones win).
+fn serve_command(port: u16, env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_concord"));
+    command
+        .args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("CONCORD_JWT_SECRET", TEST_SECRET)
+        .env("CONCORD_RATE_LIMITS", "off")
+        .env("CONCORD_TRUSTED_PROXIES", "127.0.0.1/32")
+        .env("RUST_LOG", "warn");
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    command
+}
+
+/// A `concord serve` stopped (SIGKILL) when dropped.
+pub struct Serving(pub Child);
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `concord serve` on a free port ([`serve_command`]); returns once it listens (with what
+/// it said, if it stopped instead).
+pub async fn serve(env: &[(&str, &str)]) -> (Serving, u16) {
+    let port = free_port();
+    let mut command = serve_command(port, env);
+    command.stdout(Stdio::null());
+    let log = std::env::temp_dir().join(format!("concord-serve-{port}.log"));
+    command.stderr(std::fs::File::create(&log).unwrap());
+    let mut child = command.spawn().expect("start concord serve");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if child.try_wait().unwrap().is_some() || Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "serve: {}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (Serving(child), port)
+}
+
+/// `workers` clients at once, each sending `each` requests to `address` as `token`: two
+/// queries of the seeded consultation (nested lists, statistics) for every keyed
+/// mutation, whose answer must name what it created. Returns the answers that were not
+/// right.
+pub async fn mixed_load(
+    client: &reqwest::Client,
+    address: &str,
+    token: &str,
+    workers: usize,
+    each: u32,
+) -> Vec<Value> {
+    let mut tasks = Vec::new();
+    for worker in 0..workers {
+        let (client, address, token) = (client.clone(), address.to_owned(), token.to_owned());
+        tasks.push(tokio::spawn(async move {
             let mut errors = Vec::new();
-            for i in 0..60u32 {
+            for i in 0..each {
+                let port = address.rsplit(':').next().unwrap_or("");
+                let name = format!("Loaded through {port}: {worker}-{i}");
                 let (query, variables) = if i.is_multiple_of(3) {
                     (
                         "mutation($n: String!) { stakeholderCreate(input: { name: $n, group: CIVIL_SOCIETY, accreditation: WSIS_ACCREDITED }) { stakeholder { id name } userErrors { code } } }",
-                        json!({ "n": format!("Pooled {worker}-{i}") }),
+                        json!({ "n": name }),
                     )
                 } else {
                     (
@@ -417,8 +411,8 @@ async fn with_its_setting_concord_works_through_a_pooler_that_loses_statements()
                 };
                 let body: Value = client
                     .post(format!("{address}/graphql"))
-                    .bearer_auth(&admin)
-                    .header("idempotency-key", format!("pooled-{worker}-{i}"))
+                    .bearer_auth(&token)
+                    .header("idempotency-key", format!("load-{worker}-{i}"))
                     .json(&json!({ "query": query, "variables": variables }))
                     .send()
                     .await
@@ -428,7 +422,7 @@ async fn with_its_setting_concord_works_through_a_pooler_that_loses_statements()
                     .unwrap();
                 let wrong = i.is_multiple_of(3)
                     && body.pointer("/data/stakeholderCreate/stakeholder/name")
-                        != Some(&json!(format!("Pooled {worker}-{i}")));
+                        != Some(&json!(name));
                 if body.get("errors").is_some() || wrong {
                     errors.push(body);
                 }
@@ -437,17 +431,8 @@ async fn with_its_setting_concord_works_through_a_pooler_that_loses_statements()
         }));
     }
     let mut errors = Vec::new();
-    for worker in workers {
-        errors.extend(worker.await.unwrap());
+    for task in tasks {
+        errors.extend(task.await.unwrap());
     }
-    let (status, body) = readyz_until(&app, &address, |s, _| s == 200).await;
-    let _ = child.kill();
-    let _ = child.wait();
-    assert!(
-        errors.is_empty(),
-        "{} errors: {:?}",
-        errors.len(),
-        errors.first()
-    );
-    assert_eq!(status, 200, "{body}");
+    errors
 }
