@@ -123,12 +123,7 @@ impl Events {
                 .map(|d| d.as_nanos())
                 .unwrap_or_default()
         );
-        let stmt = Statement::from_sql_and_values(
-            DbBackend::Postgres,
-            "SELECT pg_notify($1, $2)",
-            [PROBE_CHANNEL.into(), nonce.clone().into()],
-        );
-        if self.db.execute_raw(stmt).await.is_err() {
+        if self.pg_notify(PROBE_CHANNEL, nonce.clone()).await.is_err() {
             return false;
         }
         tokio::time::timeout(PROBE_WAIT, async {
@@ -231,15 +226,20 @@ impl Events {
         if self.db.get_database_backend() != DbBackend::Postgres {
             return false;
         }
+        if let Err(err) = self.pg_notify(channel, payload).await {
+            tracing::error!(error = ?err, channel, "NOTIFY failed");
+        }
+        true
+    }
+
+    /// `pg_notify(channel, payload)` on the primary.
+    async fn pg_notify(&self, channel: &str, payload: String) -> Result<(), sea_orm::DbErr> {
         let stmt = Statement::from_sql_and_values(
             DbBackend::Postgres,
             "SELECT pg_notify($1, $2)",
             [channel.into(), payload.into()],
         );
-        if let Err(err) = self.db.execute_raw(stmt).await {
-            tracing::error!(error = ?err, channel, "NOTIFY failed");
-        }
-        true
+        self.db.execute_raw(stmt).await.map(|_| ())
     }
 }
 

@@ -54,6 +54,20 @@ pub async fn read(mut payload: web::Payload, timeout: Duration) -> Result<Bytes,
     })?
 }
 
+/// The request's media type (`Content-Type` without its parameters), lowercased.
+pub fn media_type(req: &actix_web::HttpRequest) -> Option<String> {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        })
+}
+
 /// `413` at once when the declared length is already too large.
 pub fn check_length(req: &actix_web::HttpRequest) -> Result<(), HttpError> {
     let declared = req

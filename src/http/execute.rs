@@ -104,6 +104,7 @@ pub async fn run(
     let mut request = request;
     let admission = state.limits.admit(&mut request);
     let principal_kind = principal_kind(&viewer);
+    let named = named_in_metrics(state, &viewer);
     let mut charge = None;
     // Every request is charged, a refused one a point (`Admission::charge`): once its
     // budget is spent, a caller is refused everything until it refills.
@@ -141,12 +142,7 @@ pub async fn run(
     }
     report_cost(&mut response, admission.cost);
     let codes = error_codes(&response);
-    crate::metrics::global().request(
-        admission.operation_name(),
-        named_in_metrics(state, principal_kind),
-        &codes,
-        started.elapsed(),
-    );
+    crate::metrics::global().request(admission.operation_name(), named, &codes, started.elapsed());
     let request_error = is_request_error(&response);
     let body = serde_json::to_string(&Body {
         // The operation never ran: per the spec there is no `data` entry.
@@ -179,8 +175,8 @@ pub async fn run(
 
 /// Whether an operation's name gets a label of its own in the metrics: a signed-in
 /// caller's, or any when only the allow-list runs (see [`crate::metrics`]).
-pub fn named_in_metrics(state: &AppState, principal_kind: &str) -> bool {
-    principal_kind != "anonymous" || state.persisted.only_allow_list()
+pub fn named_in_metrics(state: &AppState, viewer: &Viewer) -> bool {
+    viewer.principal().is_some() || state.persisted.only_allow_list()
 }
 
 /// The kind of caller, for metrics.

@@ -38,18 +38,7 @@ pub async fn post(
     if let Err(refusal) = body::check_length(&req) {
         return format.refuse(refusal);
     }
-    let content_type = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        });
-    if content_type.as_deref() != Some("application/json") {
+    if body::media_type(&req).as_deref() != Some("application/json") {
         return format.refuse(HttpError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORTED_MEDIA_TYPE",

@@ -71,8 +71,8 @@ async fn prepared_ping(db: &sea_orm::DatabaseConnection) -> bool {
         .is_ok_and(|row| row.is_some())
 }
 
-/// Checks now and then (every [`crate::pooler::RECHECK`]) that prepared statements are
-/// safe on the PostgreSQL pools; the verdict is what `/readyz` reports. Nothing on
+/// Checks every [`crate::pooler::RECHECK`] after the start that prepared statements are
+/// still safe on the PostgreSQL pools; the verdict is what `/readyz` reports. Nothing on
 /// SQLite.
 pub fn check_statements_periodically(
     db: &sea_orm::DatabaseConnection,
@@ -89,6 +89,9 @@ pub fn check_statements_periodically(
     let shared = verdict.clone();
     tokio::spawn(async move {
         loop {
+            // `serve` checked at start (and refused to start); this watches for a pooler
+            // that appears later.
+            tokio::time::sleep(crate::pooler::RECHECK).await;
             let mut found = None;
             for pool in &pools {
                 // An unreachable database is the ping's to report.
@@ -101,7 +104,6 @@ pub fn check_statements_periodically(
             if let Ok(mut verdict) = shared.lock() {
                 *verdict = found;
             }
-            tokio::time::sleep(crate::pooler::RECHECK).await;
         }
     });
     verdict

@@ -181,10 +181,9 @@ fn record(
     response: &Response,
     started: std::time::Instant,
 ) {
-    let kind = super::execute::principal_kind(viewer);
     crate::metrics::global().request(
         admission.operation_name(),
-        super::execute::named_in_metrics(state, kind),
+        super::execute::named_in_metrics(state, viewer),
         &super::execute::error_codes(response),
         started.elapsed(),
     );

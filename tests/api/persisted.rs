@@ -45,7 +45,7 @@ async fn stored(app: &TestApp) -> i64 {
 }
 
 /// `/graphql?…` with these parameters.
-fn query_url(app: &TestApp, params: &[(&str, &str)]) -> String {
+pub fn query_url(app: &TestApp, params: &[(&str, &str)]) -> String {
     let query: String = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(params)
         .finish();

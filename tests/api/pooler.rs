@@ -214,7 +214,7 @@ async fn a_pooler_that_loses_prepared_statements_is_refused_at_start_and_by_read
         app.auth.clone(),
     );
     // (At once a prepared statement fails where a simple query works; once the check
-    // has run, at start and every 30 s, it says what to set.) Either names the pooler.
+    // has run again, every 30 s, it says what to set.) Either names the pooler.
     let (status, body) = readyz_until(&app, &address, |s, b| {
         s == 503
             && b["reason"]

@@ -143,14 +143,6 @@ async fn an_answer_is_judged_by_its_errors_not_by_a_value_that_spells_a_code() {
     }
 }
 
-/// `/graphql` with these query-string parameters.
-fn with_query(app: &TestApp, params: &[(&str, &str)]) -> String {
-    let query: String = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(params)
-        .finish();
-    app.url(&format!("/graphql?{query}"))
-}
-
 #[tokio::test]
 async fn a_mutation_over_get_is_refused_whatever_its_name() {
     let app = spawn_seeded_app().await;
@@ -175,7 +167,7 @@ async fn a_mutation_over_get_is_refused_whatever_its_name() {
         }
         let response = app
             .client
-            .get(with_query(&app, &params))
+            .get(crate::persisted::query_url(&app, &params))
             .send()
             .await
             .unwrap();
@@ -202,7 +194,7 @@ async fn a_mutation_over_get_is_refused_whatever_its_name() {
     // The query of a document with a mutation in it runs over GET when it is named.
     let response = app
         .client
-        .get(with_query(
+        .get(crate::persisted::query_url(
             &app,
             &[("query", two.as_str()), ("operationName", "Q")],
         ))
@@ -216,7 +208,7 @@ async fn a_mutation_over_get_is_refused_whatever_its_name() {
     // The same parameter twice is a malformed request.
     let response = app
         .client
-        .get(with_query(
+        .get(crate::persisted::query_url(
             &app,
             &[
                 ("query", "{ viewer { role } }"),
@@ -285,7 +277,8 @@ async fn over_a_websocket_the_operation_is_the_named_or_the_only_one() {
 
 const ADD: &str = "mutation($i: ContributionTranslationAddInput!) { contributionTranslationAdd(input: $i) { translation { id official suppliedBy } userErrors { field code message } } }";
 
-/// A member state's contribution in `consultation`, submitted and published.
+/// A member state's written comment in `consultation`, submitted and published,
+/// attributed or not (`webhooks::published_comment`).
 async fn published(
     app: &TestApp,
     member: &str,
@@ -293,22 +286,14 @@ async fn published(
     consultation: &Value,
     attributed: bool,
 ) -> Value {
-    let created = ask(
+    crate::webhooks::published_comment(
         app,
-        Some(member),
-        "mutation($i: ContributionCreateInput!) { contributionCreate(input: $i) { contribution { id } userErrors { message } } }",
-        json!({ "i": { "consultation": consultation, "title": "On access", "body": "Access matters.", "language": "en", "attributed": attributed } }),
+        member,
+        admin,
+        consultation,
+        json!({ "attributed": attributed }),
     )
-    .await;
-    let id = created["contributionCreate"]["contribution"]["id"].clone();
-    assert!(id.is_string(), "{created}");
-    ask(app, Some(member), "mutation($id: ID!) { contributionSubmit(input: { id: $id, version: 1 }) { contribution { id } } }", json!({ "id": id })).await;
-    let done = ask(app, Some(admin), "mutation($id: ID!) { contributionPublish(input: { id: $id, version: 2 }) { contribution { status } } }", json!({ "id": id })).await;
-    assert_eq!(
-        done["contributionPublish"]["contribution"]["status"],
-        "PUBLISHED"
-    );
-    id
+    .await
 }
 
 #[tokio::test]
@@ -575,18 +560,19 @@ async fn every_event_is_judged_at_delivery_by_what_its_owner_may_read_then() {
     // unpublished before anything is sent; a public one withdrawn before anything is
     // sent; the report; the consultation closed.
     let public = published(&app, &member, &admin, &consultation, true).await;
-    let restricted = {
-        let created = ask(&app, Some(&member), "mutation($c: ID!) { contributionCreate(input: { consultation: $c, title: \"For member states\", body: \"B\", language: \"en\", visibility: MEMBER_STATES }) { contribution { id } } }", json!({ "c": consultation })).await;
-        let id = created["contributionCreate"]["contribution"]["id"].clone();
-        ask(&app, Some(&member), "mutation($id: ID!) { contributionSubmit(input: { id: $id, version: 1 }) { contribution { id } } }", json!({ "id": id })).await;
-        ask(&app, Some(&admin), "mutation($id: ID!) { contributionPublish(input: { id: $id, version: 2 }) { contribution { id } } }", json!({ "id": id })).await;
-        let un = ask(&app, Some(&admin), "mutation($id: ID!) { contributionUnpublish(input: { id: $id, version: 3 }) { contribution { status } userErrors { message } } }", json!({ "id": id })).await;
-        assert_eq!(
-            un["contributionUnpublish"]["contribution"]["status"], "SUBMITTED",
-            "{un}"
-        );
-        id
-    };
+    let restricted = crate::webhooks::published_comment(
+        &app,
+        &member,
+        &admin,
+        &consultation,
+        json!({ "visibility": "MEMBER_STATES", "title": "For member states" }),
+    )
+    .await;
+    let un = ask(&app, Some(&admin), "mutation($id: ID!) { contributionUnpublish(input: { id: $id, version: 3 }) { contribution { status } userErrors { message } } }", json!({ "id": restricted })).await;
+    assert_eq!(
+        un["contributionUnpublish"]["contribution"]["status"], "SUBMITTED",
+        "{un}"
+    );
     let withdrawn = published(&app, &member, &admin, &consultation, true).await;
     let w = ask(&app, Some(&member), "mutation($id: ID!) { contributionWithdraw(input: { id: $id, version: 3, reason: \"Sent twice\" }) { contribution { status } userErrors { message } } }", json!({ "id": withdrawn })).await;
     assert_eq!(
@@ -927,10 +913,8 @@ async fn trickle(app: &TestApp, path: &str, content_type: &str) -> (String, bool
         if started.elapsed() > Duration::from_secs(8) {
             break false;
         }
-        // A byte of the body, unless the server stopped reading.
-        if socket.write_all(b"{").await.is_err() {
-            // Written after the server closed: read what it said.
-        }
+        // A byte of the body (refused once the server has closed: then read what it said).
+        let _ = socket.write_all(b"{").await;
         match tokio::time::timeout(Duration::from_millis(200), socket.read(&mut buffer)).await {
             Ok(Ok(0)) => break true,
             Ok(Ok(n)) => answer.extend_from_slice(&buffer[..n]),

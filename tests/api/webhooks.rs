@@ -153,7 +153,7 @@ pub async fn register(
 
 /// A member state's written comment in `consultation`, submitted and published;
 /// returns its ID.
-async fn published_comment(
+pub async fn published_comment(
     app: &TestApp,
     member: &str,
     admin: &str,
