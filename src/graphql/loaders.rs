@@ -24,7 +24,7 @@ use std::collections::HashMap;
 /// list register their keys within one pass of the executor. async-graphql's default,
 /// 1 ms, is mostly waiting on every level of a query; with none, batches split under
 /// load (a page of 50 with stakeholders fell from 1,525 to 449 req/s); 500 µs keeps
-/// them whole (docs/BENCHMARKS.md).
+/// them whole (docs/BENCHMARKS.md) once the pass is over (see [`Loaders::new`]).
 const LOADER_DELAY: std::time::Duration = std::time::Duration::from_micros(500);
 
 /// The per-request loader set.
@@ -34,8 +34,19 @@ pub struct Loaders {
 }
 
 impl Loaders {
+    /// A batch's load first yields to the worker's scheduler, which wakes a yielded task
+    /// only once the tasks ready to run have run (or after a bounded number of them):
+    /// a request's pass over a list may itself yield midway (tokio's cooperative
+    /// budget), and a load started on the clock alone then took half the siblings'
+    /// keys (73 stakeholders' contributions in batches of 53 and 20 on a busy machine).
     pub fn new(db: Handle, viewer: Viewer) -> DataLoader<Loaders> {
-        DataLoader::new(Loaders { db, viewer }, tokio::spawn).delay(LOADER_DELAY)
+        DataLoader::new(Loaders { db, viewer }, |load| {
+            tokio::spawn(async move {
+                tokio::task::yield_now().await;
+                load.await
+            })
+        })
+        .delay(LOADER_DELAY)
     }
 }
 
