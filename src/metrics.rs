@@ -15,11 +15,13 @@
 //! - `concord_sql_duration_seconds{outcome}`: every SQL statement (`ok`, `failed`);
 //! - `concord_db_pool_connections{state}`: the pool's connections `in_use` and `idle`,
 //!   read when scraped;
-//! - `concord_websocket_connections`: sockets open now.
+//! - `concord_websocket_connections`: sockets open now;
+//! - `concord_graphql_documents_parsed_total`: GraphQL documents parsed (one a request
+//!   that carries one, whatever reads it: see [`crate::graphql::prepared`]).
 
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 use sea_orm::{DatabaseConnection, DbBackend};
 use std::collections::HashSet;
@@ -39,6 +41,7 @@ pub struct Metrics {
     sql: HistogramVec,
     pool: IntGaugeVec,
     sockets: IntGauge,
+    parsed: IntCounter,
     names: Mutex<HashSet<String>>,
 }
 
@@ -101,6 +104,8 @@ impl Metrics {
         .expect("valid metric");
         let sockets = IntGauge::new("websocket_connections", "WebSocket connections open")
             .expect("valid metric");
+        let parsed = IntCounter::new("graphql_documents_parsed_total", "GraphQL documents parsed")
+            .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -109,6 +114,7 @@ impl Metrics {
             Box::new(sql.clone()),
             Box::new(pool.clone()),
             Box::new(sockets.clone()),
+            Box::new(parsed.clone()),
         ] {
             registry
                 .register(collector)
@@ -123,6 +129,7 @@ impl Metrics {
             sql,
             pool,
             sockets,
+            parsed,
             names: Mutex::new(HashSet::new()),
         }
     }
@@ -171,6 +178,11 @@ impl Metrics {
         for code in codes {
             self.errors.with_label_values(&[code.as_str()]).inc();
         }
+    }
+
+    /// Records a GraphQL document parsed.
+    pub fn document_parsed(&self) {
+        self.parsed.inc();
     }
 
     /// Records a request refused for a spent budget.

@@ -26,14 +26,15 @@
 //!   named, never multiplied.
 //!
 //! Fragments count where they are spread; every branch of a type condition counts (an
-//! upper bound). `@skip`/`@include` are not evaluated: a skipped field still counts.
+//! upper bound). `@skip`/`@include` are evaluated: a field left out costs nothing.
 
+use super::selection::Walk;
 use crate::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 use async_graphql::parser::types::{
-    BaseType, ExecutableDocument, Field, OperationDefinition, OperationType, Selection,
-    SelectionSet, Type, TypeKind, TypeSystemDefinition,
+    BaseType, ExecutableDocument, Field, OperationDefinition, OperationType, SelectionSet, Type,
+    TypeKind, TypeSystemDefinition,
 };
-use async_graphql::{Name, Value as ConstValue, Variables};
+use async_graphql::{Name, Value as ConstValue};
 use std::collections::HashMap;
 
 /// Highest cost an operation may have.
@@ -69,41 +70,17 @@ const ANALYSIS_PERIODS: u64 = 122;
 const ANALYSIS_LANGUAGES: u64 = 10;
 /// Most IDs `nodes(ids:)` takes; more are refused when it runs.
 const MAX_IDS: u64 = super::query::MAX_NODES as u64;
-/// Fragment spreads followed inside one another (cycles are the validator's to refuse).
-const MAX_SPREAD_DEPTH: usize = 16;
 
-/// Cost of the operation a request runs: the one named, or the only one
-/// ([`super::operation::get`]). `None` when it selects none (the validator reports that).
-pub fn of_request(
-    types: &Types,
-    doc: &ExecutableDocument,
-    operation_name: Option<&str>,
-    variables: &Variables,
-) -> Option<u64> {
-    let (_, operation) = super::operation::get(doc, operation_name)?;
-    Some(of_operation(types, doc, operation, variables))
-}
-
-/// Cost of one operation of a document.
-pub fn of_operation(
-    types: &Types,
-    doc: &ExecutableDocument,
-    operation: &OperationDefinition,
-    variables: &Variables,
-) -> u64 {
-    let counter = Counter {
-        types,
-        doc,
-        operation,
-        variables,
-    };
+/// Cost of the operation a walk goes over (see [`Walk`]: skipped fields cost nothing).
+pub fn of_operation(types: &Types, walk: Walk<'_>, operation: &OperationDefinition) -> u64 {
+    let counter = Counter { types, walk };
     let (root, per_field) = match operation.ty {
         OperationType::Query => (types.query.as_str(), 0),
         OperationType::Mutation => (types.mutation.as_str(), WRITE),
         OperationType::Subscription => (types.subscription.as_str(), 0),
     };
     let mut total = Cost::default();
-    counter.each_field(root, &operation.selection_set.node, 0, &mut |ty, field| {
+    counter.each_field(root, &operation.selection_set.node, &mut |ty, field| {
         total = total.plus(Cost {
             each: 0,
             once: per_field,
@@ -117,14 +94,11 @@ pub fn of_operation(
 /// operation is checked for before it goes on the allow-list (its arguments and
 /// variables are checked when it runs).
 pub fn unknown_fields(types: &Types, doc: &ExecutableDocument) -> Vec<String> {
-    let variables = Variables::default();
     let mut unknown = Vec::new();
     for (_, operation) in doc.operations.iter() {
         let counter = Counter {
             types,
-            doc,
-            operation: &operation.node,
-            variables: &variables,
+            walk: Walk::as_written(doc),
         };
         let root = match operation.node.ty {
             OperationType::Query => types.query.as_str(),
@@ -277,47 +251,25 @@ impl Types {
 
 struct Counter<'a> {
     types: &'a Types,
-    doc: &'a ExecutableDocument,
-    operation: &'a OperationDefinition,
-    variables: &'a Variables,
+    walk: Walk<'a>,
 }
 
-impl Counter<'_> {
+impl<'a> Counter<'a> {
     /// Calls `visit` with each field of a selection set and the type it is selected on,
-    /// looking through inline fragments and fragment spreads.
+    /// looking through fragments (the one walk: [`Walk::fields`]).
     fn each_field(
         &self,
-        ty: &str,
-        set: &SelectionSet,
-        depth: usize,
-        visit: &mut dyn FnMut(&str, &Field),
+        ty: &'a str,
+        set: &'a SelectionSet,
+        visit: &mut dyn FnMut(&'a str, &'a Field),
     ) {
-        for item in &set.items {
-            match &item.node {
-                Selection::Field(field) => visit(ty, &field.node),
-                Selection::InlineFragment(inline) => {
-                    let on = inline
-                        .node
-                        .type_condition
-                        .as_ref()
-                        .map_or(ty, |c| c.node.on.node.as_str());
-                    self.each_field(on, &inline.node.selection_set.node, depth, visit);
-                }
-                Selection::FragmentSpread(spread) if depth < MAX_SPREAD_DEPTH => {
-                    if let Some(fragment) = self.doc.fragments.get(&spread.node.fragment_name.node)
-                    {
-                        let on = fragment.node.type_condition.node.on.node.as_str();
-                        self.each_field(on, &fragment.node.selection_set.node, depth + 1, visit);
-                    }
-                }
-                Selection::FragmentSpread(_) => {}
-            }
-        }
+        self.walk
+            .fields(ty, set, 0, &mut |met| visit(met.on, met.field));
     }
 
     /// Adds the fields of `set` that `ty` lacks to `out`, and those of their selections.
-    fn unknown(&self, ty: &str, set: &SelectionSet, out: &mut Vec<String>) {
-        self.each_field(ty, set, 0, &mut |on, field| {
+    fn unknown(&self, ty: &'a str, set: &'a SelectionSet, out: &mut Vec<String>) {
+        self.each_field(ty, set, &mut |on, field| {
             let name = field.name.node.as_str();
             if name.starts_with("__") {
                 return;
@@ -333,16 +285,16 @@ impl Counter<'_> {
     }
 
     /// Cost of one object of type `ty` with this selection.
-    fn object(&self, ty: &str, set: &SelectionSet) -> Cost {
+    fn object(&self, ty: &'a str, set: &'a SelectionSet) -> Cost {
         let mut total = Cost::default();
-        self.each_field(ty, set, 0, &mut |ty, field| {
+        self.each_field(ty, set, &mut |ty, field| {
             total = total.plus(self.field(ty, field));
         });
         total
     }
 
     /// Cost of one field selected on one object of type `parent`.
-    fn field(&self, parent: &str, field: &Field) -> Cost {
+    fn field(&self, parent: &'a str, field: &'a Field) -> Cost {
         let name = field.name.node.as_str();
         if name == "__schema" || name == "__type" {
             return Cost::each(self.introspection(&field.selection_set.node));
@@ -391,7 +343,7 @@ impl Counter<'_> {
     }
 
     /// How many cells an analysis field (`issueMatrix`, `languages`) returns at most.
-    fn analysis_cells(&self, parent: &str, name: &str, field: &Field) -> Option<u64> {
+    fn analysis_cells(&self, parent: &'a str, name: &str, field: &'a Field) -> Option<u64> {
         if (parent, name) == ("TimelinePeriod", "byKind") {
             // One cell a kind, each its own statement.
             return Some(3);
@@ -424,7 +376,7 @@ impl Counter<'_> {
 
     /// How many periods a `timeline` returns at most: the days (or weeks) between `from`
     /// and `to` when both are given, else [`ANALYSIS_PERIODS`].
-    fn timeline_periods(&self, field: &Field) -> u64 {
+    fn timeline_periods(&self, field: &'a Field) -> u64 {
         let day = |arg: &str| match self.argument(field, arg) {
             Some(ConstValue::String(s)) => chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok(),
             _ => None,
@@ -440,13 +392,13 @@ impl Counter<'_> {
     }
 
     /// Cost of a connection: its page query, its page of items, its count.
-    fn connection(&self, ty: &str, field: &Field) -> Cost {
+    fn connection(&self, ty: &'a str, field: &'a Field) -> Cost {
         let size = self.page_size(field);
         let mut total = Cost {
             each: 0,
             once: STATEMENT,
         };
-        self.each_field(ty, &field.selection_set.node, 0, &mut |on, child| {
+        self.each_field(ty, &field.selection_set.node, &mut |on, child| {
             let cost = match child.name.node.as_str() {
                 "nodes" | "edges" => self.field(on, child).times(size),
                 "totalCount" => Cost {
@@ -461,7 +413,7 @@ impl Counter<'_> {
     }
 
     /// The page size a connection field asks for, as the resolver will clamp it.
-    fn page_size(&self, field: &Field) -> u64 {
+    fn page_size(&self, field: &'a Field) -> u64 {
         let asked = ["first", "last"]
             .into_iter()
             .filter_map(|arg| self.argument(field, arg))
@@ -476,7 +428,7 @@ impl Counter<'_> {
     }
 
     /// How many items a list argument holds.
-    fn list_length(&self, field: &Field, arg: &str) -> u64 {
+    fn list_length(&self, field: &'a Field, arg: &str) -> u64 {
         match self.argument(field, arg) {
             Some(ConstValue::List(items)) => items.len() as u64,
             _ => 1,
@@ -485,29 +437,14 @@ impl Counter<'_> {
 
     /// An argument's value with variables substituted (a variable not sent takes its
     /// declared default; one with neither is null).
-    fn argument(&self, field: &Field, arg: &str) -> Option<ConstValue> {
-        let value = field.get_argument(arg)?.node.clone();
-        value
-            .into_const_with(|name| Ok::<_, std::convert::Infallible>(self.variable(&name)))
-            .ok()
-    }
-
-    fn variable(&self, name: &Name) -> ConstValue {
-        if let Some(value) = self.variables.get(name) {
-            return value.clone();
-        }
-        self.operation
-            .variable_definitions
-            .iter()
-            .find(|def| def.node.name.node == *name)
-            .and_then(|def| def.node.default_value.as_ref())
-            .map_or(ConstValue::Null, |default| default.node.clone())
+    fn argument(&self, field: &'a Field, arg: &str) -> Option<ConstValue> {
+        self.walk.argument(field, arg)
     }
 
     /// Introspection reads the schema in memory: one value per field named.
-    fn introspection(&self, set: &SelectionSet) -> u64 {
+    fn introspection(&self, set: &'a SelectionSet) -> u64 {
         let mut total = VALUE;
-        self.each_field("", set, 0, &mut |_, field| {
+        self.each_field("", set, &mut |_, field| {
             total = total.saturating_add(self.introspection(&field.selection_set.node));
         });
         total
@@ -518,6 +455,7 @@ impl Counter<'_> {
 mod tests {
     use super::*;
     use crate::graphql::build_schema;
+    use async_graphql::Variables;
 
     async fn cost(query: &str) -> u64 {
         cost_with(query, Variables::default()).await
@@ -526,7 +464,8 @@ mod tests {
     async fn cost_with(query: &str, variables: Variables) -> u64 {
         let types = Types::of_sdl(&build_schema().sdl()).unwrap();
         let doc = async_graphql::parser::parse_query(query).unwrap();
-        of_request(&types, &doc, None, &variables).unwrap()
+        let (_, op) = crate::graphql::operation::get(&doc, None).unwrap();
+        of_operation(&types, Walk::new(&doc, op, &variables), op)
     }
 
     #[tokio::test]

@@ -8,14 +8,21 @@
 //! throughput, `docs/BENCHMARKS.md`.)
 
 use super::cost::{self, MAX_COST, Types};
+use super::selection::Walk;
 use super::{ConcordSchema, MAX_DEPTH};
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{ErrorExtensionValues, Request, Response, ServerError, Value};
+use async_graphql::parser::types::{
+    ExecutableDocument, OperationDefinition, Selection, SelectionSet,
+};
+use async_graphql::{ErrorExtensionValues, Response, ServerError, Value};
+use std::collections::HashMap;
 
 /// Most aliases an operation may use.
 pub const MAX_ALIASES: usize = 100;
 /// Most root fields an operation may select.
 pub const MAX_ROOT_FIELDS: usize = 50;
+/// Most fields the operations of a document select once their fragments are spread
+/// (a fragment spread twice in one spread twice … grows as a power of two).
+pub const MAX_FIELDS: usize = 10_000;
 
 /// The limits, with the schema's types the cost reads.
 pub struct Limits {
@@ -26,12 +33,10 @@ pub struct Limits {
 
 /// What [`Limits::admit`] found: the operation's cost (when its document parses and
 /// names an operation) and, if it may not run, why.
+#[derive(Default)]
 pub struct Admission {
     pub cost: Option<u64>,
     pub refusal: Option<ServerError>,
-    /// The parsed document and the operation name, to put the response's fields in
-    /// the query's order ([`Admission::order`]).
-    document: Option<(ExecutableDocument, Option<String>)>,
 }
 
 /// What an operation that does not run (refused by the limits, or whose document does
@@ -46,20 +51,6 @@ impl Admission {
         match (&self.refusal, self.cost) {
             (None, Some(cost)) => cost,
             _ => REFUSED_COST,
-        }
-    }
-
-    /// The name of the operation the request runs: the one it names, else the only
-    /// operation's own name.
-    pub fn operation_name(&self) -> Option<&str> {
-        let (doc, name) = self.document.as_ref()?;
-        super::operation::get(doc, name.as_deref()).and_then(|(name, _)| name)
-    }
-
-    /// Puts `response`'s fields in the order the query selected them.
-    pub fn order(&self, response: &mut Response) {
-        if let Some((doc, name)) = &self.document {
-            super::response_order::in_query_order(&mut response.data, doc, name.as_deref());
         }
     }
 }
@@ -79,30 +70,29 @@ impl Limits {
         &self.types
     }
 
-    /// Parses the request's document (kept in the request, so that the schema does not
-    /// parse it again), and checks its shape and its cost. A document that does not
-    /// parse is admitted: the schema reports the parse error.
-    pub fn admit(&self, request: &mut Request) -> Admission {
-        let Ok(doc) = async_graphql::parser::parse_query(&request.query) else {
-            return Admission {
-                cost: None,
-                refusal: None,
-                document: None,
-            };
-        };
-        let mut admission = self.measure(&doc, request);
-        admission.document = Some((doc.clone(), request.operation_name.clone()));
-        request.set_parsed_query(doc);
-        admission
-    }
-
-    /// Shape and cost of a parsed document.
-    fn measure(&self, doc: &ExecutableDocument, request: &Request) -> Admission {
+    /// Checks a request's shape (`doc`; `None`: it does not parse) and the cost of the
+    /// operation it runs (the walk over it; `None`: it selects none). A document that
+    /// does not parse is admitted: the executor reports the parse error.
+    pub fn admit(
+        &self,
+        doc: Option<&ExecutableDocument>,
+        runs: Option<(Walk<'_>, &OperationDefinition)>,
+    ) -> Admission {
         let refused = |refusal| Admission {
             cost: None,
             refusal: Some(refusal),
-            document: None,
         };
+        // A document that does not parse, or whose fragments spread in a circle: the
+        // executor says why it does not run.
+        let Some((doc, fields)) = doc.and_then(|doc| Some((doc, fields_once_spread(doc)?))) else {
+            return Admission::default();
+        };
+        if fields > MAX_FIELDS {
+            return refused(too_complex(format!(
+                "The document selects {fields} fields once its fragments are spread; at most \
+                 {MAX_FIELDS} are allowed"
+            )));
+        }
         match check(doc) {
             Err(message) => return refused(too_complex(message)),
             Ok(true) if !self.introspection => {
@@ -115,23 +105,14 @@ impl Limits {
             }
             Ok(_) => {}
         }
-        let cost = cost::of_request(
-            &self.types,
-            doc,
-            request.operation_name.as_deref(),
-            &request.variables,
-        );
+        let cost = runs.map(|(walk, op)| cost::of_operation(&self.types, walk, op));
         let refusal = cost.filter(|&c| c > MAX_COST).map(|requested| {
             too_complex(format!(
                 "The operation costs {requested} points; at most {MAX_COST} are allowed \
                  (ask for smaller pages, fewer nested connections or fewer totalCounts)"
             ))
         });
-        Admission {
-            cost,
-            refusal,
-            document: None,
-        }
+        Admission { cost, refusal }
     }
 }
 
@@ -173,56 +154,39 @@ struct Shape {
     introspects: bool,
 }
 
-/// Measures a selection set at nesting `level` through fragments; `spreads` bounds
-/// fragment spreads (cycles are the validator's to refuse). Inside introspection only
-/// aliases count: the standard introspection query nests type references 9 deep, and
-/// its cost is bounded by [`super::cost`] (one point a field, never multiplied).
-fn measure_set(
-    doc: &ExecutableDocument,
-    set: &SelectionSet,
+/// Measures a selection set at nesting `level`, through fragments, every field counted
+/// whatever its directives (the validator's work grows with each: see
+/// [`Walk::as_written`]). Inside introspection only aliases count: the standard
+/// introspection query nests type references 9 deep, and its cost is bounded by
+/// [`super::cost`] (one point a field, never multiplied).
+fn measure_set<'a>(
+    walk: Walk<'a>,
+    set: &'a SelectionSet,
     spreads: usize,
     level: Option<usize>,
     shape: &mut Shape,
 ) {
-    for item in &set.items {
-        match &item.node {
-            Selection::Field(field) => {
-                if field.node.alias.is_some() {
-                    shape.aliases += 1;
-                }
-                if level == Some(0) {
-                    shape.roots += 1;
-                }
-                let name = field.node.name.node.as_str();
-                let introspection = name == "__schema" || name == "__type";
-                shape.introspects |= introspection;
-                let inner = match level {
-                    Some(_) if introspection => None,
-                    Some(level) => {
-                        shape.depth = shape.depth.max(level + 1);
-                        Some(level + 1)
-                    }
-                    None => None,
-                };
-                measure_set(doc, &field.node.selection_set.node, spreads, inner, shape);
-            }
-            Selection::InlineFragment(inline) => {
-                measure_set(doc, &inline.node.selection_set.node, spreads, level, shape)
-            }
-            Selection::FragmentSpread(spread) if spreads < 16 => {
-                if let Some(fragment) = doc.fragments.get(&spread.node.fragment_name.node) {
-                    measure_set(
-                        doc,
-                        &fragment.node.selection_set.node,
-                        spreads + 1,
-                        level,
-                        shape,
-                    );
-                }
-            }
-            Selection::FragmentSpread(_) => {}
+    walk.fields("", set, spreads, &mut |met| {
+        let field = met.field;
+        if field.alias.is_some() {
+            shape.aliases += 1;
         }
-    }
+        if level == Some(0) {
+            shape.roots += 1;
+        }
+        let name = field.name.node.as_str();
+        let introspection = name == "__schema" || name == "__type";
+        shape.introspects |= introspection;
+        let inner = match level {
+            Some(_) if introspection => None,
+            Some(level) => {
+                shape.depth = shape.depth.max(level + 1);
+                Some(level + 1)
+            }
+            None => None,
+        };
+        measure_set(walk, &field.selection_set.node, met.spreads, inner, shape);
+    });
 }
 
 /// Why the document is refused, if it is; else whether it introspects.
@@ -231,7 +195,7 @@ fn check(doc: &ExecutableDocument) -> Result<bool, String> {
     for (_, operation) in doc.operations.iter() {
         let mut shape = Shape::default();
         measure_set(
-            doc,
+            Walk::as_written(doc),
             &operation.node.selection_set.node,
             0,
             Some(0),
@@ -262,4 +226,82 @@ fn check(doc: &ExecutableDocument) -> Result<bool, String> {
         }
     }
     Ok(introspects)
+}
+
+/// How many fields the operations of a document select once their fragments are spread
+/// (at most `usize::MAX`); `None` when a fragment spreads itself, directly or through
+/// others, which the validator refuses and the walks, which run before it, are not to
+/// follow. Counted fragment by fragment, each once, in an order where what a fragment
+/// spreads comes before it: no walk of an expansion that may grow as a power.
+fn fields_once_spread(doc: &ExecutableDocument) -> Option<usize> {
+    type Spreads<'a> = Vec<&'a async_graphql::Name>;
+    /// The fields of a set outside its spreads, and the spreads, inner ones too.
+    fn own<'a>(set: &'a SelectionSet, spreads: &mut Spreads<'a>) -> usize {
+        let mut fields = 0usize;
+        for item in &set.items {
+            match &item.node {
+                Selection::Field(field) => {
+                    fields = fields
+                        .saturating_add(1)
+                        .saturating_add(own(&field.node.selection_set.node, spreads));
+                }
+                Selection::InlineFragment(inline) => {
+                    fields = fields.saturating_add(own(&inline.node.selection_set.node, spreads));
+                }
+                Selection::FragmentSpread(spread) => spreads.push(&spread.node.fragment_name.node),
+            }
+        }
+        fields
+    }
+    // Kahn's algorithm: a fragment is counted once those it spreads are; what is left
+    // uncounted spreads in a circle.
+    let mut fragments: HashMap<&async_graphql::Name, (usize, Spreads)> = HashMap::new();
+    let mut spread_by: HashMap<&async_graphql::Name, Vec<&async_graphql::Name>> = HashMap::new();
+    let mut pending: HashMap<&async_graphql::Name, usize> = HashMap::new();
+    for (name, fragment) in &doc.fragments {
+        let mut spreads = Vec::new();
+        let fields = own(&fragment.node.selection_set.node, &mut spreads);
+        spreads.retain(|n| doc.fragments.contains_key(*n));
+        let mut targets = spreads.clone();
+        targets.sort();
+        targets.dedup();
+        pending.insert(name, targets.len());
+        for target in targets {
+            spread_by.entry(target).or_default().push(name);
+        }
+        fragments.insert(name, (fields, spreads));
+    }
+    let mut ready: Vec<&async_graphql::Name> = pending
+        .iter()
+        .filter(|(_, n)| **n == 0)
+        .map(|(name, _)| *name)
+        .collect();
+    let mut counted: HashMap<&async_graphql::Name, usize> = HashMap::new();
+    while let Some(name) = ready.pop() {
+        let (fields, spreads) = &fragments[name];
+        let total = spreads
+            .iter()
+            .fold(*fields, |sum, s| sum.saturating_add(counted[s]));
+        counted.insert(name, total);
+        for user in spread_by.get(name).into_iter().flatten() {
+            if let Some(n) = pending.get_mut(user) {
+                *n -= 1;
+                if *n == 0 {
+                    ready.push(user);
+                }
+            }
+        }
+    }
+    if counted.len() < doc.fragments.len() {
+        return None;
+    }
+    let mut total = 0usize;
+    for (_, operation) in doc.operations.iter() {
+        let mut spreads = Vec::new();
+        let fields = own(&operation.node.selection_set.node, &mut spreads);
+        total = spreads.iter().fold(total.saturating_add(fields), |sum, s| {
+            sum.saturating_add(counted.get(s).copied().unwrap_or(0))
+        });
+    }
+    Some(total)
 }

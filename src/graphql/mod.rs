@@ -12,9 +12,11 @@ pub mod mutation;
 pub mod node;
 pub mod operation;
 pub mod order;
+pub mod prepared;
 pub mod query;
 pub mod response_order;
 pub mod schema_diff;
+pub mod selection;
 pub mod subscription;
 pub mod types;
 

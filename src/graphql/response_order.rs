@@ -3,17 +3,15 @@
 //! writes each object's fields in the order their resolvers finish (its issue #612), so
 //! `{ consultations { … } stakeholders { … } }` could come back either way round.
 
-use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
+use super::prepared::Prepared;
+use super::selection::Walk;
+use async_graphql::parser::types::SelectionSet;
 use async_graphql::{Name, Value};
 
-/// Fragment spreads followed inside one another (cycles are the validator's to refuse).
-const MAX_SPREADS: usize = 16;
-
-/// Reorders `data`, the result of the operation `name` (or the only one) of `doc`.
-pub fn in_query_order(data: &mut Value, doc: &ExecutableDocument, name: Option<&str>) {
-    let operation = super::operation::get(doc, name).map(|(_, op)| op);
-    if let Some(operation) = operation {
-        reorder(data, doc, &[&operation.selection_set.node]);
+/// Reorders `data`, the result of the operation `prepared` runs.
+pub fn in_query_order(data: &mut Value, prepared: &Prepared) {
+    if let Some((walk, operation)) = prepared.walk() {
+        reorder(data, walk, &[&operation.selection_set.node]);
     }
 }
 
@@ -24,22 +22,30 @@ type Keys<'a> = Vec<(Name, Vec<&'a SelectionSet>)>;
 /// Reorders a value selected by `sets` (several when the same key is selected more
 /// than once, whose sub-selections merge). The keys are worked out once for a whole
 /// list, and an object already in order is left as it is.
-fn reorder(value: &mut Value, doc: &ExecutableDocument, sets: &[&SelectionSet]) {
+fn reorder<'a>(value: &mut Value, walk: Walk<'a>, sets: &[&'a SelectionSet]) {
     if !matches!(value, Value::List(_) | Value::Object(_)) {
         return;
     }
     let mut keys: Keys = Vec::new();
     for set in sets {
-        collect(doc, set, 0, &mut keys);
+        walk.fields("", set, 0, &mut |met| {
+            let field = met.field;
+            let key = field.alias.as_ref().unwrap_or(&field.name).node.clone();
+            let inner = &field.selection_set.node;
+            match keys.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, subsets)) => subsets.push(inner),
+                None => keys.push((key, vec![inner])),
+            }
+        });
     }
-    reorder_with(value, doc, &keys);
+    reorder_with(value, walk, &keys);
 }
 
-fn reorder_with(value: &mut Value, doc: &ExecutableDocument, keys: &Keys) {
+fn reorder_with<'a>(value: &mut Value, walk: Walk<'a>, keys: &Keys<'a>) {
     match value {
         Value::List(items) => {
             for item in items {
-                reorder_with(item, doc, keys);
+                reorder_with(item, walk, keys);
             }
         }
         Value::Object(map) => {
@@ -60,43 +66,11 @@ fn reorder_with(value: &mut Value, doc: &ExecutableDocument, keys: &Keys) {
             }
             for (key, subsets) in keys {
                 if let Some(inner) = map.get_mut(key) {
-                    reorder(inner, doc, subsets);
+                    reorder(inner, walk, subsets);
                 }
             }
         }
         _ => {}
-    }
-}
-
-/// The response keys of `set` in order of first appearance, through fragments, each with
-/// the selection sets that select into it.
-fn collect<'a>(
-    doc: &'a ExecutableDocument,
-    set: &'a SelectionSet,
-    spreads: usize,
-    keys: &mut Keys<'a>,
-) {
-    for item in &set.items {
-        match &item.node {
-            Selection::Field(field) => {
-                let field = &field.node;
-                let key = field.alias.as_ref().unwrap_or(&field.name).node.clone();
-                let inner = &field.selection_set.node;
-                match keys.iter_mut().find(|(k, _)| *k == key) {
-                    Some((_, subsets)) => subsets.push(inner),
-                    None => keys.push((key, vec![inner])),
-                }
-            }
-            Selection::InlineFragment(inline) => {
-                collect(doc, &inline.node.selection_set.node, spreads, keys)
-            }
-            Selection::FragmentSpread(spread) if spreads < MAX_SPREADS => {
-                if let Some(fragment) = doc.fragments.get(&spread.node.fragment_name.node) {
-                    collect(doc, &fragment.node.selection_set.node, spreads + 1, keys);
-                }
-            }
-            Selection::FragmentSpread(_) => {}
-        }
     }
 }
 
@@ -113,18 +87,17 @@ mod tests {
 
     #[test]
     fn fields_come_back_in_the_order_asked_through_aliases_and_fragments() {
-        let doc = async_graphql::parser::parse_query(
+        let prepared = Prepared::parse(async_graphql::Request::new(
             "{ b: stakeholders { nodes { name id } } ...F a: __typename } \
              fragment F on Query { consultations { id } b: stakeholders { nodes { group } } }",
-        )
-        .unwrap();
+        ));
         let mut data = Value::from_json(serde_json::json!({
             "consultations": { "id": "c" },
             "a": "Query",
             "b": { "nodes": [ { "group": "G", "id": "1", "name": "N" } ] },
         }))
         .unwrap();
-        in_query_order(&mut data, &doc, None);
+        in_query_order(&mut data, &prepared);
         assert_eq!(keys(&data), ["b", "consultations", "a"]);
         let Value::Object(map) = &data else { panic!() };
         let Value::Object(b) = &map["b"] else {

@@ -5,10 +5,10 @@
 
 use super::body;
 use super::error::{HttpError, error_body};
-use super::execute::{execute, operation_type, refuse_nul};
+use super::execute::execute;
 use super::format::{ResponseFormat, accepts_html, not_acceptable};
 use super::idempotent::execute_once;
-use super::persisted;
+use super::pipeline;
 use super::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
@@ -72,7 +72,7 @@ pub async fn post(
             "Batched requests are not supported: send one operation per request",
         ));
     }
-    let mut request: async_graphql::Request = match serde_json::from_value(parsed) {
+    let request: async_graphql::Request = match serde_json::from_value(parsed) {
         Ok(request) => request,
         Err(err) => {
             return format.refuse(HttpError::bad_request(
@@ -81,21 +81,19 @@ pub async fn post(
             ));
         }
     };
-    if let Some(refusal) = refuse_nul(&request) {
-        return format.request_error(refusal);
-    }
-    if let Err(refusal) = persisted::prepare(&state, &mut request).await {
-        return persisted::reply(format, refusal);
-    }
+    let prepared = match pipeline::prepare(&state, request).await {
+        Ok(prepared) => prepared,
+        Err(refusal) => return refusal.into_response(format),
+    };
     let key = req
         .headers()
         .get("idempotency-key")
         .map(|v| v.to_str().unwrap_or("").trim().to_owned());
     match key {
-        Some(key) if operation_type(&request) == Some(OperationType::Mutation) => {
-            execute_once(&state, &req, format, request, &key, &body).await
+        Some(key) if prepared.operation_type() == Some(OperationType::Mutation) => {
+            execute_once(&state, &req, format, prepared, &key, &body).await
         }
-        _ => execute(&state, &req, format, request).await,
+        _ => execute(&state, &req, format, prepared).await,
     }
 }
 
@@ -115,7 +113,7 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
             "GET /graphql needs a `query` parameter (or, for a persisted query, `extensions`)",
         ));
     }
-    let mut request = match from_query_string(req.query_string()) {
+    let request = match from_query_string(req.query_string()) {
         Ok(request) => request,
         Err(err) => {
             return format.refuse(HttpError::bad_request(
@@ -124,15 +122,13 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
             ));
         }
     };
-    if let Some(refusal) = refuse_nul(&request) {
-        return format.request_error(refusal);
-    }
     // Before the method check: a persisted mutation is still a mutation.
-    if let Err(refusal) = persisted::prepare(&state, &mut request).await {
-        return persisted::reply(format, refusal);
-    }
+    let prepared = match pipeline::prepare(&state, request).await {
+        Ok(prepared) => prepared,
+        Err(refusal) => return refusal.into_response(format),
+    };
     if matches!(
-        operation_type(&request),
+        prepared.operation_type(),
         Some(OperationType::Mutation | OperationType::Subscription)
     ) {
         return HttpResponse::MethodNotAllowed()
@@ -143,7 +139,7 @@ pub async fn get(state: web::Data<AppState>, req: HttpRequest) -> HttpResponse {
                 "METHOD_NOT_ALLOWED",
             ));
     }
-    execute(&state, &req, format, request).await
+    execute(&state, &req, format, prepared).await
 }
 
 /// A GET request's parameters, as the GraphQL-over-HTTP spec names them: `query`,

@@ -6,12 +6,13 @@
 //! `IDEMPOTENCY_KEY_NOT_ALLOWED`): their answers are never stored.
 
 use super::error::HttpError;
-use super::execute::{root_fields, run};
+use super::execute::run;
 use super::format::ResponseFormat;
 use super::principal;
 use super::state::AppState;
 use crate::db::Handle;
 use crate::graphql::mutation::SECRET_BEARING;
+use crate::graphql::prepared::Prepared;
 use crate::service::idempotency::{self, Claim};
 use actix_web::http::StatusCode;
 use actix_web::http::header;
@@ -27,7 +28,7 @@ pub async fn execute_once(
     state: &AppState,
     req: &HttpRequest,
     format: ResponseFormat,
-    request: async_graphql::Request,
+    prepared: Prepared,
     key: &str,
     raw_body: &[u8],
 ) -> HttpResponse {
@@ -40,7 +41,8 @@ pub async fn execute_once(
             "Idempotency-Key must be 1 to 200 visible ASCII characters",
         ));
     }
-    if let Some(field) = root_fields(&request)
+    if let Some(field) = prepared
+        .root_fields()
         .into_iter()
         .find(|f| SECRET_BEARING.contains(&f.as_str()))
     {
@@ -104,15 +106,15 @@ pub async fn execute_once(
                 req,
                 viewer,
                 format,
-                request,
+                prepared,
             )
             .await;
-            if reply.status == StatusCode::TOO_MANY_REQUESTS {
+            if reply.outcome.rate_limited() {
                 // Refused before it ran: nothing is kept, so a retry with the key runs.
                 return reply.into_response(format);
             }
             let (status, text) = (reply.status, reply.body.clone());
-            let failed = |code: &str| reply.codes.iter().any(|c| c == code);
+            let failed = |code: &str| reply.outcome.has(code);
             if failed("SERVICE_UNAVAILABLE") {
                 // Nothing is kept (the transaction rolls back): a retry runs again.
                 return format.refuse(HttpError::unavailable());

@@ -17,6 +17,7 @@ pub(crate) mod health;
 mod idempotent;
 mod oauth;
 mod persisted;
+mod pipeline;
 mod principal;
 mod quota;
 mod report;

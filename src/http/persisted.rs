@@ -15,6 +15,8 @@
 
 use super::format::ResponseFormat;
 use crate::graphql::cost::{Types, unknown_fields};
+use crate::graphql::limits::Limits;
+use crate::graphql::prepared::Prepared;
 use crate::service::operations;
 use async_graphql::{Request, Value};
 use sea_orm::DatabaseConnection;
@@ -75,26 +77,29 @@ impl Persisted {
         self.only
     }
 
-    /// Puts the document of `request`'s persisted query in it, registers a new one, or
-    /// says why the request may not run. A request without `extensions.persistedQuery`
-    /// passes unchanged, unless only the allow-list runs.
+    /// Puts the document of `request`'s persisted query in it, or registers a new one,
+    /// and parses and measures it ([`Prepared`]); or says why the request may not run. A
+    /// request without `extensions.persistedQuery` passes unchanged, unless only the
+    /// allow-list runs.
     pub async fn prepare(
         &self,
         db: &DatabaseConnection,
-        types: &Types,
-        request: &mut Request,
-    ) -> Result<(), Refusal> {
-        let asked = requested_hash(request).map_err(|m| Refusal::new("BAD_REQUEST", m))?;
+        limits: &Limits,
+        mut request: Request,
+    ) -> Result<Prepared, Refusal> {
+        let asked = requested_hash(&request).map_err(|m| Refusal::new("BAD_REQUEST", m))?;
         if request.query.is_empty() {
             let Some(hash) = asked else {
-                // Nothing to look up: the schema says the document is empty.
-                return Ok(());
+                // Nothing to look up: the executor says the document is empty.
+                return Ok(Prepared::parse(request).admitted(limits));
             };
             let known = self.known(db, &hash).await?;
             return match known {
                 Some(known) if known.allowed || !self.only => {
                     request.query = known.document.to_string();
-                    self.check_operation_name(request)
+                    let prepared = Prepared::parse(request).admitted(limits);
+                    self.check_operation_name(&prepared)?;
+                    Ok(prepared)
                 }
                 _ if self.only => Err(not_allowed()),
                 _ => Err(Refusal::new(
@@ -103,9 +108,10 @@ impl Persisted {
                 )),
             };
         }
-        let hash = operations::hash(&request.query);
+        let prepared = Prepared::parse(request).admitted(limits);
+        let hash = prepared.digest();
         if let Some(asked) = &asked
-            && *asked != hash
+            && asked != hash
         {
             return Err(Refusal::new(
                 "BAD_REQUEST",
@@ -116,15 +122,18 @@ impl Persisted {
             ));
         }
         if self.only {
-            return match self.known(db, &hash).await? {
-                Some(known) if known.allowed => self.check_operation_name(request),
+            return match self.known(db, hash).await? {
+                Some(known) if known.allowed => {
+                    self.check_operation_name(&prepared)?;
+                    Ok(prepared)
+                }
                 _ => Err(not_allowed()),
             };
         }
         if asked.is_some() {
-            self.register(db, types, &request.query, hash).await?;
+            self.register(db, limits.types(), &prepared).await?;
         }
-        Ok(())
+        Ok(prepared)
     }
 
     /// The document stored under `hash`, from the cache or the database.
@@ -151,18 +160,20 @@ impl Persisted {
         }))
     }
 
-    /// Stores a document a client registered, if it parses and names only fields the
-    /// schema has (else the schema reports the error when it runs, and nothing is kept).
+    /// Stores a document a client registered, if it parses, has a shape the limits allow
+    /// and names only fields the schema has (else the executor reports the error when it runs, and
+    /// nothing is kept).
     async fn register(
         &self,
         db: &DatabaseConnection,
         types: &Types,
-        document: &str,
-        hash: String,
+        prepared: &Prepared,
     ) -> Result<(), Refusal> {
-        if self.cache().contains_key(&hash) {
+        let hash = prepared.digest();
+        if self.cache().contains_key(hash) {
             return Ok(());
         }
+        let document = prepared.text();
         if document.len() > operations::MAX_DOCUMENT_BYTES {
             return Err(Refusal::new(
                 "BAD_REQUEST",
@@ -173,10 +184,13 @@ impl Persisted {
                 ),
             ));
         }
-        let Ok(doc) = async_graphql::parser::parse_query(document) else {
+        let Some(doc) = prepared.document() else {
             return Ok(());
         };
-        if !unknown_fields(types, &doc).is_empty() {
+        // A shape the limits refuse is not walked (whatever its variables, it never runs).
+        let misshapen =
+            prepared.admission().cost.is_none() && prepared.admission().refusal.is_some();
+        if misshapen || !unknown_fields(types, doc).is_empty() {
             return Ok(());
         }
         if operations::register(db, document)
@@ -184,7 +198,7 @@ impl Persisted {
             .map_err(unavailable)?
         {
             self.remember(
-                &hash,
+                hash,
                 Arc::new(Known {
                     document: document.into(),
                     allowed: false,
@@ -195,20 +209,18 @@ impl Persisted {
     }
 
     /// In allow-list mode, the operation a request names must be in its document.
-    fn check_operation_name(&self, request: &Request) -> Result<(), Refusal> {
-        let Some(name) = request.operation_name.as_deref() else {
+    fn check_operation_name(&self, prepared: &Prepared) -> Result<(), Refusal> {
+        let Some(name) = prepared.operation_name_sent() else {
             return Ok(());
         };
         if !self.only {
             return Ok(());
         }
-        let named = async_graphql::parser::parse_query(&request.query)
-            .map(|doc| {
-                doc.operations
-                    .iter()
-                    .any(|(n, _)| n.map(|n| n.as_str()) == Some(name))
-            })
-            .unwrap_or(false);
+        let named = prepared.document().is_some_and(|doc| {
+            doc.operations
+                .iter()
+                .any(|(n, _)| n.map(|n| n.as_str()) == Some(name))
+        });
         if named {
             Ok(())
         } else {
@@ -306,12 +318,4 @@ pub fn requested_hash(request: &Request) -> Result<Option<String>, String> {
                 .to_owned(),
         ),
     }
-}
-
-/// Resolves a request's persisted query (see [`Persisted::prepare`]).
-pub async fn prepare(state: &super::AppState, request: &mut Request) -> Result<(), Refusal> {
-    state
-        .persisted
-        .prepare(&state.db, state.limits.types(), request)
-        .await
 }

@@ -7,13 +7,9 @@
 //! `4401` when the token expires or its session ends, `4403` when the account is
 //! disabled or the client revoked (the client may reconnect with a fresh token).
 
-use super::execute::refuse_nul;
+use super::pipeline;
 use super::principal;
 use super::state::AppState;
-use crate::db::Handle;
-use crate::graphql::RequestData;
-use crate::graphql::error_codes::classify;
-use crate::graphql::limits::report_cost;
 use crate::service::principals::{End, Live, Refusal};
 use crate::viewer::Viewer;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -88,19 +84,19 @@ impl Executor for SocketExecutor {
         request: Request,
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Response> {
-        if let Some(refusal) = refuse_nul(&request) {
-            let error = async_graphql::Error::new(refusal.message().to_owned())
-                .extend_with(|_, e| e.set("code", refusal.code()));
-            let response = Response::from_errors(vec![error.into_server_error(Default::default())]);
-            return Box::pin(async_graphql::futures_util::stream::once(async move {
-                response
-            }));
-        }
         let state = self.state.clone();
         let client_ip = self.client_ip.clone();
         let request_id = self.request_id.clone();
         let live = self.live.get().cloned().flatten();
         Box::pin(async_stream::stream! {
+            // The order of HTTP: the request read, then its caller, then the pipeline.
+            let prepared = match pipeline::prepare(&state, request).await {
+                Ok(prepared) => prepared,
+                Err(refusal) => {
+                    yield Response::from_errors(vec![refusal.server_error()]);
+                    return;
+                }
+            };
             let viewer = match &live {
                 None => Ok(Viewer::Anonymous),
                 Some(live) => live.viewer().await,
@@ -108,85 +104,16 @@ impl Executor for SocketExecutor {
             match viewer {
                 Err(refusal) => yield SocketExecutor::refused(refusal),
                 Ok(viewer) => {
-                    let data = RequestData::new(
-                        Handle::Pool(state.db.clone()),
-                        viewer.clone(),
-                        state.auth.clone(),
-                        client_ip.clone(),
-                        state.events.clone(),
-                    )
-                    .with_live(live)
-                    .with_targets(state.webhook_targets);
-                    let mut request = request;
-                    if let Err(refusal) = super::persisted::prepare(&state, &mut request).await {
-                        yield Response::from_errors(vec![refusal.server_error()]);
-                        return;
-                    }
-                    let started = std::time::Instant::now();
-                    let admission = state.limits.admit(&mut request);
-                    // Charged as over HTTP: a refused operation a point.
-                    let charged = state
-                        .quotas
-                        .charge(&state.db, &viewer, client_ip.as_deref(), admission.charge())
-                        .await;
-                    let charge = charged.as_ref().ok().copied().flatten();
-                    let data = data.with_quota(charge);
-                    let refused = if let Err(outage) = charged {
-                        let error = async_graphql::Error::from(outage);
-                        Some(Response::from_errors(vec![error.into_server_error(Default::default())]))
-                    } else if let Some(refused) = charge.filter(|c| !c.allowed) {
-                        crate::metrics::global().rate_limited(super::execute::principal_kind(&viewer));
-                        Some(Response::from_errors(vec![super::quota::refusal(&refused)]))
-                    } else {
-                        admission
-                            .refusal
-                            .clone()
-                            .map(|refusal| Response::from_errors(vec![refusal]))
-                    };
-                    if let Some(mut response) = refused {
-                        report_cost(&mut response, admission.cost);
-                        record(&state, &viewer, &admission, &response, started);
+                    let caller = pipeline::Caller { viewer, client_ip, request_id };
+                    let mut responses =
+                        pipeline::stream(state, caller, live, prepared, session_data);
+                    while let Some(response) = responses.next().await {
                         yield response;
-                    } else {
-                        let mut responses =
-                            Executor::execute_stream(&state.schema, request.data(data), session_data);
-                        let mut first = true;
-                        while let Some(response) = responses.next().await {
-                            let mut response = response;
-                            admission.order(&mut response);
-                            let mut response = classify(response);
-                            report_cost(&mut response, admission.cost);
-                            if let Some(id) = &request_id {
-                                super::request_id::mark_internal_errors(&mut response, id);
-                            }
-                            if first {
-                                // A subscription's first event, or a query's answer.
-                                record(&state, &viewer, &admission, &response, started);
-                                first = false;
-                            }
-                            yield response;
-                        }
                     }
                 }
             }
         })
     }
-}
-
-/// Records an operation of a socket in the metrics.
-fn record(
-    state: &AppState,
-    viewer: &Viewer,
-    admission: &crate::graphql::limits::Admission,
-    response: &Response,
-    started: std::time::Instant,
-) {
-    crate::metrics::global().request(
-        admission.operation_name(),
-        super::execute::named_in_metrics(state, viewer),
-        &super::execute::error_codes(response),
-        started.elapsed(),
-    );
 }
 
 /// The handshake; the socket itself is served by a task of its own.

@@ -30,6 +30,7 @@ mod ordering;
 mod outage;
 mod paging;
 mod persisted;
+mod pipeline;
 mod pooler;
 mod pooling;
 mod quotas;

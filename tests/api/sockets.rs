@@ -26,7 +26,12 @@ async fn connect(app: &TestApp, token: &str) -> Socket {
 
 /// A socket, initialised with `token` (none: anonymous).
 pub async fn connect_as(app: &TestApp, token: Option<&str>) -> Socket {
-    let url = format!("{}/graphql/ws", app.address.replace("http://", "ws://"));
+    connect_at(&app.address, token).await
+}
+
+/// [`connect_as`] for the server at `address` (`http://…`).
+pub async fn connect_at(address: &str, token: Option<&str>) -> Socket {
+    let url = format!("{}/graphql/ws", address.replace("http://", "ws://"));
     let mut request = url.into_client_request().unwrap();
     request.headers_mut().insert(
         "sec-websocket-protocol",

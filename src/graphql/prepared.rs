@@ -1,0 +1,149 @@
+//! A request, parsed once: its document, the document's digest, the operation it runs
+//! and its variables. Everything that depends on the operation reads this value, on
+//! HTTP and WebSocket alike: the method a mutation needs, persisted queries and the
+//! allow-list, the limits and the cost, idempotent retries, the read replica, the
+//! response order, the metrics, and the executor, which is handed the parsed document
+//! (async-graphql parses a request's text only when it is not).
+//!
+//! [`Prepared::parse`] is the crate's only call of the GraphQL parser on a request (the
+//! architecture test holds it to that), and each one is counted in the metrics
+//! (`concord_graphql_documents_parsed_total`).
+
+use super::limits::{Admission, Limits};
+use super::selection::Walk;
+use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, OperationType};
+use async_graphql::{Request, ServerError, Variables};
+
+/// A request, parsed (see the module's documentation).
+pub struct Prepared {
+    /// The request as sent (its document, once resolved from a persisted query), until
+    /// it is handed to the executor.
+    request: Option<Request>,
+    /// The parsed document, or why it does not parse.
+    document: Result<ExecutableDocument, ServerError>,
+    digest: String,
+    variables: Variables,
+    operation_name: Option<String>,
+    admission: Admission,
+}
+
+impl Prepared {
+    /// Parses a request's document (once: see the module's documentation).
+    pub fn parse(request: Request) -> Prepared {
+        crate::metrics::global().document_parsed();
+        let document = async_graphql::parser::parse_query(&request.query).map_err(Into::into);
+        Prepared {
+            digest: crate::service::operations::hash(&request.query),
+            variables: request.variables.clone(),
+            operation_name: request.operation_name.clone(),
+            admission: Admission::default(),
+            document,
+            request: Some(request),
+        }
+    }
+
+    /// The same, its shape and cost measured by `limits`.
+    pub fn admitted(mut self, limits: &Limits) -> Prepared {
+        self.admission = limits.admit(self.document(), self.walk());
+        self
+    }
+
+    /// What the limits found (nothing before [`Prepared::admitted`]).
+    pub fn admission(&self) -> &Admission {
+        &self.admission
+    }
+
+    /// The SHA-256 of the document's text, in hexadecimal (a persisted query's hash).
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
+    /// The document's text, while the request has not been handed to the executor.
+    pub fn text(&self) -> &str {
+        self.request.as_ref().map_or("", |r| r.query.as_str())
+    }
+
+    /// The parsed document; `None` when it does not parse.
+    pub fn document(&self) -> Option<&ExecutableDocument> {
+        self.document.as_ref().ok()
+    }
+
+    /// The `operationName` the request sent.
+    pub fn operation_name_sent(&self) -> Option<&str> {
+        self.operation_name.as_deref()
+    }
+
+    /// The variables the request sent.
+    pub fn variables(&self) -> &Variables {
+        &self.variables
+    }
+
+    /// The operation the request runs, with its own name: the spec's `GetOperation`
+    /// ([`super::operation::get`]); `None` when the document does not parse or selects
+    /// none (the executor then says why).
+    pub fn operation(&self) -> Option<(Option<&str>, &OperationDefinition)> {
+        super::operation::get(self.document()?, self.operation_name.as_deref())
+    }
+
+    /// The type of the operation the request runs.
+    pub fn operation_type(&self) -> Option<OperationType> {
+        self.operation().map(|(_, op)| op.ty)
+    }
+
+    /// The own name of the operation the request runs (the one `operationName` names,
+    /// or the only operation's name).
+    pub fn name(&self) -> Option<&str> {
+        self.operation().and_then(|(name, _)| name)
+    }
+
+    /// The walk over the operation that runs, its directives evaluated.
+    pub fn walk(&self) -> Option<(Walk<'_>, &OperationDefinition)> {
+        let doc = self.document()?;
+        let (_, op) = self.operation()?;
+        Some((Walk::new(doc, op, &self.variables), op))
+    }
+
+    /// The root fields the operation runs (through fragments; skipped ones left out).
+    pub fn root_fields(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some((walk, op)) = self.walk() {
+            walk.fields("", &op.selection_set.node, 0, &mut |met| {
+                out.push(met.field.name.node.to_string())
+            });
+        }
+        out
+    }
+
+    /// The request to hand to the executor, with its parsed document (a copy: the
+    /// response order reads the document after the execution); `Err` is why the
+    /// document does not parse, the response's only error.
+    pub fn take_request(&mut self) -> Result<Request, ServerError> {
+        let document = self.document.clone()?;
+        let mut request = self.request.take().unwrap_or_else(|| Request::new(""));
+        request.set_parsed_query(document);
+        Ok(request)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_operation_and_its_root_fields_are_read_from_one_parse() {
+        let mut request = Request::new(
+            "query A { a } mutation B { b ... @skip(if: true) { c } ...F } fragment F on Mutation { d }",
+        );
+        request.operation_name = Some("B".into());
+        let mut prepared = Prepared::parse(request);
+        assert_eq!(prepared.operation_type(), Some(OperationType::Mutation));
+        assert_eq!(prepared.name(), Some("B"));
+        assert_eq!(prepared.root_fields(), ["b", "d"]);
+        assert_eq!(prepared.digest().len(), 64);
+        assert!(prepared.take_request().is_ok());
+
+        let mut broken = Prepared::parse(Request::new("{ a"));
+        assert!(broken.document().is_none() && broken.operation().is_none());
+        assert!(broken.take_request().is_err());
+    }
+}

@@ -1,0 +1,376 @@
+//! The one path of a GraphQL operation, over HTTP and WebSocket alike:
+//!
+//! 1. [`prepare`]: a NUL character anywhere is refused; a persisted query is resolved
+//!    (or refused); the document is parsed, once ([`Prepared`]); its shape and cost are
+//!    measured (`graphql::limits`).
+//! 2. The transport's own rules read the prepared operation: GET runs no mutation
+//!    (`http/graphql.rs`), a keyed mutation runs once (`http/idempotent.rs`), a query
+//!    reads from the replica.
+//! 3. [`execute`] (HTTP) or [`stream`] (WebSocket): the caller is charged, and the
+//!    operation refused, in this order, when the rate-limit store is unreachable, the
+//!    caller's budget is spent, or the limits refuse it; else it runs.
+//! 4. [`finish`]: each response gets its fields in the query's order, a code on every
+//!    error, the request id on an internal error and its cost in `extensions.cost`; the
+//!    metrics and the log record its [`Outcome`], which is also what the idempotency
+//!    layer judges an answer by (never its text).
+
+use super::error::HttpError;
+use super::format::ResponseFormat;
+use super::persisted;
+use super::state::AppState;
+use crate::db::Handle;
+use crate::events::Events;
+use crate::graphql::RequestData;
+use crate::graphql::error_codes::{classify, is_request_error};
+use crate::graphql::limits::report_cost;
+use crate::graphql::prepared::Prepared;
+use crate::service::principals::Live;
+use crate::service::quotas::Charge;
+use crate::viewer::Viewer;
+use actix_web::HttpResponse;
+use actix_web::http::StatusCode;
+use async_graphql::futures_util::StreamExt;
+use async_graphql::futures_util::stream::BoxStream;
+use async_graphql::{Data, Executor, Response, ServerError};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Why a request was refused before it was parsed or run.
+pub enum Refusal {
+    /// A NUL character in its text.
+    Nul(HttpError),
+    /// Its persisted query (see [`persisted`]).
+    Persisted(persisted::Refusal),
+}
+
+impl Refusal {
+    /// The HTTP answer.
+    pub fn into_response(self, format: ResponseFormat) -> HttpResponse {
+        match self {
+            Refusal::Nul(refusal) => format.request_error(refusal),
+            Refusal::Persisted(refusal) => persisted::reply(format, refusal),
+        }
+    }
+
+    /// As a GraphQL error (on a WebSocket).
+    pub fn server_error(&self) -> ServerError {
+        match self {
+            Refusal::Nul(refusal) => coded(refusal.message(), refusal.code()),
+            Refusal::Persisted(refusal) => refusal.server_error(),
+        }
+    }
+}
+
+/// A GraphQL error with a message and a code.
+fn coded(message: &str, code: &str) -> ServerError {
+    let mut extensions = async_graphql::ErrorExtensionValues::default();
+    extensions.set("code", code);
+    let mut error = ServerError::new(message, None);
+    error.extensions = Some(extensions);
+    error
+}
+
+/// Step 1: the request read, parsed once and measured, or why it may not go on.
+pub async fn prepare(
+    state: &AppState,
+    request: async_graphql::Request,
+) -> Result<Prepared, Refusal> {
+    if let Some(refusal) = refuse_nul(&request) {
+        return Err(Refusal::Nul(refusal));
+    }
+    state
+        .persisted
+        .prepare(&state.db, &state.limits, request)
+        .await
+        .map_err(Refusal::Persisted)
+}
+
+/// Who is asking, and from where.
+#[derive(Clone)]
+pub struct Caller {
+    pub viewer: Viewer,
+    pub client_ip: Option<String>,
+    /// The request's id (the one an internal error names).
+    pub request_id: Option<String>,
+}
+
+/// What came of an operation, read by the idempotency layer, the metrics and the log.
+#[derive(Debug, Clone, Default)]
+pub struct Outcome {
+    /// The `extensions.code` of each error of the answer.
+    pub codes: Vec<String>,
+    /// Whether the operation ran (it was admitted, and its document parsed and passed
+    /// validation), in whole or in part.
+    pub ran: bool,
+    /// Whether the answer's `data` is null (or absent).
+    pub data_null: bool,
+    /// What the request cost the caller's rate-limit bucket (`None`: limits are off).
+    pub charge: Option<Charge>,
+}
+
+impl Outcome {
+    /// Whether an error of the answer has this code.
+    pub fn has(&self, code: &str) -> bool {
+        self.codes.iter().any(|c| c == code)
+    }
+
+    /// Whether the caller's budget was spent (the request refused for it).
+    pub fn rate_limited(&self) -> bool {
+        self.charge.is_some_and(|c| !c.allowed)
+    }
+
+    /// The HTTP status of the answer: 503 for an outage met anywhere (the same for
+    /// everyone), 429 for a spent budget, 400 for an operation that never ran under
+    /// `application/graphql-response+json`, else 200.
+    pub fn status(&self, format: ResponseFormat) -> StatusCode {
+        if self.has("SERVICE_UNAVAILABLE") {
+            StatusCode::SERVICE_UNAVAILABLE
+        } else if self.rate_limited() {
+            StatusCode::TOO_MANY_REQUESTS
+        } else if !self.ran
+            && self.data_null
+            && !self.codes.is_empty()
+            && format == ResponseFormat::GraphQlResponseJson
+        {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        }
+    }
+}
+
+/// Step 3, first half: charges the caller for `prepared` and says whether it runs. A
+/// refusal comes in a fixed order: the rate-limit store unreachable, the budget spent,
+/// the limits (what an operation that will not run is charged: `Admission::charge`).
+async fn admit(
+    state: &AppState,
+    caller: &Caller,
+    prepared: &Prepared,
+) -> Result<Option<Charge>, (Response, Option<Charge>)> {
+    let admission = prepared.admission();
+    let charged = state
+        .quotas
+        .charge(
+            &state.db,
+            &caller.viewer,
+            caller.client_ip.as_deref(),
+            admission.charge(),
+        )
+        .await;
+    match charged {
+        Err(outage) => {
+            let error = async_graphql::Error::from(outage);
+            Err((
+                Response::from_errors(vec![error.into_server_error(Default::default())]),
+                None,
+            ))
+        }
+        Ok(Some(refused)) if !refused.allowed => {
+            crate::metrics::global().rate_limited(principal_kind(&caller.viewer));
+            Err((
+                Response::from_errors(vec![super::quota::refusal(&refused)]),
+                Some(refused),
+            ))
+        }
+        Ok(charge) => match admission.refusal.clone() {
+            Some(refusal) => Err((Response::from_errors(vec![refusal]), charge)),
+            None => Ok(charge),
+        },
+    }
+}
+
+/// What a resolver is given: the connection, the caller, the loaders, the charge.
+fn request_data(
+    state: &AppState,
+    caller: &Caller,
+    db: Handle,
+    events: Events,
+    charge: Option<Charge>,
+    live: Option<Arc<Live>>,
+) -> RequestData {
+    RequestData::new(
+        db,
+        caller.viewer.clone(),
+        state.auth.clone(),
+        caller.client_ip.clone(),
+        events,
+    )
+    .with_quota(charge)
+    .with_live(live)
+    .with_targets(state.webhook_targets)
+}
+
+/// Step 3 over HTTP: runs `prepared` for `caller` on `db` (or refuses it), and
+/// finishes its answer.
+pub async fn execute(
+    state: &AppState,
+    caller: &Caller,
+    db: Handle,
+    events: Events,
+    mut prepared: Prepared,
+) -> (Response, Outcome) {
+    let started = Instant::now();
+    let (response, charge, ran) = match admit(state, caller, &prepared).await {
+        Err((refused, charge)) => (refused, charge, false),
+        Ok(charge) => match prepared.take_request() {
+            Err(unparsed) => (Response::from_errors(vec![unparsed]), charge, false),
+            Ok(request) => {
+                let data = request_data(state, caller, db, events, charge, None);
+                (state.schema.execute(request.data(data)).await, charge, true)
+            }
+        },
+    };
+    finish(
+        state,
+        caller,
+        &prepared,
+        response,
+        charge,
+        ran,
+        Some(started),
+    )
+}
+
+/// Step 3 on a WebSocket: the responses of `prepared` (a subscription's events, or a
+/// query's or mutation's one answer), each finished; the first is recorded.
+pub fn stream(
+    state: AppState,
+    caller: Caller,
+    live: Option<Arc<Live>>,
+    mut prepared: Prepared,
+    session_data: Option<Arc<Data>>,
+) -> BoxStream<'static, Response> {
+    Box::pin(async_stream::stream! {
+        let started = Instant::now();
+        match admit(&state, &caller, &prepared).await {
+            Err((refused, charge)) => {
+                yield finish(&state, &caller, &prepared, refused, charge, false, Some(started)).0;
+            }
+            Ok(charge) => match prepared.take_request() {
+                Err(unparsed) => {
+                    let response = Response::from_errors(vec![unparsed]);
+                    yield finish(&state, &caller, &prepared, response, charge, false, Some(started)).0;
+                }
+                Ok(request) => {
+                    let data = request_data(
+                        &state,
+                        &caller,
+                        Handle::Pool(state.db.clone()),
+                        state.events.clone(),
+                        charge,
+                        live,
+                    );
+                    let mut responses =
+                        Executor::execute_stream(&state.schema, request.data(data), session_data);
+                    let mut first = Some(started);
+                    while let Some(response) = responses.next().await {
+                        yield finish(&state, &caller, &prepared, response, charge, true, first.take()).0;
+                    }
+                }
+            },
+        }
+    })
+}
+
+/// Step 4: the answer finished (see the module's documentation), and its outcome; it
+/// is recorded in the metrics when `started` is given.
+fn finish(
+    state: &AppState,
+    caller: &Caller,
+    prepared: &Prepared,
+    response: Response,
+    charge: Option<Charge>,
+    executed: bool,
+    started: Option<Instant>,
+) -> (Response, Outcome) {
+    let mut response = response;
+    crate::graphql::response_order::in_query_order(&mut response.data, prepared);
+    let mut response = classify(response);
+    if let Some(id) = &caller.request_id {
+        super::request_id::mark_internal_errors(&mut response, id);
+    }
+    report_cost(&mut response, prepared.admission().cost);
+    let outcome = Outcome {
+        codes: error_codes(&response),
+        ran: executed && !is_request_error(&response),
+        data_null: response.data == async_graphql::Value::Null,
+        charge,
+    };
+    if let Some(started) = started {
+        crate::metrics::global().request(
+            prepared.name(),
+            named_in_metrics(state, &caller.viewer),
+            &outcome.codes,
+            started.elapsed(),
+        );
+    }
+    tracing::debug!(
+        operation = prepared.name(),
+        codes = ?outcome.codes,
+        ran = outcome.ran,
+        data_null = outcome.data_null,
+        "graphql operation"
+    );
+    (response, outcome)
+}
+
+/// Whether an operation's name gets a label of its own in the metrics: a signed-in
+/// caller's, or any when only the allow-list runs (see [`crate::metrics`]).
+fn named_in_metrics(state: &AppState, viewer: &Viewer) -> bool {
+    viewer.principal().is_some() || state.persisted.only_allow_list()
+}
+
+/// The kind of caller, for metrics.
+fn principal_kind(viewer: &Viewer) -> &'static str {
+    match viewer.principal().map(|p| p.subject) {
+        None => "anonymous",
+        Some(crate::viewer::Subject::Account(_)) => "account",
+        Some(crate::viewer::Subject::Client(_)) => "client",
+        Some(crate::viewer::Subject::System) => "system",
+    }
+}
+
+/// The `extensions.code` of each error of a response.
+fn error_codes(response: &Response) -> Vec<String> {
+    response
+        .errors
+        .iter()
+        .map(
+            |e| match e.extensions.as_ref().and_then(|x| x.get("code")) {
+                Some(async_graphql::Value::String(code)) => code.clone(),
+                _ => "INTERNAL_SERVER_ERROR".to_owned(),
+            },
+        )
+        .collect()
+}
+
+/// The refusal of a request whose text holds a NUL character (`\u0000`): no database
+/// stores it in text (PostgreSQL refuses it, SQLite would keep it), so it is bad input
+/// wherever it appears, even in a sign-in's email.
+fn refuse_nul(request: &async_graphql::Request) -> Option<HttpError> {
+    fn in_value(value: &async_graphql::Value) -> bool {
+        match value {
+            async_graphql::Value::String(s) => s.contains('\0'),
+            async_graphql::Value::List(items) => items.iter().any(in_value),
+            async_graphql::Value::Object(map) => {
+                map.iter().any(|(k, v)| k.contains('\0') || in_value(v))
+            }
+            _ => false,
+        }
+    }
+    let found = request.query.contains('\0')
+        || request
+            .operation_name
+            .as_deref()
+            .is_some_and(|n| n.contains('\0'))
+        || request
+            .variables
+            .iter()
+            .any(|(k, v)| k.contains('\0') || in_value(v));
+    found.then(|| {
+        HttpError::bad_request(
+            "BAD_USER_INPUT",
+            "Text may not contain the NUL character (\\u0000)",
+        )
+    })
+}

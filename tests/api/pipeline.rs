@@ -1,0 +1,307 @@
+//! One pipeline for every request (issue 22): a request's document is parsed once, the
+//! operation it runs is decided once by the spec's GetOperation on every transport, and
+//! `@skip`/`@include` are evaluated before anything is charged.
+
+use crate::helpers::{TestApp, spawn_app, spawn_app_with};
+use crate::persisted::query_url;
+use async_graphql::futures_util::SinkExt;
+use entity::enums::Role;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use tokio_tungstenite::tungstenite::Message;
+
+const CREATE: &str = "mutation M { stakeholderCreate(input: { name: \"Unknown name\", group: CIVIL_SOCIETY, accreditation: WSIS_ACCREDITED }) { stakeholder { name } } }";
+
+async fn created(app: &TestApp) -> Value {
+    app.data(
+        "{ stakeholders(filter: { search: \"Unknown name\" }) { totalCount } }",
+        json!({}),
+    )
+    .await["stakeholders"]["totalCount"]
+        .clone()
+}
+
+/// The first error's code, and whether the answer has `data`.
+fn refused(body: &Value) -> (String, bool) {
+    (
+        body["errors"][0]["extensions"]["code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+        body.get("data").is_some(),
+    )
+}
+
+#[tokio::test]
+async fn an_unknown_operation_name_runs_nothing_on_any_transport_keyed_or_not() {
+    let app = spawn_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let two = format!("query Q {{ viewer {{ role }} }} {CREATE}");
+    let expected = ("GRAPHQL_VALIDATION_FAILED".to_owned(), false);
+    for document in [CREATE, two.as_str()] {
+        let body = json!({ "query": document, "operationName": "Nope" });
+        // POST, with and without a key (twice with the key: nothing is kept to replay).
+        for key in [None, Some("unknown-name"), Some("unknown-name")] {
+            let mut request = app
+                .client
+                .post(app.url("/graphql"))
+                .bearer_auth(&admin)
+                .json(&body);
+            if let Some(key) = key {
+                request = request.header("idempotency-key", key);
+            }
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            assert!(response.headers().get("idempotent-replayed").is_none());
+            let answer: Value = response.json().await.unwrap();
+            assert_eq!(refused(&answer), expected, "POST {key:?}: {answer}");
+            assert!(
+                answer["errors"][0]["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("Nope"),
+                "{answer}"
+            );
+        }
+        // GET: no operation is selected, so there is no mutation to refuse with 405;
+        // it is refused as the spec's GetOperation refuses it.
+        let response = app
+            .client
+            .get(query_url(
+                &app,
+                &[("query", document), ("operationName", "Nope")],
+            ))
+            .bearer_auth(&admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let answer: Value = response.json().await.unwrap();
+        assert_eq!(refused(&answer), expected, "GET: {answer}");
+        // WebSocket.
+        let mut socket = crate::sockets::connect_as(&app, Some(&admin)).await;
+        let subscribe = json!({ "id": "1", "type": "subscribe", "payload": body });
+        socket
+            .send(Message::Text(subscribe.to_string().into()))
+            .await
+            .unwrap();
+        let payload = crate::sockets::next_for(&mut socket, "1").await;
+        let errors = payload
+            .as_array()
+            .cloned()
+            .unwrap_or_else(|| payload["errors"].as_array().cloned().unwrap_or_default());
+        assert_eq!(
+            errors[0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+            "{payload}"
+        );
+    }
+    assert_eq!(created(&app).await, 0, "nothing ran");
+}
+
+/// What an anonymous query costs, as `extensions.cost` says and the budget is charged.
+async fn charged(app: &TestApp, query: &str, variables: Value) -> (u64, u64) {
+    let response = app
+        .client
+        .post(app.url("/graphql"))
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .unwrap();
+    let remaining = |r: &reqwest::Response| -> u64 {
+        r.headers()["ratelimit-remaining"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let left = remaining(&response);
+    let body: Value = response.json().await.unwrap();
+    assert!(body.get("errors").is_none(), "{body}");
+    (
+        body["extensions"]["cost"]["requested"].as_u64().unwrap(),
+        left,
+    )
+}
+
+#[tokio::test]
+async fn a_field_left_out_by_skip_or_include_is_not_charged() {
+    let mut settings = crate::helpers::test_settings();
+    settings.rate_limits =
+        concord::config::RateLimits::from_rules(&[concord::config::parse_rate_limit(
+            "ANONYMOUS=100000/1h",
+        )
+        .unwrap()])
+        .unwrap();
+    let app = spawn_app_with(settings).await;
+    // A search costs 5,000 points; the rest a few.
+    let query = "query($skip: Boolean!, $include: Boolean = false) {
+        viewer { role }
+        a: searchContributions(query: \"internet\") @skip(if: $skip) { totalCount }
+        ... on Query @include(if: $include) { b: searchContributions(query: \"policy\") { totalCount } }
+        ...Search @skip(if: $skip)
+    }
+    fragment Search on Query { c: searchContributions(query: \"cooperation\") { totalCount } }";
+    let (all, after_all) = charged(&app, query, json!({ "skip": false, "include": true })).await;
+    assert!(all >= 15_000, "three searches: {all}");
+    let (none, after_none) = charged(&app, query, json!({ "skip": true })).await;
+    assert!(none < 100, "no search runs, none is charged: {none}");
+    assert_eq!(
+        after_all - after_none,
+        none,
+        "the budget is charged what extensions.cost says"
+    );
+    let (one, _) = charged(&app, query, json!({ "skip": true, "include": true })).await;
+    assert!(
+        one >= 5_000 && one - none < all / 2,
+        "one search of three: {one} (all: {all})"
+    );
+}
+
+#[tokio::test]
+async fn a_requests_document_is_parsed_once_whatever_reads_it() {
+    // A server of its own, so that its metrics count only these requests.
+    let app = spawn_app().await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let (_serving, port) = crate::pooler::serve(&[("DATABASE_URL", &app.db_url)]).await;
+    let address = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    let parsed = || async {
+        let text = client
+            .get(format!("{address}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix("concord_graphql_documents_parsed_total "))
+            .map_or(0, |v| v.parse::<u64>().unwrap())
+    };
+    let post = |body: Value, key: Option<&'static str>| {
+        let mut request = client
+            .post(format!("{address}/graphql"))
+            .bearer_auth(&admin)
+            .json(&body);
+        if let Some(key) = key {
+            request = request.header("idempotency-key", key);
+        }
+        request.send()
+    };
+    assert_eq!(parsed().await, 0);
+    let mut sent = 0;
+    // A query, and a named query with fragments, directives and an order to restore.
+    post(json!({ "query": "{ viewer { role } }" }), None)
+        .await
+        .unwrap();
+    sent += 1;
+    post(
+        json!({ "query": "query A($s: Boolean!) { ...F viewer @skip(if: $s) { role } } fragment F on Query { stakeholders(first: 1) { totalCount } }", "variables": { "s": false }, "operationName": "A" }),
+        None,
+    )
+    .await
+    .unwrap();
+    sent += 1;
+    // A keyed named mutation, and its replay.
+    let create =
+        json!({ "query": CREATE.replace("Unknown name", "Parsed once"), "operationName": "M" });
+    for _ in 0..2 {
+        let response = post(create.clone(), Some("parsed-once")).await.unwrap();
+        assert_eq!(response.status(), 200);
+        sent += 1;
+    }
+    // A query over GET, and a mutation over GET (405).
+    for (query, status) in [("{ viewer { role } }", 200), (CREATE, 405)] {
+        let url = format!(
+            "{address}/graphql?{}",
+            url::form_urlencoded::Serializer::new(String::new())
+                .append_pair("query", query)
+                .finish()
+        );
+        let response = client.get(url).send().await.unwrap();
+        assert_eq!(response.status(), status);
+        sent += 1;
+    }
+    // A persisted query registered, then run by its hash alone.
+    let document = "query Persisted { viewer { role } }";
+    let hash = hex::encode(Sha256::digest(document.as_bytes()));
+    let persisted = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    post(json!({ "query": document, "extensions": persisted }), None)
+        .await
+        .unwrap();
+    post(json!({ "extensions": persisted }), None)
+        .await
+        .unwrap();
+    sent += 2;
+    // A document that does not parse (parsed once, and not again to report why).
+    let answer: Value = post(json!({ "query": "{ viewer" }), None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        answer["errors"][0]["extensions"]["code"],
+        "GRAPHQL_PARSE_FAILED"
+    );
+    sent += 1;
+    // An operation on a WebSocket.
+    let mut socket = crate::sockets::connect_at(&address, Some(&admin)).await;
+    let subscribe =
+        json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ viewer { role } }" } });
+    socket
+        .send(Message::Text(subscribe.to_string().into()))
+        .await
+        .unwrap();
+    let payload = crate::sockets::next_for(&mut socket, "1").await;
+    assert_eq!(payload["data"]["viewer"]["role"], "SECRETARIAT");
+    sent += 1;
+    // Refused before any parse: a NUL character.
+    let response = post(json!({ "query": "{ viewer { role } }\u{0}" }), None)
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(parsed().await, sent, "one parse a request");
+}
+
+#[tokio::test]
+async fn fragments_in_a_circle_or_spread_past_counting_are_refused_before_they_are_walked() {
+    let app = spawn_app().await;
+    // A fragment that spreads itself through a field (here inside introspection, where
+    // depth is not counted) is the validator's to refuse; nothing walks it before.
+    for query in [
+        "{ __schema { ...A } } fragment A on __Schema { types { name } queryType { ...B } } fragment B on __Type { fields { type { ...B } } }",
+        "{ stakeholders { ...S } } fragment S on StakeholderConnection { nodes { ...T } } fragment T on Stakeholder { contributions { ...U } } fragment U on ContributionConnection { ...S }",
+    ] {
+        let body = app.graphql(query, json!({})).await;
+        assert_eq!(
+            body["errors"][0]["extensions"]["code"], "GRAPHQL_VALIDATION_FAILED",
+            "{body}"
+        );
+    }
+    // Fifteen fragments, each spreading the next three times: 3^15 fields once spread.
+    let mut query = String::from("{ ...F0 }");
+    for i in 0..15 {
+        query.push_str(&format!(
+            " fragment F{i} on Query {{ ...F{n} ...F{n} ...F{n} }}",
+            n = i + 1
+        ));
+    }
+    query.push_str(" fragment F15 on Query { viewer { role } }");
+    let started = std::time::Instant::now();
+    let body = app.graphql(&query, json!({})).await;
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "QUERY_TOO_COMPLEX",
+        "{body}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // The server is still there.
+    assert_eq!(
+        app.data("{ viewer { role } }", json!({})).await["viewer"]["role"],
+        Value::Null
+    );
+}
