@@ -367,7 +367,7 @@ async fn connect_checked(
 /// Connects to the database and applies pending migrations.
 async fn open(url: &str, transaction_pooler: bool) -> anyhow::Result<sea_orm::DatabaseConnection> {
     let db = connect_checked(url, transaction_pooler).await?;
-    db::migrate(&db).await?;
+    crate::service::setup::migrate(&db).await?;
     Ok(db)
 }
 
@@ -402,7 +402,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Operations { action } => {
             let db = connect_checked(&cli.database_url, cli.db_transaction_pooler).await?;
-            db::migrate(&db).await?;
+            crate::service::setup::migrate(&db).await?;
             match action {
                 OperationsAction::Add { paths, json } => operations::add(&db, &paths, json).await,
                 OperationsAction::List { json } => operations::list(&db, json).await,
@@ -412,7 +412,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = connect_checked(&cli.database_url, cli.db_transaction_pooler).await?;
             match action {
                 MigrateAction::Up => {
-                    db::migrate(&db).await?;
+                    crate::service::setup::migrate(&db).await?;
                     tracing::info!("database is up to date");
                 }
                 MigrateAction::Status => {
@@ -430,7 +430,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             seed: random_seed,
         } => {
             let db = connect_checked(&cli.database_url, cli.db_transaction_pooler).await?;
-            db::migrate(&db).await?;
+            crate::service::setup::migrate(&db).await?;
             match dataset {
                 SeedDataset::Report2010 => {
                     let report = seed::run(&db, Dataset::Report2010).await?;
@@ -468,7 +468,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 std::io::stdin().read_to_string(&mut password)?;
                 let password = password.trim_end_matches(['\r', '\n']).to_owned();
                 let db = connect_checked(&cli.database_url, cli.db_transaction_pooler).await?;
-                db::migrate(&db).await?;
+                crate::service::setup::migrate(&db).await?;
                 let input = NewAccount {
                     display_name: display_name.unwrap_or_else(|| email.clone()),
                     email,
@@ -536,12 +536,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         },
         Command::Client { action } => {
             let db = connect_checked(&cli.database_url, cli.db_transaction_pooler).await?;
-            db::migrate(&db).await?;
+            crate::service::setup::migrate(&db).await?;
             admin::client(&db, action).await
         }
         Command::Consultation { action } => {
             let db = connect_checked(&cli.database_url, cli.db_transaction_pooler).await?;
-            db::migrate(&db).await?;
+            crate::service::setup::migrate(&db).await?;
             admin::consultation(&db, action).await
         }
         Command::Audit {
@@ -670,7 +670,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     );
                 }
             }
-            db::migrate(direct.as_ref().unwrap_or(&db)).await?;
+            crate::service::setup::migrate(direct.as_ref().unwrap_or(&db)).await?;
             if let Some(dataset) = dataset {
                 let report = seed::run(&db, dataset).await?;
                 tracing::info!("{report}");

@@ -5,8 +5,6 @@ use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use crate::service::quotas::Limit;
-
 /// What `serve` needs.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -30,7 +28,7 @@ pub struct Settings {
     /// How long requests in flight may take to finish once a shutdown began.
     pub shutdown_timeout: Duration,
     /// Where webhooks may point and how their deliveries are retried.
-    pub webhooks: crate::service::webhooks::deliver::DeliverySettings,
+    pub webhooks: DeliverySettings,
 }
 
 /// A trusted proxy: an address (`10.0.0.5`) or a network (`10.0.0.0/8`).
@@ -136,7 +134,7 @@ pub fn parse_rate_limit(raw: &str) -> Result<RateLimitRule, String> {
         .trim()
         .parse()
         .map_err(|_| format!("{raw:?}: {points:?} is not a whole number of points"))?;
-    let min = crate::graphql::cost::MAX_COST;
+    let min = MIN_BUDGET;
     if !(min..=MAX_RATE_POINTS).contains(&points) {
         return Err(format!(
             "{raw:?}: a budget must be from {min} points (the costliest operation allowed) \
@@ -193,19 +191,16 @@ pub struct RateLimits {
 }
 
 impl Default for RateLimits {
-    /// Per minute: 300,000 points for an anonymous address (three seconds of server time),
-    /// and each role's budget from [`crate::policy::default_budgets`].
+    /// Per minute: 300,000 points for an anonymous address (three seconds of server
+    /// time); a role without a budget of its own has its default (`policy::default_budgets`,
+    /// applied where budgets are charged).
     fn default() -> Self {
-        let minute = |points| Limit {
-            points,
-            window: Duration::from_secs(60),
-        };
         RateLimits {
-            anonymous: Some(minute(300_000)),
-            roles: crate::policy::default_budgets()
-                .into_iter()
-                .map(|(role, points)| (role, minute(points)))
-                .collect(),
+            anonymous: Some(Limit {
+                points: 300_000,
+                window: Duration::from_secs(60),
+            }),
+            roles: Vec::new(),
             clients: Vec::new(),
         }
     }
@@ -246,5 +241,55 @@ impl RateLimits {
     /// Whether any limit applies.
     pub fn enabled(&self) -> bool {
         self.anonymous.is_some()
+    }
+}
+
+/// The smallest budget a rule may set: the cost of the costliest operation allowed
+/// (`graphql::cost::MAX_COST`, held equal to it there).
+pub const MIN_BUDGET: u64 = 25_000;
+
+/// A budget: `points` per `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limit {
+    pub points: u64,
+    pub window: Duration,
+}
+
+/// Which targets this instance may deliver webhooks to (see
+/// `service::webhooks::target`).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Targets {
+    /// Allow loopback addresses (and plain `http` to them): for tests only.
+    pub allow_loopback: bool,
+}
+
+/// How deliveries are sent.
+#[derive(Debug, Clone)]
+pub struct DeliverySettings {
+    /// Where webhooks may point.
+    pub targets: Targets,
+    /// Wait before the second attempt; doubled for each one after, up to six hours.
+    pub retry_base: Duration,
+    /// Attempts before a delivery is given up (FAILED).
+    pub max_attempts: i32,
+    /// How long an endpoint has to answer.
+    pub timeout: Duration,
+    /// How often due deliveries are looked for, besides when one is written here.
+    pub poll: Duration,
+    /// Whether this instance sends deliveries (off: it only writes them, for another
+    /// instance to send).
+    pub deliver: bool,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        DeliverySettings {
+            targets: Targets::default(),
+            retry_base: Duration::from_secs(30),
+            max_attempts: 10,
+            timeout: Duration::from_secs(10),
+            poll: Duration::from_secs(1),
+            deliver: true,
+        }
     }
 }

@@ -4,7 +4,6 @@
 //! `AppError` deliberately does not implement `Display`: async-graphql converts any
 //! `Display` type into an error without a code, and that must not happen by accident.
 
-use async_graphql::ErrorExtensions;
 use sea_orm::DbErr;
 
 /// What went wrong, in terms a client can act on.
@@ -104,16 +103,6 @@ impl From<anyhow::Error> for AppError {
     }
 }
 
-impl From<AppError> for async_graphql::Error {
-    fn from(err: AppError) -> Self {
-        if let AppError::Internal(cause) = &err {
-            tracing::error!(error = ?cause, "internal error while resolving a request");
-        }
-        let code = err.code();
-        async_graphql::Error::new(err.message()).extend_with(|_, ext| ext.set("code", code))
-    }
-}
-
 /// Result of a service call.
 pub type AppResult<T> = Result<T, AppError>;
 
@@ -127,7 +116,7 @@ pub struct UserError {
 }
 
 /// What kind of input problem.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UserErrorCode {
     /// The value is malformed or out of range.
     Invalid,

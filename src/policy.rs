@@ -548,12 +548,26 @@ pub fn default_budgets() -> [(Role, u64); 3] {
     ]
 }
 
-/// The budget of a principal of `role` among `budgets` (by role), else `fallback`.
-pub fn budget_of<L: Copy>(budgets: &[(Role, L)], role: Role, fallback: L) -> L {
-    budgets
+/// The budget of a principal of `role`: the one `configured` for its role, else its
+/// default a minute ([`default_budgets`]), else `anonymous`.
+pub fn budget_of(
+    configured: &[(Role, crate::config::Limit)],
+    role: Role,
+    anonymous: crate::config::Limit,
+) -> crate::config::Limit {
+    let default = || {
+        default_budgets()
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map_or(anonymous, |(_, points)| crate::config::Limit {
+                points: *points,
+                window: std::time::Duration::from_secs(60),
+            })
+    };
+    configured
         .iter()
         .find(|(r, _)| *r == role)
-        .map_or(fallback, |(_, limit)| *limit)
+        .map_or_else(default, |(_, limit)| *limit)
 }
 
 #[cfg(test)]

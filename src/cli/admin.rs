@@ -60,7 +60,7 @@ pub(crate) fn settle<T>(result: MutationResult<T>) -> anyhow::Result<T> {
         Err(MutationError::Input(errors)) => Err(Refused(json!({
             "errors": errors.iter().map(|e| json!({
                 "field": e.field.last().cloned().unwrap_or_default(),
-                "code": async_graphql::InputType::to_value(&e.code).to_string(),
+                "code": async_graphql::InputType::to_value(&crate::graphql::enums::UserErrorCode::from(e.code)).to_string(),
                 "message": e.message,
             })).collect::<Vec<_>>()
         }))

@@ -39,6 +39,8 @@ use std::collections::HashMap;
 
 /// Highest cost an operation may have.
 pub const MAX_COST: u64 = 25_000;
+// The smallest budget a caller may be given pays for any operation allowed.
+const _: () = assert!(MAX_COST == crate::config::MIN_BUDGET);
 
 /// One value written to the response (measured: 3–4 µs a value in a page of 100).
 pub const VALUE: u64 = 1;

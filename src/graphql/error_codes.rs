@@ -6,7 +6,19 @@
 //! variable), which are the caller's mistakes (`BAD_USER_INPUT`) with a message that
 //! says what to send. Anything left is ours (`INTERNAL_SERVER_ERROR`).
 
-use async_graphql::{ErrorExtensionValues, Response, ServerError, Value};
+use async_graphql::{ErrorExtensionValues, ErrorExtensions, Response, ServerError, Value};
+
+/// A service's error as a GraphQL error with its `extensions.code`; an internal cause is
+/// logged here, never sent.
+impl From<crate::error::AppError> for async_graphql::Error {
+    fn from(err: crate::error::AppError) -> Self {
+        if let crate::error::AppError::Internal(cause) = &err {
+            tracing::error!(error = ?cause, "internal error while resolving a request");
+        }
+        let code = err.code();
+        async_graphql::Error::new(err.message()).extend_with(|_, ext| ext.set("code", code))
+    }
+}
 
 /// Whether no part of the operation ran: errors only, none at a field.
 pub fn is_request_error(response: &Response) -> bool {

@@ -5,6 +5,7 @@ pub mod args;
 pub mod connection;
 pub mod context;
 pub mod cost;
+pub mod enums;
 pub mod error_codes;
 pub mod limits;
 pub mod loaders;

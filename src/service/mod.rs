@@ -24,6 +24,7 @@ pub mod reports;
 pub mod rows;
 pub mod search;
 pub mod sessions;
+pub mod setup;
 pub mod stakeholders;
 pub mod statistics;
 pub mod tally;

@@ -8,12 +8,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-/// A budget: `points` per `window`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limit {
-    pub points: u64,
-    pub window: Duration,
-}
+pub use crate::config::Limit;
 
 impl Limit {
     /// Points drained per millisecond.

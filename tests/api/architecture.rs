@@ -25,8 +25,8 @@ fn src() -> PathBuf {
 
 /// The module path of a file: `src/http/graphql.rs` is `http::graphql`, a folder's
 /// `mod.rs` is the folder.
-fn module_of(file: &Path) -> Vec<String> {
-    let rel = file.strip_prefix(src()).expect("under src");
+fn module_of(src: &Path, file: &Path) -> Vec<String> {
+    let rel = file.strip_prefix(src).expect("under src");
     let mut parts: Vec<String> = rel
         .with_extension("")
         .components()
@@ -120,12 +120,15 @@ fn named_paths(module: &[String], code: &str) -> Vec<Vec<String>> {
     paths
 }
 
-#[test]
-fn no_module_imports_one_that_imports_it_back() {
+/// Which module each module of the tree under `src` names (`crate::…` paths; a folder's
+/// own items, used by its files, are not an import back).
+fn imports(src: &Path) -> BTreeMap<Vec<String>, BTreeSet<Vec<String>>> {
     let mut files = Vec::new();
-    rust_files(&src(), &mut files);
-    let modules: BTreeMap<Vec<String>, PathBuf> =
-        files.iter().map(|f| (module_of(f), f.clone())).collect();
+    rust_files(src, &mut files);
+    let modules: BTreeMap<Vec<String>, PathBuf> = files
+        .iter()
+        .map(|f| (module_of(src, f), f.clone()))
+        .collect();
     let is_folder = |m: &[String]| {
         modules.get(m).is_some_and(|f| {
             f.file_name()
@@ -145,13 +148,55 @@ fn no_module_imports_one_that_imports_it_back() {
             let Some(target) = resolve(&path) else {
                 continue;
             };
-            // A folder's own items, used by its files, are not an import back.
             let inside = module.len() > target.len() && module.starts_with(&target);
             if target != *module && !(inside && is_folder(&target)) {
                 edges.entry(module.clone()).or_default().insert(target);
             }
         }
     }
+    edges
+}
+
+/// The layers of `docs/ARCHITECTURE.md`, lowest first: a module may name modules of its
+/// own layer or of lower ones, never of a higher one.
+const LAYERS: [&[&str]; 6] = [
+    &["error", "ids", "viewer", "config", "metrics", "telemetry"],
+    &[
+        "domain", "policy", "auth", "db", "pooler", "paging", "events",
+    ],
+    &["service"],
+    &["graphql", "seed"],
+    &["http"],
+    &["startup", "cli", "main", "lib"],
+];
+
+/// The rank of a top-level module (`None`: it has no layer yet).
+fn rank(module: &[String]) -> Option<usize> {
+    let top = module.first().map_or("lib", String::as_str);
+    LAYERS.iter().position(|layer| layer.contains(&top))
+}
+
+/// Each import of a module of a higher layer, and each module without a layer.
+fn upward_imports(src: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for (module, targets) in imports(src) {
+        let Some(from) = rank(&module) else {
+            found.push(format!("{} has no layer", module.join("/")));
+            continue;
+        };
+        for target in targets {
+            match rank(&target) {
+                Some(to) if to <= from => {}
+                _ => found.push(format!("{} -> {}", module.join("/"), target.join("/"))),
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn no_module_imports_one_that_imports_it_back() {
+    let edges = imports(&src());
     let reaches = |from: &Vec<String>, to: &Vec<String>| {
         let mut seen = BTreeSet::new();
         let mut stack = vec![from.clone()];
@@ -180,6 +225,77 @@ fn no_module_imports_one_that_imports_it_back() {
     // The check sees imports at all: the HTTP layer names the GraphQL schema.
     assert!(
         edges[&vec!["http".to_owned(), "state".to_owned()]].contains(&vec!["graphql".to_owned()])
+    );
+}
+
+#[test]
+fn no_layer_imports_a_higher_one() {
+    let upward = upward_imports(&src());
+    assert!(
+        upward.is_empty(),
+        "imports of a higher layer (see LAYERS and docs/ARCHITECTURE.md): {upward:#?}"
+    );
+}
+
+#[test]
+fn an_upward_import_fails_the_check() {
+    // A tree of three layers in which the settings name a service.
+    let root = std::env::temp_dir().join(format!("concord-layers-{}", std::process::id()));
+    let src = root.join("src");
+    std::fs::create_dir_all(src.join("service")).unwrap();
+    for (file, text) in [
+        ("lib.rs", "pub mod config; pub mod service; pub mod http;"),
+        ("config.rs", "pub use crate::service::quotas::Limit;\n"),
+        ("service/mod.rs", "pub mod quotas;"),
+        (
+            "service/quotas.rs",
+            "use crate::error::AppError;\npub struct Limit;",
+        ),
+        ("error.rs", "pub struct AppError;"),
+        ("http.rs", "use crate::{config, service::quotas};"),
+        ("plugins.rs", "use crate::error::AppError;"),
+    ] {
+        std::fs::write(src.join(file), text).unwrap();
+    }
+    let found = upward_imports(&src);
+    std::fs::remove_dir_all(&root).unwrap();
+    assert_eq!(
+        found,
+        ["config -> service/quotas", "plugins has no layer"],
+        "only the upward import and the module without a layer"
+    );
+}
+
+/// Files under `src` whose code (tests and comments left out) holds `needle`, as paths
+/// relative to `src`.
+fn files_naming(needle: &str) -> BTreeSet<String> {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    files
+        .iter()
+        .filter(|f| code(&std::fs::read_to_string(f).expect("read")).contains(needle))
+        .map(|f| f.strip_prefix(src()).unwrap().display().to_string())
+        .collect()
+}
+
+#[test]
+fn below_the_graphql_layer_nothing_names_async_graphql_and_one_module_parses_requests() {
+    let named: Vec<String> = files_naming("async_graphql")
+        .into_iter()
+        .filter(|f| {
+            let module = module_of(&src(), &src().join(f));
+            rank(&module) < rank(&["graphql".to_owned()])
+        })
+        .collect();
+    assert!(named.is_empty(), "below graphql/: {named:?}");
+    // The request's document is parsed in one place (the command line parses what an
+    // operator puts on the allow-list).
+    assert_eq!(
+        files_naming("parse_query"),
+        BTreeSet::from([
+            "cli/operations.rs".to_owned(),
+            "graphql/prepared.rs".to_owned()
+        ])
     );
 }
 

@@ -261,7 +261,7 @@ fn instances_starting_together_migrate_once() {
             let url = db.url.clone();
             tasks.push(tokio::spawn(async move {
                 let conn = concord::db::connect(&url).await?;
-                concord::db::migrate(&conn).await
+                concord::service::setup::migrate(&conn).await
             }));
         }
         for task in tasks {

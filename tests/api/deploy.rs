@@ -31,7 +31,7 @@ async fn queries_read_from_the_replica_and_writes_go_to_the_primary() {
     // instance answers tells which database it read.
     let replica_db = TestDb::create().await;
     let replica = concord::db::connect(&replica_db.url).await.unwrap();
-    concord::db::migrate(&replica).await.unwrap();
+    concord::service::setup::migrate(&replica).await.unwrap();
     let address = start_instance(
         &test_settings(),
         Databases {

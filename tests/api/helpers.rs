@@ -188,7 +188,9 @@ pub async fn spawn_app_with(settings: Settings) -> TestApp {
     let mut db = concord::db::connect(&test_db.url)
         .await
         .expect("connect to the test database");
-    concord::db::migrate(&db).await.expect("migrate");
+    concord::service::setup::migrate(&db)
+        .await
+        .expect("migrate");
     let queries = Arc::new(AtomicUsize::new(0));
     let counter = queries.clone();
     // Statements that resolve requests; the rate-limit charge (one per request, on

@@ -127,7 +127,9 @@ impl Drop for Cluster {
 /// The app on the cluster, with the production pool settings.
 async fn app_on(cluster: &Cluster) -> TestApp {
     let db = concord::db::connect(&cluster.url()).await.expect("connect");
-    concord::db::migrate(&db).await.expect("migrate");
+    concord::service::setup::migrate(&db)
+        .await
+        .expect("migrate");
     concord::seed::run(&db, concord::seed::Dataset::Report2010)
         .await
         .expect("seed");

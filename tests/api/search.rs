@@ -393,7 +393,7 @@ async fn a_new_revision_is_what_search_finds() {
         search(&app, Some(&member), "pterodactyl", Value::Null).await["totalCount"],
         0
     );
-    concord::db::migrate(&app.db).await.unwrap();
+    concord::service::setup::migrate(&app.db).await.unwrap();
     assert_eq!(
         search(&app, Some(&member), "pterodactyl", Value::Null).await["totalCount"],
         1

@@ -157,7 +157,7 @@ pub struct WebhookCreateInput {
     /// Where to POST events: an https URL on a public host.
     pub url: String,
     /// The events to hear of.
-    pub events: Vec<webhooks::EventName>,
+    pub events: Vec<crate::graphql::enums::EventName>,
     /// What you call it.
     pub description: Option<String>,
 }
@@ -172,7 +172,7 @@ pub struct WebhookUpdateInput {
     /// A new URL.
     pub url: Option<String>,
     /// The events to hear of (replacing the old ones).
-    pub events: Option<Vec<webhooks::EventName>>,
+    pub events: Option<Vec<crate::graphql::enums::EventName>>,
     /// Whether it is sent events.
     pub active: Option<bool>,
 }
@@ -407,7 +407,7 @@ impl ReportMutation {
         let rd = request(ctx)?;
         let new = webhooks::NewWebhook {
             url: input.url,
-            events: input.events,
+            events: input.events.into_iter().map(Into::into).collect(),
             description: input.description,
         };
         let result = webhooks::create(&rd.db, &rd.viewer, &rd.webhook_targets, new).await;
@@ -433,7 +433,9 @@ impl ReportMutation {
         let id = id_of(&input.id, NodeType::Webhook)?;
         let changes = webhooks::WebhookChanges {
             url: input.url,
-            events: input.events,
+            events: input
+                .events
+                .map(|events| events.into_iter().map(Into::into).collect()),
             active: input.active,
         };
         let result = webhooks::update(

@@ -1,7 +1,8 @@
 use super::{Stakeholder, dangling};
-use crate::error::{MutationError, MutationResult, UserError, UserErrorCode};
+use crate::error::{MutationError, MutationResult, UserError};
 use crate::graphql::connection::connection;
 use crate::graphql::context::request;
+use crate::graphql::enums::UserErrorCode;
 use crate::graphql::loaders::{AccountKey, ApiClientKey, StakeholderKey};
 use crate::ids::{GlobalId, NodeType};
 use crate::service::api_clients;
@@ -306,7 +307,7 @@ impl From<UserError> for UserErrorObject {
         UserErrorObject {
             field: e.field,
             message: e.message,
-            code: e.code,
+            code: e.code.into(),
         }
     }
 }

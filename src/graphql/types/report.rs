@@ -3,9 +3,10 @@
 
 use super::{Consultation, Contribution, Mechanism, PolicyIssue, dangling};
 use crate::graphql::context::request;
+use crate::graphql::enums::BrokenReason;
 use crate::graphql::loaders::{ConsultationKey, ContributionKey, MechanismKey, PolicyIssueKey};
 use crate::ids::{GlobalId, NodeType};
-use crate::service::reports::{self, BrokenReason, citations::Citation};
+use crate::service::reports::{self, citations::Citation};
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{ReportSectionKind, StakeholderGroup, Stance};
@@ -117,7 +118,7 @@ impl Report {
             .into_iter()
             .map(|(id, reason)| BrokenCitation {
                 contribution_id: GlobalId::new(NodeType::Contribution, id).encode().into(),
-                reason,
+                reason: reason.into(),
             })
             .collect())
     }

@@ -3,8 +3,9 @@
 use crate::graphql::args::page;
 use crate::graphql::connection::connection;
 use crate::graphql::context::request;
+use crate::graphql::enums::EventName;
 use crate::ids::{GlobalId, NodeType};
-use crate::service::webhooks::{self, EventName};
+use crate::service::webhooks;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::WebhookDeliveryStatus;
@@ -39,6 +40,9 @@ impl Webhook {
     /// The events it hears of.
     async fn events(&self) -> Vec<EventName> {
         webhooks::events_of(&self.0)
+            .into_iter()
+            .map(Into::into)
+            .collect()
     }
 
     /// What its owner calls it.

@@ -158,7 +158,7 @@ pub async fn latest_publication(
 }
 
 /// Why a citation of the published report no longer holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BrokenReason {
     /// The contribution was withdrawn by its author or the secretariat.
     Withdrawn,

@@ -9,7 +9,7 @@
 //! "<t>.<body>" with the secret>`. Receivers recompute it and reject old timestamps.
 
 use super::owner_viewer;
-use super::target::{GuardedResolver, Targets};
+use super::target::GuardedResolver;
 use crate::ids::{GlobalId, NodeType};
 use chrono::Utc;
 use entity::enums::WebhookDeliveryStatus;
@@ -31,35 +31,7 @@ pub fn nudge() {
     NUDGE.notify_waiters();
 }
 
-/// How deliveries are sent.
-#[derive(Debug, Clone)]
-pub struct DeliverySettings {
-    pub targets: Targets,
-    /// Wait before the second attempt; doubled for each one after, up to six hours.
-    pub retry_base: Duration,
-    /// Attempts before a delivery is given up (FAILED).
-    pub max_attempts: i32,
-    /// How long an endpoint has to answer.
-    pub timeout: Duration,
-    /// How often due deliveries are looked for, besides when one is written here.
-    pub poll: Duration,
-    /// Whether this instance sends deliveries (off: it only writes them, for another
-    /// instance to send).
-    pub deliver: bool,
-}
-
-impl Default for DeliverySettings {
-    fn default() -> Self {
-        DeliverySettings {
-            targets: Targets::default(),
-            retry_base: Duration::from_secs(30),
-            max_attempts: 10,
-            timeout: Duration::from_secs(10),
-            poll: Duration::from_secs(1),
-            deliver: true,
-        }
-    }
-}
+pub use crate::config::DeliverySettings;
 
 /// Most deliveries taken at once.
 const BATCH: u64 = 20;

@@ -37,7 +37,7 @@ use serde_json::{Value, json};
 pub use target::Targets;
 
 /// The events an endpoint may ask for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EventName {
     /// A contribution was published (by the secretariat, or when its embargo ended).
     ContributionPublished,

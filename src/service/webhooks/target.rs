@@ -12,12 +12,7 @@ use url::{Host, Url};
 /// Longest URL accepted.
 pub const MAX_URL_CHARS: usize = 2_000;
 
-/// Which targets this instance may deliver to.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Targets {
-    /// Allow loopback addresses (and plain `http` to them): for tests only.
-    pub allow_loopback: bool,
-}
+pub use crate::config::Targets;
 
 fn v4_forbidden(ip: Ipv4Addr) -> bool {
     let [a, b, ..] = ip.octets();
