@@ -42,6 +42,20 @@ pub struct Order {
     pub descending: bool,
 }
 
+/// The opaque form of a cursor's text (URL-safe base64 without padding): every cursor
+/// the API hands out goes through here, and back through [`from_opaque`].
+pub fn opaque(text: &str) -> String {
+    URL_SAFE_NO_PAD.encode(text)
+}
+
+/// The text of an opaque cursor; `None` when it is not one.
+pub fn from_opaque(raw: &str) -> Option<String> {
+    URL_SAFE_NO_PAD
+        .decode(raw)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+}
+
 /// A position in a listing, as a cursor names it: the row key and, when the listing is
 /// ordered by a column, that row's value of the column (`None` for a null).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -69,14 +83,11 @@ impl Cursor {
                 format!("{CURSOR_PREFIX}{column}:{}:={value}", self.id)
             }
         };
-        URL_SAFE_NO_PAD.encode(text)
+        opaque(&text)
     }
 
     fn decode(arg: &str, raw: &str) -> AppResult<Cursor> {
-        let text = URL_SAFE_NO_PAD
-            .decode(raw)
-            .ok()
-            .and_then(|bytes| String::from_utf8(bytes).ok());
+        let text = from_opaque(raw);
         let parse = |text: &str| -> Option<Cursor> {
             let rest = text.strip_prefix(CURSOR_PREFIX)?;
             if let Ok(id) = rest.parse::<i64>() {

@@ -6,10 +6,10 @@ use crate::db::Db;
 use crate::domain::{Checks, DisplayName, Email};
 use crate::error::{AppError, AppResult, MutationError, MutationResult, UserError, UserErrorCode};
 use crate::paging::{self, Listing, Page};
-use crate::policy::{self, Action, Readable, SpeaksFor};
+use crate::policy::{self, Action, SpeaksFor};
 use crate::service::audit::{self, Actor, Change};
 use crate::service::refresh_tokens;
-use crate::service::versions::{Versioned, save_at_version};
+use crate::service::versions::save_at_version;
 use crate::viewer::Viewer;
 use chrono::Utc;
 use entity::account::{ActiveModel, Column, Entity, Model};
@@ -193,12 +193,7 @@ pub(crate) async fn save_in(
     before: Model,
     after: ActiveModel,
 ) -> MutationResult<Model> {
-    let cols = Versioned {
-        id: Column::Id,
-        version: Column::Version,
-        updated_at: Column::UpdatedAt,
-    };
-    let row = save_at_version(txn, cols, before.id, before.version, after, "account").await?;
+    let row = save_at_version(txn, before.id, before.version, after, "account").await?;
     audit::append(
         txn,
         actor,
@@ -315,18 +310,8 @@ pub struct AccountFilter {
 
 /// Accounts by id that `viewer` may see: all for the secretariat, one's own otherwise.
 pub async fn by_ids(db: &impl Db, viewer: &Viewer, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
-    let select = Entity::find().filter(Column::Id.is_in(ids.iter().copied()));
-    let select = match policy::readable_accounts(viewer) {
-        Readable::All => select,
-        Readable::Only(own) => select.filter(Column::Id.eq(own)),
-        Readable::Nothing => return Ok(HashMap::new()),
-    };
-    Ok(select
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect())
+    let reading = super::rows::Reading::principals::<Entity>(policy::readable_accounts(viewer));
+    super::rows::by_ids::<Entity>(db, reading, ids).await
 }
 
 /// The account with this email (any case), for sign-in.

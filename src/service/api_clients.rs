@@ -6,8 +6,8 @@ use crate::db::Db;
 use crate::domain::{Checks, Name};
 use crate::error::{AppResult, MutationError, MutationResult, UserError, UserErrorCode};
 use crate::paging::{self, Listing, Page};
-use crate::policy::{self, Action, Readable};
-use crate::service::versions::{Versioned, save_at_version};
+use crate::policy::{self, Action};
+use crate::service::versions::save_at_version;
 use crate::service::{audit, stakeholders};
 use crate::viewer::{Scopes, Viewer};
 use chrono::Utc;
@@ -177,13 +177,8 @@ async fn save(
     before: &Model,
     changes: ActiveModel,
 ) -> MutationResult<Model> {
-    let cols = Versioned {
-        id: Column::Id,
-        version: Column::Version,
-        updated_at: Column::UpdatedAt,
-    };
     let txn = db.begin().await?;
-    let row = save_at_version(&txn, cols, before.id, before.version, changes, "API client").await?;
+    let row = save_at_version(&txn, before.id, before.version, changes, "API client").await?;
     audit_change(&txn, viewer, action, Some(before), &row).await?;
     txn.commit().await?;
     Ok(row)
@@ -218,16 +213,6 @@ pub async fn list(db: &impl Db, viewer: &Viewer, page: &Page) -> AppResult<Listi
 
 /// Clients by id that `viewer` may see: all for the secretariat, itself for a client.
 pub async fn by_ids(db: &impl Db, viewer: &Viewer, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
-    let select = Entity::find().filter(Column::Id.is_in(ids.iter().copied()));
-    let select = match policy::readable_clients(viewer) {
-        Readable::All => select,
-        Readable::Only(own) => select.filter(Column::Id.eq(own)),
-        Readable::Nothing => return Ok(HashMap::new()),
-    };
-    Ok(select
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect())
+    let reading = super::rows::Reading::principals::<Entity>(policy::readable_clients(viewer));
+    super::rows::by_ids::<Entity>(db, reading, ids).await
 }

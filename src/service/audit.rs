@@ -278,8 +278,9 @@ pub async fn by_ids(
     viewer: &Viewer,
     ids: &[i64],
 ) -> AppResult<std::collections::HashMap<i64, Model>> {
-    if policy::may(viewer, Action::ReadAuditLog).is_err() {
-        return Ok(std::collections::HashMap::new());
-    }
-    rows::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
+    let reading = match policy::may(viewer, Action::ReadAuditLog) {
+        Ok(_) => rows::Reading::All,
+        Err(_) => rows::Reading::Nothing,
+    };
+    rows::by_ids::<Entity>(db, reading, ids).await
 }

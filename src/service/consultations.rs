@@ -8,7 +8,7 @@ use crate::paging::{self, Listing, Page};
 use crate::policy::{self, Action};
 use crate::service::audit::{self, Actor};
 use crate::service::contributions;
-use crate::service::versions::{Versioned, create_row, edit_row, save_at_version};
+use crate::service::versions::{create_row, edit_row, save_at_version};
 use crate::service::webhooks;
 use crate::viewer::Viewer;
 use chrono::{DateTime, Utc};
@@ -41,7 +41,8 @@ pub async fn list(
 /// Consultations by id, for the loaders of nested fields (top-level fetches check
 /// [`policy::sees_consultation`]).
 pub async fn by_ids(db: &impl Db, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
-    super::rows::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
+    // Public records: the fetch that led here asked `policy::may_browse`.
+    super::rows::by_ids::<Entity>(db, super::rows::Reading::All, ids).await
 }
 
 /// One consultation `viewer` may find, or `NOT_FOUND`.
@@ -194,7 +195,7 @@ pub async fn advance(
         status: Set(to),
         ..Default::default()
     };
-    let after = save_at_version(&txn, versioned(), id, version, changes, "consultation").await?;
+    let after = save_at_version(&txn, id, version, changes, "consultation").await?;
     let released = if to == ConsultationStatus::Closed {
         contributions::release_embargo(&txn, &Actor::of(viewer), id).await?
     } else {
@@ -215,14 +216,6 @@ pub async fn advance(
     }
     txn.commit().await?;
     Ok((after, released))
-}
-
-fn versioned() -> Versioned<Column> {
-    Versioned {
-        id: Column::Id,
-        version: Column::Version,
-        updated_at: Column::UpdatedAt,
-    }
 }
 
 /// Changes to a consultation's description; fields left out stay as they are.
@@ -254,7 +247,6 @@ pub async fn update(
     edit_row::<Entity, _>(
         db,
         viewer,
-        versioned(),
         ("Consultation", "consultation.update"),
         (id, version),
         |before| {

@@ -20,5 +20,6 @@ pub async fn list(
 }
 
 pub async fn by_ids(db: &impl Db, ids: &[i64]) -> AppResult<HashMap<i64, document::Model>> {
-    super::rows::by_ids::<document::Entity>(db, document::Column::Id, ids, |m| m.id).await
+    // Public records: the fetch that led here asked `policy::may_browse`.
+    super::rows::by_ids::<document::Entity>(db, super::rows::Reading::All, ids).await
 }

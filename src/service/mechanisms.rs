@@ -7,7 +7,7 @@ use crate::error::{AppError, AppResult, MutationResult, UserError};
 use crate::paging::{self, Listing, Page};
 use crate::policy::{self, Action};
 use crate::service::audit::{self, Actor, Change};
-use crate::service::versions::{Versioned, save_at_version};
+use crate::service::versions::save_at_version;
 use crate::service::{policy_issues, stakeholders};
 use crate::viewer::Viewer;
 use chrono::Utc;
@@ -43,7 +43,8 @@ pub async fn list(
 }
 
 pub async fn by_ids(db: &impl Db, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
-    super::rows::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
+    // Public records: the fetch that led here asked `policy::may_browse`.
+    super::rows::by_ids::<Entity>(db, super::rows::Reading::All, ids).await
 }
 
 /// The functions of each mechanism, in declaration order of the enum.
@@ -236,12 +237,7 @@ pub async fn update(
         None => None,
     };
     let txn = db.begin().await?;
-    let cols = Versioned {
-        id: Column::Id,
-        version: Column::Version,
-        updated_at: Column::UpdatedAt,
-    };
-    let after = save_at_version(&txn, cols, id, version, row, "mechanism").await?;
+    let after = save_at_version(&txn, id, version, row, "mechanism").await?;
     if let Some(functions) = &c.functions {
         mechanism_function::Entity::delete_many()
             .filter(mechanism_function::Column::MechanismId.eq(id))

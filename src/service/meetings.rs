@@ -5,16 +5,17 @@ use crate::db::Db;
 use crate::domain::{Agenda, Checks, Line, day};
 use crate::error::{AppResult, MutationResult, UserError, UserErrorCode};
 use crate::policy::{self, Action};
-use crate::service::versions::{Versioned, create_row, edit_row};
+use crate::service::versions::{create_row, edit_row};
 use crate::viewer::Viewer;
 use chrono::{NaiveDate, Utc};
 use entity::consultation;
-use entity::meeting::{ActiveModel, Column, Entity, Model};
+use entity::meeting::{ActiveModel, Entity, Model};
 use sea_orm::{EntityTrait, Set};
 use std::collections::HashMap;
 
 pub async fn by_ids(db: &impl Db, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
-    super::rows::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
+    // Public records: the fetch that led here asked `policy::may_browse`.
+    super::rows::by_ids::<Entity>(db, super::rows::Reading::All, ids).await
 }
 
 /// The agenda items, stored as a JSON array of strings.
@@ -88,15 +89,9 @@ pub async fn update(
     c: MeetingChanges,
 ) -> MutationResult<Model> {
     policy::may(viewer, Action::ManageCatalogue)?;
-    let cols = Versioned {
-        id: Column::Id,
-        version: Column::Version,
-        updated_at: Column::UpdatedAt,
-    };
     edit_row::<Entity, _>(
         db,
         viewer,
-        cols,
         ("Meeting", "meeting.update"),
         (id, version),
         |_| {

@@ -5,7 +5,7 @@ use crate::domain::{Checks, Description, Line, Slug};
 use crate::error::{AppResult, MutationResult, UserError, UserErrorCode};
 use crate::paging::{self, Listing, Page};
 use crate::policy::{self, Action};
-use crate::service::versions::{Versioned, create_row, edit_row};
+use crate::service::versions::{create_row, edit_row};
 use crate::viewer::Viewer;
 use chrono::Utc;
 use entity::enums::PolicyArea;
@@ -35,7 +35,8 @@ pub async fn list(
 }
 
 pub async fn by_ids(db: &impl Db, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
-    super::rows::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
+    // Public records: the fetch that led here asked `policy::may_browse`.
+    super::rows::by_ids::<Entity>(db, super::rows::Reading::All, ids).await
 }
 
 /// The issue with this slug, for those who may browse.
@@ -134,15 +135,9 @@ pub async fn update(
     c: PolicyIssueChanges,
 ) -> MutationResult<Model> {
     policy::may(viewer, Action::ManageCatalogue)?;
-    let cols = Versioned {
-        id: Column::Id,
-        version: Column::Version,
-        updated_at: Column::UpdatedAt,
-    };
     edit_row::<Entity, _>(
         db,
         viewer,
-        cols,
         ("PolicyIssue", "policy_issue.update"),
         (id, version),
         |_| {

@@ -2,24 +2,83 @@
 
 use crate::db::Db;
 use crate::error::AppResult;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use crate::policy;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use std::collections::HashMap;
 
-/// Loads the rows of `E` with the given ids, keyed by id (a loader's batch query).
-pub(crate) async fn by_ids<E>(
+/// A table whose rows a loader fetches by their key.
+pub(crate) trait Keyed: EntityTrait {
+    /// The key column.
+    const ID: Self::Column;
+    /// A row's key.
+    fn key(row: &Self::Model) -> i64;
+}
+
+/// Every table fetched by key (each keyed by `id`).
+macro_rules! keyed {
+    ($($table:ident),* $(,)?) => {
+        $(
+            impl Keyed for entity::$table::Entity {
+                const ID: entity::$table::Column = entity::$table::Column::Id;
+                fn key(row: &entity::$table::Model) -> i64 {
+                    row.id
+                }
+            }
+        )*
+    };
+}
+
+keyed!(
+    account,
+    api_client,
+    audit_event,
+    consultation,
+    contribution,
+    contribution_tombstone,
+    document,
+    mechanism,
+    meeting,
+    policy_issue,
+    stakeholder,
+);
+
+/// What of a table a caller may read, as the read policy (`policy::readable_…`) says.
+pub(crate) enum Reading {
+    /// Every row.
+    All,
+    /// The rows that meet a condition.
+    Where(Condition),
+    /// No row.
+    Nothing,
+}
+
+impl Reading {
+    /// The reading of a table of principals (accounts, API clients): every row, one's
+    /// own (by key), or none.
+    pub(crate) fn principals<E: Keyed>(readable: policy::Readable) -> Reading {
+        match readable {
+            policy::Readable::All => Reading::All,
+            policy::Readable::Only(id) => Reading::Where(Condition::all().add(E::ID.eq(id))),
+            policy::Readable::Nothing => Reading::Nothing,
+        }
+    }
+}
+
+/// The rows of `E` with the given ids that `reading` lets the caller read, keyed by id:
+/// every batch load by key goes through here.
+pub(crate) async fn by_ids<E: Keyed>(
     db: &impl Db,
-    id: E::Column,
+    reading: Reading,
     ids: &[i64],
-    key: fn(&E::Model) -> i64,
-) -> AppResult<HashMap<i64, E::Model>>
-where
-    E: EntityTrait,
-{
-    let rows = E::find()
-        .filter(id.is_in(ids.iter().copied()))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|m| (key(&m), m)).collect())
+) -> AppResult<HashMap<i64, E::Model>> {
+    let select = E::find().filter(E::ID.is_in(ids.iter().copied()));
+    let select = match reading {
+        Reading::All => select,
+        Reading::Where(condition) => select.filter(condition),
+        Reading::Nothing => return Ok(HashMap::new()),
+    };
+    let rows = select.all(db).await?;
+    Ok(rows.into_iter().map(|m| (E::key(&m), m)).collect())
 }
 
 /// Groups `(parent, child)` pairs into lists per parent, keeping their order.

@@ -5,7 +5,7 @@ use crate::domain::{Checks, CountryCode, Line, Website, optional};
 use crate::error::{AppResult, MutationResult, UserError, UserErrorCode};
 use crate::paging::{self, Listing, Page};
 use crate::policy::{self, Action};
-use crate::service::versions::{Versioned, create_row, edit_row};
+use crate::service::versions::{create_row, edit_row};
 use crate::viewer::Viewer;
 use chrono::Utc;
 use entity::enums::{Accreditation, RegionalGroup, StakeholderGroup};
@@ -41,7 +41,8 @@ pub async fn list(
 }
 
 pub async fn by_ids(db: &impl Db, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
-    super::rows::by_ids::<Entity>(db, Column::Id, ids, |m| m.id).await
+    // Public records: the fetch that led here asked `policy::may_browse`.
+    super::rows::by_ids::<Entity>(db, super::rows::Reading::All, ids).await
 }
 
 /// The stakeholder an input names, or a `NOT_FOUND` entry for `field` in `userErrors`.
@@ -143,15 +144,9 @@ pub async fn update(
     if let Some(name) = &c.name {
         check_name_free(db, name.trim(), Some(id)).await?;
     }
-    let cols = Versioned {
-        id: Column::Id,
-        version: Column::Version,
-        updated_at: Column::UpdatedAt,
-    };
     edit_row::<Entity, _>(
         db,
         viewer,
-        cols,
         ("Stakeholder", "stakeholder.update"),
         (id, version),
         |_| {

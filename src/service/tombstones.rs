@@ -29,10 +29,6 @@ pub async fn list(
 }
 
 pub async fn by_ids(db: &impl Db, viewer: &Viewer, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
-    let rows = Entity::find()
-        .filter(Column::Id.is_in(ids.iter().copied()))
-        .filter(policy::readable_tombstones(viewer))
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    let reading = super::rows::Reading::Where(policy::readable_tombstones(viewer));
+    super::rows::by_ids::<Entity>(db, reading, ids).await
 }

@@ -9,41 +9,67 @@ use crate::viewer::Viewer;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Serialize;
 
-/// The columns that make a row editable at a named version.
-pub(crate) struct Versioned<C> {
-    pub id: C,
-    pub version: C,
-    pub updated_at: C,
+/// A table whose rows are edited at a named version: its key, its version and the time
+/// of its last change.
+pub(crate) trait Versioned: EntityTrait {
+    const ID: Self::Column;
+    const VERSION: Self::Column;
+    const UPDATED_AT: Self::Column;
 }
+
+/// Every versioned table (each has `id`, `version` and `updated_at`).
+macro_rules! versioned {
+    ($($table:ident),* $(,)?) => {
+        $(
+            impl Versioned for entity::$table::Entity {
+                const ID: entity::$table::Column = entity::$table::Column::Id;
+                const VERSION: entity::$table::Column = entity::$table::Column::Version;
+                const UPDATED_AT: entity::$table::Column = entity::$table::Column::UpdatedAt;
+            }
+        )*
+    };
+}
+
+versioned!(
+    account,
+    api_client,
+    consultation,
+    contribution,
+    mechanism,
+    meeting,
+    policy_issue,
+    report_paragraph,
+    stakeholder,
+    webhook,
+);
 
 /// Writes `changes` to row `id` only if it is still at `version` (else `CONFLICT`,
 /// `what` naming the record), setting the next version and `updated_at`; returns the
 /// row as written. Every versioned edit goes through here, so no update is lost.
 pub(crate) async fn save_at_version<E, A, C>(
     txn: &C,
-    cols: Versioned<E::Column>,
     id: i64,
     version: i32,
     mut changes: A,
     what: &'static str,
 ) -> MutationResult<E::Model>
 where
-    E: EntityTrait<ActiveModel = A>,
+    E: Versioned + EntityTrait<ActiveModel = A>,
     A: sea_orm::ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
     C: sea_orm::ConnectionTrait,
 {
-    changes.set(cols.version, (version + 1).into());
-    changes.set(cols.updated_at, chrono::Utc::now().into());
+    changes.set(E::VERSION, (version + 1).into());
+    changes.set(E::UPDATED_AT, chrono::Utc::now().into());
     let done = E::update_many()
         .set(changes)
-        .filter(cols.id.eq(id))
-        .filter(cols.version.eq(version))
+        .filter(E::ID.eq(id))
+        .filter(E::VERSION.eq(version))
         .exec(txn)
         .await?;
     if done.rows_affected != 1 {
         return Err(AppError::Conflict(what).into());
     }
-    let row = E::find().filter(cols.id.eq(id)).one(txn).await?;
+    let row = E::find().filter(E::ID.eq(id)).one(txn).await?;
     Ok(row.ok_or_else(|| anyhow::anyhow!("{what} {id} vanished inside its own transaction"))?)
 }
 
@@ -54,20 +80,19 @@ where
 pub(crate) async fn edit_row<E, A>(
     db: &impl Db,
     viewer: &Viewer,
-    cols: Versioned<E::Column>,
     (target, action): (&'static str, &str),
     (id, version): (i64, i32),
     changes: impl FnOnce(&E::Model) -> MutationResult<A>,
 ) -> MutationResult<E::Model>
 where
-    E: EntityTrait<ActiveModel = A>,
+    E: Versioned + EntityTrait<ActiveModel = A>,
     E::Model: Serialize + sea_orm::IntoActiveModel<A> + Sync,
     A: sea_orm::ActiveModelTrait<Entity = E> + sea_orm::ActiveModelBehavior + Send,
 {
-    let Some(before) = E::find().filter(cols.id.eq(id)).one(db).await? else {
+    let Some(before) = E::find().filter(E::ID.eq(id)).one(db).await? else {
         return Err(AppError::NotFound(target).into());
     };
-    let current: i32 = match sea_orm::ModelTrait::get(&before, cols.version) {
+    let current: i32 = match sea_orm::ModelTrait::get(&before, E::VERSION) {
         sea_orm::Value::Int(Some(v)) => v,
         _ => 0,
     };
@@ -76,7 +101,7 @@ where
     }
     let row = changes(&before)?;
     let txn = db.begin().await?;
-    let after = save_at_version(&txn, cols, id, version, row, "record").await?;
+    let after = save_at_version(&txn, id, version, row, "record").await?;
     audit::append_change(&txn, viewer, action, (target, id), Some(&before), &after).await?;
     txn.commit().await?;
     Ok(after)

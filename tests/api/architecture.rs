@@ -331,7 +331,11 @@ fn role_checks_live_in_the_policy_module() {
         "role != ",
     ];
     let mut found = Vec::new();
-    for file in files.iter().filter(|f| !f.ends_with("policy.rs")) {
+    let policy = src().join("policy");
+    for file in files
+        .iter()
+        .filter(|f| !f.ends_with("policy.rs") && !f.starts_with(&policy))
+    {
         let text = std::fs::read_to_string(file).expect("read");
         for (n, line) in code(&text).lines().enumerate() {
             if patterns.iter().any(|p| line.contains(p)) {

@@ -1,5 +1,6 @@
 //! The mutation root, merged from one part per noun: identity (sign-in, accounts, API
-//! clients), contributions (the workflow) and the catalogue the secretariat manages.
+//! clients), contributions (the workflow), the catalogue the secretariat manages, the
+//! report, translations and webhooks (in this order: the order of the schema's fields).
 //! Names are noun-first (`accountCreate`), each takes one `input` and answers with a
 //! payload holding the result and `userErrors`. Authorization failures are errors
 //! (`FORBIDDEN`, `UNAUTHENTICATED`); every change is audited by the service that makes it.
@@ -23,11 +24,15 @@ mod catalogue;
 mod contributions;
 mod identity;
 mod reports;
+mod translations;
+mod webhooks;
 
 pub use catalogue::CatalogueMutation;
 pub use contributions::ContributionMutation;
 pub use identity::IdentityMutation;
 pub use reports::ReportMutation;
+pub use translations::TranslationMutation;
+pub use webhooks::WebhookMutation;
 
 /// Mutations whose answer carries a secret (an access or refresh token, a client
 /// secret, a password-reset token). Secrets are kept only as hashes, so these answers
@@ -49,4 +54,6 @@ pub struct Mutation(
     ContributionMutation,
     CatalogueMutation,
     ReportMutation,
+    TranslationMutation,
+    WebhookMutation,
 );

@@ -1,15 +1,12 @@
-//! From contributions to the report and out to partners: the report's draft and its
-//! publication, translations of contributions, and webhooks.
+//! From contributions to the report: its draft and its publication.
 
 use crate::graphql::args::id_of;
 use crate::graphql::context::request;
 use crate::graphql::types::{
-    ContributionTranslation, Report, ReportParagraph, ReportPublication, ReportSection,
-    UserErrorObject, Webhook, WebhookDelivery, outcome,
+    Report, ReportParagraph, ReportPublication, ReportSection, UserErrorObject, outcome,
 };
 use crate::ids::NodeType;
 use crate::service::reports::{self, citations::Citation};
-use crate::service::{translations, webhooks};
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use entity::enums::{ReportSectionKind, StakeholderGroup, Stance};
 
@@ -126,115 +123,6 @@ pub struct ReportPublishPayload {
     pub user_errors: Vec<UserErrorObject>,
 }
 
-/// A translation of a contribution's revision.
-#[derive(InputObject)]
-pub struct ContributionTranslationAddInput {
-    /// The contribution.
-    pub contribution: ID,
-    /// The revision's number; the current revision if not given.
-    pub revision: Option<i32>,
-    /// ar, en, es, fr, ru or zh (not the revision's own language).
-    pub language: String,
-    /// The translated title (1 to 500 characters).
-    pub title: String,
-    /// The translated body.
-    pub body: String,
-    /// An official translation (secretariat only).
-    #[graphql(default)]
-    pub official: bool,
-}
-
-payload!(
-    ContributionTranslationPayload,
-    translation,
-    ContributionTranslation,
-    "The result of adding a translation."
-);
-
-/// A new webhook.
-#[derive(InputObject)]
-pub struct WebhookCreateInput {
-    /// Where to POST events: an https URL on a public host.
-    pub url: String,
-    /// The events to hear of.
-    pub events: Vec<crate::graphql::enums::EventName>,
-    /// What you call it.
-    pub description: Option<String>,
-}
-
-/// Changes to a webhook; fields left out stay as they are.
-#[derive(InputObject)]
-pub struct WebhookUpdateInput {
-    /// The webhook.
-    pub id: ID,
-    /// The version you edited (`CONFLICT` when stale).
-    pub version: i32,
-    /// A new URL.
-    pub url: Option<String>,
-    /// The events to hear of (replacing the old ones).
-    pub events: Option<Vec<crate::graphql::enums::EventName>>,
-    /// Whether it is sent events.
-    pub active: Option<bool>,
-}
-
-/// One webhook at the version the caller saw.
-#[derive(InputObject)]
-pub struct WebhookVersionInput {
-    /// The webhook.
-    pub id: ID,
-    /// The version you saw (`CONFLICT` when stale).
-    pub version: i32,
-}
-
-/// One webhook.
-#[derive(InputObject)]
-pub struct WebhookIdInput {
-    /// The webhook.
-    pub id: ID,
-}
-
-/// One delivery.
-#[derive(InputObject)]
-pub struct WebhookDeliveryIdInput {
-    /// The delivery.
-    pub id: ID,
-}
-
-payload!(
-    WebhookPayload,
-    webhook,
-    Webhook,
-    "The result of a webhook mutation."
-);
-
-/// A webhook with its signing secret.
-#[derive(SimpleObject)]
-pub struct WebhookSecretPayload {
-    /// The webhook; null when nothing changed.
-    pub webhook: Option<Webhook>,
-    /// The signing secret, shown this once: deliveries carry `Concord-Signature:
-    /// t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>" with it>`.
-    pub secret: Option<String>,
-    /// Problems with the input; empty on success.
-    pub user_errors: Vec<UserErrorObject>,
-}
-
-/// The result of deleting a webhook.
-#[derive(SimpleObject)]
-pub struct WebhookDeletePayload {
-    /// The ID of the webhook removed; null when nothing changed.
-    pub deleted_id: Option<ID>,
-    /// Problems with the input; empty on success.
-    pub user_errors: Vec<UserErrorObject>,
-}
-
-payload!(
-    WebhookDeliveryPayload,
-    delivery,
-    WebhookDelivery,
-    "The result of asking for a delivery again."
-);
-
 fn citations_of(text: &ReportParagraphText) -> Result<Vec<Citation>> {
     let mut out = Vec::new();
     for id in &text.contributions {
@@ -271,11 +159,11 @@ fn text_of(text: ReportParagraphText) -> Result<reports::ParagraphText> {
     })
 }
 
-/// The report, translations and webhooks.
+/// The report.
 #[derive(Default)]
 pub struct ReportMutation;
 
-/// The report, translations and webhooks.
+/// The report.
 #[Object]
 impl ReportMutation {
     /// Starts the report of a consultation (secretariat).
@@ -369,138 +257,6 @@ impl ReportMutation {
         Ok(ReportPublishPayload {
             report,
             publication,
-            user_errors,
-        })
-    }
-
-    /// Adds a translation of a contribution's revision into another UN official
-    /// language (its stakeholder's principals, the secretariat; official ones: the
-    /// secretariat).
-    async fn contribution_translation_add(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The translation.")] input: ContributionTranslationAddInput,
-    ) -> Result<ContributionTranslationPayload> {
-        let rd = request(ctx)?;
-        let new = translations::NewTranslation {
-            contribution_id: id_of(&input.contribution, NodeType::Contribution)?,
-            revision_number: input.revision,
-            language: input.language,
-            title: input.title,
-            body: input.body,
-            official: input.official,
-        };
-        let (row, user_errors) = outcome(translations::add(&rd.db, &rd.viewer, new).await)?;
-        Ok(ContributionTranslationPayload {
-            translation: row.map(ContributionTranslation),
-            user_errors,
-        })
-    }
-
-    /// Registers a webhook (the secretariat, or a partner's API client with `read` for
-    /// its own endpoints); the signing secret is in this answer only.
-    async fn webhook_create(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The webhook.")] input: WebhookCreateInput,
-    ) -> Result<WebhookSecretPayload> {
-        let rd = request(ctx)?;
-        let new = webhooks::NewWebhook {
-            url: input.url,
-            events: input.events.into_iter().map(Into::into).collect(),
-            description: input.description,
-        };
-        let result = webhooks::create(&rd.db, &rd.viewer, &rd.webhook_targets, new).await;
-        let (row, user_errors) = outcome(result)?;
-        let (webhook, secret) = match row {
-            Some(w) => (Some(Webhook(w.webhook)), Some(w.secret)),
-            None => (None, None),
-        };
-        Ok(WebhookSecretPayload {
-            webhook,
-            secret,
-            user_errors,
-        })
-    }
-
-    /// Changes a webhook's URL, events or whether it is active.
-    async fn webhook_update(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The changes.")] input: WebhookUpdateInput,
-    ) -> Result<WebhookPayload> {
-        let rd = request(ctx)?;
-        let id = id_of(&input.id, NodeType::Webhook)?;
-        let changes = webhooks::WebhookChanges {
-            url: input.url,
-            events: input
-                .events
-                .map(|events| events.into_iter().map(Into::into).collect()),
-            active: input.active,
-        };
-        let result = webhooks::update(
-            &rd.db,
-            &rd.viewer,
-            &rd.webhook_targets,
-            id,
-            input.version,
-            changes,
-        )
-        .await;
-        let (row, user_errors) = outcome(result)?;
-        Ok(WebhookPayload {
-            webhook: row.map(Webhook),
-            user_errors,
-        })
-    }
-
-    /// Replaces a webhook's signing secret (shown in this answer only).
-    async fn webhook_rotate_secret(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The webhook.")] input: WebhookVersionInput,
-    ) -> Result<WebhookSecretPayload> {
-        let rd = request(ctx)?;
-        let id = id_of(&input.id, NodeType::Webhook)?;
-        let result = webhooks::rotate_secret(&rd.db, &rd.viewer, id, input.version).await;
-        let (row, user_errors) = outcome(result)?;
-        let (webhook, secret) = match row {
-            Some(w) => (Some(Webhook(w.webhook)), Some(w.secret)),
-            None => (None, None),
-        };
-        Ok(WebhookSecretPayload {
-            webhook,
-            secret,
-            user_errors,
-        })
-    }
-
-    /// Removes a webhook and its delivery log.
-    async fn webhook_delete(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The webhook.")] input: WebhookIdInput,
-    ) -> Result<WebhookDeletePayload> {
-        let rd = request(ctx)?;
-        let id = id_of(&input.id, NodeType::Webhook)?;
-        let (row, user_errors) = outcome(webhooks::delete(&rd.db, &rd.viewer, id).await)?;
-        Ok(WebhookDeletePayload {
-            deleted_id: row.map(|_| input.id),
-            user_errors,
-        })
-    }
-
-    /// Makes a delivered or failed delivery due again now.
-    async fn webhook_redeliver(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(desc = "The delivery.")] input: WebhookDeliveryIdInput,
-    ) -> Result<WebhookDeliveryPayload> {
-        let rd = request(ctx)?;
-        let id = id_of(&input.id, NodeType::WebhookDelivery)?;
-        let (row, user_errors) = outcome(webhooks::redeliver(&rd.db, &rd.viewer, id).await)?;
-        Ok(WebhookDeliveryPayload {
-            delivery: row.map(WebhookDelivery),
             user_errors,
         })
     }

@@ -4,26 +4,22 @@
 use super::Contribution;
 use crate::error::AppError;
 use crate::graphql::connection::PageInfo;
-use crate::paging::{Counter, Order, Page, PageArgs};
+use crate::paging::{self, Counter, Order, Page, PageArgs};
 use crate::service::contributions::Hits;
 use async_graphql::{Object, Result};
-use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
 const PREFIX: &str = "search:";
 
 /// The cursor of a result: its relevance and id.
 fn encode(relevance: f64, id: i64) -> String {
-    URL_SAFE_NO_PAD.encode(format!("{PREFIX}{relevance:?}:{id}"))
+    paging::opaque(&format!("{PREFIX}{relevance:?}:{id}"))
 }
 
 /// Where a page of results starts, from `after`; `BAD_USER_INPUT` if it is not a
 /// cursor of a search result.
 pub(crate) fn after(raw: Option<&str>) -> Result<Option<(f64, i64)>, AppError> {
     let Some(raw) = raw else { return Ok(None) };
-    URL_SAFE_NO_PAD
-        .decode(raw)
-        .ok()
-        .and_then(|bytes| String::from_utf8(bytes).ok())
+    paging::from_opaque(raw)
         .and_then(|text| {
             let (relevance, id) = text.strip_prefix(PREFIX)?.split_once(':')?;
             let relevance: f64 = relevance.parse().ok().filter(|r: &f64| r.is_finite())?;

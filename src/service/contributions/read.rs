@@ -356,15 +356,8 @@ pub async fn counts_by_parent(
     err(Debug, level = "debug")
 )]
 pub async fn by_ids(db: &impl Db, viewer: &Viewer, ids: &[i64]) -> AppResult<HashMap<i64, Model>> {
-    let rows = select(
-        db.get_database_backend(),
-        viewer,
-        &ContributionFilter::default(),
-    )
-    .filter(Column::Id.is_in(ids.iter().copied()))
-    .all(db)
-    .await?;
-    Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+    let reading = crate::service::rows::Reading::Where(policy::readable_contributions(viewer));
+    crate::service::rows::by_ids::<Entity>(db, reading, ids).await
 }
 
 /// Revisions with these ids whose contribution `viewer` may read.

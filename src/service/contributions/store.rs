@@ -6,12 +6,12 @@ use crate::domain::ContributionText;
 use crate::error::{AppError, MutationError, MutationResult, UserError, UserErrorCode};
 use crate::policy;
 use crate::service::audit;
-use crate::service::versions::{Versioned, save_at_version};
+use crate::service::versions::save_at_version;
 use crate::service::{search, tally};
 use crate::viewer::Viewer;
 use chrono::{DateTime, Utc};
 use entity::consultation;
-use entity::contribution::{ActiveModel, Column, Entity, Model};
+use entity::contribution::{ActiveModel, Entity, Model};
 use entity::contribution_revision;
 use entity::contribution_tombstone;
 use entity::enums::{
@@ -176,20 +176,7 @@ pub async fn save(
     before: &Model,
     changes: ActiveModel,
 ) -> MutationResult<Model> {
-    let cols = Versioned {
-        id: Column::Id,
-        version: Column::Version,
-        updated_at: Column::UpdatedAt,
-    };
-    let after = save_at_version(
-        txn,
-        cols,
-        before.id,
-        before.version,
-        changes,
-        "contribution",
-    )
-    .await?;
+    let after = save_at_version(txn, before.id, before.version, changes, "contribution").await?;
     tally::moved(txn, Some(before), Some(&after)).await?;
     Ok(after)
 }

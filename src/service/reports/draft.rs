@@ -9,7 +9,7 @@ use crate::error::{AppError, MutationResult, UserError, UserErrorCode};
 use crate::policy::{self, Action};
 use crate::service::audit;
 use crate::service::contributions::{self};
-use crate::service::versions::{Versioned, save_at_version};
+use crate::service::versions::save_at_version;
 use crate::viewer::Viewer;
 use chrono::Utc;
 use entity::enums::ReportSectionKind;
@@ -336,17 +336,12 @@ pub async fn edit_paragraph(
     let report = require_report(db, before.report_id).await?;
     let body = check_paragraph(db, report.consultation_id, &text).await?;
     let txn = db.begin().await?;
-    let cols = Versioned {
-        id: report_paragraph::Column::Id,
-        version: report_paragraph::Column::Version,
-        updated_at: report_paragraph::Column::UpdatedAt,
-    };
     let changes = report_paragraph::ActiveModel {
         body: Set(body),
         citations: Set(citations::to_json(&text.citations)),
         ..Default::default()
     };
-    let after = save_at_version(&txn, cols, id, version, changes, "paragraph").await?;
+    let after = save_at_version(&txn, id, version, changes, "paragraph").await?;
     touch(&txn, report.id).await?;
     audit::append_change(
         &txn,

@@ -190,14 +190,6 @@ async fn managed(db: &impl Db, viewer: &Viewer, id: i64) -> MutationResult<webho
         )))
 }
 
-fn cols() -> crate::service::versions::Versioned<webhook::Column> {
-    crate::service::versions::Versioned {
-        id: webhook::Column::Id,
-        version: webhook::Column::Version,
-        updated_at: webhook::Column::UpdatedAt,
-    }
-}
-
 /// Changes a webhook's URL, events or whether it is active, at the version the caller
 /// edited.
 pub async fn update(
@@ -221,8 +213,7 @@ pub async fn update(
     }
     let txn = db.begin().await?;
     let after =
-        crate::service::versions::save_at_version(&txn, cols(), id, version, changes, "webhook")
-            .await?;
+        crate::service::versions::save_at_version(&txn, id, version, changes, "webhook").await?;
     audit::append(
         &txn,
         &audit::Actor::of(viewer),
@@ -263,8 +254,7 @@ pub async fn rotate_secret(
     };
     let txn = db.begin().await?;
     let after =
-        crate::service::versions::save_at_version(&txn, cols(), id, version, changes, "webhook")
-            .await?;
+        crate::service::versions::save_at_version(&txn, id, version, changes, "webhook").await?;
     audit::append(
         &txn,
         &audit::Actor::of(viewer),
