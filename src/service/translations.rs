@@ -57,6 +57,75 @@ pub fn supplier_shown(
     }
 }
 
+/// The official language a text is asked in (see [`official_language`]), or
+/// `BAD_USER_INPUT` naming them.
+pub fn wanted(raw: &str) -> AppResult<&'static str> {
+    official_language(raw).ok_or_else(|| {
+        AppError::bad_input(format!(
+            "Texts are kept in the UN's official languages: {}",
+            LANGUAGES.join(", ")
+        ))
+    })
+}
+
+/// Whether a revision is written in `wanted` (its own text answers, no translation).
+pub fn is_original_language(revision: &contribution_revision::Model, wanted: &str) -> bool {
+    official_language(&revision.language) == Some(wanted)
+}
+
+/// A contribution's text in a language: a translation, or the original when there is
+/// none (`fallback`) or when the original is in that language.
+pub struct Localized {
+    pub language: String,
+    pub requested: String,
+    pub title: String,
+    pub body: String,
+    pub is_original: bool,
+    pub fallback: bool,
+    pub official: bool,
+    /// Who supplied the translation, as `viewer` may be told ([`supplier_shown`]);
+    /// `None` for the original.
+    pub supplied_by: Option<String>,
+}
+
+/// The text of `contribution`'s `revision` in `wanted` for `viewer`: the original when
+/// it is in that language, else its translation into it among `translations` (the
+/// revision's), else the original as a fallback.
+pub fn localize(
+    viewer: &Viewer,
+    contribution: &entity::contribution::Model,
+    revision: contribution_revision::Model,
+    translations: Vec<Model>,
+    wanted: &'static str,
+) -> Localized {
+    let original = |revision: contribution_revision::Model, fallback| Localized {
+        language: revision.language,
+        requested: wanted.to_owned(),
+        title: revision.title,
+        body: revision.body,
+        is_original: true,
+        fallback,
+        official: true,
+        supplied_by: None,
+    };
+    if is_original_language(&revision, wanted) {
+        return original(revision, false);
+    }
+    match translations.into_iter().find(|t| t.language == wanted) {
+        Some(t) => Localized {
+            supplied_by: Some(supplier_shown(viewer, contribution, &t)),
+            language: t.language,
+            requested: wanted.to_owned(),
+            title: t.title,
+            body: t.body,
+            is_original: false,
+            fallback: false,
+            official: t.official,
+        },
+        None => original(revision, true),
+    }
+}
+
 /// A translation to add.
 #[derive(Debug, Clone)]
 pub struct NewTranslation {

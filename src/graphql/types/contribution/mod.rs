@@ -1,14 +1,15 @@
+//! Contributions: what stakeholders say to a consultation, and the lists of them.
+
 use super::{
-    Consultation, Mechanism, Meeting, PolicyIssue, PolicyIssueConnection, Stakeholder, dangling,
-    related,
+    Consultation, Meeting, PolicyIssue, PolicyIssueConnection, Stakeholder, dangling, related,
 };
 use crate::error::AppError;
 use crate::graphql::args::{moment, page, page_by};
 use crate::graphql::connection::{TotalCount, connection};
 use crate::graphql::context::request;
 use crate::graphql::loaders::{
-    ConsultationKey, ContributionCountOf, ContributionKey, ContributionsOf, MechanismKey,
-    MeetingKey, RevisionNumberKey, StakeholderKey, TranslationsOfRevision,
+    ConsultationKey, ContributionCountOf, ContributionsOf, MeetingKey, RevisionNumberKey,
+    StakeholderKey, TranslationsOfRevision,
 };
 use crate::graphql::order::{PolicyIssueOrder, RevisionOrder};
 use crate::ids::{GlobalId, NodeType};
@@ -23,8 +24,8 @@ use crate::service::translations;
 use async_graphql::{Context, ID, InputObject, Object, Result};
 use chrono::{DateTime, Utc};
 use entity::contribution::Model;
-use entity::enums::{ContributionKind, ContributionStatus, StakeholderGroup, Stance, Visibility};
-use entity::{contribution_mechanism, contribution_revision, contribution_translation};
+use entity::contribution_revision;
+use entity::enums::{ContributionKind, ContributionStatus, StakeholderGroup, Visibility};
 
 /// What a stakeholder says to a consultation: a written comment, a presentation at a
 /// meeting, or an informal intervention in a meeting's open discussion.
@@ -274,38 +275,18 @@ impl Contribution {
     }
 
     async fn text(&self, ctx: &Context<'_>, language: String) -> Result<LocalizedText> {
-        let Some(wanted) = translations::official_language(&language) else {
-            return Err(AppError::bad_input(format!(
-                "Texts are kept in the UN's official languages: {}",
-                translations::LANGUAGES.join(", ")
-            ))
-            .into());
-        };
+        let wanted = translations::wanted(&language)?;
         let revision = self.current(ctx).await?;
-        if translations::official_language(&revision.language) == Some(wanted) {
-            return Ok(LocalizedText::original(revision, wanted, false));
-        }
         let rd = request(ctx)?;
-        let found = rd
-            .loader
-            .load_one(TranslationsOfRevision(revision.id))
-            .await?
-            .unwrap_or_default()
-            .into_iter()
-            .find(|t| t.language == wanted);
-        Ok(match found {
-            Some(t) => LocalizedText {
-                language: t.language.clone(),
-                requested: wanted.to_owned(),
-                title: t.title.clone(),
-                body: t.body.clone(),
-                is_original: false,
-                fallback: false,
-                official: t.official,
-                supplied_by: Some(translations::supplier_shown(&rd.viewer, &self.0, &t)),
-            },
-            None => LocalizedText::original(revision, wanted, true),
-        })
+        let found = if translations::is_original_language(&revision, wanted) {
+            Vec::new()
+        } else {
+            rd.loader
+                .load_one(TranslationsOfRevision(revision.id))
+                .await?
+                .unwrap_or_default()
+        };
+        Ok(translations::localize(&rd.viewer, &self.0, revision, found, wanted).into())
     }
 
     async fn current(&self, ctx: &Context<'_>) -> Result<contribution_revision::Model> {
@@ -315,94 +296,6 @@ impl Contribution {
         row.ok_or_else(|| dangling("revision of contribution", self.0.id))
     }
 }
-
-/// A cooperation mechanism that a contribution discusses, with the contribution's stance.
-#[derive(Clone)]
-pub struct MechanismStance(pub contribution_mechanism::Model);
-
-/// A cooperation mechanism that a contribution discusses, with the contribution's stance.
-#[Object]
-impl MechanismStance {
-    /// The mechanism.
-    async fn mechanism(&self, ctx: &Context<'_>) -> Result<Mechanism> {
-        let rd = request(ctx)?;
-        let id = self.0.mechanism_id;
-        let row = rd.loader.load_one(MechanismKey(id)).await?;
-        row.map(Mechanism).ok_or_else(|| dangling("mechanism", id))
-    }
-
-    /// The contribution's position on it.
-    async fn stance(&self) -> Stance {
-        self.0.stance
-    }
-}
-
-connection!(
-    MechanismStanceConnection,
-    MechanismStanceEdge,
-    MechanismStance,
-    "A page of the mechanisms a contribution discusses, with its stances.",
-    "A mechanism and stance in a page, with its cursor."
-);
-
-/// One version of a contribution's text, with its SHA-256 content hash (the receipt).
-#[derive(Clone)]
-pub struct ContributionRevision(pub contribution_revision::Model);
-
-/// One version of a contribution's text, with its SHA-256 content hash (the receipt).
-#[Object]
-impl ContributionRevision {
-    /// Opaque global ID.
-    pub async fn id(&self) -> ID {
-        GlobalId::new(NodeType::ContributionRevision, self.0.id)
-            .encode()
-            .into()
-    }
-
-    /// 1 for the first version, then 2, 3, …
-    async fn number(&self) -> i32 {
-        self.0.number
-    }
-
-    /// The title of this version.
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-
-    /// The full text of this version.
-    async fn body(&self) -> &str {
-        &self.0.body
-    }
-
-    /// The language of this version (BCP 47).
-    async fn language(&self) -> &str {
-        &self.0.language
-    }
-
-    /// Lowercase hex SHA-256 of this version's canonical form (the original's:
-    /// translations do not change it).
-    async fn content_hash(&self) -> &str {
-        &self.0.content_hash
-    }
-
-    /// The translations of this version, by language.
-    async fn translations(&self, ctx: &Context<'_>) -> Result<Vec<ContributionTranslation>> {
-        translations_of(ctx, self.0.id).await
-    }
-
-    /// When this version was made.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-}
-
-connection!(
-    ContributionRevisionConnection,
-    ContributionRevisionEdge,
-    ContributionRevision,
-    "A page of revisions.",
-    "A revision in a page, with its cursor."
-);
 
 connection!(
     ContributionConnection,
@@ -544,162 +437,13 @@ pub(crate) async fn contributions_of(
     ))
 }
 
-/// A contribution that left the published view (withdrawn, unpublished, or revised and
-/// awaiting publication again): a mirror should drop it until it is published again.
-#[derive(Clone)]
-pub struct ContributionTombstone(pub entity::contribution_tombstone::Model);
+mod revision;
+mod stance;
+mod tombstone;
+mod translation;
 
-/// A contribution that left the published view (withdrawn, unpublished, or revised and
-/// awaiting publication again): a mirror should drop it until it is published again.
-#[Object]
-impl ContributionTombstone {
-    /// Opaque global ID of the tombstone.
-    pub async fn id(&self) -> ID {
-        GlobalId::new(NodeType::ContributionTombstone, self.0.id)
-            .encode()
-            .into()
-    }
-
-    /// The global ID of the contribution that left.
-    async fn contribution_id(&self) -> ID {
-        GlobalId::new(NodeType::Contribution, self.0.contribution_id)
-            .encode()
-            .into()
-    }
-
-    /// The global ID of its consultation.
-    async fn consultation_id(&self) -> ID {
-        GlobalId::new(NodeType::Consultation, self.0.consultation_id)
-            .encode()
-            .into()
-    }
-
-    /// Why it left.
-    async fn reason(&self) -> entity::enums::TombstoneReason {
-        self.0.reason
-    }
-
-    /// When it left.
-    async fn occurred_at(&self) -> DateTime<Utc> {
-        self.0.occurred_at
-    }
-}
-
-connection!(
-    ContributionTombstoneConnection,
-    ContributionTombstoneEdge,
-    ContributionTombstone,
-    "A page of contribution tombstones.",
-    "A tombstone in a page, with its cursor."
-);
-
-async fn translations_of(
-    ctx: &Context<'_>,
-    revision_id: i64,
-) -> Result<Vec<ContributionTranslation>> {
-    let rd = request(ctx)?;
-    Ok(rd
-        .loader
-        .load_one(TranslationsOfRevision(revision_id))
-        .await?
-        .unwrap_or_default()
-        .into_iter()
-        .map(ContributionTranslation)
-        .collect())
-}
-
-/// A contribution's text in a language: a translation, or the original when there is
-/// none (`fallback`) or when the original is in that language.
-#[derive(async_graphql::SimpleObject)]
-pub struct LocalizedText {
-    /// The language of `title` and `body`.
-    pub language: String,
-    /// The language asked for.
-    pub requested: String,
-    /// The title in `language`.
-    pub title: String,
-    /// The body in `language`.
-    pub body: String,
-    /// The original text (not a translation).
-    pub is_original: bool,
-    /// True when the language asked for has no translation and the original is given.
-    pub fallback: bool,
-    /// A translation the secretariat supplied as official (the original is official too).
-    pub official: bool,
-    /// Who supplied the translation (`account:ID` or `client:ID`) to those who may see
-    /// the contribution's attribution, else "the contributor" or "the secretariat";
-    /// null for the original.
-    pub supplied_by: Option<String>,
-}
-
-impl LocalizedText {
-    fn original(r: contribution_revision::Model, requested: &str, fallback: bool) -> LocalizedText {
-        LocalizedText {
-            language: r.language,
-            requested: requested.to_owned(),
-            title: r.title,
-            body: r.body,
-            is_original: true,
-            fallback,
-            official: true,
-            supplied_by: None,
-        }
-    }
-}
-
-/// A translation of a revision into another UN official language.
-#[derive(Clone)]
-pub struct ContributionTranslation(pub contribution_translation::Model);
-
-/// A translation of a revision into another UN official language.
-#[Object]
-impl ContributionTranslation {
-    /// Opaque global ID.
-    pub async fn id(&self) -> ID {
-        GlobalId::new(NodeType::ContributionTranslation, self.0.id)
-            .encode()
-            .into()
-    }
-
-    /// Its language: ar, en, es, fr, ru or zh.
-    async fn language(&self) -> &str {
-        &self.0.language
-    }
-
-    /// The translated title.
-    async fn title(&self) -> &str {
-        &self.0.title
-    }
-
-    /// The translated body.
-    async fn body(&self) -> &str {
-        &self.0.body
-    }
-
-    /// Supplied by the secretariat as the official translation.
-    async fn official(&self) -> bool {
-        self.0.official
-    }
-
-    /// Who supplied it (`account:ID` or `client:ID`) to those who may see the
-    /// contribution's attribution; to anyone else "the contributor" or "the secretariat".
-    async fn supplied_by(&self, ctx: &Context<'_>) -> Result<String> {
-        let rd = request(ctx)?;
-        let id = self.0.contribution_id;
-        let contribution = rd
-            .loader
-            .load_one(ContributionKey(id))
-            .await?
-            .ok_or_else(|| dangling("contribution", id))?;
-        Ok(translations::supplier_shown(
-            &rd.viewer,
-            &contribution,
-            &self.0,
-        ))
-    }
-
-    /// When it was added.
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.0.created_at
-    }
-}
+pub use revision::{ContributionRevision, ContributionRevisionConnection};
+pub use stance::{MechanismStance, MechanismStanceConnection};
+pub use tombstone::{ContributionTombstone, ContributionTombstoneConnection};
+use translation::translations_of;
+pub use translation::{ContributionTranslation, LocalizedText};
