@@ -9,10 +9,41 @@
 //! schema has); if any fails nothing is added, and the command exits with status 3
 //! naming each problem.
 
+use super::Database;
 use crate::graphql::cost::{Types, unknown_fields};
 use crate::service::operations::{self, Allowed, MAX_DOCUMENT_BYTES};
 use sea_orm::DatabaseConnection;
 use std::path::{Path, PathBuf};
+
+#[derive(clap::Subcommand, Debug)]
+pub enum OperationsAction {
+    /// Put operations on the allow-list: `.graphql` files (one document each, stored as
+    /// written: clients send that text or its SHA-256), directories of them, or Apollo
+    /// persisted-query manifests (`.json`). All are checked first; if one fails, none is
+    /// added.
+    Add {
+        #[arg(required = true)]
+        paths: Vec<std::path::PathBuf>,
+        /// Print what was added as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the allow-list.
+    List {
+        /// Print it as JSON, documents included.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `concord operations`.
+pub async fn run(database: &Database, action: OperationsAction) -> anyhow::Result<()> {
+    let db = database.open().await?;
+    match action {
+        OperationsAction::Add { paths, json } => add(&db, &paths, json).await,
+        OperationsAction::List { json } => list(&db, json).await,
+    }
+}
 
 /// A document to allow, with where it came from.
 struct Candidate {
@@ -22,7 +53,7 @@ struct Candidate {
 }
 
 /// Checks every document under `paths`, then allows them all; prints what it did.
-pub async fn add(db: &DatabaseConnection, paths: &[PathBuf], json: bool) -> anyhow::Result<()> {
+async fn add(db: &DatabaseConnection, paths: &[PathBuf], json: bool) -> anyhow::Result<()> {
     let mut candidates = Vec::new();
     let mut problems = Vec::new();
     for path in paths {
@@ -83,7 +114,7 @@ pub async fn add(db: &DatabaseConnection, paths: &[PathBuf], json: bool) -> anyh
 }
 
 /// Prints the allow-list.
-pub async fn list(db: &DatabaseConnection, json: bool) -> anyhow::Result<()> {
+async fn list(db: &DatabaseConnection, json: bool) -> anyhow::Result<()> {
     let rows = operations::allowed(db).await?;
     if json {
         let rows: Vec<serde_json::Value> = rows

@@ -1,0 +1,169 @@
+//! `concord account`: accounts, made and managed through the services as the
+//! secretariat (`policy::command_line()`), audited as `system`.
+
+use super::{Database, admin};
+use crate::config::AuthSettings;
+use crate::ids::{GlobalId, NodeType};
+use crate::service::accounts::{self, NewAccount};
+use crate::service::audit::Actor;
+use clap::Subcommand;
+use entity::enums::{PrincipalStatus, Role};
+use std::io::Read;
+
+#[derive(Subcommand, Debug)]
+pub enum AccountAction {
+    /// Create an account, e.g. the first secretariat account. The password is read
+    /// from standard input, never from the command line.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// SECRETARIAT, MEMBER_STATE or OBSERVER.
+        #[arg(long)]
+        role: String,
+        /// The stakeholder it speaks for (its global ID or number); required for
+        /// MEMBER_STATE and OBSERVER.
+        #[arg(long)]
+        stakeholder: Option<String>,
+        /// Name shown to others (defaults to the email).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (required).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List accounts (every field given narrows the list).
+    List {
+        /// Email or display name containing this text.
+        #[arg(long)]
+        search: Option<String>,
+        /// SECRETARIAT, MEMBER_STATE or OBSERVER.
+        #[arg(long)]
+        role: Option<String>,
+        /// ACTIVE or DISABLED.
+        #[arg(long)]
+        status: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Disable an account (by email or global ID): it can no longer sign in, and its
+    /// tokens are refused from the next request on.
+    Disable {
+        account: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Enable a disabled account (by email or global ID).
+    Enable {
+        account: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Issue a one-time password-reset token for an account (printed once).
+    ResetPassword {
+        account: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        auth: AuthSettings,
+    },
+}
+
+fn parse_role(role: &str) -> anyhow::Result<Role> {
+    Role::ALL
+        .iter()
+        .copied()
+        .find(|r| r.as_str() == role)
+        .ok_or_else(|| {
+            admin::refused(
+                "role",
+                "INVALID",
+                format!("unknown role {role}; use SECRETARIAT, MEMBER_STATE or OBSERVER"),
+            )
+        })
+}
+
+fn parse_stakeholder(raw: &str) -> anyhow::Result<i64> {
+    if let Ok(id) = raw.parse::<i64>() {
+        return Ok(id);
+    }
+    GlobalId::decode_as(raw, NodeType::Stakeholder)
+        .map_err(|e| admin::refused("stakeholder", "INVALID", e.message()))
+}
+
+/// `concord account`.
+pub async fn run(database: &Database, action: AccountAction) -> anyhow::Result<()> {
+    match action {
+        AccountAction::Create {
+            email,
+            role,
+            stakeholder,
+            display_name,
+            password_stdin: _,
+        } => {
+            let role = parse_role(&role)?;
+            let stakeholder_id = stakeholder.as_deref().map(parse_stakeholder).transpose()?;
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            let db = database.connect().await?;
+            crate::service::setup::migrate(&db).await?;
+            let input = NewAccount {
+                display_name: display_name.unwrap_or_else(|| email.clone()),
+                email,
+                password,
+                role,
+                stakeholder_id,
+            };
+            let account = admin::settle(accounts::create_as(&db, &Actor::system(), input).await)?;
+            println!(
+                "created account {} ({})",
+                account.email,
+                GlobalId::new(NodeType::Account, account.id).encode()
+            );
+            Ok(())
+        }
+        AccountAction::List {
+            search,
+            role,
+            status,
+            json,
+        } => {
+            let role = role.as_deref().map(parse_role).transpose()?;
+            let status = match status.as_deref() {
+                None => None,
+                Some("ACTIVE") => Some(PrincipalStatus::Active),
+                Some("DISABLED") => Some(PrincipalStatus::Disabled),
+                Some(other) => {
+                    return Err(admin::refused(
+                        "status",
+                        "INVALID",
+                        format!("unknown status {other}; use ACTIVE or DISABLED"),
+                    ));
+                }
+            };
+            let filter = accounts::AccountFilter {
+                search,
+                roles: role.map(|r| vec![r]),
+                statuses: status.map(|s| vec![s]),
+                stakeholder_id: None,
+            };
+            admin::account_list(&database.open().await?, filter, json).await
+        }
+        AccountAction::Disable { account, json } => {
+            let db = database.open().await?;
+            admin::account_status(&db, &account, PrincipalStatus::Disabled, json).await
+        }
+        AccountAction::Enable { account, json } => {
+            let db = database.open().await?;
+            admin::account_status(&db, &account, PrincipalStatus::Active, json).await
+        }
+        AccountAction::ResetPassword {
+            account,
+            json,
+            auth,
+        } => {
+            let db = database.open().await?;
+            admin::account_reset(&db, &account, &auth, json).await
+        }
+    }
+}
