@@ -1,6 +1,7 @@
 //! Server settings, from flags or environment variables (see `cli`).
 
 use ipnet::IpNet;
+use secrecy::SecretString;
 use std::net::IpAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -39,13 +40,19 @@ pub fn parse_proxy(raw: &str) -> Result<IpNet, String> {
         .map_err(|_| format!("{raw:?} is neither an IP address nor a network such as 10.0.0.0/8"))
 }
 
+/// A secret given on the command line or in the environment, kept where `Debug` and the
+/// logs do not print it.
+fn secret(raw: &str) -> Result<SecretString, std::convert::Infallible> {
+    Ok(SecretString::from(raw))
+}
+
 /// How tokens are signed and checked, and how long they live.
 #[derive(Debug, Clone, clap::Args)]
 pub struct AuthSettings {
     /// HS256 secret for access tokens (at least 32 bytes). Without it, and without a key
     /// pair, Concord makes one on first start and keeps it in the database.
-    #[arg(long, env = "CONCORD_JWT_SECRET", hide_env_values = true)]
-    pub jwt_secret: Option<String>,
+    #[arg(long, env = "CONCORD_JWT_SECRET", hide_env_values = true, value_parser = secret)]
+    pub jwt_secret: Option<SecretString>,
     /// Private key (PEM) to sign access tokens with EdDSA or RS256 instead of HS256.
     #[arg(long, env = "CONCORD_JWT_PRIVATE_KEY", requires_all = ["jwt_public_key", "jwt_algorithm"])]
     pub jwt_private_key: Option<PathBuf>,
@@ -291,5 +298,28 @@ impl Default for DeliverySettings {
             poll: Duration::from_secs(1),
             deliver: true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        auth: AuthSettings,
+    }
+
+    #[test]
+    fn the_jwt_secret_is_never_printed() {
+        let secret = "a-secret-of-at-least-thirty-two-bytes-0123";
+        let flags = Flags::parse_from(["concord", "--jwt-secret", secret]);
+        let printed = format!("{:?}", flags.auth);
+        assert!(
+            printed.contains("jwt_secret") && !printed.contains(secret),
+            "{printed}"
+        );
     }
 }

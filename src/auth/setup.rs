@@ -88,7 +88,9 @@ pub async fn load(db: &DatabaseConnection, s: &AuthSettings) -> anyhow::Result<A
             anyhow::bail!("configure either a JWT secret or a key pair, not both")
         }
         (Some(secret), None) => {
-            let bytes = secret.as_bytes().to_vec();
+            let bytes = secrecy::ExposeSecret::expose_secret(secret)
+                .as_bytes()
+                .to_vec();
             (derive_kid(&bytes), SigningMaterial::Secret(bytes))
         }
         (None, Some(private)) => {

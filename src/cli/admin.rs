@@ -19,6 +19,7 @@ use clap::Subcommand;
 use entity::enums::{ConsultationStatus, PrincipalStatus, Role};
 use entity::{account, api_client, consultation};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use secrecy::ExposeSecret;
 use serde_json::{Value, json};
 
 /// The input was refused: the process exits with status 3.
@@ -285,6 +286,7 @@ pub async fn account_reset(
     let auth: Auth = crate::auth::setup::load(db, auth).await?;
     let (token, expires) =
         settle(passwords::issue_reset(db, &auth, &crate::policy::command_line(), a.id).await)?;
+    let token = token.expose_secret();
     print(
         json_output,
         json!({ "account": account_json(&a), "resetToken": token, "expiresAt": expires }),
@@ -325,6 +327,7 @@ pub async fn client(db: &DatabaseConnection, action: ClientAction) -> anyhow::Re
                 scopes,
             };
             let (c, secret) = settle(api_clients::create(db, &viewer, input).await)?;
+            let secret = secret.expose_secret();
             print(
                 json,
                 json!({ "client": client_json(&c), "clientSecret": secret }),
@@ -360,6 +363,7 @@ pub async fn client(db: &DatabaseConnection, action: ClientAction) -> anyhow::Re
         ClientAction::Rotate { client, json } => {
             let c = find_client(db, &client).await?;
             let (c, secret) = settle(api_clients::rotate(db, &viewer, c.id).await)?;
+            let secret = secret.expose_secret();
             print(
                 json,
                 json!({ "client": client_json(&c), "clientSecret": secret }),

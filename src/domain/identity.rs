@@ -6,14 +6,30 @@ fn invalid(field: &str, message: impl Into<String>) -> UserError {
     UserError::new(field, UserErrorCode::Invalid, message)
 }
 
-/// An email address as entered (trimmed) and its lowercase form, which is unique.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// An email address as entered (trimmed) and its lowercase form, which is unique. It
+/// has no default: there is no such thing as an empty address to stand in for one.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email {
-    pub as_entered: String,
-    pub normalized: String,
+    as_entered: String,
+    normalized: String,
 }
 
 impl Email {
+    /// The address as entered, trimmed.
+    pub fn as_entered(&self) -> &str {
+        &self.as_entered
+    }
+
+    /// Its lowercase form, unique among accounts.
+    pub fn normalized(&self) -> &str {
+        &self.normalized
+    }
+
+    /// Both, as entered and lowercase.
+    pub fn into_parts(self) -> (String, String) {
+        (self.as_entered, self.normalized)
+    }
+
     pub fn parse(raw: &str) -> Result<Email, UserError> {
         let trimmed = raw.trim();
         let valid = trimmed.len() <= 320
@@ -83,8 +99,8 @@ mod tests {
     #[test]
     fn emails_keep_their_case_and_compare_without_it() {
         let email = Email::parse("  Ana@Example.ORG ").unwrap();
-        assert_eq!(email.as_entered, "Ana@Example.ORG");
-        assert_eq!(email.normalized, "ana@example.org");
+        assert_eq!(email.as_entered(), "Ana@Example.ORG");
+        assert_eq!(email.normalized(), "ana@example.org");
         for bad in [
             "ana",
             "ana@example",

@@ -31,6 +31,12 @@ impl Checks {
         })
     }
 
+    /// The parsed value, or `None` with the error kept: for a type that has no harmless
+    /// placeholder (such as [`Email`]); [`Checks::finish_with`] gives the value back.
+    pub fn check<T>(&mut self, parsed: Result<T, UserError>) -> Option<T> {
+        parsed.map_err(|e| self.0.push(e)).ok()
+    }
+
     /// A problem found outside a parser (a rule across fields).
     pub fn fail(&mut self, error: UserError) {
         self.0.push(error);
@@ -43,6 +49,19 @@ impl Checks {
         } else {
             Err(MutationError::Input(self.0))
         }
+    }
+}
+
+impl Checks {
+    /// [`Checks::finish`], then the value [`Checks::check`] kept (there is one when no
+    /// problem was found).
+    pub fn finish_with<T>(self, value: Option<T>) -> MutationResult<T> {
+        self.finish()?;
+        value.ok_or_else(|| {
+            MutationError::App(crate::error::AppError::Internal(anyhow::anyhow!(
+                "a value was refused without a userError"
+            )))
+        })
     }
 }
 

@@ -93,7 +93,7 @@ pub async fn create(db: &impl Db, viewer: &Viewer, input: NewAccount) -> Mutatio
 )]
 pub async fn create_as(db: &impl Db, actor: &Actor, input: NewAccount) -> MutationResult<Model> {
     let mut checks = Checks::default();
-    let email = checks.take(Email::parse(&input.email));
+    let email = checks.check(Email::parse(&input.email));
     let display_name = checks.take(DisplayName::parse(&input.display_name));
     if let Err(message) = password::check_strength(&input.password) {
         checks.fail(UserError::new("password", UserErrorCode::Invalid, message));
@@ -103,9 +103,9 @@ pub async fn create_as(db: &impl Db, actor: &Actor, input: NewAccount) -> Mutati
         Err(MutationError::Input(errors)) => errors.into_iter().for_each(|e| checks.fail(e)),
         Err(other) => return Err(other),
     }
-    checks.finish()?;
+    let email = checks.finish_with(email)?;
     if Entity::find()
-        .filter(Column::EmailNormalized.eq(&email.normalized))
+        .filter(Column::EmailNormalized.eq(email.normalized()))
         .one(db)
         .await?
         .is_some()
@@ -120,9 +120,10 @@ pub async fn create_as(db: &impl Db, actor: &Actor, input: NewAccount) -> Mutati
     let password_hash = password::hash(&input.password).await?;
     let now = Utc::now();
     let txn = db.begin().await?;
+    let (email, email_normalized) = email.into_parts();
     let row = ActiveModel {
-        email: Set(email.as_entered),
-        email_normalized: Set(email.normalized),
+        email: Set(email),
+        email_normalized: Set(email_normalized),
         display_name: Set(display_name.into_string()),
         password_hash: Set(password_hash),
         role: Set(input.role),

@@ -14,6 +14,7 @@ use chrono::Utc;
 use entity::api_client::{ActiveModel, Column, Entity, Model};
 use entity::enums::{PrincipalStatus, Role};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use secrecy::SecretString;
 use std::collections::HashMap;
 
 /// A new API client.
@@ -59,7 +60,7 @@ pub async fn create(
     db: &impl Db,
     viewer: &Viewer,
     input: NewApiClient,
-) -> MutationResult<(Model, String)> {
+) -> MutationResult<(Model, SecretString)> {
     policy::may(viewer, Action::ManageIdentities)?;
     let mut checks = Checks::default();
     let name = checks.take(Name::parse(&input.name));
@@ -117,7 +118,7 @@ pub async fn create(
     .await?;
     audit_change(&txn, viewer, "api_client.create", None, &row).await?;
     txn.commit().await?;
-    Ok((row, client_secret))
+    Ok((row, SecretString::from(client_secret)))
 }
 
 async fn find(db: &impl Db, id: i64) -> MutationResult<Model> {
@@ -138,7 +139,11 @@ async fn find(db: &impl Db, id: i64) -> MutationResult<Model> {
     skip_all,
     err(Debug, level = "debug")
 )]
-pub async fn rotate(db: &impl Db, viewer: &Viewer, id: i64) -> MutationResult<(Model, String)> {
+pub async fn rotate(
+    db: &impl Db,
+    viewer: &Viewer,
+    id: i64,
+) -> MutationResult<(Model, SecretString)> {
     policy::may(viewer, Action::ManageIdentities)?;
     let before = find(db, id).await?;
     let client_secret = secret::new_token("ccs_")?;
@@ -148,7 +153,7 @@ pub async fn rotate(db: &impl Db, viewer: &Viewer, id: i64) -> MutationResult<(M
         ..Default::default()
     };
     let row = save(db, viewer, "api_client.rotate_secret", &before, changes).await?;
-    Ok((row, client_secret))
+    Ok((row, SecretString::from(client_secret)))
 }
 
 /// Revokes a client: its secret and its tokens stop working.

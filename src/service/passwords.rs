@@ -13,6 +13,7 @@ use chrono::{DateTime, Utc};
 use entity::account::ActiveModel;
 use entity::password_reset;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use secrecy::SecretString;
 
 /// Issues a one-time, expiring password-reset token for an account (secretariat).
 #[tracing::instrument(
@@ -26,7 +27,7 @@ pub async fn issue_reset(
     auth: &Auth,
     viewer: &Viewer,
     id: i64,
-) -> MutationResult<(String, DateTime<Utc>)> {
+) -> MutationResult<(SecretString, DateTime<Utc>)> {
     policy::may(viewer, Action::ManageIdentities)?;
     let account = find(db, id).await?;
     let token = secret::new_token("crs_")?;
@@ -56,7 +57,7 @@ pub async fn issue_reset(
     )
     .await?;
     txn.commit().await?;
-    Ok((token, expires))
+    Ok((SecretString::from(token), expires))
 }
 
 /// Sets a new password with a reset token (the token works once); ends every session

@@ -236,6 +236,7 @@ async fn charge_in_database(
     // level poured under a larger budget is capped when the budget is lowered).
     let level = "GREATEST(0, LEAST($5, rate_limit_bucket.used) \
                  - GREATEST(0, $3 - rate_limit_bucket.updated_at) * $4)";
+    // SQL safe: `level` is the constant above; every value is bound ($1 to $5).
     let sql = format!(
         "INSERT INTO rate_limit_bucket (principal, used, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (principal) DO UPDATE SET used = {level} + excluded.used, \

@@ -266,6 +266,50 @@ fn an_upward_import_fails_the_check() {
     );
 }
 
+#[test]
+fn every_sql_string_built_with_format_says_why_it_is_safe() {
+    const SQL: [&str; 8] = [
+        "SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM", "CREATE ", "DROP ", "ALTER ", "LISTEN ",
+    ];
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let mut unexplained = Vec::new();
+    let mut seen = 0;
+    for file in &files {
+        let text = std::fs::read_to_string(file).expect("read");
+        let text = match text.find("#[cfg(test)]\nmod tests") {
+            Some(i) => &text[..i],
+            None => &text,
+        };
+        let lines: Vec<&str> = text.lines().collect();
+        for (n, line) in lines.iter().enumerate() {
+            let Some(at) = line.find("format!(") else {
+                continue;
+            };
+            // The format string: this line's rest and the next two.
+            let string: String = std::iter::once(&line[at..])
+                .chain(lines.iter().skip(n + 1).take(2).copied())
+                .collect::<Vec<_>>()
+                .join(" ");
+            if !SQL.iter().any(|k| string.contains(k)) {
+                continue;
+            }
+            seen += 1;
+            let said = lines[n.saturating_sub(4)..n]
+                .iter()
+                .any(|l| l.trim_start().starts_with("// SQL safe:"));
+            if !said {
+                unexplained.push(format!("{}:{}", file.display(), n + 1));
+            }
+        }
+    }
+    assert!(seen >= 8, "the check finds the SQL built with format! ({seen})");
+    assert!(
+        unexplained.is_empty(),
+        "SQL built with format! without a `// SQL safe: …` comment just above: {unexplained:#?}"
+    );
+}
+
 /// Files under `src` whose code (tests and comments left out) holds `needle`, as paths
 /// relative to `src`.
 fn files_naming(needle: &str) -> BTreeSet<String> {

@@ -13,6 +13,7 @@ use crate::viewer::Subject;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{PrincipalStatus, Role};
+use secrecy::ExposeSecret;
 
 /// Sign-in, accounts and API clients.
 #[derive(Default)]
@@ -387,7 +388,9 @@ impl IdentityMutation {
         let id = id_of(&input.id, NodeType::Account)?;
         let (issued, user_errors) =
             outcome(passwords::issue_reset(&rd.db, &rd.auth, &rd.viewer, id).await)?;
-        let (reset_token, expires_at) = issued.map_or((None, None), |(t, e)| (Some(t), Some(e)));
+        let (reset_token, expires_at) = issued.map_or((None, None), |(t, e)| {
+            (Some(t.expose_secret().to_owned()), Some(e))
+        });
         Ok(AccountPasswordResetPayload {
             reset_token,
             expires_at,
@@ -411,7 +414,7 @@ impl IdentityMutation {
         client_payload(
             api_clients::create(&rd.db, &rd.viewer, new)
                 .await
-                .map(|(c, s)| (c, Some(s))),
+                .map(|(c, s)| (c, Some(s.expose_secret().to_owned()))),
         )
     }
 
@@ -425,7 +428,7 @@ impl IdentityMutation {
         let id = id_of(&input.id, NodeType::ApiClient)?;
         let result = api_clients::rotate(&rd.db, &rd.viewer, id).await;
         let result = announced(rd, Subject::Client(id), result).await;
-        client_payload(result.map(|(c, s)| (c, Some(s))))
+        client_payload(result.map(|(c, s)| (c, Some(s.expose_secret().to_owned()))))
     }
 
     /// Revokes a client (secretariat): its secret and its tokens stop working.

@@ -6,6 +6,7 @@ use crate::graphql::types::{UserErrorObject, Webhook, WebhookDelivery, outcome};
 use crate::ids::NodeType;
 use crate::service::webhooks;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use secrecy::ExposeSecret;
 
 /// A new webhook.
 #[derive(InputObject)]
@@ -114,7 +115,10 @@ impl WebhookMutation {
         let result = webhooks::create(&rd.db, &rd.viewer, &rd.webhook_targets, new).await;
         let (row, user_errors) = outcome(result)?;
         let (webhook, secret) = match row {
-            Some(w) => (Some(Webhook(w.webhook)), Some(w.secret)),
+            Some(w) => (
+                Some(Webhook(w.webhook)),
+                Some(w.secret.expose_secret().to_owned()),
+            ),
             None => (None, None),
         };
         Ok(WebhookSecretPayload {
@@ -166,7 +170,10 @@ impl WebhookMutation {
         let result = webhooks::rotate_secret(&rd.db, &rd.viewer, id, input.version).await;
         let (row, user_errors) = outcome(result)?;
         let (webhook, secret) = match row {
-            Some(w) => (Some(Webhook(w.webhook)), Some(w.secret)),
+            Some(w) => (
+                Some(Webhook(w.webhook)),
+                Some(w.secret.expose_secret().to_owned()),
+            ),
             None => (None, None),
         };
         Ok(WebhookSecretPayload {

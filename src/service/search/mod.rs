@@ -69,6 +69,8 @@ pub async fn index<C: ConnectionTrait>(db: &C, rows: &[Indexed<'_>]) -> Result<(
         values.push(spaced(row.translations).into());
     }
     let sql = if backend == DbBackend::Postgres {
+        // SQL safe: the table is a constant and each tuple is placeholders; every value
+        // is bound.
         format!(
             "INSERT INTO {TABLE} (contribution_id, config, title, body, translations) VALUES {} \
              ON CONFLICT (contribution_id) DO UPDATE \
@@ -79,11 +81,13 @@ pub async fn index<C: ConnectionTrait>(db: &C, rows: &[Indexed<'_>]) -> Result<(
     } else {
         // FTS5 has no upsert: the old rows go first.
         let ids: Vec<String> = rows.iter().map(|r| r.contribution_id.to_string()).collect();
+        // SQL safe: the table is a constant and the ids are integers written by Rust.
         db.execute_unprepared(&format!(
             "DELETE FROM {TABLE} WHERE rowid IN ({})",
             ids.join(", ")
         ))
         .await?;
+        // SQL safe: the table is a constant and each tuple is placeholders.
         format!(
             "INSERT INTO {TABLE} (rowid, title, body, translations) VALUES {}",
             tuples.join(", ")
@@ -101,6 +105,8 @@ pub async fn fill_missing<C: ConnectionTrait>(db: &C) -> Result<u64, DbErr> {
     let backend = db.get_database_backend();
     let key = key(backend);
     let joined = translations_aggregate(backend);
+    // SQL safe: the table, the key column, the aggregate and the batch are constants of
+    // this module chosen by the backend; nothing comes from a caller.
     let sql = format!(
         "SELECT c.id, r.language, r.title, r.body, \
          COALESCE((SELECT {joined} FROM contribution_translation t WHERE t.revision_id = r.id), '') \
@@ -179,6 +185,7 @@ pub async fn set_translations<C: ConnectionTrait>(
     text: &str,
 ) -> Result<(), DbErr> {
     let backend = db.get_database_backend();
+    // SQL safe: the table is a constant; the values are bound.
     let sql = if backend == DbBackend::Postgres {
         format!("UPDATE {TABLE} SET translations = $1 WHERE contribution_id = $2")
     } else {
@@ -300,6 +307,8 @@ pub async fn snippets<C: ConnectionTrait>(
     let list: Vec<String> = ids.iter().map(i64::to_string).collect();
     // The body's snippet, unless only a translation matched: then the translations'.
     let statement = if backend == DbBackend::Postgres {
+        // SQL safe: the column is one of two constants below, the markers constants; the
+        // query is bound ($1).
         let headline = |column: &str| {
             format!(
                 "ts_headline(config, {column}, websearch_to_tsquery(config, $1), \
@@ -308,6 +317,7 @@ pub async fn snippets<C: ConnectionTrait>(
         };
         Statement::from_sql_and_values(
             backend,
+            // SQL safe: the table is a constant, the ids integers written by Rust.
             format!(
                 "SELECT contribution_id, {}, {} FROM {TABLE} WHERE contribution_id IN ({})",
                 headline("body"),
@@ -319,6 +329,8 @@ pub async fn snippets<C: ConnectionTrait>(
     } else {
         Statement::from_sql_and_values(
             backend,
+            // SQL safe: the table and markers are constants, the ids integers written by
+            // Rust; the query is bound (?).
             format!(
                 "SELECT rowid, snippet({TABLE}, 1, '{START}', '{STOP}', ' … ', 24), \
                  snippet({TABLE}, 2, '{START}', '{STOP}', ' … ', 24) \

@@ -98,7 +98,7 @@ pub struct NewWebhook {
 /// A webhook with its signing secret, shown this once.
 pub struct WithSecret {
     pub webhook: webhook::Model,
-    pub secret: String,
+    pub secret: secrecy::SecretString,
 }
 
 fn new_secret() -> anyhow::Result<String> {
@@ -170,7 +170,7 @@ pub async fn create(
     .await?;
     Ok(WithSecret {
         webhook: row,
-        secret,
+        secret: secret.into(),
     })
 }
 
@@ -270,7 +270,7 @@ pub async fn rotate_secret(
     txn.commit().await?;
     Ok(WithSecret {
         webhook: after,
-        secret,
+        secret: secret.into(),
     })
 }
 
