@@ -32,13 +32,55 @@ pub struct PageArgs {
     pub before: Option<String>,
 }
 
+/// A column a listing may be ordered by (each table has some of them: `Sort::of`
+/// refuses one its table lacks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SortColumn {
+    CreatedAt,
+    UpdatedAt,
+    SubmittedAt,
+    PublishedAt,
+    OpensAt,
+    ClosesAt,
+    Title,
+    Name,
+    Symbol,
+    HeldOn,
+    Number,
+    OccurredAt,
+    DisplayName,
+    EmailNormalized,
+}
+
+impl SortColumn {
+    /// The column's name in the database (and in cursors).
+    pub fn name(self) -> &'static str {
+        match self {
+            SortColumn::CreatedAt => "created_at",
+            SortColumn::UpdatedAt => "updated_at",
+            SortColumn::SubmittedAt => "submitted_at",
+            SortColumn::PublishedAt => "published_at",
+            SortColumn::OpensAt => "opens_at",
+            SortColumn::ClosesAt => "closes_at",
+            SortColumn::Title => "title",
+            SortColumn::Name => "name",
+            SortColumn::Symbol => "symbol",
+            SortColumn::HeldOn => "held_on",
+            SortColumn::Number => "number",
+            SortColumn::OccurredAt => "occurred_at",
+            SortColumn::DisplayName => "display_name",
+            SortColumn::EmailNormalized => "email_normalized",
+        }
+    }
+}
+
 /// The order of a listing: by a column and then by the row key, or by the row key
 /// alone. A null sorts after every value (as PostgreSQL does): last when ascending,
 /// first when descending.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Order {
-    /// The database column, by name; `None` orders by the row key alone.
-    pub column: Option<&'static str>,
+    /// The column; `None` orders by the row key alone.
+    pub column: Option<SortColumn>,
     pub descending: bool,
 }
 
@@ -163,7 +205,7 @@ impl Page {
         let cursor = |name: &str, raw: &Option<String>| -> AppResult<Option<Cursor>> {
             let Some(raw) = raw else { return Ok(None) };
             let cursor = Cursor::decode(name, raw)?;
-            if cursor.column() != order.column {
+            if cursor.column() != order.column.map(SortColumn::name) {
                 return Err(AppError::bad_input(format!(
                     "`{name}` is a cursor of this list in another order; pass the same `orderBy` as the page it came from"
                 )));
@@ -248,9 +290,9 @@ impl<E: EntityTrait> Sort<E> {
     fn of(order: Order, id: E::Column) -> AppResult<Sort<E>> {
         let column = order
             .column
-            .map(|name| {
-                name.parse::<E::Column>().map_err(|_| {
-                    AppError::Internal(anyhow::anyhow!("no column {name} to order by"))
+            .map(|column| {
+                column.name().parse::<E::Column>().map_err(|_| {
+                    AppError::Internal(anyhow::anyhow!("no column {column:?} to order by"))
                 })
             })
             .transpose()?;
@@ -304,7 +346,7 @@ impl<E: EntityTrait> Sort<E> {
                 Value::BigInt(Some(n)) => Some(n.to_string()),
                 _ => None,
             };
-            (name.to_owned(), value)
+            (name.name().to_owned(), value)
         });
         Cursor { id, sort }.encode()
     }
@@ -681,7 +723,7 @@ mod tests {
     #[test]
     fn sorted_cursors_carry_their_order_and_values_with_colons() {
         let by_title = Order {
-            column: Some("title"),
+            column: Some(SortColumn::Title),
             descending: true,
         };
         for value in [Some("Access: a right? ~=".to_owned()), None] {
@@ -696,7 +738,7 @@ mod tests {
             assert_eq!(Page::parse(&after, by_title).unwrap().after, Some(cursor));
             // A cursor of one order is refused in another, and in the default one.
             let by_name = Order {
-                column: Some("name"),
+                column: Some(SortColumn::Name),
                 descending: false,
             };
             assert_eq!(

@@ -2,7 +2,7 @@
 //! each field a column, paged by keyset on (column, id). Without `orderBy` a list is in
 //! order of creation (by id).
 
-use crate::paging::Order;
+use crate::paging::{Order, SortColumn};
 use async_graphql::Enum;
 
 /// Which way a list is ordered.
@@ -19,7 +19,7 @@ pub enum OrderDirection {
 macro_rules! order_by {
     (
         $input:ident, $field:ident, $what:literal,
-        { $( $(#[doc = $doc:literal])* $variant:ident => $column:literal ),+ $(,)? }
+        { $( $(#[doc = $doc:literal])* $variant:ident => $column:ident ),+ $(,)? }
     ) => {
         #[doc = concat!("The fields a list of ", $what, " can be ordered by; ties go in order of creation.")]
         #[derive(async_graphql::Enum, Copy, Clone, Debug, PartialEq, Eq)]
@@ -28,9 +28,9 @@ macro_rules! order_by {
         }
 
         impl $field {
-            fn column(self) -> &'static str {
+            fn column(self) -> SortColumn {
                 match self {
-                    $( $field::$variant => $column ),+
+                    $( $field::$variant => SortColumn::$column ),+
                 }
             }
         }
@@ -58,110 +58,110 @@ macro_rules! order_by {
 
 order_by!(ContributionOrder, ContributionOrderField, "contributions", {
     /// When the contribution was created.
-    CreatedAt => "created_at",
+    CreatedAt => CreatedAt,
     /// When it last changed.
-    UpdatedAt => "updated_at",
+    UpdatedAt => UpdatedAt,
     /// When it was submitted; drafts have none.
-    SubmittedAt => "submitted_at",
+    SubmittedAt => SubmittedAt,
     /// When it was published; unpublished ones have none.
-    PublishedAt => "published_at",
+    PublishedAt => PublishedAt,
     /// Its title.
-    Title => "title",
+    Title => Title,
 });
 
 order_by!(StakeholderOrder, StakeholderOrderField, "stakeholders", {
     /// When the record was created.
-    CreatedAt => "created_at",
+    CreatedAt => CreatedAt,
     /// When the record last changed.
-    UpdatedAt => "updated_at",
+    UpdatedAt => UpdatedAt,
     /// Its full name.
-    Name => "name",
+    Name => Name,
 });
 
 order_by!(ConsultationOrder, ConsultationOrderField, "consultations", {
     /// When the record was created.
-    CreatedAt => "created_at",
+    CreatedAt => CreatedAt,
     /// When the record last changed.
-    UpdatedAt => "updated_at",
+    UpdatedAt => UpdatedAt,
     /// When it opens for contributions.
-    OpensAt => "opens_at",
+    OpensAt => OpensAt,
     /// When it closes.
-    ClosesAt => "closes_at",
+    ClosesAt => ClosesAt,
     /// Its title.
-    Title => "title",
+    Title => Title,
 });
 
 order_by!(PolicyIssueOrder, PolicyIssueOrderField, "policy issues", {
     /// When the record was created.
-    CreatedAt => "created_at",
+    CreatedAt => CreatedAt,
     /// When the record last changed.
-    UpdatedAt => "updated_at",
+    UpdatedAt => UpdatedAt,
     /// Its title.
-    Title => "title",
+    Title => Title,
 });
 
 order_by!(MechanismOrder, MechanismOrderField, "mechanisms", {
     /// When the record was created.
-    CreatedAt => "created_at",
+    CreatedAt => CreatedAt,
     /// When the record last changed.
-    UpdatedAt => "updated_at",
+    UpdatedAt => UpdatedAt,
     /// Its name.
-    Name => "name",
+    Name => Name,
 });
 
 order_by!(DocumentOrder, DocumentOrderField, "documents", {
     /// When the record was created.
-    CreatedAt => "created_at",
+    CreatedAt => CreatedAt,
     /// Its United Nations document symbol.
-    Symbol => "symbol",
+    Symbol => Symbol,
     /// Its title.
-    Title => "title",
+    Title => Title,
 });
 
 order_by!(MeetingOrder, MeetingOrderField, "meetings", {
     /// When the record was created.
-    CreatedAt => "created_at",
+    CreatedAt => CreatedAt,
     /// When the record last changed.
-    UpdatedAt => "updated_at",
+    UpdatedAt => UpdatedAt,
     /// The day it is held.
-    HeldOn => "held_on",
+    HeldOn => HeldOn,
     /// Its title.
-    Title => "title",
+    Title => Title,
 });
 
 order_by!(RevisionOrder, RevisionOrderField, "revisions", {
     /// When the revision was made.
-    CreatedAt => "created_at",
+    CreatedAt => CreatedAt,
     /// Its number.
-    Number => "number",
+    Number => Number,
 });
 
 order_by!(AccountOrder, AccountOrderField, "accounts", {
     /// When the account was created.
-    CreatedAt => "created_at",
+    CreatedAt => CreatedAt,
     /// When it last changed.
-    UpdatedAt => "updated_at",
+    UpdatedAt => UpdatedAt,
     /// Its email address, compared case-insensitively.
-    Email => "email_normalized",
+    Email => EmailNormalized,
     /// Its display name.
-    DisplayName => "display_name",
+    DisplayName => DisplayName,
 });
 
 order_by!(ApiClientOrder, ApiClientOrderField, "API clients", {
     /// When the client was registered.
-    CreatedAt => "created_at",
+    CreatedAt => CreatedAt,
     /// When it last changed.
-    UpdatedAt => "updated_at",
+    UpdatedAt => UpdatedAt,
     /// Its name.
-    Name => "name",
+    Name => Name,
 });
 
 order_by!(AuditEventOrder, AuditEventOrderField, "audit events", {
     /// When it happened.
-    OccurredAt => "occurred_at",
+    OccurredAt => OccurredAt,
 });
 
 order_by!(TombstoneOrder, TombstoneOrderField, "tombstones", {
     /// When the contribution left the public record.
-    OccurredAt => "occurred_at",
+    OccurredAt => OccurredAt,
 });

@@ -269,7 +269,14 @@ fn an_upward_import_fails_the_check() {
 #[test]
 fn every_sql_string_built_with_format_says_why_it_is_safe() {
     const SQL: [&str; 8] = [
-        "SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM", "CREATE ", "DROP ", "ALTER ", "LISTEN ",
+        "SELECT ",
+        "INSERT INTO",
+        "UPDATE ",
+        "DELETE FROM",
+        "CREATE ",
+        "DROP ",
+        "ALTER ",
+        "LISTEN ",
     ];
     let mut files = Vec::new();
     rust_files(&src(), &mut files);
@@ -303,7 +310,10 @@ fn every_sql_string_built_with_format_says_why_it_is_safe() {
             }
         }
     }
-    assert!(seen >= 8, "the check finds the SQL built with format! ({seen})");
+    assert!(
+        seen >= 8,
+        "the check finds the SQL built with format! ({seen})"
+    );
     assert!(
         unexplained.is_empty(),
         "SQL built with format! without a `// SQL safe: …` comment just above: {unexplained:#?}"
