@@ -92,6 +92,25 @@ payload!(
     "The result of asking for a delivery again."
 );
 
+/// The answer of a mutation that makes a signing secret: the secret exposed here, once.
+fn secret_payload(
+    result: crate::error::MutationResult<webhooks::WithSecret>,
+) -> Result<WebhookSecretPayload> {
+    let (row, user_errors) = outcome(result)?;
+    let (webhook, secret) = match row {
+        Some(w) => (
+            Some(Webhook(w.webhook)),
+            Some(w.secret.expose_secret().to_owned()),
+        ),
+        None => (None, None),
+    };
+    Ok(WebhookSecretPayload {
+        webhook,
+        secret,
+        user_errors,
+    })
+}
+
 /// Webhooks.
 #[derive(Default)]
 pub struct WebhookMutation;
@@ -113,19 +132,7 @@ impl WebhookMutation {
             description: input.description,
         };
         let result = webhooks::create(&rd.db, &rd.viewer, &rd.webhook_targets, new).await;
-        let (row, user_errors) = outcome(result)?;
-        let (webhook, secret) = match row {
-            Some(w) => (
-                Some(Webhook(w.webhook)),
-                Some(w.secret.expose_secret().to_owned()),
-            ),
-            None => (None, None),
-        };
-        Ok(WebhookSecretPayload {
-            webhook,
-            secret,
-            user_errors,
-        })
+        secret_payload(result)
     }
 
     /// Changes a webhook's URL, events or whether it is active.
@@ -168,19 +175,7 @@ impl WebhookMutation {
         let rd = request(ctx)?;
         let id = id_of(&input.id, NodeType::Webhook)?;
         let result = webhooks::rotate_secret(&rd.db, &rd.viewer, id, input.version).await;
-        let (row, user_errors) = outcome(result)?;
-        let (webhook, secret) = match row {
-            Some(w) => (
-                Some(Webhook(w.webhook)),
-                Some(w.secret.expose_secret().to_owned()),
-            ),
-            None => (None, None),
-        };
-        Ok(WebhookSecretPayload {
-            webhook,
-            secret,
-            user_errors,
-        })
+        secret_payload(result)
     }
 
     /// Removes a webhook and its delivery log.
