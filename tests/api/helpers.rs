@@ -51,13 +51,23 @@ impl TestDb {
     }
 
     pub async fn create() -> TestDb {
+        TestDb::create_from(Template::Migrated).await
+    }
+
+    /// On PostgreSQL, a copy of a database with the 2010 consultation loaded (elsewhere
+    /// an empty one, which the caller seeds).
+    pub async fn create_seeded() -> TestDb {
+        TestDb::create_from(Template::Seeded).await
+    }
+
+    async fn create_from(kind: Template) -> TestDb {
         let name = unique_name();
         match std::env::var("TEST_DATABASE_URL") {
             Ok(admin_url) if !admin_url.is_empty() => {
                 let admin = Database::connect(&admin_url)
                     .await
                     .expect("connect to TEST_DATABASE_URL");
-                let template = template(&admin_url).await;
+                let template = template(&admin_url, kind).await;
                 admin
                     .execute_unprepared(&format!(
                         "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
@@ -83,90 +93,150 @@ impl TestDb {
     }
 }
 
-/// On PostgreSQL, a migrated database that each test's database is copied from (a copy
-/// takes a tenth of the time of the migrations). It is named after the migrations'
-/// source, kept between runs like a build cache (`concord_test_template_<hash>`), made
-/// once under an advisory lock shared by every test process, and templates of other
-/// migrations are dropped when a new one is made.
-async fn template(admin_url: &str) -> String {
-    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
-    TEMPLATE
-        .get_or_init(|| async {
-            use sha2::{Digest, Sha256};
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migration/src");
-            let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-                .expect("migration/src")
-                .map(|e| e.expect("entry").path())
-                .collect();
-            files.sort();
-            let mut hash = Sha256::new();
-            for file in files {
-                hash.update(file.file_name().unwrap().as_encoded_bytes());
-                hash.update(std::fs::read(&file).expect("read a migration"));
+/// What a test database on PostgreSQL is copied from.
+#[derive(Clone, Copy)]
+enum Template {
+    /// Migrated.
+    Migrated,
+    /// Migrated, with the 2010 consultation loaded.
+    Seeded,
+}
+
+/// On PostgreSQL, the databases each test's database is copied from (a copy takes a tenth
+/// of the time of the migrations, and of the seed). Each is named after the source it
+/// was made by (the migrations, and for the seeded one the whole crate's source), kept
+/// between runs like a build cache (`concord_test_template_<hash>`), made once under an
+/// advisory lock shared by every test process; templates of other sources are dropped
+/// when a new one is made.
+async fn template(admin_url: &str, kind: Template) -> String {
+    static MIGRATED: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    static SEEDED: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    let cell = match kind {
+        Template::Migrated => &MIGRATED,
+        Template::Seeded => &SEEDED,
+    };
+    cell.get_or_init(|| async {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let (from, tag) = match kind {
+            Template::Migrated => (None, "migrated"),
+            Template::Seeded => (
+                Some(Box::pin(template(admin_url, Template::Migrated)).await),
+                "seeded",
+            ),
+        };
+        let mut dirs = vec![root.join("migration/src")];
+        if from.is_some() {
+            dirs.push(root.join("src"));
+            dirs.push(root.join("entity/src"));
+        }
+        let name = format!("concord_test_template_{tag}_{}", source_hash(&dirs));
+        let admin = Database::connect(admin_url)
+            .await
+            .expect("connect to TEST_DATABASE_URL");
+        // Any constant the test processes share.
+        admin
+            .execute_unprepared("SELECT pg_advisory_lock(3074503041)")
+            .await
+            .expect("the template lock");
+        let exists = admin
+            .query_one_raw(sea_orm::Statement::from_sql_and_values(
+                sea_orm::DbBackend::Postgres,
+                "SELECT 1 FROM pg_database WHERE datname = $1",
+                [name.clone().into()],
+            ))
+            .await
+            .expect("list databases")
+            .is_some();
+        if !exists {
+            // Built under another name and renamed when done: a run stopped halfway
+            // leaves no template that looks whole.
+            let building = format!("{name}_building");
+            let create = match &from {
+                Some(from) => format!("CREATE DATABASE \"{building}\" TEMPLATE \"{from}\""),
+                None => format!("CREATE DATABASE \"{building}\""),
+            };
+            for sql in [
+                format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"),
+                create,
+            ] {
+                admin
+                    .execute_unprepared(&sql)
+                    .await
+                    .expect("make the template");
             }
-            let name = format!("concord_test_template_{}", &hex::encode(hash.finalize())[..16]);
-            let admin = Database::connect(admin_url)
-                .await
-                .expect("connect to TEST_DATABASE_URL");
-            // Any constant the test processes share.
+            let mut url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
+            url.set_path(&format!("/{building}"));
+            let db = Database::connect(url.as_str()).await.expect("connect");
+            match kind {
+                Template::Migrated => concord::service::setup::migrate(&db)
+                    .await
+                    .expect("migrate the template"),
+                Template::Seeded => {
+                    seed::run(&db, Dataset::Report2010)
+                        .await
+                        .expect("seed the template");
+                }
+            }
+            db.close().await.expect("close the template");
             admin
-                .execute_unprepared("SELECT pg_advisory_lock(3074503041)")
-                .await
-                .expect("the template lock");
-            let exists = admin
-                .query_one_raw(sea_orm::Statement::from_sql_and_values(
-                    sea_orm::DbBackend::Postgres,
-                    "SELECT 1 FROM pg_database WHERE datname = $1",
-                    [name.clone().into()],
+                .execute_unprepared(&format!(
+                    "ALTER DATABASE \"{building}\" RENAME TO \"{name}\""
                 ))
                 .await
-                .expect("list databases")
-                .is_some();
-            if !exists {
-                // Built under another name and renamed when done: a run stopped halfway
-                // leaves no template that looks whole.
-                let building = format!("{name}_building");
-                for sql in [
-                    format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"),
-                    format!("CREATE DATABASE \"{building}\""),
-                ] {
-                    admin.execute_unprepared(&sql).await.expect("make the template");
-                }
-                let mut url = url::Url::parse(admin_url).expect("TEST_DATABASE_URL is a URL");
-                url.set_path(&format!("/{building}"));
-                let db = Database::connect(url.as_str()).await.expect("connect");
-                concord::service::setup::migrate(&db).await.expect("migrate the template");
-                db.close().await.expect("close the template");
-                admin
-                    .execute_unprepared(&format!(
-                        "ALTER DATABASE \"{building}\" RENAME TO \"{name}\""
-                    ))
-                    .await
-                    .expect("name the template");
-                let stale = admin
-                    .query_all_raw(sea_orm::Statement::from_string(
-                        sea_orm::DbBackend::Postgres,
-                        "SELECT datname FROM pg_database WHERE datname LIKE 'concord\\_test\\_template\\_%'",
-                    ))
-                    .await
-                    .expect("list templates");
-                for row in stale {
-                    let old: String = row.try_get("", "datname").expect("a name");
-                    if old != name {
-                        let sql = format!("DROP DATABASE IF EXISTS \"{old}\"");
-                        let _ = admin.execute_unprepared(&sql).await;
-                    }
-                }
-            }
-            admin
-                .execute_unprepared("SELECT pg_advisory_unlock(3074503041)")
+                .expect("name the template");
+            let stale = admin
+                .query_all_raw(sea_orm::Statement::from_sql_and_values(
+                    sea_orm::DbBackend::Postgres,
+                    "SELECT datname FROM pg_database WHERE datname LIKE $1 AND datname <> $2",
+                    [
+                        format!("concord\\_test\\_template\\_{tag}\\_%").into(),
+                        name.clone().into(),
+                    ],
+                ))
                 .await
-                .expect("the template lock");
-            admin.close().await.ok();
-            name
-        })
-        .await
-        .clone()
+                .expect("list templates");
+            for row in stale {
+                let old: String = row.try_get("", "datname").expect("a name");
+                let _ = admin
+                    .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{old}\""))
+                    .await;
+            }
+        }
+        admin
+            .execute_unprepared("SELECT pg_advisory_unlock(3074503041)")
+            .await
+            .expect("the template lock");
+        admin.close().await.ok();
+        name
+    })
+    .await
+    .clone()
+}
+
+/// A short hash of every file under `dirs` (names and contents).
+fn source_hash(dirs: &[PathBuf]) -> String {
+    use sha2::{Digest, Sha256};
+    fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("a source folder") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for dir in dirs {
+        walk(dir, &mut files);
+    }
+    files.sort();
+    let mut hash = Sha256::new();
+    for file in files {
+        hash.update(file.as_os_str().as_encoded_bytes());
+        hash.update(std::fs::read(&file).expect("read a source file"));
+    }
+    hex::encode(hash.finalize())[..16].to_owned()
 }
 
 impl Drop for TestDb {
@@ -268,12 +338,16 @@ pub fn small_anonymous_budget() -> Settings {
 
 /// Spawns the app with these settings on a fresh, migrated, empty database.
 pub async fn spawn_app_with(settings: Settings) -> TestApp {
+    spawn_app_on(settings, TestDb::create().await).await
+}
+
+/// Spawns the app with these settings on `test_db`, migrated.
+async fn spawn_app_on(settings: Settings, test_db: TestDb) -> TestApp {
     // The tests' HTTP clients use the process's TLS provider, as the server's do.
     concord::telemetry::install_crypto_provider();
     if std::env::var_os("TEST_LOG").is_some() {
         concord::telemetry::init();
     }
-    let test_db = TestDb::create().await;
     let mut db = concord::db::connect(&test_db.url)
         .await
         .expect("connect to the test database");
@@ -318,7 +392,8 @@ pub async fn test_auth(db: &DatabaseConnection, settings: AuthSettings) -> Arc<A
 
 /// Spawns the app with the 2010 consultation loaded.
 pub async fn spawn_seeded_app() -> TestApp {
-    let app = spawn_app().await;
+    // On PostgreSQL the database is a copy of one seeded already: this finds it loaded.
+    let app = spawn_app_on(test_settings(), TestDb::create_seeded().await).await;
     seed::run(&app.db, Dataset::Report2010)
         .await
         .expect("seed report-2010");

@@ -1,6 +1,8 @@
-//! The mutation root, merged from one part per noun: identity (sign-in, accounts, API
-//! clients), contributions (the workflow), the catalogue the secretariat manages, the
-//! report, translations and webhooks (in this order: the order of the schema's fields).
+//! The mutation root, merged from one part per noun: sessions (sign-in), accounts and
+//! their passwords, API clients, contributions (the workflow), the catalogue the
+//! secretariat manages (stakeholders, consultations, meetings, issues, mechanisms: one
+//! part, as the schema lists their creations before their updates), the report,
+//! translations and webhooks, in this order: the order of the schema's fields.
 //! Names are noun-first (`accountCreate`), each takes one `input` and answers with a
 //! payload holding the result and `userErrors`. Authorization failures are errors
 //! (`FORBIDDEN`, `UNAUTHENTICATED`); every change is audited by the service that makes it.
@@ -20,19 +22,36 @@ macro_rules! payload {
     };
 }
 
+mod accounts;
+mod api_clients;
 mod catalogue;
 mod contributions;
-mod identity;
 mod reports;
+mod sessions;
 mod translations;
 mod webhooks;
 
+pub use accounts::AccountMutation;
+pub use api_clients::ApiClientMutation;
 pub use catalogue::CatalogueMutation;
 pub use contributions::ContributionMutation;
-pub use identity::IdentityMutation;
 pub use reports::ReportMutation;
+pub use sessions::SessionMutation;
 pub use translations::TranslationMutation;
 pub use webhooks::WebhookMutation;
+
+/// Announces a successful change to `subject`'s access, so that open sockets read its
+/// record again at once.
+async fn announced<T>(
+    rd: &crate::graphql::context::RequestData,
+    subject: crate::viewer::Subject,
+    result: crate::error::MutationResult<T>,
+) -> crate::error::MutationResult<T> {
+    if result.is_ok() {
+        rd.events.access_changed(subject).await;
+    }
+    result
+}
 
 /// Mutations whose answer carries a secret (an access or refresh token, a client
 /// secret, a password-reset token). Secrets are kept only as hashes, so these answers
@@ -50,7 +69,9 @@ pub const SECRET_BEARING: [&str; 7] = [
 /// Entry points for changing state.
 #[derive(async_graphql::MergedObject, Default)]
 pub struct Mutation(
-    IdentityMutation,
+    SessionMutation,
+    AccountMutation,
+    ApiClientMutation,
     ContributionMutation,
     CatalogueMutation,
     ReportMutation,
