@@ -1,11 +1,12 @@
 //! Limits on an operation, checked before any of it runs: its shape (at most
 //! [`MAX_ALIASES`] aliases and [`MAX_ROOT_FIELDS`] root fields, before validation, whose
-//! work grows with them, and fields nested at most [`MAX_DEPTH`] deep, introspection
-//! excepted) and its cost (see [`super::cost`]): at most [`MAX_COST`] points. The HTTP and
-//! WebSocket transports call [`Limits::admit`] before they hand a request to the schema,
-//! and say what it cost in `extensions.cost`. (As a schema extension this would put
-//! every field of every request through async-graphql's extension chain: 7–17 % of the
-//! throughput, `docs/BENCHMARKS.md`.)
+//! work grows with them; at most [`MAX_FIELDS`] fields once fragments are spread; fields
+//! nested at most [`MAX_DEPTH`] deep, introspection excepted) and its cost (see
+//! [`super::cost`]): at most [`MAX_COST`] points. [`crate::graphql::prepared`] admits
+//! each request once it is parsed, on HTTP and WebSocket alike, and the pipeline says
+//! what it cost in `extensions.cost`. (As a schema extension this would put every field
+//! of every request through async-graphql's extension chain: 7–17 % of the throughput,
+//! `docs/BENCHMARKS.md`.)
 
 use super::cost::{self, MAX_COST, Types};
 use super::selection::Walk;
