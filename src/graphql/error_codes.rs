@@ -20,6 +20,16 @@ impl From<crate::error::AppError> for async_graphql::Error {
     }
 }
 
+/// An error with a message and its `extensions.code`, located nowhere (a refusal of the
+/// request as a whole).
+pub fn coded(message: impl Into<String>, code: &str) -> ServerError {
+    let mut extensions = ErrorExtensionValues::default();
+    extensions.set("code", code);
+    let mut error = ServerError::new(message, None);
+    error.extensions = Some(extensions);
+    error
+}
+
 /// Whether no part of the operation ran: errors only, none at a field.
 pub fn is_request_error(response: &Response) -> bool {
     response.data == Value::Null

@@ -14,7 +14,7 @@ use super::{ConcordSchema, MAX_DEPTH};
 use async_graphql::parser::types::{
     ExecutableDocument, OperationDefinition, Selection, SelectionSet,
 };
-use async_graphql::{ErrorExtensionValues, Response, ServerError, Value};
+use async_graphql::{Response, ServerError, Value};
 use std::collections::HashMap;
 
 /// Most aliases an operation may use.
@@ -137,11 +137,7 @@ fn too_complex(message: String) -> ServerError {
 }
 
 fn refusal(code: &str, message: String) -> ServerError {
-    let mut extensions = ErrorExtensionValues::default();
-    extensions.set("code", code);
-    let mut error = ServerError::new(message, None);
-    error.extensions = Some(extensions);
-    error
+    super::error_codes::coded(message, code)
 }
 
 /// What the limits read from an operation's document.

@@ -43,11 +43,7 @@ impl Refusal {
 
     /// As a GraphQL error.
     pub fn server_error(&self) -> async_graphql::ServerError {
-        let mut extensions = async_graphql::ErrorExtensionValues::default();
-        extensions.set("code", self.code);
-        let mut error = async_graphql::ServerError::new(self.message.clone(), None);
-        error.extensions = Some(extensions);
-        error
+        crate::graphql::error_codes::coded(self.message.clone(), self.code)
     }
 }
 

@@ -55,19 +55,12 @@ impl Refusal {
     /// As a GraphQL error (on a WebSocket).
     pub fn server_error(&self) -> ServerError {
         match self {
-            Refusal::Nul(refusal) => coded(refusal.message(), refusal.code()),
+            Refusal::Nul(refusal) => {
+                crate::graphql::error_codes::coded(refusal.message(), refusal.code())
+            }
             Refusal::Persisted(refusal) => refusal.server_error(),
         }
     }
-}
-
-/// A GraphQL error with a message and a code.
-fn coded(message: &str, code: &str) -> ServerError {
-    let mut extensions = async_graphql::ErrorExtensionValues::default();
-    extensions.set("code", code);
-    let mut error = ServerError::new(message, None);
-    error.extensions = Some(extensions);
-    error
 }
 
 /// Step 1: the request read, parsed once and measured, or why it may not go on.
