@@ -10,7 +10,7 @@ and Concord's ratio to the faster PostGraphile.
 
 Usage (PostgreSQL at 127.0.0.1:5432, wrk, node and npm installed):
     python3 bench/run.py [--contributions 200000] [--stakeholders 2000] [--seconds 8]
-        [--peers concord,postgraphile4,postgraphile5] [--rounds 1]
+        [--peers concord,resolved,postgraphile4,postgraphile5] [--rounds 1]
 Only the standard library is needed. CI does not run it: it is a benchmark. The API
 tests run it in `--smoke` mode (Concord alone, on the test's own database, a given
 binary, a few hundred contributions, Python's own requests instead of wrk) so that it
@@ -27,7 +27,11 @@ import urllib.request
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-PORTS = {"concord": 8090, "postgraphile4": 5004, "postgraphile5": 5005}
+PORTS = {"concord": 8090, "resolved": 8091, "postgraphile4": 5004, "postgraphile5": 5005}
+# Concord's own, the peers' not: "resolved" is Concord with compiled reads off
+# (CONCORD_COMPILED_READS=false), every query run field by field: the before of
+# `src/graphql/compiled.rs`, in the same run.
+OURS = ("concord", "resolved")
 
 
 def sh(cmd, env=None, **kw):
@@ -67,12 +71,13 @@ def peak_rss_mb(pid):
 def start(peer, db_url, binary, out):
     port = PORTS[peer]
     log = open(os.path.join(out, f"{peer}.log"), "w")
-    if peer == "concord":
+    if peer in OURS:
         cmd = [binary, "serve", "--bind", f"127.0.0.1:{port}"]
         # Rate limits stay on (every request is charged, as in production), with a
         # budget wrk cannot spend: the peers have no limits to refuse with.
         env = {"DATABASE_URL": db_url, "RUST_LOG": "warn",
-               "CONCORD_RATE_LIMITS": "ANONYMOUS=2147483647/1"}
+               "CONCORD_RATE_LIMITS": "ANONYMOUS=2147483647/1",
+               "CONCORD_COMPILED_READS": "true" if peer == "concord" else "false"}
         cwd = ROOT
     elif peer == "postgraphile4":
         cwd = os.path.join(HERE, "postgraphile4")
@@ -85,7 +90,7 @@ def start(peer, db_url, binary, out):
         cmd = ["node", "--require", os.path.join(cwd, "polyfill.cjs"),
                "node_modules/.bin/postgraphile", "-C", "graphile.config.mjs"]
         env = {"DATABASE_URL": db_url, "PORT": str(port), "NODE_ENV": "production"}
-    if peer != "concord" and not os.path.isdir(os.path.join(cwd, "node_modules")):
+    if peer not in OURS and not os.path.isdir(os.path.join(cwd, "node_modules")):
         sh(["npm", "ci", "--no-audit", "--no-fund"], cwd=cwd)
     proc = subprocess.Popen(cmd, cwd=cwd, env={**os.environ, **env}, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -130,7 +135,7 @@ def main():
     parser.add_argument("--stakeholders", type=int, default=2_000)
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--rounds", type=int, default=1)
-    parser.add_argument("--peers", default="concord,postgraphile4,postgraphile5")
+    parser.add_argument("--peers", default="concord,resolved,postgraphile4,postgraphile5")
     parser.add_argument("--database", default=None,
                         help="database name (default concord_bench_<contributions>)")
     parser.add_argument("--pg", default="postgres://postgres@127.0.0.1:5432")
@@ -168,7 +173,8 @@ def main():
     try:
         for peer in peers:
             procs[peer] = start(peer, db_url, concord, args.out)
-            sh([sys.executable, os.path.join(HERE, "shapes.py"), "--peer", peer,
+            sh([sys.executable, os.path.join(HERE, "shapes.py"),
+                "--peer", "concord" if peer in OURS else peer,
                 "--url", f"http://127.0.0.1:{PORTS[peer]}/graphql",
                 "--dir", os.path.join(args.out, f"shapes-{peer}")], stdout=subprocess.DEVNULL)
         results, errors = {}, {}
@@ -207,7 +213,7 @@ def main():
             r = results.get((peer, shape))
             rate = f"{r[0]:,.0f}" if r and r[0] >= 10 else f"{r[0]:.2f}" if r else ""
             cells.append(f"{rate} ({r[1]:.1f}/{r[2]:.1f})" if r else "—")
-        others = [results[(p, shape)][0] for p in peers if p != "concord" and (p, shape) in results]
+        others = [results[(p, shape)][0] for p in peers if p not in OURS and (p, shape) in results]
         ours = results.get(("concord", shape))
         ratio = f"{ours[0] / max(others):.2f}×" if ours and others else "—"
         print(f"| {shape} | " + " | ".join(cells) + f" | {ratio} |")

@@ -24,6 +24,9 @@ pub struct Settings {
     pub introspection: bool,
     /// Run only the operations on the allow-list (`concord operations add`).
     pub only_persisted: bool,
+    /// Whether queries whose every field the planner knows run as plans rather than
+    /// field by field (`graphql::compiled`); off, every query runs through the resolvers.
+    pub compiled_reads: bool,
     /// Budgets of cost points per principal.
     pub rate_limits: RateLimits,
     /// How long requests in flight may take to finish once a shutdown began.

@@ -17,7 +17,10 @@
 //!   read when scraped;
 //! - `concord_websocket_connections`: sockets open now;
 //! - `concord_graphql_documents_parsed_total`: GraphQL documents parsed (one a request
-//!   that carries one, whatever reads it: see [`crate::graphql::prepared`]).
+//!   that carries one, whatever reads it: see [`crate::graphql::prepared`]);
+//! - `concord_graphql_root_fields_total{path}`: the root fields of queries, by how they
+//!   ran: `compiled` (as a plan, [`crate::graphql::compiled`]), `fallback` (planned, but
+//!   the plan gave way to the resolvers at run time) or `resolved` (not planned).
 
 use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
@@ -42,6 +45,7 @@ pub struct Metrics {
     pool: IntGaugeVec,
     sockets: IntGauge,
     parsed: IntCounter,
+    root_fields: IntCounterVec,
     names: Mutex<HashSet<String>>,
 }
 
@@ -106,6 +110,14 @@ impl Metrics {
             .expect("valid metric");
         let parsed = IntCounter::new("graphql_documents_parsed_total", "GraphQL documents parsed")
             .expect("valid metric");
+        let root_fields = IntCounterVec::new(
+            Opts::new(
+                "graphql_root_fields_total",
+                "Root fields of queries, by how they ran: compiled, fallback or resolved",
+            ),
+            &["path"],
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -115,6 +127,7 @@ impl Metrics {
             Box::new(pool.clone()),
             Box::new(sockets.clone()),
             Box::new(parsed.clone()),
+            Box::new(root_fields.clone()),
         ] {
             registry
                 .register(collector)
@@ -130,6 +143,7 @@ impl Metrics {
             pool,
             sockets,
             parsed,
+            root_fields,
             names: Mutex::new(HashSet::new()),
         }
     }
@@ -183,6 +197,12 @@ impl Metrics {
     /// Records a GraphQL document parsed.
     pub fn document_parsed(&self) {
         self.parsed.inc();
+    }
+
+    /// Records `n` root fields of a query run by `path` (`compiled`, `fallback`,
+    /// `resolved`).
+    pub fn root_fields(&self, path: &str, n: usize) {
+        self.root_fields.with_label_values(&[path]).inc_by(n as u64);
     }
 
     /// Records a request refused for a spent budget.

@@ -102,6 +102,7 @@ impl Application {
             quotas,
             stopping: stopping_rx,
             webhook_targets: settings.webhooks.targets,
+            compiled_reads: settings.compiled_reads,
         });
         let origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {

@@ -45,6 +45,11 @@ pub struct ServeArgs {
     /// hash or in full; any other is refused with `OPERATION_NOT_ALLOWED`.
     #[arg(long, env = "CONCORD_ONLY_PERSISTED", default_value_t = false, action = clap::ArgAction::Set)]
     pub only_persisted: bool,
+    /// Run the queries the planner knows as plans (one statement per field and level,
+    /// the answer built directly) instead of field by field; `false` runs every query
+    /// through the resolvers (the answers are the same).
+    #[arg(long, env = "CONCORD_COMPILED_READS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub compiled_reads: bool,
     /// Budgets of cost points, as `WHO=POINTS/WINDOW` (repeat, or comma-separate in
     /// the variable): WHO is ANONYMOUS (per address), SECRETARIAT, MEMBER_STATE,
     /// OBSERVER (per account or client of that role) or `client:CLIENT_ID`; WINDOW in
@@ -116,6 +121,7 @@ pub async fn run(database: &Database, args: ServeArgs) -> anyhow::Result<()> {
         body_timeout,
         introspection,
         only_persisted,
+        compiled_reads,
         rate_limits,
         shutdown_timeout,
         read_database_url,
@@ -220,6 +226,7 @@ pub async fn run(database: &Database, args: ServeArgs) -> anyhow::Result<()> {
         body_timeout: std::time::Duration::from_secs(body_timeout),
         introspection,
         only_persisted,
+        compiled_reads,
         rate_limits,
         shutdown_timeout: std::time::Duration::from_secs(shutdown_timeout),
         webhooks: crate::config::DeliverySettings {

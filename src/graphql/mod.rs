@@ -2,6 +2,7 @@
 //! connection from the request context and call a service. No SeaORM query lives here.
 
 pub mod args;
+pub mod compiled;
 pub mod connection;
 pub mod context;
 pub mod cost;
@@ -33,8 +34,9 @@ pub const MAX_DEPTH: usize = 12;
 pub type ConcordSchema = Schema<query::Query, mutation::Mutation, subscription::Subscription>;
 
 /// Builds the schema. It holds no state: the connection and viewer come with each request.
-/// It has no extensions (they would wrap every field's resolution): the transports apply
-/// [`limits::Limits`] before and [`error_codes::classify`] after running a request.
+/// Its one extension, [`compiled::Reads`], runs a planned query after validation in
+/// place of the resolvers; the transports apply [`limits::Limits`] before and
+/// [`error_codes::classify`] after running a request.
 pub fn build_schema() -> ConcordSchema {
     Schema::build(
         query::Query,
@@ -42,6 +44,7 @@ pub fn build_schema() -> ConcordSchema {
         subscription::Subscription,
     )
     .register_output_type::<error_codes::ErrorCode>()
+    .extension(compiled::Reads)
     .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
         "A moment, as an RFC 3339 date and time with its offset, e.g. \"2010-12-14T10:00:00Z\". \
          Returned in UTC; accepted with any offset.",

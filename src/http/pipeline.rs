@@ -209,7 +209,8 @@ pub async fn execute(
             Err(unparsed) => (Response::from_errors(vec![unparsed]), charge, false),
             Ok(request) => {
                 let data = request_data(state, caller, db, events, charge, None);
-                (state.schema.execute(request.data(data)).await, charge, true)
+                let request = planned(state, &prepared, request.data(data));
+                (state.schema.execute(request).await, charge, true)
             }
         },
     };
@@ -253,8 +254,9 @@ pub fn stream(
                         charge,
                         live,
                     );
+                    let request = planned(&state, &prepared, request.data(data));
                     let mut responses =
-                        Executor::execute_stream(&state.schema, request.data(data), session_data);
+                        Executor::execute_stream(&state.schema, request, session_data);
                     let mut first = Some(started);
                     while let Some(response) = responses.next().await {
                         yield finish(&state, &caller, &prepared, response, charge, true, first.take()).0;
@@ -263,6 +265,30 @@ pub fn stream(
             },
         }
     })
+}
+
+/// The request, with the plan of its query when the planner knows every field
+/// ([`crate::graphql::compiled`]; `CONCORD_COMPILED_READS`).
+fn planned(
+    state: &AppState,
+    prepared: &Prepared,
+    request: async_graphql::Request,
+) -> async_graphql::Request {
+    use crate::graphql::compiled;
+    if prepared.operation_type() != Some(async_graphql::parser::types::OperationType::Query) {
+        return request;
+    }
+    match state
+        .compiled_reads
+        .then(|| compiled::plan(prepared))
+        .flatten()
+    {
+        Some(plan) => request.data(compiled::Planned(plan)),
+        None => {
+            crate::metrics::global().root_fields("resolved", prepared.root_fields().len());
+            request
+        }
+    }
 }
 
 /// Step 4: the answer finished (see the module's documentation), and its outcome; it

@@ -31,6 +31,8 @@ pub struct AppState {
     pub persisted: Arc<super::persisted::Persisted>,
     /// Whether `__schema` and `__type` are answered (`CONCORD_INTROSPECTION`).
     pub introspection: bool,
+    /// Whether queries the planner knows run as plans (`CONCORD_COMPILED_READS`).
+    pub compiled_reads: bool,
     /// Where webhooks may point.
     pub webhook_targets: crate::service::webhooks::Targets,
     /// Why prepared statements are not safe on the pools, when the last check found

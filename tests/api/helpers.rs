@@ -301,6 +301,7 @@ pub fn test_settings() -> Settings {
         body_timeout: concord::http::BODY_TIMEOUT,
         introspection: true,
         only_persisted: false,
+        compiled_reads: true,
         // Every request is charged, as in production, to budgets no test exhausts
         // (tests/api/quotas.rs sets small ones).
         rate_limits: concord::config::RateLimits::from_rules(&[

@@ -12,6 +12,7 @@ mod bench;
 mod browser;
 mod cli;
 mod clients;
+mod compiled;
 mod console;
 mod deploy;
 mod export;

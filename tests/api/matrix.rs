@@ -16,7 +16,7 @@ const PRINCIPALS: [&str; 7] = [
     "submit client",
 ];
 
-async fn stakeholder(app: &TestApp, name: &str) -> i64 {
+pub(crate) async fn stakeholder(app: &TestApp, name: &str) -> i64 {
     entity::stakeholder::Entity::find()
         .filter(entity::stakeholder::Column::Name.eq(name))
         .one(&app.db)
@@ -27,7 +27,7 @@ async fn stakeholder(app: &TestApp, name: &str) -> i64 {
 }
 
 /// The first contribution of a stakeholder, set to `status` and `visibility`.
-async fn contribution(
+pub(crate) async fn contribution(
     app: &TestApp,
     stakeholder_id: i64,
     status: &str,
@@ -47,7 +47,7 @@ async fn contribution(
     concord::ids::GlobalId::new(concord::ids::NodeType::Contribution, row.id).encode()
 }
 
-async fn client_token(
+pub(crate) async fn client_token(
     app: &TestApp,
     admin: &str,
     stakeholder_id: i64,

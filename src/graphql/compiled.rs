@@ -1,0 +1,1074 @@
+//! Compiled reads: a query whose every root field the planner understands runs as a
+//! plan instead of field by field.
+//!
+//! [`plan`] walks the prepared operation once (through fragments, `@skip`/`@include`
+//! evaluated, with the same [`Walk`] as the limits and the cost) and, when it knows
+//! every field selected, returns a [`Plan`]: per root field, the arguments already
+//! parsed and the selection as a tree of known fields. [`Reads`], the schema's one
+//! extension, runs the plan after async-graphql has validated the operation, in place
+//! of the resolvers: each level's rows are read in one statement per field for all
+//! its parents at once, with no loader wait between levels, and the response is built
+//! directly in the query's order.
+//!
+//! Architecture Invariant: a plan reads only through the same service functions the
+//! resolvers call (`contributions::list`, `pages_by_parent`, `counts_by_parent`,
+//! `by_ids`, `revisions_by_number`, `stakeholders::list`, `stakeholders::by_ids`) and
+//! applies the same attribution rule ([`policy::sees_attribution`]): the read policy
+//! stays in one place.
+//!
+//! Architecture Invariant: a plan answers only what it answers exactly as the resolvers
+//! would. Anything else — a field or argument it does not know, a response key selected
+//! twice, an argument the resolvers would refuse, a record not found, a database error
+//! — and the whole operation runs through the resolvers instead, which give the error.
+//! The differential tests (`tests/api/compiled.rs`) compare both paths' answers.
+
+use super::context::RequestData;
+use super::order::{ContributionOrder, RevisionOrder, StakeholderOrder};
+use super::selection::Walk;
+use super::types::{ContributionFilter, StakeholderFilter};
+use crate::error::AppError;
+use crate::ids::{GlobalId, NodeType};
+use crate::paging::{Order, Page, PageArgs, Slice};
+use crate::policy;
+use crate::service::contributions::{self, Parent};
+use crate::service::relations::{self, RevisionsOfContribution};
+use crate::service::stakeholders;
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
+use async_graphql::indexmap::IndexMap;
+use async_graphql::parser::types::{Field, OperationType, SelectionSet};
+use async_graphql::resolver_utils::enum_value;
+use async_graphql::{InputType, Name, Response, ScalarType, Value};
+use entity::{contribution, contribution_revision, stakeholder};
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+/// A query the planner understood whole.
+pub struct Plan {
+    roots: Vec<(Name, Root)>,
+}
+
+/// A root field's plan.
+enum Root {
+    Typename,
+    /// `contributions(filter, orderBy, first, after, last, before)`.
+    Contributions {
+        filter: contributions::ContributionFilter,
+        page: Page,
+        conn: Conn<ContributionSel>,
+    },
+    /// `stakeholders(filter, orderBy, first, after, last, before)`.
+    Stakeholders {
+        filter: stakeholders::StakeholderFilter,
+        page: Page,
+        conn: Conn<StakeholderSel>,
+    },
+    /// `contribution(id:)`, or `node(id:)` with a Contribution ID.
+    Contribution {
+        id: i64,
+        node: ContributionSel,
+    },
+}
+
+/// A connection's selection over nodes selected by `N`.
+struct Conn<N> {
+    fields: Vec<(Name, ConnField<N>)>,
+}
+
+enum ConnField<N> {
+    Typename(&'static str),
+    TotalCount,
+    PageInfo(Vec<(Name, PageInfoField)>),
+    Nodes(N),
+    Edges(Vec<(Name, EdgeField<N>)>),
+}
+
+enum PageInfoField {
+    Typename,
+    HasPreviousPage,
+    HasNextPage,
+    StartCursor,
+    EndCursor,
+}
+
+enum EdgeField<N> {
+    Typename(&'static str),
+    Cursor,
+    Node(N),
+}
+
+/// What is selected on a contribution.
+struct ContributionSel {
+    fields: Vec<(Name, CField)>,
+}
+
+enum CField {
+    Typename,
+    Id,
+    Version,
+    Kind,
+    Status,
+    Visibility,
+    Title,
+    Language,
+    Body,
+    Attributed,
+    Embargoed,
+    OnBehalfOfGroup,
+    WithdrawnReason,
+    SubmittedAt,
+    PublishedAt,
+    CreatedAt,
+    UpdatedAt,
+    Group,
+    Stakeholder(StakeholderSel),
+    /// A nested connection: its revisions.
+    Revisions {
+        page: Page,
+        conn: Box<Conn<RevisionSel>>,
+    },
+}
+
+/// What is selected on a revision.
+struct RevisionSel {
+    fields: Vec<(Name, RField)>,
+}
+
+enum RField {
+    Typename,
+    Id,
+    Number,
+    Title,
+    Body,
+    Language,
+    ContentHash,
+    CreatedAt,
+}
+
+/// What is selected on a stakeholder.
+struct StakeholderSel {
+    fields: Vec<(Name, SField)>,
+}
+
+enum SField {
+    Typename,
+    Id,
+    Version,
+    Name,
+    Acronym,
+    Group,
+    Accreditation,
+    CountryCode,
+    RegionalGroup,
+    Website,
+    CreatedAt,
+    UpdatedAt,
+    /// A nested connection: the stakeholder's contributions.
+    Contributions {
+        filter: contributions::ContributionFilter,
+        page: Page,
+        conn: Box<Conn<ContributionSel>>,
+    },
+}
+
+/// The plan of `prepared`'s operation, when it is a query whose every field the
+/// planner knows; `None` sends it to the resolvers.
+pub fn plan(prepared: &super::prepared::Prepared) -> Option<Plan> {
+    let (walk, op) = prepared.walk()?;
+    if op.ty != OperationType::Query {
+        return None;
+    }
+    let p = Planner { walk };
+    let mut roots = Vec::new();
+    for (key, on, field, spreads) in p.collect(&op.selection_set.node, 0)? {
+        if !matches!(on, "" | "Query") {
+            return None;
+        }
+        let root = match field.name.node.as_str() {
+            "__typename" => Root::Typename,
+            "contributions" => {
+                let (filter, page) = p.contribution_list(field, spreads)?;
+                Root::Contributions {
+                    filter,
+                    page,
+                    conn: p.conn(
+                        field,
+                        spreads,
+                        "ContributionConnection",
+                        "ContributionEdge",
+                        |s, set, n| s.contribution(set, n),
+                    )?,
+                }
+            }
+            "stakeholders" => {
+                let filter = p
+                    .arg::<Option<StakeholderFilter>>(field, "filter")?
+                    .unwrap_or_default();
+                let page = p.page::<StakeholderOrder>(field, spreads)?;
+                Root::Stakeholders {
+                    filter: stakeholders::StakeholderFilter {
+                        groups: filter.groups,
+                        search: filter.search,
+                    },
+                    page,
+                    conn: p.conn(
+                        field,
+                        spreads,
+                        "StakeholderConnection",
+                        "StakeholderEdge",
+                        |s, set, n| s.stakeholder(set, n),
+                    )?,
+                }
+            }
+            "contribution" | "node" => {
+                let id = p.arg::<async_graphql::ID>(field, "id")?;
+                let gid = GlobalId::decode(&id).ok()?;
+                if gid.node_type != NodeType::Contribution {
+                    return None;
+                }
+                Root::Contribution {
+                    id: gid.id,
+                    node: p.contribution(&field.selection_set.node, spreads)?,
+                }
+            }
+            _ => return None,
+        };
+        roots.push((key, root));
+    }
+    Some(Plan { roots })
+}
+
+/// Builds plans from one walk.
+struct Planner<'a> {
+    walk: Walk<'a>,
+}
+
+type Collected<'a> = Vec<(Name, &'a str, &'a Field, usize)>;
+
+impl<'a> Planner<'a> {
+    /// The fields `set` selects, with their response keys, the type each is selected on
+    /// and the spreads followed; `None` when a response key comes twice (the spec
+    /// merges those; the resolvers do it) or a field carries a directive other than
+    /// `@skip`/`@include`.
+    fn collect(&self, set: &'a SelectionSet, spreads: usize) -> Option<Collected<'a>> {
+        let mut out: Collected<'a> = Vec::new();
+        let mut ok = true;
+        self.walk.fields("", set, spreads, &mut |met| {
+            let key = met.field.response_key().node.clone();
+            if out.iter().any(|(k, ..)| *k == key)
+                || met
+                    .field
+                    .directives
+                    .iter()
+                    .any(|d| !matches!(d.node.name.node.as_str(), "skip" | "include"))
+            {
+                ok = false;
+            }
+            out.push((key, met.on, met.field, met.spreads));
+        });
+        ok.then_some(out)
+    }
+
+    /// An argument, parsed as the resolver's parameter is; `None` when it does not parse.
+    fn arg<T: InputType>(&self, field: &Field, name: &str) -> Option<T> {
+        T::parse(self.walk.argument(field, name)).ok()
+    }
+
+    /// Whether a field has no arguments (the fields the planner knows without any).
+    fn bare(field: &Field) -> Option<()> {
+        field.arguments.is_empty().then_some(())
+    }
+
+    /// A connection field's paging, as `args::page_by` reads it.
+    fn page<O: InputType + Into<Order>>(&self, field: &'a Field, spreads: usize) -> Option<Page> {
+        let order = self.arg::<Option<O>>(field, "orderBy")?;
+        let args = PageArgs {
+            first: self.arg(field, "first")?,
+            after: self.arg(field, "after")?,
+            last: self.arg(field, "last")?,
+            before: self.arg(field, "before")?,
+        };
+        let mut page = Page::parse(&args, order.map(Into::into).unwrap_or_default()).ok()?;
+        // As `ctx.look_ahead().field("pageInfo").exists()`.
+        page.far_side = self
+            .collect(&field.selection_set.node, spreads)?
+            .iter()
+            .any(|(_, _, f, _)| f.name.node == "pageInfo");
+        Some(page)
+    }
+
+    /// A list of contributions' filter and paging.
+    fn contribution_list(
+        &self,
+        field: &'a Field,
+        spreads: usize,
+    ) -> Option<(contributions::ContributionFilter, Page)> {
+        let filter = self
+            .arg::<Option<ContributionFilter>>(field, "filter")?
+            .unwrap_or_default()
+            .parse()
+            .ok()?;
+        Some((filter, self.page::<ContributionOrder>(field, spreads)?))
+    }
+
+    /// A connection's selection.
+    fn conn<N>(
+        &self,
+        field: &'a Field,
+        spreads: usize,
+        conn_type: &'static str,
+        edge_type: &'static str,
+        node: impl Fn(&Self, &'a SelectionSet, usize) -> Option<N>,
+    ) -> Option<Conn<N>> {
+        let mut fields = Vec::new();
+        for (key, on, f, n) in self.collect(&field.selection_set.node, spreads)? {
+            if !on.is_empty() && on != conn_type {
+                return None;
+            }
+            let set = &f.selection_set.node;
+            let planned = match f.name.node.as_str() {
+                "__typename" => ConnField::Typename(conn_type),
+                "totalCount" => ConnField::TotalCount,
+                "nodes" => ConnField::Nodes(node(self, set, n)?),
+                "pageInfo" => {
+                    let mut info = Vec::new();
+                    for (key, on, f, _) in self.collect(set, n)? {
+                        if !matches!(on, "" | "PageInfo") {
+                            return None;
+                        }
+                        info.push((
+                            key,
+                            match f.name.node.as_str() {
+                                "__typename" => PageInfoField::Typename,
+                                "hasPreviousPage" => PageInfoField::HasPreviousPage,
+                                "hasNextPage" => PageInfoField::HasNextPage,
+                                "startCursor" => PageInfoField::StartCursor,
+                                "endCursor" => PageInfoField::EndCursor,
+                                _ => return None,
+                            },
+                        ));
+                    }
+                    ConnField::PageInfo(info)
+                }
+                "edges" => {
+                    let mut edge = Vec::new();
+                    for (key, on, f, m) in self.collect(set, n)? {
+                        if !on.is_empty() && on != edge_type {
+                            return None;
+                        }
+                        edge.push((
+                            key,
+                            match f.name.node.as_str() {
+                                "__typename" => EdgeField::Typename(edge_type),
+                                "cursor" => EdgeField::Cursor,
+                                "node" => EdgeField::Node(node(self, &f.selection_set.node, m)?),
+                                _ => return None,
+                            },
+                        ));
+                    }
+                    ConnField::Edges(edge)
+                }
+                _ => return None,
+            };
+            if !matches!(planned, ConnField::Nodes(_) | ConnField::Edges(_)) {
+                Self::bare(f)?;
+            }
+            fields.push((key, planned));
+        }
+        // The nodes are read once: `nodes` and `edges { node }` together are left to
+        // the resolvers.
+        let conn = Conn { fields };
+        let readers = conn
+            .fields
+            .iter()
+            .filter(|(_, f)| match f {
+                ConnField::Nodes(_) => true,
+                ConnField::Edges(edge) => edge.iter().any(|(_, e)| matches!(e, EdgeField::Node(_))),
+                _ => false,
+            })
+            .count();
+        (readers <= 1).then_some(conn)
+    }
+
+    /// What is selected on a contribution (fields on `Contribution` or `Node`; others,
+    /// in a fragment on another type of `node(id:)`, do not apply).
+    fn contribution(&self, set: &'a SelectionSet, spreads: usize) -> Option<ContributionSel> {
+        let mut fields = Vec::new();
+        for (key, on, f, n) in self.collect(set, spreads)? {
+            if !applies(on, "Contribution")? {
+                continue;
+            }
+            let planned = match f.name.node.as_str() {
+                "__typename" => CField::Typename,
+                "id" => CField::Id,
+                "version" => CField::Version,
+                "kind" => CField::Kind,
+                "status" => CField::Status,
+                "visibility" => CField::Visibility,
+                "title" => CField::Title,
+                "language" => CField::Language,
+                "body" => CField::Body,
+                "attributed" => CField::Attributed,
+                "embargoed" => CField::Embargoed,
+                "onBehalfOfGroup" => CField::OnBehalfOfGroup,
+                "withdrawnReason" => CField::WithdrawnReason,
+                "submittedAt" => CField::SubmittedAt,
+                "publishedAt" => CField::PublishedAt,
+                "createdAt" => CField::CreatedAt,
+                "updatedAt" => CField::UpdatedAt,
+                "group" => CField::Group,
+                "stakeholder" => CField::Stakeholder(self.stakeholder(&f.selection_set.node, n)?),
+                "revisions" => {
+                    let page = self.page::<RevisionOrder>(f, n)?;
+                    let conn = self.conn(
+                        f,
+                        n,
+                        "ContributionRevisionConnection",
+                        "ContributionRevisionEdge",
+                        |s, set, n| s.revision(set, n),
+                    )?;
+                    fields.push((
+                        key,
+                        CField::Revisions {
+                            page,
+                            conn: Box::new(conn),
+                        },
+                    ));
+                    continue;
+                }
+                _ => return None,
+            };
+            Self::bare(f)?;
+            fields.push((key, planned));
+        }
+        Some(ContributionSel { fields })
+    }
+
+    /// What is selected on a revision.
+    fn revision(&self, set: &'a SelectionSet, spreads: usize) -> Option<RevisionSel> {
+        let mut fields = Vec::new();
+        for (key, on, f, _) in self.collect(set, spreads)? {
+            if !applies(on, "ContributionRevision")? {
+                continue;
+            }
+            let planned = match f.name.node.as_str() {
+                "__typename" => RField::Typename,
+                "id" => RField::Id,
+                "number" => RField::Number,
+                "title" => RField::Title,
+                "body" => RField::Body,
+                "language" => RField::Language,
+                "contentHash" => RField::ContentHash,
+                "createdAt" => RField::CreatedAt,
+                _ => return None,
+            };
+            Self::bare(f)?;
+            fields.push((key, planned));
+        }
+        Some(RevisionSel { fields })
+    }
+
+    /// What is selected on a stakeholder.
+    fn stakeholder(&self, set: &'a SelectionSet, spreads: usize) -> Option<StakeholderSel> {
+        let mut fields = Vec::new();
+        for (key, on, f, n) in self.collect(set, spreads)? {
+            if !applies(on, "Stakeholder")? {
+                continue;
+            }
+            let planned = match f.name.node.as_str() {
+                "__typename" => SField::Typename,
+                "id" => SField::Id,
+                "version" => SField::Version,
+                "name" => SField::Name,
+                "acronym" => SField::Acronym,
+                "group" => SField::Group,
+                "accreditation" => SField::Accreditation,
+                "countryCode" => SField::CountryCode,
+                "regionalGroup" => SField::RegionalGroup,
+                "website" => SField::Website,
+                "createdAt" => SField::CreatedAt,
+                "updatedAt" => SField::UpdatedAt,
+                "contributions" => {
+                    let (filter, page) = self.contribution_list(f, n)?;
+                    let conn = self.conn(
+                        f,
+                        n,
+                        "ContributionConnection",
+                        "ContributionEdge",
+                        |s, set, n| s.contribution(set, n),
+                    )?;
+                    fields.push((
+                        key,
+                        SField::Contributions {
+                            filter,
+                            page,
+                            conn: Box::new(conn),
+                        },
+                    ));
+                    continue;
+                }
+                _ => return None,
+            };
+            Self::bare(f)?;
+            fields.push((key, planned));
+        }
+        Some(StakeholderSel { fields })
+    }
+}
+
+/// The object types of the `Node` interface: in a fragment on one of them, a selection
+/// on an object of another type does not apply.
+const NODE_TYPES: &[&str] = &[
+    "Stakeholder",
+    "Consultation",
+    "Meeting",
+    "Contribution",
+    "ContributionRevision",
+    "PolicyIssue",
+    "Mechanism",
+    "Document",
+    "Account",
+    "ApiClient",
+    "AuditEvent",
+    "ContributionTombstone",
+    "Report",
+    "ReportSection",
+    "ReportParagraph",
+    "ContributionTranslation",
+    "Webhook",
+    "WebhookDelivery",
+];
+
+/// Whether a field selected on `on` (`""`: directly) applies to an object of type
+/// `object`; `None` for a type condition the planner does not know.
+fn applies(on: &str, object: &str) -> Option<bool> {
+    if on.is_empty() || on == object || on == "Node" {
+        Some(true)
+    } else if NODE_TYPES.contains(&on) {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Why a plan gives way to the resolvers: they will say what is wrong, or do what the
+/// plan does not.
+#[derive(Debug)]
+struct GiveWay;
+
+impl From<AppError> for GiveWay {
+    fn from(_: AppError) -> GiveWay {
+        GiveWay
+    }
+}
+
+type Run<'a, T> = Pin<Box<dyn Future<Output = Result<T, GiveWay>> + Send + 'a>>;
+
+impl Plan {
+    /// Runs the plan for the request; `Err` gives way to the resolvers.
+    async fn run(&self, rd: &RequestData) -> Result<Value, GiveWay> {
+        policy::may_use_api(&rd.viewer, rd.auth.anonymous_access)?;
+        let mut data = IndexMap::with_capacity(self.roots.len());
+        for (key, root) in &self.roots {
+            let value = match root {
+                Root::Typename => Value::String("Query".into()),
+                Root::Contributions { filter, page, conn } => {
+                    let listing = contributions::list(&rd.db, &rd.viewer, filter, page).await?;
+                    let total = if conn.wants_total() {
+                        Some(listing.counter.count().await?)
+                    } else {
+                        None
+                    };
+                    let nodes = conn.nodes();
+                    let values = contributions_out(rd, &listing.slice.items, nodes).await?;
+                    conn.write(&listing.slice, total, values)
+                }
+                Root::Stakeholders { filter, page, conn } => {
+                    let listing = stakeholders::list(&rd.db, &rd.viewer, filter, page).await?;
+                    let total = if conn.wants_total() {
+                        Some(listing.counter.count().await?)
+                    } else {
+                        None
+                    };
+                    let values = stakeholders_out(rd, &listing.slice.items, conn.nodes()).await?;
+                    conn.write(&listing.slice, total, values)
+                }
+                Root::Contribution { id, node } => {
+                    let mut found = contributions::by_ids(&rd.db, &rd.viewer, &[*id]).await?;
+                    // Not found is an error the resolvers give.
+                    let model = found.remove(id).ok_or(GiveWay)?;
+                    contributions_out(rd, std::slice::from_ref(&model), Some(node))
+                        .await?
+                        .pop()
+                        .ok_or(GiveWay)?
+                }
+            };
+            data.insert(key.clone(), value);
+        }
+        Ok(Value::Object(data))
+    }
+}
+
+impl<N> Conn<N> {
+    fn wants_total(&self) -> bool {
+        self.fields
+            .iter()
+            .any(|(_, f)| matches!(f, ConnField::TotalCount))
+    }
+
+    /// The node selection, when the nodes are read at all (by `nodes` or `edges.node`;
+    /// the planner reads them once, so both must select alike: it gives way otherwise).
+    fn nodes(&self) -> Option<&N> {
+        self.fields.iter().find_map(|(_, f)| match f {
+            ConnField::Nodes(n) => Some(n),
+            ConnField::Edges(edge) => edge.iter().find_map(|(_, e)| match e {
+                EdgeField::Node(n) => Some(n),
+                _ => None,
+            }),
+            _ => None,
+        })
+    }
+
+    /// The connection's value, its nodes already written (`values`, one per item).
+    fn write<M>(&self, slice: &Slice<M>, total: Option<u64>, values: Vec<Value>) -> Value {
+        let mut out = IndexMap::with_capacity(self.fields.len());
+        for (key, field) in &self.fields {
+            let value = match field {
+                ConnField::Typename(name) => Value::String((*name).into()),
+                ConnField::TotalCount => {
+                    Value::Number(i32::try_from(total.unwrap_or(0)).unwrap_or(i32::MAX).into())
+                }
+                ConnField::PageInfo(info) => {
+                    let mut map = IndexMap::with_capacity(info.len());
+                    for (key, f) in info {
+                        let cursor = |c: Option<&String>| {
+                            c.map_or(Value::Null, |c| Value::String(c.clone()))
+                        };
+                        map.insert(
+                            key.clone(),
+                            match f {
+                                PageInfoField::Typename => Value::String("PageInfo".into()),
+                                PageInfoField::HasPreviousPage => {
+                                    Value::Boolean(slice.has_previous)
+                                }
+                                PageInfoField::HasNextPage => Value::Boolean(slice.has_next),
+                                PageInfoField::StartCursor => cursor(slice.cursors.first()),
+                                PageInfoField::EndCursor => cursor(slice.cursors.last()),
+                            },
+                        );
+                    }
+                    Value::Object(map)
+                }
+                ConnField::Nodes(_) => Value::List(values.clone()),
+                ConnField::Edges(edge) => Value::List(
+                    slice
+                        .cursors
+                        .iter()
+                        .enumerate()
+                        .map(|(i, cursor)| {
+                            let mut map = IndexMap::with_capacity(edge.len());
+                            for (key, f) in edge {
+                                map.insert(
+                                    key.clone(),
+                                    match f {
+                                        EdgeField::Typename(name) => Value::String((*name).into()),
+                                        EdgeField::Cursor => Value::String(cursor.clone()),
+                                        EdgeField::Node(_) => {
+                                            values.get(i).cloned().unwrap_or(Value::Null)
+                                        }
+                                    },
+                                );
+                            }
+                            Value::Object(map)
+                        })
+                        .collect(),
+                ),
+            };
+            out.insert(key.clone(), value);
+        }
+        Value::Object(out)
+    }
+}
+
+fn text(s: &str) -> Value {
+    Value::String(s.to_owned())
+}
+
+fn opt_text(s: Option<&str>) -> Value {
+    s.map_or(Value::Null, text)
+}
+
+fn moment(at: Option<&chrono::DateTime<chrono::Utc>>) -> Value {
+    at.map_or(Value::Null, ScalarType::to_value)
+}
+
+/// Whether a selection of contributions reads their stakeholders, their bodies.
+impl ContributionSel {
+    fn needs(&self) -> (bool, bool) {
+        let stakeholder = self
+            .fields
+            .iter()
+            .any(|(_, f)| matches!(f, CField::Stakeholder(_) | CField::Group));
+        let body = self.fields.iter().any(|(_, f)| matches!(f, CField::Body));
+        (stakeholder, body)
+    }
+
+    fn nested(&self) -> Option<&StakeholderSel> {
+        self.fields.iter().find_map(|(_, f)| match f {
+            CField::Stakeholder(s) => Some(s),
+            _ => None,
+        })
+    }
+}
+
+/// The values of `models` under `sel` (an empty object each when the nodes are not
+/// read), in order.
+fn contributions_out<'a>(
+    rd: &'a RequestData,
+    models: &'a [contribution::Model],
+    sel: Option<&'a ContributionSel>,
+) -> Run<'a, Vec<Value>> {
+    Box::pin(async move {
+        let Some(sel) = sel else {
+            return Ok(Vec::new());
+        };
+        let (needs_stakeholder, needs_body) = sel.needs();
+        let mut holders = HashMap::new();
+        let mut holder_values = HashMap::new();
+        if needs_stakeholder && !models.is_empty() {
+            let ids: Vec<i64> = distinct(models.iter().map(|m| m.stakeholder_id));
+            holders = stakeholders::by_ids(&rd.db, &ids).await?;
+            if let Some(nested) = sel.nested() {
+                // Only the stakeholders some contribution shows.
+                let shown: HashSet<i64> = models
+                    .iter()
+                    .filter(|m| policy::sees_attribution(&rd.viewer, m))
+                    .map(|m| m.stakeholder_id)
+                    .collect();
+                let rows: Vec<stakeholder::Model> = ids
+                    .iter()
+                    .filter(|id| shown.contains(id))
+                    .filter_map(|id| holders.get(id).cloned())
+                    .collect();
+                let values = stakeholders_out(rd, &rows, Some(nested)).await?;
+                holder_values = rows.iter().map(|r| r.id).zip(values).collect();
+            }
+        }
+        // Each nested connection of revisions: its pages (and counts) for every
+        // contribution at once.
+        let ids: Vec<i64> = models.iter().map(|m| m.id).collect();
+        let mut nested = Vec::new();
+        for (_, field) in &sel.fields {
+            if let CField::Revisions { page, conn } = field {
+                nested.push(revisions_out(rd, &ids, page, conn).await?.into_iter());
+            }
+        }
+        let mut bodies = HashMap::new();
+        if needs_body && !models.is_empty() {
+            let keys: Vec<(i64, i32)> = models.iter().map(|m| (m.id, m.latest_revision)).collect();
+            bodies = contributions::revisions_by_number(&rd.db, &rd.viewer, &keys).await?;
+        }
+        let mut out = Vec::with_capacity(models.len());
+        for m in models {
+            let mut map = IndexMap::with_capacity(sel.fields.len());
+            let mut nested_at = 0;
+            for (key, field) in &sel.fields {
+                let value = match field {
+                    CField::Revisions { .. } => {
+                        let value = nested[nested_at].next().ok_or(GiveWay)?;
+                        nested_at += 1;
+                        value
+                    }
+                    CField::Typename => text("Contribution"),
+                    CField::Id => {
+                        Value::String(GlobalId::new(NodeType::Contribution, m.id).encode())
+                    }
+                    CField::Version => Value::Number(m.version.into()),
+                    CField::Kind => enum_value(m.kind),
+                    CField::Status => enum_value(m.status),
+                    CField::Visibility => enum_value(m.visibility),
+                    CField::Title => text(&m.title),
+                    CField::Language => text(&m.language),
+                    CField::Body => {
+                        text(&bodies.get(&(m.id, m.latest_revision)).ok_or(GiveWay)?.body)
+                    }
+                    CField::Attributed => Value::Boolean(m.attributed),
+                    CField::Embargoed => Value::Boolean(m.embargoed),
+                    CField::OnBehalfOfGroup => m.on_behalf_of_group.map_or(Value::Null, enum_value),
+                    CField::WithdrawnReason => opt_text(m.withdrawn_reason.as_deref()),
+                    CField::SubmittedAt => moment(m.submitted_at.as_ref()),
+                    CField::PublishedAt => moment(m.published_at.as_ref()),
+                    CField::CreatedAt => moment(Some(&m.created_at)),
+                    CField::UpdatedAt => moment(Some(&m.updated_at)),
+                    CField::Group => enum_value(
+                        holders
+                            .get(&m.stakeholder_id)
+                            .ok_or(GiveWay)?
+                            .stakeholder_group,
+                    ),
+                    CField::Stakeholder(_) => {
+                        if policy::sees_attribution(&rd.viewer, m) {
+                            // A dangling reference is the resolvers' internal error.
+                            holders.get(&m.stakeholder_id).ok_or(GiveWay)?;
+                            holder_values
+                                .get(&m.stakeholder_id)
+                                .cloned()
+                                .ok_or(GiveWay)?
+                        } else {
+                            Value::Null
+                        }
+                    }
+                };
+                map.insert(key.clone(), value);
+            }
+            out.push(Value::Object(map));
+        }
+        Ok(out)
+    })
+}
+
+/// The revisions connection of each of `parents` (contribution ids), in order.
+async fn revisions_out(
+    rd: &RequestData,
+    parents: &[i64],
+    page: &Page,
+    conn: &Conn<RevisionSel>,
+) -> Result<Vec<Value>, GiveWay> {
+    if parents.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut pages =
+        relations::pages::<RevisionsOfContribution>(&rd.db, &rd.viewer, parents, page).await?;
+    let counts = if conn.wants_total() {
+        relations::counts::<RevisionsOfContribution>(&rd.db, &rd.viewer, parents).await?
+    } else {
+        HashMap::new()
+    };
+    Ok(parents
+        .iter()
+        .map(|id| {
+            let slice = pages.remove(id).unwrap_or_else(Slice::empty);
+            let values = match conn.nodes() {
+                Some(sel) => slice.items.iter().map(|r| revision_value(r, sel)).collect(),
+                None => Vec::new(),
+            };
+            conn.write(&slice, Some(counts.get(id).copied().unwrap_or(0)), values)
+        })
+        .collect())
+}
+
+fn revision_value(r: &contribution_revision::Model, sel: &RevisionSel) -> Value {
+    let mut map = IndexMap::with_capacity(sel.fields.len());
+    for (key, field) in &sel.fields {
+        let value = match field {
+            RField::Typename => text("ContributionRevision"),
+            RField::Id => {
+                Value::String(GlobalId::new(NodeType::ContributionRevision, r.id).encode())
+            }
+            RField::Number => Value::Number(r.number.into()),
+            RField::Title => text(&r.title),
+            RField::Body => text(&r.body),
+            RField::Language => text(&r.language),
+            RField::ContentHash => text(&r.content_hash),
+            RField::CreatedAt => moment(Some(&r.created_at)),
+        };
+        map.insert(key.clone(), value);
+    }
+    Value::Object(map)
+}
+
+/// The values of `models` under `sel`, in order.
+fn stakeholders_out<'a>(
+    rd: &'a RequestData,
+    models: &'a [stakeholder::Model],
+    sel: Option<&'a StakeholderSel>,
+) -> Run<'a, Vec<Value>> {
+    Box::pin(async move {
+        let Some(sel) = sel else {
+            return Ok(Vec::new());
+        };
+        // Each nested connection: its pages (and counts) for every stakeholder at once,
+        // then its nodes' values.
+        let ids: Vec<i64> = models.iter().map(|m| m.id).collect();
+        let mut nested = Vec::new();
+        for (_, field) in &sel.fields {
+            if let SField::Contributions { filter, page, conn } = field {
+                let mut pages = if ids.is_empty() {
+                    HashMap::new()
+                } else {
+                    contributions::pages_by_parent(
+                        &rd.db,
+                        &rd.viewer,
+                        Parent::Stakeholder,
+                        &ids,
+                        filter,
+                        page,
+                    )
+                    .await?
+                };
+                let counts = if conn.wants_total() && !ids.is_empty() {
+                    contributions::counts_by_parent(
+                        &rd.db,
+                        &rd.viewer,
+                        Parent::Stakeholder,
+                        &ids,
+                        filter,
+                    )
+                    .await?
+                } else {
+                    HashMap::new()
+                };
+                let slices: Vec<Slice<contribution::Model>> = ids
+                    .iter()
+                    .map(|id| pages.remove(id).unwrap_or_else(Slice::empty))
+                    .collect();
+                let all: Vec<contribution::Model> = slices
+                    .iter()
+                    .flat_map(|s| s.items.iter().cloned())
+                    .collect();
+                let mut values = contributions_out(rd, &all, conn.nodes()).await?.into_iter();
+                let written: Vec<Value> = slices
+                    .iter()
+                    .zip(&ids)
+                    .map(|(slice, id)| {
+                        let mine: Vec<Value> = if conn.nodes().is_some() {
+                            values.by_ref().take(slice.items.len()).collect()
+                        } else {
+                            Vec::new()
+                        };
+                        let total = Some(counts.get(id).copied().unwrap_or(0));
+                        conn.write(slice, total, mine)
+                    })
+                    .collect();
+                nested.push(written.into_iter());
+            }
+        }
+        let mut out = Vec::with_capacity(models.len());
+        for m in models {
+            let mut map = IndexMap::with_capacity(sel.fields.len());
+            let mut nested_at = 0;
+            for (key, field) in &sel.fields {
+                let value = match field {
+                    SField::Typename => text("Stakeholder"),
+                    SField::Id => {
+                        Value::String(GlobalId::new(NodeType::Stakeholder, m.id).encode())
+                    }
+                    SField::Version => Value::Number(m.version.into()),
+                    SField::Name => text(&m.name),
+                    SField::Acronym => opt_text(m.acronym.as_deref()),
+                    SField::Group => enum_value(m.stakeholder_group),
+                    SField::Accreditation => enum_value(m.accreditation),
+                    SField::CountryCode => opt_text(m.country_code.as_deref()),
+                    SField::RegionalGroup => m.regional_group.map_or(Value::Null, enum_value),
+                    SField::Website => opt_text(m.website.as_deref()),
+                    SField::CreatedAt => moment(Some(&m.created_at)),
+                    SField::UpdatedAt => moment(Some(&m.updated_at)),
+                    SField::Contributions { .. } => {
+                        let value = nested[nested_at].next().ok_or(GiveWay)?;
+                        nested_at += 1;
+                        value
+                    }
+                };
+                map.insert(key.clone(), value);
+            }
+            out.push(Value::Object(map));
+        }
+        Ok(out)
+    })
+}
+
+/// The distinct values, in first-seen order.
+fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {
+    let mut seen = HashSet::new();
+    ids.filter(|id| seen.insert(*id)).collect()
+}
+
+/// A plan handed to the executor with its request (see [`Reads`]).
+pub struct Planned(pub Plan);
+
+/// The schema's one extension: after validation, a request that carries a [`Planned`]
+/// runs its plan instead of the resolvers (which it gives way to on any doubt).
+pub struct Reads;
+
+impl ExtensionFactory for Reads {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(Reads)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for Reads {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        if let (Some(Planned(plan)), Some(rd)) =
+            (ctx.data_opt::<Planned>(), ctx.data_opt::<RequestData>())
+        {
+            match plan.run(rd).await {
+                Ok(data) => {
+                    crate::metrics::global().root_fields("compiled", plan.roots.len());
+                    return Response::new(data);
+                }
+                Err(GiveWay) => crate::metrics::global().root_fields("fallback", plan.roots.len()),
+            }
+        }
+        next.run(ctx, operation_name).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graphql::prepared::Prepared;
+
+    fn planned(query: &str, variables: serde_json::Value) -> bool {
+        let request = async_graphql::Request::new(query)
+            .variables(async_graphql::Variables::from_json(variables));
+        plan(&Prepared::parse(request)).is_some()
+    }
+
+    #[test]
+    fn the_benchmarks_shapes_are_planned() {
+        for query in [
+            "{ __typename }",
+            "{ contributions(first: 50, after: \"Y3Vyc29yOjEw\") { nodes { id title publishedAt stakeholder { name } } } }",
+            "{ node(id: \"Q29udHJpYnV0aW9uOjU\") { ... on Contribution { id title publishedAt stakeholder { name } } } }",
+            "{ stakeholders(first: 50) { nodes { name contributions(first: 10) { totalCount nodes { id title } } } } }",
+            "{ stakeholders(first: 100) { nodes { contributions(first: 10) { nodes { revisions(first: 1) { nodes { body } } } } } } }",
+            "query($c: String, $yes: Boolean!) { contributions(first: 5, after: $c) { edges { cursor node { ...F } } pageInfo { hasNextPage } } } fragment F on Contribution { id body @include(if: $yes) }",
+        ] {
+            assert!(
+                planned(query, serde_json::json!({ "yes": true })),
+                "{query}"
+            );
+        }
+    }
+
+    #[test]
+    fn what_the_planner_does_not_know_is_left_to_the_resolvers() {
+        for query in [
+            // A field or an argument it does not know.
+            "{ contributions { nodes { meeting { title } } } }",
+            "{ contributions { nodes { title(language: \"fr\") } } }",
+            "{ consultations { nodes { title } } }",
+            // A response key twice; the nodes read twice.
+            "{ contributions { nodes { id id } } }",
+            "{ contributions { nodes { id } edges { node { id } } } }",
+            // Arguments the resolvers refuse (they say why).
+            "{ contributions(first: 500) { nodes { id } } }",
+            "{ contributions(after: \"garbage\") { nodes { id } } }",
+            "{ contribution(id: \"bad\") { id } }",
+            // Another type's ID: the resolvers find it.
+            "{ node(id: \"U3Rha2Vob2xkZXI6MQ\") { id } }",
+            // Not a query.
+            "mutation { logout { ok } }",
+            "{ contributions { nodes { id @deprecated } } }",
+        ] {
+            assert!(!planned(query, serde_json::json!({})), "{query}");
+        }
+    }
+}

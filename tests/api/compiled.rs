@@ -1,0 +1,396 @@
+//! Compiled reads (`src/graphql/compiled.rs`) answer exactly as the resolvers do: every
+//! query here, and a few hundred random selections, run for all seven kinds of
+//! principal on two instances over one database, one planning its queries and one
+//! not (`CONCORD_COMPILED_READS=false`), and the two answers must be the same bytes.
+
+use crate::helpers::{TestApp, spawn_seeded_app, start_instance, test_settings};
+use crate::matrix::{client_token, contribution, stakeholder};
+use entity::enums::Role;
+use sea_orm::ConnectionTrait;
+use serde_json::{Value, json};
+
+/// The two instances, and a token per principal (`None`: anonymous).
+struct Pair {
+    app: TestApp,
+    resolved: String,
+    tokens: Vec<(&'static str, Option<String>)>,
+}
+
+impl Pair {
+    async fn new() -> Pair {
+        let app = spawn_seeded_app().await;
+        // Its own connection, so that `app.query_count()` counts the planning instance's
+        // statements alone.
+        let db = concord::db::connect(&app.db_url).await.unwrap();
+        let mut settings = test_settings();
+        settings.compiled_reads = false;
+        let resolved = start_instance(
+            &settings,
+            concord::startup::Databases::one(db),
+            app.auth.clone(),
+        );
+        let gov_a = stakeholder(&app, "Government delegation 1").await;
+        let gov_b = stakeholder(&app, "Government delegation 2").await;
+        let civil = stakeholder(&app, "Civil society organization 1").await;
+        // Contributions every principal sees differently.
+        contribution(
+            &app,
+            stakeholder(&app, "Government delegation 3").await,
+            "PUBLISHED",
+            "MEMBER_STATES",
+        )
+        .await;
+        contribution(&app, gov_a, "DRAFT", "PUBLIC").await;
+        contribution(&app, gov_b, "SUBMITTED", "MEMBER_STATES").await;
+        contribution(&app, civil, "DRAFT", "PUBLIC").await;
+        // Some not attributed: their stakeholder is masked for most.
+        app.db
+            .execute_unprepared("UPDATE contribution SET attributed = false WHERE id % 7 = 3")
+            .await
+            .unwrap();
+        let admin = app
+            .sign_in_as("sec@un.example", Role::Secretariat, None)
+            .await;
+        let tokens = vec![
+            ("anonymous", None),
+            (
+                "observer",
+                Some(
+                    app.sign_in_as("obs@un.example", Role::Observer, Some(civil))
+                        .await,
+                ),
+            ),
+            (
+                "member A",
+                Some(
+                    app.sign_in_as("a@gov.example", Role::MemberState, Some(gov_a))
+                        .await,
+                ),
+            ),
+            (
+                "member B",
+                Some(
+                    app.sign_in_as("b@gov.example", Role::MemberState, Some(gov_b))
+                        .await,
+                ),
+            ),
+            (
+                "read client",
+                Some(client_token(&app, &admin, gov_a, "MEMBER_STATE", &["read"]).await),
+            ),
+            (
+                "submit client",
+                Some(client_token(&app, &admin, civil, "OBSERVER", &["read", "submit"]).await),
+            ),
+            ("secretariat", Some(admin)),
+        ];
+        Pair {
+            app,
+            resolved,
+            tokens,
+        }
+    }
+
+    /// The raw answer of one instance.
+    async fn ask(
+        &self,
+        base: &str,
+        token: Option<&str>,
+        query: &str,
+        variables: &Value,
+    ) -> (u16, String) {
+        let mut request = self
+            .app
+            .client
+            .post(format!("{base}/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    /// Runs `query` as every principal on both instances; the answers must be the same.
+    /// Returns the planning instance's answers.
+    async fn same(&self, query: &str, variables: Value) -> Vec<Value> {
+        let mut answers = Vec::new();
+        for (who, token) in &self.tokens {
+            let planned = self
+                .ask(&self.app.address, token.as_deref(), query, &variables)
+                .await;
+            let resolved = self
+                .ask(&self.resolved, token.as_deref(), query, &variables)
+                .await;
+            assert_eq!(
+                planned, resolved,
+                "{who}: the plan and the resolvers answer differently to {query} with {variables}"
+            );
+            answers.push(serde_json::from_str(&planned.1).unwrap());
+        }
+        answers
+    }
+}
+
+const EVERY_CONTRIBUTION_FIELD: &str = "id version kind status visibility title language body \
+    attributed embargoed onBehalfOfGroup withdrawnReason submittedAt publishedAt createdAt \
+    updatedAt group __typename stakeholder { id version name acronym group accreditation \
+    countryCode regionalGroup website createdAt updatedAt __typename }";
+
+#[tokio::test]
+async fn every_query_answers_the_same_through_the_plan_and_the_resolvers() {
+    let pair = Pair::new().await;
+    let all = format!(
+        "{{ contributions(first: 100) {{ totalCount pageInfo {{ hasNextPage hasPreviousPage startCursor endCursor __typename }} edges {{ __typename cursor node {{ {EVERY_CONTRIBUTION_FIELD} }} }} __typename }} }}"
+    );
+    let answers = pair.same(&all, json!({})).await;
+    // The cases differ between principals (else they would prove little).
+    let counts: Vec<i64> = answers
+        .iter()
+        .map(|a| a["data"]["contributions"]["totalCount"].as_i64().unwrap())
+        .collect();
+    assert!(counts.iter().any(|c| *c != counts[0]), "{counts:?}");
+    let masked = answers[0]["data"]["contributions"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["node"]["stakeholder"].is_null())
+        .count();
+    assert!(
+        masked > 0,
+        "some stakeholders are masked from the anonymous"
+    );
+
+    // Every contribution by ID, and its cursors, as each principal reads them.
+    let secretariat = answers.last().unwrap();
+    let edges = secretariat["data"]["contributions"]["edges"]
+        .as_array()
+        .unwrap();
+    assert!(edges.len() > 50);
+    let by_id = format!(
+        "query($id: ID!) {{ node(id: $id) {{ id ... on Contribution {{ {EVERY_CONTRIBUTION_FIELD} }} ... on Stakeholder {{ name }} }} one: contribution(id: $id) {{ title stakeholder {{ name }} }} }}"
+    );
+    for edge in edges.iter().step_by(7).chain(edges.iter().rev().take(6)) {
+        let id = edge["node"]["id"].as_str().unwrap();
+        pair.same(&by_id, json!({ "id": id })).await;
+        let cursor = edge["cursor"].as_str().unwrap();
+        for page in [
+            "query($c: String) { contributions(first: 7, after: $c) { pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { id title } } }",
+            "query($c: String) { contributions(last: 5, before: $c) { pageInfo { hasPreviousPage hasNextPage } edges { cursor node { id stakeholder { name } } } } }",
+            "query($c: String) { contributions(first: 3, after: $c) { edges { cursor } } }",
+        ] {
+            pair.same(page, json!({ "c": cursor })).await;
+        }
+    }
+
+    let shapes = [
+        "{ __typename }",
+        "{ contributions(first: 50) { nodes { id title publishedAt stakeholder { name } } } }",
+        "{ contributions { nodes { id } } }",
+        "{ contributions(first: 0) { totalCount nodes { id } pageInfo { hasNextPage startCursor } } }",
+        "{ contributions(last: 4) { pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { id } } }",
+        "{ contributions(first: 10, orderBy: { field: PUBLISHED_AT, direction: DESC }) { edges { cursor node { id publishedAt } } } }",
+        "{ contributions(first: 10, orderBy: { field: SUBMITTED_AT }) { pageInfo { endCursor } edges { cursor node { id submittedAt } } } }",
+        "{ contributions(first: 20, filter: { kinds: [WRITTEN_COMMENT], stakeholderGroups: [GOVERNMENT] }) { totalCount nodes { id group kind } } }",
+        "{ contributions(filter: { statuses: [DRAFT, SUBMITTED] }) { totalCount nodes { id status stakeholder { name } } } }",
+        "{ contributions(filter: { visibilities: [MEMBER_STATES] }) { totalCount nodes { id visibility } } }",
+        "{ contributions(filter: { search: \"internet\" }) { totalCount nodes { id title } } }",
+        "{ contributions(filter: { languages: [\"fr\", \"en\"], published: { from: \"2010-01-01T00:00:00Z\" } }) { totalCount nodes { id language } } }",
+        "{ stakeholders(first: 30) { totalCount nodes { name contributions(first: 3) { totalCount nodes { id title stakeholder { name } } pageInfo { hasNextPage hasPreviousPage endCursor } } } } }",
+        "{ stakeholders(first: 10, filter: { groups: [CIVIL_SOCIETY] }) { edges { cursor node { id contributions(first: 2, filter: { statuses: [PUBLISHED] }) { edges { cursor node { id } } } } } } }",
+        "{ stakeholders(first: 10, orderBy: { field: NAME, direction: DESC }) { pageInfo { endCursor } nodes { name acronym contributions(last: 2) { totalCount nodes { id body } } } } }",
+        "{ stakeholders(first: 5, filter: { search: \"government\" }) { nodes { contributions(first: 2) { nodes { stakeholder { name contributions(first: 1) { totalCount } } } } } } }",
+        "{ stakeholders(first: 100) { nodes { id contributions(first: 10, filter: { statuses: [DRAFT] }) { totalCount } } } }",
+        "{ a: contributions(first: 1) { nodes { id } } b: stakeholders(first: 1) { nodes { name } } t: __typename }",
+        "{ stakeholders(first: 100) { nodes { contributions(first: 10) { nodes { revisions(first: 1) { nodes { body } } } } } } }",
+        "{ contributions(first: 30) { nodes { id revisions(last: 2, orderBy: { field: CREATED_AT, direction: DESC }) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor } edges { cursor node { __typename id number title body language contentHash createdAt } } } } } }",
+        "{ contributions(first: 5) { nodes { revisions { nodes { translations { language } } } } } }",
+        "query($yes: Boolean!) { ...Q } fragment Q on Query { contributions(first: 2) { nodes { ...C id @include(if: $yes) } } } fragment C on Contribution { title @skip(if: $yes) body }",
+        "{ contributions(first: 3) { ... on ContributionConnection { nodes { ... on Node { id } ... on Contribution { title } } } } }",
+        // The resolvers' alone: each gives way whole.
+        "{ contributions(first: 2) { nodes { id title(language: \"fr\") } } }",
+        "{ contributions(first: 2) { nodes { id id } } }",
+        "{ contributions(first: 2) { nodes { id } edges { node { title } } } }",
+        "{ contributions(first: 2) { nodes { id } } consultations(first: 1) { nodes { title } } }",
+        "{ contributions(first: 2) { nodes { meeting { title } } } }",
+        // Bad input: the resolvers' errors, whichever instance.
+        "{ contributions(first: 500) { nodes { id } } }",
+        "{ contributions(after: \"garbage\") { nodes { id } } }",
+        "{ contributions(first: 1, last: 1) { nodes { id } } }",
+        "{ contributions(filter: { consultation: \"bad\" }) { nodes { id } } }",
+        "{ contributions(filter: { submitted: { from: \"2011-01-01T00:00:00Z\", to: \"2010-01-01T00:00:00Z\" } }) { nodes { id } } }",
+        "{ contribution(id: \"bad\") { id } }",
+        "{ contribution(id: \"Q29udHJpYnV0aW9uOjk5OTk5\") { id } }",
+        "{ node(id: \"Q29udHJpYnV0aW9uOjk5OTk5\") { id } }",
+        "{ contributions(first: 2) { nodes { nope } } }",
+        "{ stakeholders(first: 2) { nodes { contributions(first: 101) { totalCount } } } }",
+    ];
+    for query in shapes {
+        pair.same(query, json!({ "yes": true })).await;
+        pair.same(query, json!({ "yes": false })).await;
+    }
+}
+
+/// A small deterministic generator (xorshift), so that a failure can be replayed.
+struct Random(u64);
+
+impl Random {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+
+    /// Some of `items`, each under an alias now and then.
+    fn some(&mut self, items: &[&str]) -> String {
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            if self.below(3) == 0 {
+                continue;
+            }
+            if self.below(5) == 0 {
+                out.push(format!("f{i}: {item}"));
+            } else {
+                out.push((*item).to_owned());
+            }
+        }
+        if out.is_empty() {
+            out.push("__typename".into());
+        }
+        out.join(" ")
+    }
+
+    fn contribution(&mut self, depth: usize) -> String {
+        let mut fields = vec![
+            "id",
+            "title",
+            "status",
+            "kind",
+            "visibility",
+            "publishedAt",
+            "submittedAt",
+            "group",
+            "attributed",
+            "language",
+            "body",
+            "version",
+            "withdrawnReason",
+            "onBehalfOfGroup",
+        ];
+        // Now and then a field only the resolvers know.
+        if self.below(8) == 0 {
+            fields.push(self.pick(&["agendaItem", "meeting { title }", "title(language: \"es\")"]));
+        }
+        if self.below(3) == 0 {
+            fields.push(self.pick(&[
+                "revisions(first: 1) { nodes { body number } }",
+                "revisions { totalCount edges { cursor node { id title contentHash } } }",
+                "revisions(last: 1) { pageInfo { hasPreviousPage } nodes { language createdAt } }",
+            ]));
+        }
+        let stakeholder = if depth < 2 {
+            format!("stakeholder {{ {} }}", self.stakeholder(depth + 1))
+        } else {
+            "stakeholder { name }".into()
+        };
+        fields.push(&stakeholder);
+        let mut out = self.some(&fields);
+        if self.below(4) == 0 {
+            out = format!("... on Contribution {{ {out} }}");
+        }
+        out
+    }
+
+    fn stakeholder(&mut self, depth: usize) -> String {
+        let mut fields = vec![
+            "id",
+            "name",
+            "acronym",
+            "group",
+            "countryCode",
+            "regionalGroup",
+        ];
+        let nested = if depth < 2 {
+            format!(
+                "contributions{} {}",
+                self.args(),
+                self.connection(depth + 1)
+            )
+        } else {
+            String::new()
+        };
+        if !nested.is_empty() {
+            fields.push(&nested);
+        }
+        self.some(&fields)
+    }
+
+    fn args(&mut self) -> String {
+        let mut args = Vec::new();
+        match self.below(4) {
+            0 => args.push(format!("first: {}", self.below(12))),
+            1 => args.push(format!("last: {}", 1 + self.below(5))),
+            _ => {}
+        }
+        if self.below(3) == 0 {
+            args.push(
+                self.pick(&[
+                    "orderBy: { field: PUBLISHED_AT, direction: DESC }",
+                    "orderBy: { field: UPDATED_AT }",
+                    "filter: { statuses: [PUBLISHED] }",
+                    "filter: { kinds: [PRESENTATION, INFORMAL_INTERVENTION] }",
+                    "filter: { stakeholderGroups: [PRIVATE_SECTOR, CIVIL_SOCIETY] }",
+                ])
+                .to_owned(),
+            );
+        }
+        if args.is_empty() {
+            String::new()
+        } else {
+            format!("({})", args.join(", "))
+        }
+    }
+
+    fn connection(&mut self, depth: usize) -> String {
+        let node = self.contribution(depth);
+        let mut parts = Vec::new();
+        if self.below(2) == 0 {
+            parts.push("totalCount".to_owned());
+        }
+        if self.below(3) == 0 {
+            parts.push("pageInfo { hasNextPage hasPreviousPage endCursor }".to_owned());
+        }
+        if self.below(2) == 0 {
+            parts.push(format!("nodes {{ {node} }}"));
+        } else {
+            parts.push(format!("edges {{ cursor node {{ {node} }} }}"));
+        }
+        format!("{{ {} }}", parts.join(" "))
+    }
+}
+
+#[tokio::test]
+async fn random_selections_answer_the_same_through_the_plan_and_the_resolvers() {
+    let pair = Pair::new().await;
+    let mut random = Random(SEED);
+    for _ in 0..40 {
+        let root = if random.below(2) == 0 {
+            format!("contributions{} {}", random.args(), random.connection(0))
+        } else {
+            format!(
+                "stakeholders(first: {}) {{ totalCount nodes {{ {} }} }}",
+                1 + random.below(40),
+                random.stakeholder(0)
+            )
+        };
+        pair.same(&format!("{{ {root} }}"), json!({})).await;
+    }
+}
+
+/// The generator's seed.
+const SEED: u64 = 0x5eed_c0de_0c0d;
