@@ -153,7 +153,11 @@ def main():
     PORTS["concord"] = args.port
     os.makedirs(args.out, exist_ok=True)
     name = args.database or f"concord_bench_{args.contributions}"
-    db_url = args.database_url or f"{args.pg}/{name}"
+    # Plain TCP on loopback for every server: node-postgres (both PostGraphiles) does not
+    # ask for TLS, while sqlx's default (`sslmode=prefer`) would encrypt Concord's
+    # statements and rows, at a cost to Concord and PostgreSQL alike. In production,
+    # across a network, keep TLS.
+    db_url = args.database_url or f"{args.pg}/{name}?sslmode=disable"
 
     concord = args.binary
     if concord is None:

@@ -7,8 +7,9 @@
 //! parsed and the selection as a tree of known fields. [`Reads`], the schema's one
 //! extension, runs the plan after async-graphql has validated the operation, in place
 //! of the resolvers: each level's rows are read in one statement per field for all
-//! its parents at once, with no loader wait between levels, and the response is built
-//! directly in the query's order.
+//! its parents at once, with no loader wait between levels, and the JSON of the answer's
+//! `data` is written directly, in the query's order (no `Value` tree, no reordering),
+//! for the HTTP layer to send as it is.
 //!
 //! Architecture Invariant: a plan reads only through the same service functions the
 //! resolvers call (`contributions::list`, `pages_by_parent`, `counts_by_parent`,
@@ -34,7 +35,6 @@ use crate::service::contributions::{self, Parent};
 use crate::service::relations::{self, RevisionsOfContribution};
 use crate::service::stakeholders;
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
-use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{Field, OperationType, SelectionSet};
 use async_graphql::resolver_utils::enum_value;
 use async_graphql::{InputType, Name, Response, ScalarType, Value};
@@ -565,14 +565,114 @@ impl From<AppError> for GiveWay {
 
 type Run<'a, T> = Pin<Box<dyn Future<Output = Result<T, GiveWay>> + Send + 'a>>;
 
+/// The JSON of a node or a nested connection, written before its parent is.
+type Piece = Vec<u8>;
+
+/// JSON text being written: what `serde_json` writes for the same `async_graphql::Value`
+/// (compact; strings escaped by `serde_json` itself), so the answer is the resolvers',
+/// byte for byte.
+struct Json(Vec<u8>);
+
+impl Json {
+    fn with_capacity(n: usize) -> Json {
+        Json(Vec::with_capacity(n))
+    }
+
+    /// Opens an object.
+    fn open(&mut self) {
+        self.0.push(b'{');
+    }
+
+    /// Closes an object.
+    fn close(&mut self) {
+        self.0.push(b'}');
+    }
+
+    /// Writes a key (a GraphQL name: no character to escape) and its colon, after a
+    /// comma unless it is the object's first.
+    fn key(&mut self, first: bool, key: &str) {
+        if !first {
+            self.0.push(b',');
+        }
+        self.0.push(b'"');
+        self.0.extend_from_slice(key.as_bytes());
+        self.0.extend_from_slice(b"\":");
+    }
+
+    fn raw(&mut self, text: &[u8]) {
+        self.0.extend_from_slice(text);
+    }
+
+    fn str(&mut self, text: &str) {
+        // Writing to a Vec cannot fail, nor can serialising a str.
+        let _ = serde_json::to_writer(&mut self.0, text);
+    }
+
+    fn opt_str(&mut self, text: Option<&str>) {
+        match text {
+            Some(text) => self.str(text),
+            None => self.null(),
+        }
+    }
+
+    fn null(&mut self) {
+        self.0.extend_from_slice(b"null");
+    }
+
+    fn bool(&mut self, b: bool) {
+        self.0.extend_from_slice(if b { b"true" } else { b"false" });
+    }
+
+    fn int(&mut self, n: i64) {
+        let _ = std::io::Write::write_fmt(&mut self.0, format_args!("{n}"));
+    }
+
+    /// A moment, as the `DateTime` scalar writes it.
+    fn moment(&mut self, at: Option<&chrono::DateTime<chrono::Utc>>) {
+        match at.map(ScalarType::to_value) {
+            Some(Value::String(text)) => self.str(&text),
+            _ => self.null(),
+        }
+    }
+
+    /// An enum value, by its GraphQL name.
+    fn enumeration<T: async_graphql::EnumType>(&mut self, value: T) {
+        match enum_value(value) {
+            Value::Enum(name) => self.str(name.as_str()),
+            _ => self.null(),
+        }
+    }
+
+    fn opt_enumeration<T: async_graphql::EnumType>(&mut self, value: Option<T>) {
+        match value {
+            Some(value) => self.enumeration(value),
+            None => self.null(),
+        }
+    }
+
+    /// The bytes written: a nested piece, copied into its parent as it is.
+    fn into_piece(self) -> Piece {
+        self.0
+    }
+
+    /// The whole text (checked as UTF-8 once, here: every piece is serde_json's output
+    /// or a GraphQL name).
+    fn into_string(self) -> Result<String, GiveWay> {
+        String::from_utf8(self.0).map_err(|_| GiveWay)
+    }
+}
+
 impl Plan {
-    /// Runs the plan for the request; `Err` gives way to the resolvers.
-    async fn run(&self, rd: &RequestData) -> Result<Value, GiveWay> {
+    /// Runs the plan for the request: the JSON of the answer's `data`; `Err` gives way
+    /// to the resolvers.
+    async fn run(&self, rd: &RequestData) -> Result<String, GiveWay> {
         policy::may_use_api(&rd.viewer, rd.auth.anonymous_access)?;
-        let mut data = IndexMap::with_capacity(self.roots.len());
-        for (key, root) in &self.roots {
-            let value = match root {
-                Root::Typename => Value::String("Query".into()),
+        let mut out = Json::with_capacity(4096);
+        out.open();
+        for (i, (key, root)) in self.roots.iter().enumerate() {
+            out.key(i == 0, key);
+            match root {
+                Root::Typename => out.str("Query"),
                 Root::Contributions { filter, page, conn } => {
                     let listing = contributions::list(&rd.db, &rd.viewer, filter, page).await?;
                     let total = if conn.wants_total() {
@@ -580,9 +680,8 @@ impl Plan {
                     } else {
                         None
                     };
-                    let nodes = conn.nodes();
-                    let values = contributions_out(rd, &listing.slice.items, nodes).await?;
-                    conn.write(&listing.slice, total, values)
+                    let nodes = contributions_out(rd, &listing.slice.items, conn.nodes()).await?;
+                    conn.write(&mut out, &listing.slice, total, &nodes);
                 }
                 Root::Stakeholders { filter, page, conn } => {
                     let listing = stakeholders::list(&rd.db, &rd.viewer, filter, page).await?;
@@ -591,22 +690,21 @@ impl Plan {
                     } else {
                         None
                     };
-                    let values = stakeholders_out(rd, &listing.slice.items, conn.nodes()).await?;
-                    conn.write(&listing.slice, total, values)
+                    let nodes = stakeholders_out(rd, &listing.slice.items, conn.nodes()).await?;
+                    conn.write(&mut out, &listing.slice, total, &nodes);
                 }
                 Root::Contribution { id, node } => {
                     let mut found = contributions::by_ids(&rd.db, &rd.viewer, &[*id]).await?;
                     // Not found is an error the resolvers give.
                     let model = found.remove(id).ok_or(GiveWay)?;
-                    contributions_out(rd, std::slice::from_ref(&model), Some(node))
-                        .await?
-                        .pop()
-                        .ok_or(GiveWay)?
+                    let written =
+                        contributions_out(rd, std::slice::from_ref(&model), Some(node)).await?;
+                    out.raw(written.first().ok_or(GiveWay)?);
                 }
-            };
-            data.insert(key.clone(), value);
+            }
         }
-        Ok(Value::Object(data))
+        out.close();
+        out.into_string()
     }
 }
 
@@ -630,81 +728,75 @@ impl<N> Conn<N> {
         })
     }
 
-    /// The connection's value, its nodes already written (`values`, one per item).
-    fn write<M>(&self, slice: &Slice<M>, total: Option<u64>, values: Vec<Value>) -> Value {
-        let mut out = IndexMap::with_capacity(self.fields.len());
-        for (key, field) in &self.fields {
-            let value = match field {
-                ConnField::Typename(name) => Value::String((*name).into()),
+    /// Writes the connection, its nodes already written (`nodes`, one per item when
+    /// they are selected).
+    fn write<M>(&self, out: &mut Json, slice: &Slice<M>, total: Option<u64>, nodes: &[Piece]) {
+        let node = |i: usize| nodes.get(i).map_or(&b"null"[..], Vec::as_slice);
+        out.open();
+        for (i, (key, field)) in self.fields.iter().enumerate() {
+            out.key(i == 0, key);
+            match field {
+                ConnField::Typename(name) => out.str(name),
                 ConnField::TotalCount => {
-                    Value::Number(i32::try_from(total.unwrap_or(0)).unwrap_or(i32::MAX).into())
+                    out.int(i64::from(
+                        i32::try_from(total.unwrap_or(0)).unwrap_or(i32::MAX),
+                    ));
                 }
                 ConnField::PageInfo(info) => {
-                    let mut map = IndexMap::with_capacity(info.len());
-                    for (key, f) in info {
-                        let cursor = |c: Option<&String>| {
-                            c.map_or(Value::Null, |c| Value::String(c.clone()))
-                        };
-                        map.insert(
-                            key.clone(),
-                            match f {
-                                PageInfoField::Typename => Value::String("PageInfo".into()),
-                                PageInfoField::HasPreviousPage => {
-                                    Value::Boolean(slice.has_previous)
-                                }
-                                PageInfoField::HasNextPage => Value::Boolean(slice.has_next),
-                                PageInfoField::StartCursor => cursor(slice.cursors.first()),
-                                PageInfoField::EndCursor => cursor(slice.cursors.last()),
-                            },
-                        );
-                    }
-                    Value::Object(map)
-                }
-                ConnField::Nodes(_) => Value::List(values.clone()),
-                ConnField::Edges(edge) => Value::List(
-                    slice
-                        .cursors
-                        .iter()
-                        .enumerate()
-                        .map(|(i, cursor)| {
-                            let mut map = IndexMap::with_capacity(edge.len());
-                            for (key, f) in edge {
-                                map.insert(
-                                    key.clone(),
-                                    match f {
-                                        EdgeField::Typename(name) => Value::String((*name).into()),
-                                        EdgeField::Cursor => Value::String(cursor.clone()),
-                                        EdgeField::Node(_) => {
-                                            values.get(i).cloned().unwrap_or(Value::Null)
-                                        }
-                                    },
-                                );
+                    out.open();
+                    for (j, (key, f)) in info.iter().enumerate() {
+                        out.key(j == 0, key);
+                        match f {
+                            PageInfoField::Typename => out.str("PageInfo"),
+                            PageInfoField::HasPreviousPage => out.bool(slice.has_previous),
+                            PageInfoField::HasNextPage => out.bool(slice.has_next),
+                            PageInfoField::StartCursor => {
+                                out.opt_str(slice.cursors.first().map(String::as_str))
                             }
-                            Value::Object(map)
-                        })
-                        .collect(),
-                ),
-            };
-            out.insert(key.clone(), value);
+                            PageInfoField::EndCursor => {
+                                out.opt_str(slice.cursors.last().map(String::as_str))
+                            }
+                        }
+                    }
+                    out.close();
+                }
+                ConnField::Nodes(_) => {
+                    out.raw(b"[");
+                    for i in 0..slice.cursors.len() {
+                        if i > 0 {
+                            out.raw(b",");
+                        }
+                        out.raw(node(i));
+                    }
+                    out.raw(b"]");
+                }
+                ConnField::Edges(edge) => {
+                    out.raw(b"[");
+                    for (i, cursor) in slice.cursors.iter().enumerate() {
+                        if i > 0 {
+                            out.raw(b",");
+                        }
+                        out.open();
+                        for (j, (key, f)) in edge.iter().enumerate() {
+                            out.key(j == 0, key);
+                            match f {
+                                EdgeField::Typename(name) => out.str(name),
+                                EdgeField::Cursor => out.str(cursor),
+                                EdgeField::Node(_) => out.raw(node(i)),
+                            }
+                        }
+                        out.close();
+                    }
+                    out.raw(b"]");
+                }
+            }
         }
-        Value::Object(out)
+        out.close();
     }
 }
 
-fn text(s: &str) -> Value {
-    Value::String(s.to_owned())
-}
-
-fn opt_text(s: Option<&str>) -> Value {
-    s.map_or(Value::Null, text)
-}
-
-fn moment(at: Option<&chrono::DateTime<chrono::Utc>>) -> Value {
-    at.map_or(Value::Null, ScalarType::to_value)
-}
-
-/// Whether a selection of contributions reads their stakeholders, their bodies.
 impl ContributionSel {
+    /// Whether a selection of contributions reads their stakeholders, their bodies.
     fn needs(&self) -> (bool, bool) {
         let stakeholder = self
             .fields
@@ -722,20 +814,20 @@ impl ContributionSel {
     }
 }
 
-/// The values of `models` under `sel` (an empty object each when the nodes are not
-/// read), in order.
+/// The JSON of each of `models` under `sel`, in order (none when the nodes are not
+/// read).
 fn contributions_out<'a>(
     rd: &'a RequestData,
     models: &'a [contribution::Model],
     sel: Option<&'a ContributionSel>,
-) -> Run<'a, Vec<Value>> {
+) -> Run<'a, Vec<Piece>> {
     Box::pin(async move {
         let Some(sel) = sel else {
             return Ok(Vec::new());
         };
         let (needs_stakeholder, needs_body) = sel.needs();
         let mut holders = HashMap::new();
-        let mut holder_values = HashMap::new();
+        let mut holder_json = HashMap::new();
         if needs_stakeholder && !models.is_empty() {
             let ids: Vec<i64> = distinct(models.iter().map(|m| m.stakeholder_id));
             holders = stakeholders::by_ids(&rd.db, &ids).await?;
@@ -751,8 +843,8 @@ fn contributions_out<'a>(
                     .filter(|id| shown.contains(id))
                     .filter_map(|id| holders.get(id).cloned())
                     .collect();
-                let values = stakeholders_out(rd, &rows, Some(nested)).await?;
-                holder_values = rows.iter().map(|r| r.id).zip(values).collect();
+                let written = stakeholders_out(rd, &rows, Some(nested)).await?;
+                holder_json = rows.iter().map(|r| r.id).zip(written).collect();
             }
         }
         // Each nested connection of revisions: its pages (and counts) for every
@@ -771,37 +863,40 @@ fn contributions_out<'a>(
         }
         let mut out = Vec::with_capacity(models.len());
         for m in models {
-            let mut map = IndexMap::with_capacity(sel.fields.len());
+            let mut json = Json::with_capacity(64 * sel.fields.len());
+            json.open();
             let mut nested_at = 0;
-            for (key, field) in &sel.fields {
-                let value = match field {
+            for (i, (key, field)) in sel.fields.iter().enumerate() {
+                json.key(i == 0, key);
+                match field {
                     CField::Revisions { .. } => {
-                        let value = nested[nested_at].next().ok_or(GiveWay)?;
+                        let written = nested[nested_at].next().ok_or(GiveWay)?;
                         nested_at += 1;
-                        value
+                        json.raw(&written);
                     }
-                    CField::Typename => text("Contribution"),
-                    CField::Id => {
-                        Value::String(GlobalId::new(NodeType::Contribution, m.id).encode())
-                    }
-                    CField::Version => Value::Number(m.version.into()),
-                    CField::Kind => enum_value(m.kind),
-                    CField::Status => enum_value(m.status),
-                    CField::Visibility => enum_value(m.visibility),
-                    CField::Title => text(&m.title),
-                    CField::Language => text(&m.language),
-                    CField::Body => {
-                        text(&bodies.get(&(m.id, m.latest_revision)).ok_or(GiveWay)?.body)
-                    }
-                    CField::Attributed => Value::Boolean(m.attributed),
-                    CField::Embargoed => Value::Boolean(m.embargoed),
-                    CField::OnBehalfOfGroup => m.on_behalf_of_group.map_or(Value::Null, enum_value),
-                    CField::WithdrawnReason => opt_text(m.withdrawn_reason.as_deref()),
-                    CField::SubmittedAt => moment(m.submitted_at.as_ref()),
-                    CField::PublishedAt => moment(m.published_at.as_ref()),
-                    CField::CreatedAt => moment(Some(&m.created_at)),
-                    CField::UpdatedAt => moment(Some(&m.updated_at)),
-                    CField::Group => enum_value(
+                    CField::Typename => json.str("Contribution"),
+                    CField::Id => json.str(&GlobalId::new(NodeType::Contribution, m.id).encode()),
+                    CField::Version => json.int(m.version.into()),
+                    CField::Kind => json.enumeration(m.kind),
+                    CField::Status => json.enumeration(m.status),
+                    CField::Visibility => json.enumeration(m.visibility),
+                    CField::Title => json.str(&m.title),
+                    CField::Language => json.str(&m.language),
+                    CField::Body => json.str(
+                        &bodies
+                            .get(&(m.id, m.latest_revision))
+                            .ok_or(GiveWay)?
+                            .body,
+                    ),
+                    CField::Attributed => json.bool(m.attributed),
+                    CField::Embargoed => json.bool(m.embargoed),
+                    CField::OnBehalfOfGroup => json.opt_enumeration(m.on_behalf_of_group),
+                    CField::WithdrawnReason => json.opt_str(m.withdrawn_reason.as_deref()),
+                    CField::SubmittedAt => json.moment(m.submitted_at.as_ref()),
+                    CField::PublishedAt => json.moment(m.published_at.as_ref()),
+                    CField::CreatedAt => json.moment(Some(&m.created_at)),
+                    CField::UpdatedAt => json.moment(Some(&m.updated_at)),
+                    CField::Group => json.enumeration(
                         holders
                             .get(&m.stakeholder_id)
                             .ok_or(GiveWay)?
@@ -810,19 +905,16 @@ fn contributions_out<'a>(
                     CField::Stakeholder(_) => {
                         if policy::sees_attribution(&rd.viewer, m) {
                             // A dangling reference is the resolvers' internal error.
-                            holders.get(&m.stakeholder_id).ok_or(GiveWay)?;
-                            holder_values
-                                .get(&m.stakeholder_id)
-                                .cloned()
-                                .ok_or(GiveWay)?
+                            let written = holder_json.get(&m.stakeholder_id).ok_or(GiveWay)?;
+                            json.raw(written);
                         } else {
-                            Value::Null
+                            json.null();
                         }
                     }
-                };
-                map.insert(key.clone(), value);
+                }
             }
-            out.push(Value::Object(map));
+            json.close();
+            out.push(json.into_piece());
         }
         Ok(out)
     })
@@ -834,7 +926,7 @@ async fn revisions_out(
     parents: &[i64],
     page: &Page,
     conn: &Conn<RevisionSel>,
-) -> Result<Vec<Value>, GiveWay> {
+) -> Result<Vec<Piece>, GiveWay> {
     if parents.is_empty() {
         return Ok(Vec::new());
     }
@@ -849,47 +941,54 @@ async fn revisions_out(
         .iter()
         .map(|id| {
             let slice = pages.remove(id).unwrap_or_else(Slice::empty);
-            let values = match conn.nodes() {
-                Some(sel) => slice.items.iter().map(|r| revision_value(r, sel)).collect(),
+            let nodes = match conn.nodes() {
+                Some(sel) => slice.items.iter().map(|r| revision_json(r, sel)).collect(),
                 None => Vec::new(),
             };
-            conn.write(&slice, Some(counts.get(id).copied().unwrap_or(0)), values)
+            let mut json = Json::with_capacity(256);
+            conn.write(
+                &mut json,
+                &slice,
+                Some(counts.get(id).copied().unwrap_or(0)),
+                &nodes,
+            );
+            json.into_piece()
         })
         .collect())
 }
 
-fn revision_value(r: &contribution_revision::Model, sel: &RevisionSel) -> Value {
-    let mut map = IndexMap::with_capacity(sel.fields.len());
-    for (key, field) in &sel.fields {
-        let value = match field {
-            RField::Typename => text("ContributionRevision"),
-            RField::Id => {
-                Value::String(GlobalId::new(NodeType::ContributionRevision, r.id).encode())
-            }
-            RField::Number => Value::Number(r.number.into()),
-            RField::Title => text(&r.title),
-            RField::Body => text(&r.body),
-            RField::Language => text(&r.language),
-            RField::ContentHash => text(&r.content_hash),
-            RField::CreatedAt => moment(Some(&r.created_at)),
-        };
-        map.insert(key.clone(), value);
+fn revision_json(r: &contribution_revision::Model, sel: &RevisionSel) -> Piece {
+    let mut json = Json::with_capacity(64 * sel.fields.len() + r.body.len());
+    json.open();
+    for (i, (key, field)) in sel.fields.iter().enumerate() {
+        json.key(i == 0, key);
+        match field {
+            RField::Typename => json.str("ContributionRevision"),
+            RField::Id => json.str(&GlobalId::new(NodeType::ContributionRevision, r.id).encode()),
+            RField::Number => json.int(r.number.into()),
+            RField::Title => json.str(&r.title),
+            RField::Body => json.str(&r.body),
+            RField::Language => json.str(&r.language),
+            RField::ContentHash => json.str(&r.content_hash),
+            RField::CreatedAt => json.moment(Some(&r.created_at)),
+        }
     }
-    Value::Object(map)
+    json.close();
+    json.into_piece()
 }
 
-/// The values of `models` under `sel`, in order.
+/// The JSON of each of `models` under `sel`, in order.
 fn stakeholders_out<'a>(
     rd: &'a RequestData,
     models: &'a [stakeholder::Model],
     sel: Option<&'a StakeholderSel>,
-) -> Run<'a, Vec<Value>> {
+) -> Run<'a, Vec<Piece>> {
     Box::pin(async move {
         let Some(sel) = sel else {
             return Ok(Vec::new());
         };
         // Each nested connection: its pages (and counts) for every stakeholder at once,
-        // then its nodes' values.
+        // then its nodes.
         let ids: Vec<i64> = models.iter().map(|m| m.id).collect();
         let mut nested = Vec::new();
         for (_, field) in &sel.fields {
@@ -923,56 +1022,53 @@ fn stakeholders_out<'a>(
                     .iter()
                     .map(|id| pages.remove(id).unwrap_or_else(Slice::empty))
                     .collect();
-                let all: Vec<contribution::Model> = slices
-                    .iter()
-                    .flat_map(|s| s.items.iter().cloned())
-                    .collect();
-                let mut values = contributions_out(rd, &all, conn.nodes()).await?.into_iter();
-                let written: Vec<Value> = slices
-                    .iter()
-                    .zip(&ids)
-                    .map(|(slice, id)| {
-                        let mine: Vec<Value> = if conn.nodes().is_some() {
-                            values.by_ref().take(slice.items.len()).collect()
-                        } else {
-                            Vec::new()
-                        };
-                        let total = Some(counts.get(id).copied().unwrap_or(0));
-                        conn.write(slice, total, mine)
-                    })
-                    .collect();
+                let all: Vec<contribution::Model> =
+                    slices.iter().flat_map(|s| s.items.iter().cloned()).collect();
+                let mut nodes = contributions_out(rd, &all, conn.nodes()).await?.into_iter();
+                let mut written = Vec::with_capacity(slices.len());
+                for (slice, id) in slices.iter().zip(&ids) {
+                    let mine: Vec<Piece> = if conn.nodes().is_some() {
+                        nodes.by_ref().take(slice.items.len()).collect()
+                    } else {
+                        Vec::new()
+                    };
+                    let total = Some(counts.get(id).copied().unwrap_or(0));
+                    let mut json = Json::with_capacity(256);
+                    conn.write(&mut json, slice, total, &mine);
+                    written.push(json.into_piece());
+                }
                 nested.push(written.into_iter());
             }
         }
         let mut out = Vec::with_capacity(models.len());
         for m in models {
-            let mut map = IndexMap::with_capacity(sel.fields.len());
+            let mut json = Json::with_capacity(64 * sel.fields.len());
+            json.open();
             let mut nested_at = 0;
-            for (key, field) in &sel.fields {
-                let value = match field {
-                    SField::Typename => text("Stakeholder"),
-                    SField::Id => {
-                        Value::String(GlobalId::new(NodeType::Stakeholder, m.id).encode())
-                    }
-                    SField::Version => Value::Number(m.version.into()),
-                    SField::Name => text(&m.name),
-                    SField::Acronym => opt_text(m.acronym.as_deref()),
-                    SField::Group => enum_value(m.stakeholder_group),
-                    SField::Accreditation => enum_value(m.accreditation),
-                    SField::CountryCode => opt_text(m.country_code.as_deref()),
-                    SField::RegionalGroup => m.regional_group.map_or(Value::Null, enum_value),
-                    SField::Website => opt_text(m.website.as_deref()),
-                    SField::CreatedAt => moment(Some(&m.created_at)),
-                    SField::UpdatedAt => moment(Some(&m.updated_at)),
+            for (i, (key, field)) in sel.fields.iter().enumerate() {
+                json.key(i == 0, key);
+                match field {
+                    SField::Typename => json.str("Stakeholder"),
+                    SField::Id => json.str(&GlobalId::new(NodeType::Stakeholder, m.id).encode()),
+                    SField::Version => json.int(m.version.into()),
+                    SField::Name => json.str(&m.name),
+                    SField::Acronym => json.opt_str(m.acronym.as_deref()),
+                    SField::Group => json.enumeration(m.stakeholder_group),
+                    SField::Accreditation => json.enumeration(m.accreditation),
+                    SField::CountryCode => json.opt_str(m.country_code.as_deref()),
+                    SField::RegionalGroup => json.opt_enumeration(m.regional_group),
+                    SField::Website => json.opt_str(m.website.as_deref()),
+                    SField::CreatedAt => json.moment(Some(&m.created_at)),
+                    SField::UpdatedAt => json.moment(Some(&m.updated_at)),
                     SField::Contributions { .. } => {
-                        let value = nested[nested_at].next().ok_or(GiveWay)?;
+                        let written = nested[nested_at].next().ok_or(GiveWay)?;
                         nested_at += 1;
-                        value
+                        json.raw(&written);
                     }
-                };
-                map.insert(key.clone(), value);
+                }
             }
-            out.push(Value::Object(map));
+            json.close();
+            out.push(json.into_piece());
         }
         Ok(out)
     })
@@ -984,8 +1080,37 @@ fn distinct(ids: impl Iterator<Item = i64>) -> Vec<i64> {
     ids.filter(|id| seen.insert(*id)).collect()
 }
 
-/// A plan handed to the executor with its request (see [`Reads`]).
-pub struct Planned(pub Plan);
+/// A plan handed to the executor with its request (see [`Reads`]), and where the JSON
+/// of the answer's `data` is left when the plan ran.
+pub struct Planned {
+    plan: Plan,
+    written: Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl Planned {
+    /// The plan, and the slot its answer will be found in (see [`Written`]).
+    pub fn new(plan: Plan) -> (Planned, Written) {
+        let written = Arc::new(std::sync::Mutex::new(None));
+        (
+            Planned {
+                plan,
+                written: written.clone(),
+            },
+            Written(written),
+        )
+    }
+}
+
+/// Where a plan leaves the JSON of the answer's `data` when it ran (the executor's
+/// answer then has no `data` of its own).
+pub struct Written(Arc<std::sync::Mutex<Option<String>>>);
+
+impl Written {
+    /// The JSON of `data`, if the plan ran.
+    pub fn take(&self) -> Option<String> {
+        self.0.lock().ok()?.take()
+    }
+}
 
 /// The schema's one extension: after validation, a request that carries a [`Planned`]
 /// runs its plan instead of the resolvers (which it gives way to on any doubt).
@@ -1005,15 +1130,19 @@ impl Extension for Reads {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
-        if let (Some(Planned(plan)), Some(rd)) =
+        if let (Some(planned), Some(rd)) =
             (ctx.data_opt::<Planned>(), ctx.data_opt::<RequestData>())
         {
-            match plan.run(rd).await {
+            let roots = planned.plan.roots.len();
+            match planned.plan.run(rd).await {
                 Ok(data) => {
-                    crate::metrics::global().root_fields("compiled", plan.roots.len());
-                    return Response::new(data);
+                    if let Ok(mut slot) = planned.written.lock() {
+                        *slot = Some(data);
+                        crate::metrics::global().root_fields("compiled", roots);
+                        return Response::new(Value::Null);
+                    }
                 }
-                Err(GiveWay) => crate::metrics::global().root_fields("fallback", plan.roots.len()),
+                Err(GiveWay) => crate::metrics::global().root_fields("fallback", roots),
             }
         }
         next.run(ctx, operation_name).await

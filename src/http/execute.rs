@@ -98,12 +98,34 @@ pub async fn run(
         client_ip: client_address(req, &state.trusted_proxies).map(|ip| ip.to_string()),
         request_id: super::request_id::of(req),
     };
-    let (response, outcome) = pipeline::execute(state, &caller, db, events, prepared).await;
+    let pipeline::Answer {
+        response,
+        outcome,
+        data,
+    } = pipeline::execute(state, &caller, db, events, prepared).await;
     let body = serde_json::to_string(&Body {
-        // The operation never ran: per the spec there is no `data` entry.
-        data: outcome.ran.then_some(&response.data),
+        // The operation never ran: per the spec there is no `data` entry. When a plan
+        // wrote `data`, it goes in first below.
+        data: (outcome.ran && data.is_none()).then_some(&response.data),
         extensions: &response.extensions,
         errors: &response.errors,
+    })
+    .map(|rest| match data {
+        // `{"data":…` then the rest's entries (`{}`, or `{"extensions":…}`).
+        Some(data) => {
+            let mut body = String::with_capacity(data.len() + rest.len() + 8);
+            body.push_str("{\"data\":");
+            body.push_str(&data);
+            match rest.strip_prefix('{') {
+                Some("}") | None => body.push('}'),
+                Some(entries) => {
+                    body.push(',');
+                    body.push_str(entries);
+                }
+            }
+            body
+        }
+        None => rest,
     })
     .unwrap_or_else(|err| {
         tracing::error!(%err, "a response could not be written as JSON");

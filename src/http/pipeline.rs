@@ -21,6 +21,7 @@ use super::state::AppState;
 use crate::db::Handle;
 use crate::events::Events;
 use crate::graphql::RequestData;
+use crate::graphql::compiled;
 use crate::graphql::error_codes::{classify, is_request_error};
 use crate::graphql::limits::report_cost;
 use crate::graphql::prepared::Prepared;
@@ -193,6 +194,15 @@ fn request_data(
     .with_targets(state.webhook_targets)
 }
 
+/// What an operation answered over HTTP.
+pub struct Answer {
+    /// The answer; its `data` is null and unused when `data` below is given.
+    pub response: Response,
+    pub outcome: Outcome,
+    /// The JSON of `data`, when a plan wrote it ([`crate::graphql::compiled`]).
+    pub data: Option<String>,
+}
+
 /// Step 3 over HTTP: runs `prepared` for `caller` on `db` (or refuses it), and
 /// finishes its answer.
 pub async fn execute(
@@ -201,28 +211,39 @@ pub async fn execute(
     db: Handle,
     events: Events,
     mut prepared: Prepared,
-) -> (Response, Outcome) {
+) -> Answer {
     let started = Instant::now();
+    let mut written = None;
     let (response, charge, ran) = match admit(state, caller, &prepared).await {
         Err((refused, charge)) => (refused, charge, false),
         Ok(charge) => match prepared.take_request() {
             Err(unparsed) => (Response::from_errors(vec![unparsed]), charge, false),
             Ok(request) => {
                 let data = request_data(state, caller, db, events, charge, None);
-                let request = planned(state, &prepared, request.data(data));
-                (state.schema.execute(request).await, charge, true)
+                let (request, slot) = planned(state, &prepared, request.data(data));
+                let response = state.schema.execute(request).await;
+                written = slot.and_then(|slot| slot.take());
+                (response, charge, true)
             }
         },
     };
-    finish(
+    let (response, outcome) = finish(
         state,
         caller,
         &prepared,
         response,
-        charge,
-        ran,
-        Some(started),
-    )
+        Finishing {
+            charge,
+            executed: ran,
+            started: Some(started),
+            written: written.is_some(),
+        },
+    );
+    Answer {
+        response,
+        outcome,
+        data: written,
+    }
 }
 
 /// Step 3 on a WebSocket: the responses of `prepared` (a subscription's events, or a
@@ -238,12 +259,12 @@ pub fn stream(
         let started = Instant::now();
         match admit(&state, &caller, &prepared).await {
             Err((refused, charge)) => {
-                yield finish(&state, &caller, &prepared, refused, charge, false, Some(started)).0;
+                yield finish(&state, &caller, &prepared, refused, Finishing::refused(charge, started)).0;
             }
             Ok(charge) => match prepared.take_request() {
                 Err(unparsed) => {
                     let response = Response::from_errors(vec![unparsed]);
-                    yield finish(&state, &caller, &prepared, response, charge, false, Some(started)).0;
+                    yield finish(&state, &caller, &prepared, response, Finishing::refused(charge, started)).0;
                 }
                 Ok(request) => {
                     let data = request_data(
@@ -254,12 +275,17 @@ pub fn stream(
                         charge,
                         live,
                     );
-                    let request = planned(&state, &prepared, request.data(data));
                     let mut responses =
-                        Executor::execute_stream(&state.schema, request, session_data);
+                        Executor::execute_stream(&state.schema, request.data(data), session_data);
                     let mut first = Some(started);
                     while let Some(response) = responses.next().await {
-                        yield finish(&state, &caller, &prepared, response, charge, true, first.take()).0;
+                        let finishing = Finishing {
+                            charge,
+                            executed: true,
+                            started: first.take(),
+                            written: false,
+                        };
+                        yield finish(&state, &caller, &prepared, response, finishing).0;
                     }
                 }
             },
@@ -268,25 +294,52 @@ pub fn stream(
 }
 
 /// The request, with the plan of its query when the planner knows every field
-/// ([`crate::graphql::compiled`]; `CONCORD_COMPILED_READS`).
+/// ([`crate::graphql::compiled`]; `CONCORD_COMPILED_READS`), and where the plan will
+/// leave its answer. (Over HTTP only: a WebSocket's answers are values, run field by
+/// field.)
 fn planned(
     state: &AppState,
     prepared: &Prepared,
     request: async_graphql::Request,
-) -> async_graphql::Request {
-    use crate::graphql::compiled;
+) -> (async_graphql::Request, Option<compiled::Written>) {
     if prepared.operation_type() != Some(async_graphql::parser::types::OperationType::Query) {
-        return request;
+        return (request, None);
     }
     match state
         .compiled_reads
         .then(|| compiled::plan(prepared))
         .flatten()
     {
-        Some(plan) => request.data(compiled::Planned(plan)),
+        Some(plan) => {
+            let (planned, written) = compiled::Planned::new(plan);
+            (request.data(planned), Some(written))
+        }
         None => {
             crate::metrics::global().root_fields("resolved", prepared.root_fields().len());
-            request
+            (request, None)
+        }
+    }
+}
+
+/// How an answer came about, for [`finish`].
+struct Finishing {
+    /// What the request cost the caller's bucket.
+    charge: Option<Charge>,
+    /// Whether the operation was handed to the executor.
+    executed: bool,
+    /// When it began (recorded in the metrics when given).
+    started: Option<Instant>,
+    /// Whether a plan wrote the answer's `data` (already in the query's order).
+    written: bool,
+}
+
+impl Finishing {
+    fn refused(charge: Option<Charge>, started: Instant) -> Finishing {
+        Finishing {
+            charge,
+            executed: false,
+            started: Some(started),
+            written: false,
         }
     }
 }
@@ -298,12 +351,18 @@ fn finish(
     caller: &Caller,
     prepared: &Prepared,
     response: Response,
-    charge: Option<Charge>,
-    executed: bool,
-    started: Option<Instant>,
+    how: Finishing,
 ) -> (Response, Outcome) {
+    let Finishing {
+        charge,
+        executed,
+        started,
+        written,
+    } = how;
     let mut response = response;
-    crate::graphql::response_order::in_query_order(&mut response.data, prepared);
+    if !written {
+        crate::graphql::response_order::in_query_order(&mut response.data, prepared);
+    }
     let mut response = classify(response);
     if let Some(id) = &caller.request_id {
         super::request_id::mark_internal_errors(&mut response, id);
@@ -312,7 +371,7 @@ fn finish(
     let outcome = Outcome {
         codes: error_codes(&response),
         ran: executed && !is_request_error(&response),
-        data_null: response.data == async_graphql::Value::Null,
+        data_null: !written && response.data == async_graphql::Value::Null,
         charge,
     };
     if let Some(started) = started {
