@@ -1,11 +1,5 @@
 use clap::Parser;
 
-/// mimalloc instead of the system's allocator: a request allocates often (rows, text,
-/// JSON), and glibc's malloc and free took a fifth of the server's CPU under load
-/// (docs/BENCHMARKS.md).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     concord::telemetry::init();

@@ -477,9 +477,26 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
+    fetch_page_as(db, select, id, page, |m: &E::Model| m).await
+}
+
+/// [`fetch_page`], each row read as `R` (the entity's model and what `select` joins to
+/// it); `model` finds the entity's model in an `R`, for its cursor.
+pub async fn fetch_page_as<E, C, R>(
+    db: &C,
+    select: Select<E>,
+    id: E::Column,
+    page: &Page,
+    model: fn(&R) -> &E::Model,
+) -> AppResult<Slice<R>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+    R: sea_orm::FromQueryResult,
+{
     let sort = Sort::<E>::of(page.order, id)?;
     let query = sort.order(sort.within(select.clone(), page)?, page.backward);
-    let mut items = query.limit(page.size + 1).all(db).await?;
+    let mut items = query.limit(page.size + 1).into_model::<R>().all(db).await?;
     let more = items.len() as u64 > page.size;
     items.truncate(page.size as usize);
     if page.backward {
@@ -495,7 +512,7 @@ where
         (beyond, more)
     };
     Ok(Slice {
-        cursors: items.iter().map(|m| sort.cursor(m)).collect(),
+        cursors: items.iter().map(|r| sort.cursor(model(r))).collect(),
         items,
         has_previous,
         has_next,

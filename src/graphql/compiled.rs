@@ -674,14 +674,25 @@ impl Plan {
             match root {
                 Root::Typename => out.str("Query"),
                 Root::Contributions { filter, page, conn } => {
-                    let listing = contributions::list(&rd.db, &rd.viewer, filter, page).await?;
+                    // The stakeholders, when they are read, in the same statement.
+                    let (slice, holders, counter) = if conn.nodes().is_some_and(|sel| sel.needs().0)
+                    {
+                        let listing =
+                            contributions::list_with_stakeholders(&rd.db, &rd.viewer, filter, page)
+                                .await?;
+                        let (slice, holders) = split(listing.slice);
+                        (slice, Some(holders), listing.counter)
+                    } else {
+                        let listing = contributions::list(&rd.db, &rd.viewer, filter, page).await?;
+                        (listing.slice, None, listing.counter)
+                    };
                     let total = if conn.wants_total() {
-                        Some(listing.counter.count().await?)
+                        Some(counter.count().await?)
                     } else {
                         None
                     };
-                    let nodes = contributions_out(rd, &listing.slice.items, conn.nodes()).await?;
-                    conn.write(&mut out, &listing.slice, total, &nodes);
+                    let nodes = contributions_out(rd, &slice.items, holders, conn.nodes()).await?;
+                    conn.write(&mut out, &slice, total, &nodes);
                 }
                 Root::Stakeholders { filter, page, conn } => {
                     let listing = stakeholders::list(&rd.db, &rd.viewer, filter, page).await?;
@@ -694,11 +705,21 @@ impl Plan {
                     conn.write(&mut out, &listing.slice, total, &nodes);
                 }
                 Root::Contribution { id, node } => {
-                    let mut found = contributions::by_ids(&rd.db, &rd.viewer, &[*id]).await?;
                     // Not found is an error the resolvers give.
-                    let model = found.remove(id).ok_or(GiveWay)?;
+                    let (model, holders) = if node.needs().0 {
+                        let mut found =
+                            contributions::by_ids_with_stakeholders(&rd.db, &rd.viewer, &[*id])
+                                .await?;
+                        let row = found.remove(id).ok_or(GiveWay)?;
+                        let holders = row.stakeholder.map(|s| (s.id, s)).into_iter().collect();
+                        (row.contribution, Some(holders))
+                    } else {
+                        let mut found = contributions::by_ids(&rd.db, &rd.viewer, &[*id]).await?;
+                        (found.remove(id).ok_or(GiveWay)?, None)
+                    };
                     let written =
-                        contributions_out(rd, std::slice::from_ref(&model), Some(node)).await?;
+                        contributions_out(rd, std::slice::from_ref(&model), holders, Some(node))
+                            .await?;
                     out.raw(written.first().ok_or(GiveWay)?);
                 }
             }
@@ -819,6 +840,7 @@ impl ContributionSel {
 fn contributions_out<'a>(
     rd: &'a RequestData,
     models: &'a [contribution::Model],
+    joined: Option<HashMap<i64, stakeholder::Model>>,
     sel: Option<&'a ContributionSel>,
 ) -> Run<'a, Vec<Piece>> {
     Box::pin(async move {
@@ -830,7 +852,10 @@ fn contributions_out<'a>(
         let mut holder_json = HashMap::new();
         if needs_stakeholder && !models.is_empty() {
             let ids: Vec<i64> = distinct(models.iter().map(|m| m.stakeholder_id));
-            holders = stakeholders::by_ids(&rd.db, &ids).await?;
+            holders = match joined {
+                Some(joined) => joined,
+                None => stakeholders::by_ids(&rd.db, &ids).await?,
+            };
             if let Some(nested) = sel.nested() {
                 // Only the stakeholders some contribution shows.
                 let shown: HashSet<i64> = models
@@ -882,12 +907,9 @@ fn contributions_out<'a>(
                     CField::Visibility => json.enumeration(m.visibility),
                     CField::Title => json.str(&m.title),
                     CField::Language => json.str(&m.language),
-                    CField::Body => json.str(
-                        &bodies
-                            .get(&(m.id, m.latest_revision))
-                            .ok_or(GiveWay)?
-                            .body,
-                    ),
+                    CField::Body => {
+                        json.str(&bodies.get(&(m.id, m.latest_revision)).ok_or(GiveWay)?.body)
+                    }
                     CField::Attributed => json.bool(m.attributed),
                     CField::Embargoed => json.bool(m.embargoed),
                     CField::OnBehalfOfGroup => json.opt_enumeration(m.on_behalf_of_group),
@@ -1022,9 +1044,13 @@ fn stakeholders_out<'a>(
                     .iter()
                     .map(|id| pages.remove(id).unwrap_or_else(Slice::empty))
                     .collect();
-                let all: Vec<contribution::Model> =
-                    slices.iter().flat_map(|s| s.items.iter().cloned()).collect();
-                let mut nodes = contributions_out(rd, &all, conn.nodes()).await?.into_iter();
+                let all: Vec<contribution::Model> = slices
+                    .iter()
+                    .flat_map(|s| s.items.iter().cloned())
+                    .collect();
+                let mut nodes = contributions_out(rd, &all, None, conn.nodes())
+                    .await?
+                    .into_iter();
                 let mut written = Vec::with_capacity(slices.len());
                 for (slice, id) in slices.iter().zip(&ids) {
                     let mine: Vec<Piece> = if conn.nodes().is_some() {
@@ -1072,6 +1098,36 @@ fn stakeholders_out<'a>(
         }
         Ok(out)
     })
+}
+
+/// A page of contributions read with their stakeholders: the page of contributions,
+/// and the stakeholders by id.
+fn split(
+    slice: Slice<contributions::WithStakeholder>,
+) -> (Slice<contribution::Model>, HashMap<i64, stakeholder::Model>) {
+    let Slice {
+        items,
+        cursors,
+        has_previous,
+        has_next,
+    } = slice;
+    let mut holders = HashMap::new();
+    let mut models = Vec::with_capacity(items.len());
+    for row in items {
+        if let Some(holder) = row.stakeholder {
+            holders.insert(holder.id, holder);
+        }
+        models.push(row.contribution);
+    }
+    (
+        Slice {
+            items: models,
+            cursors,
+            has_previous,
+            has_next,
+        },
+        holders,
+    )
 }
 
 /// The distinct values, in first-seen order.

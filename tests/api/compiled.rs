@@ -394,3 +394,37 @@ async fn random_selections_answer_the_same_through_the_plan_and_the_resolvers() 
 
 /// The generator's seed.
 const SEED: u64 = 0x5eed_c0de_0c0d;
+
+/// Statements the planning instance runs for one query (its own connection counts them).
+async fn statements(pair: &Pair, query: &str) -> usize {
+    let before = pair.app.query_count();
+    let (status, body) = pair.ask(&pair.app.address, None, query, &json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(!body.contains("\"errors\""), "{body}");
+    pair.app.query_count() - before
+}
+
+#[tokio::test]
+async fn a_planned_query_reads_each_level_in_one_statement() {
+    let pair = Pair::new().await;
+    let first = pair
+        .app
+        .data("{ contributions(first: 1) { nodes { id } } }", json!({}))
+        .await;
+    let id = first["contributions"]["nodes"][0]["id"].as_str().unwrap();
+    // A contribution and its stakeholder: one statement (the resolvers run two).
+    let by_id = format!(
+        "{{ node(id: \"{id}\") {{ ... on Contribution {{ id title publishedAt stakeholder {{ name }} }} }} }}"
+    );
+    assert_eq!(statements(&pair, &by_id).await, 1);
+    // A page of 50 with their stakeholders: one.
+    let page = "{ contributions(first: 50) { nodes { id title publishedAt group stakeholder { name } } } }";
+    assert_eq!(statements(&pair, page).await, 1);
+    // The same with the page's far side and the whole count: three.
+    let paged = "{ contributions(first: 5, after: \"Y3Vyc29yOjU\") { totalCount pageInfo { hasPreviousPage } nodes { id stakeholder { name } } } }";
+    assert_eq!(statements(&pair, paged).await, 3);
+    // Stakeholders, their contributions and counts, those contributions' bodies and
+    // first revisions: one a level (stakeholders, pages, counts, bodies, revisions).
+    let nested = "{ stakeholders(first: 20) { nodes { name contributions(first: 3) { totalCount nodes { title body revisions(first: 1) { nodes { number } } } } } } }";
+    assert_eq!(statements(&pair, nested).await, 5);
+}

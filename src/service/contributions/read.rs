@@ -165,6 +165,82 @@ pub async fn list(
     paging::list(db, select(backend, viewer, filter), Column::Id, page).await
 }
 
+/// A contribution and its stakeholder, read in one statement: the stakeholder is a
+/// public record (no condition of its own to carry into the join), and is `None` only
+/// for a dangling reference.
+#[derive(Debug, Clone)]
+pub struct WithStakeholder {
+    pub contribution: Model,
+    pub stakeholder: Option<stakeholder::Model>,
+}
+
+/// The prefix of the stakeholder's columns in a [`WithStakeholder`] row.
+const STAKEHOLDER: &str = "concord_stakeholder_";
+
+impl FromQueryResult for WithStakeholder {
+    fn from_query_result(row: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        Ok(WithStakeholder {
+            contribution: Model::from_query_result(row, pre)?,
+            stakeholder: stakeholder::Model::from_query_result_optional(row, STAKEHOLDER)?,
+        })
+    }
+}
+
+/// `select` with each row's stakeholder joined, its columns under [`STAKEHOLDER`].
+fn with_stakeholder(select: Select<Entity>) -> Select<Entity> {
+    use sea_orm::{IdenStatic, Iterable};
+    let mut select = select.join(
+        JoinType::LeftJoin,
+        entity::contribution::Relation::Stakeholder.def(),
+    );
+    for column in stakeholder::Column::iter() {
+        select = select.column_as(
+            Expr::col((stakeholder::Entity, column)),
+            format!("{STAKEHOLDER}{}", column.as_str()),
+        );
+    }
+    select
+}
+
+/// [`list`], each contribution with its stakeholder, in one statement.
+pub async fn list_with_stakeholders(
+    db: &impl Db,
+    viewer: &Viewer,
+    filter: &ContributionFilter,
+    page: &Page,
+) -> AppResult<Listing<WithStakeholder>> {
+    let plain = select(db.get_database_backend(), viewer, filter);
+    let slice = paging::fetch_page_as(
+        db,
+        with_stakeholder(plain.clone()),
+        Column::Id,
+        page,
+        |r: &WithStakeholder| &r.contribution,
+    )
+    .await?;
+    Ok(Listing {
+        slice,
+        counter: paging::Counter::new(db, plain),
+    })
+}
+
+/// [`by_ids`], each contribution with its stakeholder, in one statement.
+pub async fn by_ids_with_stakeholders(
+    db: &impl Db,
+    viewer: &Viewer,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, WithStakeholder>> {
+    let rows = with_stakeholder(
+        Entity::find()
+            .filter(Column::Id.is_in(ids.iter().copied()))
+            .filter(policy::readable_contributions(viewer)),
+    )
+    .into_model::<WithStakeholder>()
+    .all(db)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.contribution.id, r)).collect())
+}
+
 /// One contribution a search found.
 pub struct Hit {
     pub contribution: Model,
