@@ -494,9 +494,41 @@ where
     C: ConnectionTrait,
     R: sea_orm::FromQueryResult,
 {
+    fetch_page_with(
+        db,
+        select,
+        id,
+        page,
+        |row| R::from_query_result(row, ""),
+        model,
+    )
+    .await
+}
+
+/// [`fetch_page`], each row decoded by `decode` (a select of some columns only, read by
+/// position); `model` finds the entity's model in an `R`, for its cursor, which needs
+/// the row key and the page's order column.
+pub async fn fetch_page_with<E, C, R>(
+    db: &C,
+    select: Select<E>,
+    id: E::Column,
+    page: &Page,
+    decode: impl Fn(&sea_orm::QueryResult) -> Result<R, DbErr>,
+    model: fn(&R) -> &E::Model,
+) -> AppResult<Slice<R>>
+where
+    E: EntityTrait,
+    C: ConnectionTrait,
+{
     let sort = Sort::<E>::of(page.order, id)?;
     let query = sort.order(sort.within(select.clone(), page)?, page.backward);
-    let mut items = query.limit(page.size + 1).into_model::<R>().all(db).await?;
+    let statement = query.limit(page.size + 1).build(db.get_database_backend());
+    let mut items = db
+        .query_all_raw(statement)
+        .await?
+        .iter()
+        .map(decode)
+        .collect::<Result<Vec<R>, DbErr>>()?;
     let more = items.len() as u64 > page.size;
     items.truncate(page.size as usize);
     if page.backward {

@@ -674,24 +674,22 @@ impl Plan {
             match root {
                 Root::Typename => out.str("Query"),
                 Root::Contributions { filter, page, conn } => {
-                    // The stakeholders, when they are read, in the same statement.
-                    let (slice, holders, counter) = if conn.nodes().is_some_and(|sel| sel.needs().0)
-                    {
-                        let listing =
-                            contributions::list_with_stakeholders(&rd.db, &rd.viewer, filter, page)
-                                .await?;
-                        let (slice, holders) = split(listing.slice);
-                        (slice, Some(holders), listing.counter)
-                    } else {
-                        let listing = contributions::list(&rd.db, &rd.viewer, filter, page).await?;
-                        (listing.slice, None, listing.counter)
-                    };
+                    // The columns the nodes show, their stakeholders' in the same statement.
+                    let columns = conn
+                        .nodes()
+                        .map(ContributionSel::columns)
+                        .unwrap_or_default();
+                    let listing =
+                        contributions::list_narrow(&rd.db, &rd.viewer, filter, page, columns)
+                            .await?;
                     let total = if conn.wants_total() {
-                        Some(counter.count().await?)
+                        Some(listing.counter.count().await?)
                     } else {
                         None
                     };
-                    let nodes = contributions_out(rd, &slice.items, holders, conn.nodes()).await?;
+                    let (slice, holders) = split(listing.slice);
+                    let nodes =
+                        contributions_out(rd, &slice.items, Some(holders), conn.nodes()).await?;
                     conn.write(&mut out, &slice, total, &nodes);
                 }
                 Root::Stakeholders { filter, page, conn } => {
@@ -705,21 +703,19 @@ impl Plan {
                     conn.write(&mut out, &listing.slice, total, &nodes);
                 }
                 Root::Contribution { id, node } => {
-                    // Not found is an error the resolvers give.
-                    let (model, holders) = if node.needs().0 {
-                        let mut found =
-                            contributions::by_ids_with_stakeholders(&rd.db, &rd.viewer, &[*id])
-                                .await?;
-                        let row = found.remove(id).ok_or(GiveWay)?;
-                        let holders = row.stakeholder.map(|s| (s.id, s)).into_iter().collect();
-                        (row.contribution, Some(holders))
-                    } else {
-                        let mut found = contributions::by_ids(&rd.db, &rd.viewer, &[*id]).await?;
-                        (found.remove(id).ok_or(GiveWay)?, None)
-                    };
-                    let written =
-                        contributions_out(rd, std::slice::from_ref(&model), holders, Some(node))
+                    let mut found =
+                        contributions::by_ids_narrow(&rd.db, &rd.viewer, &[*id], node.columns())
                             .await?;
+                    // Not found is an error the resolvers give.
+                    let row = found.remove(id).ok_or(GiveWay)?;
+                    let holders = row.stakeholder.map(|s| (s.id, s)).into_iter().collect();
+                    let written = contributions_out(
+                        rd,
+                        std::slice::from_ref(&row.contribution),
+                        Some(holders),
+                        Some(node),
+                    )
+                    .await?;
                     out.raw(written.first().ok_or(GiveWay)?);
                 }
             }
@@ -825,6 +821,58 @@ impl ContributionSel {
             .any(|(_, f)| matches!(f, CField::Stakeholder(_) | CField::Group));
         let body = self.fields.iter().any(|(_, f)| matches!(f, CField::Body));
         (stakeholder, body)
+    }
+
+    /// The columns its fields show (those of its stakeholder included), for a narrow
+    /// read.
+    fn columns(&self) -> contributions::Columns {
+        use contribution::Column as C;
+        use stakeholder::Column as S;
+        let mut columns = contributions::Columns::default();
+        for (_, field) in &self.fields {
+            match field {
+                CField::Typename => {}
+                CField::Id | CField::Revisions { .. } => columns.need(C::Id),
+                CField::Version => columns.need(C::Version),
+                CField::Kind => columns.need(C::Kind),
+                CField::Status => columns.need(C::Status),
+                CField::Visibility => columns.need(C::Visibility),
+                CField::Title => columns.need(C::Title),
+                CField::Language => columns.need(C::Language),
+                CField::Body => columns.need(C::LatestRevision),
+                CField::Attributed => columns.need(C::Attributed),
+                CField::Embargoed => columns.need(C::Embargoed),
+                CField::OnBehalfOfGroup => columns.need(C::OnBehalfOfGroup),
+                CField::WithdrawnReason => columns.need(C::WithdrawnReason),
+                CField::SubmittedAt => columns.need(C::SubmittedAt),
+                CField::PublishedAt => columns.need(C::PublishedAt),
+                CField::CreatedAt => columns.need(C::CreatedAt),
+                CField::UpdatedAt => columns.need(C::UpdatedAt),
+                CField::Group => columns.need_stakeholder(S::StakeholderGroup),
+                CField::Stakeholder(sel) => {
+                    // Whether the caller sees it is decided on these two.
+                    columns.need(C::Attributed);
+                    columns.need(C::StakeholderId);
+                    columns.need_stakeholder(S::Id);
+                    for (_, field) in &sel.fields {
+                        match field {
+                            SField::Typename | SField::Id | SField::Contributions { .. } => {}
+                            SField::Version => columns.need_stakeholder(S::Version),
+                            SField::Name => columns.need_stakeholder(S::Name),
+                            SField::Acronym => columns.need_stakeholder(S::Acronym),
+                            SField::Group => columns.need_stakeholder(S::StakeholderGroup),
+                            SField::Accreditation => columns.need_stakeholder(S::Accreditation),
+                            SField::CountryCode => columns.need_stakeholder(S::CountryCode),
+                            SField::RegionalGroup => columns.need_stakeholder(S::RegionalGroup),
+                            SField::Website => columns.need_stakeholder(S::Website),
+                            SField::CreatedAt => columns.need_stakeholder(S::CreatedAt),
+                            SField::UpdatedAt => columns.need_stakeholder(S::UpdatedAt),
+                        }
+                    }
+                }
+            }
+        }
+        columns
     }
 
     fn nested(&self) -> Option<&StakeholderSel> {

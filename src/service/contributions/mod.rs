@@ -24,9 +24,9 @@ pub use crate::domain::content_hash;
 pub use drafting::{Edit, NewComment, create, edit, submit, withdraw};
 pub use moderation::{NewMeetingContribution, record_at_meeting, release_embargo, set_published};
 pub use read::{
-    ContributionFilter, Hit, Hits, Parent, Range, WithStakeholder, by_ids,
-    by_ids_with_stakeholders, check_receipt, counts_by_parent, list, list_with_stakeholders,
-    pages_by_parent, revisions_by_ids, revisions_by_number, search,
+    Columns, ContributionFilter, Hit, Hits, Parent, Range, WithStakeholder, by_ids, by_ids_narrow,
+    check_receipt, counts_by_parent, list, list_narrow, pages_by_parent, revisions_by_ids,
+    revisions_by_number, search,
 };
 pub use store::{Disclosure, Receipt, Text, consultation_of};
 pub use tags::tag;
