@@ -181,7 +181,7 @@ def main():
                 "--peer", "concord" if peer in OURS else peer,
                 "--url", f"http://127.0.0.1:{PORTS[peer]}/graphql",
                 "--dir", os.path.join(args.out, f"shapes-{peer}")], stdout=subprocess.DEVNULL)
-        results, errors = {}, {}
+        results, errors, cpu = {}, {}, {}
         for _ in range(args.rounds):
             for peer in peers:
                 url = f"http://127.0.0.1:{PORTS[peer]}/graphql"
@@ -191,9 +191,14 @@ def main():
                     out = subprocess.run([os.path.join(HERE, "wrk.sh"), url,
                                           str(args.seconds), peer,
                                           os.path.join(args.out, f"shapes-{peer}")],
-                                         capture_output=True, text=True, check=True).stdout
+                                         capture_output=True, text=True, check=True,
+                                         env={**os.environ,
+                                              "SERVER_PID": str(procs[peer].pid)}).stdout
                 for line in out.splitlines():
                     m = re.match(r"(\S+)\s+RESULT req/s=([\d.]+) p50_ms=([\d.]+) p99_ms=([\d.]+) errors=(\d+)", line)
+                    c = re.search(r"cpu_ms=([\d.]+) pg_ms=([\d.]+)", line)
+                    if m and c:
+                        cpu.setdefault((peer, m.group(1)), (float(c.group(1)), float(c.group(2))))
                     if m:
                         shape = m.group(1)
                         errors[(peer, shape)] = errors.get((peer, shape), 0) + int(m.group(5))
@@ -222,6 +227,16 @@ def main():
         ratio = f"{ours[0] / max(others):.2f}×" if ours and others else "—"
         print(f"| {shape} | " + " | ".join(cells) + f" | {ratio} |")
     print("| peak RSS MB | " + " | ".join(f"{rss[p]:.0f}" for p in peers) + " | |")
+    if cpu:
+        # What a request cost each side, from /proc: the server's CPU and PostgreSQL's
+        # (all its processes), in ms per request, during the server's first round.
+        print("\nCPU per request, ms (the server's / PostgreSQL's):\n")
+        print("| shape | " + " | ".join(peers) + " |")
+        print("|---|" + "---:|" * len(peers))
+        for shape in shapes:
+            cells = [f"{cpu[(p, shape)][0]:.3f} / {cpu[(p, shape)][1]:.3f}"
+                     if (p, shape) in cpu else "—" for p in peers]
+            print(f"| {shape} | " + " | ".join(cells) + " |")
     failed = sorted(f"{peer} {shape}" for (peer, shape), r in errors.items() if r)
     if failed:
         print("\nshapes with errors: " + ", ".join(failed))

@@ -54,7 +54,7 @@ enum Root {
     Typename,
     /// `contributions(filter, orderBy, first, after, last, before)`.
     Contributions {
-        filter: contributions::ContributionFilter,
+        filter: Box<contributions::ContributionFilter>,
         page: Page,
         conn: Conn<ContributionSel>,
     },
@@ -166,7 +166,7 @@ enum SField {
     UpdatedAt,
     /// A nested connection: the stakeholder's contributions.
     Contributions {
-        filter: contributions::ContributionFilter,
+        filter: Box<contributions::ContributionFilter>,
         page: Page,
         conn: Box<Conn<ContributionSel>>,
     },
@@ -190,7 +190,7 @@ pub fn plan(prepared: &super::prepared::Prepared) -> Option<Plan> {
             "contributions" => {
                 let (filter, page) = p.contribution_list(field, spreads)?;
                 Root::Contributions {
-                    filter,
+                    filter: Box::new(filter),
                     page,
                     conn: p.conn(
                         field,
@@ -501,7 +501,7 @@ impl<'a> Planner<'a> {
                     fields.push((
                         key,
                         SField::Contributions {
-                            filter,
+                            filter: Box::new(filter),
                             page,
                             conn: Box::new(conn),
                         },
