@@ -1,4 +1,4 @@
-//! Compiled reads (`src/graphql/compiled.rs`) answer exactly as the resolvers do: every
+//! Compiled reads (`src/graphql/compiled/`) answer exactly as the resolvers do: every
 //! query here, and a few hundred random selections, run for all seven kinds of
 //! principal on two instances over one database, one planning its queries and one
 //! not (`CONCORD_COMPILED_READS=false`), and the two answers must be the same bytes.

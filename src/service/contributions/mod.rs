@@ -14,6 +14,7 @@
 pub mod analysis;
 pub mod drafting;
 pub mod moderation;
+mod narrow;
 pub mod read;
 pub mod tabular;
 pub mod tags;
@@ -23,10 +24,10 @@ mod store;
 pub use crate::domain::content_hash;
 pub use drafting::{Edit, NewComment, create, edit, submit, withdraw};
 pub use moderation::{NewMeetingContribution, record_at_meeting, release_embargo, set_published};
+pub use narrow::{Columns, WithStakeholder, by_ids_narrow, list_narrow};
 pub use read::{
-    Columns, ContributionFilter, Hit, Hits, Parent, Range, WithStakeholder, by_ids, by_ids_narrow,
-    check_receipt, counts_by_parent, list, list_narrow, pages_by_parent, revisions_by_ids,
-    revisions_by_number, search,
+    ContributionFilter, Hit, Hits, Parent, Range, by_ids, check_receipt, counts_by_parent, list,
+    pages_by_parent, revisions_by_ids, revisions_by_number, search,
 };
 pub use store::{Disclosure, Receipt, Text, consultation_of};
 pub use tags::tag;

@@ -1,0 +1,289 @@
+//! Compiled reads: a query whose every root field the planner understands runs as a
+//! plan instead of field by field.
+//!
+//! [`plan`] walks the prepared operation once (through fragments, `@skip`/`@include`
+//! evaluated, with the same [`Walk`] as the limits and the cost) and, when it knows
+//! every field selected, returns a [`Plan`]: per root field, the arguments already
+//! parsed and the selection as a tree of known fields. [`Reads`], the schema's one
+//! extension, runs the plan after async-graphql has validated the operation, in place
+//! of the resolvers: each level's rows are read in one statement per field for all
+//! its parents at once, with no loader wait between levels, and the JSON of the answer's
+//! `data` is written directly, in the query's order (no `Value` tree, no reordering),
+//! for the HTTP layer to send as it is.
+//!
+//! Architecture Invariant: a plan reads only through the same service functions the
+//! resolvers call (`contributions::list`, `pages_by_parent`, `counts_by_parent`,
+//! `by_ids`, `revisions_by_number`, `stakeholders::list`, `stakeholders::by_ids`) and
+//! applies the same attribution rule ([`policy::sees_attribution`]): the read policy
+//! stays in one place.
+//!
+//! Architecture Invariant: a plan answers only what it answers exactly as the resolvers
+//! would. Anything else — a field or argument it does not know, a response key selected
+//! twice, an argument the resolvers would refuse, a record not found, a database error
+//! — and the whole operation runs through the resolvers instead, which give the error.
+//! The differential tests (`tests/api/compiled.rs`) compare both paths' answers.
+
+use super::context::RequestData;
+use crate::paging::Page;
+use crate::service::contributions;
+use crate::service::stakeholders;
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
+use async_graphql::{Name, Response, Value};
+use std::sync::Arc;
+
+mod json;
+mod planner;
+mod run;
+
+pub use planner::plan;
+use run::GiveWay;
+
+/// A query the planner understood whole.
+pub struct Plan {
+    roots: Vec<(Name, Root)>,
+}
+
+/// A root field's plan.
+enum Root {
+    Typename,
+    /// `contributions(filter, orderBy, first, after, last, before)`.
+    Contributions {
+        filter: Box<contributions::ContributionFilter>,
+        page: Page,
+        conn: Conn<ContributionSel>,
+    },
+    /// `stakeholders(filter, orderBy, first, after, last, before)`.
+    Stakeholders {
+        filter: stakeholders::StakeholderFilter,
+        page: Page,
+        conn: Conn<StakeholderSel>,
+    },
+    /// `contribution(id:)`, or `node(id:)` with a Contribution ID.
+    Contribution {
+        id: i64,
+        node: ContributionSel,
+    },
+}
+
+/// A connection's selection over nodes selected by `N`.
+struct Conn<N> {
+    fields: Vec<(Name, ConnField<N>)>,
+}
+
+enum ConnField<N> {
+    Typename(&'static str),
+    TotalCount,
+    PageInfo(Vec<(Name, PageInfoField)>),
+    Nodes(N),
+    Edges(Vec<(Name, EdgeField<N>)>),
+}
+
+enum PageInfoField {
+    Typename,
+    HasPreviousPage,
+    HasNextPage,
+    StartCursor,
+    EndCursor,
+}
+
+enum EdgeField<N> {
+    Typename(&'static str),
+    Cursor,
+    Node(N),
+}
+
+/// What is selected on a contribution.
+struct ContributionSel {
+    fields: Vec<(Name, CField)>,
+}
+
+enum CField {
+    Typename,
+    Id,
+    Version,
+    Kind,
+    Status,
+    Visibility,
+    Title,
+    Language,
+    Body,
+    Attributed,
+    Embargoed,
+    OnBehalfOfGroup,
+    WithdrawnReason,
+    SubmittedAt,
+    PublishedAt,
+    CreatedAt,
+    UpdatedAt,
+    Group,
+    Stakeholder(StakeholderSel),
+    /// A nested connection: its revisions.
+    Revisions {
+        page: Page,
+        conn: Box<Conn<RevisionSel>>,
+    },
+}
+
+/// What is selected on a revision.
+struct RevisionSel {
+    fields: Vec<(Name, RField)>,
+}
+
+enum RField {
+    Typename,
+    Id,
+    Number,
+    Title,
+    Body,
+    Language,
+    ContentHash,
+    CreatedAt,
+}
+
+/// What is selected on a stakeholder.
+struct StakeholderSel {
+    fields: Vec<(Name, SField)>,
+}
+
+enum SField {
+    Typename,
+    Id,
+    Version,
+    Name,
+    Acronym,
+    Group,
+    Accreditation,
+    CountryCode,
+    RegionalGroup,
+    Website,
+    CreatedAt,
+    UpdatedAt,
+    /// A nested connection: the stakeholder's contributions.
+    Contributions {
+        filter: Box<contributions::ContributionFilter>,
+        page: Page,
+        conn: Box<Conn<ContributionSel>>,
+    },
+}
+
+/// A plan handed to the executor with its request (see [`Reads`]), and where the JSON
+/// of the answer's `data` is left when the plan ran.
+pub struct Planned {
+    plan: Plan,
+    written: Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl Planned {
+    /// The plan, and the slot its answer will be found in (see [`Written`]).
+    pub fn new(plan: Plan) -> (Planned, Written) {
+        let written = Arc::new(std::sync::Mutex::new(None));
+        (
+            Planned {
+                plan,
+                written: written.clone(),
+            },
+            Written(written),
+        )
+    }
+}
+
+/// Where a plan leaves the JSON of the answer's `data` when it ran (the executor's
+/// answer then has no `data` of its own).
+pub struct Written(Arc<std::sync::Mutex<Option<String>>>);
+
+impl Written {
+    /// The JSON of `data`, if the plan ran.
+    pub fn take(&self) -> Option<String> {
+        self.0.lock().ok()?.take()
+    }
+}
+
+/// The schema's one extension: after validation, a request that carries a [`Planned`]
+/// runs its plan instead of the resolvers (which it gives way to on any doubt).
+pub struct Reads;
+
+impl ExtensionFactory for Reads {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(Reads)
+    }
+}
+
+#[async_graphql::async_trait::async_trait]
+impl Extension for Reads {
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        if let (Some(planned), Some(rd)) =
+            (ctx.data_opt::<Planned>(), ctx.data_opt::<RequestData>())
+        {
+            let roots = planned.plan.roots.len();
+            match planned.plan.run(rd).await {
+                Ok(data) => {
+                    if let Ok(mut slot) = planned.written.lock() {
+                        *slot = Some(data);
+                        crate::metrics::global().root_fields("compiled", roots);
+                        return Response::new(Value::Null);
+                    }
+                }
+                Err(GiveWay) => crate::metrics::global().root_fields("fallback", roots),
+            }
+        }
+        next.run(ctx, operation_name).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::graphql::prepared::Prepared;
+
+    fn planned(query: &str, variables: serde_json::Value) -> bool {
+        let request = async_graphql::Request::new(query)
+            .variables(async_graphql::Variables::from_json(variables));
+        plan(&Prepared::parse(request)).is_some()
+    }
+
+    #[test]
+    fn the_benchmarks_shapes_are_planned() {
+        for query in [
+            "{ __typename }",
+            "{ contributions(first: 50, after: \"Y3Vyc29yOjEw\") { nodes { id title publishedAt stakeholder { name } } } }",
+            "{ node(id: \"Q29udHJpYnV0aW9uOjU\") { ... on Contribution { id title publishedAt stakeholder { name } } } }",
+            "{ stakeholders(first: 50) { nodes { name contributions(first: 10) { totalCount nodes { id title } } } } }",
+            "{ stakeholders(first: 100) { nodes { contributions(first: 10) { nodes { revisions(first: 1) { nodes { body } } } } } } }",
+            "query($c: String, $yes: Boolean!) { contributions(first: 5, after: $c) { edges { cursor node { ...F } } pageInfo { hasNextPage } } } fragment F on Contribution { id body @include(if: $yes) }",
+        ] {
+            assert!(
+                planned(query, serde_json::json!({ "yes": true })),
+                "{query}"
+            );
+        }
+    }
+
+    #[test]
+    fn what_the_planner_does_not_know_is_left_to_the_resolvers() {
+        for query in [
+            // A field or an argument it does not know.
+            "{ contributions { nodes { meeting { title } } } }",
+            "{ contributions { nodes { title(language: \"fr\") } } }",
+            "{ consultations { nodes { title } } }",
+            // A response key twice; the nodes read twice.
+            "{ contributions { nodes { id id } } }",
+            "{ contributions { nodes { id } edges { node { id } } } }",
+            // Arguments the resolvers refuse (they say why).
+            "{ contributions(first: 500) { nodes { id } } }",
+            "{ contributions(after: \"garbage\") { nodes { id } } }",
+            "{ contribution(id: \"bad\") { id } }",
+            // Another type's ID: the resolvers find it.
+            "{ node(id: \"U3Rha2Vob2xkZXI6MQ\") { id } }",
+            // Not a query.
+            "mutation { logout { ok } }",
+            "{ contributions { nodes { id @deprecated } } }",
+        ] {
+            assert!(!planned(query, serde_json::json!({})), "{query}");
+        }
+    }
+}
