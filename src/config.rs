@@ -25,14 +25,37 @@ pub struct Settings {
     /// Run only the operations on the allow-list (`concord operations add`).
     pub only_persisted: bool,
     /// Whether queries whose every field the planner knows run as plans rather than
-    /// field by field (`graphql::compiled`); off, every query runs through the resolvers.
-    pub compiled_reads: bool,
+    /// field by field (`graphql::compiled`).
+    pub compiled_reads: CompiledReads,
     /// Budgets of cost points per principal.
     pub rate_limits: RateLimits,
     /// How long requests in flight may take to finish once a shutdown began.
     pub shutdown_timeout: Duration,
     /// Where webhooks may point and how their deliveries are retried.
     pub webhooks: DeliverySettings,
+}
+
+/// How queries the planner knows run (`CONCORD_COMPILED_READS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CompiledReads {
+    /// Every query runs field by field through the resolvers (`false`).
+    Off,
+    /// As plans (`true`).
+    On,
+    /// As plans, and through the resolvers too, the two answers compared: a difference
+    /// is logged and answered as an internal error (`verify`; the tests run so, to
+    /// check every query they send).
+    Verify,
+}
+
+/// `true`/`on`, `false`/`off` or `verify`.
+pub fn parse_compiled_reads(raw: &str) -> Result<CompiledReads, String> {
+    match raw.trim().to_ascii_lowercase().as_str() {
+        "true" | "on" => Ok(CompiledReads::On),
+        "false" | "off" => Ok(CompiledReads::Off),
+        "verify" => Ok(CompiledReads::Verify),
+        _ => Err(format!("{raw:?} is none of true, false, verify")),
+    }
 }
 
 /// A trusted proxy: an address (`10.0.0.5`) or a network (`10.0.0.0/8`).

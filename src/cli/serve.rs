@@ -46,10 +46,12 @@ pub struct ServeArgs {
     #[arg(long, env = "CONCORD_ONLY_PERSISTED", default_value_t = false, action = clap::ArgAction::Set)]
     pub only_persisted: bool,
     /// Run the queries the planner knows as plans (one statement per field and level,
-    /// the answer built directly) instead of field by field; `false` runs every query
-    /// through the resolvers (the answers are the same).
-    #[arg(long, env = "CONCORD_COMPILED_READS", default_value_t = true, action = clap::ArgAction::Set)]
-    pub compiled_reads: bool,
+    /// the answer built directly) instead of field by field: `true`; `false` runs every
+    /// query through the resolvers (the answers are the same); `verify` runs both and
+    /// answers an internal error where they differ.
+    #[arg(long, env = "CONCORD_COMPILED_READS", default_value = "true",
+          value_parser = crate::config::parse_compiled_reads)]
+    pub compiled_reads: crate::config::CompiledReads,
     /// Budgets of cost points, as `WHO=POINTS/WINDOW` (repeat, or comma-separate in
     /// the variable): WHO is ANONYMOUS (per address), SECRETARIAT, MEMBER_STATE,
     /// OBSERVER (per account or client of that role) or `client:CLIENT_ID`; WINDOW in

@@ -305,13 +305,15 @@ fn planned(
     if prepared.operation_type() != Some(async_graphql::parser::types::OperationType::Query) {
         return (request, None);
     }
-    match state
-        .compiled_reads
-        .then(|| compiled::plan(prepared))
-        .flatten()
-    {
+    use crate::config::CompiledReads;
+    let plan = match state.compiled_reads {
+        CompiledReads::Off => None,
+        CompiledReads::On | CompiledReads::Verify => compiled::plan(prepared),
+    };
+    match plan {
         Some(plan) => {
-            let (planned, written) = compiled::Planned::new(plan);
+            let verify = state.compiled_reads == CompiledReads::Verify;
+            let (planned, written) = compiled::Planned::new(plan, verify);
             (request.data(planned), Some(written))
         }
         None => {

@@ -32,7 +32,7 @@ pub struct AppState {
     /// Whether `__schema` and `__type` are answered (`CONCORD_INTROSPECTION`).
     pub introspection: bool,
     /// Whether queries the planner knows run as plans (`CONCORD_COMPILED_READS`).
-    pub compiled_reads: bool,
+    pub compiled_reads: crate::config::CompiledReads,
     /// Where webhooks may point.
     pub webhook_targets: crate::service::webhooks::Targets,
     /// Why prepared statements are not safe on the pools, when the last check found

@@ -1,7 +1,8 @@
 //! Relations resolve through batching loaders: the number of SQL statements a query
 //! costs does not grow with the number of rows it returns.
 
-use crate::helpers::spawn_seeded_app;
+use crate::helpers::{compiled_reads, spawn_seeded_app_with};
+use concord::config::CompiledReads;
 use serde_json::json;
 
 const DEEP: &str = r#"query($n: Int) {
@@ -21,7 +22,7 @@ const DEEP: &str = r#"query($n: Int) {
 
 #[tokio::test]
 async fn a_page_costs_the_same_number_of_queries_whatever_its_size() {
-    let app = spawn_seeded_app().await;
+    let app = spawn_seeded_app_with(compiled_reads(CompiledReads::Off)).await;
     let mut costs = Vec::new();
     for n in [2, 98] {
         let before = app.query_count();
@@ -56,7 +57,7 @@ const NESTED: &str = r#"query($n: Int) {
 
 #[tokio::test]
 async fn nested_connections_cost_one_statement_per_level_not_per_parent() {
-    let app = spawn_seeded_app().await;
+    let app = spawn_seeded_app_with(compiled_reads(CompiledReads::Off)).await;
     let mut costs = Vec::new();
     let mut last = serde_json::Value::Null;
     for n in [3, 100] {

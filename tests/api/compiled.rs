@@ -1,10 +1,13 @@
 //! Compiled reads (`src/graphql/compiled/`) answer exactly as the resolvers do: every
-//! query here, and a few hundred random selections, run for all seven kinds of
-//! principal on two instances over one database, one planning its queries and one
-//! not (`CONCORD_COMPILED_READS=false`), and the two answers must be the same bytes.
+//! query here, and random selections, run for all seven kinds of principal on two
+//! instances over one database, one planning its queries and one not
+//! (`CONCORD_COMPILED_READS=false`), and the two answers must be the same bytes. Every
+//! other test's queries are compared too, as maps: the tests' apps run with
+//! `CONCORD_COMPILED_READS=verify` (`helpers::test_settings`).
 
-use crate::helpers::{TestApp, spawn_seeded_app, start_instance, test_settings};
+use crate::helpers::{TestApp, compiled_reads, spawn_seeded_app_with, start_instance};
 use crate::matrix::{client_token, contribution, stakeholder};
+use concord::config::CompiledReads;
 use entity::enums::Role;
 use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
@@ -18,14 +21,12 @@ struct Pair {
 
 impl Pair {
     async fn new() -> Pair {
-        let app = spawn_seeded_app().await;
+        let app = spawn_seeded_app_with(compiled_reads(CompiledReads::On)).await;
         // Its own connection, so that `app.query_count()` counts the planning instance's
         // statements alone.
         let db = concord::db::connect(&app.db_url).await.unwrap();
-        let mut settings = test_settings();
-        settings.compiled_reads = false;
         let resolved = start_instance(
-            &settings,
+            &compiled_reads(CompiledReads::Off),
             concord::startup::Databases::one(db),
             app.auth.clone(),
         );

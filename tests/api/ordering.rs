@@ -2,7 +2,10 @@
 //! above every value, nested lists ordered like top-level ones, and cursors bound to
 //! the order they came from.
 
-use crate::helpers::{TestApp, first_error_code, spawn_seeded_app};
+use crate::helpers::{
+    TestApp, compiled_reads, first_error_code, spawn_seeded_app, spawn_seeded_app_with,
+};
+use concord::config::CompiledReads;
 use serde_json::{Value, json};
 use std::collections::HashSet;
 
@@ -175,7 +178,7 @@ async fn every_order_pages_through_every_contribution_both_ways() {
 
 #[tokio::test]
 async fn nested_lists_take_the_same_order_in_one_statement_per_level() {
-    let app = spawn_seeded_app().await;
+    let app = spawn_seeded_app_with(compiled_reads(CompiledReads::On)).await;
     let order = r#"orderBy: { field: TITLE, direction: DESC }"#;
     let nested = app
         .data(

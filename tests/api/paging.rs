@@ -1,4 +1,5 @@
-use crate::helpers::{first_error_code, spawn_seeded_app};
+use crate::helpers::{compiled_reads, first_error_code, spawn_seeded_app, spawn_seeded_app_with};
+use concord::config::CompiledReads;
 use serde_json::{Value, json};
 use std::collections::HashSet;
 
@@ -339,7 +340,7 @@ async fn contributions_filter_by_status_visibility_and_dates() {
 
 #[tokio::test]
 async fn the_far_side_of_a_cursor_is_looked_up_only_when_page_info_is_read() {
-    let app = spawn_seeded_app().await;
+    let app = spawn_seeded_app_with(compiled_reads(CompiledReads::On)).await;
     let first = app
         .data(
             "{ contributions(first: 5) { pageInfo { endCursor } } }",

@@ -171,20 +171,32 @@ enum SField {
 pub struct Planned {
     plan: Plan,
     written: Arc<std::sync::Mutex<Option<String>>>,
+    /// Whether the resolvers run too, their answer compared with the plan's.
+    verify: bool,
 }
 
 impl Planned {
     /// The plan, and the slot its answer will be found in (see [`Written`]).
-    pub fn new(plan: Plan) -> (Planned, Written) {
+    pub fn new(plan: Plan, verify: bool) -> (Planned, Written) {
         let written = Arc::new(std::sync::Mutex::new(None));
         (
             Planned {
                 plan,
                 written: written.clone(),
+                verify,
             },
             Written(written),
         )
     }
+}
+
+/// Whether the resolvers' answer is the plan's `data` (fields compared as maps: the
+/// order is put right after the resolvers run, and the differential tests compare the
+/// bytes).
+fn agrees(data: &str, resolved: &Response) -> bool {
+    resolved.errors.is_empty()
+        && serde_json::from_str::<serde_json::Value>(data).ok()
+            == serde_json::to_value(&resolved.data).ok()
 }
 
 /// Where a plan leaves the JSON of the answer's `data` when it ran (the executor's
@@ -216,22 +228,42 @@ impl Extension for Reads {
         operation_name: Option<&str>,
         next: NextExecute<'_>,
     ) -> Response {
-        if let (Some(planned), Some(rd)) =
-            (ctx.data_opt::<Planned>(), ctx.data_opt::<RequestData>())
-        {
-            let roots = planned.plan.roots.len();
-            match planned.plan.run(rd).await {
-                Ok(data) => {
-                    if let Ok(mut slot) = planned.written.lock() {
-                        *slot = Some(data);
-                        crate::metrics::global().root_fields("compiled", roots);
-                        return Response::new(Value::Null);
-                    }
-                }
-                Err(GiveWay) => crate::metrics::global().root_fields("fallback", roots),
+        let (Some(planned), Some(rd)) = (ctx.data_opt::<Planned>(), ctx.data_opt::<RequestData>())
+        else {
+            return next.run(ctx, operation_name).await;
+        };
+        let roots = planned.plan.roots.len();
+        let Ok(data) = planned.plan.run(rd).await else {
+            crate::metrics::global().root_fields("fallback", roots);
+            return next.run(ctx, operation_name).await;
+        };
+        if planned.verify {
+            let resolved = next.run(ctx, operation_name).await;
+            if !agrees(&data, &resolved) {
+                tracing::error!(
+                    plan = %data,
+                    resolvers = ?resolved,
+                    "a compiled read answered otherwise than the resolvers"
+                );
+                return Response::from_errors(vec![super::error_codes::coded(
+                    "The compiled read and the resolvers answered differently \
+                     (CONCORD_COMPILED_READS=verify)",
+                    "INTERNAL_SERVER_ERROR",
+                )]);
             }
         }
-        next.run(ctx, operation_name).await
+        match planned.written.lock() {
+            Ok(mut slot) => {
+                *slot = Some(data);
+                crate::metrics::global().root_fields("compiled", roots);
+                Response::new(Value::Null)
+            }
+            // Not reached (nothing else holds the lock); the plan's answer is lost.
+            Err(_) => Response::from_errors(vec![super::error_codes::coded(
+                "The compiled read's answer could not be kept",
+                "INTERNAL_SERVER_ERROR",
+            )]),
+        }
     }
 }
 
