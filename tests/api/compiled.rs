@@ -428,4 +428,7 @@ async fn a_planned_query_reads_each_level_in_one_statement() {
     // first revisions: one a level (stakeholders, pages, counts, bodies, revisions).
     let nested = "{ stakeholders(first: 20) { nodes { name contributions(first: 3) { totalCount nodes { title body revisions(first: 1) { nodes { number } } } } } } }";
     assert_eq!(statements(&pair, nested).await, 5);
+    // A stakeholder's contributions with their stakeholders: the pages carry them.
+    let theirs = "{ stakeholders(first: 20) { nodes { contributions(first: 3) { nodes { id group stakeholder { name } } } } } }";
+    assert_eq!(statements(&pair, theirs).await, 2);
 }

@@ -52,8 +52,7 @@ impl Plan {
                         None
                     };
                     let (slice, holders) = split(listing.slice);
-                    let nodes =
-                        contributions_out(rd, &slice.items, Some(holders), conn.nodes()).await?;
+                    let nodes = contributions_out(rd, &slice.items, holders, conn.nodes()).await?;
                     conn.write(&mut out, &slice, total, &nodes);
                 }
                 Root::Stakeholders { filter, page, conn } => {
@@ -76,7 +75,7 @@ impl Plan {
                     let written = contributions_out(
                         rd,
                         std::slice::from_ref(&row.contribution),
-                        Some(holders),
+                        holders,
                         Some(node),
                     )
                     .await?;
@@ -248,11 +247,11 @@ impl ContributionSel {
 }
 
 /// The JSON of each of `models` under `sel`, in order (none when the nodes are not
-/// read).
+/// read); `holders` are their stakeholders, read with them when `sel` shows any.
 fn contributions_out<'a>(
     rd: &'a RequestData,
     models: &'a [contribution::Model],
-    joined: Option<HashMap<i64, stakeholder::Model>>,
+    holders: HashMap<i64, stakeholder::Model>,
     sel: Option<&'a ContributionSel>,
 ) -> Run<'a, Vec<Piece>> {
     Box::pin(async move {
@@ -260,14 +259,9 @@ fn contributions_out<'a>(
             return Ok(Vec::new());
         };
         let (needs_stakeholder, needs_body) = sel.needs();
-        let mut holders = HashMap::new();
         let mut holder_json = HashMap::new();
         if needs_stakeholder && !models.is_empty() {
             let ids: Vec<i64> = distinct(models.iter().map(|m| m.stakeholder_id));
-            holders = match joined {
-                Some(joined) => joined,
-                None => stakeholders::by_ids(&rd.db, &ids).await?,
-            };
             if let Some(nested) = sel.nested() {
                 // Only the stakeholders some contribution shows.
                 let shown: HashSet<i64> = models
@@ -427,16 +421,22 @@ fn stakeholders_out<'a>(
         let mut nested = Vec::new();
         for (_, field) in &sel.fields {
             if let SField::Contributions { filter, page, conn } = field {
+                // The columns the nodes show, their stakeholders' in the same statement.
+                let columns = conn
+                    .nodes()
+                    .map(ContributionSel::columns)
+                    .unwrap_or_default();
                 let mut pages = if ids.is_empty() {
                     HashMap::new()
                 } else {
-                    contributions::pages_by_parent(
+                    contributions::pages_by_parent_narrow(
                         &rd.db,
                         &rd.viewer,
                         Parent::Stakeholder,
                         &ids,
                         filter,
                         page,
+                        columns,
                     )
                     .await?
                 };
@@ -452,15 +452,20 @@ fn stakeholders_out<'a>(
                 } else {
                     HashMap::new()
                 };
+                let mut holders = HashMap::new();
                 let slices: Vec<Slice<contribution::Model>> = ids
                     .iter()
-                    .map(|id| pages.remove(id).unwrap_or_else(Slice::empty))
+                    .map(|id| {
+                        let (slice, theirs) = split(pages.remove(id).unwrap_or_else(Slice::empty));
+                        holders.extend(theirs);
+                        slice
+                    })
                     .collect();
                 let all: Vec<contribution::Model> = slices
                     .iter()
                     .flat_map(|s| s.items.iter().cloned())
                     .collect();
-                let mut nodes = contributions_out(rd, &all, None, conn.nodes())
+                let mut nodes = contributions_out(rd, &all, holders, conn.nodes())
                     .await?
                     .into_iter();
                 let mut written = Vec::with_capacity(slices.len());

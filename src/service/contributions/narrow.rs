@@ -4,10 +4,10 @@
 //! find: the conditions come from the same [`super::read::select`] and
 //! [`policy::readable_contributions`].
 
-use super::read::{ContributionFilter, select};
+use super::read::{ContributionFilter, Parent, select, select_with_parent};
 use crate::db::Db;
 use crate::error::AppResult;
-use crate::paging::{self, Listing, Page};
+use crate::paging::{self, Listing, Page, Slice};
 use crate::policy;
 use crate::viewer::Viewer;
 use entity::contribution::{Column, Entity, Model};
@@ -84,10 +84,16 @@ impl Columns {
         select
     }
 
-    /// A row of a [`Columns::narrow`] select, read by position.
-    fn decode(&self, row: &sea_orm::QueryResult) -> Result<WithStakeholder, sea_orm::DbErr> {
+    /// A row of a [`Columns::narrow`] select, read by position (its first column at
+    /// `first`).
+    fn decode(
+        &self,
+        row: &sea_orm::QueryResult,
+        first: usize,
+    ) -> Result<WithStakeholder, sea_orm::DbErr> {
         let mut c = blank_contribution();
         for (i, column) in self.contribution.iter().enumerate() {
+            let i = first + i;
             match column {
                 Column::Id => c.id = row.try_get_by_index(i)?,
                 Column::ConsultationId => c.consultation_id = row.try_get_by_index(i)?,
@@ -111,7 +117,7 @@ impl Columns {
                 Column::AgendaItem => c.agenda_item = row.try_get_by_index(i)?,
             }
         }
-        let base = self.contribution.len();
+        let base = first + self.contribution.len();
         let mut holder = None;
         // The stakeholder's id comes first: null when the join found none.
         if !self.stakeholder.is_empty()
@@ -198,7 +204,7 @@ fn blank_stakeholder() -> stakeholder::Model {
     }
 }
 
-/// [`list`], reading only `columns` (and each contribution's stakeholder, when some of
+/// [`super::list`], reading only `columns` (and each contribution's stakeholder, when some of
 /// its columns are asked for), in one statement, by position.
 pub async fn list_narrow(
     db: &impl Db,
@@ -208,19 +214,14 @@ pub async fn list_narrow(
     mut columns: Columns,
 ) -> AppResult<Listing<WithStakeholder>> {
     let plain = select(db.get_database_backend(), viewer, filter);
-    let order = page
-        .order
-        .column
-        .map(|c| c.name().parse::<Column>())
-        .transpose()
-        .map_err(|_| crate::error::AppError::bad_input("no such column to order by"))?;
+    let order = order_column(page)?;
     let narrow = columns.narrow(plain.clone(), order);
     let slice = paging::fetch_page_with(
         db,
         narrow,
         Column::Id,
         page,
-        |row| columns.decode(row),
+        |row| columns.decode(row, 0),
         |r: &WithStakeholder| &r.contribution,
     )
     .await?;
@@ -230,7 +231,44 @@ pub async fn list_narrow(
     })
 }
 
-/// [`by_ids`], reading only `columns` (and the stakeholder's, when asked for), in one
+/// [`super::pages_by_parent`], reading only `columns` (and each contribution's
+/// stakeholder, when some of its columns are asked for), in one statement, by position.
+pub async fn pages_by_parent_narrow(
+    db: &impl Db,
+    viewer: &Viewer,
+    parent: Parent,
+    parent_ids: &[i64],
+    filter: &ContributionFilter,
+    page: &Page,
+    mut columns: Columns,
+) -> AppResult<HashMap<i64, Slice<WithStakeholder>>> {
+    let (select, parent_expr) =
+        select_with_parent(db.get_database_backend(), viewer, filter, parent);
+    let order = order_column(page)?;
+    let narrow = columns.narrow(select, order);
+    paging::fetch_pages_by_parent_with(
+        db,
+        narrow,
+        parent_expr,
+        Column::Id,
+        parent_ids,
+        page,
+        |row, first| columns.decode(row, first),
+        |r: &WithStakeholder| &r.contribution,
+    )
+    .await
+}
+
+/// The column a page is ordered by, if any.
+fn order_column(page: &Page) -> AppResult<Option<Column>> {
+    page.order
+        .column
+        .map(|c| c.name().parse::<Column>())
+        .transpose()
+        .map_err(|_| crate::error::AppError::bad_input("no such column to order by"))
+}
+
+/// [`super::by_ids`], reading only `columns` (and the stakeholder's, when asked for), in one
 /// statement, by position.
 pub async fn by_ids_narrow(
     db: &impl Db,
@@ -247,7 +285,7 @@ pub async fn by_ids_narrow(
     let statement = select.build(db.get_database_backend());
     let mut out = HashMap::new();
     for row in db.query_all_raw(statement).await? {
-        let read = columns.decode(&row)?;
+        let read = columns.decode(&row, 0)?;
         out.insert(read.contribution.id, read);
     }
     Ok(out)

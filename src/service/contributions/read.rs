@@ -268,7 +268,7 @@ pub enum Parent {
 
 /// The readable contributions matching `filter`, with the expression that gives each
 /// row's parent. The filter's own field for that parent is ignored: the parent decides.
-fn select_with_parent(
+pub(super) fn select_with_parent(
     backend: DbBackend,
     viewer: &Viewer,
     filter: &ContributionFilter,
