@@ -2,7 +2,7 @@
 //! plan instead of field by field.
 //!
 //! [`plan`] walks the prepared operation once (through fragments, `@skip`/`@include`
-//! evaluated, with the same [`Walk`] as the limits and the cost) and, when it knows
+//! evaluated, with the same [`crate::graphql::selection::Walk`] as the limits and the cost) and, when it knows
 //! every field selected, returns a [`Plan`]: per root field, the arguments already
 //! parsed and the selection as a tree of known fields. [`Reads`], the schema's one
 //! extension, runs the plan after async-graphql has validated the operation, in place
@@ -11,11 +11,12 @@
 //! `data` is written directly, in the query's order (no `Value` tree, no reordering),
 //! for the HTTP layer to send as it is.
 //!
-//! Architecture Invariant: a plan reads only through the same service functions the
-//! resolvers call (`contributions::list`, `pages_by_parent`, `counts_by_parent`,
-//! `by_ids`, `revisions_by_number`, `stakeholders::list`, `stakeholders::by_ids`) and
-//! applies the same attribution rule ([`policy::sees_attribution`]): the read policy
-//! stays in one place.
+//! Architecture Invariant: a plan reads only through service functions whose
+//! conditions come from the same sources as the resolvers' (`contributions::list_narrow`,
+//! `by_ids_narrow` and `pages_by_parent_narrow` narrow the selects of `list`, `by_ids`
+//! and `pages_by_parent`; `counts_by_parent`, `revisions_by_number`, `relations::pages`,
+//! `stakeholders::list` as the resolvers call them) and applies the same attribution
+//! rule ([`crate::policy::sees_attribution`]): the read policy stays in one place.
 //!
 //! Architecture Invariant: a plan answers only what it answers exactly as the resolvers
 //! would. Anything else — a field or argument it does not know, a response key selected
