@@ -84,6 +84,19 @@ pub struct Order {
     pub descending: bool,
 }
 
+impl Order {
+    /// The column of `E` a list in this order is ordered by (`None`: by its key alone).
+    pub fn column_of<E: EntityTrait>(self) -> AppResult<Option<E::Column>> {
+        self.column
+            .map(|column| {
+                column.name().parse::<E::Column>().map_err(|_| {
+                    AppError::Internal(anyhow::anyhow!("no column {column:?} to order by"))
+                })
+            })
+            .transpose()
+    }
+}
+
 /// The opaque form of a cursor's text (URL-safe base64 without padding): every cursor
 /// the API hands out goes through here, and back through [`from_opaque`].
 pub fn opaque(text: &str) -> String {
@@ -288,14 +301,7 @@ struct Sort<E: EntityTrait> {
 
 impl<E: EntityTrait> Sort<E> {
     fn of(order: Order, id: E::Column) -> AppResult<Sort<E>> {
-        let column = order
-            .column
-            .map(|column| {
-                column.name().parse::<E::Column>().map_err(|_| {
-                    AppError::Internal(anyhow::anyhow!("no column {column:?} to order by"))
-                })
-            })
-            .transpose()?;
+        let column = order.column_of::<E>()?;
         Ok(Sort { order, column, id })
     }
 
@@ -477,32 +483,8 @@ where
     E: EntityTrait,
     C: ConnectionTrait,
 {
-    fetch_page_as(db, select, id, page, |m: &E::Model| m).await
-}
-
-/// [`fetch_page`], each row read as `R` (the entity's model and what `select` joins to
-/// it); `model` finds the entity's model in an `R`, for its cursor.
-pub async fn fetch_page_as<E, C, R>(
-    db: &C,
-    select: Select<E>,
-    id: E::Column,
-    page: &Page,
-    model: fn(&R) -> &E::Model,
-) -> AppResult<Slice<R>>
-where
-    E: EntityTrait,
-    C: ConnectionTrait,
-    R: sea_orm::FromQueryResult,
-{
-    fetch_page_with(
-        db,
-        select,
-        id,
-        page,
-        |row| R::from_query_result(row, ""),
-        model,
-    )
-    .await
+    let decode = |row: &sea_orm::QueryResult| E::Model::from_query_result(row, "");
+    fetch_page_with(db, select, id, page, decode, |m| m).await
 }
 
 /// [`fetch_page`], each row decoded by `decode` (a select of some columns only, read by

@@ -91,6 +91,7 @@ impl Application {
             statements,
             read_db,
             schema,
+            planning: crate::graphql::build_planning_schema(),
             limits,
             db,
             auth,

@@ -34,17 +34,27 @@ pub const MAX_DEPTH: usize = 12;
 pub type ConcordSchema = Schema<query::Query, mutation::Mutation, subscription::Subscription>;
 
 /// Builds the schema. It holds no state: the connection and viewer come with each request.
-/// Its one extension, [`compiled::Reads`], runs a planned query after validation in
-/// place of the resolvers; the transports apply [`limits::Limits`] before and
-/// [`error_codes::classify`] after running a request.
+/// It has no extensions (they would wrap every field's resolution): the transports apply
+/// [`limits::Limits`] before and [`error_codes::classify`] after running a request.
 pub fn build_schema() -> ConcordSchema {
+    builder().finish()
+}
+
+/// The same schema with one extension, [`compiled::Reads`], which runs a planned query
+/// after validation in place of the resolvers: only queries that carry a plan run on it,
+/// so that every other operation's fields resolve without the extension chain.
+pub fn build_planning_schema() -> ConcordSchema {
+    builder().extension(compiled::Reads).finish()
+}
+
+fn builder()
+-> async_graphql::SchemaBuilder<query::Query, mutation::Mutation, subscription::Subscription> {
     Schema::build(
         query::Query,
         mutation::Mutation::default(),
         subscription::Subscription,
     )
     .register_output_type::<error_codes::ErrorCode>()
-    .extension(compiled::Reads)
     .override_output_type_description::<chrono::DateTime<chrono::Utc>>(
         "A moment, as an RFC 3339 date and time with its offset, e.g. \"2010-12-14T10:00:00Z\". \
          Returned in UTC; accepted with any offset.",
@@ -52,7 +62,6 @@ pub fn build_schema() -> ConcordSchema {
     .override_output_type_description::<chrono::NaiveDate>(
         "A calendar day, as an ISO 8601 date, e.g. \"2010-12-14\".",
     )
-    .finish()
 }
 
 /// The schema in SDL, as committed in `schema.graphql`, with the `@specifiedBy` URLs

@@ -221,7 +221,12 @@ pub async fn execute(
             Ok(request) => {
                 let data = request_data(state, caller, db, events, charge, None);
                 let (request, slot) = planned(state, &prepared, request.data(data));
-                let response = state.schema.execute(request).await;
+                // Only a planned query runs on the schema with the plans' extension.
+                let schema = match slot {
+                    Some(_) => &state.planning,
+                    None => &state.schema,
+                };
+                let response = schema.execute(request).await;
                 written = slot.and_then(|slot| slot.take());
                 (response, charge, true)
             }

@@ -12,6 +12,9 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub schema: ConcordSchema,
+    /// The same schema with the compiled reads' extension, for queries that carry a
+    /// plan (`graphql::build_planning_schema`).
+    pub planning: ConcordSchema,
     /// The schema's limits, applied before a request runs.
     pub limits: Arc<Limits>,
     pub db: DatabaseConnection,

@@ -4,8 +4,8 @@
 //! [`plan`] walks the prepared operation once (through fragments, `@skip`/`@include`
 //! evaluated, with the same [`crate::graphql::selection::Walk`] as the limits and the cost) and, when it knows
 //! every field selected, returns a [`Plan`]: per root field, the arguments already
-//! parsed and the selection as a tree of known fields. [`Reads`], the schema's one
-//! extension, runs the plan after async-graphql has validated the operation, in place
+//! parsed and the selection as a tree of known fields. [`Reads`], the one extension of
+//! the planning schema (`graphql::build_planning_schema`), runs the plan after async-graphql has validated the operation, in place
 //! of the resolvers: each level's rows are read in one statement per field for all
 //! its parents at once, with no loader wait between levels, and the JSON of the answer's
 //! `data` is written directly, in the query's order (no `Value` tree, no reordering),

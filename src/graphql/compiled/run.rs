@@ -453,25 +453,28 @@ fn stakeholders_out<'a>(
                     HashMap::new()
                 };
                 let mut holders = HashMap::new();
+                // Every parent's rows in one list, for the next level; each page keeps
+                // its cursors (all its writing needs) and how many rows it had.
+                let mut all = Vec::new();
+                let mut sizes = Vec::with_capacity(ids.len());
                 let slices: Vec<Slice<contribution::Model>> = ids
                     .iter()
                     .map(|id| {
-                        let (slice, theirs) = split(pages.remove(id).unwrap_or_else(Slice::empty));
+                        let (mut slice, theirs) =
+                            split(pages.remove(id).unwrap_or_else(Slice::empty));
                         holders.extend(theirs);
+                        sizes.push(slice.items.len());
+                        all.append(&mut slice.items);
                         slice
                     })
-                    .collect();
-                let all: Vec<contribution::Model> = slices
-                    .iter()
-                    .flat_map(|s| s.items.iter().cloned())
                     .collect();
                 let mut nodes = contributions_out(rd, &all, holders, conn.nodes())
                     .await?
                     .into_iter();
                 let mut written = Vec::with_capacity(slices.len());
-                for (slice, id) in slices.iter().zip(&ids) {
+                for ((slice, id), size) in slices.iter().zip(&ids).zip(sizes) {
                     let mine: Vec<Piece> = if conn.nodes().is_some() {
-                        nodes.by_ref().take(slice.items.len()).collect()
+                        nodes.by_ref().take(size).collect()
                     } else {
                         Vec::new()
                     };

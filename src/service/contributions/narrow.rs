@@ -214,7 +214,7 @@ pub async fn list_narrow(
     mut columns: Columns,
 ) -> AppResult<Listing<WithStakeholder>> {
     let plain = select(db.get_database_backend(), viewer, filter);
-    let order = order_column(page)?;
+    let order = page.order.column_of::<Entity>()?;
     let narrow = columns.narrow(plain.clone(), order);
     let slice = paging::fetch_page_with(
         db,
@@ -244,7 +244,7 @@ pub async fn pages_by_parent_narrow(
 ) -> AppResult<HashMap<i64, Slice<WithStakeholder>>> {
     let (select, parent_expr) =
         select_with_parent(db.get_database_backend(), viewer, filter, parent);
-    let order = order_column(page)?;
+    let order = page.order.column_of::<Entity>()?;
     let narrow = columns.narrow(select, order);
     paging::fetch_pages_by_parent_with(
         db,
@@ -257,15 +257,6 @@ pub async fn pages_by_parent_narrow(
         |r: &WithStakeholder| &r.contribution,
     )
     .await
-}
-
-/// The column a page is ordered by, if any.
-fn order_column(page: &Page) -> AppResult<Option<Column>> {
-    page.order
-        .column
-        .map(|c| c.name().parse::<Column>())
-        .transpose()
-        .map_err(|_| crate::error::AppError::bad_input("no such column to order by"))
 }
 
 /// [`super::by_ids`], reading only `columns` (and the stakeholder's, when asked for), in one
