@@ -17,6 +17,7 @@ mod m20261130_000011_operations;
 mod m20261130_000012_reports;
 mod m20261205_000013_translation_supplier;
 mod m20261205_000014_readable_by_stakeholder;
+mod m20261205_000015_search_document;
 
 /// Applies Concord's migrations in order.
 pub struct Migrator;
@@ -39,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000012_reports::Migration),
             Box::new(m20261205_000013_translation_supplier::Migration),
             Box::new(m20261205_000014_readable_by_stakeholder::Migration),
+            Box::new(m20261205_000015_search_document::Migration),
         ]
     }
 }

@@ -208,8 +208,8 @@ impl Query {
     /// best match first, each with a snippet of where it matched. A search never finds
     /// nor counts what the caller may not read. PostgreSQL stems each contribution in
     /// its own language (Arabic and Chinese unstemmed, Chinese by character) and ranks
-    /// at most the first 1,000 matches it finds (about the earliest written);
-    /// `totalCount` counts every match. SQLite stems English only and ranks every match.
+    /// every match: title matches first, then the fewest words. SQLite stems English
+    /// only and ranks every match by bm25. `totalCount` counts every match.
     async fn search_contributions(
         &self,
         ctx: &Context<'_>,

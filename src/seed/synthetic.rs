@@ -196,6 +196,7 @@ pub async fn load(txn: &DatabaseTransaction, size: Size) -> anyhow::Result<usize
         .all(txn)
         .await?;
 
+    let mut vectors = search::BodyVectors::default();
     let mut done = 0u64;
     while done < size.contributions {
         let n = (size.contributions - done).min(BATCH as u64);
@@ -263,7 +264,10 @@ pub async fn load(txn: &DatabaseTransaction, size: Size) -> anyhow::Result<usize
                 translations: "",
             })
             .collect();
-        search::index(txn, &texts).await?;
+        // The bodies repeat (one sentence a language, 1 to 40 times): each is stemmed
+        // once for the whole load.
+        vectors.learn(txn, &texts).await?;
+        search::index_with(txn, &texts, &vectors).await?;
         let mut tags = Vec::new();
         let mut stances = Vec::new();
         for &id in &ids {

@@ -173,6 +173,46 @@ fn seed_synthetic_is_deterministic_and_loads_once() {
         "same seed, same rows"
     );
 
+    // Every contribution is found by its text, and on PostgreSQL each search vector is
+    // the one its text stems into: the bodies stemmed once for the whole load
+    // (`search::BodyVectors`) give what stemming each row would.
+    rt.block_on(async {
+        use sea_orm::{ConnectionTrait, DbBackend, Statement};
+        let conn = concord::db::connect(&first.url).await.unwrap();
+        let backend = conn.get_database_backend();
+        let count = |sql: &str| {
+            let conn = &conn;
+            let sql = sql.to_owned();
+            async move {
+                let row = conn
+                    .query_one_raw(Statement::from_string(backend, sql))
+                    .await
+                    .unwrap()
+                    .unwrap();
+                row.try_get_by_index::<i64>(0).unwrap()
+            }
+        };
+        assert_eq!(
+            count("SELECT COUNT(*) FROM contribution_search").await,
+            98 + 1500
+        );
+        if backend == DbBackend::Postgres {
+            let differ = count(
+                "SELECT COUNT(*) FROM contribution_search WHERE document IS DISTINCT FROM \
+                 setweight(to_tsvector(config, title), 'A') || setweight(to_tsvector(config, body), 'B') \
+                 || setweight(to_tsvector(config, translations), 'C')",
+            )
+            .await;
+            assert_eq!(differ, 0, "search vectors that are not their text's");
+            let found = count(
+                "SELECT COUNT(*) FROM contribution_search \
+                 WHERE document @@ websearch_to_tsquery(config, 'coopération')",
+            )
+            .await;
+            assert!(found > 100, "{found} French bodies found");
+        }
+    });
+
     let other = rt.block_on(TestDb::create());
     let (ok, _) = concord(&other, &["seed", "report-2010"]);
     assert!(ok);

@@ -3,7 +3,7 @@
 
 use super::store;
 use crate::db::Db;
-use crate::error::{AppResult, MutationResult};
+use crate::error::{AppError, AppResult, MutationResult};
 use crate::paging::{self, Listing, Page, Slice};
 use crate::policy;
 use crate::service::search::{self, SearchQuery};
@@ -183,8 +183,9 @@ pub struct Hits {
 }
 
 /// The readable contributions matching `query` and `filter`, best match first (ties
-/// in order of creation), `size` of them after the result at (`relevance`, id). On
-/// PostgreSQL the first [`search::RANKED`] matches found are ranked.
+/// in order of creation), `size` of them after the result at (`relevance`, id). Every
+/// match is ranked: on PostgreSQL by [`search::best`] (the title's matches first, then
+/// the fewest words), on SQLite by FTS5's bm25.
 #[tracing::instrument(
     name = "read::search",
     level = "debug",
@@ -200,39 +201,60 @@ pub async fn search(
     size: u64,
 ) -> AppResult<Hits> {
     let backend = db.get_database_backend();
-    let mut candidates = select(backend, viewer, filter).into_query();
-    search::join_matches(backend, &mut candidates, query);
-    let mut statement = search::ranked(backend, candidates);
-    let relevance = search::relevance(backend, query);
-    if let Some((score, id)) = after {
-        statement.cond_where(
-            Condition::any().add(relevance.clone().lt(score)).add(
-                Condition::all()
-                    .add(relevance.clone().eq(score))
-                    .add(Expr::col((Entity, Column::Id)).gt(id)),
-            ),
-        );
-    }
-    statement
-        .expr_as(relevance, Alias::new("relevance"))
-        .order_by(Alias::new("relevance"), Order::Desc)
-        .order_by((Entity, Column::Id), Order::Asc)
-        .limit(size + 1);
     let txn = db.begin().await?;
-    if backend == DbBackend::Postgres {
-        // The best plan depends on how many contributions the words match: plan each
-        // search for its own words. (A generic plan, which PostgreSQL settles on for a
-        // prepared statement after a few runs, ranks every match: 60 ms instead of 12
-        // for a word in every French contribution of 1,000,000.)
-        txn.execute_unprepared("SET LOCAL plan_cache_mode = force_custom_plan")
-            .await?;
-    }
-    let rows = txn.query_all(&statement).await?;
-    let mut found = Vec::with_capacity(rows.len());
-    for row in &rows {
-        let relevance: f64 = row.try_get("", "relevance")?;
-        found.push((Model::from_query_result(row, "")?, relevance));
-    }
+    let mut found = if backend == DbBackend::Postgres {
+        let after = match after {
+            None => None,
+            Some((relevance, id)) => Some((
+                search::Rank::from_relevance(relevance).ok_or_else(|| {
+                    AppError::bad_input(
+                        "`after` is not a cursor of a search result; use a `cursor` or `pageInfo.endCursor` of searchContributions",
+                    )
+                })?,
+                id,
+            )),
+        };
+        // The statements' estimates run high (a test per walked row): without this,
+        // PostgreSQL compiles them (JIT) for ~20 ms each to run them in under one.
+        txn.execute_unprepared("SET LOCAL jit = off").await?;
+        let readable = select(backend, viewer, filter).into_query();
+        let best = search::best(&txn, query, &readable, after, size + 1).await?;
+        let ids: Vec<i64> = best.iter().map(|(id, _)| *id).collect();
+        let mut rows: HashMap<i64, Model> = select(backend, viewer, filter)
+            .filter(Column::Id.is_in(ids))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|m| (m.id, m))
+            .collect();
+        best.into_iter()
+            .filter_map(|(id, rank)| Some((rows.remove(&id)?, rank.relevance())))
+            .collect::<Vec<_>>()
+    } else {
+        let mut statement = select(backend, viewer, filter).into_query();
+        search::join_matches(backend, &mut statement, query);
+        let relevance = search::relevance();
+        if let Some((score, id)) = after {
+            statement.cond_where(
+                Condition::any().add(relevance.clone().lt(score)).add(
+                    Condition::all()
+                        .add(relevance.clone().eq(score))
+                        .add(Expr::col((Entity, Column::Id)).gt(id)),
+                ),
+            );
+        }
+        statement
+            .expr_as(relevance, Alias::new("relevance"))
+            .order_by(Alias::new("relevance"), Order::Desc)
+            .order_by((Entity, Column::Id), Order::Asc)
+            .limit(size + 1);
+        let mut found = Vec::new();
+        for row in &txn.query_all(&statement).await? {
+            let relevance: f64 = row.try_get("", "relevance")?;
+            found.push((Model::from_query_result(row, "")?, relevance));
+        }
+        found
+    };
     let has_next = found.len() as u64 > size;
     found.truncate(size as usize);
     let ids: Vec<i64> = found.iter().map(|(m, _)| m.id).collect();

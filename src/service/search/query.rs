@@ -17,6 +17,11 @@ pub struct SearchQuery {
 }
 
 impl SearchQuery {
+    /// The search as PostgreSQL's `websearch_to_tsquery` takes it.
+    pub fn websearch(&self) -> &str {
+        &self.websearch
+    }
+
     /// Parses what a client typed; empty, over-long or word-less searches are
     /// `BAD_USER_INPUT`.
     pub fn parse(name: &str, raw: &str) -> AppResult<SearchQuery> {
