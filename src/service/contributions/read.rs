@@ -218,7 +218,8 @@ pub async fn search(
         // PostgreSQL compiles them (JIT) for ~20 ms each to run them in under one.
         txn.execute_unprepared("SET LOCAL jit = off").await?;
         let readable = select(backend, viewer, filter).into_query();
-        let best = search::best(&txn, query, &readable, after, size + 1).await?;
+        let narrowed = *filter != ContributionFilter::default();
+        let best = search::best(&txn, query, &readable, narrowed, after, size + 1).await?;
         let ids: Vec<i64> = best.iter().map(|(id, _)| *id).collect();
         let mut rows: HashMap<i64, Model> = select(backend, viewer, filter)
             .filter(Column::Id.is_in(ids))
