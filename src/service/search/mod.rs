@@ -11,6 +11,7 @@
 //! contributions ([`matching`]) and ranks them ([`join_matches`], [`relevance`]), always inside the caller's
 //! read policy, which the callers apply to the same statement.
 
+mod narrowed;
 mod query;
 mod ranked;
 mod text;

@@ -24,7 +24,8 @@
 //!
 //! A list the caller's filter narrows (a consultation, a stakeholder, languages…) may
 //! hold few contributions, which a walk would meet rarely: when it holds at most
-//! [`SMALL`], their matches are read by key and ranked at once ([`among_few`]).
+//! [`SMALL`](super::narrowed::SMALL), their matches are read by key and ranked at once
+//! ([`among_few`](super::narrowed::among_few)).
 //!
 //! Measured on 1,000,000 contributions (docs/BENCHMARKS.md): every search of
 //! `bench/search_latency.py`, common words, phrases and scripts alike, p50 7–12 ms.
@@ -33,7 +34,7 @@ use super::{CONFIGS, SearchQuery, TABLE};
 use sea_orm::sea_query::{
     Alias, Asterisk, Expr, ExprTrait, Order, Query, SelectStatement, UnionType,
 };
-use sea_orm::{ConnectionTrait, DbErr, Statement, Value};
+use sea_orm::{ConnectionTrait, DbErr, Value};
 
 /// Where a match ranks: its tier and its number of words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,10 +74,6 @@ impl Rank {
     }
 }
 
-/// Most contributions a narrowed list may hold for its matches to be ranked all at once
-/// ([`among_few`]) rather than walked for.
-const SMALL: u64 = 2_000;
-
 /// The best `size` matches of `query` that `readable` (a statement over `contribution`)
 /// keeps, after `after`, best first: each id with its rank. `narrowed`: the caller's
 /// filter narrows the list beyond the read policy (a consultation, a stakeholder…), so
@@ -90,7 +87,9 @@ pub async fn best<C: ConnectionTrait>(
     after: Option<(Rank, i64)>,
     size: u64,
 ) -> Result<Vec<(i64, Rank)>, DbErr> {
-    if narrowed && let Some(found) = among_few(db, query, readable, after, size).await? {
+    if narrowed
+        && let Some(found) = super::narrowed::among_few(db, query, readable, after, size).await?
+    {
         return Ok(found);
     }
     let mut found = Vec::new();
@@ -116,65 +115,6 @@ pub async fn best<C: ConnectionTrait>(
         }
     }
     Ok(found)
-}
-
-/// When `readable` holds at most [`SMALL`] contributions: their matches, ranked, the
-/// best `size` after `after`. `None` when it holds more.
-async fn among_few<C: ConnectionTrait>(
-    db: &C,
-    query: &SearchQuery,
-    readable: &SelectStatement,
-    after: Option<(Rank, i64)>,
-    size: u64,
-) -> Result<Option<Vec<(i64, Rank)>>, DbErr> {
-    let mut ids = readable.clone();
-    ids.clear_selects();
-    ids.expr(Expr::cust("contribution.id")).limit(SMALL + 1);
-    let rows = db.query_all(&ids).await?;
-    if rows.len() as u64 > SMALL {
-        return Ok(None);
-    }
-    if rows.is_empty() {
-        return Ok(Some(Vec::new()));
-    }
-    let mut list = Vec::with_capacity(rows.len());
-    for row in &rows {
-        list.push(row.try_get_by_index::<i64>(0)?.to_string());
-    }
-    let backend = db.get_database_backend();
-    // SQL safe: the table is a constant and the ids integers written by Rust; the search
-    // is bound.
-    let sql = format!(
-        "SELECT contribution_id, title_document @@ websearch_to_tsquery(config, $1), words \
-         FROM {TABLE} WHERE contribution_id IN ({}) \
-         AND document @@ websearch_to_tsquery(config, $1)",
-        list.join(", ")
-    );
-    let mut found = Vec::new();
-    for row in db
-        .query_all_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [query.websearch.clone().into()],
-        ))
-        .await?
-    {
-        let id: i64 = row.try_get_by_index(0)?;
-        let rank = Rank {
-            title: row.try_get_by_index(1)?,
-            words: row.try_get_by_index(2)?,
-        };
-        found.push((id, rank));
-    }
-    // Best first: the title's tier, then the fewest words, then the id.
-    let key = |&(id, rank): &(i64, Rank)| (std::cmp::Reverse(rank.title), rank.words, id);
-    found.sort_by_key(key);
-    if let Some((rank, id)) = after {
-        let from = key(&(id, rank));
-        found.retain(|hit| key(hit) > from);
-    }
-    found.truncate(usize::try_from(size).unwrap_or(usize::MAX));
-    Ok(Some(found))
 }
 
 /// The condition that a row of the search table (`s`) is in the tier and matches, in
