@@ -1,15 +1,18 @@
 //! Full-text search over contributions: their current title and body, in the six UN
 //! languages, and the translations of their current revision (kept beside the original
 //! in the same row, so that a search reads one index whichever text matches). PostgreSQL stems each contribution in its own language (`english`,
-//! `french`, `spanish`, `russian`; `simple` for Arabic, Chinese and anything else)
-//! through a GIN index; SQLite uses FTS5 (Porter stemming, accents folded). On both,
+//! `french`, `spanish`, `russian`; `concord_cjk`, a copy of `simple`, for Chinese, Japanese
+//! and Korean; `simple` for Arabic and anything else) through a GIN index per
+//! configuration; SQLite uses FTS5 (Porter stemming, accents folded). On both,
 //! CJK characters are indexed and searched one per token, so a Chinese word is found as
 //! the phrase of its characters.
 //!
 //! A search is a [`SearchQuery`]: words (all must match), `"quoted phrases"`, `a or b`
 //! and `-excluded` words, as web search engines take them. It narrows any list of
-//! contributions ([`matching`]) and ranks them ([`join_matches`], [`relevance`]), always inside the caller's
-//! read policy, which the callers apply to the same statement.
+//! contributions ([`matching`]) and ranks every match, always inside the caller's read
+//! policy: on PostgreSQL through [`best`] (title matches first, then the fewest words;
+//! `ranked`), on SQLite by bm25 ([`join_matches`], [`relevance`]) in the statement the
+//! callers apply the policy to.
 
 mod narrowed;
 mod query;

@@ -86,11 +86,12 @@ impl BodyVectors {
         Ok(())
     }
 
-    fn get(&self, language: &str, body: &str) -> Option<&String> {
+    /// The vector known for the body of `key` (a configuration and a spaced body).
+    fn get(&self, key: &(&'static str, String)) -> Option<String> {
         if self.0.is_empty() {
             return None;
         }
-        self.0.get(&(config(language), spaced(body)))
+        self.0.get(key).cloned()
     }
 }
 
@@ -110,11 +111,13 @@ pub async fn index_with<C: ConnectionTrait>(
         values.push(row.contribution_id.into());
         if backend == DbBackend::Postgres {
             let n = i * 6;
-            values.push(config(row.language).into());
+            let key = (config(row.language), spaced(row.body));
+            let vector = known.get(&key);
+            values.push(key.0.into());
             values.push(spaced(row.title).into());
-            values.push(spaced(row.body).into());
+            values.push(key.1.into());
             values.push(spaced(row.translations).into());
-            values.push(known.get(row.language, row.body).cloned().into());
+            values.push(vector.into());
             tuples.push(format!(
                 "(${}::bigint, ${}::regconfig, ${}::text, ${}::text, ${}::text, ${}::tsvector)",
                 n + 1,
