@@ -91,10 +91,17 @@ pub fn is_outage(err: &DbErr) -> bool {
         DbErr::Conn(_) => return true,
         _ => return false,
     };
-    matches!(
-        sqlx.as_ref(),
-        Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed
-    )
+    match sqlx.as_ref() {
+        Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+        // The server ending the connection: shutting down (57P01, 57P02), starting up
+        // (57P03), or any connection exception (class 08). A connection in use within
+        // the last second is not tested before its statement (`db::IDLE_TEST`), so a
+        // shutdown is met here first.
+        Sqlx::Database(e) => e
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P0")),
+        _ => false,
+    }
 }
 
 impl From<anyhow::Error> for AppError {

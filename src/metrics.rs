@@ -16,8 +16,12 @@
 //! - `concord_db_pool_connections{state}`: the pool's connections `in_use` and `idle`,
 //!   read when scraped;
 //! - `concord_websocket_connections`: sockets open now;
-//! - `concord_graphql_documents_parsed_total`: GraphQL documents parsed (one a request
-//!   that carries one, whatever reads it: see [`crate::graphql::prepared`]);
+//! - `concord_graphql_documents_parsed_total`: GraphQL documents parsed (at most one a
+//!   request, whatever reads it, and none for a document parsed lately: see
+//!   [`crate::graphql::prepared`]);
+//! - `concord_graphql_validations_reused_total`: queries answered by their plan without
+//!   the executor, the same operation having passed validation before
+//!   ([`crate::graphql::compiled::Validated`]);
 //! - `concord_graphql_root_fields_total{path}`: the root fields of queries, by how they
 //!   ran: `compiled` (as a plan, [`crate::graphql::compiled`]), `fallback` (planned, but
 //!   the plan gave way to the resolvers at run time) or `resolved` (not planned).
@@ -45,6 +49,7 @@ pub struct Metrics {
     pool: IntGaugeVec,
     sockets: IntGauge,
     parsed: IntCounter,
+    reused: IntCounter,
     root_fields: IntCounterVec,
     names: Mutex<HashSet<String>>,
 }
@@ -110,6 +115,11 @@ impl Metrics {
             .expect("valid metric");
         let parsed = IntCounter::new("graphql_documents_parsed_total", "GraphQL documents parsed")
             .expect("valid metric");
+        let reused = IntCounter::new(
+            "graphql_validations_reused_total",
+            "Queries whose plan ran without the executor, validated before",
+        )
+        .expect("valid metric");
         let root_fields = IntCounterVec::new(
             Opts::new(
                 "graphql_root_fields_total",
@@ -127,6 +137,7 @@ impl Metrics {
             Box::new(pool.clone()),
             Box::new(sockets.clone()),
             Box::new(parsed.clone()),
+            Box::new(reused.clone()),
             Box::new(root_fields.clone()),
         ] {
             registry
@@ -143,6 +154,7 @@ impl Metrics {
             pool,
             sockets,
             parsed,
+            reused,
             root_fields,
             names: Mutex::new(HashSet::new()),
         }
@@ -197,6 +209,11 @@ impl Metrics {
     /// Records a GraphQL document parsed.
     pub fn document_parsed(&self) {
         self.parsed.inc();
+    }
+
+    /// Records a query whose plan ran without the executor (validated before).
+    pub fn validation_reused(&self) {
+        self.reused.inc();
     }
 
     /// Records `n` root fields of a query run by `path` (`compiled`, `fallback`,

@@ -104,6 +104,7 @@ impl Application {
             stopping: stopping_rx,
             webhook_targets: settings.webhooks.targets,
             compiled_reads: settings.compiled_reads,
+            validated: Default::default(),
         });
         let origins = settings.cors_origins.clone();
         let server = HttpServer::new(move || {

@@ -7,21 +7,70 @@
 //!
 //! [`Prepared::parse`] is the crate's only call of the GraphQL parser on a request (the
 //! architecture test holds it to that), and each one is counted in the metrics
-//! (`concord_graphql_documents_parsed_total`).
+//! (`concord_graphql_documents_parsed_total`). A document sent again is not parsed
+//! again: the last [`CACHED_DOCUMENTS`] documents of at most [`CACHED_TEXT`] bytes are
+//! kept, parsed (or with the reason they do not parse), by their text. Parsing is a
+//! pure function of the text, so the cache is the process's own, shared by every
+//! server in it.
 
 use super::limits::{Admission, Limits};
 use super::selection::Walk;
 use async_graphql::parser::types::{ExecutableDocument, OperationDefinition, OperationType};
 use async_graphql::{Request, ServerError, Variables};
+use std::num::NonZeroUsize;
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// How many parsed documents are kept (see the module's documentation).
+pub const CACHED_DOCUMENTS: usize = 512;
+/// The longest document kept parsed, in bytes: longer ones are parsed each time.
+pub const CACHED_TEXT: usize = 8 * 1024;
+
+/// A document's text parsed once, and its digest.
+struct Parsed {
+    document: Result<ExecutableDocument, ServerError>,
+    digest: String,
+}
+
+impl Parsed {
+    fn of(text: &str) -> Parsed {
+        crate::metrics::global().document_parsed();
+        Parsed {
+            document: async_graphql::parser::parse_query(text).map_err(Into::into),
+            digest: crate::service::operations::hash(text),
+        }
+    }
+
+    /// The parse of `text`: the one kept, or a new one (then kept, when short enough).
+    fn cached(text: &str) -> Arc<Parsed> {
+        type Cache = Mutex<lru::LruCache<String, Arc<Parsed>>>;
+        static DOCUMENTS: OnceLock<Cache> = OnceLock::new();
+        if text.len() > CACHED_TEXT {
+            return Arc::new(Parsed::of(text));
+        }
+        let cache = DOCUMENTS.get_or_init(|| {
+            Mutex::new(lru::LruCache::new(
+                NonZeroUsize::new(CACHED_DOCUMENTS).unwrap_or(NonZeroUsize::MIN),
+            ))
+        });
+        if let Some(parsed) = cache.lock().ok().and_then(|mut c| c.get(text).cloned()) {
+            return parsed;
+        }
+        // Parsed outside the lock: two first sendings at once may both parse.
+        let parsed = Arc::new(Parsed::of(text));
+        if let Ok(mut cache) = cache.lock() {
+            cache.put(text.to_owned(), parsed.clone());
+        }
+        parsed
+    }
+}
 
 /// A request, parsed (see the module's documentation).
 pub struct Prepared {
     /// The request as sent (its document, once resolved from a persisted query), until
     /// it is handed to the executor.
     request: Option<Request>,
-    /// The parsed document, or why it does not parse.
-    document: Result<ExecutableDocument, ServerError>,
-    digest: String,
+    /// The parsed document, or why it does not parse, and its digest.
+    parsed: Arc<Parsed>,
     variables: Variables,
     operation_name: Option<String>,
     admission: Admission,
@@ -30,14 +79,11 @@ pub struct Prepared {
 impl Prepared {
     /// Parses a request's document (once: see the module's documentation).
     pub fn parse(request: Request) -> Prepared {
-        crate::metrics::global().document_parsed();
-        let document = async_graphql::parser::parse_query(&request.query).map_err(Into::into);
         Prepared {
-            digest: crate::service::operations::hash(&request.query),
+            parsed: Parsed::cached(&request.query),
             variables: request.variables.clone(),
             operation_name: request.operation_name.clone(),
             admission: Admission::default(),
-            document,
             request: Some(request),
         }
     }
@@ -55,7 +101,7 @@ impl Prepared {
 
     /// The SHA-256 of the document's text, in hexadecimal (a persisted query's hash).
     pub fn digest(&self) -> &str {
-        &self.digest
+        &self.parsed.digest
     }
 
     /// The document's text, while the request has not been handed to the executor.
@@ -65,7 +111,7 @@ impl Prepared {
 
     /// The parsed document; `None` when it does not parse.
     pub fn document(&self) -> Option<&ExecutableDocument> {
-        self.document.as_ref().ok()
+        self.parsed.document.as_ref().ok()
     }
 
     /// The `operationName` the request sent.
@@ -118,7 +164,7 @@ impl Prepared {
     /// response order reads the document after the execution); `Err` is why the
     /// document does not parse, the response's only error.
     pub fn take_request(&mut self) -> Result<Request, ServerError> {
-        let document = self.document.clone()?;
+        let document = self.parsed.document.clone()?;
         let mut request = self.request.take().unwrap_or_else(|| Request::new(""));
         request.set_parsed_query(document);
         Ok(request)

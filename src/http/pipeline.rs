@@ -1,14 +1,16 @@
 //! The one path of a GraphQL operation, over HTTP and WebSocket alike:
 //!
 //! 1. [`prepare`]: a NUL character anywhere is refused; a persisted query is resolved
-//!    (or refused); the document is parsed, once ([`Prepared`]); its shape and cost are
-//!    measured (`graphql::limits`).
+//!    (or refused); the document is parsed, once (not again when it was sent lately:
+//!    [`Prepared`]); its shape and cost are measured (`graphql::limits`).
 //! 2. The transport's own rules read the prepared operation: GET runs no mutation
 //!    (`http/graphql.rs`), a keyed mutation runs once (`http/idempotent.rs`), a query
 //!    reads from the replica.
 //! 3. [`execute`] (HTTP) or [`stream`] (WebSocket): the caller is charged, and the
 //!    operation refused, in this order, when the rate-limit store is unreachable, the
-//!    caller's budget is spent, or the limits refuse it; else it runs.
+//!    caller's budget is spent, or the limits refuse it; else it runs (over HTTP, a
+//!    query the planner knows as a plan, without the executor once the same operation
+//!    passed its validation: [`run_admitted`]).
 //! 4. [`finish`]: each response gets its fields in the query's order, a code on every
 //!    error, the request id on an internal error and its cost in `extensions.cost`; the
 //!    metrics and the log record its [`Outcome`], which is also what the idempotency
@@ -213,24 +215,13 @@ pub async fn execute(
     mut prepared: Prepared,
 ) -> Answer {
     let started = Instant::now();
-    let mut written = None;
-    let (response, charge, ran) = match admit(state, caller, &prepared).await {
-        Err((refused, charge)) => (refused, charge, false),
-        Ok(charge) => match prepared.take_request() {
-            Err(unparsed) => (Response::from_errors(vec![unparsed]), charge, false),
-            Ok(request) => {
-                let data = request_data(state, caller, db, events, charge, None);
-                let (request, slot) = planned(state, &prepared, request.data(data));
-                // Only a planned query runs on the schema with the plans' extension.
-                let schema = match slot {
-                    Some(_) => &state.planning,
-                    None => &state.schema,
-                };
-                let response = schema.execute(request).await;
-                written = slot.and_then(|slot| slot.take());
-                (response, charge, true)
-            }
-        },
+    let (response, charge, ran, written) = match admit(state, caller, &prepared).await {
+        Err((refused, charge)) => (refused, charge, false, None),
+        Ok(charge) => {
+            let data = request_data(state, caller, db, events, charge, None);
+            let (response, ran, written) = run_admitted(state, &mut prepared, data).await;
+            (response, charge, ran, written)
+        }
     };
     let (response, outcome) = finish(
         state,
@@ -298,32 +289,57 @@ pub fn stream(
     })
 }
 
-/// The request, with the plan of its query when the planner knows every field
-/// ([`crate::graphql::compiled`]; `CONCORD_COMPILED_READS`), and where the plan will
-/// leave its answer. (Over HTTP only: a WebSocket's answers are values, run field by
-/// field.)
-fn planned(
+/// Runs an admitted operation over HTTP: its answer, whether it ran (its document
+/// parsed), and the JSON of `data` when a plan wrote it.
+///
+/// A query the planner knows whole ([`crate::graphql::compiled`];
+/// `CONCORD_COMPILED_READS`) runs as a plan: on the planning schema, which validates it
+/// first, or, when async-graphql validated the same operation before
+/// ([`compiled::Validated`]), without the executor at all; a plan that gives way there
+/// leaves the operation to the resolvers. (Over HTTP only: a WebSocket's answers are
+/// values, run field by field.)
+async fn run_admitted(
     state: &AppState,
-    prepared: &Prepared,
-    request: async_graphql::Request,
-) -> (async_graphql::Request, Option<compiled::Written>) {
-    if prepared.operation_type() != Some(async_graphql::parser::types::OperationType::Query) {
-        return (request, None);
-    }
+    prepared: &mut Prepared,
+    data: RequestData,
+) -> (Response, bool, Option<String>) {
     use crate::config::CompiledReads;
+    let is_query =
+        prepared.operation_type() == Some(async_graphql::parser::types::OperationType::Query);
     let plan = match state.compiled_reads {
-        CompiledReads::Off => None,
-        CompiledReads::On | CompiledReads::Verify => compiled::plan(prepared),
+        CompiledReads::On | CompiledReads::Verify if is_query => compiled::plan(prepared),
+        _ => None,
+    };
+    let key = plan.as_ref().and_then(|_| compiled::Key::of(prepared));
+    let mut plan = plan;
+    // `verify` compares every plan with the resolvers: it always takes the executor.
+    if state.compiled_reads == CompiledReads::On
+        && let (Some(known), Some(key)) = (&plan, &key)
+        && state.validated.contains(key)
+    {
+        if let Some(json) = known.answer(&data).await {
+            crate::metrics::global().validation_reused();
+            return (Response::new(async_graphql::Value::Null), true, Some(json));
+        }
+        // The resolvers say why (or do what the plan does not).
+        plan = None;
+    }
+    let request = match prepared.take_request() {
+        Err(unparsed) => return (Response::from_errors(vec![unparsed]), false, None),
+        Ok(request) => request.data(data),
     };
     match plan {
         Some(plan) => {
             let verify = state.compiled_reads == CompiledReads::Verify;
-            let (planned, written) = compiled::Planned::new(plan, verify);
-            (request.data(planned), Some(written))
+            let validated = key.map(|key| (state.validated.clone(), key));
+            let (planned, slot) = compiled::Planned::new(plan, verify, validated);
+            // Only a planned query runs on the schema with the plans' extension.
+            let response = state.planning.execute(request.data(planned)).await;
+            (response, true, slot.take())
         }
         None => {
             crate::metrics::global().root_fields("resolved", prepared.root_fields().len());
-            (request, None)
+            (state.schema.execute(request).await, true, None)
         }
     }
 }

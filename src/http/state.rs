@@ -36,6 +36,8 @@ pub struct AppState {
     pub introspection: bool,
     /// Whether queries the planner knows run as plans (`CONCORD_COMPILED_READS`).
     pub compiled_reads: crate::config::CompiledReads,
+    /// Operations validated before, whose plans run without the executor.
+    pub validated: Arc<crate::graphql::compiled::Validated>,
     /// Where webhooks may point.
     pub webhook_targets: crate::service::webhooks::Targets,
     /// Why prepared statements are not safe on the pools, when the last check found

@@ -432,3 +432,103 @@ async fn a_planned_query_reads_each_level_in_one_statement() {
     let theirs = "{ stakeholders(first: 20) { nodes { contributions(first: 3) { nodes { id group stakeholder { name } } } } } }";
     assert_eq!(statements(&pair, theirs).await, 2);
 }
+
+#[tokio::test]
+async fn a_query_validated_before_runs_its_plan_without_the_executor() {
+    let app = crate::helpers::spawn_seeded_app().await;
+    let secretariat = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    // A server of its own (its metrics count only these requests), planning queries.
+    let (_serving, port) = crate::pooler::serve(&[
+        ("DATABASE_URL", &app.db_url),
+        ("CONCORD_COMPILED_READS", "true"),
+    ])
+    .await;
+    let address = format!("http://127.0.0.1:{port}");
+    let reused = || async {
+        let text = app
+            .client
+            .get(format!("{address}/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        text.lines()
+            .find_map(|l| l.strip_prefix("concord_graphql_validations_reused_total "))
+            .map_or(0, |v| v.parse::<u64>().unwrap())
+    };
+    let ask = |token: Option<String>, query: &'static str, variables: Value| {
+        let mut request = app
+            .client
+            .post(format!("{address}/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move {
+            let response = request.send().await.unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let page = "query($n: Int) { contributions(first: $n) { nodes { id title } } }";
+    let first = ask(None, page, json!({ "n": 2 })).await;
+    assert_eq!(first.0, 200, "{}", first.1);
+    assert_eq!(
+        reused().await,
+        0,
+        "validated by the executor the first time"
+    );
+    // The same operation again: the same bytes, without the executor.
+    assert_eq!(ask(None, page, json!({ "n": 2 })).await, first);
+    assert_eq!(reused().await, 1);
+    // Other variables are validated first; then they too are known.
+    let three = ask(None, page, json!({ "n": 3 })).await;
+    let nodes: Value = serde_json::from_str(&three.1).unwrap();
+    assert_eq!(
+        nodes["data"]["contributions"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(reused().await, 1);
+    assert_eq!(ask(None, page, json!({ "n": 3 })).await, three);
+    assert_eq!(reused().await, 2);
+    // A variable of the wrong type fails validation, every time: a failure is not kept.
+    for _ in 0..2 {
+        let (status, body) = ask(None, page, json!({ "n": "three" })).await;
+        let body: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(status, 200);
+        assert!(body["errors"][0]["message"].is_string(), "{body}");
+        assert!(body["data"].is_null(), "{body}");
+    }
+    assert_eq!(reused().await, 2);
+    // Known for one caller, the operation still answers as the resolvers do for
+    // another: the secretariat's draft is found by the secretariat, and for an
+    // anonymous caller the plan gives way and the resolvers say it is not found.
+    let draft = crate::matrix::contribution(
+        &app,
+        crate::matrix::stakeholder(&app, "Government delegation 1").await,
+        "DRAFT",
+        "PUBLIC",
+    )
+    .await;
+    let by_id = "query($id: ID!) { contribution(id: $id) { id status } }";
+    let variables = json!({ "id": draft });
+    for _ in 0..2 {
+        let (status, body) = ask(Some(secretariat.clone()), by_id, variables.clone()).await;
+        assert_eq!(status, 200);
+        assert!(body.contains("\"status\":\"DRAFT\""), "{body}");
+    }
+    assert_eq!(reused().await, 3);
+    let (_, hidden) = ask(None, by_id, variables.clone()).await;
+    let hidden: Value = serde_json::from_str(&hidden).unwrap();
+    assert_eq!(
+        hidden["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{hidden}"
+    );
+    assert_eq!(reused().await, 3, "the plan gave way: not counted");
+}

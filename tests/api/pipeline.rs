@@ -146,7 +146,7 @@ async fn a_field_left_out_by_skip_or_include_is_not_charged() {
 }
 
 #[tokio::test]
-async fn a_requests_document_is_parsed_once_whatever_reads_it() {
+async fn a_document_is_parsed_once_whatever_reads_it_and_not_again_when_sent_again() {
     // A server of its own, so that its metrics count only these requests.
     let app = spawn_app().await;
     let admin = app
@@ -179,28 +179,30 @@ async fn a_requests_document_is_parsed_once_whatever_reads_it() {
         request.send()
     };
     assert_eq!(parsed().await, 0);
-    let mut sent = 0;
+    // Documents not sent before (each parsed once; one sent again is not parsed again).
+    let mut distinct = 0;
     // A query, and a named query with fragments, directives and an order to restore.
     post(json!({ "query": "{ viewer { role } }" }), None)
         .await
         .unwrap();
-    sent += 1;
+    distinct += 1;
     post(
         json!({ "query": "query A($s: Boolean!) { ...F viewer @skip(if: $s) { role } } fragment F on Query { stakeholders(first: 1) { totalCount } }", "variables": { "s": false }, "operationName": "A" }),
         None,
     )
     .await
     .unwrap();
-    sent += 1;
-    // A keyed named mutation, and its replay.
+    distinct += 1;
+    // A keyed named mutation, and its replay (the same document).
+    distinct += 1;
     let create =
         json!({ "query": CREATE.replace("Unknown name", "Parsed once"), "operationName": "M" });
     for _ in 0..2 {
         let response = post(create.clone(), Some("parsed-once")).await.unwrap();
         assert_eq!(response.status(), 200);
-        sent += 1;
     }
-    // A query over GET, and a mutation over GET (405).
+    // A query over GET (sent before by POST), and a mutation over GET (405).
+    distinct += 1;
     for (query, status) in [("{ viewer { role } }", 200), (CREATE, 405)] {
         let url = format!(
             "{address}/graphql?{}",
@@ -210,7 +212,6 @@ async fn a_requests_document_is_parsed_once_whatever_reads_it() {
         );
         let response = client.get(url).send().await.unwrap();
         assert_eq!(response.status(), status);
-        sent += 1;
     }
     // A persisted query registered, then run by its hash alone.
     let document = "query Persisted { viewer { role } }";
@@ -222,7 +223,7 @@ async fn a_requests_document_is_parsed_once_whatever_reads_it() {
     post(json!({ "extensions": persisted }), None)
         .await
         .unwrap();
-    sent += 2;
+    distinct += 1;
     // A document that does not parse (parsed once, and not again to report why).
     let answer: Value = post(json!({ "query": "{ viewer" }), None)
         .await
@@ -234,8 +235,8 @@ async fn a_requests_document_is_parsed_once_whatever_reads_it() {
         answer["errors"][0]["extensions"]["code"],
         "GRAPHQL_PARSE_FAILED"
     );
-    sent += 1;
-    // An operation on a WebSocket.
+    distinct += 1;
+    // An operation on a WebSocket (its document sent before).
     let mut socket = crate::sockets::connect_at(&address, Some(&admin)).await;
     let subscribe =
         json!({ "id": "1", "type": "subscribe", "payload": { "query": "{ viewer { role } }" } });
@@ -245,13 +246,28 @@ async fn a_requests_document_is_parsed_once_whatever_reads_it() {
         .unwrap();
     let payload = crate::sockets::next_for(&mut socket, "1").await;
     assert_eq!(payload["data"]["viewer"]["role"], "SECRETARIAT");
-    sent += 1;
     // Refused before any parse: a NUL character.
     let response = post(json!({ "query": "{ viewer { role } }\u{0}" }), None)
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    assert_eq!(parsed().await, sent, "one parse a request");
+    assert_eq!(parsed().await, distinct, "one parse a document");
+    // Sent again, none is parsed again; the one that does not parse says so again.
+    post(json!({ "query": "{ viewer { role } }" }), None)
+        .await
+        .unwrap();
+    let again: Value = post(json!({ "query": "{ viewer" }), None)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        again["errors"][0]["extensions"]["code"],
+        "GRAPHQL_PARSE_FAILED"
+    );
+    assert_eq!(again["errors"], answer["errors"]);
+    assert_eq!(parsed().await, distinct, "nothing parsed again");
 }
 
 #[tokio::test]

@@ -35,9 +35,11 @@ use std::sync::Arc;
 mod json;
 mod planner;
 mod run;
+mod validated;
 
 pub use planner::plan;
 use run::GiveWay;
+pub use validated::{Key, Validated};
 
 /// A query the planner understood whole.
 pub struct Plan {
@@ -174,20 +176,47 @@ pub struct Planned {
     written: Arc<std::sync::Mutex<Option<String>>>,
     /// Whether the resolvers run too, their answer compared with the plan's.
     verify: bool,
+    /// Where to record that the operation passed validation, once its plan answered.
+    validated: Option<(Arc<Validated>, Key)>,
 }
 
 impl Planned {
-    /// The plan, and the slot its answer will be found in (see [`Written`]).
-    pub fn new(plan: Plan, verify: bool) -> (Planned, Written) {
+    /// The plan, and the slot its answer will be found in (see [`Written`]); when the
+    /// plan answers, `validated` records the operation as validated.
+    pub fn new(
+        plan: Plan,
+        verify: bool,
+        validated: Option<(Arc<Validated>, Key)>,
+    ) -> (Planned, Written) {
         let written = Arc::new(std::sync::Mutex::new(None));
         (
             Planned {
                 plan,
                 written: written.clone(),
                 verify,
+                validated,
             },
             Written(written),
         )
+    }
+}
+
+impl Plan {
+    /// Answers the plan for the request without the executor (an operation async-graphql
+    /// validated before: [`Validated`]): the JSON of `data`, or `None` when it gives way
+    /// to the resolvers.
+    pub async fn answer(&self, rd: &RequestData) -> Option<String> {
+        let roots = self.roots.len();
+        match self.run(rd).await {
+            Ok(data) => {
+                crate::metrics::global().root_fields("compiled", roots);
+                Some(data)
+            }
+            Err(GiveWay) => {
+                crate::metrics::global().root_fields("fallback", roots);
+                None
+            }
+        }
     }
 }
 
@@ -256,6 +285,10 @@ impl Extension for Reads {
         match planned.written.lock() {
             Ok(mut slot) => {
                 *slot = Some(data);
+                // It ran, so async-graphql's validation passed.
+                if let Some((validated, key)) = &planned.validated {
+                    validated.insert(key.clone());
+                }
                 crate::metrics::global().root_fields("compiled", roots);
                 Response::new(Value::Null)
             }
