@@ -10,6 +10,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
 
+mod held;
+
+pub use held::{HOLD, Held};
+
 /// The default database: a SQLite file in the working directory, created if missing.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://concord.db?mode=rwc";
 
@@ -71,6 +75,7 @@ pub async fn connect_with(url: &str, pool: PoolSettings) -> anyhow::Result<Datab
         match Database::connect(options.clone()).await {
             Ok(mut db) => {
                 db.set_metric_callback(|info| crate::metrics::global().statement(info));
+                held::register(&db, !pool.transaction_pooler);
                 return Ok(db);
             }
             Err(err) if attempt < 10 && err.to_string().contains("database is locked") => {
@@ -82,6 +87,20 @@ pub async fn connect_with(url: &str, pool: PoolSettings) -> anyhow::Result<Datab
             }
         }
     }
+}
+
+/// Calls `hook` for every statement run on `db`'s pool, by sea-orm or by [`Held`]
+/// (sea-orm's metric callback, which the metrics are also given).
+pub fn observe(
+    db: &mut DatabaseConnection,
+    hook: impl Fn(&sea_orm::metric::Info<'_>) + Send + Sync + 'static,
+) {
+    let hook: held::Hook = std::sync::Arc::new(hook);
+    held::set_hook(db, hook.clone());
+    db.set_metric_callback(move |info| {
+        crate::metrics::global().statement(info);
+        hook(info);
+    });
 }
 
 /// The pool's options for `url` (see [`connect_with`]).
@@ -266,7 +285,20 @@ impl<T> Db for T where
 #[derive(Clone)]
 pub enum Handle {
     Pool(DatabaseConnection),
+    /// The pool, its statements outside transactions run on connections kept between
+    /// them ([`Held`]).
+    Held(std::sync::Arc<Held>),
     Transaction(std::sync::Arc<DatabaseTransaction>),
+}
+
+impl Handle {
+    /// The handle of a pool: its connections held when it may be (`held`).
+    pub fn of(db: &DatabaseConnection, held: Option<&std::sync::Arc<Held>>) -> Handle {
+        match held {
+            Some(held) => Handle::Held(held.clone()),
+            None => Handle::Pool(db.clone()),
+        }
+    }
 }
 
 /// Runs the same call on whichever the handle holds.
@@ -274,6 +306,10 @@ macro_rules! forward {
     ($self:ident, $c:ident => $call:expr) => {
         match $self {
             Handle::Pool($c) => $call,
+            Handle::Held(held) => {
+                let $c: &DatabaseConnection = &held.db;
+                $call
+            }
             Handle::Transaction($c) => {
                 let $c: &DatabaseTransaction = $c;
                 $call
@@ -294,10 +330,16 @@ impl ConnectionTrait for Handle {
         forward!(self, c => c.execute_unprepared(sql).await)
     }
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
-        forward!(self, c => c.query_one_raw(stmt).await)
+        match self {
+            Handle::Held(held) => held.query_one(stmt).await,
+            _ => forward!(self, c => c.query_one_raw(stmt).await),
+        }
     }
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
-        forward!(self, c => c.query_all_raw(stmt).await)
+        match self {
+            Handle::Held(held) => held.query_all(stmt).await,
+            _ => forward!(self, c => c.query_all_raw(stmt).await),
+        }
     }
     fn support_returning(&self) -> bool {
         forward!(self, c => c.support_returning())

@@ -89,6 +89,8 @@ impl Application {
         let statements = crate::http::health::check_statements_periodically(&db, read_db.as_ref());
         let state = web::Data::new(AppState {
             statements,
+            held: crate::db::Held::new(&db),
+            read_held: read_db.as_ref().and_then(crate::db::Held::new),
             read_db,
             schema,
             planning: crate::graphql::build_planning_schema(),

@@ -28,9 +28,9 @@ pub async fn execute(
     };
     // Queries read from the replica, if there is one; mutations (and what their payloads
     // read back) stay on the primary.
-    let db = match (&state.read_db, prepared.operation_type()) {
-        (Some(read), Some(OperationType::Query)) => Handle::Pool(read.clone()),
-        _ => Handle::Pool(state.db.clone()),
+    let db = match prepared.operation_type() {
+        Some(OperationType::Query) => state.queries(),
+        _ => state.primary(),
     };
     let reply = run(
         state,

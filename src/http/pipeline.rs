@@ -266,7 +266,7 @@ pub fn stream(
                     let data = request_data(
                         &state,
                         &caller,
-                        Handle::Pool(state.db.clone()),
+                        state.primary(),
                         state.events.clone(),
                         charge,
                         live,

@@ -20,6 +20,10 @@ pub struct AppState {
     pub db: DatabaseConnection,
     /// A replica for queries and exports (`CONCORD_READ_DATABASE_URL`); `None`: `db`.
     pub read_db: Option<DatabaseConnection>,
+    /// The connections of `db` and of `read_db` kept between statements, where their
+    /// pools may be held ([`crate::db::Held`]).
+    pub held: Option<Arc<crate::db::Held>>,
+    pub read_held: Option<Arc<crate::db::Held>>,
     pub auth: Arc<Auth>,
     pub events: Events,
     /// Proxies whose forwarding headers name the client.
@@ -49,5 +53,18 @@ impl AppState {
     /// Where queries and exports read: the replica if there is one.
     pub fn reads(&self) -> &DatabaseConnection {
         self.read_db.as_ref().unwrap_or(&self.db)
+    }
+
+    /// The primary, for a request.
+    pub fn primary(&self) -> crate::db::Handle {
+        crate::db::Handle::of(&self.db, self.held.as_ref())
+    }
+
+    /// Where a query reads, for a request: the replica if there is one.
+    pub fn queries(&self) -> crate::db::Handle {
+        match &self.read_db {
+            Some(read) => crate::db::Handle::of(read, self.read_held.as_ref()),
+            None => self.primary(),
+        }
     }
 }

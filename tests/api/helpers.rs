@@ -362,8 +362,7 @@ async fn spawn_app_on(settings: Settings, test_db: TestDb) -> TestApp {
     let counter = queries.clone();
     // Statements that resolve requests; the rate-limit charge (one per request, on
     // PostgreSQL) is not one of them.
-    db.set_metric_callback(move |info| {
-        concord::metrics::global().statement(info);
+    concord::db::observe(&mut db, move |info| {
         // Nor are the webhook deliverer's, which runs beside the requests.
         if !info.statement.sql.contains("rate_limit_bucket")
             && !info.statement.sql.contains("webhook")

@@ -71,3 +71,69 @@ async fn pools_close_idle_connections_and_replace_old_ones_under_load() {
     }
     assert!(seen.len() >= 2, "one connection for 3.5 s: {seen:?}");
 }
+
+/// Connections kept between statements (`db::Held`): a saturated pool still serves
+/// every request (a kept connection goes back when none is left to hand out), each
+/// statement is reported, and the kept ones go back to the pool within a second of
+/// the load's end.
+#[tokio::test]
+async fn kept_connections_serve_a_saturated_pool_and_go_back_within_a_second() {
+    use concord::db::{Handle, Held};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let app = spawn_app().await;
+    let settings = PoolSettings {
+        max_connections: 2,
+        ..PoolSettings::default()
+    };
+    let mut db = connect_with(&app.db_url, settings).await.unwrap();
+    let statements = Arc::new(AtomicUsize::new(0));
+    let counter = statements.clone();
+    concord::db::observe(&mut db, move |_| {
+        counter.fetch_add(1, Ordering::Relaxed);
+    });
+    let Some(held) = Held::new(&db) else {
+        // SQLite: one file's pool, nothing to keep.
+        assert_eq!(db.get_database_backend(), DbBackend::Sqlite);
+        return;
+    };
+    let tasks: Vec<_> = (0..20)
+        .map(|_| {
+            let handle = Handle::Held(held.clone());
+            tokio::spawn(async move {
+                for _ in 0..10 {
+                    let row = handle
+                        .query_one_raw(Statement::from_string(
+                            DbBackend::Postgres,
+                            "SELECT pg_backend_pid() AS pid",
+                        ))
+                        .await
+                        .expect("a connection within the acquire timeout");
+                    assert!(row.unwrap().try_get::<i32>("", "pid").unwrap() > 0);
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(
+        statements.load(Ordering::Relaxed),
+        200,
+        "every statement reported"
+    );
+    let pool = db.get_postgres_connection_pool();
+    assert!(pool.size() <= 2, "{}", pool.size());
+    // Idle: the sweep hands every kept connection back to the pool.
+    let deadline = Instant::now() + Duration::from_secs(3);
+    while held.kept() > 0 || pool.num_idle() < pool.size() as usize {
+        assert!(
+            Instant::now() < deadline,
+            "kept {}, idle {} of {}",
+            held.kept(),
+            pool.num_idle(),
+            pool.size()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
