@@ -446,19 +446,12 @@ async fn a_query_validated_before_runs_its_plan_without_the_executor() {
     ])
     .await;
     let address = format!("http://127.0.0.1:{port}");
-    let reused = || async {
-        let text = app
-            .client
-            .get(format!("{address}/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
-        text.lines()
-            .find_map(|l| l.strip_prefix("concord_graphql_validations_reused_total "))
-            .map_or(0, |v| v.parse::<u64>().unwrap())
+    let reused = || {
+        crate::helpers::counter(
+            &app.client,
+            &address,
+            "concord_graphql_validations_reused_total",
+        )
     };
     let ask = |token: Option<String>, query: &'static str, variables: Value| {
         let mut request = app

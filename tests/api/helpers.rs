@@ -576,3 +576,18 @@ pub fn free_port() -> u16 {
         .expect("a free port")
         .port()
 }
+
+/// The value of a counter without labels at a server's `/metrics` (0 before it counts).
+pub async fn counter(client: &reqwest::Client, address: &str, name: &str) -> u64 {
+    let text = client
+        .get(format!("{address}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .map_or(0, |v| v.parse::<u64>().unwrap())
+}
