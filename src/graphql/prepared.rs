@@ -9,7 +9,8 @@
 //! architecture test holds it to that), and each one is counted in the metrics
 //! (`concord_graphql_documents_parsed_total`). A document sent again is not parsed
 //! again: the last [`CACHED_DOCUMENTS`] documents of at most [`CACHED_TEXT`] bytes are
-//! kept, parsed (or with the reason they do not parse), by their text. Parsing is a
+//! kept, parsed, by their text — those the limits admitted (so no kept document is
+//! larger than they allow), and those that do not parse, with the reason. Parsing is a
 //! pure function of the text, so the cache is the process's own, shared by every
 //! server in it.
 
@@ -40,27 +41,33 @@ impl Parsed {
         }
     }
 
-    /// The parse of `text`: the one kept, or a new one (then kept, when short enough).
-    fn cached(text: &str) -> Arc<Parsed> {
-        type Cache = Mutex<lru::LruCache<String, Arc<Parsed>>>;
-        static DOCUMENTS: OnceLock<Cache> = OnceLock::new();
-        if text.len() > CACHED_TEXT {
-            return Arc::new(Parsed::of(text));
-        }
-        let cache = DOCUMENTS.get_or_init(|| {
+    fn cache() -> &'static Mutex<lru::LruCache<String, Arc<Parsed>>> {
+        static DOCUMENTS: OnceLock<Mutex<lru::LruCache<String, Arc<Parsed>>>> = OnceLock::new();
+        DOCUMENTS.get_or_init(|| {
             Mutex::new(lru::LruCache::new(
                 NonZeroUsize::new(CACHED_DOCUMENTS).unwrap_or(NonZeroUsize::MIN),
             ))
-        });
-        if let Some(parsed) = cache.lock().ok().and_then(|mut c| c.get(text).cloned()) {
-            return parsed;
+        })
+    }
+
+    /// The parse of `text`: the one kept (`true`), or a new one (`false`).
+    fn cached(text: &str) -> (Arc<Parsed>, bool) {
+        let kept = (text.len() <= CACHED_TEXT)
+            .then(|| Parsed::cache().lock().ok()?.get(text).cloned())
+            .flatten();
+        match kept {
+            Some(parsed) => (parsed, true),
+            None => (Arc::new(Parsed::of(text)), false),
         }
-        // Parsed outside the lock: two first sendings at once may both parse.
-        let parsed = Arc::new(Parsed::of(text));
-        if let Ok(mut cache) = cache.lock() {
+    }
+
+    /// Keeps a parse of `text`, when it is short enough.
+    fn keep(text: &str, parsed: &Arc<Parsed>) {
+        if text.len() <= CACHED_TEXT
+            && let Ok(mut cache) = Parsed::cache().lock()
+        {
             cache.put(text.to_owned(), parsed.clone());
         }
-        parsed
     }
 }
 
@@ -71,6 +78,8 @@ pub struct Prepared {
     request: Option<Request>,
     /// The parsed document, or why it does not parse, and its digest.
     parsed: Arc<Parsed>,
+    /// Whether `parsed` was kept from an earlier request.
+    kept: bool,
     variables: Variables,
     operation_name: Option<String>,
     admission: Admission,
@@ -79,8 +88,10 @@ pub struct Prepared {
 impl Prepared {
     /// Parses a request's document (once: see the module's documentation).
     pub fn parse(request: Request) -> Prepared {
+        let (parsed, kept) = Parsed::cached(&request.query);
         Prepared {
-            parsed: Parsed::cached(&request.query),
+            parsed,
+            kept,
             variables: request.variables.clone(),
             operation_name: request.operation_name.clone(),
             admission: Admission::default(),
@@ -88,9 +99,13 @@ impl Prepared {
         }
     }
 
-    /// The same, its shape and cost measured by `limits`.
+    /// The same, its shape and cost measured by `limits`; a document they admit (or
+    /// that does not parse) is kept parsed for the next request that sends it.
     pub fn admitted(mut self, limits: &Limits) -> Prepared {
         self.admission = limits.admit(self.document(), self.walk());
+        if !self.kept && (self.document().is_none() || self.admission.refusal.is_none()) {
+            Parsed::keep(self.text(), &self.parsed);
+        }
         self
     }
 

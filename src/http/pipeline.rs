@@ -312,6 +312,7 @@ async fn run_admitted(
     };
     let key = plan.as_ref().and_then(|_| compiled::Key::of(prepared));
     let mut plan = plan;
+    let mut gave_way = false;
     // `verify` compares every plan with the resolvers: it always takes the executor.
     if state.compiled_reads == CompiledReads::On
         && let (Some(known), Some(key)) = (&plan, &key)
@@ -321,8 +322,10 @@ async fn run_admitted(
             crate::metrics::global().validation_reused();
             return (Response::new(async_graphql::Value::Null), true, Some(json));
         }
-        // The resolvers say why (or do what the plan does not).
+        // The resolvers say why (or do what the plan does not); the root fields were
+        // counted as `fallback`.
         plan = None;
+        gave_way = true;
     }
     let request = match prepared.take_request() {
         Err(unparsed) => return (Response::from_errors(vec![unparsed]), false, None),
@@ -338,7 +341,9 @@ async fn run_admitted(
             (response, true, slot.take())
         }
         None => {
-            crate::metrics::global().root_fields("resolved", prepared.root_fields().len());
+            if !gave_way {
+                crate::metrics::global().root_fields("resolved", prepared.root_fields().len());
+            }
             (state.schema.execute(request).await, true, None)
         }
     }

@@ -252,6 +252,25 @@ async fn a_document_is_parsed_once_whatever_reads_it_and_not_again_when_sent_aga
         "the same refusal"
     );
     assert_eq!(parsed().await, distinct, "nothing parsed again");
+    // One the limits refuse (51 root fields) is not kept: it is parsed each time.
+    let wide = crate::helpers::aliased(51, "viewer { role }");
+    for _ in 0..2 {
+        let refused: Value = post(json!({ "query": wide }), None)
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            refused["errors"][0]["extensions"]["code"],
+            "QUERY_TOO_COMPLEX"
+        );
+    }
+    assert_eq!(
+        parsed().await,
+        distinct + 2,
+        "a refused document is not kept"
+    );
 }
 
 #[tokio::test]
