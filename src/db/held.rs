@@ -11,7 +11,8 @@
 //! statement outside a transaction (`db::Handle::Held`): a connection is kept at most
 //! [`HOLD`] from when it was taken from the pool, then handed back (and tested there),
 //! as it is when a statement on it failed or was cancelled, or when the pool has none
-//! left to hand out (a request may be waiting for one). So the pool's lifetime,
+//! left to hand out (a request may be waiting for one; one waiting for the pool also
+//! looks for a kept connection every 20 ms). So the pool's lifetime,
 //! idle timeout and tests still apply, a second late at most; a sweep hands back
 //! connections no request took within [`HOLD`]. The pool counts kept connections as
 //! in use (`concord_db_pool_connections`).
@@ -32,6 +33,8 @@ use std::time::{Duration, Instant};
 
 /// The longest a connection is kept out of the pool.
 pub const HOLD: Duration = Duration::from_secs(1);
+/// How often a statement waiting for the pool looks for a kept connection.
+const RECHECK: Duration = Duration::from_millis(20);
 
 /// Called for every statement run (what sea-orm's metric callback is given).
 pub type Hook = Arc<dyn Fn(&sea_orm::metric::Info<'_>) + Send + Sync>;
@@ -114,32 +117,45 @@ impl Held {
         Some(held)
     }
 
-    /// A connection: the one used last, if it is fresh, else one from the pool.
-    async fn take(&self) -> Result<Kept, DbErr> {
+    /// The connection used last, if it is fresh (the stale ones handed back).
+    fn pop(&self) -> Option<Kept> {
         let (fresh, stale) = {
-            let Ok(mut kept) = self.kept.lock() else {
-                return Err(DbErr::Custom(
-                    "the kept connections' lock is poisoned".into(),
-                ));
-            };
+            let mut kept = self.kept.lock().ok()?;
             let fresh = kept.pop().filter(Kept::fresh);
-            let stale = take_stale(&mut kept);
-            (fresh, stale)
+            (fresh, take_stale(&mut kept))
         };
         // Handed back to the pool (outside the lock).
         drop(stale);
-        if let Some(kept) = fresh {
-            return Ok(kept);
+        fresh
+    }
+
+    /// A connection: the one used last, if it is fresh, else one from the pool. While
+    /// the pool has none to give, the kept ones are looked at again every [`RECHECK`]
+    /// (one may have been kept just as the pool ran out), until the pool's acquire
+    /// timeout.
+    async fn take(&self) -> Result<Kept, DbErr> {
+        let deadline = Instant::now() + self.pool.options().get_acquire_timeout();
+        loop {
+            if let Some(kept) = self.pop() {
+                return Ok(kept);
+            }
+            let conn = match tokio::time::timeout(RECHECK, self.pool.acquire()).await {
+                Ok(conn) => conn,
+                Err(_) if Instant::now() < deadline => continue,
+                Err(_) => Err(sqlx::Error::PoolTimedOut),
+            };
+            let conn = conn.map_err(|err| match err {
+                sqlx::Error::PoolTimedOut => DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
+                sqlx::Error::PoolClosed => {
+                    DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed)
+                }
+                err => DbErr::Conn(RuntimeErr::SqlxError(err.into())),
+            })?;
+            return Ok(Kept {
+                conn,
+                taken: Instant::now(),
+            });
         }
-        let conn = self.pool.acquire().await.map_err(|err| match err {
-            sqlx::Error::PoolTimedOut => DbErr::ConnectionAcquire(ConnAcquireErr::Timeout),
-            sqlx::Error::PoolClosed => DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed),
-            err => DbErr::Conn(RuntimeErr::SqlxError(err.into())),
-        })?;
-        Ok(Kept {
-            conn,
-            taken: Instant::now(),
-        })
     }
 
     /// Keeps a connection a statement succeeded on, while it is fresh and the pool has
