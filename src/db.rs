@@ -90,7 +90,8 @@ pub async fn connect_with(url: &str, pool: PoolSettings) -> anyhow::Result<Datab
 }
 
 /// Calls `hook` for every statement run on `db`'s pool, by sea-orm or by [`Held`]
-/// (sea-orm's metric callback, which the metrics are also given).
+/// (sea-orm's metric callback, which the metrics are also given). Set it before a
+/// server is built on the pool: its [`Held`] takes the hook when made.
 pub fn observe(
     db: &mut DatabaseConnection,
     hook: impl Fn(&sea_orm::metric::Info<'_>) + Send + Sync + 'static,
