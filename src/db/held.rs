@@ -203,7 +203,8 @@ impl Held {
         }
     }
 
-    /// Runs a statement and reads its first row.
+    /// Runs a statement and reads its first row (sea-orm's `one()` limits its
+    /// statements to one row; the crate's own `query_one_raw` calls read one row).
     pub async fn query_one(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
         Ok(self.query_all(stmt).await?.into_iter().next())
     }

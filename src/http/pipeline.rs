@@ -306,12 +306,11 @@ async fn run_admitted(
     use crate::config::CompiledReads;
     let is_query =
         prepared.operation_type() == Some(async_graphql::parser::types::OperationType::Query);
-    let plan = match state.compiled_reads {
+    let mut plan = match state.compiled_reads {
         CompiledReads::On | CompiledReads::Verify if is_query => compiled::plan(prepared),
         _ => None,
     };
     let key = plan.as_ref().and_then(|_| compiled::Key::of(prepared));
-    let mut plan = plan;
     let mut gave_way = false;
     // `verify` compares every plan with the resolvers: it always takes the executor.
     if state.compiled_reads == CompiledReads::On

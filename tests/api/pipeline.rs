@@ -213,13 +213,13 @@ async fn a_document_is_parsed_once_whatever_reads_it_and_not_again_when_sent_aga
         .await
         .unwrap();
     distinct += 1;
+    // The answer to a document sent alone.
+    let answer_to = |query: String| {
+        let sent = post(json!({ "query": query }), None);
+        async move { sent.await.unwrap().json::<Value>().await.unwrap() }
+    };
     // A document that does not parse (parsed once, and not again to report why).
-    let answer: Value = post(json!({ "query": "{ viewer" }), None)
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let answer = answer_to("{ viewer".to_owned()).await;
     assert_eq!(
         answer["errors"][0]["extensions"]["code"],
         "GRAPHQL_PARSE_FAILED"
@@ -245,9 +245,8 @@ async fn a_document_is_parsed_once_whatever_reads_it_and_not_again_when_sent_aga
     post(json!({ "query": "{ viewer { role } }" }), None)
         .await
         .unwrap();
-    let again = post(json!({ "query": "{ viewer" }), None).await.unwrap();
     assert_eq!(
-        again.json::<Value>().await.unwrap(),
+        answer_to("{ viewer".to_owned()).await,
         answer,
         "the same refusal"
     );
@@ -255,12 +254,7 @@ async fn a_document_is_parsed_once_whatever_reads_it_and_not_again_when_sent_aga
     // One the limits refuse (51 root fields) is not kept: it is parsed each time.
     let wide = crate::helpers::aliased(51, "viewer { role }");
     for _ in 0..2 {
-        let refused: Value = post(json!({ "query": wide }), None)
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let refused = answer_to(wide.clone()).await;
         assert_eq!(
             refused["errors"][0]["extensions"]["code"],
             "QUERY_TOO_COMPLEX"
