@@ -73,6 +73,23 @@ def shapes(url, peer):
         "nested50x10_total": f'{{ {n["stakeholders"]}(first: 50, after: "{after80}") {{ nodes {{ name {n["of_stakeholder"]}(first: 10) {{ totalCount nodes {{ id title }} }} }} }} }}',
         "nested100x10_body": f'{{ {n["stakeholders"]}(first: 100, after: "{after80}") {{ nodes {{ {n["of_stakeholder"]}(first: 10) {{ nodes {{ {n["revisions"]}(first: 1) {{ nodes {{ body }} }} }} }} }} }} }}',
     }
+    # A page filtered and ordered otherwise than by key: the 50 written comments
+    # published last (PostGraphile's `condition` and `orderBy`; it puts unpublished rows,
+    # whose date is null, first, where Concord shows an anonymous caller only the
+    # published), with their stakeholders.
+    if peer == "concord":
+        out["filtered_ordered50"] = '{ contributions(first: 50, filter: { kinds: [WRITTEN_COMMENT] }, orderBy: { field: PUBLISHED_AT, direction: DESC }) { nodes { id title publishedAt stakeholder { name } } } }'
+    else:
+        out["filtered_ordered50"] = f'{{ {n["contributions"]}(first: 50, condition: {{ kind: "WRITTEN_COMMENT" }}, orderBy: PUBLISHED_AT_DESC) {{ nodes {{ id title publishedAt {n["stakeholder"]} {{ name }} }} }} }}'
+    # The page of 50 with the policy issues each raises (a many-to-many relation: through
+    # `contribution_issue` on PostGraphile).
+    if peer == "concord":
+        issues = "issues(first: 5) { nodes { title } }"
+    elif peer == "postgraphile4":
+        issues = "contributionIssues(first: 5) { nodes { policyIssue { title } } }"
+    else:
+        issues = "contributionIssuesByContributionId(first: 5) { nodes { policyIssueByPolicyIssueId { title } } }"
+    out["page50_issues"] = f'{{ {n["contributions"]}(first: 50, after: "{deep}") {{ nodes {{ id title {issues} }} }} }}'
     # One contribution by its key, deep in the table.
     row = total - back
     if peer == "concord":

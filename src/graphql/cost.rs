@@ -14,7 +14,10 @@
 //!   else the default) times the cost of one item under `nodes` or `edges` on each parent;
 //! - `totalCount` is one counting statement per field: [`LARGE_COUNT`] on the
 //!   connections that grow with the contributions (it may count the whole table),
-//!   [`COUNT`] on the catalogues; `statistics` (kept counts) costs [`STATISTICS`];
+//!   [`COUNT`] on the catalogues; a search's (`searchContributions`, or contributions
+//!   filtered by `search`) [`MATCH`] a match as PostgreSQL estimates them before the
+//!   request runs, at least a [`LARGE_COUNT`] ([`of_operation_estimated`]);
+//!   `statistics` (kept counts) costs [`STATISTICS`];
 //! - `searchContributions` costs [`SEARCH`] once, a `snippet` like a `body`;
 //! - `nodes(ids:)` multiplies its items' cost by the number of IDs;
 //! - each mutation field costs [`WRITE`] (a transaction with its audit event);
@@ -49,6 +52,10 @@ pub const STATEMENT: u64 = 10;
 /// A `totalCount` over contributions, revisions, stances, tombstones or audit events
 /// (measured: 23 ms over 200,000 contributions).
 pub const LARGE_COUNT: u64 = 2_500;
+/// Each contribution a search's `totalCount` counts, as estimated before the request
+/// runs (measured: see `docs/BENCHMARKS.md`, "A search's totalCount"); a search's count
+/// costs at least a [`LARGE_COUNT`].
+pub const MATCH: u64 = 1;
 /// A `totalCount` over a catalogue (stakeholders, consultations, issues…).
 pub const COUNT: u64 = 20;
 /// A contribution's or revision's body (measured: 44 µs a body of 1 KB).
@@ -73,9 +80,33 @@ const ANALYSIS_LANGUAGES: u64 = 10;
 /// Most IDs `nodes(ids:)` takes; more are refused when it runs.
 const MAX_IDS: u64 = super::query::MAX_NODES as u64;
 
-/// Cost of the operation a walk goes over (see [`Walk`]: skipped fields cost nothing).
+/// Cost of the operation a walk goes over (see [`Walk`]: skipped fields cost nothing),
+/// a search's `totalCount` priced as any [`LARGE_COUNT`].
 pub fn of_operation(types: &Types, walk: Walk<'_>, operation: &OperationDefinition) -> u64 {
-    let counter = Counter { types, walk };
+    of_operation_estimated(types, walk, operation, &Estimates::default()).0
+}
+
+/// How many contributions each search matches, as estimated before the request runs
+/// (PostgreSQL's planner: `service::search::estimate`), by the search's text.
+#[derive(Debug, Default)]
+pub struct Estimates(pub HashMap<String, u64>);
+
+/// Cost of the operation a walk goes over, the `totalCount` of each search it counts
+/// priced by the matches `estimates` gives ([`MATCH`] a match, at least a
+/// [`LARGE_COUNT`]), and the searches counted that it has no estimate for (priced as a
+/// [`LARGE_COUNT`]).
+pub fn of_operation_estimated(
+    types: &Types,
+    walk: Walk<'_>,
+    operation: &OperationDefinition,
+    estimates: &Estimates,
+) -> (u64, Vec<String>) {
+    let counter = Counter {
+        types,
+        walk,
+        estimates,
+        unestimated: Default::default(),
+    };
     let (root, per_field) = match operation.ty {
         OperationType::Query => (types.query.as_str(), 0),
         OperationType::Mutation => (types.mutation.as_str(), WRITE),
@@ -89,7 +120,10 @@ pub fn of_operation(types: &Types, walk: Walk<'_>, operation: &OperationDefiniti
         });
         total = total.plus(counter.field(ty, field));
     });
-    total.each.saturating_add(total.once)
+    (
+        total.each.saturating_add(total.once),
+        counter.unestimated.take(),
+    )
 }
 
 /// The fields a document selects that their types lack (as `Type.field`): what an
@@ -101,6 +135,8 @@ pub fn unknown_fields(types: &Types, doc: &ExecutableDocument) -> Vec<String> {
         let counter = Counter {
             types,
             walk: Walk::as_written(doc),
+            estimates: &Estimates::default(),
+            unestimated: Default::default(),
         };
         let root = match operation.node.ty {
             OperationType::Query => types.query.as_str(),
@@ -254,6 +290,9 @@ impl Types {
 struct Counter<'a> {
     types: &'a Types,
     walk: Walk<'a>,
+    estimates: &'a Estimates,
+    /// The searches counted without an estimate.
+    unestimated: std::cell::RefCell<Vec<String>>,
 }
 
 impl<'a> Counter<'a> {
@@ -405,13 +444,37 @@ impl<'a> Counter<'a> {
                 "nodes" | "edges" => self.field(on, child).times(size),
                 "totalCount" => Cost {
                     each: VALUE,
-                    once: count_cost(ty),
+                    once: self.count(ty, field),
                 },
                 _ => self.field(on, child),
             };
             total = total.plus(cost);
         });
         total
+    }
+
+    /// What the `totalCount` of connection field `field` (of type `ty`) costs: a search's
+    /// by the matches estimated, else by its type ([`count_cost`]).
+    fn count(&self, ty: &'a str, field: &'a Field) -> u64 {
+        let by_type = count_cost(ty);
+        let search = match ty {
+            "ContributionSearchConnection" => self.argument(field, "query"),
+            "ContributionConnection" => match self.argument(field, "filter") {
+                Some(ConstValue::Object(filter)) => filter.get("search").cloned(),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(ConstValue::String(search)) = search else {
+            return by_type;
+        };
+        match self.estimates.0.get(&search) {
+            Some(matches) => by_type.max(matches.saturating_mul(MATCH)),
+            None => {
+                self.unestimated.borrow_mut().push(search);
+                by_type
+            }
+        }
     }
 
     /// The page size a connection field asks for, as the resolver will clamp it.
@@ -468,6 +531,61 @@ mod tests {
         let doc = async_graphql::parser::parse_query(query).unwrap();
         let (_, op) = crate::graphql::operation::get(&doc, None).unwrap();
         of_operation(&types, Walk::new(&doc, op, &variables), op)
+    }
+
+    #[tokio::test]
+    async fn a_search_count_is_priced_by_the_matches_estimated() {
+        let schema = build_schema();
+        let limits = crate::graphql::limits::Limits::of(&schema, true);
+        let admit = |query: &str, estimates: &[(&str, u64)]| {
+            let doc = async_graphql::parser::parse_query(query).unwrap();
+            let (_, op) = crate::graphql::operation::get(&doc, None).unwrap();
+            let variables = Variables::from_json(serde_json::json!({ "q": "internet" }));
+            let estimates = Estimates(
+                estimates
+                    .iter()
+                    .map(|(search, n)| ((*search).to_owned(), *n))
+                    .collect(),
+            );
+            let admission = limits.admit_estimated(
+                Some(&doc),
+                Some((Walk::new(&doc, op, &variables), op)),
+                &estimates,
+            );
+            (
+                admission.cost.unwrap_or(0),
+                admission.unestimated,
+                admission.refusal.map(|e| e.message),
+            )
+        };
+        let search = "query($q: String!) { searchContributions(query: $q, first: 5) { totalCount edges { node { id } } } }";
+        let listed = "query($q: String!) { contributions(first: 5, filter: { search: $q }) { totalCount nodes { id } } }";
+        let uncounted = "query($q: String!) { searchContributions(query: $q, first: 5) { edges { node { id } } } }";
+        for query in [search, listed] {
+            // No estimate: a large count, and the search is named for an estimate.
+            let (before, unestimated, refused) = admit(query, &[]);
+            assert_eq!(unestimated, vec!["internet".to_owned()]);
+            assert!(refused.is_none());
+            // Estimated: a point a match, never less than a large count.
+            let (few, unestimated, _) = admit(query, &[("internet", 40)]);
+            assert!(unestimated.is_empty());
+            assert_eq!(few, before);
+            let (many, _, refused) = admit(query, &[("internet", 15_000)]);
+            assert_eq!(many, before - LARGE_COUNT + 15_000 * MATCH);
+            assert!(refused.is_none());
+            // Over the limit: refused, saying which search and what to do.
+            let (_, _, refused) = admit(query, &[("internet", 100_000)]);
+            let refused = refused.expect("refused");
+            assert!(
+                refused.contains("\"internet\" matches about 100000")
+                    && refused.contains("leave its totalCount out"),
+                "{refused}"
+            );
+        }
+        // Without `totalCount`, nothing to estimate.
+        let (cost, unestimated, _) = admit(uncounted, &[("internet", 100_000)]);
+        assert!(unestimated.is_empty());
+        assert!(cost < MAX_COST);
     }
 
     #[tokio::test]

@@ -38,6 +38,9 @@ pub struct Limits {
 pub struct Admission {
     pub cost: Option<u64>,
     pub refusal: Option<ServerError>,
+    /// The searches whose `totalCount` was priced without an estimate of their matches
+    /// (see [`Limits::admit_estimated`]).
+    pub unestimated: Vec<String>,
 }
 
 /// What an operation that does not run (refused by the limits, or whose document does
@@ -79,9 +82,22 @@ impl Limits {
         doc: Option<&ExecutableDocument>,
         runs: Option<(Walk<'_>, &OperationDefinition)>,
     ) -> Admission {
+        self.admit_estimated(doc, runs, &cost::Estimates::default())
+    }
+
+    /// The same, the `totalCount` of a search priced by the matches `estimates` gives
+    /// for it (see [`cost::of_operation_estimated`]); the searches it has none for are
+    /// listed in the admission.
+    pub fn admit_estimated(
+        &self,
+        doc: Option<&ExecutableDocument>,
+        runs: Option<(Walk<'_>, &OperationDefinition)>,
+        estimates: &cost::Estimates,
+    ) -> Admission {
         let refused = |refusal| Admission {
             cost: None,
             refusal: Some(refusal),
+            unestimated: Vec::new(),
         };
         // A document that does not parse, or whose fragments spread in a circle: the
         // executor says why it does not run.
@@ -106,14 +122,39 @@ impl Limits {
             }
             Ok(_) => {}
         }
-        let cost = runs.map(|(walk, op)| cost::of_operation(&self.types, walk, op));
+        let (cost, unestimated) = match runs
+            .map(|(walk, op)| cost::of_operation_estimated(&self.types, walk, op, estimates))
+        {
+            Some((cost, unestimated)) => (Some(cost), unestimated),
+            None => (None, Vec::new()),
+        };
         let refusal = cost.filter(|&c| c > MAX_COST).map(|requested| {
+            // A search's count is what most often goes over: say so.
+            let searches = estimates
+                .0
+                .iter()
+                .filter(|(_, matches)| matches.saturating_mul(cost::MATCH) > MAX_COST / 2)
+                .map(|(search, matches)| format!("\"{search}\" matches about {matches}"))
+                .collect::<Vec<_>>();
+            let hint = if searches.is_empty() {
+                "ask for smaller pages, fewer nested connections or fewer totalCounts".to_owned()
+            } else {
+                format!(
+                    "a search's totalCount costs a point a match, and {}: leave its \
+                     totalCount out, or narrow the search",
+                    searches.join(", ")
+                )
+            };
             too_complex(format!(
                 "The operation costs {requested} points; at most {MAX_COST} are allowed \
-                 (ask for smaller pages, fewer nested connections or fewer totalCounts)"
+                 ({hint})"
             ))
         });
-        Admission { cost, refusal }
+        Admission {
+            cost,
+            refusal,
+            unestimated,
+        }
     }
 }
 

@@ -109,6 +109,12 @@ impl Prepared {
         self
     }
 
+    /// Measures the cost again, the `totalCount` of each search priced by the matches
+    /// `estimates` gives for it (see [`Limits::admit_estimated`]).
+    pub fn estimated(&mut self, limits: &Limits, estimates: &super::cost::Estimates) {
+        self.admission = limits.admit_estimated(self.document(), self.walk(), estimates);
+    }
+
     /// What the limits found (nothing before [`Prepared::admitted`]).
     pub fn admission(&self) -> &Admission {
         &self.admission

@@ -74,11 +74,46 @@ pub async fn prepare(
     if let Some(refusal) = refuse_nul(&request) {
         return Err(Refusal::Nul(refusal));
     }
-    state
+    let mut prepared = state
         .persisted
         .prepare(&state.db, &state.limits, request)
         .await
-        .map_err(Refusal::Persisted)
+        .map_err(Refusal::Persisted)?;
+    estimate_searches(state, &mut prepared).await;
+    Ok(prepared)
+}
+
+/// Prices the `totalCount` of each search the operation counts by the matches the
+/// database estimates for it (on PostgreSQL; on SQLite, or when the estimate fails,
+/// each stays priced as any large count).
+async fn estimate_searches(state: &AppState, prepared: &mut Prepared) {
+    /// Searches estimated for one operation, at most (each costs the planner a moment).
+    const MOST: usize = 8;
+    let searches = &prepared.admission().unestimated;
+    if searches.is_empty() || state.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return;
+    }
+    let db = state.queries();
+    let mut estimates = crate::graphql::cost::Estimates::default();
+    for search in searches.iter().take(MOST) {
+        if estimates.0.contains_key(search) {
+            continue;
+        }
+        // A search that does not parse is refused when it runs: priced as it was.
+        let Ok(query) = crate::service::search::SearchQuery::parse("search", search) else {
+            continue;
+        };
+        match crate::service::search::estimate(&db, &query).await {
+            Ok(Some(matches)) => {
+                estimates.0.insert(search.clone(), matches);
+            }
+            Ok(None) => {}
+            Err(err) => tracing::warn!(%err, "a search's matches could not be estimated"),
+        }
+    }
+    if !estimates.0.is_empty() {
+        prepared.estimated(&state.limits, &estimates);
+    }
 }
 
 /// Who is asking, and from where.
@@ -296,7 +331,8 @@ pub fn stream(
 /// `CONCORD_COMPILED_READS`) runs as a plan: on the planning schema, which validates it
 /// first, or, when async-graphql validated the same operation before
 /// ([`compiled::Validated`]), without the executor at all; a plan that gives way there
-/// leaves the operation to the resolvers. (Over HTTP only: a WebSocket's answers are
+/// leaves the operation to the resolvers. A query it knows only some root fields of
+/// runs those as a plan beside the executor, which resolves the others. (Over HTTP only: a WebSocket's answers are
 /// values, run field by field.)
 async fn run_admitted(
     state: &AppState,
@@ -310,11 +346,16 @@ async fn run_admitted(
         CompiledReads::On | CompiledReads::Verify if is_query => compiled::plan(prepared),
         _ => None,
     };
-    let key = plan.as_ref().and_then(|_| compiled::Key::of(prepared));
+    // Only a whole plan may run without the executor.
+    let key = plan
+        .as_ref()
+        .filter(|plan| plan.is_whole())
+        .and_then(|_| compiled::Key::of(prepared));
     let mut gave_way = false;
     // `verify` compares every plan with the resolvers: it always takes the executor.
     if state.compiled_reads == CompiledReads::On
         && let (Some(known), Some(key)) = (&plan, &key)
+        && known.is_whole()
         && state.validated.contains(key)
     {
         if let Some(json) = known.answer(&data).await {

@@ -212,7 +212,15 @@ async fn every_query_answers_the_same_through_the_plan_and_the_resolvers() {
         "{ contributions(first: 2) { nodes { id title(language: \"fr\") } } }",
         "{ contributions(first: 2) { nodes { id id } } }",
         "{ contributions(first: 2) { nodes { id } edges { node { title } } } }",
+        // Some root fields planned, the others resolved beside them (or, when a planned
+        // one gives way, all resolved).
         "{ contributions(first: 2) { nodes { id } } consultations(first: 1) { nodes { title } } }",
+        "{ t: __typename a: contributions(first: 3) { totalCount nodes { id title stakeholder { name } } } consultations(first: 2) { nodes { title } } b: stakeholders(first: 2) { nodes { name contributions(first: 1) { nodes { id } } } } }",
+        "{ contributions(first: 2) { nodes { id } } c: contribution(id: \"bad\") { id } }",
+        "{ contributions(first: 2) { nodes { id } } big: stakeholders(first: 500) { nodes { name } } }",
+        "{ s: stakeholders(first: 3) { nodes { name } } policyIssues(first: 2) { nodes { title } } n: node(id: \"Q29udHJpYnV0aW9uOjk5OTk5\") { id } }",
+        "{ contributions(first: 2) { nodes { id title(language: \"fr\") } } s: stakeholders(first: 2) { totalCount nodes { name } } }",
+        "query($yes: Boolean!) { contributions(first: 2) @include(if: $yes) { nodes { id } } mechanisms(first: 2) { nodes { name } } }",
         "{ contributions(first: 2) { nodes { meeting { title } } } }",
         // Bad input: the resolvers' errors, whichever instance.
         "{ contributions(first: 500) { nodes { id } } }",
@@ -431,6 +439,73 @@ async fn a_planned_query_reads_each_level_in_one_statement() {
     // A stakeholder's contributions with their stakeholders: the pages carry them.
     let theirs = "{ stakeholders(first: 20) { nodes { contributions(first: 3) { nodes { id group stakeholder { name } } } } } }";
     assert_eq!(statements(&pair, theirs).await, 2);
+    // Beside a root field the planner does not know, the page of 50 is still read in
+    // one statement (the resolvers read it in two: the page, then its stakeholders).
+    let other = "{ consultations(first: 2) { nodes { title } } }";
+    let alone = statements(&pair, other).await;
+    let both = format!(
+        "{{ {} {} }}",
+        &page[1..page.len() - 1],
+        &other[1..other.len() - 1]
+    );
+    assert_eq!(statements(&pair, &both).await, 1 + alone, "{both}");
+}
+
+#[tokio::test]
+async fn root_fields_are_counted_by_how_they_ran() {
+    let app = crate::helpers::spawn_seeded_app().await;
+    // A server of its own, so that its metrics count only these requests.
+    let (_serving, port) = crate::pooler::serve(&[
+        ("DATABASE_URL", &app.db_url),
+        ("CONCORD_COMPILED_READS", "true"),
+    ])
+    .await;
+    let address = format!("http://127.0.0.1:{port}");
+    let counts = || async {
+        let mut counts = Vec::new();
+        for path in ["compiled", "resolved", "fallback"] {
+            let name = format!("concord_graphql_root_fields_total{{path=\"{path}\"}}");
+            counts.push(crate::helpers::counter(&app.client, &address, &name).await);
+        }
+        counts
+    };
+    let ask = |query: &'static str| {
+        let request = app
+            .client
+            .post(format!("{address}/graphql"))
+            .json(&json!({ "query": query }));
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    // Two root fields planned, one resolved beside them.
+    let mixed = ask("{ a: contributions(first: 2) { nodes { id title } } consultations(first: 1) { nodes { title } } b: stakeholders(first: 1) { totalCount } }").await;
+    assert!(mixed["errors"].is_null(), "{mixed}");
+    assert_eq!(mixed["data"]["a"]["nodes"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        mixed["data"]["consultations"]["nodes"][0]["title"]
+            .as_str()
+            .map(str::is_empty),
+        Some(false),
+        "{mixed}"
+    );
+    assert!(mixed["data"]["b"]["totalCount"].as_i64().unwrap() > 0);
+    assert_eq!(counts().await, vec![2, 1, 0]);
+    // A planned field that gives way (not found) leaves them all to the resolvers,
+    // which say why.
+    let gave_way = ask("{ contribution(id: \"Q29udHJpYnV0aW9uOjk5OTk5\") { id } consultations(first: 1) { totalCount } }").await;
+    assert_eq!(
+        gave_way["errors"][0]["extensions"]["code"], "NOT_FOUND",
+        "{gave_way}"
+    );
+    assert!(
+        gave_way["data"]["consultations"]["totalCount"]
+            .as_i64()
+            .is_some()
+    );
+    assert_eq!(counts().await, vec![2, 2, 1]);
+    // Known whole: compiled; known not at all: resolved.
+    ask("{ contributions(first: 1) { nodes { id } } }").await;
+    ask("{ consultations(first: 1) { nodes { id } } }").await;
+    assert_eq!(counts().await, vec![3, 3, 1]);
 }
 
 #[tokio::test]

@@ -585,3 +585,68 @@ async fn a_broad_search_ranks_every_match() {
         }
     }
 }
+
+/// A search's `totalCount` counts every match: on PostgreSQL it is priced by the matches
+/// the planner estimates before the request runs (a point a match), on SQLite as any
+/// large count (FTS5 keeps no statistics).
+#[tokio::test]
+async fn a_search_total_count_is_priced_by_the_matches_estimated() {
+    use concord::graphql::cost::{LARGE_COUNT, MATCH, VALUE};
+    let app = spawn_seeded_app().await;
+    let postgres = app.db.get_database_backend() == DbBackend::Postgres;
+    // Every synthetic contribution is titled "Synthetic …": enough matches on
+    // PostgreSQL for the estimate to pass a large count.
+    let size = concord::seed::synthetic::Size {
+        stakeholders: 40,
+        contributions: if postgres { 8_000 } else { 300 },
+        seed: 5,
+    };
+    concord::seed::run_synthetic(&app.db, size).await.unwrap();
+    let requested = |query: &'static str, q: &'static str| {
+        let app = &app;
+        async move {
+            let body = app.graphql(query, json!({ "q": q })).await;
+            assert!(body["errors"].is_null(), "{body}");
+            (
+                body["extensions"]["cost"]["requested"].as_u64().unwrap(),
+                body["data"].clone(),
+            )
+        }
+    };
+    for (counted, uncounted) in [
+        (
+            "query($q: String!) { searchContributions(query: $q, first: 5) { totalCount edges { node { id } } } }",
+            "query($q: String!) { searchContributions(query: $q, first: 5) { edges { node { id } } } }",
+        ),
+        (
+            "query($q: String!) { contributions(first: 5, filter: { search: $q }) { totalCount nodes { id } } }",
+            "query($q: String!) { contributions(first: 5, filter: { search: $q }) { nodes { id } } }",
+        ),
+    ] {
+        let (with, data) = requested(counted, "synthetic").await;
+        let (without, _) = requested(uncounted, "synthetic").await;
+        let priced = with - without - VALUE;
+        let root = data.as_object().unwrap().values().next().unwrap().clone();
+        let count = root["totalCount"].as_u64().unwrap();
+        if postgres {
+            let query = concord::service::search::SearchQuery::parse("q", "synthetic").unwrap();
+            let estimate = concord::service::search::estimate(&app.db, &query)
+                .await
+                .unwrap()
+                .unwrap();
+            assert!(estimate > LARGE_COUNT, "{estimate}");
+            assert_eq!(priced, estimate * MATCH, "{counted}");
+            // The estimate is of the matches (every caller's, so at least the count).
+            assert!(
+                estimate >= count / 2 && estimate <= 2 * 8_000,
+                "estimated {estimate}, counted {count}"
+            );
+        } else {
+            assert_eq!(priced, LARGE_COUNT, "{counted}");
+        }
+        // A search that matches nothing costs a large count, as before.
+        let (none, _) = requested(counted, "xyzzyquux").await;
+        let (none_without, _) = requested(uncounted, "xyzzyquux").await;
+        assert_eq!(none - none_without - VALUE, LARGE_COUNT);
+    }
+}

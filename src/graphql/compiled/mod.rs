@@ -1,15 +1,19 @@
-//! Compiled reads: a query whose every root field the planner understands runs as a
+//! Compiled reads: the root fields of a query that the planner understands run as a
 //! plan instead of field by field.
 //!
 //! [`plan`] walks the prepared operation once (through fragments, `@skip`/`@include`
-//! evaluated, with the same [`crate::graphql::selection::Walk`] as the limits and the cost) and, when it knows
-//! every field selected, returns a [`Plan`]: per root field, the arguments already
-//! parsed and the selection as a tree of known fields. [`Reads`], the one extension of
-//! the planning schema (`graphql::build_planning_schema`), runs the plan after async-graphql has validated the operation, in place
-//! of the resolvers: each level's rows are read in one statement per field for all
-//! its parents at once, with no loader wait between levels, and the JSON of the answer's
-//! `data` is written directly, in the query's order (no `Value` tree, no reordering),
-//! for the HTTP layer to send as it is.
+//! evaluated, with the same [`crate::graphql::selection::Walk`] as the limits and the
+//! cost) and returns a [`Plan`]: per root field it knows, the arguments already parsed
+//! and the selection as a tree of known fields; a root field it does not know is left,
+//! whole, to the resolvers. [`Reads`], the one extension of the planning schema
+//! (`graphql::build_planning_schema`), runs the plan after async-graphql has validated
+//! the operation, in place of the resolvers: each level's rows are read in one
+//! statement per field for all its parents at once, with no loader wait between
+//! levels. When the plan knows every root field, the JSON of the answer's `data` is
+//! written directly, in the query's order (no `Value` tree, no reordering), for the HTTP
+//! layer to send as it is; otherwise the executor runs the operation and takes the
+//! plan's values for the fields it knows (`Reads::resolve`), resolving the others.
+//! `/metrics` counts root fields by how they ran (`concord_graphql_root_fields_total`).
 //!
 //! Architecture Invariant: a plan reads only through service functions whose
 //! conditions come from the same sources as the resolvers' (`contributions::list_narrow`,
@@ -19,17 +23,23 @@
 //! rule ([`crate::policy::sees_attribution`]): the read policy stays in one place.
 //!
 //! Architecture Invariant: a plan answers only what it answers exactly as the resolvers
-//! would. Anything else — a field or argument it does not know, a response key selected
-//! twice, an argument the resolvers would refuse, a record not found, a database error
-//! — and the whole operation runs through the resolvers instead, which give the error.
+//! would. A root field it does not know, or whose argument the resolvers would refuse,
+//! is theirs; anything else it doubts while running — a record not found, a database
+//! error — and the whole operation runs through the resolvers instead, which give the
+//! error. A response key selected twice at the root leaves the whole operation to
+//! them; deeper, the root field it is under.
+//!
 //! The differential tests (`tests/api/compiled.rs`) compare both paths' answers.
 
 use super::context::RequestData;
 use crate::paging::Page;
 use crate::service::contributions;
 use crate::service::stakeholders;
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute};
-use async_graphql::{Name, Response, Value};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextResolve, ResolveInfo,
+};
+use async_graphql::{Name, Response, ServerResult, Value};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 mod json;
@@ -41,9 +51,10 @@ pub use planner::plan;
 use run::GiveWay;
 pub use validated::{Key, Validated};
 
-/// A query the planner understood whole.
+/// A query whose root fields the planner understood, all or some.
 pub struct Plan {
-    roots: Vec<(Name, Root)>,
+    /// Every root field, in the query's order; `None` where the resolvers answer it.
+    roots: Vec<(Name, Option<Root>)>,
 }
 
 /// A root field's plan.
@@ -178,6 +189,9 @@ pub struct Planned {
     verify: bool,
     /// Where to record that the operation passed validation, once its plan answered.
     validated: Option<(Arc<Validated>, Key)>,
+    /// A plan that knows only some root fields: their values, by response key, taken
+    /// by [`Reads::resolve`] as the executor resolves the others.
+    known: std::sync::Mutex<HashMap<Name, Value>>,
 }
 
 impl Planned {
@@ -195,6 +209,7 @@ impl Planned {
                 written: written.clone(),
                 verify,
                 validated,
+                known: std::sync::Mutex::default(),
             },
             Written(written),
         )
@@ -202,7 +217,18 @@ impl Planned {
 }
 
 impl Plan {
-    /// Answers the plan for the request without the executor (an operation async-graphql
+    /// Whether the plan knows every root field (else it runs beside the executor, which
+    /// resolves the rest: [`Reads`]).
+    pub fn is_whole(&self) -> bool {
+        self.roots.iter().all(|(_, root)| root.is_some())
+    }
+
+    /// How many root fields the plan knows.
+    fn known(&self) -> usize {
+        self.roots.iter().filter(|(_, root)| root.is_some()).count()
+    }
+
+    /// Answers a whole plan for the request without the executor (an operation async-graphql
     /// validated before: [`Validated`]): the JSON of `data`, or `None` when it gives way
     /// to the resolvers.
     pub async fn answer(&self, rd: &RequestData) -> Option<String> {
@@ -227,6 +253,20 @@ fn agrees(data: &str, resolved: &Response) -> bool {
     resolved.errors.is_empty()
         && serde_json::from_str::<serde_json::Value>(data).ok()
             == serde_json::to_value(&resolved.data).ok()
+}
+
+/// What `verify` answers when the plan and the resolvers disagree (and logs why).
+fn disagreement(plan: &dyn std::fmt::Debug, resolved: &Response) -> Response {
+    tracing::error!(
+        plan = ?plan,
+        resolvers = ?resolved,
+        "a compiled read answered otherwise than the resolvers"
+    );
+    Response::from_errors(vec![super::error_codes::coded(
+        "The compiled read and the resolvers answered differently \
+         (CONCORD_COMPILED_READS=verify)",
+        "INTERNAL_SERVER_ERROR",
+    )])
 }
 
 /// Where a plan leaves the JSON of the answer's `data` when it ran (the executor's
@@ -262,6 +302,9 @@ impl Extension for Reads {
         else {
             return next.run(ctx, operation_name).await;
         };
+        if !planned.plan.is_whole() {
+            return run_beside(planned, rd, ctx, operation_name, next).await;
+        }
         let roots = planned.plan.roots.len();
         let Ok(data) = planned.plan.run(rd).await else {
             crate::metrics::global().root_fields("fallback", roots);
@@ -270,16 +313,7 @@ impl Extension for Reads {
         if planned.verify {
             let resolved = next.run(ctx, operation_name).await;
             if !agrees(&data, &resolved) {
-                tracing::error!(
-                    plan = %data,
-                    resolvers = ?resolved,
-                    "a compiled read answered otherwise than the resolvers"
-                );
-                return Response::from_errors(vec![super::error_codes::coded(
-                    "The compiled read and the resolvers answered differently \
-                     (CONCORD_COMPILED_READS=verify)",
-                    "INTERNAL_SERVER_ERROR",
-                )]);
+                return disagreement(&data, &resolved);
             }
         }
         match planned.written.lock() {
@@ -299,6 +333,71 @@ impl Extension for Reads {
             )]),
         }
     }
+
+    /// A root field a plan beside the executor already answered: its value, without its
+    /// resolver.
+    async fn resolve(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        info: ResolveInfo<'_>,
+        next: NextResolve<'_>,
+    ) -> ServerResult<Option<Value>> {
+        if info.path_node.parent.is_none()
+            && let Some(planned) = ctx.data_opt::<Planned>()
+            && let Ok(mut known) = planned.known.lock()
+            && let Some(value) = known.remove(info.alias.unwrap_or(info.name))
+        {
+            return Ok(Some(value));
+        }
+        next.run(ctx, info).await
+    }
+}
+
+/// A plan that knows some root fields, run beside the executor: the plan's fields are
+/// run first (all of them, or, when one gives way, none: the resolvers answer the
+/// whole operation), then the executor resolves the operation, taking their values as
+/// it meets them ([`Reads::resolve`]) and resolving the rest.
+async fn run_beside(
+    planned: &Planned,
+    rd: &RequestData,
+    ctx: &ExtensionContext<'_>,
+    operation_name: Option<&str>,
+    next: NextExecute<'_>,
+) -> Response {
+    let metrics = crate::metrics::global();
+    let known = planned.plan.known();
+    let others = planned.plan.roots.len() - known;
+    metrics.root_fields("resolved", others);
+    let Ok(values) = planned.plan.run_known(rd).await else {
+        metrics.root_fields("fallback", known);
+        return next.run(ctx, operation_name).await;
+    };
+    if planned.verify {
+        let resolved = next.run(ctx, operation_name).await;
+        // The plan's fields as the resolvers answered them, without an error (the
+        // others' errors are theirs).
+        let agree = values.iter().all(|(key, value)| {
+            matches!(&resolved.data, Value::Object(data) if data.get(key) == Some(value))
+                && !resolved.errors.iter().any(|e| {
+                    matches!(e.path.first(), Some(async_graphql::PathSegment::Field(f)) if f == key.as_str())
+                })
+        });
+        if !agree {
+            return disagreement(&values, &resolved);
+        }
+        metrics.root_fields("compiled", known);
+        return resolved;
+    }
+    let kept = match planned.known.lock() {
+        Ok(mut slot) => {
+            *slot = values;
+            true
+        }
+        // Not reached (nothing else holds the lock): the resolvers answer them all.
+        Err(_) => false,
+    };
+    metrics.root_fields(if kept { "compiled" } else { "fallback" }, known);
+    next.run(ctx, operation_name).await
 }
 
 #[cfg(test)]
@@ -327,6 +426,43 @@ mod tests {
                 "{query}"
             );
         }
+    }
+
+    /// Which root fields the plan knows, by response key (`None`: no plan).
+    fn known(query: &str) -> Option<Vec<(String, bool)>> {
+        let prepared = Prepared::parse(async_graphql::Request::new(query));
+        plan(&prepared).map(|plan| {
+            plan.roots
+                .iter()
+                .map(|(key, root)| (key.to_string(), root.is_some()))
+                .collect()
+        })
+    }
+
+    #[test]
+    fn a_root_field_the_planner_does_not_know_is_left_alone_to_the_resolvers() {
+        let mixed = known(
+            "{ a: contributions(first: 2) { nodes { id } } consultations { nodes { title } } \
+             b: contributions(first: 500) { nodes { id } } __typename }",
+        );
+        assert_eq!(
+            mixed,
+            Some(vec![
+                ("a".into(), true),
+                ("consultations".into(), false),
+                ("b".into(), false),
+                ("__typename".into(), true),
+            ])
+        );
+        // No plan when it knows none, or when a root key is selected twice.
+        assert_eq!(
+            known("{ consultations { nodes { title } } viewer { id } }"),
+            None
+        );
+        assert_eq!(
+            known("{ contributions { nodes { id } } contributions { totalCount } }"),
+            None
+        );
     }
 
     #[test]

@@ -9,8 +9,9 @@ use crate::paging::{Order, PageArgs};
 use async_graphql::InputType;
 use async_graphql::parser::types::{Field, OperationType, SelectionSet};
 
-/// The plan of `prepared`'s operation, when it is a query whose every field the
-/// planner knows; `None` sends it to the resolvers.
+/// The plan of `prepared`'s operation, when it is a query and the planner knows at
+/// least one of its root fields; `None` sends it whole to the resolvers. A root field it
+/// does not know, whole, is left to them ([`Plan::is_whole`]).
 pub fn plan(prepared: &crate::graphql::prepared::Prepared) -> Option<Plan> {
     let (walk, op) = prepared.walk()?;
     if op.ty != OperationType::Query {
@@ -22,7 +23,26 @@ pub fn plan(prepared: &crate::graphql::prepared::Prepared) -> Option<Plan> {
         if !matches!(on, "" | "Query") {
             return None;
         }
-        let root = match field.name.node.as_str() {
+        roots.push((key, p.root(field, spreads)));
+    }
+    roots
+        .iter()
+        .any(|(_, root)| root.is_some())
+        .then_some(Plan { roots })
+}
+
+/// Builds plans from one walk.
+struct Planner<'a> {
+    walk: Walk<'a>,
+}
+
+type Collected<'a> = Vec<(Name, &'a str, &'a Field, usize)>;
+
+impl<'a> Planner<'a> {
+    /// A root field's plan; `None` leaves it to the resolvers.
+    fn root(&self, field: &'a Field, spreads: usize) -> Option<Root> {
+        let p = self;
+        Some(match field.name.node.as_str() {
             "__typename" => Root::Typename,
             "contributions" => {
                 let (filter, page) = p.contribution_list(field, spreads)?;
@@ -70,20 +90,9 @@ pub fn plan(prepared: &crate::graphql::prepared::Prepared) -> Option<Plan> {
                 }
             }
             _ => return None,
-        };
-        roots.push((key, root));
+        })
     }
-    Some(Plan { roots })
-}
 
-/// Builds plans from one walk.
-struct Planner<'a> {
-    walk: Walk<'a>,
-}
-
-type Collected<'a> = Vec<(Name, &'a str, &'a Field, usize)>;
-
-impl<'a> Planner<'a> {
     /// The fields `set` selects, with their response keys, the type each is selected on
     /// and the spreads followed; `None` when a response key comes twice (the spec
     /// merges those; the resolvers do it) or a field carries a directive other than

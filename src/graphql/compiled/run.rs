@@ -27,65 +27,89 @@ impl From<AppError> for GiveWay {
 type Run<'a, T> = Pin<Box<dyn Future<Output = Result<T, GiveWay>> + Send + 'a>>;
 
 impl Plan {
-    /// Runs the plan for the request: the JSON of the answer's `data`; `Err` gives way
-    /// to the resolvers.
+    /// Runs a whole plan for the request: the JSON of the answer's `data`; `Err` gives
+    /// way to the resolvers (as does a plan that leaves a root field to them).
     pub(super) async fn run(&self, rd: &RequestData) -> Result<String, GiveWay> {
         policy::may_use_api(&rd.viewer, rd.auth.anonymous_access)?;
         let mut out = Json::with_capacity(4096);
         out.open();
         for (i, (key, root)) in self.roots.iter().enumerate() {
             out.key(i == 0, key);
-            match root {
-                Root::Typename => out.str("Query"),
-                Root::Contributions { filter, page, conn } => {
-                    // The columns the nodes show, their stakeholders' in the same statement.
-                    let columns = conn
-                        .nodes()
-                        .map(ContributionSel::columns)
-                        .unwrap_or_default();
-                    let listing =
-                        contributions::list_narrow(&rd.db, &rd.viewer, filter, page, columns)
-                            .await?;
-                    let total = if conn.wants_total() {
-                        Some(listing.counter.count().await?)
-                    } else {
-                        None
-                    };
-                    let (slice, holders) = split(listing.slice);
-                    let nodes = contributions_out(rd, &slice.items, holders, conn.nodes()).await?;
-                    conn.write(&mut out, &slice, total, &nodes);
-                }
-                Root::Stakeholders { filter, page, conn } => {
-                    let listing = stakeholders::list(&rd.db, &rd.viewer, filter, page).await?;
-                    let total = if conn.wants_total() {
-                        Some(listing.counter.count().await?)
-                    } else {
-                        None
-                    };
-                    let nodes = stakeholders_out(rd, &listing.slice.items, conn.nodes()).await?;
-                    conn.write(&mut out, &listing.slice, total, &nodes);
-                }
-                Root::Contribution { id, node } => {
-                    let mut found =
-                        contributions::by_ids_narrow(&rd.db, &rd.viewer, &[*id], node.columns())
-                            .await?;
-                    // Not found is an error the resolvers give.
-                    let row = found.remove(id).ok_or(GiveWay)?;
-                    let holders = row.stakeholder.map(|s| (s.id, s)).into_iter().collect();
-                    let written = contributions_out(
-                        rd,
-                        std::slice::from_ref(&row.contribution),
-                        holders,
-                        Some(node),
-                    )
-                    .await?;
-                    out.raw(written.first().ok_or(GiveWay)?);
-                }
-            }
+            write_root(rd, root.as_ref().ok_or(GiveWay)?, &mut out).await?;
         }
         out.close();
         out.into_string()
     }
+
+    /// Runs the root fields the plan knows, each to its value, by response key (for the
+    /// executor to answer with while it resolves the others); `Err` gives way to the
+    /// resolvers for the whole operation.
+    pub(super) async fn run_known(
+        &self,
+        rd: &RequestData,
+    ) -> Result<HashMap<Name, async_graphql::Value>, GiveWay> {
+        policy::may_use_api(&rd.viewer, rd.auth.anonymous_access)?;
+        let mut values = HashMap::new();
+        for (key, root) in &self.roots {
+            let Some(root) = root else { continue };
+            let mut out = Json::with_capacity(1024);
+            write_root(rd, root, &mut out).await?;
+            // The value the resolvers would give: the JSON's object keys in order.
+            let value = serde_json::from_str(&out.into_string()?).map_err(|_| GiveWay)?;
+            values.insert(key.clone(), value);
+        }
+        Ok(values)
+    }
+}
+
+/// Writes one root field's value.
+async fn write_root(rd: &RequestData, root: &Root, out: &mut Json) -> Result<(), GiveWay> {
+    match root {
+        Root::Typename => out.str("Query"),
+        Root::Contributions { filter, page, conn } => {
+            // The columns the nodes show, their stakeholders' in the same statement.
+            let columns = conn
+                .nodes()
+                .map(ContributionSel::columns)
+                .unwrap_or_default();
+            let listing =
+                contributions::list_narrow(&rd.db, &rd.viewer, filter, page, columns).await?;
+            let total = if conn.wants_total() {
+                Some(listing.counter.count().await?)
+            } else {
+                None
+            };
+            let (slice, holders) = split(listing.slice);
+            let nodes = contributions_out(rd, &slice.items, holders, conn.nodes()).await?;
+            conn.write(out, &slice, total, &nodes);
+        }
+        Root::Stakeholders { filter, page, conn } => {
+            let listing = stakeholders::list(&rd.db, &rd.viewer, filter, page).await?;
+            let total = if conn.wants_total() {
+                Some(listing.counter.count().await?)
+            } else {
+                None
+            };
+            let nodes = stakeholders_out(rd, &listing.slice.items, conn.nodes()).await?;
+            conn.write(out, &listing.slice, total, &nodes);
+        }
+        Root::Contribution { id, node } => {
+            let mut found =
+                contributions::by_ids_narrow(&rd.db, &rd.viewer, &[*id], node.columns()).await?;
+            // Not found is an error the resolvers give.
+            let row = found.remove(id).ok_or(GiveWay)?;
+            let holders = row.stakeholder.map(|s| (s.id, s)).into_iter().collect();
+            let written = contributions_out(
+                rd,
+                std::slice::from_ref(&row.contribution),
+                holders,
+                Some(node),
+            )
+            .await?;
+            out.raw(written.first().ok_or(GiveWay)?);
+        }
+    }
+    Ok(())
 }
 
 impl<N> Conn<N> {

@@ -84,6 +84,33 @@ fn matches(backend: DbBackend, query: &SearchQuery) -> Expr {
     )
 }
 
+/// About how many contributions `query` matches, whoever asks (the read policy aside:
+/// an upper bound), as PostgreSQL's planner estimates it from the search index's
+/// statistics, no row read; `None` on SQLite, whose FTS5 keeps no statistics. What a
+/// search's `totalCount` is priced by before it runs (`graphql::cost`).
+pub async fn estimate<C: ConnectionTrait>(
+    db: &C,
+    query: &SearchQuery,
+) -> Result<Option<u64>, DbErr> {
+    let backend = db.get_database_backend();
+    if backend != DbBackend::Postgres {
+        return Ok(None);
+    }
+    let (sql, values) = matching(backend, query).build(sea_orm::sea_query::PostgresQueryBuilder);
+    // SQL safe: the statement is sea-query's, its values bound.
+    let explain = format!("EXPLAIN (FORMAT JSON) {sql}");
+    let Some(row) = db
+        .query_one_raw(Statement::from_sql_and_values(backend, explain, values))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let plan: serde_json::Value = row.try_get("", "QUERY PLAN")?;
+    Ok(plan[0]["Plan"]["Plan Rows"]
+        .as_f64()
+        .map(|rows| rows as u64))
+}
+
 /// How well a contribution matches on SQLite, higher is better (comparable within one
 /// search): FTS5's bm25, titles weighing ten times the body, the body twice the
 /// translations. (PostgreSQL ranks through [`best`].)
