@@ -71,6 +71,18 @@ pub fn readable_contributions(viewer: &Viewer) -> Condition {
     }
 }
 
+/// Whether every contribution `viewer` may read is published (as
+/// [`readable_contributions`] decides): an anonymous caller's, or a principal's who may
+/// read and has no stakeholder of its own and is not the secretariat.
+pub fn reads_only_published(viewer: &Viewer) -> bool {
+    match viewer {
+        Viewer::Anonymous => true,
+        Viewer::Principal(p) => {
+            p.scopes.read && p.role != Role::Secretariat && p.stakeholder_id.is_none()
+        }
+    }
+}
+
 /// Whether `viewer` may read `c` (as [`readable_contributions`] decides in SQL), for
 /// what is decided outside a query: which webhook owners hear of a contribution.
 pub fn reads_contribution(viewer: &Viewer, c: &entity::contribution::Model) -> bool {

@@ -376,3 +376,62 @@ fn reading_a_contribution_outside_a_query_follows_the_read_rules() {
         }
     }
 }
+
+/// `reads_only_published` (which lets a list say `published_at IS NOT NULL`) holds only
+/// for principals who read no unpublished contribution, whoever's and whatever its
+/// visibility: the anonymous caller, and a principal without a stakeholder.
+#[test]
+fn only_those_who_read_nothing_unpublished_read_only_published() {
+    let without_stakeholder = Viewer::Principal(Principal {
+        subject: Subject::Account(9),
+        role: Role::Observer,
+        stakeholder_id: None,
+        scopes: Scopes::ALL,
+    });
+    let mut viewers = principals();
+    viewers.push(("observer without a stakeholder", without_stakeholder));
+    let expected = [true, false, false, false, false, false, false, true];
+    for ((name, viewer), expected) in viewers.iter().zip(expected) {
+        assert_eq!(reads_only_published(viewer), expected, "{name}");
+        if !expected {
+            continue;
+        }
+        for status in [
+            ContributionStatus::Draft,
+            ContributionStatus::Submitted,
+            ContributionStatus::Withdrawn,
+        ] {
+            for stakeholder_id in [OWN, A, B] {
+                for visibility in [
+                    Visibility::Public,
+                    Visibility::MemberStates,
+                    Visibility::Secretariat,
+                ] {
+                    let c = entity::contribution::Model {
+                        id: 1,
+                        consultation_id: 1,
+                        meeting_id: None,
+                        stakeholder_id,
+                        on_behalf_of_group: None,
+                        kind: entity::enums::ContributionKind::WrittenComment,
+                        status,
+                        visibility,
+                        title: "T".into(),
+                        language: "en".into(),
+                        latest_revision: 1,
+                        withdrawn_reason: None,
+                        created_at: chrono::Utc::now(),
+                        updated_at: chrono::Utc::now(),
+                        submitted_at: None,
+                        published_at: None,
+                        version: 1,
+                        attributed: true,
+                        embargoed: false,
+                        agenda_item: None,
+                    };
+                    assert!(!reads_contribution(viewer, &c), "{name} reads {status:?}");
+                }
+            }
+        }
+    }
+}

@@ -206,6 +206,10 @@ async fn every_query_answers_the_same_through_the_plan_and_the_resolvers() {
         "{ stakeholders(first: 100) { nodes { contributions(first: 10) { nodes { revisions(first: 1) { nodes { body } } } } } } }",
         "{ contributions(first: 30) { nodes { id revisions(last: 2, orderBy: { field: CREATED_AT, direction: DESC }) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor } edges { cursor node { __typename id number title body language contentHash createdAt } } } } } }",
         "{ contributions(first: 5) { nodes { revisions { nodes { translations { language } } } } } }",
+        "{ contributions(first: 40) { nodes { id issues(first: 3) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } nodes { __typename id version slug title description area onWsisList } } } } }",
+        "{ contributions(first: 10, after: \"Y3Vyc29yOjU\") { edges { node { title issues(last: 2, orderBy: { field: TITLE, direction: DESC }) { edges { __typename cursor node { slug } } pageInfo { hasPreviousPage } } } } } }",
+        "{ stakeholders(first: 10) { nodes { contributions(first: 5) { nodes { issues { nodes { title } } revisions(first: 1) { nodes { number } } } } } } }",
+        "{ contributions(first: 5) { nodes { issues(first: 2) { nodes { title mechanisms { nodes { name } } } } } } }",
         "query($yes: Boolean!) { ...Q } fragment Q on Query { contributions(first: 2) { nodes { ...C id @include(if: $yes) } } } fragment C on Contribution { title @skip(if: $yes) body }",
         "{ contributions(first: 3) { ... on ContributionConnection { nodes { ... on Node { id } ... on Contribution { title } } } } }",
         // The resolvers' alone: each gives way whole.
@@ -300,6 +304,8 @@ impl Random {
                 "revisions(first: 1) { nodes { body number } }",
                 "revisions { totalCount edges { cursor node { id title contentHash } } }",
                 "revisions(last: 1) { pageInfo { hasPreviousPage } nodes { language createdAt } }",
+                "issues(first: 2) { totalCount nodes { slug area onWsisList } }",
+                "issues(orderBy: { field: TITLE }) { edges { cursor node { id title } } }",
             ]));
         }
         let stakeholder = if depth < 2 {
@@ -436,6 +442,11 @@ async fn a_planned_query_reads_each_level_in_one_statement() {
     // first revisions: one a level (stakeholders, pages, counts, bodies, revisions).
     let nested = "{ stakeholders(first: 20) { nodes { name contributions(first: 3) { totalCount nodes { title body revisions(first: 1) { nodes { number } } } } } } }";
     assert_eq!(statements(&pair, nested).await, 5);
+    // A page of 50 with the issues each raises: one statement for the page, one for
+    // every contribution's issues.
+    let issues =
+        "{ contributions(first: 50) { nodes { id title issues(first: 5) { nodes { title } } } } }";
+    assert_eq!(statements(&pair, issues).await, 2);
     // A stakeholder's contributions with their stakeholders: the pages carry them.
     let theirs = "{ stakeholders(first: 20) { nodes { contributions(first: 3) { nodes { id group stakeholder { name } } } } } }";
     assert_eq!(statements(&pair, theirs).await, 2);

@@ -364,3 +364,79 @@ async fn orders_and_cursors_that_do_not_fit_are_refused() {
         third["contributions"]["edges"][2]["node"]["id"]
     );
 }
+
+/// Where only published contributions are listed (for an anonymous caller, or under a
+/// `statuses: [PUBLISHED]` filter) in the order of their publication, the list tells
+/// its index that they have a date (`published_at IS NOT NULL`): it must still hold
+/// every published contribution the caller may read, in the same order, both ways.
+#[tokio::test]
+async fn lists_of_the_published_by_date_hold_every_published_one() {
+    let app = spawn_seeded_app().await;
+    let member = member_with_unpublished_work(&app).await;
+    let secretariat = app
+        .sign_in_as(
+            "sec-order@un.example",
+            entity::enums::Role::Secretariat,
+            None,
+        )
+        .await;
+    let list = "query($o: ContributionOrder, $f: ContributionFilter, $first: Int, $after: String, $last: Int) { contributions(orderBy: $o, filter: $f, first: $first, after: $after, last: $last) { nodes { id status visibility } pageInfo { endCursor hasNextPage } } }";
+    let ask = |token: Option<&str>, variables: Value| {
+        let app = &app;
+        let token = token.map(str::to_owned);
+        async move {
+            let body = match token {
+                Some(token) => app.graphql_as(&token, list, variables).await.1,
+                None => app.graphql(list, variables).await,
+            };
+            body["data"]["contributions"].clone()
+        }
+    };
+    for direction in ["ASC", "DESC"] {
+        let order = json!({ "field": "PUBLISHED_AT", "direction": direction });
+        // Everything, as the secretariat reads it (no such condition), in two pages.
+        let first = ask(Some(&secretariat), json!({ "o": order, "first": 60 })).await;
+        let rest = ask(
+            Some(&secretariat),
+            json!({ "o": order, "first": 60, "after": first["pageInfo"]["endCursor"] }),
+        )
+        .await;
+        assert_eq!(rest["pageInfo"]["hasNextPage"], false);
+        let everything: Vec<Value> = [&first, &rest]
+            .iter()
+            .flat_map(|c| c["nodes"].as_array().unwrap().clone())
+            .collect();
+        assert!(everything.iter().any(|n| n["status"] != "PUBLISHED"));
+        let expected = |visible: &dyn Fn(&Value) -> bool| -> Vec<Value> {
+            everything
+                .iter()
+                .filter(|n| n["status"] == "PUBLISHED" && visible(n))
+                .map(|n| n["id"].clone())
+                .collect()
+        };
+        let ids = |c: &Value| -> Vec<Value> {
+            c["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n["id"].clone())
+                .collect()
+        };
+        let public = expected(&|n| n["visibility"] == "PUBLIC");
+        assert!(public.len() > 50, "{}", public.len());
+        let forwards = ask(None, json!({ "o": order, "first": 100 })).await;
+        assert_eq!(ids(&forwards), public, "anonymous, {direction}");
+        let backwards = ask(None, json!({ "o": order, "last": 100 })).await;
+        assert_eq!(ids(&backwards), public, "anonymous backwards, {direction}");
+        let published = ask(
+            Some(&member),
+            json!({ "o": order, "f": { "statuses": ["PUBLISHED"] }, "first": 100 }),
+        )
+        .await;
+        assert_eq!(
+            ids(&published),
+            expected(&|n| n["visibility"] != "SECRETARIAT"),
+            "a member's published ones, {direction}"
+        );
+    }
+}

@@ -136,6 +136,27 @@ enum CField {
         page: Page,
         conn: Box<Conn<RevisionSel>>,
     },
+    /// A nested connection: the policy issues it raises.
+    Issues {
+        page: Page,
+        conn: Box<Conn<IssueSel>>,
+    },
+}
+
+/// What is selected on a policy issue.
+struct IssueSel {
+    fields: Vec<(Name, IField)>,
+}
+
+enum IField {
+    Typename,
+    Id,
+    Version,
+    Slug,
+    Title,
+    Description,
+    Area,
+    OnWsisList,
 }
 
 /// What is selected on a revision.
@@ -419,6 +440,8 @@ mod tests {
             "{ node(id: \"Q29udHJpYnV0aW9uOjU\") { ... on Contribution { id title publishedAt stakeholder { name } } } }",
             "{ stakeholders(first: 50) { nodes { name contributions(first: 10) { totalCount nodes { id title } } } } }",
             "{ stakeholders(first: 100) { nodes { contributions(first: 10) { nodes { revisions(first: 1) { nodes { body } } } } } } }",
+            "{ contributions(first: 50, after: \"Y3Vyc29yOjEw\") { nodes { id title issues(first: 5) { nodes { title } } } } }",
+            "{ contributions(first: 50, filter: { kinds: [WRITTEN_COMMENT] }, orderBy: { field: PUBLISHED_AT, direction: DESC }) { nodes { id title publishedAt stakeholder { name } } } }",
             "query($c: String, $yes: Boolean!) { contributions(first: 5, after: $c) { edges { cursor node { ...F } } pageInfo { hasNextPage } } } fragment F on Contribution { id body @include(if: $yes) }",
         ] {
             assert!(

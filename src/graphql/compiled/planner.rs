@@ -1,7 +1,7 @@
 //! The planner: which fields of an operation a plan knows, and their arguments.
 
 use super::*;
-use crate::graphql::order::{ContributionOrder, RevisionOrder, StakeholderOrder};
+use crate::graphql::order::{ContributionOrder, PolicyIssueOrder, RevisionOrder, StakeholderOrder};
 use crate::graphql::selection::Walk;
 use crate::graphql::types::{ContributionFilter, StakeholderFilter};
 use crate::ids::{GlobalId, NodeType};
@@ -300,6 +300,18 @@ impl<'a> Planner<'a> {
                     let conn = Box::new(conn);
                     Some((CField::Revisions { page, conn }, Arguments::Paging))
                 }
+                "issues" => {
+                    let page = self.page::<PolicyIssueOrder>(f, n)?;
+                    let conn = self.conn(
+                        f,
+                        n,
+                        "PolicyIssueConnection",
+                        "PolicyIssueEdge",
+                        |s, set, n| s.issue(set, n),
+                    )?;
+                    let conn = Box::new(conn);
+                    Some((CField::Issues { page, conn }, Arguments::Paging))
+                }
                 _ => None,
             }
         })?;
@@ -323,6 +335,25 @@ impl<'a> Planner<'a> {
             Some((field, Arguments::None))
         })?;
         Some(RevisionSel { fields })
+    }
+
+    /// What is selected on a policy issue.
+    fn issue(&self, set: &'a SelectionSet, spreads: usize) -> Option<IssueSel> {
+        let fields = self.object(set, spreads, "PolicyIssue", |name, _, _| {
+            let field = match name {
+                "__typename" => IField::Typename,
+                "id" => IField::Id,
+                "version" => IField::Version,
+                "slug" => IField::Slug,
+                "title" => IField::Title,
+                "description" => IField::Description,
+                "area" => IField::Area,
+                "onWsisList" => IField::OnWsisList,
+                _ => return None,
+            };
+            Some((field, Arguments::None))
+        })?;
+        Some(IssueSel { fields })
     }
 
     /// What is selected on a stakeholder.

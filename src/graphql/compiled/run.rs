@@ -7,8 +7,10 @@ use crate::ids::{GlobalId, NodeType};
 use crate::paging::Slice;
 use crate::policy;
 use crate::service::contributions::Parent;
-use crate::service::relations::{self, RevisionsOfContribution};
-use entity::{contribution, contribution_revision, stakeholder};
+use crate::service::relations::{
+    self, Child, IssuesOfContribution, Relation, RevisionsOfContribution,
+};
+use entity::{contribution, contribution_revision, policy_issue, stakeholder};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
@@ -219,7 +221,9 @@ impl ContributionSel {
         for (_, field) in &self.fields {
             match field {
                 CField::Typename => {}
-                CField::Id | CField::Revisions { .. } => columns.need(C::Id),
+                CField::Id | CField::Revisions { .. } | CField::Issues { .. } => {
+                    columns.need(C::Id)
+                }
                 CField::Version => columns.need(C::Version),
                 CField::Kind => columns.need(C::Kind),
                 CField::Status => columns.need(C::Status),
@@ -302,14 +306,22 @@ fn contributions_out<'a>(
                 holder_json = rows.iter().map(|r| r.id).zip(written).collect();
             }
         }
-        // Each nested connection of revisions: its pages (and counts) for every
+        // Each nested connection (revisions, issues): its pages (and counts) for every
         // contribution at once.
         let ids: Vec<i64> = models.iter().map(|m| m.id).collect();
         let mut nested = Vec::new();
         for (_, field) in &sel.fields {
-            if let CField::Revisions { page, conn } = field {
-                nested.push(revisions_out(rd, &ids, page, conn).await?.into_iter());
-            }
+            let written = match field {
+                CField::Revisions { page, conn } => {
+                    related_out::<RevisionsOfContribution, _>(rd, &ids, page, conn, revision_json)
+                        .await?
+                }
+                CField::Issues { page, conn } => {
+                    related_out::<IssuesOfContribution, _>(rd, &ids, page, conn, issue_json).await?
+                }
+                _ => continue,
+            };
+            nested.push(written.into_iter());
         }
         let mut bodies = HashMap::new();
         if needs_body && !models.is_empty() {
@@ -324,7 +336,7 @@ fn contributions_out<'a>(
             for (i, (key, field)) in sel.fields.iter().enumerate() {
                 json.key(i == 0, key);
                 match field {
-                    CField::Revisions { .. } => {
+                    CField::Revisions { .. } | CField::Issues { .. } => {
                         let written = nested[nested_at].next().ok_or(GiveWay)?;
                         nested_at += 1;
                         json.raw(&written);
@@ -372,20 +384,21 @@ fn contributions_out<'a>(
     })
 }
 
-/// The revisions connection of each of `parents` (contribution ids), in order.
-async fn revisions_out(
+/// The connection of relation `R` (revisions, issues) of each of `parents`
+/// (contribution ids), in order, each node written by `node_json`.
+async fn related_out<R: Relation, S>(
     rd: &RequestData,
     parents: &[i64],
     page: &Page,
-    conn: &Conn<RevisionSel>,
+    conn: &Conn<S>,
+    node_json: fn(&Child<R>, &S) -> Piece,
 ) -> Result<Vec<Piece>, GiveWay> {
     if parents.is_empty() {
         return Ok(Vec::new());
     }
-    let mut pages =
-        relations::pages::<RevisionsOfContribution>(&rd.db, &rd.viewer, parents, page).await?;
+    let mut pages = relations::pages::<R>(&rd.db, &rd.viewer, parents, page).await?;
     let counts = if conn.wants_total() {
-        relations::counts::<RevisionsOfContribution>(&rd.db, &rd.viewer, parents).await?
+        relations::counts::<R>(&rd.db, &rd.viewer, parents).await?
     } else {
         HashMap::new()
     };
@@ -394,7 +407,7 @@ async fn revisions_out(
         .map(|id| {
             let slice = pages.remove(id).unwrap_or_else(Slice::empty);
             let nodes = match conn.nodes() {
-                Some(sel) => slice.items.iter().map(|r| revision_json(r, sel)).collect(),
+                Some(sel) => slice.items.iter().map(|r| node_json(r, sel)).collect(),
                 None => Vec::new(),
             };
             let mut json = Json::with_capacity(256);
@@ -407,6 +420,26 @@ async fn revisions_out(
             json.into_piece()
         })
         .collect())
+}
+
+fn issue_json(p: &policy_issue::Model, sel: &IssueSel) -> Piece {
+    let mut json = Json::with_capacity(64 * sel.fields.len() + p.description.len());
+    json.open();
+    for (i, (key, field)) in sel.fields.iter().enumerate() {
+        json.key(i == 0, key);
+        match field {
+            IField::Typename => json.str("PolicyIssue"),
+            IField::Id => json.str(&GlobalId::new(NodeType::PolicyIssue, p.id).encode()),
+            IField::Version => json.int(p.version.into()),
+            IField::Slug => json.str(&p.slug),
+            IField::Title => json.str(&p.title),
+            IField::Description => json.str(&p.description),
+            IField::Area => json.enumeration(p.area),
+            IField::OnWsisList => json.bool(p.on_wsis_list),
+        }
+    }
+    json.close();
+    json.into_piece()
 }
 
 fn revision_json(r: &contribution_revision::Model, sel: &RevisionSel) -> Piece {

@@ -6,7 +6,7 @@
 //! [`ContributionFilter`] exactly as they are counted ([`cell_filter`]), so that a
 //! count always equals its list's `totalCount`.
 
-use super::read::{ContributionFilter, select};
+use super::filter::{ContributionFilter, select};
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::viewer::Viewer;

@@ -19,15 +19,17 @@ pub mod read;
 pub mod tabular;
 pub mod tags;
 
+mod filter;
 mod store;
 
 pub use crate::domain::content_hash;
 pub use drafting::{Edit, NewComment, create, edit, submit, withdraw};
+pub use filter::{ContributionFilter, Range};
 pub use moderation::{NewMeetingContribution, record_at_meeting, release_embargo, set_published};
 pub use narrow::{Columns, WithStakeholder, by_ids_narrow, list_narrow, pages_by_parent_narrow};
 pub use read::{
-    ContributionFilter, Hit, Hits, Parent, Range, by_ids, check_receipt, counts_by_parent, list,
-    pages_by_parent, revisions_by_ids, revisions_by_number, search,
+    Hit, Hits, Parent, by_ids, check_receipt, counts_by_parent, list, pages_by_parent,
+    revisions_by_ids, revisions_by_number, search,
 };
 pub use store::{Disclosure, Receipt, Text, consultation_of};
 pub use tags::tag;

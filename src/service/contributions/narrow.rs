@@ -1,10 +1,11 @@
 //! Narrow reads of contributions, for compiled reads (`graphql::compiled`): only the
 //! columns a query shows, each contribution's stakeholder joined in the same statement,
 //! read by position. The rows are the same as [`super::list`] and [`super::by_ids`]
-//! find: the conditions come from the same [`super::read::select`] and
+//! find: the conditions come from the same [`super::filter::select`] and
 //! [`policy::readable_contributions`].
 
-use super::read::{ContributionFilter, Parent, select, select_with_parent};
+use super::filter::{ContributionFilter, select_for};
+use super::read::{Parent, select_with_parent};
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::paging::{self, Listing, Page, Slice};
@@ -213,7 +214,7 @@ pub async fn list_narrow(
     page: &Page,
     mut columns: Columns,
 ) -> AppResult<Listing<WithStakeholder>> {
-    let plain = select(db.get_database_backend(), viewer, filter);
+    let plain = select_for(db.get_database_backend(), viewer, filter, page);
     let order = page.order.column_of::<Entity>()?;
     let narrow = columns.narrow(plain.clone(), order);
     let slice = paging::fetch_page_with(

@@ -1,6 +1,7 @@
 //! Reading contributions and their revisions. Every read filters through
 //! [`policy::readable_contributions`], so what a viewer may not see is absent.
 
+use super::filter::{ContributionFilter, select, select_for};
 use super::store;
 use crate::db::Db;
 use crate::error::{AppError, AppResult, MutationResult};
@@ -9,145 +10,13 @@ use crate::policy;
 use crate::service::search::{self, SearchQuery};
 use crate::viewer::Viewer;
 use entity::contribution::{Column, Entity, Model};
-use entity::enums::{ContributionKind, ContributionStatus, StakeholderGroup, Visibility};
-use entity::{contribution_issue, contribution_mechanism, contribution_revision, stakeholder};
-use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order, Query};
+use entity::{contribution_issue, contribution_revision};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Order};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, FromQueryResult, JoinType,
     QueryFilter, QuerySelect, QueryTrait, RelationTrait, Select,
 };
 use std::collections::HashMap;
-
-/// Which contributions to list. Every set field narrows the list.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct ContributionFilter {
-    pub consultation_id: Option<i64>,
-    pub meeting_id: Option<i64>,
-    pub stakeholder_id: Option<i64>,
-    pub policy_issue_id: Option<i64>,
-    pub mechanism_id: Option<i64>,
-    /// With or without `mechanism_id`: only contributions taking this stance (on that
-    /// mechanism, or on any).
-    pub stance: Option<entity::enums::Stance>,
-    pub kinds: Option<Vec<ContributionKind>>,
-    pub groups: Option<Vec<StakeholderGroup>>,
-    pub languages: Option<Vec<String>>,
-    /// Only contributions changed at or after this time (for mirrors).
-    pub updated_since: Option<chrono::DateTime<chrono::Utc>>,
-    /// Only contributions in these statuses (of those the viewer may read at all).
-    pub statuses: Option<Vec<ContributionStatus>>,
-    /// Only contributions of these visibilities.
-    pub visibilities: Option<Vec<Visibility>>,
-    /// Only contributions submitted, published, changed within these ranges.
-    pub submitted: Option<Range>,
-    pub published: Option<Range>,
-    pub updated: Option<Range>,
-    /// Only contributions whose current title or body match this search.
-    pub search: Option<SearchQuery>,
-}
-
-/// A range of moments: from `from` (inclusive) to `to` (exclusive); either may be open.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct Range {
-    pub from: Option<chrono::DateTime<chrono::Utc>>,
-    pub to: Option<chrono::DateTime<chrono::Utc>>,
-}
-
-impl Range {
-    fn condition(self, column: Column) -> Condition {
-        let mut cond = Condition::all();
-        if let Some(from) = self.from {
-            cond = cond.add(column.gte(from));
-        }
-        if let Some(to) = self.to {
-            cond = cond.add(column.lt(to));
-        }
-        cond
-    }
-}
-
-/// The contributions `viewer` may read that match `filter`.
-pub(super) fn select(
-    backend: DbBackend,
-    viewer: &Viewer,
-    filter: &ContributionFilter,
-) -> Select<Entity> {
-    let mut cond = Condition::all().add(policy::readable_contributions(viewer));
-    if let Some(query) = &filter.search {
-        cond = cond.add(Column::Id.in_subquery(search::matching(backend, query)));
-    }
-    if let Some(id) = filter.consultation_id {
-        cond = cond.add(Column::ConsultationId.eq(id));
-    }
-    if let Some(id) = filter.meeting_id {
-        cond = cond.add(Column::MeetingId.eq(id));
-    }
-    if let Some(id) = filter.stakeholder_id {
-        cond = cond
-            .add(Column::StakeholderId.eq(id))
-            .add(policy::attribution_visible(viewer));
-    }
-    if let Some(kinds) = &filter.kinds {
-        cond = cond.add(Column::Kind.is_in(kinds.iter().copied()));
-    }
-    if let Some(since) = filter.updated_since {
-        cond = cond.add(Column::UpdatedAt.gte(since));
-    }
-    if let Some(statuses) = &filter.statuses {
-        cond = cond.add(Column::Status.is_in(statuses.iter().copied()));
-    }
-    if let Some(visibilities) = &filter.visibilities {
-        cond = cond.add(Column::Visibility.is_in(visibilities.iter().copied()));
-    }
-    for (range, column) in [
-        (filter.submitted, Column::SubmittedAt),
-        (filter.published, Column::PublishedAt),
-        (filter.updated, Column::UpdatedAt),
-    ] {
-        if let Some(range) = range {
-            cond = cond.add(range.condition(column));
-        }
-    }
-    if let Some(languages) = &filter.languages {
-        cond = cond.add(Column::Language.is_in(languages.iter().cloned()));
-    }
-    if let Some(groups) = &filter.groups {
-        cond = cond.add(
-            Column::StakeholderId.in_subquery(
-                Query::select()
-                    .column(stakeholder::Column::Id)
-                    .from(stakeholder::Entity)
-                    .and_where(stakeholder::Column::StakeholderGroup.is_in(groups.iter().copied()))
-                    .take(),
-            ),
-        );
-    }
-    if let Some(issue) = filter.policy_issue_id {
-        cond = cond.add(
-            Column::Id.in_subquery(
-                Query::select()
-                    .column(contribution_issue::Column::ContributionId)
-                    .from(contribution_issue::Entity)
-                    .and_where(contribution_issue::Column::PolicyIssueId.eq(issue))
-                    .take(),
-            ),
-        );
-    }
-    if filter.mechanism_id.is_some() || filter.stance.is_some() {
-        let mut links = Query::select()
-            .column(contribution_mechanism::Column::ContributionId)
-            .from(contribution_mechanism::Entity)
-            .to_owned();
-        if let Some(mechanism) = filter.mechanism_id {
-            links.and_where(contribution_mechanism::Column::MechanismId.eq(mechanism));
-        }
-        if let Some(stance) = filter.stance {
-            links.and_where(contribution_mechanism::Column::Stance.eq(stance));
-        }
-        cond = cond.add(Column::Id.in_subquery(links));
-    }
-    Entity::find().filter(cond)
-}
 
 #[tracing::instrument(
     name = "read::list",
@@ -162,7 +31,13 @@ pub async fn list(
     page: &Page,
 ) -> AppResult<Listing<Model>> {
     let backend = db.get_database_backend();
-    paging::list(db, select(backend, viewer, filter), Column::Id, page).await
+    paging::list(
+        db,
+        select_for(backend, viewer, filter, page),
+        Column::Id,
+        page,
+    )
+    .await
 }
 
 /// One contribution a search found.

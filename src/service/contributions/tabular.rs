@@ -3,7 +3,8 @@
 //! read, with stakeholder (when the viewer may learn it), group, kind, language, dates,
 //! issues and stances.
 
-use super::read::{self, ContributionFilter};
+use super::filter::ContributionFilter;
+use super::read;
 use crate::db::Db;
 use crate::error::AppResult;
 use crate::ids::{GlobalId, NodeType};
