@@ -2,7 +2,9 @@
 //!
 //! 1. [`prepare`]: a NUL character anywhere is refused; a persisted query is resolved
 //!    (or refused); the document is parsed, once (not again when it was sent lately:
-//!    [`Prepared`]); its shape and cost are measured (`graphql::limits`).
+//!    [`Prepared`]); its shape and cost are measured (`graphql::limits`), the
+//!    `totalCount` of a search priced by the matches PostgreSQL estimates for it (at
+//!    most 8 searches an operation; the others as any large count).
 //! 2. The transport's own rules read the prepared operation: GET runs no mutation
 //!    (`http/graphql.rs`), a keyed mutation runs once (`http/idempotent.rs`), a query
 //!    reads from the replica.
@@ -332,8 +334,8 @@ pub fn stream(
 /// first, or, when async-graphql validated the same operation before
 /// ([`compiled::Validated`]), without the executor at all; a plan that gives way there
 /// leaves the operation to the resolvers. A query it knows only some root fields of
-/// runs those as a plan beside the executor, which resolves the others. (Over HTTP only: a WebSocket's answers are
-/// values, run field by field.)
+/// runs those as a plan beside the executor, which resolves the others. (Over HTTP
+/// only: a WebSocket's answers are values, run field by field.)
 async fn run_admitted(
     state: &AppState,
     prepared: &mut Prepared,

@@ -462,6 +462,29 @@ async fn a_planned_query_reads_each_level_in_one_statement() {
     assert_eq!(statements(&pair, &both).await, 1 + alone, "{both}");
 }
 
+/// Under `CONCORD_COMPILED_READS=verify` (the tests' apps), a plan that knows some root
+/// fields is compared, field by field, with the resolvers' answer: enums, dates and
+/// nested pages included, it agrees.
+#[tokio::test]
+async fn a_partial_plan_agrees_with_the_resolvers_under_verify() {
+    let app = crate::helpers::spawn_seeded_app().await;
+    let body = app
+        .graphql(
+            "{ contributions(first: 5) { totalCount nodes { id kind status visibility group publishedAt stakeholder { name group } issues(first: 2) { nodes { area title } } } } consultations(first: 1) { nodes { title status } } }",
+            json!({}),
+        )
+        .await;
+    assert!(body["errors"].is_null(), "{body}");
+    assert_eq!(
+        body["data"]["contributions"]["nodes"]
+            .as_array()
+            .map(Vec::len),
+        Some(5),
+        "{body}"
+    );
+    assert!(body["data"]["consultations"]["nodes"][0]["status"].is_string());
+}
+
 #[tokio::test]
 async fn root_fields_are_counted_by_how_they_ran() {
     let app = crate::helpers::spawn_seeded_app().await;

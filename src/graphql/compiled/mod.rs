@@ -397,6 +397,7 @@ async fn run_beside(
         let resolved = next.run(ctx, operation_name).await;
         // The plan's fields as the resolvers answered them, without an error (the
         // others' errors are theirs).
+        // (A `Value::Enum` of the resolvers equals the plan's `Value::String`.)
         let agree = values.iter().all(|(key, value)| {
             matches!(&resolved.data, Value::Object(data) if data.get(key) == Some(value))
                 && !resolved.errors.iter().any(|e| {

@@ -84,9 +84,10 @@ fn matches(backend: DbBackend, query: &SearchQuery) -> Expr {
     )
 }
 
-/// About how many contributions `query` matches, whoever asks (the read policy aside:
-/// an upper bound), as PostgreSQL's planner estimates it from the search index's
-/// statistics, no row read; `None` on SQLite, whose FTS5 keeps no statistics. What a
+/// About how many contributions `query` matches, whoever asks (the read policy left
+/// aside), as PostgreSQL's planner estimates it from the search index's statistics, no
+/// row read (it tends to under-estimate: 1.5× for a word, more for several, which it
+/// takes as independent); `None` on SQLite, whose FTS5 keeps no statistics. What a
 /// search's `totalCount` is priced by before it runs (`graphql::cost`).
 pub async fn estimate<C: ConnectionTrait>(
     db: &C,
