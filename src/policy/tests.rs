@@ -328,9 +328,13 @@ fn refusals_say_who_must_sign_in_and_who_may_not() {
 /// What webhooks decide outside a query agrees with the read condition: each
 /// principal reads the published PUBLIC contribution, member states (and the
 /// secretariat) the MEMBER_STATES one, its own stakeholder its draft, nobody else.
-#[test]
-fn reading_a_contribution_outside_a_query_follows_the_read_rules() {
-    let row = |stakeholder_id, status, visibility| entity::contribution::Model {
+/// A contribution of `stakeholder_id` in `status` and `visibility`, for the read rules.
+fn contribution(
+    stakeholder_id: i64,
+    status: ContributionStatus,
+    visibility: Visibility,
+) -> entity::contribution::Model {
+    entity::contribution::Model {
         id: 1,
         consultation_id: 1,
         meeting_id: None,
@@ -351,10 +355,14 @@ fn reading_a_contribution_outside_a_query_follows_the_read_rules() {
         attributed: true,
         embargoed: false,
         agenda_item: None,
-    };
-    let public = row(B, ContributionStatus::Published, Visibility::Public);
-    let restricted = row(B, ContributionStatus::Published, Visibility::MemberStates);
-    let draft_of_own = row(OWN, ContributionStatus::Draft, Visibility::Public);
+    }
+}
+
+#[test]
+fn reading_a_contribution_outside_a_query_follows_the_read_rules() {
+    let public = contribution(B, ContributionStatus::Published, Visibility::Public);
+    let restricted = contribution(B, ContributionStatus::Published, Visibility::MemberStates);
+    let draft_of_own = contribution(OWN, ContributionStatus::Draft, Visibility::Public);
     let cases: [(&entity::contribution::Model, [bool; 7]); 3] = [
         (&public, [true, true, true, true, true, true, true]),
         (&restricted, [false, false, true, true, true, true, false]),
@@ -407,28 +415,7 @@ fn only_those_who_read_nothing_unpublished_read_only_published() {
                     Visibility::MemberStates,
                     Visibility::Secretariat,
                 ] {
-                    let c = entity::contribution::Model {
-                        id: 1,
-                        consultation_id: 1,
-                        meeting_id: None,
-                        stakeholder_id,
-                        on_behalf_of_group: None,
-                        kind: entity::enums::ContributionKind::WrittenComment,
-                        status,
-                        visibility,
-                        title: "T".into(),
-                        language: "en".into(),
-                        latest_revision: 1,
-                        withdrawn_reason: None,
-                        created_at: chrono::Utc::now(),
-                        updated_at: chrono::Utc::now(),
-                        submitted_at: None,
-                        published_at: None,
-                        version: 1,
-                        attributed: true,
-                        embargoed: false,
-                        agenda_item: None,
-                    };
+                    let c = contribution(stakeholder_id, status, visibility);
                     assert!(!reads_contribution(viewer, &c), "{name} reads {status:?}");
                 }
             }
