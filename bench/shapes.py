@@ -90,6 +90,15 @@ def shapes(url, peer):
     else:
         issues = "contributionIssuesByContributionId(first: 5) { nodes { policyIssueByPolicyIssueId { title } } }"
     out["page50_issues"] = f'{{ {n["contributions"]}(first: 50, after: "{deep}") {{ nodes {{ id title {issues} }} }} }}'
+    # The same page with the mechanisms each discusses and its stance on them (through
+    # `contribution_mechanism`, then the mechanism).
+    if peer == "concord":
+        stances = "mechanisms(first: 5) { nodes { stance mechanism { name } } }"
+    elif peer == "postgraphile4":
+        stances = "contributionMechanisms(first: 5) { nodes { stance mechanism { name } } }"
+    else:
+        stances = "contributionMechanismsByContributionId(first: 5) { nodes { stance mechanismByMechanismId { name } } }"
+    out["page50_mechanisms"] = f'{{ {n["contributions"]}(first: 50, after: "{deep}") {{ nodes {{ id title {stances} }} }} }}'
     # One contribution by its key, deep in the table.
     row = total - back
     if peer == "concord":

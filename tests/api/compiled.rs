@@ -49,6 +49,14 @@ impl Pair {
             .execute_unprepared("UPDATE contribution SET attributed = false WHERE id % 7 = 3")
             .await
             .unwrap();
+        // Policy issues and mechanisms raised: up to three of each a contribution, with
+        // every stance (the report's seed tags none).
+        for tagging in [
+            "INSERT INTO contribution_issue (contribution_id, policy_issue_id)              SELECT c.id, p.id FROM contribution c, policy_issue p WHERE (c.id * 7 + p.id) % 9 = 0",
+            "INSERT INTO contribution_mechanism (contribution_id, mechanism_id, stance)              SELECT c.id, m.id, CASE (c.id + m.id) % 4 WHEN 0 THEN 'SUPPORTS' WHEN 1 THEN 'OPPOSES'              WHEN 2 THEN 'PROPOSES' ELSE 'MENTIONS' END              FROM contribution c, mechanism m WHERE (c.id * 5 + m.id) % 8 = 0",
+        ] {
+            app.db.execute_unprepared(tagging).await.unwrap();
+        }
         let admin = app
             .sign_in_as("sec@un.example", Role::Secretariat, None)
             .await;
@@ -210,6 +218,9 @@ async fn every_query_answers_the_same_through_the_plan_and_the_resolvers() {
         "{ contributions(first: 10, after: \"Y3Vyc29yOjU\") { edges { node { title issues(last: 2, orderBy: { field: TITLE, direction: DESC }) { edges { __typename cursor node { slug } } pageInfo { hasPreviousPage } } } } } }",
         "{ stakeholders(first: 10) { nodes { contributions(first: 5) { nodes { issues { nodes { title } } revisions(first: 1) { nodes { number } } } } } } }",
         "{ contributions(first: 5) { nodes { issues(first: 2) { nodes { title mechanisms { nodes { name } } } } } } }",
+        "{ contributions(first: 30) { nodes { id mechanisms(first: 3) { totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { __typename cursor node { __typename stance mechanism { __typename id version name acronym kind scope status established description } } } } } } }",
+        "{ contributions(first: 10, after: \"Y3Vyc29yOjM\") { nodes { mechanisms(last: 2) { nodes { stance } pageInfo { hasPreviousPage } } } } }",
+        "{ contributions(first: 5) { nodes { mechanisms { nodes { mechanism { name functions } } } } } }",
         "query($yes: Boolean!) { ...Q } fragment Q on Query { contributions(first: 2) { nodes { ...C id @include(if: $yes) } } } fragment C on Contribution { title @skip(if: $yes) body }",
         "{ contributions(first: 3) { ... on ContributionConnection { nodes { ... on Node { id } ... on Contribution { title } } } } }",
         // The resolvers' alone: each gives way whole.
@@ -242,6 +253,24 @@ async fn every_query_answers_the_same_through_the_plan_and_the_resolvers() {
         pair.same(query, json!({ "yes": true })).await;
         pair.same(query, json!({ "yes": false })).await;
     }
+    // The nested issues and mechanisms compared above are not empty.
+    let tagged = pair
+        .same(
+            "{ contributions(first: 20) { nodes { issues { totalCount } mechanisms { totalCount nodes { mechanism { name } } } } } }",
+            json!({}),
+        )
+        .await;
+    let nodes = tagged.last().unwrap()["data"]["contributions"]["nodes"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let sum = |field: &str| -> i64 {
+        nodes
+            .iter()
+            .map(|n| n[field]["totalCount"].as_i64().unwrap())
+            .sum()
+    };
+    assert!(sum("issues") > 0 && sum("mechanisms") > 0, "{nodes:?}");
 }
 
 /// A small deterministic generator (xorshift), so that a failure can be replayed.
@@ -306,6 +335,7 @@ impl Random {
                 "revisions(last: 1) { pageInfo { hasPreviousPage } nodes { language createdAt } }",
                 "issues(first: 2) { totalCount nodes { slug area onWsisList } }",
                 "issues(orderBy: { field: TITLE }) { edges { cursor node { id title } } }",
+                "mechanisms(first: 2) { totalCount nodes { stance mechanism { name kind scope } } }",
             ]));
         }
         let stakeholder = if depth < 2 {
@@ -447,6 +477,9 @@ async fn a_planned_query_reads_each_level_in_one_statement() {
     let issues =
         "{ contributions(first: 50) { nodes { id title issues(first: 5) { nodes { title } } } } }";
     assert_eq!(statements(&pair, issues).await, 2);
+    // With the mechanisms each discusses: the page, the stances, their mechanisms.
+    let stances = "{ contributions(first: 50) { nodes { id mechanisms(first: 5) { nodes { stance mechanism { name } } } } } }";
+    assert_eq!(statements(&pair, stances).await, 3);
     // A stakeholder's contributions with their stakeholders: the pages carry them.
     let theirs = "{ stakeholders(first: 20) { nodes { contributions(first: 3) { nodes { id group stakeholder { name } } } } } }";
     assert_eq!(statements(&pair, theirs).await, 2);

@@ -141,6 +141,40 @@ enum CField {
         page: Page,
         conn: Box<Conn<IssueSel>>,
     },
+    /// A nested connection: the mechanisms it discusses, with its stances.
+    Mechanisms {
+        page: Page,
+        conn: Box<Conn<StanceSel>>,
+    },
+}
+
+/// What is selected on a mechanism a contribution discusses, with its stance.
+struct StanceSel {
+    fields: Vec<(Name, XField)>,
+}
+
+enum XField {
+    Typename,
+    Stance,
+    Mechanism(MechanismSel),
+}
+
+/// What is selected on a mechanism.
+struct MechanismSel {
+    fields: Vec<(Name, MField)>,
+}
+
+enum MField {
+    Typename,
+    Id,
+    Version,
+    Name,
+    Acronym,
+    Kind,
+    Scope,
+    Status,
+    Established,
+    Description,
 }
 
 /// What is selected on a policy issue.
@@ -442,6 +476,7 @@ mod tests {
             "{ stakeholders(first: 50) { nodes { name contributions(first: 10) { totalCount nodes { id title } } } } }",
             "{ stakeholders(first: 100) { nodes { contributions(first: 10) { nodes { revisions(first: 1) { nodes { body } } } } } } }",
             "{ contributions(first: 50, after: \"Y3Vyc29yOjEw\") { nodes { id title issues(first: 5) { nodes { title } } } } }",
+            "{ contributions(first: 50) { nodes { id mechanisms(first: 5) { nodes { stance mechanism { name } } } } } }",
             "{ contributions(first: 50, filter: { kinds: [WRITTEN_COMMENT] }, orderBy: { field: PUBLISHED_AT, direction: DESC }) { nodes { id title publishedAt stakeholder { name } } } }",
             "query($c: String, $yes: Boolean!) { contributions(first: 5, after: $c) { edges { cursor node { ...F } } pageInfo { hasNextPage } } } fragment F on Contribution { id body @include(if: $yes) }",
         ] {

@@ -129,13 +129,19 @@ impl<'a> Planner<'a> {
     /// A connection field's paging, as `args::page_by` reads it.
     fn page<O: InputType + Into<Order>>(&self, field: &'a Field, spreads: usize) -> Option<Page> {
         let order = self.arg::<Option<O>>(field, "orderBy")?;
+        self.paging(field, spreads, order.map(Into::into).unwrap_or_default())
+    }
+
+    /// The paging of a connection field in `order` (`args::page` for one without
+    /// `orderBy`: the default order).
+    fn paging(&self, field: &'a Field, spreads: usize, order: Order) -> Option<Page> {
         let args = PageArgs {
             first: self.arg(field, "first")?,
             after: self.arg(field, "after")?,
             last: self.arg(field, "last")?,
             before: self.arg(field, "before")?,
         };
-        let mut page = Page::parse(&args, order.map(Into::into).unwrap_or_default()).ok()?;
+        let mut page = Page::parse(&args, order).ok()?;
         // As `ctx.look_ahead().field("pageInfo").exists()`.
         page.far_side = self
             .collect(&field.selection_set.node, spreads)?
@@ -312,6 +318,18 @@ impl<'a> Planner<'a> {
                     let conn = Box::new(conn);
                     Some((CField::Issues { page, conn }, Arguments::Paging))
                 }
+                "mechanisms" => {
+                    let page = self.paging(f, n, Order::default())?;
+                    let conn = self.conn(
+                        f,
+                        n,
+                        "MechanismStanceConnection",
+                        "MechanismStanceEdge",
+                        |s, set, n| s.stance(set, n),
+                    )?;
+                    let conn = Box::new(conn);
+                    Some((CField::Mechanisms { page, conn }, Arguments::Paging))
+                }
                 _ => None,
             }
         })?;
@@ -354,6 +372,41 @@ impl<'a> Planner<'a> {
             Some((field, Arguments::None))
         })?;
         Some(IssueSel { fields })
+    }
+
+    /// What is selected on a mechanism a contribution discusses, with its stance.
+    fn stance(&self, set: &'a SelectionSet, spreads: usize) -> Option<StanceSel> {
+        let fields = self.object(set, spreads, "MechanismStance", |name, f, n| {
+            let field = match name {
+                "__typename" => XField::Typename,
+                "stance" => XField::Stance,
+                "mechanism" => XField::Mechanism(self.mechanism(&f.selection_set.node, n)?),
+                _ => return None,
+            };
+            Some((field, Arguments::None))
+        })?;
+        Some(StanceSel { fields })
+    }
+
+    /// What is selected on a mechanism.
+    fn mechanism(&self, set: &'a SelectionSet, spreads: usize) -> Option<MechanismSel> {
+        let fields = self.object(set, spreads, "Mechanism", |name, _, _| {
+            let field = match name {
+                "__typename" => MField::Typename,
+                "id" => MField::Id,
+                "version" => MField::Version,
+                "name" => MField::Name,
+                "acronym" => MField::Acronym,
+                "kind" => MField::Kind,
+                "scope" => MField::Scope,
+                "status" => MField::Status,
+                "established" => MField::Established,
+                "description" => MField::Description,
+                _ => return None,
+            };
+            Some((field, Arguments::None))
+        })?;
+        Some(MechanismSel { fields })
     }
 
     /// What is selected on a stakeholder.

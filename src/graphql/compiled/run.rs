@@ -8,9 +8,9 @@ use crate::paging::Slice;
 use crate::policy;
 use crate::service::contributions::Parent;
 use crate::service::relations::{
-    self, Child, IssuesOfContribution, Relation, RevisionsOfContribution,
+    self, Child, IssuesOfContribution, MechanismsOfContribution, Relation, RevisionsOfContribution,
 };
-use entity::{contribution, contribution_revision, policy_issue, stakeholder};
+use entity::{contribution, contribution_revision, mechanism, policy_issue, stakeholder};
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
@@ -221,9 +221,10 @@ impl ContributionSel {
         for (_, field) in &self.fields {
             match field {
                 CField::Typename => {}
-                CField::Id | CField::Revisions { .. } | CField::Issues { .. } => {
-                    columns.need(C::Id)
-                }
+                CField::Id
+                | CField::Revisions { .. }
+                | CField::Issues { .. }
+                | CField::Mechanisms { .. } => columns.need(C::Id),
                 CField::Version => columns.need(C::Version),
                 CField::Kind => columns.need(C::Kind),
                 CField::Status => columns.need(C::Status),
@@ -319,6 +320,7 @@ fn contributions_out<'a>(
                 CField::Issues { page, conn } => {
                     related_out::<IssuesOfContribution, _>(rd, &ids, page, conn, issue_json).await?
                 }
+                CField::Mechanisms { page, conn } => stances_out(rd, &ids, page, conn).await?,
                 _ => continue,
             };
             nested.push(written.into_iter());
@@ -336,7 +338,9 @@ fn contributions_out<'a>(
             for (i, (key, field)) in sel.fields.iter().enumerate() {
                 json.key(i == 0, key);
                 match field {
-                    CField::Revisions { .. } | CField::Issues { .. } => {
+                    CField::Revisions { .. }
+                    | CField::Issues { .. }
+                    | CField::Mechanisms { .. } => {
                         let written = nested[nested_at].next().ok_or(GiveWay)?;
                         nested_at += 1;
                         json.raw(&written);
@@ -393,33 +397,135 @@ async fn related_out<R: Relation, S>(
     conn: &Conn<S>,
     node_json: fn(&Child<R>, &S) -> Piece,
 ) -> Result<Vec<Piece>, GiveWay> {
-    if parents.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut pages = relations::pages::<R>(&rd.db, &rd.viewer, parents, page).await?;
-    let counts = if conn.wants_total() {
-        relations::counts::<R>(&rd.db, &rd.viewer, parents).await?
+    let related = Related::<R>::read(rd, parents, page, conn).await?;
+    related.write(parents, conn, |child, sel| Ok(node_json(child, sel)))
+}
+
+/// The mechanisms each of `parents` (contribution ids) discusses, with its stances, as
+/// connections in order: the pages in one statement, then their mechanisms in one.
+async fn stances_out(
+    rd: &RequestData,
+    parents: &[i64],
+    page: &Page,
+    conn: &Conn<StanceSel>,
+) -> Result<Vec<Piece>, GiveWay> {
+    let related = Related::<MechanismsOfContribution>::read(rd, parents, page, conn).await?;
+    let shown = conn.nodes().is_some_and(|sel| {
+        sel.fields
+            .iter()
+            .any(|(_, f)| matches!(f, XField::Mechanism(_)))
+    });
+    let mechanisms = if shown {
+        let ids = distinct(
+            related
+                .pages
+                .values()
+                .flat_map(|slice| slice.items.iter().map(|s| s.mechanism_id)),
+        );
+        crate::service::mechanisms::by_ids(&rd.db, &ids).await?
     } else {
         HashMap::new()
     };
-    Ok(parents
-        .iter()
-        .map(|id| {
-            let slice = pages.remove(id).unwrap_or_else(Slice::empty);
-            let nodes = match conn.nodes() {
-                Some(sel) => slice.items.iter().map(|r| node_json(r, sel)).collect(),
-                None => Vec::new(),
-            };
-            let mut json = Json::with_capacity(256);
-            conn.write(
-                &mut json,
-                &slice,
-                Some(counts.get(id).copied().unwrap_or(0)),
-                &nodes,
-            );
-            json.into_piece()
-        })
-        .collect())
+    related.write(parents, conn, |s, sel| {
+        let mut json = Json::with_capacity(64 * sel.fields.len());
+        json.open();
+        for (i, (key, field)) in sel.fields.iter().enumerate() {
+            json.key(i == 0, key);
+            match field {
+                XField::Typename => json.str("MechanismStance"),
+                XField::Stance => json.enumeration(s.stance),
+                XField::Mechanism(m) => {
+                    // A dangling reference is the resolvers' internal error.
+                    let row = mechanisms.get(&s.mechanism_id).ok_or(GiveWay)?;
+                    json.raw(&mechanism_json(row, m));
+                }
+            }
+        }
+        json.close();
+        Ok(json.into_piece())
+    })
+}
+
+/// A relation's pages (and counts, when the connection shows them) for some parents.
+struct Related<R: Relation> {
+    pages: HashMap<i64, Slice<Child<R>>>,
+    counts: HashMap<i64, u64>,
+}
+
+impl<R: Relation> Related<R> {
+    async fn read<S>(
+        rd: &RequestData,
+        parents: &[i64],
+        page: &Page,
+        conn: &Conn<S>,
+    ) -> Result<Related<R>, GiveWay> {
+        if parents.is_empty() {
+            return Ok(Related {
+                pages: HashMap::new(),
+                counts: HashMap::new(),
+            });
+        }
+        let pages = relations::pages::<R>(&rd.db, &rd.viewer, parents, page).await?;
+        let counts = if conn.wants_total() {
+            relations::counts::<R>(&rd.db, &rd.viewer, parents).await?
+        } else {
+            HashMap::new()
+        };
+        Ok(Related { pages, counts })
+    }
+
+    /// Each parent's connection, in order, its nodes written by `node_json`.
+    fn write<S>(
+        mut self,
+        parents: &[i64],
+        conn: &Conn<S>,
+        node_json: impl Fn(&Child<R>, &S) -> Result<Piece, GiveWay>,
+    ) -> Result<Vec<Piece>, GiveWay> {
+        parents
+            .iter()
+            .map(|id| {
+                let slice = self.pages.remove(id).unwrap_or_else(Slice::empty);
+                let nodes = match conn.nodes() {
+                    Some(sel) => slice
+                        .items
+                        .iter()
+                        .map(|r| node_json(r, sel))
+                        .collect::<Result<Vec<_>, _>>()?,
+                    None => Vec::new(),
+                };
+                let mut json = Json::with_capacity(256);
+                conn.write(
+                    &mut json,
+                    &slice,
+                    Some(self.counts.get(id).copied().unwrap_or(0)),
+                    &nodes,
+                );
+                Ok(json.into_piece())
+            })
+            .collect()
+    }
+}
+
+fn mechanism_json(m: &mechanism::Model, sel: &MechanismSel) -> Piece {
+    let mut json = Json::with_capacity(64 * sel.fields.len());
+    json.open();
+    for (i, (key, field)) in sel.fields.iter().enumerate() {
+        json.key(i == 0, key);
+        match field {
+            MField::Typename => json.str("Mechanism"),
+            MField::Id => json.str(&GlobalId::new(NodeType::Mechanism, m.id).encode()),
+            MField::Version => json.int(m.version.into()),
+            MField::Name => json.str(&m.name),
+            MField::Acronym => json.opt_str(m.acronym.as_deref()),
+            MField::Kind => json.enumeration(m.kind),
+            MField::Scope => json.opt_enumeration(m.scope),
+            MField::Status => json.enumeration(m.status),
+            MField::Established => json.opt_str(m.established.as_deref()),
+            MField::Description => json.opt_str(m.description.as_deref()),
+        }
+    }
+    json.close();
+    json.into_piece()
 }
 
 fn issue_json(p: &policy_issue::Model, sel: &IssueSel) -> Piece {
