@@ -18,7 +18,8 @@
 //! Architecture Invariant: a plan reads only through service functions whose
 //! conditions come from the same sources as the resolvers' (`contributions::list_narrow`,
 //! `by_ids_narrow` and `pages_by_parent_narrow` narrow the selects of `list`, `by_ids`
-//! and `pages_by_parent`; `counts_by_parent`, `revisions_by_number`, `relations::pages`,
+//! and `pages_by_parent`; `counts_by_parent`, `revisions_by_number`, `relations::pages`
+//! and `counts` (revisions, issues, mechanisms' stances), `mechanisms::by_ids`,
 //! `stakeholders::list` as the resolvers call them) and applies the same attribution
 //! rule ([`crate::policy::sees_attribution`]): the read policy stays in one place.
 //!
