@@ -3,8 +3,7 @@
 //! 1. [`prepare`]: a NUL character anywhere is refused; a persisted query is resolved
 //!    (or refused); the document is parsed, once (not again when it was sent lately:
 //!    [`Prepared`]); its shape and cost are measured (`graphql::limits`), the
-//!    `totalCount` of a search priced by the matches PostgreSQL estimates for it (at
-//!    most 8 searches an operation; the others as any large count).
+//!    `totalCount` of a search priced by the matches PostgreSQL estimates for it.
 //! 2. The transport's own rules read the prepared operation: GET runs no mutation
 //!    (`http/graphql.rs`), a keyed mutation runs once (`http/idempotent.rs`), a query
 //!    reads from the replica.
@@ -88,16 +87,22 @@ pub async fn prepare(
 /// Prices the `totalCount` of each search the operation counts by the matches the
 /// database estimates for it (on PostgreSQL; on SQLite, or when the estimate fails,
 /// each stays priced as any large count).
+///
+/// Every search counted is estimated: an operation admitted with each priced at a large
+/// count has at most ten of them (`MAX_COST` / `LARGE_COUNT`), and one refused already
+/// is not estimated (an estimate only adds to the cost).
 async fn estimate_searches(state: &AppState, prepared: &mut Prepared) {
-    /// Searches estimated for one operation, at most (each costs the planner a moment).
-    const MOST: usize = 8;
-    let searches = &prepared.admission().unestimated;
-    if searches.is_empty() || state.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+    let admission = prepared.admission();
+    if admission.unestimated.is_empty()
+        || admission.refusal.is_some()
+        || state.db.get_database_backend() != sea_orm::DbBackend::Postgres
+    {
         return;
     }
+    let searches = &admission.unestimated;
     let db = state.queries();
     let mut estimates = crate::graphql::cost::Estimates::default();
-    for search in searches.iter().take(MOST) {
+    for search in searches {
         if estimates.0.contains_key(search) {
             continue;
         }

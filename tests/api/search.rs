@@ -649,4 +649,32 @@ async fn a_search_total_count_is_priced_by_the_matches_estimated() {
         let (none_without, _) = requested(uncounted, "xyzzyquux").await;
         assert_eq!(none - none_without - VALUE, LARGE_COUNT);
     }
+    // Two searches in one operation: each priced by its own matches.
+    let two = |total: &str| {
+        format!(
+            "query($q: String!, $r: String!) {{ a: contributions(first: 1, filter: {{ search: $q }}) {{ {total} nodes {{ id }} }} b: contributions(first: 1, filter: {{ search: $r }}) {{ {total} nodes {{ id }} }} }}"
+        )
+    };
+    let cost_of = |query: String| {
+        let app = &app;
+        async move {
+            let body = app
+                .graphql(&query, json!({ "q": "synthetic", "r": "xyzzyquux" }))
+                .await;
+            assert!(body["errors"].is_null(), "{body}");
+            body["extensions"]["cost"]["requested"].as_u64().unwrap()
+        }
+    };
+    let priced = cost_of(two("totalCount")).await - cost_of(two("")).await - 2 * VALUE;
+    let synthetic = if postgres {
+        let query = concord::service::search::SearchQuery::parse("q", "synthetic").unwrap();
+        concord::service::search::estimate(&app.db, &query)
+            .await
+            .unwrap()
+            .unwrap()
+            * MATCH
+    } else {
+        LARGE_COUNT
+    };
+    assert_eq!(priced, synthetic + LARGE_COUNT);
 }
