@@ -49,6 +49,23 @@ NAMES = {
 }
 
 
+# The many-to-many relations of a contribution each server lists, by shape.
+RELATED = {
+    "concord": {
+        "page50_issues": "issues(first: 5) { nodes { title } }",
+        "page50_mechanisms": "mechanisms(first: 5) { nodes { stance mechanism { name } } }",
+    },
+    "postgraphile4": {
+        "page50_issues": "contributionIssues(first: 5) { nodes { policyIssue { title } } }",
+        "page50_mechanisms": "contributionMechanisms(first: 5) { nodes { stance mechanism { name } } }",
+    },
+    "postgraphile5": {
+        "page50_issues": "contributionIssuesByContributionId(first: 5) { nodes { policyIssueByPolicyIssueId { title } } }",
+        "page50_mechanisms": "contributionMechanismsByContributionId(first: 5) { nodes { stance mechanismByMechanismId { name } } }",
+    },
+}
+
+
 def cursor_at(url, peer, connection, row_id):
     """The cursor of the row with this id (rows are ids 1..n in order)."""
     if peer == "concord":
@@ -81,24 +98,11 @@ def shapes(url, peer):
         out["filtered_ordered50"] = '{ contributions(first: 50, filter: { kinds: [WRITTEN_COMMENT] }, orderBy: { field: PUBLISHED_AT, direction: DESC }) { nodes { id title publishedAt stakeholder { name } } } }'
     else:
         out["filtered_ordered50"] = f'{{ {n["contributions"]}(first: 50, condition: {{ kind: "WRITTEN_COMMENT" }}, orderBy: PUBLISHED_AT_DESC) {{ nodes {{ id title publishedAt {n["stakeholder"]} {{ name }} }} }} }}'
-    # The page of 50 with the policy issues each raises (a many-to-many relation: through
-    # `contribution_issue` on PostGraphile).
-    if peer == "concord":
-        issues = "issues(first: 5) { nodes { title } }"
-    elif peer == "postgraphile4":
-        issues = "contributionIssues(first: 5) { nodes { policyIssue { title } } }"
-    else:
-        issues = "contributionIssuesByContributionId(first: 5) { nodes { policyIssueByPolicyIssueId { title } } }"
-    out["page50_issues"] = f'{{ {n["contributions"]}(first: 50, after: "{deep}") {{ nodes {{ id title {issues} }} }} }}'
-    # The same page with the mechanisms each discusses and its stance on them (through
-    # `contribution_mechanism`, then the mechanism).
-    if peer == "concord":
-        stances = "mechanisms(first: 5) { nodes { stance mechanism { name } } }"
-    elif peer == "postgraphile4":
-        stances = "contributionMechanisms(first: 5) { nodes { stance mechanism { name } } }"
-    else:
-        stances = "contributionMechanismsByContributionId(first: 5) { nodes { stance mechanismByMechanismId { name } } }"
-    out["page50_mechanisms"] = f'{{ {n["contributions"]}(first: 50, after: "{deep}") {{ nodes {{ id title {stances} }} }} }}'
+    # The page of 50 with the policy issues each raises, and with the mechanisms each
+    # discusses and its stance on them (many-to-many relations: through
+    # `contribution_issue` and `contribution_mechanism` on PostGraphile).
+    for shape, nested in RELATED[peer].items():
+        out[shape] = f'{{ {n["contributions"]}(first: 50, after: "{deep}") {{ nodes {{ id title {nested} }} }} }}'
     # One contribution by its key, deep in the table.
     row = total - back
     if peer == "concord":

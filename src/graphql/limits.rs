@@ -129,19 +129,20 @@ impl Limits {
             None => (None, Vec::new()),
         };
         let refusal = cost.filter(|&c| c > MAX_COST).map(|requested| {
-            // A search's count is what most often goes over: say so.
+            // A search's count is what most often goes over: say which. Not how many it
+            // matches: the estimate counts contributions the caller may not read.
             let searches = estimates
                 .0
                 .iter()
                 .filter(|(_, matches)| matches.saturating_mul(cost::MATCH) > MAX_COST / 2)
-                .map(|(search, matches)| format!("\"{search}\" matches about {matches}"))
+                .map(|(search, _)| format!("\"{search}\""))
                 .collect::<Vec<_>>();
             let hint = if searches.is_empty() {
                 "ask for smaller pages, fewer nested connections or fewer totalCounts".to_owned()
             } else {
                 format!(
-                    "a search's totalCount costs a point a match, and {}: leave its \
-                     totalCount out, or narrow the search",
+                    "a search's totalCount costs a point a match, and {} matches too many \
+                     to count: leave its totalCount out, or narrow the search",
                     searches.join(", ")
                 )
             };
