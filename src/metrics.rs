@@ -161,25 +161,27 @@ impl Metrics {
     }
 
     /// The label of an operation name: bounded in number and form.
-    fn operation_label(&self, name: Option<&str>, trusted: bool) -> String {
+    fn operation_label<'a>(&self, name: Option<&'a str>, trusted: bool) -> &'a str {
         let Some(name) = name else {
-            return "anonymous".to_owned();
+            return "anonymous";
         };
         if !trusted {
-            return "other".to_owned();
+            return "other";
         }
         let plain = !name.is_empty()
             && name.len() <= 100
             && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
         if !plain {
-            return "other".to_owned();
+            return "other";
         }
         let mut names = self.names.lock().unwrap_or_else(|p| p.into_inner());
-        if names.contains(name) || names.len() < MAX_OPERATION_NAMES {
+        if names.contains(name) {
+            name
+        } else if names.len() < MAX_OPERATION_NAMES {
             names.insert(name.to_owned());
-            name.to_owned()
+            name
         } else {
-            "other".to_owned()
+            "other"
         }
     }
 
@@ -195,11 +197,9 @@ impl Metrics {
     ) {
         let operation = self.operation_label(operation, trusted);
         let outcome = codes.first().map_or("ok", String::as_str);
-        self.requests
-            .with_label_values(&[operation.as_str(), outcome])
-            .inc();
+        self.requests.with_label_values(&[operation, outcome]).inc();
         self.latency
-            .with_label_values(&[operation.as_str(), outcome])
+            .with_label_values(&[operation, outcome])
             .observe(took.as_secs_f64());
         for code in codes {
             self.errors.with_label_values(&[code.as_str()]).inc();

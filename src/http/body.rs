@@ -54,17 +54,18 @@ pub async fn read(mut payload: web::Payload, timeout: Duration) -> Result<Bytes,
     })?
 }
 
-/// The request's media type (`Content-Type` without its parameters), lowercased.
-pub fn media_type(req: &actix_web::HttpRequest) -> Option<String> {
+/// Whether the request's media type (`Content-Type` without its parameters, in any
+/// case) is `application/json`.
+pub fn is_json(req: &actix_web::HttpRequest) -> bool {
     req.headers()
         .get(actix_web::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| {
+        .is_some_and(|v| {
             v.split(';')
                 .next()
                 .unwrap_or("")
                 .trim()
-                .to_ascii_lowercase()
+                .eq_ignore_ascii_case("application/json")
         })
 }
 

@@ -8,6 +8,30 @@ use actix_web::http::header;
 use ipnet::IpNet;
 use std::net::{IpAddr, SocketAddr};
 
+/// [`client_address`] as text, the way `IpAddr`'s `Display` writes it. An IPv4 address
+/// is written digit by digit: the formatter took 1,400 instructions a request.
+pub fn client_text(req: &HttpRequest, trusted: &[IpNet]) -> Option<String> {
+    Some(match client_address(req, trusted)? {
+        IpAddr::V4(v4) => {
+            let mut text = String::with_capacity(15);
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    text.push('.');
+                }
+                if octet >= 100 {
+                    text.push(char::from(b'0' + octet / 100));
+                }
+                if octet >= 10 {
+                    text.push(char::from(b'0' + octet / 10 % 10));
+                }
+                text.push(char::from(b'0' + octet % 10));
+            }
+            text
+        }
+        ip => ip.to_string(),
+    })
+}
+
 /// The address a request comes from: the TCP peer, or when the peer is a trusted
 /// proxy, the nearest address in its forwarding chain that is not a trusted proxy.
 pub fn client_address(req: &HttpRequest, trusted: &[IpNet]) -> Option<IpAddr> {
@@ -76,6 +100,36 @@ fn parse_node(raw: &str) -> Option<IpAddr> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_address_is_written_as_display_writes_it() {
+        for text in [
+            "0.0.0.0",
+            "127.0.0.1",
+            "10.20.100.255",
+            "203.0.113.7",
+            "::1",
+            "2001:db8::1",
+        ] {
+            let peer: std::net::SocketAddr = match text.contains(':') {
+                true => format!("[{text}]:9"),
+                false => format!("{text}:9"),
+            }
+            .parse()
+            .unwrap();
+            let req = actix_web::test::TestRequest::default()
+                .peer_addr(peer)
+                .to_http_request();
+            assert_eq!(super::client_text(&req, &[]).as_deref(), Some(text));
+        }
+        for octet in 0..=255u8 {
+            let ip = std::net::Ipv4Addr::new(octet, 0, octet, 9);
+            let req = actix_web::test::TestRequest::default()
+                .peer_addr((ip, 1).into())
+                .to_http_request();
+            assert_eq!(super::client_text(&req, &[]), Some(ip.to_string()));
+        }
+    }
+
     use super::*;
     use actix_web::test::TestRequest;
 

@@ -15,7 +15,7 @@
 //! response, pages included, is sent with `Referrer-Policy: no-referrer`
 //! (`startup`).
 
-use super::client::client_address;
+use super::client::client_text;
 use super::error::HttpError;
 use super::state::AppState;
 use crate::service::sessions::{self, Session};
@@ -142,7 +142,7 @@ pub async fn sign_in(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, HttpError> {
-    if super::body::media_type(&req).as_deref() != Some("application/json") {
+    if !super::body::is_json(&req) {
         return Err(HttpError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORTED_MEDIA_TYPE",
@@ -157,7 +157,7 @@ pub async fn sign_in(
             "The body must be {\"email\": \"…\", \"password\": \"…\"}",
         )
     })?;
-    let ip = client_address(&req, &state.trusted_proxies).map(|ip| ip.to_string());
+    let ip = client_text(&req, &state.trusted_proxies);
     let session = sessions::login(
         &state.db,
         &state.auth,

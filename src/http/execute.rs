@@ -2,7 +2,7 @@
 //! through the pipeline (`pipeline.rs`), the answer written as the response: a request
 //! that never ran has no `data` (and, under `application/graphql-response+json`, a 400).
 
-use super::client::client_address;
+use super::client::client_text;
 use super::format::ResponseFormat;
 use super::pipeline::{self, Caller, Outcome};
 use super::principal;
@@ -57,16 +57,7 @@ pub struct Reply {
 impl Reply {
     /// The HTTP response, with the rate-limit headers.
     pub fn into_response(self, format: ResponseFormat) -> HttpResponse {
-        let mut response = format.reply_json(self.status, self.body);
-        if let Some(charge) = &self.outcome.charge {
-            let mut builder = HttpResponse::build(response.status());
-            for (name, value) in response.headers() {
-                builder.insert_header((name.clone(), value.clone()));
-            }
-            super::quota::add_headers(&mut builder, charge);
-            response = builder.body(response.into_body());
-        }
-        response
+        format.reply_charged(self.status, self.body, self.outcome.charge.as_ref())
     }
 }
 
@@ -95,8 +86,8 @@ pub async fn run(
 ) -> Reply {
     let caller = Caller {
         viewer,
-        client_ip: client_address(req, &state.trusted_proxies).map(|ip| ip.to_string()),
-        request_id: super::request_id::of(req),
+        client_ip: client_text(req, &state.trusted_proxies),
+        request_id: super::request_id::current(),
     };
     let pipeline::Answer {
         response,

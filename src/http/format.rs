@@ -27,22 +27,18 @@ impl ResponseFormat {
         else {
             return Some(ResponseFormat::Json);
         };
-        let types: Vec<String> = accept
-            .split(',')
-            .map(|part| {
-                part.split(';')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .to_ascii_lowercase()
-            })
-            .collect();
-        if types.iter().any(|t| t == GRAPHQL_RESPONSE_JSON) {
+        let types = || {
+            accept
+                .split(',')
+                .map(|part| part.split(';').next().unwrap_or("").trim())
+        };
+        if types().any(|t| t.eq_ignore_ascii_case(GRAPHQL_RESPONSE_JSON)) {
             Some(ResponseFormat::GraphQlResponseJson)
-        } else if types
-            .iter()
-            .any(|t| t == "application/json" || t == "application/*" || t == "*/*" || t.is_empty())
-        {
+        } else if types().any(|t| {
+            ["application/json", "application/*", "*/*", ""]
+                .iter()
+                .any(|served| t.eq_ignore_ascii_case(served))
+        }) {
             Some(ResponseFormat::Json)
         } else {
             None
@@ -63,13 +59,33 @@ impl ResponseFormat {
 
     /// A reply whose body is JSON text already.
     pub fn reply_json(self, status: StatusCode, body: String) -> HttpResponse {
+        self.reply_charged(status, body, None)
+    }
+
+    /// A reply whose body is JSON text already, with the `RateLimit-*` headers of
+    /// `charge` when given.
+    pub fn reply_charged(
+        self,
+        status: StatusCode,
+        body: String,
+        charge: Option<&crate::service::quotas::Charge>,
+    ) -> HttpResponse {
         // Under plain JSON, malformed requests still get 4xx; only GraphQL request errors stay 200.
         let mut response = HttpResponse::build(status);
         response
-            .insert_header((header::CONTENT_TYPE, self.content_type()))
-            .insert_header((header::CACHE_CONTROL, "no-store"));
+            .insert_header((
+                header::CONTENT_TYPE,
+                header::HeaderValue::from_static(self.content_type()),
+            ))
+            .insert_header((
+                header::CACHE_CONTROL,
+                header::HeaderValue::from_static("no-store"),
+            ));
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.insert_header((header::RETRY_AFTER, RETRY_AFTER_SECONDS));
+        }
+        if let Some(charge) = charge {
+            super::quota::add_headers(&mut response, charge);
         }
         response.body(body)
     }

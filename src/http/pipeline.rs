@@ -383,15 +383,17 @@ async fn run_admitted(
             let verify = state.compiled_reads == CompiledReads::Verify;
             let validated = key.map(|key| (state.validated.clone(), key));
             let (planned, slot) = compiled::Planned::new(plan, verify, validated);
-            // Only a planned query runs on the schema with the plans' extension.
-            let response = state.planning.execute(request.data(planned)).await;
+            // Only a planned query runs on the schema with the plans' extension. The
+            // executor's future is boxed here, where it runs: inline, its size (tens of
+            // kilobytes) would be copied into every request's future, run or not.
+            let response = Box::pin(state.planning.execute(request.data(planned))).await;
             (response, true, slot.take())
         }
         None => {
             if !gave_way {
                 crate::metrics::global().root_fields("resolved", prepared.root_fields().len());
             }
-            (state.schema.execute(request).await, true, None)
+            (Box::pin(state.schema.execute(request)).await, true, None)
         }
     }
 }

@@ -117,12 +117,17 @@ fn seconds(duration: std::time::Duration) -> u64 {
 /// Adds `RateLimit-Limit`, `-Remaining`, `-Reset` (seconds until the whole budget is
 /// back) and `RateLimit-Policy` (`POINTS;w=SECONDS`), and `Retry-After` when refused.
 pub fn add_headers(response: &mut HttpResponseBuilder, charge: &Charge) {
+    use actix_web::http::header::{HeaderName, HeaderValue};
+    const LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
+    const REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
+    const RESET: HeaderName = HeaderName::from_static("ratelimit-reset");
+    const POLICY: HeaderName = HeaderName::from_static("ratelimit-policy");
     response
-        .insert_header(("RateLimit-Limit", charge.limit.points.to_string()))
-        .insert_header(("RateLimit-Remaining", charge.remaining.to_string()))
-        .insert_header(("RateLimit-Reset", seconds(charge.reset_after).to_string()))
+        .insert_header((LIMIT, HeaderValue::from(charge.limit.points)))
+        .insert_header((REMAINING, HeaderValue::from(charge.remaining)))
+        .insert_header((RESET, HeaderValue::from(seconds(charge.reset_after))))
         .insert_header((
-            "RateLimit-Policy",
+            POLICY,
             format!(
                 "{};w={}",
                 charge.limit.points,
@@ -132,7 +137,7 @@ pub fn add_headers(response: &mut HttpResponseBuilder, charge: &Charge) {
     if !charge.allowed {
         response.insert_header((
             actix_web::http::header::RETRY_AFTER,
-            seconds(charge.retry_after).max(1).to_string(),
+            HeaderValue::from(seconds(charge.retry_after).max(1)),
         ));
     }
 }

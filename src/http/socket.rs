@@ -133,9 +133,8 @@ pub async fn websocket(
         .unwrap_or(WebSocketProtocols::SubscriptionsTransportWS);
     let (response, session, messages) =
         actix_ws::handle_with_protocols(&req, payload, &["graphql-transport-ws", "graphql-ws"])?;
-    let client_ip =
-        super::client::client_address(&req, &state.trusted_proxies).map(|ip| ip.to_string());
-    let request_id = super::request_id::of(&req);
+    let client_ip = super::client::client_text(&req, &state.trusted_proxies);
+    let request_id = super::request_id::current();
     actix_web::rt::spawn(serve(
         state.get_ref().clone(),
         protocol,

@@ -27,14 +27,22 @@ pub struct Key(String);
 impl Key {
     /// The key of `prepared`'s operation; `None` when it is too long to keep.
     pub fn of(prepared: &Prepared) -> Option<Key> {
-        let variables = serde_json::to_string(prepared.variables()).ok()?;
+        let variables = match prepared.variables().is_empty() {
+            true => std::borrow::Cow::Borrowed("{}"),
+            false => serde_json::to_string(prepared.variables()).ok()?.into(),
+        };
         let name = prepared.operation_name_sent().unwrap_or("");
-        if prepared.digest().len() + name.len() + variables.len() + 2 > LONGEST_KEY {
+        let length = prepared.digest().len() + name.len() + variables.len() + 2;
+        if length > LONGEST_KEY {
             return None;
         }
         // The name cannot hold a newline (it is a GraphQL name when it matches any
         // operation); the digest is hexadecimal.
-        Some(Key(format!("{}\n{name}\n{variables}", prepared.digest())))
+        let mut key = String::with_capacity(length);
+        for part in [prepared.digest(), "\n", name, "\n", &variables] {
+            key.push_str(part);
+        }
+        Some(Key(key))
     }
 }
 
