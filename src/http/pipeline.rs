@@ -384,8 +384,8 @@ async fn run_admitted(
             let validated = key.map(|key| (state.validated.clone(), key));
             let (planned, slot) = compiled::Planned::new(plan, verify, validated);
             // Only a planned query runs on the schema with the plans' extension. The
-            // executor's future is boxed here, where it runs: inline, its size (tens of
-            // kilobytes) would be copied into every request's future, run or not.
+            // executor's future is boxed here, where it runs: inline, it made every
+            // request's future larger, and actix copies that whole into a box.
             let response = Box::pin(state.planning.execute(request.data(planned))).await;
             (response, true, slot.take())
         }
