@@ -24,7 +24,8 @@ pub enum AccountAction {
         /// MEMBER_STATE and OBSERVER.
         #[arg(long)]
         stakeholder: Option<String>,
-        /// Name shown to others (defaults to the email).
+        /// Name shown to others (defaults to a name read from the email's local part:
+        /// `jane.doe@…` is "Jane Doe").
         #[arg(long)]
         display_name: Option<String>,
         /// Read the password from standard input (required).
@@ -108,7 +109,7 @@ pub async fn run(database: &Database, action: AccountAction) -> anyhow::Result<(
             let db = database.connect().await?;
             crate::service::setup::migrate(&db).await?;
             let input = NewAccount {
-                display_name: display_name.unwrap_or_else(|| email.clone()),
+                display_name: display_name.unwrap_or_else(|| name_from_email(&email)),
                 email,
                 password,
                 role,
@@ -165,5 +166,45 @@ pub async fn run(database: &Database, action: AccountAction) -> anyhow::Result<(
             let db = database.open().await?;
             admin::account_reset(&db, &account, &auth, json).await
         }
+    }
+}
+
+/// A display name read from an email's local part (before any `+tag`): its words, split
+/// at `.`, `_` and `-`, each capitalised (`jane.doe@gov.example` is "Jane Doe"); the
+/// email itself when there are none.
+fn name_from_email(email: &str) -> String {
+    let local = email.split('@').next().unwrap_or("");
+    let local = local.split('+').next().unwrap_or("");
+    let words: Vec<String> = local
+        .split(['.', '_', '-'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        })
+        .collect();
+    if words.is_empty() {
+        email.to_owned()
+    } else {
+        words.join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_from_email;
+
+    #[test]
+    fn an_account_made_without_a_name_is_named_from_its_email() {
+        assert_eq!(name_from_email("jane.doe@gov.example"), "Jane Doe");
+        assert_eq!(name_from_email("admin@un.example"), "Admin");
+        assert_eq!(
+            name_from_email("j_smith-jr+console@un.example"),
+            "J Smith Jr"
+        );
+        assert_eq!(name_from_email("élodie.martin@un.example"), "Élodie Martin");
+        assert_eq!(name_from_email("+x@un.example"), "+x@un.example");
     }
 }

@@ -270,15 +270,64 @@ async fn pick(browser: &Browser, form: &str, search: &str, name: &str) {
         .await;
 }
 
+/// Clicks the button or link whose text or accessible name (`aria-label`) is `text`.
 async fn click(browser: &Browser, text: &str) {
     // Waits for it to be there (screens load after their links are followed).
     let script = format!(
-        "const b = [...document.querySelectorAll('button, a')].find(e => e.textContent.trim() === {}); \
+        "const t = {}; const b = [...document.querySelectorAll('button, a')].find(e => e.textContent.trim() === t || e.getAttribute('aria-label') === t); \
          if (!b) return null; b.click(); return true;",
         serde_json::to_string(text).unwrap()
     );
     browser
         .wait_for(&format!("a button or link {text:?}"), 20, &script)
+        .await;
+}
+
+/// Waits for a button whose accessible name (`aria-label`) is `name`.
+async fn wait_button(browser: &Browser, name: &str) {
+    browser
+        .wait_for(
+            &format!("the button {name:?}"),
+            20,
+            &format!(
+                "return [...document.querySelectorAll('button')].some(b => b.getAttribute('aria-label') === {}) || null;",
+                serde_json::to_string(name).unwrap()
+            ),
+        )
+        .await;
+}
+
+/// Waits for the confirmation dialog, checks that it states `consequence`, and
+/// confirms (or cancels) it.
+async fn answer(browser: &Browser, consequence: &str, confirm: bool) {
+    let shown = browser
+        .wait_for(
+            "a confirmation",
+            20,
+            "const d = document.querySelector('dialog[open]'); return d && d.innerText || null;",
+        )
+        .await;
+    assert!(
+        shown.as_str().unwrap().contains(consequence),
+        "the confirmation says {shown}"
+    );
+    let button = if confirm {
+        "#confirm-ok"
+    } else {
+        "button.secondary"
+    };
+    browser
+        .run(
+            "document.querySelector('dialog[open] ' + arguments[0]).click();",
+            json!([button]),
+        )
+        .await;
+    browser
+        .wait_for(
+            "the confirmation to close",
+            20,
+            "return !document.querySelector('dialog[open]') || null;",
+        )
         .await;
 }
 
@@ -357,6 +406,15 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
         )
         .await;
     keep(&browser, "sign-in").await;
+    // Nothing typed: each empty field says so; nothing is sent.
+    fill_and_submit(&browser, "#signin", json!({})).await;
+    wait_text(&browser, "the empty fields", "Enter your email address.").await;
+    let said = browser
+        .run("return document.body.innerText;", json!([]))
+        .await;
+    let said = said.as_str().unwrap();
+    assert!(said.contains("Enter your password."), "{said}");
+    assert!(!said.contains("Wrong email or password"), "{said}");
     fill_and_submit(
         &browser,
         "#signin",
@@ -402,8 +460,35 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
         "Government delegation 3",
     )
     .await;
+    // No role is chosen for you: without one the form says so and nothing is made.
+    let mut roleless = create.clone();
+    roleless["role"] = json!("");
+    fill_and_submit(&browser, "#account-create", roleless).await;
+    wait_text(&browser, "the role's error", "Choose a role.").await;
+    let none = app
+        .graphql_as(
+            admin,
+            "{ accounts(filter: { search: \"new.member\" }) { totalCount } }",
+            json!({}),
+        )
+        .await
+        .1;
+    assert_eq!(none["data"]["accounts"]["totalCount"], 0, "{none}");
     fill_and_submit(&browser, "#account-create", create.clone()).await;
     wait_text(&browser, "the new account", "new.member@gov.example").await;
+    // One account found is "1 account".
+    fill_and_submit(
+        &browser,
+        "#account-filter",
+        json!({ "search": "new.member" }),
+    )
+    .await;
+    wait_text(&browser, "one account", "1 account").await;
+    let said = browser
+        .run("return document.body.innerText;", json!([]))
+        .await;
+    assert!(!said.as_str().unwrap().contains("1 accounts"));
+    fill_and_submit(&browser, "#account-filter", json!({ "search": "" })).await;
     keep(&browser, "accounts").await;
     // Someone else changes the account while it is being edited: the edit is refused
     // with a message above the form, and changes nothing.
@@ -528,6 +613,51 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
             "return document.querySelector('#client-create') || null;",
         )
         .await;
+    // Without a stakeholder the form says so beside the picker, in words, not the
+    // parser's; nothing is registered.
+    fill_and_submit(
+        &browser,
+        "#client-create",
+        json!({ "name": "Nobody's mirror", "role": "OBSERVER" }),
+    )
+    .await;
+    wait_text(
+        &browser,
+        "the stakeholder's error",
+        "Choose the stakeholder this client speaks for.",
+    )
+    .await;
+    let said = browser
+        .run("return document.body.innerText;", json!([]))
+        .await;
+    assert!(!said.as_str().unwrap().contains("Invalid value"), "{said}");
+    // Dates are picked, in UTC, with the browser's own control.
+    browser
+        .run("location.hash = '#/consultations';", json!([]))
+        .await;
+    let pickers = browser
+        .wait_for(
+            "the new consultation's dates",
+            20,
+            "const f = document.querySelector('#consultation-create'); if (!f) return null; \
+             return [...f.querySelectorAll('input[name$=At]')].map(i => [i.type, i.labels[0].textContent]);",
+        )
+        .await;
+    assert_eq!(
+        pickers,
+        json!([
+            ["datetime-local", "Opens at (UTC)"],
+            ["datetime-local", "Closes at (UTC)"]
+        ])
+    );
+    click(&browser, "Partner clients").await;
+    browser
+        .wait_for(
+            "the client form",
+            20,
+            "return document.querySelector('#client-create') || null;",
+        )
+        .await;
     pick(&browser, "#client-create", "ICANN", ICANN).await;
     fill_and_submit(
         &browser,
@@ -542,6 +672,7 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
     keep(&browser, "clients").await;
     // Rotating shows a new secret, once.
     click(&browser, "Rotate secret of Registry mirror").await;
+    answer(&browser, "The old secret stops working at once", true).await;
     let rotated = browser
         .wait_for(
             "the new secret",
@@ -575,7 +706,13 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
         .await;
     assert!(!reason_error.as_str().unwrap().is_empty());
     click(&browser, "Publish “Access for all”").await;
-    wait_text(&browser, "the published list", "Unpublish “Access for all”").await;
+    answer(
+        &browser,
+        "Everyone who may read the consultation sees it",
+        true,
+    )
+    .await;
+    wait_button(&browser, "Unpublish “Access for all”").await;
     let public = app
         .data(
             "query($id: ID!) { node(id: $id) { ... on Contribution { status title } } }",
@@ -633,7 +770,7 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
     fill_and_submit(
         &browser,
         "#consultation-create",
-        json!({ "slug": "next-one", "title": "Next", "mandate": "Resolution 2", "opensAt": "2031-01-01T00:00:00Z" }),
+        json!({ "slug": "next-one", "title": "Next", "mandate": "Resolution 2", "opensAt": "2031-01-01T00:00" }),
     )
     .await;
     let error = browser
@@ -647,7 +784,7 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
     fill_and_submit(
         &browser,
         "#consultation-create",
-        json!({ "slug": "next-one", "title": "Next", "mandate": "Resolution 2", "opensAt": "2031-01-01T00:00:00Z", "closesAt": "2031-02-01T00:00:00Z" }),
+        json!({ "slug": "next-one", "title": "Next", "mandate": "Resolution 2", "opensAt": "2031-01-01T00:00", "closesAt": "2031-02-01T00:00" }),
     )
     .await;
     wait_text(&browser, "the new consultation", "Next (draft)").await;
@@ -655,15 +792,35 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
     // Accounts: disabling the new member state ends its next request.
     click(&browser, "Accounts").await;
     wait_text(&browser, "the accounts", "new.member@gov.example").await;
+    // Cancelled, nothing changes; confirmed, the account is disabled.
     click(&browser, "Disable new.member@gov.example").await;
-    wait_text(
-        &browser,
-        "the enable button",
-        "Enable new.member@gov.example",
-    )
-    .await;
+    answer(&browser, "is signed out everywhere at once", false).await;
+    let still = app
+        .graphql_as(
+            admin,
+            "{ accounts(filter: { search: \"new.member\" }) { nodes { status } } }",
+            json!({}),
+        )
+        .await
+        .1;
+    assert_eq!(
+        still["data"]["accounts"]["nodes"][0]["status"], "ACTIVE",
+        "{still}"
+    );
+    click(&browser, "Disable new.member@gov.example").await;
+    answer(&browser, "is signed out everywhere at once", true).await;
+    wait_button(&browser, "Enable new.member@gov.example").await;
+    // One message at a time, not a pile.
+    let toasts = browser
+        .run(
+            "return document.querySelectorAll('#toast p').length;",
+            json!([]),
+        )
+        .await;
+    assert!(toasts.as_i64().unwrap() <= 1, "{toasts} messages");
     // A password reset shows its one-time token.
-    click(&browser, "Reset password").await;
+    click(&browser, "Reset the password of new.member@gov.example").await;
+    answer(&browser, "every session of the account ends", true).await;
     let token = browser
         .wait_for(
             "the reset token",
@@ -717,7 +874,7 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
     // A phone's width: nothing runs off the side.
     browser.set_window(390, 844).await;
     click(&browser, "Accounts").await;
-    wait_text(&browser, "the accounts", "Enable new.member@gov.example").await;
+    wait_button(&browser, "Enable new.member@gov.example").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let overflow = browser
         .run(
@@ -727,7 +884,73 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
         .await;
     assert!(overflow.as_i64().unwrap() <= 1, "runs off by {overflow}px");
     keep(&browser, "phone-accounts").await;
+    // Every other screen too, the consultation with its table and chart.
+    let consultation_screen = format!("#/consultations/{}", consultation.as_str().unwrap());
+    for (screen, ready) in [
+        ("#/clients", "#client-create"),
+        ("#/moderation", "main h2"),
+        ("#/audit", "#audit-filter"),
+        (consultation_screen.as_str(), "table.contributions"),
+    ] {
+        browser
+            .run("location.hash = arguments[0];", json!([screen]))
+            .await;
+        browser
+            .wait_for(
+                &format!("{screen} at 390 px"),
+                20,
+                &format!(
+                    "return document.querySelector({}) || null;",
+                    serde_json::to_string(ready).unwrap()
+                ),
+            )
+            .await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let overflow = browser
+            .run(
+                "return document.documentElement.scrollWidth - window.innerWidth;",
+                json!([]),
+            )
+            .await;
+        assert!(
+            overflow.as_i64().unwrap() <= 1,
+            "{screen} runs off by {overflow}px"
+        );
+    }
+    // The chart keeps the page's text size, and its legend is whole.
+    let chart = browser
+        .run(
+            "const svg = document.querySelector('svg.chart'); const fig = svg.closest('figure'); \
+             const right = fig.getBoundingClientRect().right; \
+             return { width: svg.getBoundingClientRect().width, \
+                      legend: [...fig.querySelectorAll('.legend li')].map(li => li.innerText.trim()), \
+                      inside: [...fig.querySelectorAll('.legend li')].every(li => li.getBoundingClientRect().right <= right + 1) };",
+            json!([]),
+        )
+        .await;
+    assert!(chart["width"].as_f64().unwrap() <= 560.0, "{chart}");
+    assert_eq!(
+        chart["legend"],
+        json!([
+            "Written comments",
+            "Presentations",
+            "Informal interventions"
+        ]),
+        "{chart}"
+    );
+    assert_eq!(chart["inside"], true, "{chart}");
+    keep(&browser, "phone-consultation").await;
     browser.set_window(1280, 800).await;
+    let wide = browser
+        .run(
+            "return document.querySelector('svg.chart').getBoundingClientRect().width;",
+            json!([]),
+        )
+        .await;
+    assert!(
+        wide.as_f64().unwrap() <= 560.0,
+        "the chart is {wide} px wide"
+    );
 
     // Signing out, then in as a member state: only what its role allows.
     click(&browser, "Sign out").await;
@@ -738,6 +961,38 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
             "return document.querySelector('#signin') || null;",
         )
         .await;
+    // The screens' links go with the session, and "Signed out." is a notice, not an
+    // error.
+    let after = browser
+        .run(
+            "return { nav: getComputedStyle(document.getElementById('nav')).display, \
+                      signout: getComputedStyle(document.getElementById('signout')).display, \
+                      notice: (document.querySelector('.notice[role=status]') || {}).textContent || null, \
+                      error: [...document.querySelectorAll('.form-error')].map(e => e.textContent).join('') };",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        after,
+        json!({ "nav": "none", "signout": "none", "notice": "Signed out.", "error": "" })
+    );
+    // On a phone the sign-in fields fill their card.
+    browser.set_window(390, 844).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let layout = browser
+        .run(
+            "const card = document.querySelector('.signin').getBoundingClientRect(); \
+             const input = document.querySelector('#signin [name=email]').getBoundingClientRect(); \
+             return { left: input.left - card.left, width: input.width / card.width, \
+                      overflow: document.documentElement.scrollWidth - window.innerWidth };",
+            json!([]),
+        )
+        .await;
+    assert!(layout["left"].as_f64().unwrap() < 40.0, "{layout}");
+    assert!(layout["width"].as_f64().unwrap() > 0.8, "{layout}");
+    assert!(layout["overflow"].as_i64().unwrap() <= 1, "{layout}");
+    keep(&browser, "phone-sign-in").await;
+    browser.set_window(1280, 800).await;
     sign_in(&browser, &app, "a@gov.example").await;
     let screens = browser
         .run(

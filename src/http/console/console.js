@@ -30,10 +30,35 @@ function h(tag, attrs, ...children) {
   return el;
 }
 
+// One message at a time: a new one replaces the last (they piled up over the forms).
 function toast(message) {
   const p = h('p', {}, message);
-  document.getElementById('toast').append(p);
+  document.getElementById('toast').replaceChildren(p);
   setTimeout(() => p.remove(), 6000);
+}
+
+/** "1 account", "2 accounts". */
+const count = (n, one, many) => `${n} ${n === 1 ? one : many || one + 's'}`;
+
+/**
+ * Asks before an action that cannot be taken back, saying what it does. Resolves to
+ * true when the person confirms; Escape or Cancel resolves to false.
+ */
+function confirmAction({ title, consequence, action, danger }) {
+  return new Promise((resolve) => {
+    const heading = h('h2', { id: 'confirm-title' }, title);
+    const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+    const ok = h('button', { type: 'button', class: danger ? 'danger' : null, id: 'confirm-ok' }, action);
+    const dialog = h('dialog', { class: 'confirm', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-consequence' },
+      heading, h('p', { id: 'confirm-consequence' }, consequence), h('div', { class: 'actions' }, cancel, ok));
+    const done = (answer) => { dialog.close(); dialog.remove(); resolve(answer); };
+    cancel.addEventListener('click', () => done(false));
+    ok.addEventListener('click', () => done(true));
+    dialog.addEventListener('cancel', (e) => { e.preventDefault(); done(false); });
+    document.body.append(dialog);
+    dialog.showModal();
+    cancel.focus();
+  });
 }
 
 let fieldSeq = 0;
@@ -56,11 +81,11 @@ function select(label, name, options, attrs) {
   return field(label, name, s);
 }
 
-function form(id, fields, submitLabel, onsubmit) {
+function form(id, fields, submitLabel, onsubmit, options) {
   const general = h('p', { class: 'form-error', role: 'alert' });
   const f = h('form', { id, class: 'grid', novalidate: true },
     general, fields.map((x) => x.el || x),
-    h('div', { class: 'actions' }, h('button', { type: 'submit' }, submitLabel)));
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: (options || {}).danger ? 'danger' : null }, submitLabel)));
   f.addEventListener('submit', async (e) => {
     e.preventDefault();
     clearErrors(f);
@@ -85,8 +110,48 @@ function clearErrors(f) {
 
 function showFormError(f, err) {
   if (err instanceof Expired) return;
+  const input = err instanceof InputError && err.field ? f.querySelector(`[name="${CSS.escape(err.field)}"]`) : null;
+  if (input) {
+    fieldError(input, err.message);
+    input.focus();
+    return;
+  }
   f.querySelector('.form-error').textContent = err.message || String(err);
 }
+
+/** A value the API could not read (its parser's words are never shown). */
+class InputError extends Error {
+  constructor(field, message) { super(message); this.field = field; }
+}
+
+/** What to say of a field whose value the API could not read. */
+const UNREADABLE = {
+  stakeholder: 'Choose a stakeholder from the list.',
+  opensAt: 'Pick a date and time.',
+  closesAt: 'Pick a date and time.',
+  occurredAfter: 'Pick a date and time.',
+  occurredBefore: 'Pick a date and time.',
+  role: 'Choose a role.',
+};
+
+/** The InputError for a request error that names an unreadable value, else null. */
+function inputError(error) {
+  const code = error.extensions && error.extensions.code;
+  const unreadable = /Invalid value|Failed to parse|expected type/.test(error.message);
+  if (!unreadable && code !== 'BAD_USER_INPUT') return null;
+  const named = /argument "(?:[\w$]+\.)*(\w+)"/.exec(error.message) || /"\$?\w+\.(\w+)"/.exec(error.message);
+  const fieldName = named ? named[1] : null;
+  return new InputError(fieldName,
+    (fieldName && UNREADABLE[fieldName]) || 'A value in this form is not in the expected form; check each field.');
+}
+
+/** A date and time field, in UTC (the API's time zone), with the browser's picker. */
+function dateTime(labelText, name, value) {
+  return field(`${labelText} (UTC)`, name, h('input', { type: 'datetime-local', value: value ? value.slice(0, 16) : null }));
+}
+
+/** The RFC 3339 time of a `dateTime` field's value, or null when empty. */
+const utc = (x) => (x.input.value ? `${x.input.value.length === 16 ? x.input.value + ':00' : x.input.value}Z` : null);
 
 /** Puts each userErrors entry next to its field (or above the form). True if any. */
 function showUserErrors(f, errors) {
@@ -158,7 +223,11 @@ async function api(query, variables) {
       expire();
       throw new Expired('Your console session has expired; sign in again.');
     }
-    if (body.errors) throw new Error(body.errors.map((e) => e.message).join(' '));
+    if (body.errors) {
+      const unreadable = inputError(body.errors[0]);
+      if (unreadable) throw unreadable;
+      throw new Error(body.errors.map((e) => e.message).join(' '));
+    }
     return body.data;
   }
   throw new Error('unreachable');
@@ -220,6 +289,12 @@ signoutButton.addEventListener('click', async () => {
 
 // ---- Sign in ---------------------------------------------------------------------
 
+/** Marks `input` as wrong with `message` beside it. */
+function fieldError(input, message) {
+  input.setAttribute('aria-invalid', 'true');
+  document.getElementById(`${input.id}-error`).textContent = message;
+}
+
 function renderSignIn(message) {
   nav.hidden = true;
   signoutButton.hidden = true;
@@ -227,6 +302,14 @@ function renderSignIn(message) {
   const email = text('Email', 'email', { type: 'email', autocomplete: 'username', required: true });
   const password = text('Password', 'password', { type: 'password', autocomplete: 'current-password', required: true });
   const f = form('signin', [email, password], 'Sign in', async () => {
+    // Nothing to send: say which field is empty (not "wrong email or password").
+    const missing = [[email, 'Enter your email address.'], [password, 'Enter your password.']]
+      .filter(([x]) => x.input.value.trim() === '');
+    if (missing.length) {
+      missing.forEach(([x, m]) => fieldError(x.input, m));
+      missing[0][0].input.focus();
+      return;
+    }
     const r = await fetch('/console/session', {
       method: 'POST',
       credentials: 'same-origin',
@@ -245,8 +328,9 @@ function renderSignIn(message) {
     if (!location.hash || location.hash === '#/') location.hash = '#/';
     await route();
   });
-  if (message) f.querySelector('.form-error').textContent = message;
-  main.replaceChildren(h('div', { class: 'signin panel' }, h('h1', {}, 'Sign in'), f));
+  // A notice (signed out, session over), not an error.
+  const notice = message ? h('p', { class: 'notice', role: 'status' }, message) : null;
+  main.replaceChildren(h('div', { class: 'signin panel' }, h('h1', {}, 'Sign in'), notice, f));
   email.input.focus();
 }
 
@@ -293,20 +377,30 @@ async function renderAccounts() {
       a.email, a.displayName, label(a.role), a.stakeholder ? a.stakeholder.name : '—',
       h('span', { class: a.status === 'ACTIVE' ? 'badge' : 'badge off' }, label(a.status)),
       h('div', { class: 'actions' },
-        h('button', { type: 'button', class: 'secondary', onclick: () => editAccount(a) }, 'Edit'),
-        h('button', { type: 'button', class: a.status === 'ACTIVE' ? 'danger' : 'secondary', onclick: () => setStatus(a) },
-          a.status === 'ACTIVE' ? `Disable ${a.email}` : `Enable ${a.email}`),
-        h('button', { type: 'button', class: 'secondary', onclick: () => resetPassword(a) }, 'Reset password')),
-    ])), h('p', {}, `${data.accounts.totalCount} accounts`));
+        h('button', { type: 'button', class: 'secondary', 'aria-label': `Edit ${a.email}`, onclick: () => editAccount(a) }, 'Edit'),
+        h('button', { type: 'button', class: a.status === 'ACTIVE' ? 'danger' : 'secondary', 'aria-label': `${a.status === 'ACTIVE' ? 'Disable' : 'Enable'} ${a.email}`, onclick: () => setStatus(a) },
+          a.status === 'ACTIVE' ? 'Disable' : 'Enable'),
+        h('button', { type: 'button', class: 'secondary', 'aria-label': `Reset the password of ${a.email}`, onclick: () => resetPassword(a) }, 'Reset password')),
+    ])), h('p', {}, count(data.accounts.totalCount, 'account')));
   }
   async function setStatus(a) {
     const action = a.status === 'ACTIVE' ? 'accountDisable' : 'accountEnable';
+    if (action === 'accountDisable' && !(await confirmAction({
+      title: `Disable ${a.email}?`,
+      consequence: `${a.displayName} is signed out everywhere at once and cannot sign in until the account is enabled again.`,
+      action: 'Disable account', danger: true,
+    }))) return;
     const data = await api(`mutation($id: ID!) { ${action}(input: { id: $id }) { account { status } userErrors { message } } }`, { id: a.id });
     const errors = data[action].userErrors;
     toast(errors.length ? errors[0].message : `${a.email}: ${label(data[action].account.status)}`);
     await load();
   }
   async function resetPassword(a) {
+    if (!(await confirmAction({
+      title: `Reset the password of ${a.email}?`,
+      consequence: 'You get a one-time token to hand to its holder (shown once, valid for a limited time). When they set a new password with it, every session of the account ends; until then the current password still works.',
+      action: 'Reset password', danger: true,
+    }))) return;
     const data = await api('mutation($id: ID!) { accountPasswordReset(input: { id: $id }) { resetToken expiresAt userErrors { message } } }', { id: a.id });
     const p = data.accountPasswordReset;
     editor.replaceChildren(h('section', { class: 'panel', 'aria-label': 'Password reset' },
@@ -341,9 +435,15 @@ async function renderAccounts() {
   const email = text('Email', 'email', { type: 'email' });
   const display = text('Display name', 'displayName');
   const password = text('Password (at least 12 characters)', 'password', { type: 'password', autocomplete: 'new-password' });
-  const newRole = select('Role', 'role', ROLES);
+  // No role is chosen for you: a forgotten default made another full administrator.
+  const newRole = select('Role', 'role', [['', 'Choose a role…']].concat(ROLES), { required: true });
   const picker = stakeholderPicker('stakeholder', 'Stakeholder');
   const create = form('account-create', [email, display, password, newRole, ...picker.fields], 'Create account', async (f) => {
+    if (!newRole.input.value) {
+      fieldError(newRole.input, 'Choose a role. A secretariat account can do everything, including making other accounts.');
+      newRole.input.focus();
+      return;
+    }
     const input = { email: email.input.value, displayName: display.input.value, password: password.input.value, role: newRole.input.value, stakeholder: picker.value() };
     const data = await api('mutation($i: AccountCreateInput!) { accountCreate(input: $i) { account { id email } userErrors { field message code } } }', { i: input });
     if (showUserErrors(f, data.accountCreate.userErrors)) return;
@@ -379,16 +479,25 @@ async function renderClients() {
       c.name, h('code', {}, c.clientId), c.stakeholder ? c.stakeholder.name : '—', label(c.role), c.scopes.map(label).join(', '),
       h('span', { class: c.status === 'ACTIVE' ? 'badge' : 'badge off' }, label(c.status)),
       c.status === 'ACTIVE' ? h('div', { class: 'actions' },
-        h('button', { type: 'button', class: 'secondary', onclick: () => rotate(c) }, `Rotate secret of ${c.name}`),
-        h('button', { type: 'button', class: 'danger', onclick: () => revoke(c) }, `Revoke ${c.name}`)) : '—',
+        h('button', { type: 'button', class: 'secondary', 'aria-label': `Rotate secret of ${c.name}`, onclick: () => rotate(c) }, 'Rotate secret'),
+        h('button', { type: 'button', class: 'danger', 'aria-label': `Revoke ${c.name}`, onclick: () => revoke(c) }, 'Revoke')) : '—',
     ])));
   }
   async function rotate(c) {
+    if (!(await confirmAction({
+      title: `Rotate the secret of ${c.name}?`,
+      consequence: 'A new secret is made and shown once. The old secret stops working at once: the partner must switch to the new one before it asks for its next token.',
+      action: 'Rotate secret', danger: true,
+    }))) return;
     const data = await api('mutation($id: ID!) { apiClientRotateSecret(input: { id: $id }) { clientSecret userErrors { message } } }', { id: c.id });
     showSecret(`New secret for ${c.name}`, c.clientId, data.apiClientRotateSecret.clientSecret);
   }
   async function revoke(c) {
-    if (!window.confirm(`Revoke ${c.name}? Its tokens stop working at once.`)) return;
+    if (!(await confirmAction({
+      title: `Revoke ${c.name}?`,
+      consequence: 'Its secret and every token it holds stop working at once. This cannot be undone: the partner would need a new client.',
+      action: 'Revoke client', danger: true,
+    }))) return;
     await api('mutation($id: ID!) { apiClientRevoke(input: { id: $id }) { apiClient { status } } }', { id: c.id });
     toast(`${c.name} revoked`);
     await load();
@@ -402,6 +511,11 @@ async function renderClients() {
     h('label', { for: 'scope-read' }, read, ' read'), h('label', { for: 'scope-submit' }, submit, ' submit'),
     h('p', { class: 'error', id: 'scope-read-error' }));
   const create = form('client-create', [name, ...picker.fields, role, scopes], 'Register client', async (f) => {
+    if (!picker.value()) {
+      fieldError(picker.choice, 'Choose the stakeholder this client speaks for.');
+      picker.query.focus();
+      return;
+    }
     const chosen = [read, submit].filter((c) => c.checked).map((c) => c.value);
     const data = await api('mutation($i: ApiClientCreateInput!) { apiClientCreate(input: $i) { apiClient { clientId name } clientSecret userErrors { field message code } } }',
       { i: { name: name.input.value, stakeholder: picker.value(), role: role.input.value, scopes: chosen } });
@@ -458,7 +572,9 @@ function chart(rows) {
   };
   const fills = ['#1f3f66', '#5b8fc7', '#cfe0f3'];
   const max = Math.max(1, ...rows.map(([, v]) => v.reduce((a, b) => a + b, 0)));
-  const svg = s('svg', { viewBox: '0 0 560 170', role: 'img', 'aria-label': 'Contributions by stakeholder group and kind', width: '100%' });
+  // Drawn at its own size (never wider than 560 px, so its text stays the page's size);
+  // the legend is HTML below it, which wraps on a phone instead of running off.
+  const svg = s('svg', { viewBox: '0 0 560 142', role: 'img', 'aria-label': 'Contributions by stakeholder group and kind', class: 'chart' });
   rows.forEach(([name, values], i) => {
     const y = 8 + i * 34;
     svg.append(s('text', { x: 170, y: y + 18, 'text-anchor': 'end' }, name));
@@ -471,24 +587,22 @@ function chart(rows) {
     });
     svg.append(s('text', { x: x + 5, y: y + 19, 'font-weight': 'bold' }, String(values.reduce((a, b) => a + b, 0))));
   });
-  KINDS.forEach(([, t], k) => {
-    svg.append(s('rect', { x: 178 + k * 125, y: 148, width: 10, height: 10, fill: fills[k], stroke: '#111', 'stroke-width': 0.5 }));
-    svg.append(s('text', { x: 192 + k * 125, y: 157 }, t));
-  });
-  return svg;
+  const legend = h('ul', { class: 'legend', 'aria-label': 'Kinds of contribution' }, KINDS.map(([, t], k) =>
+    h('li', {}, h('span', { class: 'swatch', style: `background:${fills[k]}` }), t)));
+  return h('figure', { class: 'chart' }, svg, legend);
 }
 
 function consultationDetail(c) {
   const { table: t, chart: svg } = statisticsTable(c.statistics);
-  const section = h('section', { class: 'panel', 'aria-label': c.title }, h('h2', {}, `${c.title} (${label(c.status)})`), t, svg);
+  const section = h('section', { class: 'panel', 'aria-label': c.title }, h('h2', {}, `${c.title} (${label(c.status)})`), h('div', { class: 'table-wrap' }, t), svg);
   if (!isSecretariat()) return section;
   const title = text('Title', 'title', { value: c.title });
   const mandate = text('Mandate', 'mandate', { value: c.mandate });
-  const opens = text('Opens at (RFC 3339, e.g. 2030-01-01T00:00:00Z)', 'opensAt', { value: c.opensAt });
-  const closes = text('Closes at (RFC 3339)', 'closesAt', { value: c.closesAt });
+  const opens = dateTime('Opens at', 'opensAt', c.opensAt);
+  const closes = dateTime('Closes at', 'closesAt', c.closesAt);
   const edit = form('consultation-edit', [title, mandate, opens, closes], 'Save changes', async (f) => {
     const data = await api('mutation($i: ConsultationUpdateInput!) { consultationUpdate(input: $i) { consultation { id } userErrors { field message code } } }',
-      { i: { id: c.id, version: c.version, title: title.input.value, mandate: mandate.input.value, opensAt: opens.input.value, closesAt: closes.input.value } });
+      { i: { id: c.id, version: c.version, title: title.input.value, mandate: mandate.input.value, opensAt: utc(opens), closesAt: utc(closes) } });
     if (showUserErrors(f, data.consultationUpdate.userErrors)) return;
     toast('Saved');
     await route();
@@ -512,11 +626,11 @@ function consultationCreate() {
   const slug = text('Short key (slug)', 'slug');
   const title = text('Title', 'title');
   const mandate = text('Mandate', 'mandate');
-  const opens = text('Opens at (RFC 3339)', 'opensAt');
-  const closes = text('Closes at (RFC 3339)', 'closesAt');
+  const opens = dateTime('Opens at', 'opensAt');
+  const closes = dateTime('Closes at', 'closesAt');
   const f = form('consultation-create', [slug, title, mandate, opens, closes], 'Create consultation', async (f) => {
     const data = await api('mutation($i: ConsultationCreateInput!) { consultationCreate(input: $i) { consultation { id } userErrors { field message code } } }',
-      { i: { slug: slug.input.value, title: title.input.value, mandate: mandate.input.value, guidingQuestions: [], opensAt: opens.input.value || null, closesAt: closes.input.value || null } });
+      { i: { slug: slug.input.value, title: title.input.value, mandate: mandate.input.value, guidingQuestions: [], opensAt: utc(opens), closesAt: utc(closes) } });
     if (showUserErrors(f, data.consultationCreate.userErrors)) return;
     location.hash = `#/consultations/${data.consultationCreate.consultation.id}`;
   });
@@ -534,7 +648,13 @@ async function renderModeration() {
       ...(data.submitted.nodes.length === 0 ? [h('p', {}, 'Nothing is waiting.')] : data.submitted.nodes.map(item)));
     published.replaceChildren(h('h2', {}, 'Recently published'), h('div', { class: 'table-wrap' },
       table(['Title', 'By', 'Published', 'Actions'], data.published.nodes.map((c) => [c.title, c.stakeholder ? c.stakeholder.name : 'not attributed', fmt(c.publishedAt),
-        h('button', { type: 'button', class: 'secondary', onclick: () => act('contributionUnpublish', c, `Unpublished “${c.title}”`) }, `Unpublish “${c.title}”`)]))));
+        h('button', { type: 'button', class: 'secondary', 'aria-label': `Unpublish “${c.title}”`, onclick: async () => {
+          if (await confirmAction({
+            title: `Unpublish “${c.title}”?`,
+            consequence: 'It leaves the public record at once: readers, exports and partners no longer see it, and it goes back to the queue.',
+            action: 'Unpublish', danger: true,
+          })) await act('contributionUnpublish', c, `Unpublished “${c.title}”`);
+        } }, 'Unpublish')]))));
   }
   async function act(mutation, c, done, f) {
     const extra = f ? ', reason: $r' : '';
@@ -548,7 +668,18 @@ async function renderModeration() {
   function item(c) {
     const body = h('div');
     const reason = field('Reason for withdrawing', 'reason', h('textarea', { rows: 2 }));
-    const withdraw = form(`withdraw-${c.id}`, [reason], `Withdraw “${c.title}”`, (f) => act('contributionWithdraw', c, `Withdrew “${c.title}”`, f));
+    const withdraw = form(`withdraw-${c.id}`, [reason], `Withdraw “${c.title}”`, async (f) => {
+      if (reason.input.value.trim() === '') {
+        fieldError(reason.input, 'Give the reason: the author will read it.');
+        reason.input.focus();
+        return;
+      }
+      if (await confirmAction({
+        title: `Withdraw “${c.title}”?`,
+        consequence: 'It is taken out of the queue and never published; its author sees the reason you give.',
+        action: 'Withdraw', danger: true,
+      })) await act('contributionWithdraw', c, `Withdrew “${c.title}”`, f);
+    }, { danger: true });
     return h('article', { class: 'panel', 'aria-label': c.title },
       h('h3', {}, c.title, ' ', c.embargoed ? h('span', { class: 'badge warn' }, 'embargoed until the consultation closes') : null),
       h('p', {}, `${label(c.kind)} by ${c.stakeholder ? c.stakeholder.name : 'a contributor not named'}, to ${c.consultation.title}; submitted ${fmt(c.submittedAt)}`),
@@ -558,7 +689,13 @@ async function renderModeration() {
           const d = await api('query($id: ID!) { node(id: $id) { ... on Contribution { body } } }', { id: c.id });
           body.replaceChildren(h('div', { class: 'body-text' }, d.node.body));
         } }, `Read “${c.title}”`),
-        h('button', { type: 'button', onclick: () => act('contributionPublish', c, `Published “${c.title}”`) }, `Publish “${c.title}”`)),
+        h('button', { type: 'button', onclick: async () => {
+          if (await confirmAction({
+            title: `Publish “${c.title}”?`,
+            consequence: 'Everyone who may read the consultation sees it at once, partners are notified, and it becomes part of the public record.',
+            action: 'Publish',
+          })) await act('contributionPublish', c, `Published “${c.title}”`);
+        } }, `Publish “${c.title}”`)),
       withdraw);
   }
   main.append(queue, published);
@@ -571,11 +708,11 @@ async function renderAudit() {
   const list = h('div', { class: 'table-wrap' });
   const verdict = h('p', { role: 'status', id: 'verdict' });
   const action = text('Action (e.g. account.create)', 'action');
-  const after = text('From (RFC 3339)', 'occurredAfter');
-  const before = text('Until (RFC 3339)', 'occurredBefore');
+  const after = dateTime('From', 'occurredAfter');
+  const before = dateTime('Until', 'occurredBefore');
   const short = (x) => (x ? h('span', { class: 'hash', title: x }, x.slice(0, 12) + '…') : '—');
   async function load() {
-    const filter = { action: action.input.value || null, occurredAfter: after.input.value || null, occurredBefore: before.input.value || null };
+    const filter = { action: action.input.value || null, occurredAfter: utc(after), occurredBefore: utc(before) };
     const data = await api('query($f: AuditEventFilter) { auditEvents(last: 50, filter: $f) { nodes { id occurredAt actorLabel action targetType targetId beforeHash afterHash } } }', { f: filter });
     list.replaceChildren(table(['When', 'Who', 'Action', 'Record', 'Before', 'After'], data.auditEvents.nodes.slice().reverse().map((e) => [
       fmt(e.occurredAt), e.actorLabel, e.action, `${e.targetType}${e.targetId ? ' ' + e.targetId : ''}`, short(e.beforeHash), short(e.afterHash),
