@@ -837,14 +837,90 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
         "{refused}"
     );
 
-    // The audit log, and its chain verified.
+    // The audit log: who by name, records by title linked to their screens, a page at a
+    // time, filtered by the actions it records.
     click(&browser, "Audit log").await;
-    wait_text(&browser, "the log", "account.disable").await;
+    let in_log = |action: &str| {
+        format!(
+            "return [...document.querySelectorAll('tbody td')].some(c => c.innerText === {}) || null;",
+            serde_json::to_string(action).unwrap()
+        )
+    };
+    browser
+        .wait_for("the log", 20, &in_log("account.disable"))
+        .await;
+    let rows = browser
+        .run(
+            "return [...document.querySelectorAll('tbody tr')].map(r => { const c = r.querySelectorAll('td'); \
+               const a = c[3].querySelector('a'); \
+               return { who: c[1].innerText, action: c[2].innerText, record: c[3].innerText, link: a && a.getAttribute('href') }; });",
+            json!([]),
+        )
+        .await;
+    let rows = rows.as_array().unwrap();
+    assert!(
+        rows.iter()
+            .all(|r| !r["who"].as_str().unwrap().contains("account:")),
+        "{rows:?}"
+    );
+    let created = rows
+        .iter()
+        .find(|r| {
+            r["action"] == "account.create"
+                && r["record"]
+                    .as_str()
+                    .unwrap()
+                    .contains("new.member@gov.example")
+        })
+        .unwrap_or_else(|| panic!("no account.create of new.member in {rows:?}"));
+    assert_eq!(created["link"], "#/accounts", "{created}");
+    assert!(
+        created["who"].as_str().unwrap().contains("sec@un.example"),
+        "{created}"
+    );
+    // Every action the log holds is one of the filter's choices.
+    use sea_orm::ConnectionTrait;
+    let held = app
+        .db
+        .query_all_raw(sea_orm::Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT DISTINCT action FROM audit_event",
+        ))
+        .await
+        .unwrap();
+    let choices = browser
+        .run(
+            "return [...document.querySelectorAll('#audit-filter [name=action] option')].map(o => o.value);",
+            json!([]),
+        )
+        .await;
+    for row in held {
+        let action: String = row.try_get("", "action").unwrap();
+        assert!(
+            choices.as_array().unwrap().contains(&json!(action)),
+            "{action} is not among {choices}"
+        );
+    }
+    // Sign-ins enough to fill more than a page.
+    for _ in 0..26 {
+        app.login("sec@un.example", PASSWORD).await;
+    }
+    browser
+        .run(
+            "const s = document.querySelector('#audit-filter [name=action]'); s.value = 'session.login'; \
+             document.querySelector('#audit-filter').requestSubmit();",
+            json!([]),
+        )
+        .await;
+    wait_text(&browser, "the first page", "Events 1–25 of").await;
+    click(&browser, "Older events").await;
+    wait_text(&browser, "the second page", "Events 26–").await;
+    click(&browser, "Newer events").await;
+    wait_text(&browser, "the first page again", "Events 1–25 of").await;
     click(&browser, "Verify chain").await;
     wait_text(&browser, "the verdict", "The chain holds").await;
     keep(&browser, "audit").await;
     // An event edited behind the API's back: the console names it.
-    use sea_orm::ConnectionTrait;
     app.db
         .execute_unprepared(
             "UPDATE audit_event SET action = 'account.tampered' WHERE id = (SELECT MIN(id) FROM audit_event WHERE action = 'account.disable')",

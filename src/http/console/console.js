@@ -208,7 +208,8 @@ async function refresh() {
   return true;
 }
 
-async function api(query, variables) {
+/** Runs an operation; with `partial`, what it answered even beside errors. */
+async function api(query, variables, options) {
   for (let attempt = 0; attempt < 2; attempt++) {
     const r = await fetch('/graphql', {
       method: 'POST',
@@ -223,6 +224,7 @@ async function api(query, variables) {
       expire();
       throw new Expired('Your console session has expired; sign in again.');
     }
+    if (body.errors && (options || {}).partial && body.data) return body.data;
     if (body.errors) {
       const unreadable = inputError(body.errors[0]);
       if (unreadable) throw unreadable;
@@ -704,27 +706,87 @@ async function renderModeration() {
 
 // ---- Audit log -------------------------------------------------------------------
 
+/** The actions the audit log records, by what they concern (the filter's choices). */
+const AUDIT_ACTIONS = [
+  ['Accounts', ['account.create', 'account.update', 'account.disable', 'account.enable', 'account.password_change', 'account.password_reset_issue', 'account.password_reset_complete']],
+  ['Sessions', ['session.login', 'session.logout', 'session.refresh', 'session.reuse_revoked']],
+  ['Partner clients', ['api_client.create', 'api_client.rotate_secret', 'api_client.revoke']],
+  ['Consultations', ['consultation.create', 'consultation.update', 'consultation.open', 'consultation.closed', 'consultation.reported']],
+  ['Contributions', ['contribution.create', 'contribution.edit', 'contribution.submit', 'contribution.publish', 'contribution.unpublish', 'contribution.withdraw', 'contribution.record', 'contribution.tag', 'contribution.translate', 'contribution.embargo_release']],
+  ['Catalogue', ['stakeholder.create', 'stakeholder.update', 'meeting.create', 'meeting.update', 'policy_issue.create', 'policy_issue.update', 'mechanism.create', 'mechanism.update']],
+  ['Reports', ['report.create', 'report.section_add', 'report.paragraph_add', 'report.paragraph_edit', 'report.publish']],
+  ['Webhooks', ['webhook.create', 'webhook.update', 'webhook.rotate_secret', 'webhook.delete']],
+];
+
+/** Where a record of `type` is managed in the console (null: nowhere). */
+function screenOf(type, id) {
+  switch (type) {
+    case 'Account': return '#/accounts';
+    case 'ApiClient': return '#/clients';
+    case 'Consultation': return `#/consultations/${id}`;
+    case 'Contribution': return '#/moderation';
+    default: return null;
+  }
+}
+
+const PAGE = 25;
+
 async function renderAudit() {
   const list = h('div', { class: 'table-wrap' });
+  const pager = h('nav', { class: 'actions pager', 'aria-label': 'Pages of the audit log' });
   const verdict = h('p', { role: 'status', id: 'verdict' });
-  const action = text('Action (e.g. account.create)', 'action');
+  const action = field('Action', 'action', h('select', {},
+    h('option', { value: '' }, 'Any action'),
+    AUDIT_ACTIONS.map(([group, actions]) => h('optgroup', { label: group }, actions.map((a) => h('option', { value: a }, a))))));
   const after = dateTime('From', 'occurredAfter');
   const before = dateTime('Until', 'occurredBefore');
   const short = (x) => (x ? h('span', { class: 'hash', title: x }, x.slice(0, 12) + '…') : '—');
+  // The cursors of the pages shown so far: the last is the page on screen.
+  let cursors = [null];
+  const who = (e) => {
+    if (e.actorAccount) {
+      const a = e.actorAccount;
+      return a.displayName === a.email ? a.email : `${a.displayName} (${a.email})`;
+    }
+    if (e.actorClient) return `${e.actorClient.name} (partner client)`;
+    return e.actorLabel === 'system' ? 'System (command line or server)' : label(e.actorLabel);
+  };
+  const titleOf = (n) => (n ? n.title || n.name || n.email || n.url || null : null);
   async function load() {
     const filter = { action: action.input.value || null, occurredAfter: utc(after), occurredBefore: utc(before) };
-    const data = await api('query($f: AuditEventFilter) { auditEvents(last: 50, filter: $f) { nodes { id occurredAt actorLabel action targetType targetId beforeHash afterHash } } }', { f: filter });
-    list.replaceChildren(table(['When', 'Who', 'Action', 'Record', 'Before', 'After'], data.auditEvents.nodes.slice().reverse().map((e) => [
-      fmt(e.occurredAt), e.actorLabel, e.action, `${e.targetType}${e.targetId ? ' ' + e.targetId : ''}`, short(e.beforeHash), short(e.afterHash),
-    ])));
+    const data = await api('query($f: AuditEventFilter, $after: String, $n: Int) { auditEvents(first: $n, after: $after, filter: $f, orderBy: { field: OCCURRED_AT, direction: DESC }) { totalCount pageInfo { hasNextPage endCursor } nodes { id occurredAt actorLabel actorAccount { displayName email } actorClient { name } action targetType targetId beforeHash afterHash } } }',
+      { f: filter, after: cursors[cursors.length - 1], n: PAGE });
+    const events = data.auditEvents;
+    const ids = [...new Set(events.nodes.map((e) => e.targetId).filter(Boolean))];
+    // Titles where the records can still be read (a record gone or unreadable is named
+    // by its type alone; the log itself still shows).
+    // One `node` a record, so that one that cannot be read leaves the others named.
+    const fields = 'id ... on Account { email } ... on ApiClient { name } ... on Consultation { title } ... on Contribution { title } ... on Stakeholder { name } ... on Meeting { title } ... on PolicyIssue { title } ... on Mechanism { name } ... on Webhook { url }';
+    const records = ids.length ? await api(`query(${ids.map((_, i) => `$i${i}: ID!`).join(', ')}) { ${ids.map((_, i) => `r${i}: node(id: $i${i}) { ${fields} }`).join(' ')} }`,
+      Object.fromEntries(ids.map((id, i) => [`i${i}`, id])), { partial: true })
+      .then((d) => Object.values(d || {}), () => []) : [];
+    const byId = new Map(records.filter(Boolean).map((n) => [n.id, n]));
+    list.replaceChildren(table(['When', 'Who', 'Action', 'Record', 'Before', 'After'], events.nodes.map((e) => {
+      const title = titleOf(byId.get(e.targetId));
+      const name = title ? `${label(e.targetType)}: ${title}` : (e.targetId ? `${label(e.targetType)} (no longer readable)` : label(e.targetType));
+      const screen = e.targetId && title ? screenOf(e.targetType, e.targetId) : null;
+      return [fmt(e.occurredAt), who(e), e.action, screen ? h('a', { href: screen }, name) : name, short(e.beforeHash), short(e.afterHash)];
+    })));
+    const first = (cursors.length - 1) * PAGE + 1;
+    const last = first + events.nodes.length - 1;
+    pager.replaceChildren(...[
+      h('span', {}, events.totalCount === 0 ? 'No events.' : `Events ${first}–${last} of ${events.totalCount}, newest first`),
+      cursors.length > 1 ? h('button', { type: 'button', class: 'secondary', onclick: async () => { cursors.pop(); await load(); } }, 'Newer events') : null,
+      events.pageInfo.hasNextPage ? h('button', { type: 'button', class: 'secondary', onclick: async () => { cursors.push(events.pageInfo.endCursor); await load(); } }, 'Older events') : null,
+    ].filter(Boolean));
   }
-  const filters = form('audit-filter', [action, after, before], 'Filter', load);
+  const filters = form('audit-filter', [action, after, before], 'Filter', async () => { cursors = [null]; await load(); });
   const verify = h('button', { type: 'button', onclick: async () => {
     const d = await api('{ auditVerification { intact events firstBroken reason } }');
     const v = d.auditVerification;
     verdict.textContent = v.intact ? `The chain holds: ${v.events} events checked.` : `The chain is broken at event ${v.firstBroken}: ${v.reason}`;
   } }, 'Verify chain');
-  main.append(h('section', { class: 'panel' }, filters), h('div', { class: 'actions' }, verify), verdict, list);
+  main.append(h('section', { class: 'panel' }, filters), h('div', { class: 'actions' }, verify), verdict, pager, list);
   await load();
 }
 
