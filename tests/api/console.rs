@@ -245,29 +245,27 @@ async fn fill_and_submit(browser: &Browser, form: &str, values: Value) {
     assert_eq!(done, "ok", "{form}");
 }
 
-/// Types `search` into the stakeholder picker of `form` and waits for the stakeholder
-/// named `name` to be chosen.
+/// Types `search` into the stakeholder combobox of `form` and chooses the stakeholder
+/// named `name` from its list, as a person clicking it would.
 async fn pick(browser: &Browser, form: &str, search: &str, name: &str) {
     browser
         .run(
-            "const q = document.querySelector(arguments[0] + ' [name=stakeholderSearch]'); \
+            "const q = document.querySelector(arguments[0] + ' [name=stakeholder]'); q.focus(); \
              q.value = arguments[1]; q.dispatchEvent(new Event('input', { bubbles: true }));",
             json!([form, search]),
         )
         .await;
     let script = format!(
-        "const s = document.querySelector({} + ' [name=stakeholder]'); \
-         return (s && s.value !== '' && s.selectedOptions[0].textContent.startsWith({})) || null;",
+        "const o = [...document.querySelectorAll({} + ' [role=option]')].find(o => o.textContent === {}); \
+         if (!o) return null; o.click(); return document.querySelector({} + ' [name=stakeholder]').value;",
         serde_json::to_string(form).unwrap(),
-        serde_json::to_string(&format!("{name} ")).unwrap()
+        serde_json::to_string(name).unwrap(),
+        serde_json::to_string(form).unwrap(),
     );
-    browser
-        .wait_for(
-            &format!("the picker of {form} choosing {name}"),
-            20,
-            &script,
-        )
+    let chosen = browser
+        .wait_for(&format!("{name} in the list of {form}"), 20, &script)
         .await;
+    assert_eq!(chosen, json!(name));
 }
 
 /// Clicks the button or link whose text or accessible name (`aria-label`) is `text`.
@@ -453,13 +451,56 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
         "email": "new.member@gov.example", "displayName": "New member",
         "password": PASSWORD, "role": "MEMBER_STATE",
     });
-    pick(
-        &browser,
-        "#account-create",
-        "Government delegation 3",
-        "Government delegation 3",
-    )
-    .await;
+    // The stakeholder combobox: the matches grouped by stakeholder group, numbers in
+    // natural order, chosen with the arrow keys and Enter.
+    browser
+        .run(
+            "const q = document.querySelector('#account-create [name=stakeholder]'); q.focus(); \
+             q.value = 'delegation'; q.dispatchEvent(new Event('input', { bubbles: true }));",
+            json!([]),
+        )
+        .await;
+    let listed = browser
+        .wait_for(
+            "the delegations listed",
+            20,
+            "const l = document.querySelector('#account-create [role=listbox]'); \
+             const o = l && [...l.querySelectorAll('[role=option]')].map(o => o.textContent); \
+             if (!o || o.length !== 13 || l.hidden) return null; \
+             return { groups: [...l.querySelectorAll('[role=group]')].map(g => document.getElementById(g.getAttribute('aria-labelledby')).textContent), \
+                      first: o.slice(0, 12), expanded: document.querySelector('#account-create [name=stakeholder]').getAttribute('aria-expanded') };",
+        )
+        .await;
+    assert_eq!(listed["groups"][0], "Governments", "{listed}");
+    assert_eq!(listed["expanded"], "true", "{listed}");
+    let numbers: Vec<u32> = listed["first"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            o.as_str()
+                .unwrap()
+                .rsplit(' ')
+                .next()
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(numbers, (1..=12).collect::<Vec<_>>(), "{listed}");
+    let chosen = browser
+        .run(
+            "const q = document.querySelector('#account-create [name=stakeholder]'); \
+             const key = (k) => q.dispatchEvent(new KeyboardEvent('keydown', { key: k, bubbles: true })); \
+             key('ArrowDown'); key('ArrowDown'); key('Enter'); \
+             return { value: q.value, expanded: q.getAttribute('aria-expanded') };",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        chosen,
+        json!({ "value": "Government delegation 3", "expanded": "false" })
+    );
     // No role is chosen for you: without one the form says so and nothing is made.
     let mut roleless = create.clone();
     roleless["role"] = json!("");

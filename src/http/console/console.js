@@ -338,22 +338,105 @@ function renderSignIn(message) {
 
 // ---- Stakeholder picker --------------------------------------------------------
 
+/** Names in natural order: "delegation 2" before "delegation 10". */
+const natural = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+let comboSeq = 0;
+
+/**
+ * One accessible combobox for a stakeholder (the ARIA combobox pattern): type to search,
+ * the matches grouped by stakeholder group in natural order, arrow keys to move,
+ * Enter to choose, Escape to close. `value()` is the chosen stakeholder's ID (none once
+ * the text is changed).
+ */
 function stakeholderPicker(name, labelText) {
-  const query = h('input', { type: 'search', placeholder: 'Type part of a name' });
-  const search = field(`${labelText}: search`, `${name}Search`, query);
-  const choice = select(labelText, name, [['', '— none —']]);
+  const n = ++comboSeq;
+  const listId = `combo${n}-list`;
+  const input = h('input', {
+    type: 'text', role: 'combobox', autocomplete: 'off', 'aria-autocomplete': 'list',
+    'aria-expanded': 'false', 'aria-controls': listId, placeholder: 'Type part of a name',
+  });
+  const f = field(labelText, name, input);
+  const list = h('div', { id: listId, role: 'listbox', class: 'combo-list', 'aria-label': `${labelText}: matches`, hidden: true });
+  f.el.classList.add('combo');
+  f.el.insertBefore(list, f.el.querySelector('.error'));
+  let chosen = null; // { id, name }
+  let options = [];
+  let active = -1;
   let timer = null;
-  async function load() {
-    const data = await api('query($s: String) { stakeholders(first: 25, filter: { search: $s }, orderBy: { field: NAME }) { nodes { id name group } } }', { s: query.value || null });
-    const keep = choice.input.value;
-    choice.input.replaceChildren(h('option', { value: '' }, '— none —'),
-      ...data.stakeholders.nodes.map((s) => h('option', { value: s.id }, `${s.name} (${label(s.group)})`)));
-    if (keep && [...choice.input.options].some((o) => o.value === keep)) choice.input.value = keep;
-    else if (query.value && choice.input.options.length > 1) choice.input.selectedIndex = 1;
+  let shown = 0;
+  const open = (yes) => { list.hidden = !yes; input.setAttribute('aria-expanded', String(yes)); };
+  function highlight(i) {
+    options.forEach((o, k) => o.setAttribute('aria-selected', String(k === i)));
+    active = i;
+    if (i >= 0) {
+      input.setAttribute('aria-activedescendant', options[i].id);
+      options[i].scrollIntoView({ block: 'nearest' });
+    } else input.removeAttribute('aria-activedescendant');
   }
-  query.addEventListener('input', () => { clearTimeout(timer); timer = setTimeout(load, 200); });
-  load().catch(() => {});
-  return { fields: [search, choice], value: () => choice.input.value || null, load, query, choice: choice.input };
+  function choose(s) {
+    chosen = s;
+    input.value = s ? s.name : '';
+    input.removeAttribute('aria-invalid');
+    const error = document.getElementById(`${input.id}-error`);
+    if (error) error.textContent = '';
+    open(false);
+    highlight(-1);
+  }
+  async function load() {
+    const asked = ++shown;
+    const search = input.value.trim();
+    const data = await api('query($s: String) { stakeholders(first: 100, filter: { search: $s }, orderBy: { field: NAME }) { nodes { id name group } } }', { s: search || null });
+    if (asked !== shown) return; // a later search answered first
+    const nodes = data.stakeholders.nodes.slice().sort((a, b) => natural.compare(a.name, b.name));
+    options = [];
+    list.replaceChildren(...GROUPS.map(([g, title]) => {
+      const members = nodes.filter((s) => s.group === g);
+      if (!members.length) return null;
+      const heading = h('div', { class: 'combo-group', id: `combo${n}-${g}`, role: 'presentation' }, title);
+      return h('div', { role: 'group', 'aria-labelledby': heading.id }, heading, members.map((s) => {
+        const o = h('div', { role: 'option', id: `combo${n}-${s.id}`, 'aria-selected': 'false', 'data-id': s.id },
+          s.name);
+        o.addEventListener('mousedown', (e) => e.preventDefault()); // keep the focus in the input
+        o.addEventListener('click', () => choose(s));
+        options.push(o);
+        return o;
+      }));
+    }).filter(Boolean));
+    if (!options.length) list.replaceChildren(h('div', { class: 'combo-empty', role: 'presentation' }, 'No stakeholder matches.'));
+    open(document.activeElement === input || search !== '');
+    highlight(options.length && search ? 0 : -1);
+  }
+  input.addEventListener('input', () => {
+    chosen = null;
+    clearTimeout(timer);
+    timer = setTimeout(() => load().catch(() => {}), 150);
+  });
+  input.addEventListener('focus', () => { if (!chosen) load().catch(() => {}); });
+  input.addEventListener('blur', () => setTimeout(() => open(false), 150));
+  input.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      if (list.hidden) { load().catch(() => {}); return; }
+      if (!options.length) return;
+      const step = e.key === 'ArrowDown' ? 1 : -1;
+      highlight((active + step + options.length) % options.length);
+    } else if (e.key === 'Enter' && !list.hidden && active >= 0) {
+      e.preventDefault();
+      const o = options[active];
+      choose({ id: o.dataset.id, name: o.textContent });
+    } else if (e.key === 'Escape' && !list.hidden) {
+      e.preventDefault();
+      open(false);
+    }
+  });
+  return {
+    fields: [f],
+    value: () => (chosen && input.value === chosen.name ? chosen.id : null),
+    set: (id, text_) => choose({ id, name: text_ }),
+    load,
+    query: input,
+    choice: input,
+  };
 }
 
 const ROLES = [['SECRETARIAT', 'Secretariat'], ['MEMBER_STATE', 'Member state'], ['OBSERVER', 'Observer']];
@@ -418,10 +501,7 @@ async function renderAccounts() {
     const r = select('Role', 'role', ROLES);
     r.input.value = a.role;
     const picker = stakeholderPicker('stakeholder', 'Stakeholder');
-    if (a.stakeholder) {
-      picker.query.value = a.stakeholder.name;
-      picker.load();
-    }
+    if (a.stakeholder) picker.set(a.stakeholder.id, a.stakeholder.name);
     const f = form('account-edit', [name, r, ...picker.fields], 'Save changes', async (f) => {
       const input = { id: a.id, version: a.version, displayName: name.input.value, role: r.input.value };
       if (picker.value()) input.stakeholder = picker.value();
