@@ -329,6 +329,18 @@ async fn answer(browser: &Browser, consequence: &str, confirm: bool) {
         .await;
 }
 
+/// How far the page runs off the side of the window, in pixels.
+async fn sideways(browser: &Browser) -> i64 {
+    browser
+        .run(
+            "return document.documentElement.scrollWidth - window.innerWidth;",
+            json!([]),
+        )
+        .await
+        .as_i64()
+        .unwrap()
+}
+
 async fn wait_text(browser: &Browser, what: &str, text: &str) {
     browser
         .wait_for(
@@ -993,21 +1005,16 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
     click(&browser, "Accounts").await;
     wait_button(&browser, "Enable new.member@gov.example").await;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let overflow = browser
-        .run(
-            "return document.documentElement.scrollWidth - window.innerWidth;",
-            json!([]),
-        )
-        .await;
-    assert!(overflow.as_i64().unwrap() <= 1, "runs off by {overflow}px");
+    let overflow = sideways(&browser).await;
+    assert!(overflow <= 1, "runs off by {overflow}px");
     keep(&browser, "phone-accounts").await;
     // Every other screen too, the consultation with its table and chart.
     let consultation_screen = format!("#/consultations/{}", consultation.as_str().unwrap());
-    for (screen, ready) in [
-        ("#/clients", "#client-create"),
-        ("#/moderation", "main h2"),
-        ("#/audit", "#audit-filter"),
-        (consultation_screen.as_str(), "table.contributions"),
+    for (screen, ready, picture) in [
+        ("#/clients", "#client-create", Some("phone-clients")),
+        ("#/moderation", "main h2", Some("phone-moderation")),
+        ("#/audit", "#audit-filter", Some("phone-audit")),
+        (consultation_screen.as_str(), "table.contributions", None),
     ] {
         browser
             .run("location.hash = arguments[0];", json!([screen]))
@@ -1023,16 +1030,11 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
             )
             .await;
         tokio::time::sleep(Duration::from_millis(200)).await;
-        let overflow = browser
-            .run(
-                "return document.documentElement.scrollWidth - window.innerWidth;",
-                json!([]),
-            )
-            .await;
-        assert!(
-            overflow.as_i64().unwrap() <= 1,
-            "{screen} runs off by {overflow}px"
-        );
+        let overflow = sideways(&browser).await;
+        assert!(overflow <= 1, "{screen} runs off by {overflow}px");
+        if let Some(picture) = picture {
+            keep(&browser, picture).await;
+        }
     }
     // The chart keeps the page's text size, and its legend is whole.
     let chart = browser

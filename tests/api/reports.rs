@@ -645,6 +645,27 @@ async fn the_report_renders_in_chromium_and_a_screenshot_is_kept() {
     );
     // Every URL the page loaded is the page itself.
     assert_eq!(browser.loaded_urls().await.len(), 1);
+    // Printed with page margins.
+    let margins = browser
+        .run(
+            "return [...document.styleSheets].flatMap(s => [...s.cssRules]) \
+               .filter(r => r instanceof CSSPageRule).map(r => r.style.margin).join(' ');",
+            json!([]),
+        )
+        .await;
+    assert!(margins.as_str().unwrap().contains("cm"), "{margins}");
+    // On a phone nothing runs off the side: the chart shrinks, the table scrolls in its box.
+    browser.set_window(390, 844).await;
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let narrow = browser
+        .run(
+            "return { page: document.documentElement.scrollWidth - window.innerWidth, \
+                      chart: document.querySelector('figure svg').getBoundingClientRect().right - window.innerWidth };",
+            json!([]),
+        )
+        .await;
+    assert!(narrow["page"].as_f64().unwrap() <= 1.0, "{narrow}");
+    assert!(narrow["chart"].as_f64().unwrap() <= 1.0, "{narrow}");
     // The whole page, for the picture kept in docs/.
     let height = browser
         .run("return document.documentElement.scrollHeight;", json!([]))

@@ -19,6 +19,9 @@ table{border-collapse:collapse;margin:1rem 0;font-size:.95rem}caption{font-weigh
 th,td{border:1px solid #555;padding:.25rem .6rem}th[scope=row]{text-align:left;font-weight:normal}td.n,th.n{text-align:right}tfoot td{font-weight:bold}\
 figure{margin:1rem 0}figcaption{font-size:.9rem;color:#333}\
 .footnotes{font-size:.9rem;border-top:1px solid #555;margin-top:2rem}sup a{text-decoration:none}\
+figure svg{max-width:100%;height:auto}.table-wrap{overflow-x:auto}\
+@media (max-width:480px){body{padding:0 .6rem}table{font-size:.85rem}th,td{padding:.2rem .3rem}}\
+@page{margin:2cm 2.2cm}\
 @media print{body{max-width:none;margin:0}.preview{border:1px solid #000}a{color:#000}}";
 
 pub(super) fn html(doc: &Document) -> String {
@@ -75,7 +78,10 @@ pub(super) fn html(doc: &Document) -> String {
             );
         }
         if kind == ReportSectionKind::Organization {
+            // In a box of its own, so that a narrow screen scrolls the table, not the page.
+            h.push_str("<div class=\"table-wrap\">");
             h.push_str(&html_table(&doc.table));
+            h.push_str("</div>");
             h.push_str(&chart(&doc.table));
         }
         h.push_str("</section>\n");
