@@ -110,6 +110,31 @@ impl Browser {
         assert!(result.is_null(), "navigate to {url}: {result}");
     }
 
+    /// axe-core's findings on the page as it stands (`[]`: none), each as
+    /// "rule: the elements"; `None` where Node.js (which installs axe-core from
+    /// `tests/node`) is missing and not required.
+    pub async fn axe_violations(&self) -> Option<Value> {
+        if !crate::nodejs::available("axe-core") {
+            return None;
+        }
+        let dir = crate::nodejs::dir("tests/node");
+        let source = tokio::task::spawn_blocking(move || {
+            crate::nodejs::install(&dir);
+            std::fs::read_to_string(dir.join("node_modules/axe-core/axe.min.js")).expect("axe-core")
+        })
+        .await
+        .unwrap();
+        self.run(&source, json!([])).await;
+        Some(
+            self.run(
+                "return axe.run(document, { resultTypes: ['violations'] }).then(r => \
+                   r.violations.map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', ')));",
+                json!([]),
+            )
+            .await,
+        )
+    }
+
     /// Runs `script` (a function body; `arguments` are `args`) and returns its value.
     pub async fn run(&self, script: &str, args: Value) -> Value {
         let path = format!("/session/{}/execute/sync", self.session);

@@ -354,7 +354,12 @@ async fn wait_text(browser: &Browser, what: &str, text: &str) {
         .await;
 }
 
+/// Keeps a screenshot of the screen (in `docs/console/` when asked to), once axe-core
+/// finds nothing wrong with it.
 async fn keep(browser: &Browser, name: &str) {
+    if let Some(violations) = browser.axe_violations().await {
+        assert_eq!(violations, json!([]), "axe-core on the screen {name}");
+    }
     let png = browser.screenshot().await;
     assert!(png.starts_with(b"\x89PNG"));
     if std::env::var_os("CONCORD_UPDATE_SCREENSHOTS").is_some() {
@@ -872,7 +877,7 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
         .await;
     assert!(toasts.as_i64().unwrap() <= 1, "{toasts} messages");
     // A password reset shows its one-time token.
-    click(&browser, "Reset the password of new.member@gov.example").await;
+    click(&browser, "Reset password for new.member@gov.example").await;
     answer(&browser, "every session of the account ends", true).await;
     let token = browser
         .wait_for(

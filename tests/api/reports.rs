@@ -645,6 +645,10 @@ async fn the_report_renders_in_chromium_and_a_screenshot_is_kept() {
     );
     // Every URL the page loaded is the page itself.
     assert_eq!(browser.loaded_urls().await.len(), 1);
+    // Nothing axe-core finds wrong.
+    if let Some(violations) = browser.axe_violations().await {
+        assert_eq!(violations, json!([]), "axe-core on report.html");
+    }
     // Printed with page margins.
     let margins = browser
         .run(

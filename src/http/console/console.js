@@ -465,7 +465,7 @@ async function renderAccounts() {
         h('button', { type: 'button', class: 'secondary', 'aria-label': `Edit ${a.email}`, onclick: () => editAccount(a) }, 'Edit'),
         h('button', { type: 'button', class: a.status === 'ACTIVE' ? 'danger' : 'secondary', 'aria-label': `${a.status === 'ACTIVE' ? 'Disable' : 'Enable'} ${a.email}`, onclick: () => setStatus(a) },
           a.status === 'ACTIVE' ? 'Disable' : 'Enable'),
-        h('button', { type: 'button', class: 'secondary', 'aria-label': `Reset the password of ${a.email}`, onclick: () => resetPassword(a) }, 'Reset password')),
+        h('button', { type: 'button', class: 'secondary', 'aria-label': `Reset password for ${a.email}`, onclick: () => resetPassword(a) }, 'Reset password')),
     ])), h('p', {}, count(data.accounts.totalCount, 'account')));
   }
   async function setStatus(a) {
@@ -676,7 +676,7 @@ function chart(rows) {
 
 function consultationDetail(c) {
   const { table: t, chart: svg } = statisticsTable(c.statistics);
-  const section = h('section', { class: 'panel', 'aria-label': c.title }, h('h2', {}, `${c.title} (${label(c.status)})`), h('div', { class: 'table-wrap' }, t), svg);
+  const section = h('section', { class: 'panel', 'aria-label': c.title }, h('h2', {}, `${c.title} (${label(c.status)})`), h('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': 'Contributions by group and kind (the table scrolls sideways on a narrow screen)' }, t), svg);
   if (!isSecretariat()) return section;
   const title = text('Title', 'title', { value: c.title });
   const mandate = text('Mandate', 'mandate', { value: c.mandate });

@@ -79,7 +79,9 @@ pub(super) fn html(doc: &Document) -> String {
         }
         if kind == ReportSectionKind::Organization {
             // In a box of its own, so that a narrow screen scrolls the table, not the page.
-            h.push_str("<div class=\"table-wrap\">");
+            h.push_str(
+                "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-label=\"The table of contributions\">",
+            );
             h.push_str(&html_table(&doc.table));
             h.push_str("</div>");
             h.push_str(&chart(&doc.table));
