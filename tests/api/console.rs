@@ -689,6 +689,26 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
         .run("return document.body.innerText;", json!([]))
         .await;
     assert!(!said.as_str().unwrap().contains("Invalid value"), "{said}");
+    // Should the API still not read a value, the field is named in words; the API's own
+    // refusals are shown as written.
+    let mapped = browser
+        .run(
+            "const e = inputError({ message: 'Invalid value for argument \"input.stakeholder\", expected type \"ID\"', \
+                                     extensions: { code: 'BAD_USER_INPUT' } }); \
+             const d = inputError({ message: 'Failed to parse \"DateTime\": premature end of input' }); \
+             return [e.field, e.message, d.message, inputError({ message: 'This title is taken', extensions: { code: 'BAD_USER_INPUT' } })];",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        mapped,
+        json!([
+            "stakeholder",
+            "Choose a stakeholder from the list.",
+            "A value in this form is not in the expected form; check each field.",
+            null
+        ])
+    );
     // Dates are picked, in UTC, with the browser's own control.
     browser
         .run("location.hash = '#/consultations';", json!([]))

@@ -134,11 +134,11 @@ const UNREADABLE = {
   role: 'Choose a role.',
 };
 
-/** The InputError for a request error that names an unreadable value, else null. */
+/** The InputError for a parser's error about an unreadable value, else null. */
 function inputError(error) {
-  const code = error.extensions && error.extensions.code;
-  const unreadable = /Invalid value|Failed to parse|expected type/.test(error.message);
-  if (!unreadable && code !== 'BAD_USER_INPUT') return null;
+  // Only the parser's words; the API's own refusals (whatever their code) are written
+  // for people and shown as they are.
+  if (!/Invalid value|Failed to parse|expected type/.test(error.message)) return null;
   const named = /argument "(?:[\w$]+\.)*(\w+)"/.exec(error.message) || /"\$?\w+\.(\w+)"/.exec(error.message);
   const fieldName = named ? named[1] : null;
   return new InputError(fieldName,
