@@ -433,9 +433,7 @@ function stakeholderPicker(name, labelText) {
     fields: [f],
     value: () => (chosen && input.value === chosen.name ? chosen.id : null),
     set: (id, text_) => choose({ id, name: text_ }),
-    load,
     query: input,
-    choice: input,
   };
 }
 
@@ -594,7 +592,7 @@ async function renderClients() {
     h('p', { class: 'error', id: 'scope-read-error' }));
   const create = form('client-create', [name, ...picker.fields, role, scopes], 'Register client', async (f) => {
     if (!picker.value()) {
-      fieldError(picker.choice, 'Choose the stakeholder this client speaks for.');
+      fieldError(picker.query, 'Choose the stakeholder this client speaks for.');
       picker.query.focus();
       return;
     }
