@@ -33,6 +33,8 @@ pub struct Settings {
     pub shutdown_timeout: Duration,
     /// Where webhooks may point and how their deliveries are retried.
     pub webhooks: DeliverySettings,
+    /// Email over SMTP (none configured: links are handed back to the secretariat).
+    pub mail: MailSettings,
 }
 
 /// How queries the planner knows run (`CONCORD_COMPILED_READS`).
@@ -115,6 +117,9 @@ pub struct AuthSettings {
     /// Password-reset token lifetime, in seconds.
     #[arg(long, env = "CONCORD_RESET_TOKEN_TTL", default_value_t = 3600)]
     pub reset_token_ttl: i64,
+    /// Seconds an invitation's link works (default seven days).
+    #[arg(long, env = "CONCORD_INVITATION_TTL", default_value_t = 7 * 24 * 3600)]
+    pub invitation_ttl: i64,
     /// Whether callers without a token may read the public parts of the API.
     #[arg(long, env = "CONCORD_ANONYMOUS_ACCESS", default_value_t = true, action = clap::ArgAction::Set)]
     pub anonymous_access: bool,
@@ -347,5 +352,143 @@ mod tests {
             printed.contains("jwt_secret") && !printed.contains(secret),
             "{printed}"
         );
+    }
+}
+
+/// How the SMTP connection is secured (`CONCORD_SMTP_TLS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SmtpTls {
+    /// Plain connection upgraded with STARTTLS, which the server must offer (port 587).
+    Starttls,
+    /// TLS from the first byte (port 465).
+    Tls,
+    /// No encryption: only for a relay on the same machine or network, and tests.
+    None,
+}
+
+/// Email settings (`CONCORD_SMTP_*`), for `serve` and for `concord account invite`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct MailArgs {
+    /// The SMTP server that sends Concord's email (invitations, reset links, moderation
+    /// notices). Unset: no email; the console shows links to hand over.
+    #[arg(long, env = "CONCORD_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    #[arg(long, env = "CONCORD_SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+    /// starttls (default), tls or none.
+    #[arg(long, env = "CONCORD_SMTP_TLS", value_enum, default_value_t = SmtpTls::Starttls)]
+    pub smtp_tls: SmtpTls,
+    #[arg(long, env = "CONCORD_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+    #[arg(long, env = "CONCORD_SMTP_PASSWORD", hide_env_values = true, value_parser = secret)]
+    pub smtp_password: Option<SecretString>,
+    /// The sender, e.g. `Concord <concord@consultations.example.org>`.
+    #[arg(
+        long,
+        env = "CONCORD_SMTP_FROM",
+        default_value = "Concord <concord@localhost>"
+    )]
+    pub smtp_from: String,
+    /// Milliseconds before a failed email is tried again; doubled for each attempt after
+    /// (at most six hours apart).
+    #[arg(long, env = "CONCORD_SMTP_RETRY_BASE_MS", default_value_t = 30_000,
+          value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+    pub smtp_retry_base_ms: u64,
+    /// Attempts before an email is given up.
+    #[arg(long, env = "CONCORD_SMTP_MAX_ATTEMPTS", default_value_t = 10,
+          value_parser = clap::value_parser!(i32).range(1..=30))]
+    pub smtp_max_attempts: i32,
+    /// Where people reach this Concord: the links in emails start with it.
+    #[arg(
+        long,
+        env = "CONCORD_PUBLIC_URL",
+        default_value = "http://localhost:8080"
+    )]
+    pub public_url: String,
+}
+
+impl MailArgs {
+    /// The settings these flags give; an unreadable sender or URL is refused here.
+    pub fn settings(&self) -> anyhow::Result<MailSettings> {
+        let smtp = match &self.smtp_host {
+            None => None,
+            Some(host) if host.trim().is_empty() => None,
+            Some(host) => Some(Smtp {
+                host: host.trim().to_owned(),
+                port: self.smtp_port,
+                tls: self.smtp_tls,
+                username: self.smtp_username.clone(),
+                password: self.smtp_password.clone(),
+            }),
+        };
+        if self.smtp_from.parse::<lettre::message::Mailbox>().is_err() {
+            anyhow::bail!(
+                "CONCORD_SMTP_FROM is not an address: {:?} (write `Name <address>` or `address`)",
+                self.smtp_from
+            );
+        }
+        let public_url = url::Url::parse(&self.public_url)
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "CONCORD_PUBLIC_URL is not an http(s) URL: {:?}",
+                    self.public_url
+                )
+            })?;
+        Ok(MailSettings {
+            smtp,
+            from: self.smtp_from.clone(),
+            public_url: public_url.as_str().trim_end_matches('/').to_owned(),
+            retry_base: Duration::from_millis(self.smtp_retry_base_ms),
+            max_attempts: self.smtp_max_attempts,
+            ..Default::default()
+        })
+    }
+}
+
+/// An SMTP server.
+#[derive(Debug, Clone)]
+pub struct Smtp {
+    pub host: String,
+    pub port: u16,
+    pub tls: SmtpTls,
+    pub username: Option<String>,
+    pub password: Option<SecretString>,
+}
+
+/// How email is sent.
+#[derive(Debug, Clone)]
+pub struct MailSettings {
+    /// None: no email is written or sent; links are handed back.
+    pub smtp: Option<Smtp>,
+    /// The sender (`Name <address>`).
+    pub from: String,
+    /// The links' base, without a trailing slash.
+    pub public_url: String,
+    /// Wait before the second attempt; doubled for each one after, up to six hours.
+    pub retry_base: Duration,
+    /// Attempts before an email is given up (FAILED).
+    pub max_attempts: i32,
+    /// How long the SMTP server has for each step.
+    pub timeout: Duration,
+    /// How often due emails are looked for, besides when one is written here.
+    pub poll: Duration,
+    /// Whether this instance sends (off: it only writes the outbox).
+    pub send: bool,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        MailSettings {
+            smtp: None,
+            from: "Concord <concord@localhost>".into(),
+            public_url: "http://localhost:8080".into(),
+            retry_base: Duration::from_secs(30),
+            max_attempts: 10,
+            timeout: Duration::from_secs(20),
+            poll: Duration::from_secs(1),
+            send: true,
+        }
     }
 }

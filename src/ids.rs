@@ -25,10 +25,11 @@ pub enum NodeType {
     ContributionTranslation,
     Webhook,
     WebhookDelivery,
+    Invitation,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 18] = [
+    const ALL: [NodeType; 19] = [
         NodeType::Stakeholder,
         NodeType::Consultation,
         NodeType::Meeting,
@@ -47,6 +48,7 @@ impl NodeType {
         NodeType::ContributionTranslation,
         NodeType::Webhook,
         NodeType::WebhookDelivery,
+        NodeType::Invitation,
     ];
 
     /// The GraphQL type name, which is also the prefix inside the ID.
@@ -70,6 +72,7 @@ impl NodeType {
             NodeType::ContributionTranslation => "ContributionTranslation",
             NodeType::Webhook => "Webhook",
             NodeType::WebhookDelivery => "WebhookDelivery",
+            NodeType::Invitation => "Invitation",
         }
     }
 }

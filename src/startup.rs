@@ -85,6 +85,15 @@ impl Application {
             )?
             .spawn();
         }
+        // Email goes out from every instance too, when an SMTP server is configured.
+        if settings.mail.smtp.is_some() && settings.mail.send {
+            crate::service::mail::send::Mailer::new(
+                db.clone(),
+                settings.mail.clone(),
+                auth.clone(),
+            )?
+            .spawn();
+        }
         let quotas = Arc::new(crate::http::Quotas::new(settings.rate_limits.clone(), &db));
         let statements = crate::http::health::check_statements_periodically(&db, read_db.as_ref());
         let state = web::Data::new(AppState {
@@ -105,6 +114,7 @@ impl Application {
             quotas,
             stopping: stopping_rx,
             webhook_targets: settings.webhooks.targets,
+            links_by_email: settings.mail.smtp.is_some(),
             compiled_reads: settings.compiled_reads,
             validated: Default::default(),
         });

@@ -1,5 +1,5 @@
 //! A person who signs in.
-use crate::enums::{PrincipalStatus, Role};
+use crate::enums::{EmailLanguage, PrincipalStatus, Role};
 use sea_orm::entity::prelude::*;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, serde::Serialize)]
@@ -22,6 +22,11 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,
+    /// The language of the emails it receives.
+    pub language: EmailLanguage,
+    /// Whether its holder hears by email when the secretariat publishes, unpublishes
+    /// or withdraws a contribution of its stakeholder.
+    pub moderation_emails: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

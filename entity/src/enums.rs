@@ -286,3 +286,28 @@ domain_enum! {
         Failed = "FAILED",
     }
 }
+
+domain_enum! {
+    /// The language of the emails an account receives.
+    EmailLanguage {
+        /// English.
+        En = "EN",
+        /// French.
+        Fr = "FR",
+    }
+}
+
+domain_enum! {
+    /// Where an email of the outbox stands.
+    EmailStatus {
+        /// Waiting to be sent, or to be tried again.
+        Pending = "PENDING",
+        /// The SMTP server accepted it.
+        Sent = "SENT",
+        /// Given up: the server refused it for good, or the attempts ran out.
+        Failed = "FAILED",
+        /// Nothing to send (a reset asked for an address with no active account, or
+        /// past the account's own limit); the asker is never told which.
+        Dropped = "DROPPED",
+    }
+}

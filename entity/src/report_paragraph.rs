@@ -18,6 +18,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,
+    /// The number it keeps from the document it is quoted from (the seeded draft
+    /// quotes the 2011 report); none: numbered in order after the one before.
+    pub number: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

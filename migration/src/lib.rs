@@ -18,6 +18,7 @@ mod m20261130_000012_reports;
 mod m20261205_000013_translation_supplier;
 mod m20261205_000014_readable_by_stakeholder;
 mod m20261205_000015_search_document;
+mod m20261206_000016_email;
 
 /// Applies Concord's migrations in order.
 pub struct Migrator;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000013_translation_supplier::Migration),
             Box::new(m20261205_000014_readable_by_stakeholder::Migration),
             Box::new(m20261205_000015_search_document::Migration),
+            Box::new(m20261206_000016_email::Migration),
         ]
     }
 }

@@ -18,4 +18,9 @@ pub struct Auth {
     pub reset_ttl: Duration,
     /// Whether callers without a token may read the public parts of the API.
     pub anonymous_access: bool,
+    /// Derives the tokens of the links sent by email from the nonce their email keeps
+    /// (`secret::link_token`): the outbox never holds a working link.
+    pub link_key: [u8; 32],
+    /// Lifetime of an invitation's link.
+    pub invitation_ttl: Duration,
 }

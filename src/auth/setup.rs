@@ -116,7 +116,8 @@ pub async fn load(db: &DatabaseConnection, s: &AuthSettings) -> anyhow::Result<A
             (kid, SigningMaterial::Secret(secret))
         }
     };
-    let csrf_key = csrf_key(&material);
+    let csrf_key = derived_key(b"concord console CSRF key\0", &material);
+    let link_key = derived_key(b"concord link key\0", &material);
     let kid = s.jwt_kid.clone().unwrap_or(kid);
     let extra = s
         .jwt_verify_keys
@@ -127,6 +128,7 @@ pub async fn load(db: &DatabaseConnection, s: &AuthSettings) -> anyhow::Result<A
         ("access", s.access_token_ttl),
         ("refresh", s.refresh_token_ttl),
         ("reset", s.reset_token_ttl),
+        ("invitation", s.invitation_ttl),
     ] {
         if value <= 0 {
             anyhow::bail!("the {name} token lifetime must be positive");
@@ -146,15 +148,18 @@ pub async fn load(db: &DatabaseConnection, s: &AuthSettings) -> anyhow::Result<A
         refresh_ttl: Duration::seconds(s.refresh_token_ttl),
         reset_ttl: Duration::seconds(s.reset_token_ttl),
         anonymous_access: s.anonymous_access,
+        link_key,
+        invitation_ttl: Duration::seconds(s.invitation_ttl),
     })
 }
 
-/// The key the console's CSRF tokens are signed with: derived from the signing material,
-/// so that every instance that signs the same tokens makes and checks the same ones.
-fn csrf_key(material: &SigningMaterial) -> [u8; 32] {
+/// A key for `purpose` (the console's CSRF tokens, the links sent by email): derived
+/// from the signing material, so that every instance that signs the same tokens makes
+/// and checks the same ones.
+fn derived_key(purpose: &[u8], material: &SigningMaterial) -> [u8; 32] {
     use sha2::Digest;
     let mut digest = sha2::Sha256::new();
-    digest.update(b"concord console CSRF key\0");
+    digest.update(purpose);
     match material {
         SigningMaterial::Secret(secret) => digest.update(secret),
         SigningMaterial::KeyPair { private_pem, .. } => digest.update(private_pem),

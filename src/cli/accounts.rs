@@ -3,11 +3,13 @@
 
 use super::{Database, admin};
 use crate::config::AuthSettings;
+use crate::domain::name_from_email;
 use crate::ids::{GlobalId, NodeType};
 use crate::service::accounts::{self, NewAccount};
 use crate::service::audit::Actor;
+use crate::service::invitations::{self, NewInvitation};
 use clap::Subcommand;
-use entity::enums::{PrincipalStatus, Role};
+use entity::enums::{EmailLanguage, PrincipalStatus, Role};
 use std::io::Read;
 
 #[derive(Subcommand, Debug)]
@@ -31,6 +33,33 @@ pub enum AccountAction {
         /// Read the password from standard input (required).
         #[arg(long, required = true)]
         password_stdin: bool,
+    },
+    /// Invite a person to hold an account: a one-time link to choose a password, bound
+    /// to the email. With an SMTP server configured (`CONCORD_SMTP_*`) the link is
+    /// written to the outbox and the running servers email it; without, it is printed
+    /// to hand over.
+    Invite {
+        #[arg(long)]
+        email: String,
+        /// SECRETARIAT, MEMBER_STATE or OBSERVER.
+        #[arg(long)]
+        role: String,
+        /// The stakeholder it speaks for (its global ID or number); required for
+        /// MEMBER_STATE and OBSERVER.
+        #[arg(long)]
+        stakeholder: Option<String>,
+        /// Name shown to others (defaults to a name read from the email).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// The language of its emails: EN or FR.
+        #[arg(long, default_value = "EN")]
+        language: String,
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        auth: AuthSettings,
+        #[command(flatten)]
+        mail: crate::config::MailArgs,
     },
     /// List accounts (every field given narrows the list).
     List {
@@ -123,6 +152,83 @@ pub async fn run(database: &Database, action: AccountAction) -> anyhow::Result<(
             );
             Ok(())
         }
+        AccountAction::Invite {
+            email,
+            role,
+            stakeholder,
+            display_name,
+            language,
+            json,
+            auth,
+            mail,
+        } => {
+            let role = parse_role(&role)?;
+            let stakeholder_id = stakeholder.as_deref().map(parse_stakeholder).transpose()?;
+            let language = EmailLanguage::ALL
+                .iter()
+                .copied()
+                .find(|l| l.as_str() == language.to_uppercase())
+                .ok_or_else(|| {
+                    admin::refused(
+                        "language",
+                        "INVALID",
+                        format!("unknown language {language}; use EN or FR"),
+                    )
+                })?;
+            let mail = mail.settings()?;
+            let db = database.open().await?;
+            let auth = crate::auth::setup::load(&db, &auth).await?;
+            let by_email = mail.smtp.is_some();
+            let input = NewInvitation {
+                email,
+                display_name,
+                role,
+                stakeholder_id,
+                language,
+            };
+            let invited = admin::settle(
+                invitations::invite_as(&db, &auth, &Actor::system(), None, input, by_email).await,
+            )?;
+            let inv = &invited.invitation;
+            let link = invited.token.as_ref().map(|t| {
+                format!(
+                    "{}/console#/accept/{}",
+                    mail.public_url,
+                    secrecy::ExposeSecret::expose_secret(t)
+                )
+            });
+            let id = GlobalId::new(NodeType::Invitation, inv.id).encode();
+            let text = match &link {
+                Some(link) => format!(
+                    "invited {} ({id}); hand over this link (works once, until {}; not shown again):\n{link}",
+                    inv.email,
+                    inv.expires_at.to_rfc3339()
+                ),
+                None => format!(
+                    "invited {} ({id}); the link goes by email (until {})",
+                    inv.email,
+                    inv.expires_at.to_rfc3339()
+                ),
+            };
+            admin::print(
+                json,
+                serde_json::json!({
+                    "invitation": {
+                        "id": id,
+                        "email": inv.email,
+                        "displayName": inv.display_name,
+                        "role": inv.role.as_str(),
+                        "stakeholder": inv.stakeholder_id.map(|s| GlobalId::new(NodeType::Stakeholder, s).encode()),
+                        "language": inv.language.as_str(),
+                        "expiresAt": inv.expires_at,
+                    },
+                    "emailed": by_email,
+                    "link": link,
+                }),
+                text,
+            );
+            Ok(())
+        }
         AccountAction::List {
             search,
             role,
@@ -169,32 +275,9 @@ pub async fn run(database: &Database, action: AccountAction) -> anyhow::Result<(
     }
 }
 
-/// A display name read from an email's local part (before any `+tag`): its words, split
-/// at `.`, `_` and `-`, each capitalised (`jane.doe@gov.example` is "Jane Doe"); the
-/// email itself when there are none.
-fn name_from_email(email: &str) -> String {
-    let local = email.split('@').next().unwrap_or("");
-    let local = local.split('+').next().unwrap_or("");
-    let words: Vec<String> = local
-        .split(['.', '_', '-'])
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut chars = w.chars();
-            chars.next().map_or_else(String::new, |first| {
-                first.to_uppercase().chain(chars).collect()
-            })
-        })
-        .collect();
-    if words.is_empty() {
-        email.to_owned()
-    } else {
-        words.join(" ")
-    }
-}
-
 #[cfg(test)]
 mod tests {
-    use super::name_from_email;
+    use crate::domain::name_from_email;
 
     #[test]
     fn an_account_made_without_a_name_is_named_from_its_email() {

@@ -75,7 +75,7 @@ pub(crate) fn settle<T>(result: MutationResult<T>) -> anyhow::Result<T> {
     }
 }
 
-fn print(json_output: bool, value: Value, text: String) {
+pub(crate) fn print(json_output: bool, value: Value, text: String) {
     if json_output {
         println!("{value}");
     } else {
@@ -284,9 +284,13 @@ pub async fn account_reset(
 ) -> anyhow::Result<()> {
     let a = find_account(db, who).await?;
     let auth: Auth = crate::auth::setup::load(db, auth).await?;
-    let (token, expires) =
-        settle(passwords::issue_reset(db, &auth, &crate::policy::command_line(), a.id).await)?;
-    let token = token.expose_secret();
+    let (token, expires) = settle(
+        passwords::issue_reset(db, &auth, &crate::policy::command_line(), a.id, false).await,
+    )?;
+    let token = token
+        .as_ref()
+        .map(|t| t.expose_secret())
+        .unwrap_or_default();
     print(
         json_output,
         json!({ "account": account_json(&a), "resetToken": token, "expiresAt": expires }),

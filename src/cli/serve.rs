@@ -111,6 +111,8 @@ pub struct ServeArgs {
     pub webhook_max_attempts: i32,
     #[command(flatten)]
     pub auth: AuthSettings,
+    #[command(flatten)]
+    pub mail: crate::config::MailArgs,
 }
 
 /// Runs the server until it is told to stop.
@@ -136,7 +138,9 @@ pub async fn run(database: &Database, args: ServeArgs) -> anyhow::Result<()> {
         webhook_delivery,
         webhook_max_attempts,
         auth,
+        mail,
     } = args;
+    let mail = mail.settings()?;
     let rate_limits =
         crate::config::RateLimits::from_rules(&rate_limits).map_err(anyhow::Error::msg)?;
     let db_kind = if db::is_sqlite(&database.url) {
@@ -240,6 +244,7 @@ pub async fn run(database: &Database, args: ServeArgs) -> anyhow::Result<()> {
             deliver: webhook_delivery,
             ..Default::default()
         },
+        mail,
     };
     let app = Application::build_with(&settings, databases, auth)?;
     tracing::info!(

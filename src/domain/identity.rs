@@ -119,3 +119,26 @@ mod tests {
         assert!(Name::parse(&"n".repeat(201)).is_err());
     }
 }
+
+/// A display name read from an email's local part (before any `+tag`): its words, split
+/// at `.`, `_` and `-`, each capitalised (`jane.doe@gov.example` is "Jane Doe"); the
+/// email itself when there are none.
+pub fn name_from_email(email: &str) -> String {
+    let local = email.split('@').next().unwrap_or("");
+    let local = local.split('+').next().unwrap_or("");
+    let words: Vec<String> = local
+        .split(['.', '_', '-'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        })
+        .collect();
+    if words.is_empty() {
+        email.to_owned()
+    } else {
+        words.join(" ")
+    }
+}

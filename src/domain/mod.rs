@@ -9,7 +9,7 @@ mod text;
 mod time;
 
 pub use contribution::{ContributionText, Language, Reason, content_hash};
-pub use identity::{DisplayName, Email, Name};
+pub use identity::{DisplayName, Email, Name, name_from_email};
 pub use text::{
     Agenda, CountryCode, Description, Established, GuidingQuestions, Line, Slug, Website,
 };

@@ -27,6 +27,8 @@ pub struct RequestData {
     pub quota: Option<crate::service::quotas::Charge>,
     /// Where webhooks may point.
     pub webhook_targets: crate::service::webhooks::Targets,
+    /// Whether links (invitations, password resets) go to their holder by email.
+    pub links_by_email: bool,
 }
 
 impl RequestData {
@@ -48,7 +50,14 @@ impl RequestData {
             live: None,
             quota: None,
             webhook_targets: Default::default(),
+            links_by_email: false,
         }
+    }
+
+    /// The same, with whether links go by email.
+    pub fn with_links_by_email(mut self, yes: bool) -> RequestData {
+        self.links_by_email = yes;
+        self
     }
 
     /// The same, with where webhooks may point.

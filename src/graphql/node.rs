@@ -7,12 +7,12 @@ use super::loaders::{
 };
 use super::types::{
     Account, ApiClient, AuditEvent, Consultation, Contribution, ContributionRevision,
-    ContributionTombstone, ContributionTranslation, Document, Mechanism, Meeting, PolicyIssue,
-    Report, ReportParagraph, ReportSection, Stakeholder, Webhook, WebhookDelivery,
+    ContributionTombstone, ContributionTranslation, Document, Invitation, Mechanism, Meeting,
+    PolicyIssue, Report, ReportParagraph, ReportSection, Stakeholder, Webhook, WebhookDelivery,
 };
 use crate::ids::{GlobalId, NodeType};
 use crate::policy;
-use crate::service::{reports, translations, webhooks};
+use crate::service::{invitations, reports, translations, webhooks};
 use async_graphql::{ID, Interface, Result};
 
 /// An object with a global ID, which `node(id:)` resolves.
@@ -37,6 +37,7 @@ pub enum Node {
     ContributionTranslation(ContributionTranslation),
     Webhook(Webhook),
     WebhookDelivery(WebhookDelivery),
+    Invitation(Invitation),
 }
 
 /// Resolves a decoded ID to its object, or `None` if it does not exist or the viewer
@@ -139,5 +140,8 @@ pub async fn resolve(rd: &RequestData, gid: GlobalId) -> Result<Option<Node>> {
         NodeType::WebhookDelivery => webhooks::delivery_by_id(&rd.db, &rd.viewer, id)
             .await?
             .map(|m| Node::WebhookDelivery(WebhookDelivery(m))),
+        NodeType::Invitation => invitations::by_id(&rd.db, &rd.viewer, id)
+            .await?
+            .map(|m| Node::Invitation(Invitation(m))),
     })
 }

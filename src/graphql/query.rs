@@ -12,7 +12,7 @@ use crate::graphql::order::{
 use crate::ids::{GlobalId, NodeType};
 use crate::service::search::SearchQuery;
 use crate::service::{
-    accounts, api_clients, audit, consultations, contributions, documents, mechanisms,
+    accounts, api_clients, audit, consultations, contributions, documents, invitations, mechanisms,
     policy_issues, stakeholders,
 };
 use async_graphql::futures_util::future::join_all;
@@ -431,6 +431,21 @@ impl Query {
         };
         let listing = accounts::list(&rd.db, &rd.viewer, &filter, &page).await?;
         Ok(AccountConnection::from_listing(listing, Account))
+    }
+
+    /// The invitations not yet accepted nor replaced, newest first (secretariat),
+    /// expired ones included (their `expiresAt` says so).
+    async fn invitations(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many (1 to 100).", default = 50)] first: i32,
+    ) -> Result<Vec<Invitation>> {
+        let rd = request(ctx)?;
+        if !(1..=100).contains(&first) {
+            return Err(AppError::bad_input("first must be between 1 and 100").into());
+        }
+        let rows = invitations::pending(&rd.db, &rd.viewer, first as u64).await?;
+        Ok(rows.into_iter().map(Invitation).collect())
     }
 
     /// Walks the audit log's hash chain (secretariat): whether every event's hash and

@@ -236,6 +236,7 @@ fn request_data(
     .with_quota(charge)
     .with_live(live)
     .with_targets(state.webhook_targets)
+    .with_links_by_email(state.links_by_email)
 }
 
 /// What an operation answered over HTTP.

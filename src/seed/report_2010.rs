@@ -665,7 +665,7 @@ impl Loader<'_> {
             }
             .insert(self.txn)
             .await?;
-            for (n, text) in paragraphs.iter().enumerate() {
+            for (n, (number, text)) in paragraphs.iter().enumerate() {
                 let mut body = (*text).to_owned();
                 for (placeholder, marker) in &cite {
                     body = body.replace(placeholder, marker);
@@ -679,6 +679,7 @@ impl Loader<'_> {
                     created_at: Set(self.now),
                     updated_at: Set(self.now),
                     version: Set(1),
+                    number: Set(*number),
                     ..Default::default()
                 }
                 .insert(self.txn)

@@ -13,7 +13,7 @@ use crate::service::versions::save_at_version;
 use crate::viewer::Viewer;
 use chrono::Utc;
 use entity::account::{ActiveModel, Column, Entity, Model};
-use entity::enums::{PrincipalStatus, Role};
+use entity::enums::{EmailLanguage, PrincipalStatus, Role};
 use entity::stakeholder;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
@@ -41,7 +41,7 @@ pub struct AccountChanges {
 }
 
 /// The stakeholder an account of `role` speaks for fits the role ([`policy::speaks_for`]).
-async fn check_stakeholder<C: ConnectionTrait>(
+pub(crate) async fn check_stakeholder<C: ConnectionTrait>(
     db: &C,
     role: Role,
     stakeholder_id: Option<i64>,
@@ -104,12 +104,34 @@ pub async fn create_as(db: &impl Db, actor: &Actor, input: NewAccount) -> Mutati
         Err(other) => return Err(other),
     }
     let email = checks.finish_with(email)?;
-    if Entity::find()
+    not_taken(db, &email).await?;
+    let password_hash = password::hash(&input.password).await?;
+    let txn = db.begin().await?;
+    let row = insert_in(
+        &txn,
+        actor,
+        Holder {
+            email,
+            display_name: display_name.into_string(),
+            password_hash,
+            role: input.role,
+            stakeholder_id: input.stakeholder_id,
+            language: EmailLanguage::En,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
+/// `TAKEN` when an account already holds `email` (in any case).
+pub(crate) async fn not_taken(db: &impl ConnectionTrait, email: &Email) -> MutationResult<()> {
+    let taken = Entity::find()
         .filter(Column::EmailNormalized.eq(email.normalized()))
         .one(db)
         .await?
-        .is_some()
-    {
+        .is_some();
+    if taken {
         return Err(UserError::new(
             "email",
             UserErrorCode::Taken,
@@ -117,27 +139,47 @@ pub async fn create_as(db: &impl Db, actor: &Actor, input: NewAccount) -> Mutati
         )
         .into());
     }
-    let password_hash = password::hash(&input.password).await?;
+    Ok(())
+}
+
+/// Who a new account is for.
+pub(crate) struct Holder {
+    pub email: Email,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub stakeholder_id: Option<i64>,
+    pub language: EmailLanguage,
+}
+
+/// Inserts an account, audited, in the caller's transaction; an email already taken is
+/// `TAKEN` (a lost race included).
+pub(crate) async fn insert_in(
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    holder: Holder,
+) -> MutationResult<Model> {
     let now = Utc::now();
-    let txn = db.begin().await?;
-    let (email, email_normalized) = email.into_parts();
+    let (email, email_normalized) = holder.email.into_parts();
     let row = ActiveModel {
         email: Set(email),
         email_normalized: Set(email_normalized),
-        display_name: Set(display_name.into_string()),
-        password_hash: Set(password_hash),
-        role: Set(input.role),
-        stakeholder_id: Set(input.stakeholder_id),
+        display_name: Set(holder.display_name),
+        password_hash: Set(holder.password_hash),
+        role: Set(holder.role),
+        stakeholder_id: Set(holder.stakeholder_id),
         status: Set(PrincipalStatus::Active),
         created_at: Set(now),
         updated_at: Set(now),
         version: Set(1),
+        language: Set(holder.language),
+        moderation_emails: Set(true),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await
     .map_err(|e| match e.sql_err() {
-        // Lost a race with an identical create: same answer as the check above.
+        // Lost a race with an identical create: same answer as the check before.
         Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => UserError::new(
             "email",
             UserErrorCode::Taken,
@@ -147,7 +189,7 @@ pub async fn create_as(db: &impl Db, actor: &Actor, input: NewAccount) -> Mutati
         _ => MutationError::from(e),
     })?;
     audit::append(
-        &txn,
+        txn,
         actor,
         Change {
             action: "account.create",
@@ -158,7 +200,6 @@ pub async fn create_as(db: &impl Db, actor: &Actor, input: NewAccount) -> Mutati
         },
     )
     .await?;
-    txn.commit().await?;
     Ok(row)
 }
 
@@ -271,6 +312,25 @@ pub async fn set_status(
     }
     txn.commit().await?;
     Ok(row)
+}
+
+/// Changes the signed-in account's own email preferences (`None` leaves one as it is).
+pub async fn set_preferences(
+    db: &impl Db,
+    viewer: &Viewer,
+    language: Option<EmailLanguage>,
+    moderation_emails: Option<bool>,
+) -> MutationResult<Model> {
+    let id = policy::own_account(viewer)?;
+    let before = find(db, id).await?;
+    let mut row: ActiveModel = before.clone().into();
+    if let Some(language) = language {
+        row.language = Set(language);
+    }
+    if let Some(yes) = moderation_emails {
+        row.moderation_emails = Set(yes);
+    }
+    save(db, &Actor::of(viewer), "account.preferences", before, row).await
 }
 
 /// Accounts, for the secretariat.

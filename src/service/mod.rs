@@ -11,6 +11,8 @@ pub mod consultations;
 pub mod contributions;
 pub mod documents;
 pub mod idempotency;
+pub mod invitations;
+pub mod mail;
 pub mod mechanisms;
 pub mod meetings;
 pub mod operations;

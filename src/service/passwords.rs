@@ -3,19 +3,25 @@
 
 use crate::auth::{Auth, password, secret};
 use crate::db::Db;
+use crate::domain::Email;
 use crate::error::{AppError, MutationError, MutationResult, UserError, UserErrorCode};
 use crate::policy::{self, Action};
 use crate::service::accounts::{find, save, save_in};
 use crate::service::audit::{self, Actor, Change};
-use crate::service::refresh_tokens;
+use crate::service::mail::{self, Kind};
+use crate::service::{refresh_tokens, sessions};
 use crate::viewer::Viewer;
 use chrono::{DateTime, Utc};
 use entity::account::ActiveModel;
+use entity::enums::EmailLanguage;
 use entity::password_reset;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use secrecy::SecretString;
+use serde_json::json;
 
-/// Issues a one-time, expiring password-reset token for an account (secretariat).
+/// Issues a one-time, expiring password-reset link for an account (secretariat). With
+/// `by_email` the link goes to the account's email (written to the outbox in the same
+/// transaction) and no token is returned; without, the token is returned to hand over.
 #[tracing::instrument(
     name = "passwords::issue_reset",
     level = "info",
@@ -27,14 +33,16 @@ pub async fn issue_reset(
     auth: &Auth,
     viewer: &Viewer,
     id: i64,
-) -> MutationResult<(SecretString, DateTime<Utc>)> {
+    by_email: bool,
+) -> MutationResult<(Option<SecretString>, DateTime<Utc>)> {
     policy::may(viewer, Action::ManageIdentities)?;
     let account = find(db, id).await?;
-    let token = secret::new_token("crs_")?;
+    let nonce = secret::new_nonce()?;
+    let token = secret::link_token(&auth.link_key, "crs_", &nonce);
     let now = Utc::now();
     let expires = now + auth.reset_ttl;
     let txn = db.begin().await?;
-    password_reset::ActiveModel {
+    let reset = password_reset::ActiveModel {
         account_id: Set(account.id),
         token_hash: Set(secret::digest(&token)),
         expires_at: Set(expires),
@@ -44,6 +52,16 @@ pub async fn issue_reset(
     }
     .insert(&txn)
     .await?;
+    if by_email {
+        mail::enqueue(
+            &txn,
+            Kind::PasswordReset,
+            &account.email,
+            account.language,
+            json!({ "nonce": nonce, "reset": reset.id }),
+        )
+        .await?;
+    }
     audit::append(
         &txn,
         &Actor::of(viewer),
@@ -57,7 +75,63 @@ pub async fn issue_reset(
     )
     .await?;
     txn.commit().await?;
-    Ok((SecretString::from(token), expires))
+    if by_email {
+        mail::send::nudge();
+    }
+    Ok(((!by_email).then(|| SecretString::from(token)), expires))
+}
+
+/// Reset requests allowed per address typed, in the sign-in throttle's window.
+pub const REQUESTS_PER_ADDRESS: i32 = 3;
+/// Reset requests allowed per client address, in the same window.
+pub const REQUESTS_PER_CLIENT: i32 = 20;
+
+/// "Forgot password?": writes a reset email for `email` to the outbox. Whether an
+/// account holds the address is decided when the email is sent (`mail::send`), not
+/// here: every well-formed address gets the same answer after the same work. Limited
+/// per address typed and per client address here, and per account when sent.
+#[tracing::instrument(
+    name = "passwords::request_reset",
+    level = "info",
+    skip_all,
+    err(Debug, level = "debug")
+)]
+pub async fn request_reset(
+    db: &impl Db,
+    email: &str,
+    client_ip: Option<&str>,
+    by_email: bool,
+) -> MutationResult<()> {
+    if !by_email {
+        return Err(UserError::new(
+            "email",
+            UserErrorCode::NotAllowed,
+            "This server sends no email; ask the secretariat for a reset link",
+        )
+        .into());
+    }
+    let email = Email::parse(email)?;
+    let mut keys = vec![(
+        format!("reset:email:{}", email.normalized()),
+        REQUESTS_PER_ADDRESS,
+    )];
+    if let Some(ip) = client_ip {
+        keys.push((format!("reset:ip:{ip}"), REQUESTS_PER_CLIENT));
+    }
+    sessions::check_throttle(db, &keys, "Too many reset requests").await?;
+    sessions::record_failure(db, &keys).await?;
+    let txn = db.begin().await?;
+    mail::enqueue(
+        &txn,
+        Kind::ResetRequest,
+        email.normalized(),
+        EmailLanguage::En,
+        json!({}),
+    )
+    .await?;
+    txn.commit().await?;
+    mail::send::nudge();
+    Ok(())
 }
 
 /// Sets a new password with a reset token (the token works once); ends every session

@@ -47,8 +47,13 @@ fn throttle_keys(email: &str, ip: Option<&str>) -> Vec<(String, i32)> {
     keys
 }
 
-/// Refuses when any key has used up its failures in the current window.
-async fn check_throttle(db: &impl Db, keys: &[(String, i32)]) -> AppResult<()> {
+/// Refuses when any key has used up its failures in the current window, saying
+/// `what` was too many.
+pub(crate) async fn check_throttle(
+    db: &impl Db,
+    keys: &[(String, i32)],
+    what: &str,
+) -> AppResult<()> {
     let window_start = Utc::now() - Duration::minutes(WINDOW_MINUTES);
     for (key, limit) in keys {
         let row = login_throttle::Entity::find_by_id(key.clone())
@@ -59,7 +64,7 @@ async fn check_throttle(db: &impl Db, keys: &[(String, i32)]) -> AppResult<()> {
         {
             let retry = row.window_started_at + Duration::minutes(WINDOW_MINUTES);
             return Err(AppError::RateLimited(format!(
-                "Too many failed sign-ins; try again after {}",
+                "{what}; try again after {}",
                 retry.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             )));
         }
@@ -67,8 +72,8 @@ async fn check_throttle(db: &impl Db, keys: &[(String, i32)]) -> AppResult<()> {
     Ok(())
 }
 
-/// Counts a failure against every key.
-async fn record_failure(db: &impl Db, keys: &[(String, i32)]) -> AppResult<()> {
+/// Counts a failure (or a request, for what is limited by requests) against every key.
+pub(crate) async fn record_failure(db: &impl Db, keys: &[(String, i32)]) -> AppResult<()> {
     let now = Utc::now();
     let window_start = now - Duration::minutes(WINDOW_MINUTES);
     for (key, _) in keys {
@@ -122,7 +127,7 @@ pub async fn login(
     client_ip: Option<&str>,
 ) -> AppResult<Session> {
     let keys = throttle_keys(email, client_ip);
-    check_throttle(db, &keys).await?;
+    check_throttle(db, &keys, "Too many failed sign-ins").await?;
     let account = accounts::by_email(db, email).await?;
     let ok = match &account {
         Some(a) => {

@@ -6,6 +6,7 @@
 use crate::browser::Browser;
 use crate::helpers::{TestApp, spawn_seeded_app};
 use entity::enums::Role;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -410,6 +411,14 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
     let waiting = created["data"]["contributionCreate"]["contribution"]["id"].clone();
     app.graphql_as(&member, "mutation($id: ID!) { contributionSubmit(input: { id: $id, version: 1 }) { contribution { status } } }", json!({ "id": waiting }))
         .await;
+    // And one sent twice by mistake, for the secretariat to withdraw.
+    let twice = app
+        .graphql_as(&member, "mutation($c: ID!) { contributionCreate(input: { consultation: $c, title: \"Sent twice\", body: \"Affordable access matters.\", language: \"en\" }) { contribution { id } } }", json!({ "c": consultation }))
+        .await
+        .1["data"]["contributionCreate"]["contribution"]["id"]
+        .clone();
+    app.graphql_as(&member, "mutation($id: ID!) { contributionSubmit(input: { id: $id, version: 1 }) { contribution { status } } }", json!({ "id": twice }))
+        .await;
 
     // Signing in with a wrong password says so next to the field.
     browser.goto(&app.url("/console")).await;
@@ -458,7 +467,8 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
             "Partner clients",
             "Consultations",
             "Moderation",
-            "Audit log"
+            "Audit log",
+            "My settings"
         ])
     );
 
@@ -762,6 +772,28 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
         )
         .await;
     assert_ne!(rotated, secret);
+    // Revoking asks first; cancelled, the client still works; confirmed, it is revoked.
+    click(&browser, "Revoke Registry mirror").await;
+    answer(&browser, "This cannot be undone", false).await;
+    click(&browser, "Revoke Registry mirror").await;
+    answer(&browser, "every token it holds stop working at once", true).await;
+    wait_text(&browser, "the revocation", "Registry mirror revoked").await;
+    let revoked = app
+        .graphql_as(
+            admin,
+            "{ apiClients(first: 10) { nodes { name status } } }",
+            json!({}),
+        )
+        .await
+        .1;
+    assert!(
+        revoked["data"]["apiClients"]["nodes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["name"] == "Registry mirror" && c["status"] == "DISABLED"),
+        "{revoked}"
+    );
 
     // Moderation: the waiting comment is published, and the public API shows it.
     click(&browser, "Moderation").await;
@@ -798,6 +830,92 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
         )
         .await;
     assert_eq!(public["node"]["status"], "PUBLISHED", "{public}");
+    // Unpublished, with a note to its authors, after the dialog says what happens (and
+    // axe-core finds nothing wrong with the open dialog); then published again.
+    click(&browser, "Unpublish “Access for all”").await;
+    browser
+        .wait_for(
+            "the dialog",
+            20,
+            "return document.querySelector('dialog[open] textarea') || null;",
+        )
+        .await;
+    if let Some(violations) = browser.axe_violations().await {
+        assert_eq!(violations, json!([]), "axe-core on the open confirmation");
+    }
+    browser
+        .run(
+            "document.querySelector('dialog[open] textarea').value = 'A name to remove first.';",
+            json!([]),
+        )
+        .await;
+    answer(&browser, "It leaves the public record at once", true).await;
+    let status = |id: Value| {
+        let app = &app;
+        async move {
+            app.graphql_as(
+                admin,
+                "query($id: ID!) { node(id: $id) { ... on Contribution { status } } }",
+                json!({ "id": id }),
+            )
+            .await
+            .1["data"]["node"]["status"]
+                .clone()
+        }
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while status(waiting.clone()).await != "SUBMITTED" && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(status(waiting.clone()).await, "SUBMITTED");
+    let public = app
+        .graphql(
+            "query($id: ID!) { node(id: $id) { id } }",
+            json!({ "id": waiting }),
+        )
+        .await;
+    assert_eq!(
+        public["data"]["node"],
+        Value::Null,
+        "the public no longer reads it: {public}"
+    );
+    let audit = app
+        .graphql_as(admin, "{ auditEvents(first: 1, filter: { action: \"contribution.unpublish\" }) { nodes { action } } }", json!({}))
+        .await
+        .1;
+    assert_eq!(
+        audit["data"]["auditEvents"]["nodes"][0]["action"], "contribution.unpublish",
+        "{audit}"
+    );
+    click(&browser, "Publish “Access for all”").await;
+    answer(
+        &browser,
+        "Everyone who may read the consultation sees it",
+        true,
+    )
+    .await;
+    wait_button(&browser, "Unpublish “Access for all”").await;
+    // Withdrawn with its reason, once the red button's dialog is confirmed.
+    let twice_form = format!("#withdraw-{}", twice.as_str().unwrap());
+    fill_and_submit(
+        &browser,
+        &twice_form,
+        json!({ "reason": "Sent twice by mistake." }),
+    )
+    .await;
+    answer(&browser, "never published", true).await;
+    wait_text(&browser, "the withdrawal", "Withdrew “Sent twice”").await;
+    let (_, withdrawn) = app
+        .graphql_as(
+            admin,
+            "query($id: ID!) { node(id: $id) { ... on Contribution { status withdrawnReason } } }",
+            json!({ "id": twice }),
+        )
+        .await;
+    assert_eq!(
+        withdrawn["data"]["node"]["status"], "WITHDRAWN",
+        "{withdrawn}"
+    );
 
     // Consultations: the table and its chart.
     browser
@@ -907,6 +1025,17 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
         )
         .await;
     assert!(token.as_str().unwrap().starts_with("crs_"), "{token}");
+    // This server sends no email: the link to hand over is shown, whole.
+    let link = browser
+        .run(
+            "return document.getElementById('reset-link').textContent;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(
+        link.as_str().unwrap(),
+        format!("{}#/reset/{}", app.url("/console"), token.as_str().unwrap())
+    );
     let (_, refused) = app
         .graphql_as(&new_member, "{ viewer { role } }", json!({}))
         .await;
@@ -1144,7 +1273,7 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
             json!([]),
         )
         .await;
-    assert_eq!(screens, json!(["Consultations"]));
+    assert_eq!(screens, json!(["Consultations", "My settings"]));
     browser.goto(&app.url("/console#/accounts")).await;
     browser
         .wait_for(
@@ -1189,4 +1318,211 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
             .await,
         true
     );
+}
+
+/// The console's address of a link from an email (which names the public URL).
+fn local(app: &TestApp, link: &str) -> String {
+    let (_, fragment) = link.split_once("/console").unwrap();
+    app.url(&format!("/console{fragment}"))
+}
+
+#[tokio::test]
+async fn an_invitation_is_accepted_and_a_forgotten_password_reset_in_the_console() {
+    let Some(browser) = Browser::start("console-invitations").await else {
+        return;
+    };
+    let sink = crate::smtp::Sink::start().await;
+    let app = crate::helpers::spawn_seeded_app_with(concord::config::Settings {
+        mail: crate::smtp::mail_to(sink.port),
+        ..crate::helpers::test_settings()
+    })
+    .await;
+    app.sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+
+    // The secretariat invites an observer: no password to choose or hand over.
+    sign_in(&browser, &app, "sec@un.example").await;
+    browser
+        .wait_for(
+            "the invitation form",
+            20,
+            "return document.querySelector('#account-invite') || null;",
+        )
+        .await;
+    pick(&browser, "#account-invite", "Internet", ICANN).await;
+    fill_and_submit(
+        &browser,
+        "#account-invite",
+        json!({ "email": "new.person@example.org", "role": "OBSERVER", "language": "FR" }),
+    )
+    .await;
+    wait_text(
+        &browser,
+        "the invitation sent",
+        "Invitation on its way to new.person@example.org",
+    )
+    .await;
+    let mail = sink.wait_for(1).await.remove(0);
+    assert_eq!(mail.subject(), "Invitation à Concord");
+    // The waiting invitations say how their email fared (the page loaded again).
+    browser.goto(&app.url("/console")).await;
+    wait_text(&browser, "the invitation's email", "email sent").await;
+    keep(&browser, "invitations").await;
+    click(&browser, "Sign out").await;
+    wait_text(&browser, "the sign-out", "Signed out.").await;
+
+    // The invitee follows the link, chooses a password, and is signed in.
+    browser
+        .goto(&local(&app, &mail.link("/console#/accept/").unwrap()))
+        .await;
+    browser
+        .wait_for(
+            "the acceptance form",
+            20,
+            "return document.querySelector('#accept') || null;",
+        )
+        .await;
+    keep(&browser, "accept-invitation").await;
+    fill_and_submit(
+        &browser,
+        "#accept",
+        json!({ "password": PASSWORD, "passwordAgain": "something else" }),
+    )
+    .await;
+    wait_text(&browser, "the mismatch", "The two passwords differ").await;
+    fill_and_submit(
+        &browser,
+        "#accept",
+        json!({ "password": "short", "passwordAgain": "short" }),
+    )
+    .await;
+    let refused = browser
+        .wait_for(
+            "the password's error",
+            20,
+            "const i = document.querySelector('#accept [name=password]'); const e = document.getElementById(i.id + '-error'); return (i.getAttribute('aria-invalid') === 'true' && e.textContent) || null;",
+        )
+        .await;
+    assert!(refused.as_str().unwrap().contains("12"), "{refused}");
+    fill_and_submit(
+        &browser,
+        "#accept",
+        json!({ "password": PASSWORD, "passwordAgain": PASSWORD }),
+    )
+    .await;
+    let screens = browser
+        .wait_for(
+            "the invitee's screens",
+            20,
+            "if (document.getElementById('nav').hidden) return null; \
+             const n = [...document.querySelectorAll('#nav a')].map(a => a.textContent); return n.length ? n : null;",
+        )
+        .await;
+    assert_eq!(screens, json!(["Consultations", "My settings"]));
+
+    // Their settings: moderation emails off, emails in English.
+    click(&browser, "My settings").await;
+    browser
+        .wait_for(
+            "the settings",
+            20,
+            "return document.querySelector('#settings') || null;",
+        )
+        .await;
+    keep(&browser, "settings").await;
+    browser
+        .run(
+            "const f = document.querySelector('#settings'); f.querySelector('[name=moderationEmails]').checked = false; \
+             f.querySelector('[name=language]').value = 'EN'; f.requestSubmit();",
+            json!([]),
+        )
+        .await;
+    wait_text(&browser, "the settings saved", "Settings saved").await;
+    let holder = entity::account::Entity::find()
+        .filter(entity::account::Column::EmailNormalized.eq("new.person@example.org"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!holder.moderation_emails);
+    assert_eq!(holder.language, entity::enums::EmailLanguage::En);
+    click(&browser, "Sign out").await;
+    wait_text(&browser, "the sign-out", "Signed out.").await;
+
+    // "Forgot password?": a link by email, whichever address is typed.
+    click(&browser, "Forgot password?").await;
+    browser
+        .wait_for(
+            "the forgot form",
+            20,
+            "return document.querySelector('#forgot') || null;",
+        )
+        .await;
+    keep(&browser, "forgot-password").await;
+    fill_and_submit(&browser, "#forgot", json!({})).await;
+    wait_text(&browser, "the empty field", "Enter your email address.").await;
+    fill_and_submit(
+        &browser,
+        "#forgot",
+        json!({ "email": "New.Person@example.org" }),
+    )
+    .await;
+    wait_text(
+        &browser,
+        "the answer",
+        "If an account holds New.Person@example.org",
+    )
+    .await;
+    let mail = sink.wait_for(2).await.remove(1);
+    assert_eq!(
+        mail.subject(),
+        "Choose a new Concord password",
+        "in the language chosen"
+    );
+    let reset = local(&app, &mail.link("/console#/reset/").unwrap());
+    browser.set_window(390, 844).await;
+    browser.goto(&reset).await;
+    browser
+        .wait_for(
+            "the reset form",
+            20,
+            "return document.querySelector('#reset') || null;",
+        )
+        .await;
+    assert!(sideways(&browser).await <= 1);
+    keep(&browser, "phone-reset-password").await;
+    browser.set_window(1280, 800).await;
+    fill_and_submit(
+        &browser,
+        "#reset",
+        json!({ "password": "a brand new password", "passwordAgain": "a brand new password" }),
+    )
+    .await;
+    wait_text(&browser, "the password set", "Your new password is set").await;
+    assert!(
+        app.login("new.person@example.org", "a brand new password")
+            .await["data"]["login"]
+            .is_object()
+    );
+    // The link works once.
+    browser.goto(&reset).await;
+    browser
+        .wait_for(
+            "the reset form",
+            20,
+            "return document.querySelector('#reset') || null;",
+        )
+        .await;
+    fill_and_submit(
+        &browser,
+        "#reset",
+        json!({ "password": "yet another password", "passwordAgain": "yet another password" }),
+    )
+    .await;
+    wait_text(
+        &browser,
+        "the used link refused",
+        "This reset token is not valid",
+    )
+    .await;
 }

@@ -10,8 +10,16 @@ use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
-/// Mutations anyone may call: signing in, refreshing, signing out, completing a reset.
-const PUBLIC: [&str; 4] = ["login", "sessionRefresh", "logout", "passwordResetComplete"];
+/// Mutations anyone may call: signing in, refreshing, signing out, asking for and
+/// completing a reset, accepting an invitation.
+const PUBLIC: [&str; 6] = [
+    "login",
+    "sessionRefresh",
+    "logout",
+    "passwordResetComplete",
+    "passwordResetRequest",
+    "invitationAccept",
+];
 
 fn missing(node_type: NodeType) -> String {
     GlobalId::new(node_type, 999_999).encode()
@@ -90,6 +98,18 @@ async fn cases(app: &TestApp) -> Vec<Case> {
             "AccountIdInput",
             json!({ "id": account }),
             true,
+        ),
+        (
+            "accountInvite",
+            "AccountInviteInput",
+            json!({ "email": "sec@un.example", "role": "OBSERVER", "stakeholder": own }),
+            true,
+        ),
+        (
+            "accountPreferencesUpdate",
+            "AccountPreferencesInput",
+            json!({ "language": "FR" }),
+            false,
         ),
         (
             "apiClientCreate",

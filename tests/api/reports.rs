@@ -251,7 +251,8 @@ async fn a_report_is_published_frozen_with_its_hash_in_the_shape_of_the_2011_rep
         assert!(markdown.contains(row), "{row} missing from\n{markdown}");
     }
     // The chapters in the report's order, paragraphs numbered across them (the
-    // summary is not numbered).
+    // summary is not numbered): those quoted from the 2011 report keep its numbers, one
+    // added after its paragraph 17 is 18.
     let at = |s: &str| {
         markdown
             .find(s)
@@ -263,7 +264,8 @@ async fn a_report_is_published_frozen_with_its_hash_in_the_shape_of_the_2011_rep
     assert!(at("## III. Public") < at("## IV. International cooperation mechanisms"));
     assert!(at("## IV. International") < at("## Annex"));
     assert!(markdown.contains("\n1\\. The call for enhanced cooperation"));
-    assert!(markdown.contains("\n8\\. Most of the contributions from Governments pointed in the direction of specificity [^3].[^4][^5]"), "{markdown}");
+    assert!(markdown.contains("\n10\\. Eighty-five written and oral contributions"));
+    assert!(markdown.contains("\n18\\. Most of the contributions from Governments pointed in the direction of specificity [^3].[^4][^5]"), "{markdown}");
     // Footnotes name the stakeholder (or its group), the title and the date.
     let cited = ask(
         app,
@@ -642,6 +644,30 @@ async fn the_report_renders_in_chromium_and_a_screenshot_is_kept() {
         chart["footnotes"],
         2 + 3,
         "the seeded report's two and the test's three"
+    );
+    // The paragraphs quoted from the 2011 report keep its numbers (its paragraph 10 is
+    // 10 here, not 5); the test's own paragraphs follow the one before them.
+    let numbers = browser
+        .run(
+            "return [...document.querySelectorAll('p.para')].map(p => [p.id, p.querySelector('.num').textContent, p.textContent.slice(p.querySelector('.num').textContent.length, 40)]);",
+            json!([]),
+        )
+        .await;
+    let numbers = numbers.as_array().unwrap();
+    let of = |start: &str| {
+        numbers
+            .iter()
+            .find(|n| n[2].as_str().unwrap().starts_with(start))
+            .unwrap_or_else(|| panic!("{start}: {numbers:?}"))[1]
+            .clone()
+    };
+    assert_eq!(of("The call for enhanced"), "1.");
+    assert_eq!(of("Within the framework"), "3.");
+    assert_eq!(of("Eighty-five written"), "10.");
+    assert_eq!(of("Others held the view"), "33.");
+    assert!(
+        numbers.iter().any(|n| n[0] == "para-10"),
+        "anchored by its own number: {numbers:?}"
     );
     // Every URL the page loaded is the page itself.
     assert_eq!(browser.loaded_urls().await.len(), 1);

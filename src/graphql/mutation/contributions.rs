@@ -8,7 +8,7 @@ use crate::graphql::context::request;
 use crate::graphql::types::{Contribution, ContributionRevision, UserErrorObject, outcome};
 use crate::ids::NodeType;
 use crate::service::contributions::{
-    self, Disclosure, Edit, NewComment, NewMeetingContribution, Receipt, Text,
+    self, Disclosure, Edit, NewComment, NewMeetingContribution, Receipt, Tell, Text,
 };
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -123,6 +123,9 @@ pub struct ContributionVersionInput {
     pub id: ID,
     /// The version you saw (`CONFLICT` when stale).
     pub version: i32,
+    /// Publishing or unpublishing: a note to the contribution's authors (1 to 2000
+    /// characters), sent with the email that tells them, when email is on.
+    pub reason: Option<String>,
 }
 
 /// Withdrawing a contribution.
@@ -257,7 +260,15 @@ impl ContributionMutation {
         let rd = request(ctx)?;
         let id = id_of(&input.id, NodeType::Contribution)?;
         contribution_payload(
-            contributions::withdraw(&rd.db, &rd.viewer, id, input.version, &input.reason).await,
+            contributions::withdraw(
+                &rd.db,
+                &rd.viewer,
+                id,
+                input.version,
+                &input.reason,
+                rd.links_by_email,
+            )
+            .await,
         )
     }
 
@@ -269,8 +280,12 @@ impl ContributionMutation {
     ) -> Result<ContributionPayload> {
         let rd = request(ctx)?;
         let id = id_of(&input.id, NodeType::Contribution)?;
+        let tell = Tell {
+            by_email: rd.links_by_email,
+            note: input.reason.as_deref(),
+        };
         let result =
-            contributions::set_published(&rd.db, &rd.viewer, id, input.version, true).await;
+            contributions::set_published(&rd.db, &rd.viewer, id, input.version, true, tell).await;
         if let Ok(row) = &result {
             rd.events
                 .published(Published {
@@ -291,7 +306,18 @@ impl ContributionMutation {
         let rd = request(ctx)?;
         let id = id_of(&input.id, NodeType::Contribution)?;
         contribution_payload(
-            contributions::set_published(&rd.db, &rd.viewer, id, input.version, false).await,
+            contributions::set_published(
+                &rd.db,
+                &rd.viewer,
+                id,
+                input.version,
+                false,
+                Tell {
+                    by_email: rd.links_by_email,
+                    note: input.reason.as_deref(),
+                },
+            )
+            .await,
         )
     }
 

@@ -9,7 +9,7 @@ use crate::service::api_clients;
 use crate::viewer::{Principal, Subject};
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::enums::{PrincipalStatus, Role};
+use entity::enums::{EmailLanguage, PrincipalStatus, Role};
 use entity::{account, api_client, audit_event};
 
 async fn stakeholder(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<Stakeholder>> {
@@ -70,6 +70,17 @@ impl Account {
     /// When it last changed.
     async fn updated_at(&self) -> DateTime<Utc> {
         self.0.updated_at
+    }
+
+    /// The language of the emails it receives.
+    async fn language(&self) -> EmailLanguage {
+        self.0.language
+    }
+
+    /// Whether its holder hears by email when the secretariat publishes, unpublishes or
+    /// withdraws a contribution of its stakeholder.
+    async fn moderation_emails(&self) -> bool {
+        self.0.moderation_emails
     }
 }
 
@@ -210,6 +221,7 @@ impl AuditEvent {
         let node_type = match self.0.target_type.as_str() {
             "Account" => NodeType::Account,
             "ApiClient" => NodeType::ApiClient,
+            "Invitation" => NodeType::Invitation,
             _ => return Some(ID(id.to_string())),
         };
         Some(GlobalId::new(node_type, id).encode().into())

@@ -6,6 +6,7 @@ mod consultation;
 mod contribution;
 mod document;
 mod identity;
+mod invitation;
 mod mechanism;
 mod meeting;
 mod policy_issue;
@@ -30,6 +31,7 @@ pub use identity::{
     Account, AccountConnection, ApiClient, ApiClientConnection, AuditEvent, AuditEventConnection,
     Scope, UserErrorObject, ViewerInfo, outcome,
 };
+pub use invitation::{EmailDelivery, Invitation};
 pub use mechanism::{Mechanism, MechanismConnection, MechanismFilter};
 pub use meeting::{Meeting, MeetingConnection};
 pub use policy_issue::{PolicyIssue, PolicyIssueConnection, PolicyIssueFilter};

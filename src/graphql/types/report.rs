@@ -240,6 +240,12 @@ impl ReportParagraph {
         &self.0.body
     }
 
+    /// The number it keeps from the document it is quoted from (the seeded draft
+    /// quotes the 2011 report's); null: it is numbered after the paragraph before it.
+    async fn number(&self) -> Option<i32> {
+        self.0.number
+    }
+
     /// Everything it cites: the markers' contributions in text order, then the listed
     /// citations.
     async fn citations(&self) -> Vec<ReportCitation> {

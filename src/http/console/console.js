@@ -42,16 +42,22 @@ const count = (n, one, many) => `${n} ${n === 1 ? one : many || one + 's'}`;
 
 /**
  * Asks before an action that cannot be taken back, saying what it does. Resolves to
- * true when the person confirms; Escape or Cancel resolves to false.
+ * true when the person confirms; Escape or Cancel resolves to false. With `note` (a
+ * label), the dialog also takes a note, and confirming resolves to `{ note }`.
  */
-function confirmAction({ title, consequence, action, danger }) {
+function confirmAction({ title, consequence, action, danger, note }) {
   return new Promise((resolve) => {
     const heading = h('h2', { id: 'confirm-title' }, title);
     const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
     const ok = h('button', { type: 'button', class: danger ? 'danger' : null, id: 'confirm-ok' }, action);
+    const noteField = note ? field(note, 'note', h('textarea', { rows: 2 })) : null;
     const dialog = h('dialog', { class: 'confirm', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-consequence' },
-      heading, h('p', { id: 'confirm-consequence' }, consequence), h('div', { class: 'actions' }, cancel, ok));
-    const done = (answer) => { dialog.close(); dialog.remove(); resolve(answer); };
+      heading, h('p', { id: 'confirm-consequence' }, consequence), noteField ? noteField.el : null, h('div', { class: 'actions' }, cancel, ok));
+    const done = (answer) => {
+      dialog.close();
+      dialog.remove();
+      resolve(answer && noteField ? { note: noteField.input.value.trim() } : answer);
+    };
     cancel.addEventListener('click', () => done(false));
     ok.addEventListener('click', () => done(true));
     dialog.addEventListener('cancel', (e) => { e.preventDefault(); done(false); });
@@ -219,6 +225,8 @@ async function api(query, variables, options) {
     });
     const body = await r.json();
     const code = body.errors && body.errors[0].extensions && body.errors[0].extensions.code;
+    // Not signed in (a link from an email): the refusal is about the link, not a session.
+    if (code === 'UNAUTHENTICATED' && !state.token) throw new Error(body.errors[0].message);
     if (code === 'UNAUTHENTICATED' && attempt === 0 && (await refresh())) continue;
     if (code === 'UNAUTHENTICATED') {
       expire();
@@ -248,6 +256,7 @@ const SCREENS = [
   { path: 'consultations', title: 'Consultations', secretariat: false, render: renderConsultations },
   { path: 'moderation', title: 'Moderation', secretariat: true, render: renderModeration },
   { path: 'audit', title: 'Audit log', secretariat: true, render: renderAudit },
+  { path: 'settings', title: 'My settings', secretariat: false, render: renderSettings },
 ];
 
 const isSecretariat = () => state.role === 'SECRETARIAT';
@@ -262,9 +271,18 @@ function renderNav(current) {
   signoutButton.hidden = false;
 }
 
+/** Screens for people who are not signed in: the links sent by email, and "Forgot password?". */
+const OPEN = { forgot: renderForgot, accept: renderAccept, reset: renderReset };
+
 async function route() {
-  if (!state.token) return renderSignIn();
   const [path, arg] = location.hash.replace(/^#\/?/, '').split('/');
+  if (OPEN[path]) {
+    signedOutFrame();
+    await OPEN[path](arg);
+    main.focus();
+    return;
+  }
+  if (!state.token) return renderSignIn();
   const screens = allowed();
   const screen = screens.find((s) => s.path === path) || screens[0];
   if (screen.path !== path) {
@@ -297,10 +315,28 @@ function fieldError(input, message) {
   document.getElementById(`${input.id}-error`).textContent = message;
 }
 
-function renderSignIn(message) {
+/** The page's frame for someone not signed in: no screens, no sign-out. */
+function signedOutFrame() {
   nav.hidden = true;
   signoutButton.hidden = true;
   who.textContent = '';
+}
+
+/** Opens a console session; the response's body on success, else its error message. */
+async function openSession(email, password) {
+  const r = await fetch('/console/session', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  });
+  const body = await r.json();
+  if (!r.ok) return { error: body.errors ? body.errors[0].message : 'Sign-in failed' };
+  return { session: body };
+}
+
+function renderSignIn(message) {
+  signedOutFrame();
   const email = text('Email', 'email', { type: 'email', autocomplete: 'username', required: true });
   const password = text('Password', 'password', { type: 'password', autocomplete: 'current-password', required: true });
   const f = form('signin', [email, password], 'Sign in', async () => {
@@ -312,28 +348,88 @@ function renderSignIn(message) {
       missing[0][0].input.focus();
       return;
     }
-    const r = await fetch('/console/session', {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: email.input.value, password: password.input.value }),
-    });
-    const body = await r.json();
-    if (!r.ok) {
-      const err = body.errors ? body.errors[0].message : 'Sign-in failed';
-      password.input.setAttribute('aria-invalid', 'true');
-      document.getElementById(`${password.input.id}-error`).textContent = err;
+    const opened = await openSession(email.input.value, password.input.value);
+    if (opened.error) {
+      fieldError(password.input, opened.error);
       password.input.focus();
       return;
     }
-    accept(body);
-    if (!location.hash || location.hash === '#/') location.hash = '#/';
+    accept(opened.session);
+    if (!location.hash || location.hash === '#/' || OPEN[location.hash.slice(2).split('/')[0]]) location.hash = '#/';
     await route();
   });
   // A notice (signed out, session over), not an error.
   const notice = message ? h('p', { class: 'notice', role: 'status' }, message) : null;
-  main.replaceChildren(h('div', { class: 'signin panel' }, h('h1', {}, 'Sign in'), notice, f));
+  main.replaceChildren(h('div', { class: 'signin panel' }, h('h1', {}, 'Sign in'), notice, f,
+    h('p', {}, h('a', { href: '#/forgot', id: 'forgot' }, 'Forgot password?'))));
   email.input.focus();
+}
+
+/** A new password twice, checked here before it is sent: [fields, value or null]. */
+function newPasswordFields() {
+  const password = text('New password (at least 12 characters)', 'password', { type: 'password', autocomplete: 'new-password' });
+  const again = text('The same password again', 'passwordAgain', { type: 'password', autocomplete: 'new-password' });
+  const value = () => {
+    if (password.input.value.length === 0) { fieldError(password.input, 'Choose a password.'); password.input.focus(); return null; }
+    if (password.input.value !== again.input.value) { fieldError(again.input, 'The two passwords differ; type the same one twice.'); again.input.focus(); return null; }
+    return password.input.value;
+  };
+  return { fields: [password, again], value };
+}
+
+/** A page of its own for someone not signed in. */
+function openPanel(title, ...children) {
+  main.replaceChildren(h('div', { class: 'signin panel' }, h('h1', {}, title), ...children));
+}
+
+async function renderForgot() {
+  const email = text('Email', 'email', { type: 'email', autocomplete: 'username' });
+  const done = h('div', { role: 'status' });
+  const f = form('forgot', [email], 'Send me a link', async (f) => {
+    if (email.input.value.trim() === '') { fieldError(email.input, 'Enter your email address.'); email.input.focus(); return; }
+    const data = await api('mutation($i: PasswordResetRequestInput!) { passwordResetRequest(input: $i) { accepted userErrors { field message code } } }', { i: { email: email.input.value } });
+    if (showUserErrors(f, data.passwordResetRequest.userErrors)) return;
+    f.hidden = true;
+    done.replaceChildren(h('p', { class: 'notice' }, `If an account holds ${email.input.value.trim()}, a link to choose a new password is on its way there. It works once, for an hour. Nothing arrived? Check the address, or ask the secretariat.`));
+  });
+  openPanel('Forgot password', h('p', {}, 'We send a link to choose a new password to your email.'), f, done,
+    h('p', {}, h('a', { href: '#/' }, 'Back to sign in')));
+  email.input.focus();
+}
+
+async function renderAccept(token) {
+  const name = text('Your name as others see it (optional)', 'displayName', { autocomplete: 'name' });
+  const pw = newPasswordFields();
+  const emailShown = h('p', {});
+  const f = form('accept', [name, ...pw.fields], 'Create my account', async (f) => {
+    const password = pw.value();
+    if (password === null) return;
+    const data = await api('mutation($i: InvitationAcceptInput!) { invitationAccept(input: $i) { account { email } userErrors { field message code } } }',
+      { i: { token: token || '', password, displayName: name.input.value || null } });
+    if (showUserErrors(f, data.invitationAccept.userErrors)) return;
+    const opened = await openSession(data.invitationAccept.account.email, password);
+    if (opened.error) { history.replaceState(null, '', '#/'); renderSignIn('Your account is ready; sign in.'); return; }
+    accept(opened.session);
+    location.hash = '#/';
+  });
+  openPanel('Accept your invitation', h('p', {}, 'Choose the password you will sign in with. Your account holds the email the invitation was sent to.'), emailShown, f);
+  name.input.focus();
+}
+
+async function renderReset(token) {
+  const pw = newPasswordFields();
+  const f = form('reset', pw.fields, 'Set my password', async (f) => {
+    const password = pw.value();
+    if (password === null) return;
+    const data = await api('mutation($i: PasswordResetCompleteInput!) { passwordResetComplete(input: $i) { changed userErrors { field message code } } }',
+      { i: { resetToken: token || '', newPassword: password } });
+    if (showUserErrors(f, (data.passwordResetComplete.userErrors || []).map((e) => (e.field[e.field.length - 1] === 'newPassword' ? Object.assign({}, e, { field: ['password'] }) : e)))) return;
+    // The address loses the used link without a second render over this one.
+    history.replaceState(null, '', '#/');
+    renderSignIn('Your new password is set; every earlier session has ended. Sign in.');
+  });
+  openPanel('Choose a new password', f, h('p', {}, h('a', { href: '#/' }, 'Back to sign in')));
+  pw.fields[0].input.focus();
 }
 
 // ---- Stakeholder picker --------------------------------------------------------
@@ -484,14 +580,17 @@ async function renderAccounts() {
       consequence: 'You get a one-time token to hand to its holder (shown once, valid for a limited time). When they set a new password with it, every session of the account ends; until then the current password still works.',
       action: 'Reset password', danger: true,
     }))) return;
-    const data = await api('mutation($id: ID!) { accountPasswordReset(input: { id: $id }) { resetToken expiresAt userErrors { message } } }', { id: a.id });
+    const data = await api('mutation($id: ID!) { accountPasswordReset(input: { id: $id }) { resetToken emailed expiresAt userErrors { message } } }', { id: a.id });
     const p = data.accountPasswordReset;
+    let said;
+    if (p.emailed) said = h('p', { id: 'reset-sent' }, `A link to choose a new password is on its way to ${a.email}; it works once, until ${fmt(p.expiresAt)}.`);
+    else if (p.resetToken) {
+      said = [h('p', {}, `This server sends no email: hand this link to its holder. It works once, until ${fmt(p.expiresAt)}, and is not shown again.`),
+        h('p', { class: 'secret', id: 'reset-link' }, `${location.origin}/console#/reset/${p.resetToken}`),
+        h('p', {}, 'The token alone, for the API: ', h('code', { id: 'reset-token' }, p.resetToken))];
+    } else said = h('p', { class: 'form-error' }, p.userErrors.map((e) => e.message).join(' '));
     editor.replaceChildren(h('section', { class: 'panel', 'aria-label': 'Password reset' },
-      h('h2', {}, `Password reset for ${a.email}`),
-      p.resetToken
-        ? [h('p', {}, `Hand this one-time token to its holder; it works once, until ${fmt(p.expiresAt)}. It is not shown again.`),
-           h('p', { class: 'secret', id: 'reset-token' }, p.resetToken)]
-        : h('p', { class: 'form-error' }, p.userErrors.map((e) => e.message).join(' '))));
+      h('h2', {}, `Password reset for ${a.email}`), said));
     editor.querySelector('h2').scrollIntoView();
   }
   function editAccount(a) {
@@ -532,9 +631,54 @@ async function renderAccounts() {
     await load();
   });
   const filters = form('account-filter', [search, role, status, ...sh.fields], 'Search', load);
+  const invitations = h('div', { class: 'table-wrap', id: 'invitations' });
+  const invited = h('div', { 'aria-live': 'polite' });
+  async function loadInvitations() {
+    const data = await api('{ invitations(first: 100) { id email displayName role expiresAt stakeholder { name } emailDelivery { status attempts lastError nextAttemptAt } } }');
+    const rows = data.invitations;
+    const delivery = (i) => {
+      const d = i.emailDelivery;
+      if (!d) return 'link handed over';
+      if (d.status === 'SENT') return 'email sent';
+      if (d.status === 'FAILED') return h('span', { class: 'error-text' }, `email failed: ${d.lastError || 'given up'}`);
+      if (d.status === 'DROPPED') return 'not sent';
+      return d.attempts ? `sending (attempt ${d.attempts} failed: ${d.lastError || 'no answer'}; next at ${fmt(d.nextAttemptAt)})` : 'sending';
+    };
+    invitations.replaceChildren(rows.length
+      ? table(['Email', 'Name', 'Role', 'Stakeholder', 'Link works until', 'Email'], rows.map((i) => [
+        i.email, i.displayName, label(i.role), i.stakeholder ? i.stakeholder.name : '—',
+        new Date(i.expiresAt) < new Date() ? `expired ${fmt(i.expiresAt)}` : fmt(i.expiresAt), delivery(i)]))
+      : h('p', {}, 'No invitation is waiting.'));
+  }
+  const inviteEmail = text('Email', 'email', { type: 'email' });
+  const inviteName = text('Name (optional: read from the email)', 'displayName');
+  const inviteRole = select('Role', 'role', [['', 'Choose a role…']].concat(ROLES), { required: true });
+  const inviteLanguage = select('Language of their emails', 'language', [['EN', 'English'], ['FR', 'French']]);
+  const invitePicker = stakeholderPicker('stakeholder', 'Stakeholder');
+  const invite = form('account-invite', [inviteEmail, inviteName, inviteRole, inviteLanguage, ...invitePicker.fields], 'Send invitation', async (f) => {
+    if (!inviteRole.input.value) {
+      fieldError(inviteRole.input, 'Choose a role. A secretariat account can do everything, including making other accounts.');
+      inviteRole.input.focus();
+      return;
+    }
+    const input = { email: inviteEmail.input.value, displayName: inviteName.input.value || null, role: inviteRole.input.value, stakeholder: invitePicker.value(), language: inviteLanguage.input.value };
+    const data = await api('mutation($i: AccountInviteInput!) { accountInvite(input: $i) { invitation { email expiresAt } invitationToken emailed userErrors { field message code } } }', { i: input });
+    const r = data.accountInvite;
+    if (showUserErrors(f, r.userErrors)) return;
+    invited.replaceChildren(h('section', { class: 'panel', 'aria-label': 'Invitation' }, r.emailed
+      ? h('p', { id: 'invitation-sent' }, `Invitation on its way to ${r.invitation.email}. Its link works once, until ${fmt(r.invitation.expiresAt)}.`)
+      : [h('p', {}, `This server sends no email: hand this link to ${r.invitation.email}. It works once, until ${fmt(r.invitation.expiresAt)}, and is not shown again.`),
+        h('p', { class: 'secret', id: 'invitation-link' }, `${location.origin}/console#/accept/${r.invitationToken}`)]));
+    f.reset();
+    await loadInvitations();
+  });
   main.append(h('section', { class: 'panel', 'aria-label': 'Find accounts' }, filters), list, editor,
-    h('section', { class: 'panel' }, h('h2', {}, 'New account'), create));
+    h('section', { class: 'panel' }, h('h2', {}, 'Invite someone'),
+      h('p', {}, 'They get a link to choose their own password; nobody else learns it.'), invite, invited),
+    h('section', { class: 'panel' }, h('h2', {}, 'Waiting invitations'), invitations),
+    h('section', { class: 'panel' }, h('h2', {}, 'New account with a password you choose'), create));
   await load();
+  await loadInvitations();
 }
 
 function table(headers, rows) {
@@ -729,17 +873,20 @@ async function renderModeration() {
     published.replaceChildren(h('h2', {}, 'Recently published'), h('div', { class: 'table-wrap' },
       table(['Title', 'By', 'Published', 'Actions'], data.published.nodes.map((c) => [c.title, c.stakeholder ? c.stakeholder.name : 'not attributed', fmt(c.publishedAt),
         h('button', { type: 'button', class: 'secondary', 'aria-label': `Unpublish “${c.title}”`, onclick: async () => {
-          if (await confirmAction({
+          const answer = await confirmAction({
             title: `Unpublish “${c.title}”?`,
-            consequence: 'It leaves the public record at once: readers, exports and partners no longer see it, and it goes back to the queue.',
-            action: 'Unpublish', danger: true,
-          })) await act('contributionUnpublish', c, `Unpublished “${c.title}”`);
+            consequence: 'It leaves the public record at once: readers, exports and partners no longer see it, and it goes back to the queue. Its authors are told by email, with your note.',
+            action: 'Unpublish', danger: true, note: 'Note to its authors (optional)',
+          });
+          if (answer) await act('contributionUnpublish', c, `Unpublished “${c.title}”`, null, answer.note);
         } }, 'Unpublish')]))));
   }
-  async function act(mutation, c, done, f) {
-    const extra = f ? ', reason: $r' : '';
-    const data = await api(`mutation($id: ID!, $v: Int!${f ? ', $r: String!' : ''}) { ${mutation}(input: { id: $id, version: $v${extra} }) { contribution { status } userErrors { field message code } } }`,
-      { id: c.id, v: c.version, r: f ? f.querySelector('[name=reason]').value : undefined });
+  async function act(mutation, c, done, f, note) {
+    // The withdrawal's reason, or a note to the authors when one was written.
+    const reason = f ? f.querySelector('[name=reason]').value : (note || null);
+    const withReason = reason !== null;
+    const data = await api(`mutation($id: ID!, $v: Int!${withReason ? ', $r: String!' : ''}) { ${mutation}(input: { id: $id, version: $v${withReason ? ', reason: $r' : ''} }) { contribution { status } userErrors { field message code } } }`,
+      { id: c.id, v: c.version, r: withReason ? reason : undefined });
     const errors = data[mutation].userErrors;
     if (f && showUserErrors(f, errors)) return;
     toast(errors.length ? errors.map((e) => e.message).join(' ') : done);
@@ -786,7 +933,7 @@ async function renderModeration() {
 
 /** The actions the audit log records, by what they concern (the filter's choices). */
 const AUDIT_ACTIONS = [
-  ['Accounts', ['account.create', 'account.update', 'account.disable', 'account.enable', 'account.password_change', 'account.password_reset_issue', 'account.password_reset_complete']],
+  ['Accounts', ['account.invite', 'account.invitation_accept', 'account.create', 'account.update', 'account.preferences', 'account.disable', 'account.enable', 'account.password_change', 'account.password_reset_issue', 'account.password_reset_complete']],
   ['Sessions', ['session.login', 'session.logout', 'session.refresh', 'session.reuse_revoked']],
   ['Partner clients', ['api_client.create', 'api_client.rotate_secret', 'api_client.revoke']],
   ['Consultations', ['consultation.create', 'consultation.update', 'consultation.open', 'consultation.closed', 'consultation.reported']],
@@ -800,6 +947,7 @@ const AUDIT_ACTIONS = [
 function screenOf(type, id) {
   switch (type) {
     case 'Account': return '#/accounts';
+    case 'Invitation': return '#/accounts';
     case 'ApiClient': return '#/clients';
     case 'Consultation': return `#/consultations/${id}`;
     case 'Contribution': return '#/moderation';
@@ -868,9 +1016,36 @@ async function renderAudit() {
   await load();
 }
 
+// ---- My settings -------------------------------------------------------------------
+
+async function renderSettings() {
+  const data = await api('{ viewer { account { email language moderationEmails stakeholder { name } } } }');
+  const a = data.viewer.account;
+  if (!a) { main.append(h('p', {}, 'These settings belong to accounts.')); return; }
+  const language = select('Language of your emails', 'language', [['EN', 'English'], ['FR', 'French']]);
+  language.input.value = a.language;
+  const fields = [language];
+  let moderation = null;
+  if (a.stakeholder) {
+    moderation = field(`Moderation emails: tell me when the secretariat publishes, unpublishes or withdraws a contribution of ${a.stakeholder.name}`, 'moderationEmails',
+      h('input', { type: 'checkbox' }));
+    moderation.el.classList.add('check');
+    moderation.input.checked = a.moderationEmails;
+    fields.push(moderation);
+  }
+  const f = form('settings', fields, 'Save settings', async (f) => {
+    const input = { language: language.input.value };
+    if (moderation) input.moderationEmails = moderation.input.checked;
+    const d = await api('mutation($i: AccountPreferencesInput!) { accountPreferencesUpdate(input: $i) { account { language moderationEmails } userErrors { field message code } } }', { i: input });
+    if (showUserErrors(f, d.accountPreferencesUpdate.userErrors)) return;
+    toast('Settings saved');
+  });
+  main.append(h('section', { class: 'panel' }, h('p', {}, `Emails go to ${a.email}.`), f));
+}
+
 // ---- Start ------------------------------------------------------------------------
 
 (async () => {
-  if (await refresh().catch(() => false)) await route();
-  else renderSignIn();
+  await refresh().catch(() => false);
+  await route();
 })();

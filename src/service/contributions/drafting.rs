@@ -10,6 +10,7 @@ use crate::db::Db;
 use crate::domain::Reason;
 use crate::error::{MutationResult, UserError, UserErrorCode};
 use crate::policy::{self, Action, Withdrawal};
+use crate::service::mail::{self, notices, text::Moderation};
 use crate::service::stakeholders;
 use crate::service::webhooks;
 use crate::viewer::Viewer;
@@ -247,6 +248,7 @@ pub async fn withdraw(
     id: i64,
     version: i32,
     reason: &str,
+    by_email: bool,
 ) -> MutationResult<Model> {
     policy::may_write(viewer)?;
     let before = readable(db, viewer, id).await?;
@@ -256,7 +258,7 @@ pub async fn withdraw(
         before.kind == ContributionKind::WrittenComment,
     )?;
     check_version(&before, version)?;
-    let reason = Reason::parse(reason)?;
+    let reason = Reason::parse(reason)?.into_string();
     if before.status == ContributionStatus::Withdrawn {
         return Err(not_allowed("It is already withdrawn"));
     }
@@ -273,7 +275,7 @@ pub async fn withdraw(
     }
     let changes = ActiveModel {
         status: Set(ContributionStatus::Withdrawn),
-        withdrawn_reason: Set(Some(reason.into_string())),
+        withdrawn_reason: Set(Some(reason.clone())),
         published_at: Set(None),
         ..Default::default()
     };
@@ -281,6 +283,18 @@ pub async fn withdraw(
     tombstone(&txn, &before, TombstoneReason::Withdrawn, now).await?;
     audited(&txn, viewer, "contribution.withdraw", Some(&before), &after).await?;
     webhooks::enqueue(&txn, webhooks::Event::ContributionWithdrawn(&before)).await?;
+    let told = notices::tell_authors(
+        &txn,
+        viewer,
+        by_email,
+        &before,
+        Moderation::Withdrawn,
+        Some(&reason),
+    )
+    .await?;
     txn.commit().await?;
+    if told > 0 {
+        mail::send::nudge();
+    }
     Ok(after)
 }

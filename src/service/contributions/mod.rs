@@ -25,7 +25,9 @@ mod store;
 pub use crate::domain::content_hash;
 pub use drafting::{Edit, NewComment, create, edit, submit, withdraw};
 pub use filter::{ContributionFilter, Range};
-pub use moderation::{NewMeetingContribution, record_at_meeting, release_embargo, set_published};
+pub use moderation::{
+    NewMeetingContribution, Tell, record_at_meeting, release_embargo, set_published,
+};
 pub use narrow::{Columns, WithStakeholder, by_ids_narrow, list_narrow, pages_by_parent_narrow};
 pub use read::{
     Hit, Hits, Parent, by_ids, check_receipt, counts_by_parent, list, pages_by_parent,

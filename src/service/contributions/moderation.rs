@@ -7,9 +7,11 @@ use super::store::{
     insert_contribution, insert_revision, not_allowed, readable, save, tombstone,
 };
 use crate::db::Db;
+use crate::domain::Reason;
 use crate::error::{MutationResult, UserError, UserErrorCode};
 use crate::policy::{self, Action};
 use crate::service::audit::{self, Actor, Change};
+use crate::service::mail::{self, notices, text::Moderation};
 use crate::service::webhooks;
 use crate::service::{meetings, stakeholders};
 use crate::viewer::Viewer;
@@ -36,8 +38,14 @@ pub async fn set_published(
     id: i64,
     version: i32,
     publish: bool,
+    tell: Tell<'_>,
 ) -> MutationResult<Model> {
     policy::may(viewer, Action::Moderate)?;
+    let note = tell
+        .note
+        .map(Reason::parse)
+        .transpose()?
+        .map(Reason::into_string);
     let before = readable(db, viewer, id).await?;
     check_version(&before, version)?;
     let (from, to, action) = if publish {
@@ -93,8 +101,34 @@ pub async fn set_published(
         webhooks::Event::ContributionUnpublished(&before)
     };
     webhooks::enqueue(&txn, event).await?;
+    let (told_of, action) = if publish {
+        (&after, Moderation::Published)
+    } else {
+        (&before, Moderation::Unpublished)
+    };
+    let told = notices::tell_authors(
+        &txn,
+        viewer,
+        tell.by_email,
+        told_of,
+        action,
+        note.as_deref(),
+    )
+    .await?;
     txn.commit().await?;
+    if told > 0 {
+        mail::send::nudge();
+    }
     Ok(after)
+}
+
+/// What a moderation tells the contribution's authors.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tell<'a> {
+    /// Whether email is on (an SMTP server is configured).
+    pub by_email: bool,
+    /// A note from the secretariat, sent with the email.
+    pub note: Option<&'a str>,
 }
 
 /// A presentation or intervention made at a meeting, as the secretariat records it.

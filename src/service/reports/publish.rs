@@ -196,6 +196,7 @@ async fn document(
             ps.push(render::Paragraph {
                 body: p.body.clone(),
                 listed,
+                number: p.number,
             });
         }
         out_sections.push(render::Section {

@@ -47,6 +47,11 @@ export type ContributionStatus =
 export type ContributionVersionInput = {
   /** The contribution. */
   id: string | number;
+  /**
+   * Publishing or unpublishing: a note to the contribution's authors (1 to 2000
+   * characters), sent with the email that tells them, when email is on.
+   */
+  reason?: string | null | undefined;
   /** The version you saw (`CONFLICT` when stale). */
   version: number;
 };

@@ -70,7 +70,7 @@ pub(super) fn html(doc: &Document) -> String {
             escape(&one_line(&heading))
         );
         for p in paragraphs {
-            number += 1;
+            number = p.numbered_after(number);
             let _ = writeln!(
                 h,
                 "<p class=\"para\" id=\"para-{number}\"><span class=\"num\">{number}.</span>{}</p>",

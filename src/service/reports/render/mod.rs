@@ -50,6 +50,18 @@ pub struct Section {
 pub struct Paragraph {
     pub body: String,
     pub listed: Vec<Citation>,
+    /// Its own number (one quoted from another document keeps its number there);
+    /// none: the one after the paragraph before.
+    pub number: Option<i32>,
+}
+
+impl Paragraph {
+    /// The number it is shown with, after a paragraph shown as `before`.
+    pub fn numbered_after(&self, before: usize) -> usize {
+        self.number
+            .and_then(|n| usize::try_from(n).ok())
+            .unwrap_or(before + 1)
+    }
 }
 
 /// A cited contribution as its footnote names it.
@@ -131,7 +143,7 @@ fn roman(n: usize) -> String {
     out
 }
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -307,7 +319,7 @@ fn markdown(doc: &Document) -> String {
         chapter += 1;
         let _ = writeln!(md, "## {}. {}\n", roman(chapter), md_text_of(&heading));
         for p in paragraphs {
-            number += 1;
+            number = p.numbered_after(number);
             let _ = writeln!(md, "{number}\\. {}\n", md_text(doc, &mut notes, p));
         }
         if kind == ReportSectionKind::Organization {

@@ -50,6 +50,7 @@ fn doc(body: &str) -> Document {
                 paragraphs: vec![Paragraph {
                     body: body.to_owned(),
                     listed: vec![],
+                    number: None,
                 }],
             },
             Section {
@@ -58,6 +59,7 @@ fn doc(body: &str) -> Document {
                 paragraphs: vec![Paragraph {
                     body: "First.".to_owned(),
                     listed: vec![],
+                    number: None,
                 }],
             },
         ],
@@ -161,14 +163,17 @@ fn text_concord_did_not_write_is_escaped_in_the_markdown() {
             Paragraph {
                 body: "# not a heading".to_owned(),
                 listed: vec![],
+                number: None,
             },
             Paragraph {
                 body: "1. not a list <em>x</em>".to_owned(),
                 listed: vec![],
+                number: None,
             },
             Paragraph {
                 body: "- not a list either".to_owned(),
                 listed: vec![],
+                number: None,
             },
         ],
     });
@@ -193,4 +198,35 @@ fn text_concord_did_not_write_is_escaped_in_the_markdown() {
     // Concord's own Markdown still works: headings, the table, the footnote.
     assert!(markdown.contains("## III. Heading"), "{markdown}");
     assert!(markdown.contains("| **Total** |"));
+}
+
+#[test]
+fn a_quoted_paragraph_keeps_its_number_and_the_next_follows_it() {
+    let mut d = doc("Body.");
+    // Background comes first: "First." as its number 3, then one numbered after it.
+    d.sections[1].paragraphs[0].number = Some(3);
+    d.sections[1].paragraphs.push(Paragraph {
+        body: "Second.".to_owned(),
+        listed: vec![],
+        number: None,
+    });
+    d.sections[0].paragraphs[0].number = Some(15);
+    let html = super::html(&d);
+    assert!(
+        html.contains("id=\"para-3\"><span class=\"num\">3.</span>First."),
+        "{html}"
+    );
+    assert!(
+        html.contains("id=\"para-4\"><span class=\"num\">4.</span>Second."),
+        "{html}"
+    );
+    assert!(
+        html.contains("id=\"para-15\"><span class=\"num\">15.</span>Body."),
+        "{html}"
+    );
+    let md = markdown(&d);
+    assert!(
+        md.contains("3\\. First.") && md.contains("4\\. Second.") && md.contains("15\\. Body."),
+        "{md}"
+    );
 }
