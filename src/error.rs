@@ -23,6 +23,13 @@ pub enum AppError {
     Conflict(&'static str),
     /// The database cannot be reached just now (`SERVICE_UNAVAILABLE`): retry later.
     Unavailable,
+    /// The password was right and a second factor is needed: a code
+    /// (`SECOND_FACTOR_REQUIRED`), or an enrolment first
+    /// (`SECOND_FACTOR_ENROLLMENT_REQUIRED`, with `extensions.enrollmentToken`).
+    SecondFactor {
+        message: &'static str,
+        enrollment_token: Option<String>,
+    },
     /// A failure of ours (`INTERNAL_SERVER_ERROR`); logged, not shown.
     Internal(anyhow::Error),
 }
@@ -42,6 +49,11 @@ impl AppError {
             AppError::RateLimited(_) => "RATE_LIMITED",
             AppError::Conflict(_) => "CONFLICT",
             AppError::Unavailable => "SERVICE_UNAVAILABLE",
+            AppError::SecondFactor {
+                enrollment_token: None,
+                ..
+            } => "SECOND_FACTOR_REQUIRED",
+            AppError::SecondFactor { .. } => "SECOND_FACTOR_ENROLLMENT_REQUIRED",
             AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -60,6 +72,7 @@ impl AppError {
             AppError::Unavailable => {
                 "The service cannot reach its database just now; retry shortly".to_owned()
             }
+            AppError::SecondFactor { message, .. } => (*message).to_owned(),
             AppError::Internal(_) => "Internal server error".to_owned(),
         }
     }

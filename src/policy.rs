@@ -431,6 +431,12 @@ pub fn withdrawal(
     Ok(Withdrawal::WhileOpen)
 }
 
+/// Whether an account of `role` must sign in with a second factor, when the secretariat
+/// requires one of its accounts (`required_for_secretariat`).
+pub fn second_factor_required(role: Role, required_for_secretariat: bool) -> bool {
+    required_for_secretariat && role == Role::Secretariat
+}
+
 /// The signed-in person's own account (changing one's password): not an API client.
 pub fn own_account(viewer: &Viewer) -> AppResult<i64> {
     let p = writer(viewer)?;

@@ -27,6 +27,12 @@ pub struct Model {
     /// Whether its holder hears by email when the secretariat publishes, unpublishes
     /// or withdraws a contribution of its stakeholder.
     pub moderation_emails: bool,
+    /// The second factor's secret (base32), once enrolled.
+    pub totp_secret: Option<String>,
+    /// A secret being enrolled, until a code confirms it.
+    pub totp_pending_secret: Option<String>,
+    /// The last 30-second step whose code signed in: no code of it or before works again.
+    pub totp_last_step: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

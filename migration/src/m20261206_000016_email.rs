@@ -18,6 +18,27 @@ enum Account {
     Table,
     Language,
     ModerationEmails,
+    TotpSecret,
+    TotpPendingSecret,
+    TotpLastStep,
+}
+
+#[derive(DeriveIden)]
+enum RecoveryCode {
+    Table,
+    Id,
+    AccountId,
+    CodeHash,
+    CreatedAt,
+    UsedAt,
+}
+
+#[derive(DeriveIden)]
+enum ServerSetting {
+    Table,
+    Key,
+    Value,
+    UpdatedAt,
 }
 
 #[derive(DeriveIden)]
@@ -91,6 +112,53 @@ impl MigrationTrait for Migration {
                 Table::alter()
                     .table(Account::Table)
                     .add_column(boolean(Account::ModerationEmails).default(true))
+                    .take(),
+            )
+            .await?;
+        // The second factor (`service::second_factor`).
+        for column in [
+            string_len_null(Account::TotpSecret, 64),
+            string_len_null(Account::TotpPendingSecret, 64),
+            big_integer_null(Account::TotpLastStep),
+        ] {
+            let mut column = column;
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Account::Table)
+                        .add_column(&mut column)
+                        .take(),
+                )
+                .await?;
+        }
+        manager
+            .create_table(
+                Table::create()
+                    .table(RecoveryCode::Table)
+                    .col(big_integer(RecoveryCode::Id).auto_increment().primary_key())
+                    .col(big_integer(RecoveryCode::AccountId))
+                    .col(string_len(RecoveryCode::CodeHash, 64))
+                    .col(timestamp_with_time_zone(RecoveryCode::CreatedAt))
+                    .col(timestamp_with_time_zone_null(RecoveryCode::UsedAt))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("recovery_code_account")
+                    .table(RecoveryCode::Table)
+                    .col(RecoveryCode::AccountId)
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table(ServerSetting::Table)
+                    .col(string_len(ServerSetting::Key, 100).primary_key())
+                    .col(text(ServerSetting::Value))
+                    .col(timestamp_with_time_zone(ServerSetting::UpdatedAt))
                     .take(),
             )
             .await?;
@@ -195,7 +263,13 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in ["invitation", "email_attempt", "email_message"] {
+        for table in [
+            "server_setting",
+            "recovery_code",
+            "invitation",
+            "email_attempt",
+            "email_message",
+        ] {
             manager
                 .drop_table(Table::drop().table(Alias::new(table)).take())
                 .await?;
@@ -208,7 +282,13 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        for column in [Account::ModerationEmails, Account::Language] {
+        for column in [
+            Account::TotpLastStep,
+            Account::TotpPendingSecret,
+            Account::TotpSecret,
+            Account::ModerationEmails,
+            Account::Language,
+        ] {
             manager
                 .alter_table(
                     Table::alter()

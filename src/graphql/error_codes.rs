@@ -16,7 +16,18 @@ impl From<crate::error::AppError> for async_graphql::Error {
             tracing::error!(error = ?cause, "internal error while resolving a request");
         }
         let code = err.code();
-        async_graphql::Error::new(err.message()).extend_with(|_, ext| ext.set("code", code))
+        let token = match &err {
+            crate::error::AppError::SecondFactor {
+                enrollment_token, ..
+            } => enrollment_token.clone(),
+            _ => None,
+        };
+        async_graphql::Error::new(err.message()).extend_with(|_, ext| {
+            ext.set("code", code);
+            if let Some(token) = &token {
+                ext.set("enrollmentToken", token.as_str());
+            }
+        })
     }
 }
 
@@ -175,6 +186,13 @@ pub enum ErrorCode {
     IdempotencyKeyNotAllowed,
     /// The database cannot be reached just now (HTTP 503 with `Retry-After`).
     ServiceUnavailable,
+    /// `login`: the password is right and the account signs in with a second factor:
+    /// send `code` too (from the authenticator app, or a recovery code).
+    SecondFactorRequired,
+    /// `login`: the password is right, and the secretariat requires a second factor of
+    /// this account, which has none yet: enrol with `extensions.enrollmentToken`
+    /// (`secondFactorEnrollBegin`, `secondFactorEnrollConfirm`), then sign in with a code.
+    SecondFactorEnrollmentRequired,
     /// Our fault: the details are logged, never sent.
     InternalServerError,
 }

@@ -433,6 +433,16 @@ impl Query {
         Ok(AccountConnection::from_listing(listing, Account))
     }
 
+    /// Whether the secretariat requires every secretariat account to sign in with a
+    /// second factor (anyone signed in may ask).
+    async fn second_factor_required_for_secretariat(&self, ctx: &Context<'_>) -> Result<bool> {
+        let rd = request(ctx)?;
+        crate::policy::own_account(&rd.viewer).or_else(|_| {
+            crate::policy::may(&rd.viewer, crate::policy::Action::ManageIdentities).map(|_| 0)
+        })?;
+        Ok(crate::service::second_factor::required_for_secretariat(&rd.db).await?)
+    }
+
     /// The invitations not yet accepted nor replaced, newest first (secretariat),
     /// expired ones included (their `expiresAt` says so).
     async fn invitations(

@@ -77,6 +77,9 @@ pub async fn asset(file: web::Path<String>) -> HttpResponse {
 pub struct SignIn {
     email: String,
     password: String,
+    /// The second factor's code, when the account has one.
+    #[serde(default)]
+    code: Option<String>,
 }
 
 /// Whether the request came over TLS: to this server, or to a trusted proxy that says
@@ -163,6 +166,7 @@ pub async fn sign_in(
         &state.auth,
         &body.email,
         &body.password,
+        body.code.as_deref(),
         ip.as_deref(),
     )
     .await?;

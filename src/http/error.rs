@@ -20,6 +20,8 @@ pub struct HttpError {
     status: StatusCode,
     code: &'static str,
     message: Cow<'static, str>,
+    /// `extensions.enrollmentToken`, for a sign-in that must enrol a second factor.
+    enrollment_token: Option<String>,
 }
 
 impl From<AppError> for HttpError {
@@ -32,6 +34,13 @@ impl From<AppError> for HttpError {
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Unavailable => return HttpError::unavailable(),
+            AppError::SecondFactor {
+                enrollment_token, ..
+            } => {
+                let mut e = HttpError::new(StatusCode::UNAUTHORIZED, err.code(), err.message());
+                e.enrollment_token = enrollment_token.clone();
+                return e;
+            }
             AppError::Internal(cause) => {
                 tracing::error!(error = ?cause, "internal error while serving a request");
                 return HttpError::new(
@@ -55,6 +64,7 @@ impl HttpError {
             status,
             code,
             message: message.into(),
+            enrollment_token: None,
         }
     }
 
@@ -100,6 +110,12 @@ impl HttpError {
             return json!({ "errors": [{
                 "message": format!("{}; it is logged under request id {id}", self.message),
                 "extensions": { "code": "INTERNAL_SERVER_ERROR", "requestId": id },
+            }] });
+        }
+        if let Some(token) = &self.enrollment_token {
+            return json!({ "errors": [{
+                "message": self.message,
+                "extensions": { "code": self.code, "enrollmentToken": token },
             }] });
         }
         error_body(&self.message, self.code)

@@ -25,6 +25,7 @@ pub mod relations;
 pub mod reports;
 pub mod rows;
 pub mod search;
+pub mod second_factor;
 pub mod sessions;
 pub mod setup;
 pub mod stakeholders;

@@ -7,7 +7,7 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::service::accounts;
 use crate::service::audit::{self, Actor, Change};
-use crate::service::refresh_tokens;
+use crate::service::{refresh_tokens, second_factor};
 use crate::viewer::{Scopes, Subject};
 use chrono::{DateTime, Duration, Utc};
 use entity::account;
@@ -124,6 +124,7 @@ pub async fn login(
     auth: &Auth,
     email: &str,
     password_attempt: &str,
+    code: Option<&str>,
     client_ip: Option<&str>,
 ) -> AppResult<Session> {
     let keys = throttle_keys(email, client_ip);
@@ -143,6 +144,13 @@ pub async fn login(
         record_failure(db, &keys).await?;
         return Err(AppError::Unauthenticated(WRONG_CREDENTIALS));
     };
+    // The right password; then the second factor, whose wrong codes count as failures.
+    if let Err(err) = second_factor::check_at_sign_in(db, auth, &account, code).await {
+        if matches!(err, AppError::Unauthenticated(_)) {
+            record_failure(db, &keys).await?;
+        }
+        return Err(err);
+    }
     login_throttle::Entity::delete_by_id(keys[0].0.clone())
         .exec(db)
         .await?;

@@ -1364,9 +1364,52 @@ async fn an_invitation_is_accepted_and_a_forgotten_password_reset_in_the_console
     .await;
     let mail = sink.wait_for(1).await.remove(0);
     assert_eq!(mail.subject(), "Invitation à Concord");
+    // An email that already has an account: said beside the field, nothing made.
+    fill_and_submit(
+        &browser,
+        "#account-invite",
+        json!({ "email": "SEC@un.example", "role": "SECRETARIAT" }),
+    )
+    .await;
+    let taken = browser
+        .wait_for(
+            "the email's error",
+            20,
+            "const i = document.querySelector('#account-invite [name=email]'); const e = document.getElementById(i.id + '-error'); return (i.getAttribute('aria-invalid') === 'true' && e.textContent) || null;",
+        )
+        .await;
+    assert_eq!(taken, "An account with this email already exists");
+    // An address the SMTP server refuses: the invitation says so, in its words.
+    sink.refuse("gone@example.org");
+    fill_and_submit(
+        &browser,
+        "#account-invite",
+        json!({ "email": "gone@example.org", "role": "SECRETARIAT" }),
+    )
+    .await;
+    wait_text(
+        &browser,
+        "the second invitation",
+        "Invitation on its way to gone@example.org",
+    )
+    .await;
     // The waiting invitations say how their email fared (the page loaded again).
     browser.goto(&app.url("/console")).await;
     wait_text(&browser, "the invitation's email", "email sent").await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        browser.goto(&app.url("/console#/clients")).await;
+        browser.goto(&app.url("/console#/accounts")).await;
+        let shown = browser
+            .wait_for("the invitations", 20, "const t = document.getElementById('invitations'); return (t && t.innerText.includes('gone@example.org') && t.innerText) || null;")
+            .await;
+        if shown.as_str().unwrap().contains("email failed") {
+            assert!(shown.as_str().unwrap().contains("User unknown"), "{shown}");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{shown}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
     keep(&browser, "invitations").await;
     click(&browser, "Sign out").await;
     wait_text(&browser, "the sign-out", "Signed out.").await;
@@ -1383,6 +1426,10 @@ async fn an_invitation_is_accepted_and_a_forgotten_password_reset_in_the_console
         )
         .await;
     keep(&browser, "accept-invitation").await;
+    browser.set_window(390, 844).await;
+    assert!(sideways(&browser).await <= 1);
+    keep(&browser, "phone-accept-invitation").await;
+    browser.set_window(1280, 800).await;
     fill_and_submit(
         &browser,
         "#accept",
@@ -1430,6 +1477,10 @@ async fn an_invitation_is_accepted_and_a_forgotten_password_reset_in_the_console
         )
         .await;
     keep(&browser, "settings").await;
+    browser.set_window(390, 844).await;
+    assert!(sideways(&browser).await <= 1);
+    keep(&browser, "phone-settings").await;
+    browser.set_window(1280, 800).await;
     browser
         .run(
             "const f = document.querySelector('#settings'); f.querySelector('[name=moderationEmails]').checked = false; \
@@ -1459,6 +1510,10 @@ async fn an_invitation_is_accepted_and_a_forgotten_password_reset_in_the_console
         )
         .await;
     keep(&browser, "forgot-password").await;
+    browser.set_window(390, 844).await;
+    assert!(sideways(&browser).await <= 1);
+    keep(&browser, "phone-forgot-password").await;
+    browser.set_window(1280, 800).await;
     fill_and_submit(&browser, "#forgot", json!({})).await;
     wait_text(&browser, "the empty field", "Enter your email address.").await;
     fill_and_submit(
@@ -1525,4 +1580,193 @@ async fn an_invitation_is_accepted_and_a_forgotten_password_reset_in_the_console
         "This reset token is not valid",
     )
     .await;
+}
+
+/// The code an authenticator app shows for `secret` (as the console shows it, grouped)
+/// at `t`, and `t`: at least 6 s before its step ends.
+async fn app_code(secret: &str, email: &str, ahead: u64) -> String {
+    let t = loop {
+        let now = chrono::Utc::now().timestamp() as u64;
+        if now % 30 < 24 {
+            break now;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let secret: String = secret.chars().filter(|c| !c.is_whitespace()).collect();
+    totp_rs::TOTP::new(
+        totp_rs::Algorithm::SHA1,
+        6,
+        1,
+        30,
+        totp_rs::Secret::Encoded(secret).to_bytes().unwrap(),
+        Some("Concord".to_owned()),
+        email.to_owned(),
+    )
+    .unwrap()
+    .generate(t + ahead)
+}
+
+/// Sets up two-step sign-in from the screen the console shows (its QR code and key):
+/// returns the key.
+async fn set_up_two_step(browser: &Browser, email: &str, screenshot: Option<&str>) -> String {
+    let secret = browser
+        .wait_for(
+            "the key",
+            20,
+            "const s = document.getElementById('totp-secret'); return s && s.textContent || null;",
+        )
+        .await;
+    let secret = secret.as_str().unwrap().to_owned();
+    let qr = browser
+        .run(
+            "const i = document.querySelector('img.qr'); return i.complete && i.naturalWidth > 0 && i.alt;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(qr, "QR code to scan with your authenticator app");
+    if let Some(name) = screenshot {
+        keep(browser, name).await;
+    }
+    fill_and_submit(browser, "#enrol", json!({ "code": "000000" })).await;
+    wait_text(
+        browser,
+        "the wrong code refused",
+        "This code does not match",
+    )
+    .await;
+    let code = app_code(&secret, email, 0).await;
+    fill_and_submit(browser, "#enrol", json!({ "code": code })).await;
+    let codes = browser
+        .wait_for(
+            "the recovery codes",
+            20,
+            "const l = document.querySelectorAll('#recovery-codes li'); return l.length ? l.length : null;",
+        )
+        .await;
+    assert_eq!(codes, 10);
+    if let Some(name) = screenshot {
+        keep(browser, &format!("{name}-recovery-codes")).await;
+    }
+    click(browser, "I have kept these codes").await;
+    secret
+}
+
+#[tokio::test]
+async fn two_step_sign_in_is_set_up_asked_for_and_required_in_the_console() {
+    let Some(browser) = Browser::start("console-two-step").await else {
+        return;
+    };
+    let app = spawn_seeded_app().await;
+    app.sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    app.sign_in_as("other@un.example", Role::Secretariat, None)
+        .await;
+
+    // Set up from "My settings".
+    sign_in(&browser, &app, "sec@un.example").await;
+    click(&browser, "My settings").await;
+    click(&browser, "Set up two-step sign-in").await;
+    browser.set_window(390, 844).await;
+    let secret = set_up_two_step(&browser, "sec@un.example", Some("phone-two-step")).await;
+    assert!(sideways(&browser).await <= 1);
+    browser.set_window(1280, 800).await;
+    wait_text(&browser, "two-step on", "On: sign-in asks for a code").await;
+
+    // Sign-in now asks for a code, once the password is right.
+    click(&browser, "Sign out").await;
+    wait_text(&browser, "the sign-out", "Signed out.").await;
+    fill_and_submit(
+        &browser,
+        "#signin",
+        json!({ "email": "sec@un.example", "password": PASSWORD }),
+    )
+    .await;
+    browser
+        .wait_for(
+            "the code field",
+            20,
+            "const i = document.querySelector('#signin [name=code]'); return (i && !i.closest('.field').hidden) || null;",
+        )
+        .await;
+    keep(&browser, "sign-in-code").await;
+    browser.set_window(390, 844).await;
+    assert!(sideways(&browser).await <= 1);
+    keep(&browser, "phone-sign-in-code").await;
+    browser.set_window(1280, 800).await;
+    fill_and_submit(&browser, "#signin", json!({ "code": "123456" })).await;
+    wait_text(&browser, "the wrong code", "Wrong code").await;
+    let code = app_code(&secret, "sec@un.example", 30).await;
+    fill_and_submit(&browser, "#signin", json!({ "code": code })).await;
+    browser
+        .wait_for(
+            "the screens",
+            20,
+            "return (!document.getElementById('nav').hidden && document.querySelector('#nav a')) || null;",
+        )
+        .await;
+
+    // The secretariat requires it: another secretariat account sets it up at sign-in.
+    click(&browser, "Accounts").await;
+    browser
+        .wait_for(
+            "the requirement's form",
+            20,
+            "return document.querySelector('#second-factor-requirement') || null;",
+        )
+        .await;
+    browser
+        .run(
+            "const f = document.querySelector('#second-factor-requirement'); f.querySelector('[name=requireSecondFactor]').checked = true; f.requestSubmit();",
+            json!([]),
+        )
+        .await;
+    wait_text(
+        &browser,
+        "the requirement",
+        "Two-step sign-in is required of secretariat accounts",
+    )
+    .await;
+    click(&browser, "Sign out").await;
+    wait_text(&browser, "the sign-out", "Signed out.").await;
+    fill_and_submit(
+        &browser,
+        "#signin",
+        json!({ "email": "other@un.example", "password": PASSWORD }),
+    )
+    .await;
+    wait_text(
+        &browser,
+        "the requirement said",
+        "Two-step sign-in is required",
+    )
+    .await;
+    let other = set_up_two_step(&browser, "other@un.example", Some("two-step")).await;
+    wait_text(
+        &browser,
+        "back to sign-in",
+        "Two-step sign-in is on. Sign in with the code",
+    )
+    .await;
+    let code = app_code(&other, "other@un.example", 30).await;
+    fill_and_submit(
+        &browser,
+        "#signin",
+        json!({ "email": "other@un.example", "password": PASSWORD }),
+    )
+    .await;
+    browser
+        .wait_for(
+            "the code field",
+            20,
+            "const i = document.querySelector('#signin [name=code]'); return (i && !i.closest('.field').hidden) || null;",
+        )
+        .await;
+    fill_and_submit(&browser, "#signin", json!({ "code": code })).await;
+    browser
+        .wait_for(
+            "the screens",
+            20,
+            "return (!document.getElementById('nav').hidden && document.querySelector('#nav a')) || null;",
+        )
+        .await;
 }

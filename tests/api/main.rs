@@ -40,6 +40,7 @@ mod refusals;
 mod reports;
 mod schema;
 mod search;
+mod second_factor;
 mod seed;
 mod sessions;
 mod smtp;

@@ -12,13 +12,16 @@ use std::collections::BTreeSet;
 
 /// Mutations anyone may call: signing in, refreshing, signing out, asking for and
 /// completing a reset, accepting an invitation.
-const PUBLIC: [&str; 6] = [
+const PUBLIC: [&str; 8] = [
     "login",
     "sessionRefresh",
     "logout",
     "passwordResetComplete",
     "passwordResetRequest",
     "invitationAccept",
+    // With an enrolment token, before signing in.
+    "secondFactorEnrollBegin",
+    "secondFactorEnrollConfirm",
 ];
 
 fn missing(node_type: NodeType) -> String {
@@ -103,6 +106,18 @@ async fn cases(app: &TestApp) -> Vec<Case> {
             "accountInvite",
             "AccountInviteInput",
             json!({ "email": "sec@un.example", "role": "OBSERVER", "stakeholder": own }),
+            true,
+        ),
+        (
+            "secondFactorDisable",
+            "SecondFactorDisableInput",
+            json!({ "code": "123456" }),
+            false,
+        ),
+        (
+            "secondFactorRequirementSet",
+            "SecondFactorRequirementInput",
+            json!({ "secretariat": true }),
             true,
         ),
         (

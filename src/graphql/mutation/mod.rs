@@ -27,6 +27,7 @@ mod api_clients;
 mod catalogue;
 mod contributions;
 mod reports;
+mod second_factor;
 mod sessions;
 mod translations;
 mod webhooks;
@@ -36,6 +37,7 @@ pub use api_clients::ApiClientMutation;
 pub use catalogue::CatalogueMutation;
 pub use contributions::ContributionMutation;
 pub use reports::ReportMutation;
+pub use second_factor::SecondFactorMutation;
 pub use sessions::SessionMutation;
 pub use translations::TranslationMutation;
 pub use webhooks::WebhookMutation;
@@ -54,12 +56,16 @@ async fn announced<T>(
 }
 
 /// Mutations whose answer carries a secret (an access or refresh token, a client
-/// secret, a password-reset token). Secrets are kept only as hashes, so these answers
-/// are never stored, not even for an `Idempotency-Key` replay.
-pub const SECRET_BEARING: [&str; 7] = [
+/// secret, a password-reset or invitation token, a second factor's secret or recovery
+/// codes). Secrets are kept only as hashes, so these answers are never stored, not even
+/// for an `Idempotency-Key` replay.
+pub const SECRET_BEARING: [&str; 10] = [
     "login",
     "sessionRefresh",
     "accountPasswordReset",
+    "accountInvite",
+    "secondFactorEnrollBegin",
+    "secondFactorEnrollConfirm",
     "apiClientCreate",
     "apiClientRotateSecret",
     "webhookCreate",
@@ -70,6 +76,7 @@ pub const SECRET_BEARING: [&str; 7] = [
 #[derive(async_graphql::MergedObject, Default)]
 pub struct Mutation(
     SessionMutation,
+    SecondFactorMutation,
     AccountMutation,
     ApiClientMutation,
     ContributionMutation,

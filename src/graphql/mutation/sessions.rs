@@ -18,6 +18,9 @@ pub struct LoginInput {
     pub email: String,
     /// The account's password.
     pub password: String,
+    /// For an account with a second factor: the code its authenticator app shows now,
+    /// or one of its recovery codes (`xxxxx-xxxxx`).
+    pub code: Option<String>,
 }
 
 /// A refresh token.
@@ -67,6 +70,10 @@ pub struct LogoutPayload {
 impl SessionMutation {
     /// Signs in. A wrong email and a wrong password get the same `UNAUTHENTICATED`
     /// error; repeated failures are `RATE_LIMITED` per email and per client address.
+    /// With the right password, an account with a second factor needs `code`
+    /// (`SECOND_FACTOR_REQUIRED` without it; a wrong or replayed code is
+    /// `UNAUTHENTICATED` and counts as a failure); a secretariat account without one,
+    /// where the secretariat requires it, is `SECOND_FACTOR_ENROLLMENT_REQUIRED`.
     async fn login(
         &self,
         ctx: &Context<'_>,
@@ -78,6 +85,7 @@ impl SessionMutation {
             &rd.auth,
             &input.email,
             &input.password,
+            input.code.as_deref(),
             rd.client_ip.as_deref(),
         )
         .await?;

@@ -82,6 +82,11 @@ impl Account {
     async fn moderation_emails(&self) -> bool {
         self.0.moderation_emails
     }
+
+    /// Whether it signs in with a second factor (an authenticator app's code).
+    async fn second_factor(&self) -> bool {
+        self.0.totp_secret.is_some()
+    }
 }
 
 connection!(

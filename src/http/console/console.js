@@ -323,23 +323,66 @@ function signedOutFrame() {
 }
 
 /** Opens a console session; the response's body on success, else its error message. */
-async function openSession(email, password) {
+async function openSession(email, password, code) {
   const r = await fetch('/console/session', {
     method: 'POST',
     credentials: 'same-origin',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, password }),
+    body: JSON.stringify({ email, password, code: code || undefined }),
   });
   const body = await r.json();
-  if (!r.ok) return { error: body.errors ? body.errors[0].message : 'Sign-in failed' };
+  if (!r.ok) {
+    const e = body.errors ? body.errors[0] : { message: 'Sign-in failed' };
+    const ext = e.extensions || {};
+    return { error: e.message, code: ext.code, enrollment: ext.enrollmentToken };
+  }
   return { session: body };
+}
+
+/** Groups a base32 secret in fours, as apps show them. */
+const grouped = (s) => s.replace(/(.{4})/g, '$1 ').trim();
+
+/**
+ * Sets up two-step sign-in in `into` (the signed-in account, or the holder of an
+ * enrolment token): the QR code and the secret, a code to confirm, then the recovery
+ * codes, shown once; `done()` when they are kept.
+ */
+async function enrolSecondFactor(into, enrollmentToken, done) {
+  const begun = await api('mutation($t: String) { secondFactorEnrollBegin(input: { enrollmentToken: $t }) { secret qrCodeSvg userErrors { message } } }', { t: enrollmentToken || null });
+  const b = begun.secondFactorEnrollBegin;
+  if (b.userErrors.length) { into.replaceChildren(h('p', { class: 'form-error', role: 'alert' }, b.userErrors.map((e) => e.message).join(' '))); return; }
+  const code = text('The six-digit code your app shows', 'code', { autocomplete: 'one-time-code', inputmode: 'numeric' });
+  const f = form('enrol', [code], 'Turn on two-step sign-in', async (f) => {
+    if (code.input.value.trim() === '') { fieldError(code.input, 'Enter the code your app shows.'); code.input.focus(); return; }
+    const d = await api('mutation($c: String!, $t: String) { secondFactorEnrollConfirm(input: { code: $c, enrollmentToken: $t }) { recoveryCodes userErrors { field message code } } }', { c: code.input.value, t: enrollmentToken || null });
+    const c = d.secondFactorEnrollConfirm;
+    if (showUserErrors(f, c.userErrors)) return;
+    into.replaceChildren(h('section', { class: 'panel', 'aria-labelledby': 'recovery-title' },
+      h('h2', { id: 'recovery-title' }, 'Your recovery codes'),
+      h('p', {}, 'Two-step sign-in is on. If you lose your phone, each of these codes signs you in once in place of the app\'s code. They are shown only now: print them or keep them in a password manager.'),
+      h('ol', { id: 'recovery-codes', class: 'codes' }, c.recoveryCodes.map((x) => h('li', {}, h('code', {}, x)))),
+      h('div', { class: 'actions' }, h('button', { type: 'button', id: 'codes-kept', onclick: done }, 'I have kept these codes'))));
+    into.querySelector('#codes-kept').focus();
+  });
+  const qr = h('img', { src: `data:image/svg+xml;charset=utf-8,${encodeURIComponent(b.qrCodeSvg)}`, alt: 'QR code to scan with your authenticator app', width: 200, height: 200, class: 'qr' });
+  into.replaceChildren(h('section', { class: 'panel', 'aria-labelledby': 'enrol-title' },
+    h('h2', { id: 'enrol-title' }, 'Set up two-step sign-in'),
+    h('p', {}, '1. In an authenticator app (such as FreeOTP, Aegis, Google Authenticator or 1Password), add an account by scanning this code:'),
+    qr,
+    h('p', {}, 'or by typing this key: ', h('code', { id: 'totp-secret' }, grouped(b.secret))),
+    h('p', {}, '2. Enter the code the app then shows.'),
+    f));
+  code.input.focus();
 }
 
 function renderSignIn(message) {
   signedOutFrame();
   const email = text('Email', 'email', { type: 'email', autocomplete: 'username', required: true });
   const password = text('Password', 'password', { type: 'password', autocomplete: 'current-password', required: true });
-  const f = form('signin', [email, password], 'Sign in', async () => {
+  // Asked for once the password is right, for an account with two-step sign-in.
+  const code = text('Code from your authenticator app (or a recovery code)', 'code', { autocomplete: 'one-time-code', inputmode: 'numeric' });
+  code.el.hidden = true;
+  const f = form('signin', [email, password, code], 'Sign in', async () => {
     // Nothing to send: say which field is empty (not "wrong email or password").
     const missing = [[email, 'Enter your email address.'], [password, 'Enter your password.']]
       .filter(([x]) => x.input.value.trim() === '');
@@ -348,15 +391,35 @@ function renderSignIn(message) {
       missing[0][0].input.focus();
       return;
     }
-    const opened = await openSession(email.input.value, password.input.value);
+    const asking = !code.el.hidden;
+    if (asking && code.input.value.trim() === '') {
+      fieldError(code.input, 'Enter the code your authenticator app shows now.');
+      code.input.focus();
+      return;
+    }
+    const opened = await openSession(email.input.value, password.input.value, asking ? code.input.value : null);
+    if (opened.code === 'SECOND_FACTOR_REQUIRED') {
+      code.el.hidden = false;
+      code.input.focus();
+      return;
+    }
+    if (opened.code === 'SECOND_FACTOR_ENROLLMENT_REQUIRED') {
+      const into = h('div');
+      openPanel('Two-step sign-in is required', h('p', {}, opened.error), into);
+      await enrolSecondFactor(into, opened.enrollment, () => renderSignIn('Two-step sign-in is on. Sign in with the code your app shows.'));
+      return;
+    }
     if (opened.error) {
-      fieldError(password.input, opened.error);
-      password.input.focus();
+      const input = asking && !/email or password/.test(opened.error) ? code.input : password.input;
+      fieldError(input, opened.error);
+      input.focus();
       return;
     }
     accept(opened.session);
+    // One render: by the hash's change when it changes, else here.
+    const before = location.hash;
     if (!location.hash || location.hash === '#/' || OPEN[location.hash.slice(2).split('/')[0]]) location.hash = '#/';
-    await route();
+    if (location.hash === before) await route();
   });
   // A notice (signed out, session over), not an error.
   const notice = message ? h('p', { class: 'notice', role: 'status' }, message) : null;
@@ -672,13 +735,22 @@ async function renderAccounts() {
     f.reset();
     await loadInvitations();
   });
+  const requirement = field('Every secretariat account must sign in with two-step sign-in (those without it set it up at their next sign-in)', 'requireSecondFactor', h('input', { type: 'checkbox' }));
+  requirement.el.classList.add('check');
+  const requirementForm = form('second-factor-requirement', [requirement], 'Save', async (f) => {
+    const d = await api('mutation($s: Boolean!) { secondFactorRequirementSet(input: { secretariat: $s }) { secretariat userErrors { field message code } } }', { s: requirement.input.checked });
+    if (showUserErrors(f, d.secondFactorRequirementSet.userErrors)) return;
+    toast(d.secondFactorRequirementSet.secretariat ? 'Two-step sign-in is required of secretariat accounts' : 'Two-step sign-in is up to each account');
+  });
   main.append(h('section', { class: 'panel', 'aria-label': 'Find accounts' }, filters), list, editor,
+    h('section', { class: 'panel' }, h('h2', {}, 'Two-step sign-in'), requirementForm),
     h('section', { class: 'panel' }, h('h2', {}, 'Invite someone'),
       h('p', {}, 'They get a link to choose their own password; nobody else learns it.'), invite, invited),
     h('section', { class: 'panel' }, h('h2', {}, 'Waiting invitations'), invitations),
     h('section', { class: 'panel' }, h('h2', {}, 'New account with a password you choose'), create));
   await load();
   await loadInvitations();
+  requirement.input.checked = (await api('{ secondFactorRequiredForSecretariat }')).secondFactorRequiredForSecretariat;
 }
 
 function table(headers, rows) {
@@ -1019,7 +1091,7 @@ async function renderAudit() {
 // ---- My settings -------------------------------------------------------------------
 
 async function renderSettings() {
-  const data = await api('{ viewer { account { email language moderationEmails stakeholder { name } } } }');
+  const data = await api('{ viewer { account { email language moderationEmails secondFactor stakeholder { name } } } }');
   const a = data.viewer.account;
   if (!a) { main.append(h('p', {}, 'These settings belong to accounts.')); return; }
   const language = select('Language of your emails', 'language', [['EN', 'English'], ['FR', 'French']]);
@@ -1041,6 +1113,33 @@ async function renderSettings() {
     toast('Settings saved');
   });
   main.append(h('section', { class: 'panel' }, h('p', {}, `Emails go to ${a.email}.`), f));
+  const panel = h('section', { class: 'panel', 'aria-labelledby': 'two-step' });
+  main.append(panel);
+  await secondFactorPanel(panel, a);
+}
+
+/** "My settings": two-step sign-in, on or off, in `panel`. */
+async function secondFactorPanel(panel, a) {
+  const required = (await api('{ secondFactorRequiredForSecretariat }')).secondFactorRequiredForSecretariat && state.role === 'SECRETARIAT';
+  const show = (on) => {
+    if (!on) {
+      panel.replaceChildren(h('h2', { id: 'two-step' }, 'Two-step sign-in'),
+        h('p', {}, 'Off: your password alone signs you in. With it on, sign-in also asks for a code from an app on your phone.'),
+        h('button', { type: 'button', id: 'enrol-start', onclick: () => enrolSecondFactor(panel, null, () => show(true)) }, 'Set up two-step sign-in'));
+      return;
+    }
+    const code = text('A code from your app (or a recovery code)', 'code', { autocomplete: 'one-time-code', inputmode: 'numeric' });
+    const off = form('second-factor-off', [code], 'Turn off two-step sign-in', async (f) => {
+      const d = await api('mutation($c: String!) { secondFactorDisable(input: { code: $c }) { account { secondFactor } userErrors { field message code } } }', { c: code.input.value });
+      if (showUserErrors(f, d.secondFactorDisable.userErrors)) return;
+      toast('Two-step sign-in is off');
+      show(false);
+    }, { danger: true });
+    panel.replaceChildren(h('h2', { id: 'two-step' }, 'Two-step sign-in'),
+      h('p', {}, 'On: sign-in asks for a code from your authenticator app, or one of your recovery codes.'),
+      required ? h('p', {}, 'The secretariat requires it of its accounts.') : off);
+  };
+  show(a.secondFactor);
 }
 
 // ---- Start ------------------------------------------------------------------------

@@ -58,6 +58,11 @@ export type ContributionVersionInput = {
 
 /** Email and password. */
 export type LoginInput = {
+  /**
+   * For an account with a second factor: the code its authenticator app shows now,
+   * or one of its recovery codes (`xxxxx-xxxxx`).
+   */
+  code?: string | null | undefined;
   /** The account's email (any case). */
   email: string;
   /** The account's password. */

@@ -28,26 +28,15 @@ use sea_orm::{
 };
 use totp_rs::{Algorithm, Secret, TOTP};
 
-/// Recovery codes made at enrolment.
-pub const RECOVERY_CODES: usize = 10;
-/// Seconds an enrolment token works.
-const ENROLMENT_SECONDS: i64 = 600;
+mod enrol;
+
+pub use enrol::{Enrolment, RECOVERY_CODES, begin, confirm, enrolling, enrolment_token};
 /// The setting that requires a second factor of secretariat accounts.
 const REQUIRED_FOR_SECRETARIAT: &str = "second_factor.required_for_secretariat";
 
-const WRONG_CODE: &str = "Wrong code: enter the newest code your authenticator app shows, or an unused recovery code";
-const REPLAYED: &str =
-    "This code was used already: wait for your authenticator app's next one";
-
-/// What an account needs to add the secret to its authenticator app.
-pub struct Enrolment {
-    /// Base32, as apps take it typed in.
-    pub secret: String,
-    /// `otpauth://totp/Concord:<email>?secret=…&issuer=Concord`.
-    pub otpauth_url: String,
-    /// The URL as a QR code (SVG).
-    pub qr_svg: String,
-}
+const WRONG_CODE: &str =
+    "Wrong code: enter the newest code your authenticator app shows, or an unused recovery code";
+const REPLAYED: &str = "This code was used already: wait for your authenticator app's next one";
 
 fn totp(secret_b32: &str, email: &str) -> anyhow::Result<TOTP> {
     let bytes = Secret::Encoded(secret_b32.to_owned())
@@ -88,7 +77,7 @@ pub fn matching_step(t: &TOTP, code: &str, now: u64) -> Option<i64> {
 }
 
 fn now_secs() -> u64 {
-    Utc::now().timestamp().max(0) as u64
+    u64::try_from(Utc::now().timestamp()).unwrap_or(0)
 }
 
 /// Whether secretariat accounts must sign in with a second factor.
@@ -138,164 +127,18 @@ pub async fn set_required_for_secretariat(
     Ok(required)
 }
 
-/// Who enrols: the signed-in account, or the holder of an enrolment token.
-pub fn enrolling(auth: &Auth, viewer: &Viewer, token: Option<&str>) -> MutationResult<i64> {
-    match token {
-        Some(token) => enrolment_account(auth, token).ok_or_else(|| {
-            UserError::new(
-                "enrollmentToken",
-                UserErrorCode::Invalid,
-                "This enrolment has expired or is not valid: sign in again",
-            )
-            .into()
-        }),
-        None => Ok(policy::own_account(viewer)?),
-    }
-}
-
-/// An enrolment token for `account_id`, good for ten minutes.
-pub fn enrolment_token(auth: &Auth, account_id: i64) -> String {
-    let until = Utc::now().timestamp() + ENROLMENT_SECONDS;
-    let claim = format!("{account_id}.{until}");
-    let mac = secret::link_token(&auth.link_key, "cre_", &claim);
-    format!("{claim}.{}", &mac[4..])
-}
-
-/// The account an enrolment token is for, while it works.
-fn enrolment_account(auth: &Auth, token: &str) -> Option<i64> {
-    let (claim, mac) = token.rsplit_once('.')?;
-    let (id, until) = claim.split_once('.')?;
-    let (id, until): (i64, i64) = (id.parse().ok()?, until.parse().ok()?);
-    let expected = secret::link_token(&auth.link_key, "cre_", claim);
-    let same = expected[4..].len() == mac.len()
-        && expected[4..]
-            .bytes()
-            .zip(mac.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    (same && until > Utc::now().timestamp()).then_some(id)
-}
-
-/// Starts an enrolment: a new secret, kept aside until a code confirms it.
-pub async fn begin(db: &impl Db, account_id: i64) -> MutationResult<Enrolment> {
-    let account = find(db, account_id).await?;
-    if account.totp_secret.is_some() {
-        return Err(UserError::new(
-            "account",
-            UserErrorCode::NotAllowed,
-            "Two-step sign-in is already on: turn it off first to set up another app",
-        )
-        .into());
-    }
-    let secret_b32 = match Secret::Raw(secret::random_bytes(20)?).to_encoded() {
-        Secret::Encoded(s) => s,
-        Secret::Raw(_) => return Err(anyhow::anyhow!("base32 encoding").into()),
-    };
-    let t = totp(&secret_b32, &account.email)?;
-    let url = t.get_url();
-    let qr = qrcode::QrCode::new(url.as_bytes()).map_err(|e| anyhow::anyhow!("QR: {e}"))?;
-    let qr_svg = qr
-        .render::<qrcode::render::svg::Color<'_>>()
-        .min_dimensions(200, 200)
-        .build();
-    account::Entity::update_many()
-        .col_expr(
-            account::Column::TotpPendingSecret,
-            Expr::value(secret_b32.clone()),
-        )
-        .filter(account::Column::Id.eq(account.id))
-        .exec(db)
-        .await?;
-    Ok(Enrolment {
-        secret: secret_b32,
-        otpauth_url: url,
-        qr_svg,
-    })
-}
-
-/// Confirms an enrolment with a code from the app; returns the recovery codes (shown
-/// once; each works once).
-pub async fn confirm(db: &impl Db, account_id: i64, code: &str) -> MutationResult<Vec<String>> {
-    let account = find(db, account_id).await?;
-    let Some(pending) = account.totp_pending_secret.clone() else {
-        return Err(UserError::new(
-            "code",
-            UserErrorCode::NotAllowed,
-            "Start setting up two-step sign-in first",
-        )
-        .into());
-    };
-    let t = totp(&pending, &account.email)?;
-    let Some(step) = matching_step(&t, code, now_secs()) else {
-        return Err(UserError::new(
-            "code",
-            UserErrorCode::Invalid,
-            "This code does not match: check that your device's clock is right and enter the newest code",
-        )
-        .into());
-    };
-    let codes: Vec<String> = (0..RECOVERY_CODES)
-        .map(|_| recovery_code_text())
-        .collect::<anyhow::Result<_>>()?;
-    let now = Utc::now();
-    let txn = db.begin().await?;
-    let enabled = account::Entity::update_many()
-        .col_expr(account::Column::TotpSecret, Expr::value(pending.clone()))
-        .col_expr(
-            account::Column::TotpPendingSecret,
-            Expr::value(Option::<String>::None),
-        )
-        .col_expr(account::Column::TotpLastStep, Expr::value(step))
-        .filter(account::Column::Id.eq(account.id))
-        .filter(account::Column::TotpPendingSecret.eq(pending))
-        .exec(&txn)
-        .await?;
-    if enabled.rows_affected != 1 {
-        return Err(UserError::new(
-            "code",
-            UserErrorCode::NotAllowed,
-            "This setup was replaced by another: start again",
-        )
-        .into());
-    }
-    recovery_code::Entity::delete_many()
-        .filter(recovery_code::Column::AccountId.eq(account.id))
-        .exec(&txn)
-        .await?;
-    for code in &codes {
-        recovery_code::ActiveModel {
-            account_id: Set(account.id),
-            code_hash: Set(secret::digest(code)),
-            created_at: Set(now),
-            used_at: Set(None),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
-    }
-    audit::append(
-        &txn,
-        &Actor::account(account.id),
-        Change {
-            action: "account.second_factor_enable",
-            target_type: "Account",
-            target_id: Some(account.id),
-            before: None,
-            after: None,
-        },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(codes)
-}
-
 /// Turns the signed-in account's second factor off, with a code; refused where it is
 /// required.
 pub async fn disable(db: &impl Db, viewer: &Viewer, code: &str) -> MutationResult<account::Model> {
     let id = policy::own_account(viewer)?;
     let account = find(db, id).await?;
     if account.totp_secret.is_none() {
-        return Err(UserError::new("code", UserErrorCode::NotAllowed, "Two-step sign-in is not on").into());
+        return Err(UserError::new(
+            "code",
+            UserErrorCode::NotAllowed,
+            "Two-step sign-in is not on",
+        )
+        .into());
     }
     if policy::second_factor_required(account.role, required_for_secretariat(db).await?) {
         return Err(UserError::new(
@@ -310,8 +153,14 @@ pub async fn disable(db: &impl Db, viewer: &Viewer, code: &str) -> MutationResul
     }
     let txn = db.begin().await?;
     account::Entity::update_many()
-        .col_expr(account::Column::TotpSecret, Expr::value(Option::<String>::None))
-        .col_expr(account::Column::TotpLastStep, Expr::value(Option::<i64>::None))
+        .col_expr(
+            account::Column::TotpSecret,
+            Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            account::Column::TotpLastStep,
+            Expr::value(Option::<i64>::None),
+        )
         .filter(account::Column::Id.eq(id))
         .exec(&txn)
         .await?;
@@ -345,7 +194,6 @@ pub(crate) async fn check_at_sign_in(
     if account.totp_secret.is_none() {
         if policy::second_factor_required(account.role, required_for_secretariat(db).await?) {
             return Err(AppError::SecondFactor {
-                code: "SECOND_FACTOR_ENROLLMENT_REQUIRED",
                 message: "The secretariat requires two-step sign-in of this account: set it up with the enrolment token, then sign in with a code",
                 enrollment_token: Some(enrolment_token(auth, account.id)),
             });
@@ -354,7 +202,6 @@ pub(crate) async fn check_at_sign_in(
     }
     match code.map(str::trim).filter(|c| !c.is_empty()) {
         None => Err(AppError::SecondFactor {
-            code: "SECOND_FACTOR_REQUIRED",
             message: "Enter the code from your authenticator app (or a recovery code)",
             enrollment_token: None,
         }),
@@ -405,17 +252,6 @@ async fn use_code(db: &impl Db, account: &account::Model, code: &str) -> AppResu
     }
 }
 
-/// A recovery code: `xxxxx-xxxxx` in lowercase letters and digits (about 50 bits).
-fn recovery_code_text() -> anyhow::Result<String> {
-    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
-    let bytes = secret::random_bytes(10)?;
-    let chars: String = bytes
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect();
-    Ok(format!("{}-{}", &chars[..5], &chars[5..]))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -425,7 +261,11 @@ mod tests {
         let t = totp("JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "a@example.org").unwrap();
         let now = 1_800_000_015u64;
         let step = (now / 30) as i64;
-        for (offset, expected) in [(-30i64, Some(step - 1)), (0, Some(step)), (30, Some(step + 1))] {
+        for (offset, expected) in [
+            (-30i64, Some(step - 1)),
+            (0, Some(step)),
+            (30, Some(step + 1)),
+        ] {
             let code = t.generate((now as i64 + offset) as u64);
             assert_eq!(matching_step(&t, &code, now), expected, "offset {offset}");
         }
@@ -437,12 +277,5 @@ mod tests {
         }
         assert_eq!(matching_step(&t, "12345", now), None);
         assert_eq!(matching_step(&t, "abcdef", now), None);
-    }
-
-    #[test]
-    fn recovery_codes_are_two_groups_of_five() {
-        let c = recovery_code_text().unwrap();
-        assert_eq!(c.len(), 11);
-        assert_eq!(&c[5..6], "-");
     }
 }
