@@ -16,6 +16,7 @@ pub mod mail;
 pub mod mechanisms;
 pub mod meetings;
 pub mod operations;
+pub mod outbox;
 pub mod passwords;
 pub mod policy_issues;
 pub mod principals;

@@ -14,6 +14,7 @@ use super::compose::{Prepared, params, prepare};
 use super::text::Rendered;
 use crate::auth::{Auth, secret};
 use crate::config::{MailSettings, SmtpTls};
+use crate::service::outbox::{self, Outbox};
 use crate::service::webhooks::deliver::backoff;
 use chrono::Utc;
 use entity::enums::{EmailStatus, PrincipalStatus};
@@ -21,10 +22,9 @@ use entity::{account, email_attempt, email_message, password_reset};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    Set, TransactionTrait,
 };
 use serde_json::json;
 use std::sync::{Arc, LazyLock};
@@ -102,69 +102,29 @@ impl Mailer {
 
     /// Runs until the process ends.
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            loop {
-                let notified = NUDGE.notified();
-                match self.run_once().await {
-                    Ok(n) if n as u64 == BATCH => continue,
-                    Ok(_) => {}
-                    Err(err) => tracing::warn!(error = %err, "email: cannot read the outbox"),
-                }
-                tokio::select! {
-                    _ = notified => {}
-                    _ = tokio::time::sleep(self.settings.poll) => {}
-                }
-            }
+        let poll = self.settings.poll;
+        outbox::run_forever(&NUDGE, poll, BATCH, "email", move || {
+            let this = self.clone();
+            async move { this.run_once().await }
         })
     }
 
     /// Takes the due emails and sends them; returns how many it took.
     pub async fn run_once(&self) -> anyhow::Result<usize> {
-        let now = Utc::now();
-        let free = || {
-            Condition::any()
-                .add(email_message::Column::LeaseUntil.is_null())
-                .add(email_message::Column::LeaseUntil.lt(now))
+        let outbox = Outbox::<email_message::Entity> {
+            id: email_message::Column::Id,
+            status: email_message::Column::Status,
+            pending: EmailStatus::Pending.as_str().into(),
+            next_attempt_at: email_message::Column::NextAttemptAt,
+            lease_until: email_message::Column::LeaseUntil,
         };
-        let due: Vec<i64> = email_message::Entity::find()
-            .select_only()
-            .column(email_message::Column::Id)
-            .filter(email_message::Column::Status.eq(EmailStatus::Pending))
-            .filter(email_message::Column::NextAttemptAt.lte(now))
-            .filter(free())
-            .order_by_asc(email_message::Column::Id)
-            .limit(BATCH)
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        let mut taken = Vec::new();
-        for id in due {
-            // The lease: only one instance's update finds the row still free.
-            let claimed = email_message::Entity::update_many()
-                .col_expr(
-                    email_message::Column::LeaseUntil,
-                    Expr::value(now + chrono::Duration::from_std(LEASE)?),
-                )
-                .filter(email_message::Column::Id.eq(id))
-                .filter(email_message::Column::Status.eq(EmailStatus::Pending))
-                .filter(free())
-                .exec(&self.db)
-                .await?;
-            if claimed.rows_affected == 1 {
-                taken.push(id);
-            }
-        }
+        let taken = outbox.take_due(&self.db, BATCH, LEASE).await?;
         let n = taken.len();
-        let mut sends = tokio::task::JoinSet::new();
-        for id in taken {
+        outbox::attempt_each(taken, "email", |id| {
             let this = self.clone();
-            sends.spawn(async move {
-                if let Err(err) = this.attempt(id).await {
-                    tracing::warn!(email = id, error = %err, "email attempt not recorded");
-                }
-            });
-        }
-        while sends.join_next().await.is_some() {}
+            async move { this.attempt(id).await }
+        })
+        .await;
         Ok(n)
     }
 

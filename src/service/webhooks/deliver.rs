@@ -11,15 +11,12 @@
 use super::owner_viewer;
 use super::target::GuardedResolver;
 use crate::ids::{GlobalId, NodeType};
+use crate::service::outbox::{self, Outbox};
 use chrono::Utc;
 use entity::enums::WebhookDeliveryStatus;
 use entity::{webhook, webhook_attempt, webhook_delivery};
 use hmac::{Hmac, KeyInit, Mac};
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
-};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
 use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 use tokio::sync::Notify;
@@ -86,74 +83,29 @@ impl Deliverer {
 
     /// Runs until the process ends.
     pub fn spawn(self) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            loop {
-                let notified = NUDGE.notified();
-                match self.run_once().await {
-                    Ok(n) if n as u64 == BATCH => continue, // more may be due
-                    Ok(_) => {}
-                    Err(err) => {
-                        tracing::warn!(error = %err, "webhook deliveries: cannot read the outbox")
-                    }
-                }
-                tokio::select! {
-                    _ = notified => {}
-                    _ = tokio::time::sleep(self.settings.poll) => {}
-                }
-            }
+        let poll = self.settings.poll;
+        outbox::run_forever(&NUDGE, poll, BATCH, "webhook deliveries", move || {
+            let this = self.clone();
+            async move { this.run_once().await }
         })
     }
 
     /// Takes the due deliveries and sends them; returns how many it took.
     pub async fn run_once(&self) -> anyhow::Result<usize> {
-        let now = Utc::now();
-        let due: Vec<i64> = webhook_delivery::Entity::find()
-            .select_only()
-            .column(webhook_delivery::Column::Id)
-            .filter(webhook_delivery::Column::Status.eq(WebhookDeliveryStatus::Pending))
-            .filter(webhook_delivery::Column::NextAttemptAt.lte(now))
-            .filter(
-                Condition::any()
-                    .add(webhook_delivery::Column::LeaseUntil.is_null())
-                    .add(webhook_delivery::Column::LeaseUntil.lt(now)),
-            )
-            .order_by_asc(webhook_delivery::Column::Id)
-            .limit(BATCH)
-            .into_tuple()
-            .all(&self.db)
-            .await?;
-        let mut taken = Vec::new();
-        for id in due {
-            // The lease: only one instance's update finds the row still free.
-            let claimed = webhook_delivery::Entity::update_many()
-                .col_expr(
-                    webhook_delivery::Column::LeaseUntil,
-                    Expr::value(now + chrono::Duration::from_std(LEASE)?),
-                )
-                .filter(webhook_delivery::Column::Id.eq(id))
-                .filter(webhook_delivery::Column::Status.eq(WebhookDeliveryStatus::Pending))
-                .filter(
-                    Condition::any()
-                        .add(webhook_delivery::Column::LeaseUntil.is_null())
-                        .add(webhook_delivery::Column::LeaseUntil.lt(now)),
-                )
-                .exec(&self.db)
-                .await?;
-            if claimed.rows_affected == 1 {
-                taken.push(id);
-            }
-        }
+        let outbox = Outbox::<webhook_delivery::Entity> {
+            id: webhook_delivery::Column::Id,
+            status: webhook_delivery::Column::Status,
+            pending: WebhookDeliveryStatus::Pending.as_str().into(),
+            next_attempt_at: webhook_delivery::Column::NextAttemptAt,
+            lease_until: webhook_delivery::Column::LeaseUntil,
+        };
+        let taken = outbox.take_due(&self.db, BATCH, LEASE).await?;
         let n = taken.len();
-        let mut sends = tokio::task::JoinSet::new();
-        for id in taken {
+        outbox::attempt_each(taken, "webhook delivery", |id| {
             let this = self.clone();
-            sends.spawn(async move {
-                if let Err(err) = this.attempt(id).await {
-                    tracing::warn!(delivery = id, error = %err, "webhook delivery attempt not recorded");
-                }
-            });
-        }
-        while sends.join_next().await.is_some() {}
+            async move { this.attempt(id).await }
+        })
+        .await;
         Ok(n)
     }
 
