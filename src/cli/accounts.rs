@@ -12,6 +12,8 @@ use clap::Subcommand;
 use entity::enums::{EmailLanguage, PrincipalStatus, Role};
 use std::io::Read;
 
+// Parsed once per run: the size of the variants that carry every setting does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum AccountAction {
     /// Create an account, e.g. the first secretariat account. The password is read

@@ -92,6 +92,29 @@ impl Name {
     }
 }
 
+/// A display name read from an email's local part (before any `+tag`): its words, split
+/// at `.`, `_` and `-`, each capitalised (`jane.doe@gov.example` is "Jane Doe"); the
+/// email itself when there are none.
+pub fn name_from_email(email: &str) -> String {
+    let local = email.split('@').next().unwrap_or("");
+    let local = local.split('+').next().unwrap_or("");
+    let words: Vec<String> = local
+        .split(['.', '_', '-'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut chars = w.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        })
+        .collect();
+    if words.is_empty() {
+        email.to_owned()
+    } else {
+        words.join(" ")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,28 +140,5 @@ mod tests {
         assert!(DisplayName::parse(" ").is_err());
         assert_eq!(Name::parse(" Client ").unwrap().into_string(), "Client");
         assert!(Name::parse(&"n".repeat(201)).is_err());
-    }
-}
-
-/// A display name read from an email's local part (before any `+tag`): its words, split
-/// at `.`, `_` and `-`, each capitalised (`jane.doe@gov.example` is "Jane Doe"); the
-/// email itself when there are none.
-pub fn name_from_email(email: &str) -> String {
-    let local = email.split('@').next().unwrap_or("");
-    let local = local.split('+').next().unwrap_or("");
-    let words: Vec<String> = local
-        .split(['.', '_', '-'])
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut chars = w.chars();
-            chars.next().map_or_else(String::new, |first| {
-                first.to_uppercase().chain(chars).collect()
-            })
-        })
-        .collect();
-    if words.is_empty() {
-        email.to_owned()
-    } else {
-        words.join(" ")
     }
 }

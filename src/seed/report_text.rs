@@ -9,9 +9,14 @@ use entity::enums::ReportSectionKind;
 pub const TITLE: &str = "Enhanced cooperation on public policy issues pertaining to the Internet";
 pub const SYMBOL: &str = "A/66/77-E/2011/103";
 
+/// A paragraph with its number in the 2011 report (none: unnumbered).
+pub type Quoted = (Option<i32>, &'static str);
+/// A section: its kind, heading and paragraphs.
+pub type Chapter = (ReportSectionKind, &'static str, &'static [Quoted]);
+
 /// The sections in order: kind, heading, and each paragraph with its number in the
 /// 2011 report (the summary's are unnumbered).
-pub const SECTIONS: &[(ReportSectionKind, &str, &[(Option<i32>, &str)])] = &[
+pub const SECTIONS: &[Chapter] = &[
     (
         ReportSectionKind::Summary,
         "Summary",

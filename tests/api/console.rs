@@ -1769,4 +1769,25 @@ async fn two_step_sign_in_is_set_up_asked_for_and_required_in_the_console() {
             "return (!document.getElementById('nav').hidden && document.querySelector('#nav a')) || null;",
         )
         .await;
+    // Phone and recovery codes lost: another of the secretariat takes it away, after
+    // saying what happens; where it is required, the holder sets it up again.
+    click(&browser, "Accounts").await;
+    click(&browser, "Reset two-step sign-in of sec@un.example").await;
+    answer(&browser, "lost both the app and the recovery codes", true).await;
+    wait_text(
+        &browser,
+        "the reset",
+        "Two-step sign-in of sec@un.example reset",
+    )
+    .await;
+    let again = app
+        .graphql(
+            "mutation { login(input: { email: \"sec@un.example\", password: \"a long enough password\" }) { accessToken } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        again["errors"][0]["extensions"]["code"], "SECOND_FACTOR_ENROLLMENT_REQUIRED",
+        "{again}"
+    );
 }

@@ -115,6 +115,12 @@ async fn cases(app: &TestApp) -> Vec<Case> {
             false,
         ),
         (
+            "accountSecondFactorReset",
+            "AccountIdInput",
+            json!({ "id": account }),
+            true,
+        ),
+        (
             "secondFactorRequirementSet",
             "SecondFactorRequirementInput",
             json!({ "secretariat": true }),

@@ -146,6 +146,22 @@ impl SecondFactorMutation {
         })
     }
 
+    /// Takes an account's second factor away (secretariat), for a holder who lost both
+    /// the app and the recovery codes; its sessions end.
+    async fn account_second_factor_reset(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account.")] input: super::accounts::AccountIdInput,
+    ) -> Result<super::accounts::AccountPayload> {
+        let rd = request(ctx)?;
+        let id = crate::graphql::args::id_of(&input.id, crate::ids::NodeType::Account)?;
+        let (account, user_errors) = outcome(second_factor::reset(&rd.db, &rd.viewer, id).await)?;
+        Ok(super::accounts::AccountPayload {
+            account: account.map(Account),
+            user_errors,
+        })
+    }
+
     /// Requires (or stops requiring) a second factor of every secretariat account
     /// (secretariat).
     async fn second_factor_requirement_set(

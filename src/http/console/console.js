@@ -614,7 +614,7 @@ async function renderAccounts() {
       statuses: status.input.value ? [status.input.value] : null,
       stakeholder: sh.value(),
     };
-    const data = await api('query($f: AccountFilter) { accounts(first: 100, filter: $f, orderBy: { field: EMAIL }) { totalCount nodes { id version email displayName role status stakeholder { id name } } } }', { f: filter });
+    const data = await api('query($f: AccountFilter) { accounts(first: 100, filter: $f, orderBy: { field: EMAIL }) { totalCount nodes { id version email displayName role status secondFactor stakeholder { id name } } } }', { f: filter });
     list.replaceChildren(table(['Email', 'Name', 'Role', 'Stakeholder', 'Status', 'Actions'], data.accounts.nodes.map((a) => [
       a.email, a.displayName, label(a.role), a.stakeholder ? a.stakeholder.name : '—',
       h('span', { class: a.status === 'ACTIVE' ? 'badge' : 'badge off' }, label(a.status)),
@@ -622,7 +622,8 @@ async function renderAccounts() {
         h('button', { type: 'button', class: 'secondary', 'aria-label': `Edit ${a.email}`, onclick: () => editAccount(a) }, 'Edit'),
         h('button', { type: 'button', class: a.status === 'ACTIVE' ? 'danger' : 'secondary', 'aria-label': `${a.status === 'ACTIVE' ? 'Disable' : 'Enable'} ${a.email}`, onclick: () => setStatus(a) },
           a.status === 'ACTIVE' ? 'Disable' : 'Enable'),
-        h('button', { type: 'button', class: 'secondary', 'aria-label': `Reset password for ${a.email}`, onclick: () => resetPassword(a) }, 'Reset password')),
+        h('button', { type: 'button', class: 'secondary', 'aria-label': `Reset password for ${a.email}`, onclick: () => resetPassword(a) }, 'Reset password'),
+        a.secondFactor ? h('button', { type: 'button', class: 'secondary', 'aria-label': `Reset two-step sign-in of ${a.email}`, onclick: () => resetSecondFactor(a) }, 'Reset two-step') : null),
     ])), h('p', {}, count(data.accounts.totalCount, 'account')));
   }
   async function setStatus(a) {
@@ -655,6 +656,17 @@ async function renderAccounts() {
     editor.replaceChildren(h('section', { class: 'panel', 'aria-label': 'Password reset' },
       h('h2', {}, `Password reset for ${a.email}`), said));
     editor.querySelector('h2').scrollIntoView();
+  }
+  async function resetSecondFactor(a) {
+    if (!(await confirmAction({
+      title: `Reset two-step sign-in of ${a.email}?`,
+      consequence: `For a holder who lost both the app and the recovery codes: ${a.displayName} is signed out everywhere, then signs in with the password alone (or sets up two-step sign-in again, where it is required).`,
+      action: 'Reset two-step sign-in', danger: true,
+    }))) return;
+    const data = await api('mutation($id: ID!) { accountSecondFactorReset(input: { id: $id }) { account { secondFactor } userErrors { message } } }', { id: a.id });
+    const errors = data.accountSecondFactorReset.userErrors;
+    toast(errors.length ? errors[0].message : `Two-step sign-in of ${a.email} reset`);
+    await load();
   }
   function editAccount(a) {
     const name = text('Display name', 'displayName', { value: a.displayName });
@@ -1005,7 +1017,7 @@ async function renderModeration() {
 
 /** The actions the audit log records, by what they concern (the filter's choices). */
 const AUDIT_ACTIONS = [
-  ['Accounts', ['account.invite', 'account.invitation_accept', 'account.create', 'account.update', 'account.preferences', 'account.disable', 'account.enable', 'account.password_change', 'account.password_reset_issue', 'account.password_reset_complete']],
+  ['Accounts', ['account.invite', 'account.invitation_accept', 'account.create', 'account.update', 'account.preferences', 'account.disable', 'account.enable', 'account.password_change', 'account.password_reset_issue', 'account.password_reset_complete', 'account.second_factor_enable', 'account.second_factor_disable', 'account.second_factor_reset', 'second_factor.require', 'second_factor.unrequire']],
   ['Sessions', ['session.login', 'session.logout', 'session.refresh', 'session.reuse_revoked']],
   ['Partner clients', ['api_client.create', 'api_client.rotate_secret', 'api_client.revoke']],
   ['Consultations', ['consultation.create', 'consultation.update', 'consultation.open', 'consultation.closed', 'consultation.reported']],

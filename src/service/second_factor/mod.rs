@@ -19,6 +19,7 @@ use crate::error::{AppError, AppResult, MutationResult, UserError, UserErrorCode
 use crate::policy::{self, Action};
 use crate::service::accounts::find;
 use crate::service::audit::{self, Actor, Change};
+use crate::service::refresh_tokens;
 use crate::viewer::Viewer;
 use chrono::Utc;
 use entity::{account, recovery_code, server_setting};
@@ -151,6 +152,33 @@ pub async fn disable(db: &impl Db, viewer: &Viewer, code: &str) -> MutationResul
     if let Err(err) = use_code(db, &account, code).await {
         return Err(UserError::new("code", UserErrorCode::Invalid, err.message()).into());
     }
+    turn_off(db, &Actor::of(viewer), id, "account.second_factor_disable").await
+}
+
+/// Takes an account's second factor away (secretariat), for a holder who lost both the
+/// app and the recovery codes: its sessions end, and it signs in with its password
+/// alone, or sets one up again (at once, where the secretariat requires it).
+pub async fn reset(db: &impl Db, viewer: &Viewer, id: i64) -> MutationResult<account::Model> {
+    policy::may(viewer, Action::ManageIdentities)?;
+    let account = find(db, id).await?;
+    if account.totp_secret.is_none() {
+        return Err(UserError::new(
+            "id",
+            UserErrorCode::NotAllowed,
+            "This account has no two-step sign-in to reset",
+        )
+        .into());
+    }
+    turn_off(db, &Actor::of(viewer), id, "account.second_factor_reset").await
+}
+
+/// Turns account `id`'s second factor off and ends its sessions, audited as `action`.
+async fn turn_off(
+    db: &impl Db,
+    actor: &Actor,
+    id: i64,
+    action: &'static str,
+) -> MutationResult<account::Model> {
     let txn = db.begin().await?;
     account::Entity::update_many()
         .col_expr(
@@ -168,11 +196,13 @@ pub async fn disable(db: &impl Db, viewer: &Viewer, code: &str) -> MutationResul
         .filter(recovery_code::Column::AccountId.eq(id))
         .exec(&txn)
         .await?;
+    // Whoever held a session signed in with the old factor signs in again.
+    refresh_tokens::revoke_all(&txn, id).await?;
     audit::append(
         &txn,
-        &Actor::of(viewer),
+        actor,
         Change {
-            action: "account.second_factor_disable",
+            action,
             target_type: "Account",
             target_id: Some(id),
             before: None,
@@ -181,7 +211,7 @@ pub async fn disable(db: &impl Db, viewer: &Viewer, code: &str) -> MutationResul
     )
     .await?;
     txn.commit().await?;
-    Ok(find(db, id).await?)
+    find(db, id).await
 }
 
 /// At sign-in, once the password is right: what the account's second factor asks.
