@@ -71,6 +71,11 @@ pub enum Command {
         #[command(subcommand)]
         action: database::AuditAction,
     },
+    /// Manage the keys that sign receipts.
+    Receipts {
+        #[command(subcommand)]
+        action: database::ReceiptsAction,
+    },
     /// Check or rebuild the contribution counts that statistics read.
     Tally {
         #[command(subcommand)]
@@ -142,6 +147,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             action: database::AuditAction::Verify,
         } => database::audit(&database).await,
         Command::Tally { action } => database::tally(&database, action).await,
+        Command::Receipts {
+            action: database::ReceiptsAction::RotateKey,
+        } => database::rotate_receipt_key(&database).await,
     }
 }
 

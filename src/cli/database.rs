@@ -61,6 +61,25 @@ pub enum AuditAction {
     Verify,
 }
 
+#[derive(Subcommand, Debug)]
+pub enum ReceiptsAction {
+    /// Sign receipts with a new key from now on; the old keys stay published at
+    /// `/.well-known/jwks.json`, so receipts signed with them still verify. Prints the
+    /// new key's `kid`.
+    RotateKey,
+}
+
+/// `concord receipts rotate-key`.
+pub async fn rotate_receipt_key(database: &Database) -> anyhow::Result<()> {
+    let db = database.connect().await?;
+    crate::service::setup::migrate(&db).await?;
+    let kid = crate::service::receipts::rotate(&db)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message()))?;
+    println!("receipts are signed with key {kid} from now on");
+    Ok(())
+}
+
 /// `concord migrate`.
 pub async fn migrate(database: &Database, action: MigrateAction) -> anyhow::Result<()> {
     let db = database.connect().await?;

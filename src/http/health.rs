@@ -119,6 +119,18 @@ pub async fn metrics(state: actix_web::web::Data<super::AppState>) -> actix_web:
 }
 
 /// `GET /openapi.json`: the OpenAPI 3.1 description of the endpoints around GraphQL.
+/// `GET /.well-known/jwks.json`: the public keys that verify signed receipts, every one
+/// ever used (receipts signed before a rotation still verify).
+pub async fn jwks(
+    state: actix_web::web::Data<super::AppState>,
+) -> Result<actix_web::HttpResponse, super::HttpError> {
+    let keys = crate::service::receipts::jwks(&state.db).await?;
+    Ok(actix_web::HttpResponse::Ok()
+        .content_type("application/jwk-set+json")
+        .insert_header(("Cache-Control", "public, max-age=300"))
+        .body(keys.to_string()))
+}
+
 pub async fn openapi() -> actix_web::HttpResponse {
     actix_web::HttpResponse::Ok()
         .content_type("application/json")

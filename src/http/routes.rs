@@ -29,5 +29,6 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
     .route("/metrics", web::get().to(health::metrics))
-    .route("/openapi.json", web::get().to(health::openapi));
+    .route("/openapi.json", web::get().to(health::openapi))
+    .route("/.well-known/jwks.json", web::get().to(health::jwks));
 }

@@ -21,6 +21,7 @@ pub mod passwords;
 pub mod policy_issues;
 pub mod principals;
 pub mod quotas;
+pub mod receipts;
 pub mod refresh_tokens;
 pub mod relations;
 pub mod reports;

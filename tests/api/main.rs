@@ -36,6 +36,7 @@ mod pipeline;
 mod pooler;
 mod pooling;
 mod quotas;
+mod receipts;
 mod refusals;
 mod reports;
 mod schema;

@@ -32,6 +32,11 @@ pub struct ContributionReceipt {
     pub content_hash: String,
     /// The server's time when the revision was stored.
     pub server_time: DateTime<Utc>,
+    /// The receipt signed by the server: a compact JWS (a JWT, `EdDSA`) whose claims
+    /// name the stakeholder, the contribution, the revision, its `contentHash` and the
+    /// server's time, verifiable with any JOSE library against the keys at
+    /// `/.well-known/jwks.json` (see the README). Keep it: it is not shown again.
+    pub signed_receipt: String,
 }
 
 /// The result of a mutation that stores a revision.
@@ -62,6 +67,7 @@ fn receipt_payload(result: MutationResult<Receipt>) -> Result<ContributionReceip
             contribution: Some(Contribution(r.contribution)),
             receipt: Some(ContributionReceipt {
                 content_hash: r.revision.content_hash.clone(),
+                signed_receipt: r.signed,
                 revision: ContributionRevision(r.revision),
                 server_time: r.server_time,
             }),

@@ -184,11 +184,7 @@ pub async fn edit(
     tombstone(&txn, &before, TombstoneReason::Revised, now).await?;
     audited(&txn, viewer, "contribution.edit", Some(&before), &after).await?;
     txn.commit().await?;
-    Ok(Receipt {
-        contribution: after,
-        revision,
-        server_time: now,
-    })
+    Receipt::signed(db, after, revision, now).await
 }
 
 /// Submits a draft written comment; returns the receipt.
@@ -227,11 +223,7 @@ pub async fn submit(
     let after = save(&txn, &before, changes).await?;
     audited(&txn, viewer, "contribution.submit", Some(&before), &after).await?;
     txn.commit().await?;
-    Ok(Receipt {
-        contribution: after,
-        revision,
-        server_time: now,
-    })
+    Receipt::signed(db, after, revision, now).await
 }
 
 /// Withdraws a contribution, with a reason: its author while the consultation is open,

@@ -208,11 +208,7 @@ pub async fn record_at_meeting(
     let revision = insert_revision(&txn, row.id, 1, &text, now).await?;
     audited(&txn, viewer, "contribution.record", None, &row).await?;
     txn.commit().await?;
-    Ok(Receipt {
-        contribution: row,
-        revision,
-        server_time: now,
-    })
+    Receipt::signed(db, row, revision, now).await
 }
 
 /// Publishes every embargoed, submitted contribution of a consultation that has just

@@ -62,6 +62,27 @@ pub struct Receipt {
     pub contribution: Model,
     pub revision: contribution_revision::Model,
     pub server_time: DateTime<Utc>,
+    /// The receipt signed (`service::receipts`): a compact JWS.
+    pub signed: String,
+}
+
+impl Receipt {
+    /// The receipt of `revision`, signed with the current receipt key.
+    pub async fn signed(
+        db: &impl sea_orm::ConnectionTrait,
+        contribution: Model,
+        revision: contribution_revision::Model,
+        server_time: DateTime<Utc>,
+    ) -> MutationResult<Receipt> {
+        let claims = crate::service::receipts::claims(&contribution, &revision, server_time);
+        let signed = crate::service::receipts::sign(db, &claims).await?;
+        Ok(Receipt {
+            contribution,
+            revision,
+            server_time,
+            signed,
+        })
+    }
 }
 
 /// A change the contribution's state does not allow (`NOT_ALLOWED` in `userErrors`).
