@@ -810,3 +810,47 @@ async fn authors_hear_what_the_secretariat_does_to_their_words_unless_they_opt_o
         "{bad}"
     );
 }
+
+#[tokio::test]
+async fn a_reset_the_secretariat_issues_goes_to_the_holder_and_is_not_handed_back() {
+    let sink = Sink::start().await;
+    let app = app_mailing_to(&sink).await;
+    let admin = app
+        .sign_in_as("sec@un.example", Role::Secretariat, None)
+        .await;
+    let icann = icann_id(&app).await;
+    app.sign_in_as("obs@example.org", Role::Observer, Some(icann))
+        .await;
+    let (_, found) = app
+        .graphql_as(
+            &admin,
+            "{ accounts(filter: { search: \"obs@\" }) { nodes { id } } }",
+            json!({}),
+        )
+        .await;
+    let id = found["data"]["accounts"]["nodes"][0]["id"].clone();
+    let (_, issued) = app
+        .graphql_as(
+            &admin,
+            "mutation($id: ID!) { accountPasswordReset(input: { id: $id }) { resetToken emailed expiresAt userErrors { message } } }",
+            json!({ "id": id }),
+        )
+        .await;
+    let issued = &issued["data"]["accountPasswordReset"];
+    assert_eq!(issued["emailed"], true, "{issued}");
+    assert_eq!(
+        issued["resetToken"],
+        Value::Null,
+        "the link goes to its holder only"
+    );
+    let mail = sink.wait_for(1).await.remove(0);
+    assert_eq!(mail.to, ["obs@example.org"]);
+    let link = mail.link("/console#/reset/").expect("a reset link");
+    let done = app
+        .data(
+            COMPLETE,
+            json!({ "t": token_of(&link), "p": "a brand new password" }),
+        )
+        .await;
+    assert_eq!(done["passwordResetComplete"]["changed"], true, "{done}");
+}
