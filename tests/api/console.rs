@@ -472,8 +472,15 @@ async fn the_secretariat_runs_the_consultation_from_the_console() {
         ])
     );
 
-    // Accounts: a member state's account for a Government, with the stakeholder picker.
-    wait_text(&browser, "the accounts", "sec@un.example").await;
+    // Accounts: a member state's account for a Government, with the stakeholder picker
+    // (once the screen has loaded its list: the header names the account before).
+    browser
+        .wait_for(
+            "the accounts screen loaded",
+            20,
+            "return (document.querySelector('#account-create [name=stakeholder]') && /\\d+ accounts?\\b/.test(document.getElementById('main').innerText)) || null;",
+        )
+        .await;
     let create = json!({
         "email": "new.member@gov.example", "displayName": "New member",
         "password": PASSWORD, "role": "MEMBER_STATE",
