@@ -1516,6 +1516,15 @@ async fn an_invitation_is_accepted_and_a_forgotten_password_reset_in_the_console
             "return document.querySelector('#forgot') || null;",
         )
         .await;
+    // The screen, once drawn, leaves the focus in its first field (it used to take it
+    // back to the page, and a list being typed in closed under the typing).
+    let focused = browser
+        .run(
+            "return document.activeElement && document.activeElement.name;",
+            json!([]),
+        )
+        .await;
+    assert_eq!(focused, "email");
     keep(&browser, "forgot-password").await;
     browser.set_window(390, 844).await;
     assert!(sideways(&browser).await <= 1);

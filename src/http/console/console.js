@@ -279,7 +279,7 @@ async function route() {
   if (OPEN[path]) {
     signedOutFrame();
     await OPEN[path](arg);
-    main.focus();
+    focusMain();
     return;
   }
   if (!state.token) return renderSignIn();
@@ -296,7 +296,17 @@ async function route() {
   } catch (err) {
     if (!(err instanceof Expired)) main.append(h('p', { class: 'form-error', role: 'alert' }, err.message));
   }
-  main.focus();
+  focusMain();
+}
+
+/**
+ * Moves the focus to the screen once it is drawn (where a screen reader starts), unless
+ * someone is already in a field of it: a screen still loading never takes the focus
+ * from a field being typed in (it closed the stakeholder list under the typing).
+ */
+function focusMain() {
+  const active = document.activeElement;
+  if (!active || active === document.body || !main.contains(active)) main.focus();
 }
 
 window.addEventListener('hashchange', route);
