@@ -29,6 +29,12 @@ pub fn digest_bytes(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// Whether `a` and `b` are equal, in a time that does not tell where they differ (for
+/// comparing secrets: CSRF tokens, MACs, one-time codes).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// A new nonce for a link (hex), kept by the email that carries the link.
 pub fn new_nonce() -> anyhow::Result<String> {
     Ok(hex::encode(random_bytes(16)?))

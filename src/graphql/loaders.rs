@@ -278,6 +278,9 @@ impl<R: Relation> Loader<CountOf<R>> for Loaders {
 loader!(/// An account by id, if the viewer may see it (the secretariat, or oneself).
     AccountKey => entity::account::Model,
     |l, ids| crate::service::accounts::by_ids(&l.db, &l.viewer, ids));
+loader!(/// An email of the outbox by id, for the secretariat.
+    EmailMessageKey => entity::email_message::Model,
+    |l, ids| crate::service::mail::by_ids(&l.db, &l.viewer, ids));
 loader!(/// An API client by id, for the secretariat.
     ApiClientKey => entity::api_client::Model,
     |l, ids| crate::service::api_clients::by_ids(&l.db, &l.viewer, ids));

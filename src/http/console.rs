@@ -203,16 +203,12 @@ fn checked_session(req: &HttpRequest, key: &[u8; 32]) -> Result<String, HttpErro
             )
         })?;
     let expected = csrf_token(key, &session);
-    if !constant_time_eq(expected.as_bytes(), header.as_bytes()) {
+    if !crate::auth::secret::constant_time_eq(expected.as_bytes(), header.as_bytes()) {
         return Err(refused(
             "The X-CSRF-Token header does not match this session",
         ));
     }
     Ok(session)
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// `POST /console/session/refresh`: a new access token for the session in the cookie

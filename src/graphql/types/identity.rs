@@ -12,7 +12,8 @@ use chrono::{DateTime, Utc};
 use entity::enums::{EmailLanguage, PrincipalStatus, Role};
 use entity::{account, api_client, audit_event};
 
-async fn stakeholder(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<Stakeholder>> {
+/// The stakeholder an account (or an invitation) speaks for, through the loader.
+pub(super) async fn stakeholder(ctx: &Context<'_>, id: Option<i64>) -> Result<Option<Stakeholder>> {
     let Some(id) = id else { return Ok(None) };
     let rd = request(ctx)?;
     let row = rd.loader.load_one(StakeholderKey(id)).await?;

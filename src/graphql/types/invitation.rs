@@ -2,9 +2,8 @@
 
 use super::{Account, Stakeholder};
 use crate::graphql::context::request;
-use crate::graphql::loaders::{AccountKey, StakeholderKey};
+use crate::graphql::loaders::{AccountKey, EmailMessageKey};
 use crate::ids::{GlobalId, NodeType};
-use crate::service::mail;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::enums::{EmailLanguage, EmailStatus, Role};
@@ -43,15 +42,7 @@ impl Invitation {
 
     /// The stakeholder it will speak for.
     async fn stakeholder(&self, ctx: &Context<'_>) -> Result<Option<Stakeholder>> {
-        let Some(id) = self.0.stakeholder_id else {
-            return Ok(None);
-        };
-        let rd = request(ctx)?;
-        Ok(rd
-            .loader
-            .load_one(StakeholderKey(id))
-            .await?
-            .map(Stakeholder))
+        super::identity::stakeholder(ctx, self.0.stakeholder_id).await
     }
 
     /// The language of its emails.
@@ -94,7 +85,9 @@ impl Invitation {
             return Ok(None);
         };
         let rd = request(ctx)?;
-        Ok(mail::by_id(&rd.db, id).await?.map(|m| EmailDelivery {
+        // Batched: a list of invitations reads its emails in one statement.
+        let message = rd.loader.load_one(EmailMessageKey(id)).await?;
+        Ok(message.map(|m| EmailDelivery {
             status: m.status,
             attempts: m.attempts,
             last_error: m.last_error,

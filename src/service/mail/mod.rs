@@ -13,11 +13,14 @@ pub mod send;
 pub mod text;
 
 use crate::error::AppResult;
+use crate::policy::{self, Action};
+use crate::viewer::Viewer;
 use chrono::Utc;
 use entity::email_message;
 use entity::enums::{EmailLanguage, EmailStatus};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::Value;
+use std::collections::HashMap;
 
 /// What an email says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -85,7 +88,21 @@ pub async fn enqueue<C: ConnectionTrait>(
     Ok(row.id)
 }
 
-/// An email's row, for what the API shows of its delivery.
-pub async fn by_id<C: ConnectionTrait>(db: &C, id: i64) -> AppResult<Option<email_message::Model>> {
-    Ok(email_message::Entity::find_by_id(id).one(db).await?)
+/// Emails of the outbox by id, for what the API shows of their delivery: the
+/// secretariat's (to anyone else, none).
+pub async fn by_ids(
+    db: &impl ConnectionTrait,
+    viewer: &Viewer,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, email_message::Model>> {
+    if policy::may(viewer, Action::ManageIdentities).is_err() {
+        return Ok(HashMap::new());
+    }
+    Ok(email_message::Entity::find()
+        .filter(email_message::Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect())
 }

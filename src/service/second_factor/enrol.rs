@@ -60,12 +60,7 @@ fn enrolment_account(auth: &Auth, token: &str) -> Option<i64> {
     let (id, until) = claim.split_once('.')?;
     let (id, until): (i64, i64) = (id.parse().ok()?, until.parse().ok()?);
     let expected = secret::link_token(&auth.link_key, "cre_", claim);
-    let same = expected[4..].len() == mac.len()
-        && expected[4..]
-            .bytes()
-            .zip(mac.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
+    let same = secret::constant_time_eq(&expected.as_bytes()[4..], mac.as_bytes());
     (same && until > Utc::now().timestamp()).then_some(id)
 }
 

@@ -67,12 +67,7 @@ pub fn matching_step(t: &TOTP, code: &str, now: u64) -> Option<i64> {
         .into_iter()
         .find(|s| {
             let expected = t.generate(s * 30);
-            // Compared in constant time.
-            expected
-                .bytes()
-                .zip(code.bytes())
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-                == 0
+            secret::constant_time_eq(expected.as_bytes(), code.as_bytes())
         })
         .map(|s| s as i64)
 }
