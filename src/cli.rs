@@ -86,6 +86,24 @@ pub enum Command {
         #[command(subcommand)]
         action: operations::OperationsAction,
     },
+    /// Documents: remove what no row names (the server sweeps on its own too).
+    Attachments {
+        #[command(subcommand)]
+        action: database::AttachmentsAction,
+    },
+    /// (Internal) Print the text of the document on stdin: what the server runs, with
+    /// these limits, to read a PDF, DOCX or ODT for search.
+    #[command(hide = true)]
+    ExtractText {
+        /// pdf, docx or odt.
+        kind: String,
+        /// Most bytes of memory the process may map.
+        #[arg(long, default_value_t = 512 * 1024 * 1024)]
+        max_memory: u64,
+        /// Most seconds of CPU time.
+        #[arg(long, default_value_t = 20)]
+        max_seconds: u64,
+    },
     /// Print the GraphQL schema (SDL), or compare two versions of it.
     Schema {
         #[command(subcommand)]
@@ -150,6 +168,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Receipts {
             action: database::ReceiptsAction::RotateKey,
         } => database::rotate_receipt_key(&database).await,
+        Command::Attachments { action } => database::attachments(&database, action).await,
+        Command::ExtractText {
+            kind,
+            max_memory,
+            max_seconds,
+        } => {
+            use crate::service::attachments::extract;
+            let text = match extract::run_child(&kind, max_memory, max_seconds) {
+                Ok(text) => text,
+                Err(err) if err.downcast_ref::<extract::TooMuch>().is_some() => {
+                    eprintln!("concord: {err}");
+                    std::process::exit(extract::LIMIT_EXIT);
+                }
+                Err(err) => return Err(err),
+            };
+            use std::io::Write;
+            std::io::stdout().write_all(text.as_bytes())?;
+            Ok(())
+        }
     }
 }
 

@@ -35,6 +35,8 @@ pub struct Settings {
     pub webhooks: DeliverySettings,
     /// Email over SMTP (none configured: links are handed back to the secretariat).
     pub mail: MailSettings,
+    /// Documents: where they are stored and the rules for them.
+    pub attachments: crate::service::attachments::AttachmentSettings,
 }
 
 /// How queries the planner knows run (`CONCORD_COMPILED_READS`).
@@ -491,4 +493,95 @@ impl Default for MailSettings {
             send: true,
         }
     }
+}
+
+/// Attachment settings (`CONCORD_ATTACHMENT_*`), for `serve` and `concord attachments`.
+#[derive(clap::Args, Debug, Clone)]
+pub struct AttachmentArgs {
+    /// Where documents are stored: `file:///absolute/folder`, or `s3://bucket/prefix`
+    /// for any S3-compatible store (options as `?endpoint=…&region=…`, or the usual
+    /// `AWS_*` variables). Default: a folder beside the SQLite file
+    /// (`concord-attachments`), or in the working directory for PostgreSQL (several
+    /// instances need a shared store: S3).
+    #[arg(long, env = "CONCORD_ATTACHMENT_STORE")]
+    pub attachment_store: Option<String>,
+    /// Largest document, in bytes.
+    #[arg(long, env = "CONCORD_ATTACHMENT_MAX_BYTES", default_value_t = crate::service::attachments::DEFAULT_MAX_BYTES,
+          value_parser = clap::value_parser!(u64).range(1..=2_000_000_000))]
+    pub attachment_max_bytes: u64,
+    /// Most documents on one revision.
+    #[arg(long, env = "CONCORD_ATTACHMENT_MAX_PER_REVISION", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub attachment_max_per_revision: u64,
+    /// Most bytes each account or API client may keep stored.
+    #[arg(long, env = "CONCORD_ATTACHMENT_QUOTA_BYTES", default_value_t = 500_000_000)]
+    pub attachment_quota_bytes: u64,
+    /// Seconds an upload not attached is kept.
+    #[arg(long, env = "CONCORD_ATTACHMENT_UPLOAD_TTL", default_value_t = 24 * 3600)]
+    pub attachment_upload_ttl: u64,
+    /// Seconds a blob no row names is kept before the sweeper removes it.
+    #[arg(long, env = "CONCORD_ATTACHMENT_GRACE", default_value_t = 3600)]
+    pub attachment_grace: u64,
+    /// Seconds between sweeps.
+    #[arg(long, env = "CONCORD_ATTACHMENT_SWEEP_INTERVAL", default_value_t = 600,
+          value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub attachment_sweep_interval: u64,
+    /// Seconds a document's text extraction may take.
+    #[arg(long, env = "CONCORD_ATTACHMENT_EXTRACT_TIMEOUT", default_value_t = 20,
+          value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub attachment_extract_timeout: u64,
+}
+
+impl AttachmentArgs {
+    /// The settings these flags give, the store's default found from `database_url`.
+    pub fn settings(
+        &self,
+        database_url: &str,
+    ) -> anyhow::Result<crate::service::attachments::AttachmentSettings> {
+        let store = match &self.attachment_store {
+            Some(url) if !url.trim().is_empty() => url.trim().to_owned(),
+            _ => default_store(database_url)?,
+        };
+        Ok(crate::service::attachments::AttachmentSettings {
+            store,
+            max_bytes: self.attachment_max_bytes,
+            max_per_revision: self.attachment_max_per_revision as usize,
+            quota_bytes: self.attachment_quota_bytes,
+            upload_ttl: Duration::from_secs(self.attachment_upload_ttl),
+            grace: Duration::from_secs(self.attachment_grace),
+            sweep_every: Duration::from_secs(self.attachment_sweep_interval),
+            extract_timeout: Duration::from_secs(self.attachment_extract_timeout),
+            ..Default::default()
+        })
+    }
+}
+
+/// The folder `concord-attachments` beside the SQLite file (or in the working
+/// directory), as a `file://` URL.
+fn default_store(database_url: &str) -> anyhow::Result<String> {
+    let cwd = std::env::current_dir()?;
+    let folder = match database_url.strip_prefix("sqlite:") {
+        Some(rest) => {
+            let file = rest.trim_start_matches("//");
+            let file = file.split('?').next().unwrap_or(file);
+            let file = std::path::Path::new(file);
+            let dir = file.parent().filter(|d| !d.as_os_str().is_empty());
+            match dir {
+                Some(dir) if dir.is_absolute() => dir.to_path_buf(),
+                Some(dir) => cwd.join(dir),
+                None => cwd.clone(),
+            }
+        }
+        None => {
+            tracing::warn!(
+                "attachments are stored in ./concord-attachments: set CONCORD_ATTACHMENT_STORE \
+                 to a store every instance shares (s3://…) when there are several"
+            );
+            cwd.clone()
+        }
+    }
+    .join("concord-attachments");
+    url::Url::from_directory_path(&folder)
+        .map(|u| u.to_string())
+        .map_err(|()| anyhow::anyhow!("no file URL for {}", folder.display()))
 }

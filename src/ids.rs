@@ -26,10 +26,12 @@ pub enum NodeType {
     Webhook,
     WebhookDelivery,
     Invitation,
+    Attachment,
+    AttachmentUpload,
 }
 
 impl NodeType {
-    const ALL: [NodeType; 19] = [
+    const ALL: [NodeType; 21] = [
         NodeType::Stakeholder,
         NodeType::Consultation,
         NodeType::Meeting,
@@ -49,6 +51,8 @@ impl NodeType {
         NodeType::Webhook,
         NodeType::WebhookDelivery,
         NodeType::Invitation,
+        NodeType::Attachment,
+        NodeType::AttachmentUpload,
     ];
 
     /// The GraphQL type name, which is also the prefix inside the ID.
@@ -73,6 +77,8 @@ impl NodeType {
             NodeType::Webhook => "Webhook",
             NodeType::WebhookDelivery => "WebhookDelivery",
             NodeType::Invitation => "Invitation",
+            NodeType::Attachment => "Attachment",
+            NodeType::AttachmentUpload => "AttachmentUpload",
         }
     }
 }

@@ -281,6 +281,18 @@ pub fn may_write(viewer: &Viewer) -> AppResult<&Principal> {
     writer(viewer)
 }
 
+/// Upload a document to attach: a principal that may write comments (one speaking for
+/// a stakeholder, or the secretariat). Whether it may attach it to a given contribution
+/// is [`Action::WriteComment`]'s check when it does.
+pub fn may_upload(viewer: &Viewer) -> AppResult<&Principal> {
+    let p = writer(viewer)?;
+    if p.role == Role::Secretariat || p.stakeholder_id.is_some() {
+        Ok(p)
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// What a principal may be asked to do: one variant per row of the role table (reads
 /// of public records and of contributions are conditions, above). Refusals are
 /// `UNAUTHENTICATED` for the anonymous caller and `FORBIDDEN` for anyone else.

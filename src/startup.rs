@@ -94,6 +94,10 @@ impl Application {
             )?
             .spawn();
         }
+        let attachments = Arc::new(crate::service::attachments::Attachments::open(
+            settings.attachments.clone(),
+        )?);
+        crate::service::attachments::sweep::spawn(db.clone(), attachments.clone());
         let quotas = Arc::new(crate::http::Quotas::new(settings.rate_limits.clone(), &db));
         let statements = crate::http::health::check_statements_periodically(&db, read_db.as_ref());
         let state = web::Data::new(AppState {
@@ -115,6 +119,7 @@ impl Application {
             stopping: stopping_rx,
             webhook_targets: settings.webhooks.targets,
             links_by_email: settings.mail.smtp.is_some(),
+            attachments,
             compiled_reads: settings.compiled_reads,
             validated: Default::default(),
         });

@@ -6,6 +6,7 @@ pub mod enums;
 
 pub mod account;
 pub mod api_client;
+pub mod attachment;
 pub mod audit_event;
 pub mod consultation;
 pub mod consultation_document;
@@ -39,6 +40,7 @@ pub mod server_setting;
 pub mod signing_key;
 pub mod stakeholder;
 pub mod stakeholder_tally;
+pub mod upload;
 pub mod webhook;
 pub mod webhook_attempt;
 pub mod webhook_delivery;

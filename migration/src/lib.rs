@@ -19,6 +19,7 @@ mod m20261205_000013_translation_supplier;
 mod m20261205_000014_readable_by_stakeholder;
 mod m20261205_000015_search_document;
 mod m20261206_000016_email;
+mod m20261206_000017_attachments;
 
 /// Applies Concord's migrations in order.
 pub struct Migrator;
@@ -43,6 +44,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261205_000014_readable_by_stakeholder::Migration),
             Box::new(m20261205_000015_search_document::Migration),
             Box::new(m20261206_000016_email::Migration),
+            Box::new(m20261206_000017_attachments::Migration),
         ]
     }
 }

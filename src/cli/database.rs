@@ -69,6 +69,31 @@ pub enum ReceiptsAction {
     RotateKey,
 }
 
+#[derive(Subcommand, Debug)]
+pub enum AttachmentsAction {
+    /// Remove uploads past their time and blobs no row names (older than the grace
+    /// period); prints what was removed.
+    Sweep {
+        #[command(flatten)]
+        settings: crate::config::AttachmentArgs,
+    },
+}
+
+/// `concord attachments sweep`.
+pub async fn attachments(database: &Database, action: AttachmentsAction) -> anyhow::Result<()> {
+    let AttachmentsAction::Sweep { settings } = action;
+    let db = database.connect().await?;
+    crate::service::setup::migrate(&db).await?;
+    let attachments =
+        crate::service::attachments::Attachments::open(settings.settings(&database.url)?)?;
+    let swept = crate::service::attachments::sweep::once(&db, &attachments).await?;
+    println!(
+        "{} expired uploads and {} unreferenced blobs removed",
+        swept.expired_uploads, swept.removed_blobs
+    );
+    Ok(())
+}
+
 /// `concord receipts rotate-key`.
 pub async fn rotate_receipt_key(database: &Database) -> anyhow::Result<()> {
     let db = database.connect().await?;

@@ -113,6 +113,8 @@ pub struct ServeArgs {
     pub auth: AuthSettings,
     #[command(flatten)]
     pub mail: crate::config::MailArgs,
+    #[command(flatten)]
+    pub attachments: crate::config::AttachmentArgs,
 }
 
 /// Runs the server until it is told to stop.
@@ -139,8 +141,10 @@ pub async fn run(database: &Database, args: ServeArgs) -> anyhow::Result<()> {
         webhook_max_attempts,
         auth,
         mail,
+        attachments,
     } = args;
     let mail = mail.settings()?;
+    let attachments = attachments.settings(&database.url)?;
     let rate_limits =
         crate::config::RateLimits::from_rules(&rate_limits).map_err(anyhow::Error::msg)?;
     let db_kind = if db::is_sqlite(&database.url) {
@@ -245,6 +249,7 @@ pub async fn run(database: &Database, args: ServeArgs) -> anyhow::Result<()> {
             ..Default::default()
         },
         mail,
+        attachments,
     };
     let app = Application::build_with(&settings, databases, auth)?;
     tracing::info!(

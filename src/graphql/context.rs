@@ -29,6 +29,8 @@ pub struct RequestData {
     pub webhook_targets: crate::service::webhooks::Targets,
     /// Whether links (invitations, password resets) go to their holder by email.
     pub links_by_email: bool,
+    /// Where documents go, and the rules for them.
+    pub attachments: Option<Arc<crate::service::attachments::Attachments>>,
 }
 
 impl RequestData {
@@ -51,7 +53,24 @@ impl RequestData {
             quota: None,
             webhook_targets: Default::default(),
             links_by_email: false,
+            attachments: None,
         }
+    }
+
+    /// The same, with where documents go.
+    pub fn with_attachments(
+        mut self,
+        attachments: Option<Arc<crate::service::attachments::Attachments>>,
+    ) -> RequestData {
+        self.attachments = attachments;
+        self
+    }
+
+    /// Where documents go (set on every request the server runs).
+    pub fn attachments(&self) -> async_graphql::Result<&crate::service::attachments::Attachments> {
+        self.attachments
+            .as_deref()
+            .ok_or_else(|| async_graphql::Error::new("attachments are not configured"))
     }
 
     /// The same, with whether links go by email.

@@ -16,6 +16,12 @@ pub enum UserErrorCode {
     NotFound,
     /// The change is not allowed in the record's current state.
     NotAllowed,
+    /// A document is larger than allowed, or a revision has too many.
+    TooLarge,
+    /// A document's content is not of a type accepted (or not what its name says).
+    UnsupportedType,
+    /// The uploader's storage quota would be exceeded.
+    QuotaExceeded,
 }
 
 /// The events an endpoint may ask for.

@@ -125,6 +125,29 @@ impl Loader<RevisionNumberKey> for Loaders {
     }
 }
 
+/// The documents of a revision: `(contribution id, revision number)` (reached only
+/// through a contribution or revision the viewer reads already).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct AttachmentsOfRevision(pub i64, pub i32);
+
+impl Loader<AttachmentsOfRevision> for Loaders {
+    type Value = Vec<entity::attachment::Model>;
+    type Error = async_graphql::Error;
+
+    async fn load(
+        &self,
+        keys: &[AttachmentsOfRevision],
+    ) -> Result<HashMap<AttachmentsOfRevision, Self::Value>, Self::Error> {
+        let pairs: Vec<(i64, i32)> = keys.iter().map(|k| (k.0, k.1)).collect();
+        let loaded =
+            crate::service::attachments::attach::of_revisions(&self.db, &pairs).await?;
+        Ok(loaded
+            .into_iter()
+            .map(|((c, n), v)| (AttachmentsOfRevision(c, n), v))
+            .collect())
+    }
+}
+
 /// One page of a parent's readable contributions (a nested connection).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ContributionsOf {

@@ -6,7 +6,7 @@ use super::loaders::{
     MechanismKey, MeetingKey, PolicyIssueKey, RevisionKey, StakeholderKey, TombstoneKey,
 };
 use super::types::{
-    Account, ApiClient, AuditEvent, Consultation, Contribution, ContributionRevision,
+    Account, ApiClient, Attachment, AttachmentUpload, AuditEvent, Consultation, Contribution, ContributionRevision,
     ContributionTombstone, ContributionTranslation, Document, Invitation, Mechanism, Meeting,
     PolicyIssue, Report, ReportParagraph, ReportSection, Stakeholder, Webhook, WebhookDelivery,
 };
@@ -38,6 +38,8 @@ pub enum Node {
     Webhook(Webhook),
     WebhookDelivery(WebhookDelivery),
     Invitation(Invitation),
+    Attachment(Attachment),
+    AttachmentUpload(AttachmentUpload),
 }
 
 /// Resolves a decoded ID to its object, or `None` if it does not exist or the viewer
@@ -143,5 +145,13 @@ pub async fn resolve(rd: &RequestData, gid: GlobalId) -> Result<Option<Node>> {
         NodeType::Invitation => invitations::by_id(&rd.db, &rd.viewer, id)
             .await?
             .map(|m| Node::Invitation(Invitation(m))),
+        NodeType::Attachment => crate::service::attachments::read::readable(&rd.db, &rd.viewer, id)
+            .await?
+            .map(|m| Node::Attachment(Attachment(m))),
+        NodeType::AttachmentUpload => {
+            crate::service::attachments::read::own_upload(&rd.db, &rd.viewer, id)
+                .await?
+                .map(|m| Node::AttachmentUpload(AttachmentUpload(m)))
+        }
     })
 }

@@ -35,6 +35,9 @@ pub async fn post(
     let Some(format) = ResponseFormat::negotiate(&req) else {
         return not_acceptable();
     };
+    if super::uploads::is_multipart(&req) {
+        return super::uploads::graphql_multipart(&state, &req, payload, format).await;
+    }
     if let Err(refusal) = body::check_length(&req) {
         return format.refuse(refusal);
     }
@@ -42,7 +45,7 @@ pub async fn post(
         return format.refuse(HttpError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "UNSUPPORTED_MEDIA_TYPE",
-            "POST /graphql takes a JSON body: send Content-Type: application/json",
+            "POST /graphql takes a JSON body (Content-Type: application/json), or a GraphQL multipart request (multipart/form-data) for uploads",
         ));
     }
     let body = match body::read(payload, state.body_timeout).await {

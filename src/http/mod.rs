@@ -4,6 +4,7 @@
 //! Handlers turn HTTP into calls of the GraphQL schema or the services and back; they
 //! decide nothing about access (that is [`crate::policy`]).
 
+mod attachments;
 mod body;
 mod client;
 mod console;
@@ -25,6 +26,7 @@ pub mod request_id;
 mod routes;
 mod socket;
 mod state;
+mod uploads;
 
 pub use body::{BODY_TIMEOUT, MAX_BODY_BYTES};
 pub use error::HttpError;

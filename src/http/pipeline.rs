@@ -237,6 +237,7 @@ fn request_data(
     .with_live(live)
     .with_targets(state.webhook_targets)
     .with_links_by_email(state.links_by_email)
+    .with_attachments(Some(state.attachments.clone()))
 }
 
 /// What an operation answered over HTTP.

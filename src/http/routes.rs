@@ -1,6 +1,6 @@
 //! Every route, in one table.
 
-use super::{console, export, graphiql, graphql, health, oauth, socket};
+use super::{attachments, console, export, graphiql, graphql, health, oauth, socket, uploads};
 use actix_web::web;
 
 /// Registers every route.
@@ -12,6 +12,12 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(graphql::method_not_allowed)),
     )
     .route("/oauth/token", web::post().to(oauth::token))
+    .route("/uploads/{id}", web::put().to(uploads::put))
+    .service(
+        web::resource("/attachments/{id}")
+            .route(web::get().to(attachments::download))
+            .route(web::head().to(attachments::download)),
+    )
     .route("/graphql/ws", web::get().to(socket::websocket))
     .route(
         "/consultations/{id}/{file}",

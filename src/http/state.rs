@@ -44,6 +44,8 @@ pub struct AppState {
     pub validated: Arc<crate::graphql::compiled::Validated>,
     /// Where webhooks may point.
     pub webhook_targets: crate::service::webhooks::Targets,
+    /// Where documents go, and the rules for them.
+    pub attachments: Arc<crate::service::attachments::Attachments>,
     /// Whether links go by email (an SMTP server is configured).
     pub links_by_email: bool,
     /// Why prepared statements are not safe on the pools, when the last check found

@@ -6,6 +6,7 @@
 
 pub mod accounts;
 pub mod api_clients;
+pub mod attachments;
 pub mod audit;
 pub mod consultations;
 pub mod contributions;

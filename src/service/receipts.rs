@@ -99,8 +99,21 @@ pub async fn jwks<C: ConnectionTrait>(db: &C) -> AppResult<Value> {
 pub fn claims(
     c: &contribution::Model,
     r: &contribution_revision::Model,
+    documents: &[entity::attachment::Model],
     server_time: DateTime<Utc>,
 ) -> Value {
+    let attachments: Vec<Value> = documents
+        .iter()
+        .map(|a| {
+            json!({
+                "id": GlobalId::new(NodeType::Attachment, a.id).encode(),
+                "name": a.name,
+                "contentType": a.content_type,
+                "size": a.size,
+                "sha256": a.sha256,
+            })
+        })
+        .collect();
     json!({
         "v": VERSION,
         "iss": "concord",
@@ -109,7 +122,7 @@ pub fn claims(
         "revision": GlobalId::new(NodeType::ContributionRevision, r.id).encode(),
         "number": r.number,
         "contentHash": r.content_hash,
-        "attachments": [],
+        "attachments": attachments,
         "iat": server_time.timestamp(),
         "serverTime": server_time.to_rfc3339_opts(SecondsFormat::Millis, true),
     })

@@ -326,6 +326,12 @@ pub fn test_settings() -> Settings {
         },
         // No email (tests/api/email.rs points it at an SMTP receiver of its own).
         mail: Default::default(),
+        // Documents in memory (tests/api/attachments.rs uses a folder and S3); text
+        // extracted by the binary built beside the tests.
+        attachments: concord::service::attachments::AttachmentSettings {
+            extractor: Some(env!("CARGO_BIN_EXE_concord").into()),
+            ..Default::default()
+        },
     }
 }
 

@@ -50,6 +50,17 @@ pub struct ContributionReceiptPayload {
     pub user_errors: Vec<UserErrorObject>,
 }
 
+/// The documents an input names, with the server's limit.
+fn documents(
+    rd: &crate::graphql::context::RequestData,
+    raw: Option<&[ID]>,
+) -> Result<contributions::Documents> {
+    Ok(contributions::Documents {
+        picks: super::attachments::picks_of(raw)?,
+        max: rd.attachments()?.settings.max_per_revision,
+    })
+}
+
 fn contribution_payload(
     result: MutationResult<entity::contribution::Model>,
 ) -> Result<ContributionPayload> {
@@ -103,6 +114,9 @@ pub struct ContributionCreateInput {
     /// True: hold it back until the consultation closes, then publish it automatically.
     #[graphql(default = false)]
     pub embargoed: bool,
+    /// Its documents, in order: uploads of yours (`AttachmentUpload` IDs), at most 10
+    /// (`CONCORD_ATTACHMENT_MAX_PER_REVISION`).
+    pub attachments: Option<Vec<ID>>,
 }
 
 /// Changes to a written comment; fields left out stay as they are.
@@ -120,6 +134,11 @@ pub struct ContributionEditInput {
     pub language: Option<String>,
     /// New visibility.
     pub visibility: Option<Visibility>,
+    /// The documents of the new revision, in order, replacing the current ones:
+    /// uploads of yours (`AttachmentUpload` IDs) and documents of this contribution to
+    /// keep (`Attachment` IDs); `[]` removes them all. Left out: the current ones are
+    /// carried forward.
+    pub attachments: Option<Vec<ID>>,
 }
 
 /// One contribution at the version the caller saw.
@@ -224,6 +243,7 @@ impl ContributionMutation {
                 attributed: input.attributed,
                 embargoed: input.embargoed,
             },
+            documents: documents(rd, input.attachments.as_deref())?,
         };
         contribution_payload(contributions::create(&rd.db, &rd.viewer, new).await)
     }
@@ -241,6 +261,7 @@ impl ContributionMutation {
             body: input.body,
             language: input.language,
             visibility: input.visibility,
+            documents: documents(rd, input.attachments.as_deref())?,
         };
         receipt_payload(contributions::edit(&rd.db, &rd.viewer, id, input.version, edit).await)
     }

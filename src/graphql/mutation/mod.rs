@@ -24,6 +24,7 @@ macro_rules! payload {
 
 mod accounts;
 mod api_clients;
+mod attachments;
 mod catalogue;
 mod contributions;
 mod reports;
@@ -34,6 +35,7 @@ mod webhooks;
 
 pub use accounts::AccountMutation;
 pub use api_clients::ApiClientMutation;
+pub use attachments::AttachmentMutation;
 pub use catalogue::CatalogueMutation;
 pub use contributions::ContributionMutation;
 pub use reports::ReportMutation;
@@ -80,6 +82,7 @@ pub struct Mutation(
     AccountMutation,
     ApiClientMutation,
     ContributionMutation,
+    AttachmentMutation,
     CatalogueMutation,
     ReportMutation,
     TranslationMutation,

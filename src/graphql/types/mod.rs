@@ -2,6 +2,7 @@
 //! schema is designed from the domain, so fields are chosen here, not derived from tables.
 
 mod analysis;
+mod attachment;
 mod consultation;
 mod contribution;
 mod document;
@@ -20,6 +21,7 @@ mod webhook;
 pub use analysis::{
     IssueMatrixCell, LanguageCount, MechanismStanceCell, TimelineInterval, TimelinePeriod,
 };
+pub use attachment::{Attachment, AttachmentUpload, UploadState};
 pub use consultation::{Consultation, ConsultationConnection, ConsultationFilter};
 pub use contribution::{
     Contribution, ContributionConnection, ContributionFilter, ContributionRevision,

@@ -2,7 +2,7 @@
 //! overwritten: an edit makes a new revision), submitted with a receipt, withdrawn.
 
 use super::store::{
-    Disclosure, NewRow, Receipt, Text, audited, check_open, check_still_open, check_version,
+    Disclosure, Documents, NewRow, Receipt, Text, audited, check_open, check_still_open, check_version,
     consultation_of, current_revision, insert_contribution, insert_revision, make_searchable,
     not_allowed, readable, save, tombstone,
 };
@@ -11,6 +11,7 @@ use crate::domain::Reason;
 use crate::error::{MutationResult, UserError, UserErrorCode};
 use crate::policy::{self, Action, Withdrawal};
 use crate::service::mail::{self, notices, text::Moderation};
+use crate::service::attachments::attach;
 use crate::service::stakeholders;
 use crate::service::webhooks;
 use crate::viewer::Viewer;
@@ -29,6 +30,7 @@ pub struct NewComment {
     pub text: Text,
     pub visibility: Visibility,
     pub disclosure: Disclosure,
+    pub documents: Documents,
 }
 
 /// Creates a draft written comment.
@@ -75,6 +77,19 @@ pub async fn create(db: &impl Db, viewer: &Viewer, input: NewComment) -> Mutatio
         },
     )
     .await?;
+    attach::apply(
+        &txn,
+        viewer,
+        attach::Change {
+            contribution_id: row.id,
+            previous: None,
+            revision: 1,
+            picks: input.documents.picks.as_deref(),
+            max: input.documents.max,
+            now,
+        },
+    )
+    .await?;
     insert_revision(&txn, row.id, 1, &text, now).await?;
     audited(&txn, viewer, "contribution.create", None, &row).await?;
     txn.commit().await?;
@@ -88,6 +103,7 @@ pub struct Edit {
     pub body: Option<String>,
     pub language: Option<String>,
     pub visibility: Option<Visibility>,
+    pub documents: Documents,
 }
 
 /// The contribution `id` at `version`, for a change by its author (or the secretariat):
@@ -167,6 +183,19 @@ pub async fn edit(
     // The version check comes first: of concurrent edits at one version, the losers
     // stop here with CONFLICT instead of racing for the next revision number.
     let after = save(&txn, &before, changes).await?;
+    attach::apply(
+        &txn,
+        viewer,
+        attach::Change {
+            contribution_id: before.id,
+            previous: Some(before.latest_revision),
+            revision: after.latest_revision,
+            picks: edit.documents.picks.as_deref(),
+            max: edit.documents.max,
+            now,
+        },
+    )
+    .await?;
     let revision = if draft {
         // Nothing was submitted yet: the draft's only revision is rewritten.
         let mut rev: contribution_revision::ActiveModel = current.into();

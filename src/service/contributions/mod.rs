@@ -33,5 +33,5 @@ pub use read::{
     Hit, Hits, Parent, by_ids, check_receipt, counts_by_parent, list, pages_by_parent,
     revisions_by_ids, revisions_by_number, search,
 };
-pub use store::{Disclosure, Receipt, Text, consultation_of};
+pub use store::{Disclosure, Documents, Receipt, Text, consultation_of};
 pub use tags::tag;

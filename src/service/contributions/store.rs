@@ -23,6 +23,15 @@ use sea_orm::{
     QueryFilter, QuerySelect, Set,
 };
 
+/// The documents a written revision is to have (`service::attachments::attach`).
+#[derive(Debug, Clone, Default)]
+pub struct Documents {
+    /// In order; `None`: the previous revision's, carried forward.
+    pub picks: Option<Vec<crate::service::attachments::attach::Pick>>,
+    /// Most a revision may have (`CONCORD_ATTACHMENT_MAX_PER_REVISION`).
+    pub max: usize,
+}
+
 /// The text of a revision, as sent (see [`ContributionText`] for what is accepted).
 #[derive(Debug, Clone)]
 pub struct Text {
@@ -74,7 +83,14 @@ impl Receipt {
         revision: contribution_revision::Model,
         server_time: DateTime<Utc>,
     ) -> MutationResult<Receipt> {
-        let claims = crate::service::receipts::claims(&contribution, &revision, server_time);
+        let documents = crate::service::attachments::attach::of_revision(
+            db,
+            contribution.id,
+            revision.number,
+        )
+        .await?;
+        let claims =
+            crate::service::receipts::claims(&contribution, &revision, &documents, server_time);
         let signed = crate::service::receipts::sign(db, &claims).await?;
         Ok(Receipt {
             contribution,
@@ -305,13 +321,26 @@ pub async fn make_searchable(
 ) -> MutationResult<()> {
     // A new revision has no translations yet; a draft edited in place keeps its own.
     let translations = search::translations_text(txn, revision.id).await?;
+    // Its documents' text is searched as part of its body, in its language.
+    let documents = crate::service::attachments::attach::of_revision(
+        txn,
+        revision.contribution_id,
+        revision.number,
+    )
+    .await?;
+    let documents = crate::service::attachments::attach::search_text(&documents);
+    let body = if documents.is_empty() {
+        std::borrow::Cow::Borrowed(revision.body.as_str())
+    } else {
+        std::borrow::Cow::Owned(format!("{}\n\n{documents}", revision.body))
+    };
     search::index(
         txn,
         &[search::Indexed {
             contribution_id: revision.contribution_id,
             language: &revision.language,
             title: &revision.title,
-            body: &revision.body,
+            body: &body,
             translations: &translations,
         }],
     )

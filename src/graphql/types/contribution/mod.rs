@@ -116,6 +116,14 @@ impl Contribution {
         Ok(ContributionRevision(self.current(ctx).await?))
     }
 
+    /// The documents of the current revision, in order.
+    async fn attachments(&self, ctx: &Context<'_>) -> Result<Vec<super::Attachment>> {
+        let rd = request(ctx)?;
+        let key = crate::graphql::loaders::AttachmentsOfRevision(self.0.id, self.0.latest_revision);
+        let rows = rd.loader.load_one(key).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(super::Attachment).collect())
+    }
+
     /// Every revision, oldest first. A submitted text is never overwritten: each change
     /// after submission is a new revision.
     async fn revisions(
