@@ -36,7 +36,7 @@ pub struct Settings {
     /// Email over SMTP (none configured: links are handed back to the secretariat).
     pub mail: MailSettings,
     /// Documents: where they are stored and the rules for them.
-    pub attachments: crate::service::attachments::AttachmentSettings,
+    pub attachments: AttachmentSettings,
 }
 
 /// How queries the planner knows run (`CONCORD_COMPILED_READS`).
@@ -495,6 +495,52 @@ impl Default for MailSettings {
     }
 }
 
+/// What attachments are allowed, and where they go (`CONCORD_ATTACHMENT_*`).
+#[derive(Debug, Clone)]
+pub struct AttachmentSettings {
+    /// Where blobs go: `file:///absolute/folder`, `s3://bucket/prefix` (options in the
+    /// query string or `AWS_*` variables) or `memory:///` (tests).
+    pub store: String,
+    /// Largest document, in bytes.
+    pub max_bytes: u64,
+    /// Most documents on one revision.
+    pub max_per_revision: usize,
+    /// Most bytes one account (or client) may keep stored.
+    pub quota_bytes: u64,
+    /// How long an upload not attached is kept.
+    pub upload_ttl: Duration,
+    /// How old a blob no row names must be before the sweeper removes it.
+    pub grace: Duration,
+    /// How often each instance sweeps.
+    pub sweep_every: Duration,
+    /// The program that extracts text (`concord extract-text`): this binary by default.
+    pub extractor: Option<std::path::PathBuf>,
+    /// Longest an extraction may run.
+    pub extract_timeout: Duration,
+    /// Most memory an extraction may use, in bytes.
+    pub extract_memory: u64,
+}
+
+/// 25 MB.
+pub const DEFAULT_MAX_BYTES: u64 = 25 * 1000 * 1000;
+
+impl Default for AttachmentSettings {
+    fn default() -> Self {
+        AttachmentSettings {
+            store: "memory:///".into(),
+            max_bytes: DEFAULT_MAX_BYTES,
+            max_per_revision: 10,
+            quota_bytes: 500 * 1000 * 1000,
+            upload_ttl: Duration::from_secs(24 * 3600),
+            grace: Duration::from_secs(3600),
+            sweep_every: Duration::from_secs(600),
+            extractor: None,
+            extract_timeout: Duration::from_secs(20),
+            extract_memory: 512 * 1024 * 1024,
+        }
+    }
+}
+
 /// Attachment settings (`CONCORD_ATTACHMENT_*`), for `serve` and `concord attachments`.
 #[derive(clap::Args, Debug, Clone)]
 pub struct AttachmentArgs {
@@ -506,7 +552,7 @@ pub struct AttachmentArgs {
     #[arg(long, env = "CONCORD_ATTACHMENT_STORE")]
     pub attachment_store: Option<String>,
     /// Largest document, in bytes.
-    #[arg(long, env = "CONCORD_ATTACHMENT_MAX_BYTES", default_value_t = crate::service::attachments::DEFAULT_MAX_BYTES,
+    #[arg(long, env = "CONCORD_ATTACHMENT_MAX_BYTES", default_value_t = DEFAULT_MAX_BYTES,
           value_parser = clap::value_parser!(u64).range(1..=2_000_000_000))]
     pub attachment_max_bytes: u64,
     /// Most documents on one revision.
@@ -537,12 +583,12 @@ impl AttachmentArgs {
     pub fn settings(
         &self,
         database_url: &str,
-    ) -> anyhow::Result<crate::service::attachments::AttachmentSettings> {
+    ) -> anyhow::Result<AttachmentSettings> {
         let store = match &self.attachment_store {
             Some(url) if !url.trim().is_empty() => url.trim().to_owned(),
             _ => default_store(database_url)?,
         };
-        Ok(crate::service::attachments::AttachmentSettings {
+        Ok(AttachmentSettings {
             store,
             max_bytes: self.attachment_max_bytes,
             max_per_revision: self.attachment_max_per_revision as usize,

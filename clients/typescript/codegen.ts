@@ -11,7 +11,7 @@ const config: CodegenConfig = {
     'src/generated/graphql.ts': {
       plugins: ['typescript-operations', 'typed-document-node'],
       config: {
-        scalars: { DateTime: 'string', NaiveDate: 'string' },
+        scalars: { DateTime: 'string', NaiveDate: 'string', Upload: 'Blob' },
         enumsAsTypes: true,
         useTypeImports: true,
         avoidOptionals: { field: true, inputValue: false, object: false },

@@ -207,7 +207,7 @@ pub async fn put(
     match stored {
         Ok(row) => HttpResponse::Ok().json(serde_json::json!({
             "id": GlobalId::new(NodeType::AttachmentUpload, row.id).encode(),
-            "state": "READY",
+            "state": row.state,
             "name": row.name,
             "contentType": row.content_type,
             "size": row.size,

@@ -455,3 +455,160 @@ async fn bad_documents_are_refused_with_clear_errors_and_nothing_is_stored() {
     let attached = entity::attachment::Entity::find().count(&app.db).await.unwrap();
     assert_eq!(attached, 0);
 }
+
+/// GraphQL over HTTP to a `concord serve` on `port`.
+async fn graphql_on(port: u16, token: &str, query: &str, variables: Value) -> Value {
+    reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/graphql"))
+        .bearer_auth(token)
+        .json(&json!({ "query": query, "variables": variables }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_upload_cut_off_by_a_kill_leaves_nothing_the_sweeper_does_not_remove() {
+    use std::time::{Duration, Instant};
+    use tokio::io::AsyncWriteExt;
+    let app = crate::helpers::spawn_seeded_app().await;
+    let (_admin, member, _) =
+        crate::workflow::secretariat_member_and_consultation(&app, "kill").await;
+    let folder = Folder::new("killed");
+    let url = crate::helpers::db_url(&app);
+    let store = folder.url();
+    let env = [
+        ("DATABASE_URL", url.as_str()),
+        ("CONCORD_ATTACHMENT_STORE", store.as_str()),
+    ];
+    let (serving, port) = crate::pooler::serve(&env).await;
+    // A 12 MB document, begun, and its bytes cut off after 8 MB: the store has begun a
+    // multipart upload (parts of 5 MiB) when the server is killed.
+    let size = 12 * 1024 * 1024;
+    let begun = graphql_on(
+        port,
+        &member,
+        BEGIN,
+        json!({ "i": { "name": "long.txt", "size": size } }),
+    )
+    .await;
+    let path = begun["data"]["attachmentUploadBegin"]["upload"]["uploadUrl"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{begun}"))
+        .to_owned();
+    let mut socket = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
+    let head = format!(
+        "PUT {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {member}\r\n\
+         Content-Length: {size}\r\n\r\n"
+    );
+    socket.write_all(head.as_bytes()).await.unwrap();
+    socket.write_all(&vec![b'a'; 8 * 1024 * 1024]).await.unwrap();
+    let staged = |f: &Folder| f.files().into_iter().filter(|p| p.to_string_lossy().contains('#')).count();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while staged(&folder) == 0 {
+        assert!(Instant::now() < deadline, "no part staged: {:?}", folder.files());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drop(serving); // SIGKILL, mid-upload
+    drop(socket);
+
+    // No row names a blob that is not whole: the upload is still waiting for its bytes.
+    let rows = entity::upload::Entity::find().all(&app.db).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].state, "PENDING");
+    assert_eq!(rows[0].blob_key, "");
+    // Another instance stores a document that stays, and a blob is left with no row
+    // (as a transaction that failed after writing it would leave it).
+    let (serving, port) = crate::pooler::serve(&env).await;
+    let (content_type, body) = multipart(
+        UPLOAD,
+        json!({ "file": null }),
+        &[("file", "kept.txt", b"Kept words.")],
+    );
+    let kept: Value = reqwest::Client::new()
+        .post(format!("http://127.0.0.1:{port}/graphql"))
+        .bearer_auth(&member)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(kept["data"]["attachmentUpload"]["upload"]["state"], "READY", "{kept}");
+    drop(serving);
+    let blobs = folder.0.join("blobs");
+    std::fs::write(blobs.join("0123456789abcdef0123456789abcdef"), b"orphan").unwrap();
+    assert_eq!(folder.files().len(), 3, "{:?}", folder.files());
+
+    // The sweep (here with no grace) removes the cut-off part and the orphan only.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_concord"))
+        .args(["attachments", "sweep"])
+        .env("DATABASE_URL", &url)
+        .env("CONCORD_ATTACHMENT_STORE", &store)
+        .env("CONCORD_ATTACHMENT_GRACE", "0")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{said} {}", String::from_utf8_lossy(&out.stderr));
+    assert!(said.contains("0 expired uploads and 2 unreferenced blobs removed"), "{said}");
+    let left = folder.files();
+    assert_eq!(left.len(), 1, "{left:?}");
+    let ready = entity::upload::Entity::find().all(&app.db).await.unwrap();
+    let kept_row = ready.iter().find(|u| u.state == "READY").unwrap();
+    assert!(left[0].ends_with(&kept_row.blob_key));
+}
+
+#[tokio::test]
+async fn a_deleted_draft_takes_its_documents_with_it() {
+    let folder = Folder::new("discard");
+    let app = spawn_seeded_app_with(concord::config::Settings {
+        attachments: AttachmentSettings {
+            store: folder.url(),
+            ..test_settings().attachments
+        },
+        ..test_settings()
+    })
+    .await;
+    let (_admin, member, consultation) =
+        crate::workflow::secretariat_member_and_consultation(&app, "discard").await;
+    let sent = upload(&app, &member, "draft.txt", b"A draft's annex.").await;
+    let create = json!({ "i": { "consultation": consultation, "title": "Draft", "body": "B",
+                                "language": "en", "attachments": [sent["upload"]["id"]] } });
+    let (_, created) = app.graphql_as(&member, CREATE, create.clone()).await;
+    let id = created["data"]["contributionCreate"]["contribution"]["id"].clone();
+    assert_eq!(folder.files().len(), 1);
+    const DELETE: &str = "mutation($id: ID!, $v: Int!) { contributionDelete(input: { id: $id, version: $v }) { deletedContributionId userErrors { message code } } }";
+    let (_, deleted) = app
+        .graphql_as(&member, DELETE, json!({ "id": id, "v": 1 }))
+        .await;
+    assert_eq!(deleted["data"]["contributionDelete"]["deletedContributionId"], id, "{deleted}");
+    assert!(folder.files().is_empty(), "{:?}", folder.files());
+    assert_eq!(entity::attachment::Entity::find().count(&app.db).await.unwrap(), 0);
+    let gone = app
+        .graphql_as(&member, "query($id: ID!) { contribution(id: $id) { id } }", json!({ "id": id }))
+        .await
+        .1;
+    assert_eq!(gone["data"]["contribution"], Value::Null);
+    // A submitted one is withdrawn, not deleted.
+    let sent = upload(&app, &member, "kept.txt", b"Submitted annex.").await;
+    let mut create = create;
+    create["i"]["attachments"] = json!([sent["upload"]["id"]]);
+    let (_, created) = app.graphql_as(&member, CREATE, create).await;
+    let id = created["data"]["contributionCreate"]["contribution"]["id"].clone();
+    app.graphql_as(&member, SUBMIT, json!({ "id": id, "v": 1 })).await;
+    let (_, refused) = app
+        .graphql_as(&member, DELETE, json!({ "id": id, "v": 2 }))
+        .await;
+    assert_eq!(
+        refused["data"]["contributionDelete"]["userErrors"][0]["code"], "NOT_ALLOWED",
+        "{refused}"
+    );
+    assert_eq!(folder.files().len(), 1);
+}

@@ -169,6 +169,18 @@ async fn cases(app: &TestApp) -> Vec<Case> {
             false,
         ),
         (
+            "contributionDelete",
+            "ContributionVersionInput",
+            json!({ "id": contribution, "version": 1 }),
+            false,
+        ),
+        (
+            "attachmentUploadBegin",
+            "AttachmentUploadBeginInput",
+            json!({ "name": "annex.pdf", "size": 10 }),
+            false,
+        ),
+        (
             "contributionWithdraw",
             "ContributionWithdrawInput",
             json!({ "id": contribution, "version": 1, "reason": "R" }),
@@ -390,7 +402,19 @@ async fn every_mutation_checks_access_before_it_looks_anything_up() {
         .iter()
         .map(|c| c.0.to_owned())
         .chain(PUBLIC.iter().map(|p| (*p).to_owned()))
+        .chain(["attachmentUpload".to_owned()])
         .collect();
+    // `attachmentUpload` takes a file: only a multipart request carries one, and an
+    // anonymous one is refused before anything is read.
+    let (status, anonymous) = crate::attachments::send_multipart(
+        &app,
+        None,
+        "mutation($f: Upload!) { attachmentUpload(file: $f) { __typename } }",
+        json!({ "f": null }),
+        &[("f", "a.txt", b"words")],
+    )
+    .await;
+    assert_eq!((status, code(&anonymous)), (401, "UNAUTHENTICATED"), "{anonymous}");
     assert_eq!(all, covered, "every mutation is in the table");
 
     let mut wrong = Vec::new();

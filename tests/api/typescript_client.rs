@@ -1,6 +1,7 @@
 //! `clients/typescript/`: the committed generated code is what graphql-codegen makes from
 //! `schema.graphql` now, it compiles under `tsc --strict`, and it runs against a live
-//! server: statistics, a paged list, sign-in, create then submit, a typed refusal.
+//! server: statistics, a paged list, sign-in, an upload, create then submit, a typed
+//! refusal.
 
 use crate::helpers::spawn_seeded_app;
 use crate::nodejs::{available, command, dir, json_of};
@@ -71,4 +72,14 @@ async fn the_generated_client_runs_against_a_live_server() {
     assert_eq!(seen["submittedStatus"], "SUBMITTED");
     assert_eq!(seen["receipt"].as_str().unwrap().len(), 64, "{seen}");
     assert_eq!(seen["refusal"], "UNAUTHENTICATED");
+    // The document the client uploaded (a multipart request) and attached.
+    assert_eq!(
+        seen["attached"],
+        serde_json::json!([{
+            "name": "annex.txt",
+            "type": "text/plain; charset=utf-8",
+            "sha256": crate::documents::sha256(b"An annex sent by the typed client.\n"),
+        }]),
+        "{seen}"
+    );
 }

@@ -43,15 +43,27 @@ export class ConcordClient {
     ...[variables]: TVariables extends Record<string, never> ? [] : [TVariables]
   ): Promise<TResult> {
     const headers: Record<string, string> = {
-      'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json',
     };
     if (this.token) headers.authorization = `Bearer ${this.token}`;
-    const response = await fetch(this.endpoint, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ query: print(document), variables: variables ?? {} }),
-    });
+    const operations = { query: print(document), variables: variables ?? {} };
+    const files = extractFiles(operations.variables, 'variables');
+    let payload: string | FormData;
+    if (files.length === 0) {
+      headers['content-type'] = 'application/json';
+      payload = JSON.stringify(operations);
+    } else {
+      // The GraphQL multipart request (fetch sets the boundary).
+      const form = new FormData();
+      payload = form;
+      form.append('operations', JSON.stringify(operations));
+      form.append('map', JSON.stringify(Object.fromEntries(files.map(([path], i) => [String(i), [path]]))));
+      files.forEach(([, file], i) => {
+        const name = typeof File !== 'undefined' && file instanceof File ? file.name : 'upload';
+        form.append(String(i), file, name);
+      });
+    }
+    const response = await fetch(this.endpoint, { method: 'POST', headers, body: payload });
     const body = (await response.json().catch(() => ({}))) as {
       data?: TResult | null;
       errors?: GraphQLError[];
@@ -61,4 +73,27 @@ export class ConcordClient {
     }
     return body.data;
   }
+}
+
+/**
+ * Takes every Blob (or File) out of `value`, in place, leaving `null` where it was, as
+ * the GraphQL multipart request spec has it; returns each with its path.
+ */
+function extractFiles(value: unknown, path: string): [string, Blob][] {
+  const found: [string, Blob][] = [];
+  const walk = (node: unknown, at: string, put: (v: null) => void): void => {
+    if (typeof Blob !== 'undefined' && node instanceof Blob) {
+      found.push([at, node]);
+      put(null);
+    } else if (Array.isArray(node)) {
+      node.forEach((item, i) => walk(item, `${at}.${i}`, (v) => (node[i] = v)));
+    } else if (node !== null && typeof node === 'object') {
+      const record = node as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        walk(record[key], `${at}.${key}`, (v) => (record[key] = v));
+      }
+    }
+  };
+  walk(value, path, () => {});
+  return found;
 }

@@ -10,6 +10,7 @@ import {
   LoginDocument,
   StatisticsDocument,
   SubmitContributionDocument,
+  UploadDocumentDocument,
 } from './generated/graphql.js';
 
 const [url, email, password, openConsultation] = process.argv.slice(2);
@@ -44,12 +45,20 @@ for (;;) {
 // Sign in, write a draft, submit it.
 const session = await client.request(LoginDocument, { input: { email, password } });
 client.signIn(session.login.accessToken);
+// A document uploaded (the multipart request), then attached.
+const uploaded = await client.request(UploadDocumentDocument, {
+  file: new Blob(['An annex sent by the typed client.\n'], { type: 'text/plain' }),
+  name: 'annex.txt',
+});
+const upload = uploaded.attachmentUpload.upload;
+if (!upload) throw new Error(JSON.stringify(uploaded.attachmentUpload.userErrors));
 const created = await client.request(CreateContributionDocument, {
   input: {
     consultation: openConsultation,
     title: 'Written from TypeScript',
     body: 'A comment sent by the typed client.',
     language: 'en',
+    attachments: [upload.id],
   },
 });
 const draft = created.contributionCreate.contribution;
@@ -77,6 +86,7 @@ console.log(
     draftStatus: draft.status,
     submittedStatus: submitted.contributionSubmit.contribution?.status ?? null,
     receipt: submitted.contributionSubmit.receipt?.contentHash ?? null,
+    attached: draft.attachments.map((a) => ({ name: a.name, type: a.contentType, sha256: a.sha256 })),
     refusal: refusal ?? null,
   }),
 );

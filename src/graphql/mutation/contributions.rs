@@ -23,6 +23,15 @@ pub struct ContributionPayload {
     pub user_errors: Vec<UserErrorObject>,
 }
 
+/// The result of deleting a draft.
+#[derive(SimpleObject)]
+pub struct ContributionDeletePayload {
+    /// The ID of the draft deleted; null when nothing changed.
+    pub deleted_contribution_id: Option<ID>,
+    /// Problems with the input; empty on success.
+    pub user_errors: Vec<UserErrorObject>,
+}
+
 /// Proof of what was submitted: the revision and its SHA-256 content hash.
 #[derive(SimpleObject)]
 pub struct ContributionReceipt {
@@ -275,6 +284,26 @@ impl ContributionMutation {
         let rd = request(ctx)?;
         let id = id_of(&input.id, NodeType::Contribution)?;
         receipt_payload(contributions::submit(&rd.db, &rd.viewer, id, input.version).await)
+    }
+
+    /// Deletes a DRAFT (never submitted) with its documents: its author, or the
+    /// secretariat. A submitted contribution is withdrawn instead.
+    async fn contribution_delete(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The draft, at the version you saw.")] input: ContributionVersionInput,
+    ) -> Result<ContributionDeletePayload> {
+        let rd = request(ctx)?;
+        let id = id_of(&input.id, NodeType::Contribution)?;
+        let result =
+            contributions::discard(&rd.db, rd.attachments()?, &rd.viewer, id, input.version)
+                .await;
+        let (gone, user_errors) = outcome(result)?;
+        Ok(ContributionDeletePayload {
+            deleted_contribution_id: gone
+                .map(|id| crate::ids::GlobalId::new(NodeType::Contribution, id).encode().into()),
+            user_errors,
+        })
     }
 
     /// Withdraws a contribution with a reason (its author while the consultation is

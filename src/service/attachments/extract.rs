@@ -5,7 +5,7 @@
 //! never the server. A document whose text cannot be read is kept, without text.
 
 use super::{Attachments, Stored, kinds};
-use async_graphql::futures_util::StreamExt;
+use futures_util::StreamExt;
 use object_store::ObjectStoreExt;
 use std::io::Read;
 use std::process::Stdio;

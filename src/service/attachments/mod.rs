@@ -20,60 +20,15 @@ pub mod uploads;
 
 use crate::error::{UserError, UserErrorCode};
 use actix_web::web::Bytes;
-use async_graphql::futures_util::{Stream, StreamExt};
+use futures_util::{Stream, StreamExt};
 use object_store::buffered::BufWriter;
 use object_store::path::Path;
 use object_store::{ObjectStore, ObjectStoreExt};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 
-/// What attachments are allowed, and where they go (`CONCORD_ATTACHMENT_*`).
-#[derive(Debug, Clone)]
-pub struct AttachmentSettings {
-    /// Where blobs go: `file:///absolute/folder`, `s3://bucket/prefix` (options in the
-    /// query string or `AWS_*` variables) or `memory:///` (tests).
-    pub store: String,
-    /// Largest document, in bytes.
-    pub max_bytes: u64,
-    /// Most documents on one revision.
-    pub max_per_revision: usize,
-    /// Most bytes one account (or client) may keep stored.
-    pub quota_bytes: u64,
-    /// How long an upload not attached is kept.
-    pub upload_ttl: Duration,
-    /// How old a blob no row names must be before the sweeper removes it.
-    pub grace: Duration,
-    /// How often each instance sweeps.
-    pub sweep_every: Duration,
-    /// The program that extracts text (`concord extract-text`): this binary by default.
-    pub extractor: Option<std::path::PathBuf>,
-    /// Longest an extraction may run.
-    pub extract_timeout: Duration,
-    /// Most memory an extraction may use, in bytes.
-    pub extract_memory: u64,
-}
-
-/// 25 MB.
-pub const DEFAULT_MAX_BYTES: u64 = 25 * 1000 * 1000;
-
-impl Default for AttachmentSettings {
-    fn default() -> Self {
-        AttachmentSettings {
-            store: "memory:///".into(),
-            max_bytes: DEFAULT_MAX_BYTES,
-            max_per_revision: 10,
-            quota_bytes: 500 * 1000 * 1000,
-            upload_ttl: Duration::from_secs(24 * 3600),
-            grace: Duration::from_secs(3600),
-            sweep_every: Duration::from_secs(600),
-            extractor: None,
-            extract_timeout: Duration::from_secs(20),
-            extract_memory: 512 * 1024 * 1024,
-        }
-    }
-}
+pub use crate::config::{AttachmentSettings, DEFAULT_MAX_BYTES};
 
 /// The store and the rules, shared by every worker.
 pub struct Attachments {

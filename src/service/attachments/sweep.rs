@@ -5,7 +5,7 @@
 //! Every instance sweeps; two sweeping at once remove the same blobs, harmlessly.
 
 use super::Attachments;
-use async_graphql::futures_util::StreamExt;
+use futures_util::StreamExt;
 use chrono::Utc;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashSet;
@@ -84,7 +84,9 @@ pub async fn once(db: &impl ConnectionTrait, attachments: &Attachments) -> anyho
 /// Sweeps every `settings.sweep_every`, for as long as the server runs.
 pub fn spawn(db: sea_orm::DatabaseConnection, attachments: Arc<Attachments>) {
     tokio::spawn(async move {
-        let mut every = tokio::time::interval(attachments.settings.sweep_every);
+        // The first sweep after one period: a server starting does not sweep at once.
+        let period = attachments.settings.sweep_every;
+        let mut every = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;

@@ -8,7 +8,7 @@ use crate::error::{AppError, MutationError, MutationResult, UserError, UserError
 use crate::policy;
 use crate::viewer::Viewer;
 use actix_web::web::Bytes;
-use async_graphql::futures_util::Stream;
+use futures_util::Stream;
 use chrono::Utc;
 use entity::upload::{ActiveModel, Column, Entity, Model};
 use sea_orm::{

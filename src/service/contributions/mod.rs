@@ -12,6 +12,7 @@
 //! - [`store`]: the row writes the steps share.
 
 pub mod analysis;
+mod discard;
 pub mod drafting;
 pub mod moderation;
 mod narrow;
@@ -23,6 +24,7 @@ mod filter;
 mod store;
 
 pub use crate::domain::content_hash;
+pub use discard::discard;
 pub use drafting::{Edit, NewComment, create, edit, submit, withdraw};
 pub use filter::{ContributionFilter, Range};
 pub use moderation::{

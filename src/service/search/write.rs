@@ -284,3 +284,17 @@ pub async fn set_translations<C: ConnectionTrait>(
     .await?;
     Ok(())
 }
+
+/// Removes a contribution's searchable text (a discarded draft). PostgreSQL's row goes
+/// with the contribution's (a foreign key); SQLite's FTS5 table has none.
+pub async fn remove<C: ConnectionTrait>(db: &C, contribution_id: i64) -> Result<(), DbErr> {
+    if db.get_database_backend() == DbBackend::Postgres {
+        return Ok(());
+    }
+    // SQL safe: the table is a constant and the id an integer written by Rust.
+    db.execute_unprepared(&format!(
+        "DELETE FROM {TABLE} WHERE rowid = {contribution_id}"
+    ))
+    .await?;
+    Ok(())
+}
