@@ -244,6 +244,34 @@ async fn documents_live_on(app: &TestApp) {
         assert_eq!(ids, [&id], "{word}: {found}");
     }
 
+    // The exports list each document.
+    let rows = get(app, None, &format!("/consultations/{}/contributions.ndjson", consultation.as_str().unwrap()), &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let row: Value = rows
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|r| r["id"] == id)
+        .unwrap_or_else(|| panic!("{rows}"));
+    assert_eq!(row["attachments"][0]["name"], "position.docx");
+    assert_eq!(row["attachments"][0]["sha256"], documents::sha256(&paper));
+    assert_eq!(row["attachments"][0]["url"], url.as_str());
+    assert_eq!(row["attachments"][1]["content_type"], "application/pdf");
+    assert_eq!(row["attachments"][1]["size"], annex.len());
+    let csv = get(app, None, &format!("/consultations/{}/contributions.csv", consultation.as_str().unwrap()), &[])
+        .await
+        .text()
+        .await
+        .unwrap();
+    let cell = format!(
+        "position.docx|application/vnd.openxmlformats-officedocument.wordprocessingml.document|{}|{}|{url};annex.pdf|application/pdf|",
+        paper.len(),
+        documents::sha256(&paper)
+    );
+    assert!(csv.contains(&cell), "{csv}");
+
     // A new revision carries the documents forward; a list replaces them.
     let (_, edited) = app
         .graphql_as(
@@ -611,4 +639,50 @@ async fn a_deleted_draft_takes_its_documents_with_it() {
         "{refused}"
     );
     assert_eq!(folder.files().len(), 1);
+}
+
+#[tokio::test]
+async fn a_page_of_fifty_with_their_documents_costs_one_statement_more() {
+    use concord::config::CompiledReads;
+    // `verify` runs both and compares their answers (an error where they differ).
+    for mode in [CompiledReads::Off, CompiledReads::On, CompiledReads::Verify] {
+        let app = spawn_seeded_app_with(crate::helpers::compiled_reads(mode)).await;
+        let (admin, member, consultation) =
+            crate::workflow::secretariat_member_and_consultation(&app, "fifty").await;
+        for i in 0..3 {
+            let a = upload(&app, &member, "a.txt", format!("First {i}").as_bytes()).await;
+            let b = upload(&app, &member, "b.txt", format!("Second {i}").as_bytes()).await;
+            let (_, created) = app
+                .graphql_as(
+                    &member,
+                    CREATE,
+                    json!({ "i": { "consultation": consultation, "title": format!("Annexed {i}"),
+                                   "body": "B", "language": "en",
+                                   "attachments": [a["upload"]["id"], b["upload"]["id"]] } }),
+                )
+                .await;
+            let id = created["data"]["contributionCreate"]["contribution"]["id"].clone();
+            app.graphql_as(&member, SUBMIT, json!({ "id": id, "v": 1 })).await;
+            app.graphql_as(&admin, PUBLISH, json!({ "id": id, "v": 2 })).await;
+        }
+        let page = |more: &str| {
+            format!("{{ contributions(first: 50, orderBy: {{ field: PUBLISHED_AT, direction: DESC }}) {{ nodes {{ id title stakeholder {{ name }} {more} }} }} }}")
+        };
+        let before = app.query_count();
+        let plain = app.graphql(&page(""), json!({})).await;
+        let plain_cost = app.query_count() - before;
+        let before = app.query_count();
+        let with = app.graphql(&page("attachments { name size sha256 url }"), json!({})).await;
+        let with_cost = app.query_count() - before;
+        let nodes = with["data"]["contributions"]["nodes"].as_array().unwrap_or_else(|| panic!("{with}"));
+        assert_eq!(nodes.len(), 50);
+        assert_eq!(plain["data"]["contributions"]["nodes"].as_array().unwrap().len(), 50);
+        let annexed: Vec<&Value> = nodes.iter().filter(|n| !n["attachments"].as_array().unwrap().is_empty()).collect();
+        assert_eq!(annexed.len(), 3, "{with}");
+        assert_eq!(annexed[0]["attachments"][1]["name"], "b.txt");
+        assert!(with.get("errors").is_none(), "{with}");
+        if mode != CompiledReads::Verify {
+            assert_eq!(with_cost, plain_cost + 1, "{mode:?}: {plain_cost} statements without, {with_cost} with");
+        }
+    }
 }

@@ -1807,3 +1807,66 @@ async fn two_step_sign_in_is_set_up_asked_for_and_required_in_the_console() {
         "{again}"
     );
 }
+
+#[tokio::test]
+async fn the_secretariat_opens_and_downloads_a_contributions_documents_in_moderation() {
+    let Some(browser) = Browser::start("console-documents").await else {
+        return;
+    };
+    let app = spawn_seeded_app().await;
+    let (_admin, member, consultation) =
+        crate::workflow::secretariat_member_and_consultation(&app, "console-documents").await;
+    let text = "Annex: broadband in landlocked developing countries.\n";
+    let sent = crate::attachments::upload(&app, &member, "annex.txt", text.as_bytes()).await;
+    let pdf = crate::documents::pdf("Position paper");
+    let paper = crate::attachments::upload(&app, &member, "position paper.pdf", &pdf).await;
+    let created = app
+        .graphql_as(
+            &member,
+            "mutation($i: ContributionCreateInput!) { contributionCreate(input: $i) { contribution { id } } }",
+            json!({ "i": { "consultation": consultation, "title": "With an annex", "body": "See the annex.",
+                           "language": "en", "attachments": [sent["upload"]["id"], paper["upload"]["id"]] } }),
+        )
+        .await
+        .1;
+    let id = created["data"]["contributionCreate"]["contribution"]["id"].clone();
+    app.graphql_as(&member, "mutation($id: ID!) { contributionSubmit(input: { id: $id, version: 1 }) { contribution { status } } }", json!({ "id": id }))
+        .await;
+
+    sign_in(&browser, &app, "sec@un.example").await;
+    click(&browser, "Moderation").await;
+    wait_text(&browser, "the documents", "annex.txt (53 bytes)").await;
+    wait_text(&browser, "the documents", "position paper.pdf").await;
+    keep(&browser, "moderation-documents").await;
+    // What the browser is handed: the bytes, fetched with the session's token.
+    browser
+        .run(
+            "window.__opened = []; window.open = (u) => { window.__opened.push(u); return null; }; \
+             window.__blobs = []; const make = URL.createObjectURL; URL.createObjectURL = (b) => { window.__blobs.push(b); return make(b); }; \
+             window.__downloads = []; const click = HTMLAnchorElement.prototype.click; \
+             HTMLAnchorElement.prototype.click = function () { if (this.download) window.__downloads.push([this.href, this.download]); else click.call(this); };",
+            json!([]),
+        )
+        .await;
+    click(&browser, "Open annex.txt").await;
+    let opened = browser
+        .wait_for(
+            "the document opened",
+            20,
+            "if (!window.__opened.length) return null; const b = window.__blobs[0]; return (async () => [window.__opened[0].startsWith('blob:'), b.type, await b.text()])();",
+        )
+        .await;
+    assert_eq!(opened, json!([true, "text/plain; charset=utf-8", text]));
+    click(&browser, "Download position paper.pdf").await;
+    let downloaded = browser
+        .wait_for(
+            "the download",
+            20,
+            "if (!window.__downloads.length) return null; const [u, name] = window.__downloads[0]; const blob = window.__blobs[1]; return (async () => { const b = new Uint8Array(await blob.arrayBuffer()); return [u.startsWith('blob:'), name, blob.type, b.length, String.fromCharCode(...b.slice(0, 8))]; })();",
+        )
+        .await;
+    assert_eq!(
+        downloaded,
+        json!([true, "position paper.pdf", "application/pdf", pdf.len(), "%PDF-1.4"])
+    );
+}

@@ -147,6 +147,25 @@ enum CField {
         page: Page,
         conn: Box<Conn<StanceSel>>,
     },
+    /// The documents of its current revision (a list).
+    Attachments(AttachmentSel),
+}
+
+/// What is selected on a document.
+struct AttachmentSel {
+    fields: Vec<(Name, AField)>,
+}
+
+enum AField {
+    Typename,
+    Id,
+    Name,
+    ContentType,
+    Size,
+    Sha256,
+    Url,
+    TextExtracted,
+    CreatedAt,
 }
 
 /// What is selected on a mechanism a contribution discusses, with its stance.

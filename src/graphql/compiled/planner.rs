@@ -318,6 +318,9 @@ impl<'a> Planner<'a> {
                     let conn = Box::new(conn);
                     Some((CField::Issues { page, conn }, Arguments::Paging))
                 }
+                "attachments" => scalar(CField::Attachments(
+                    self.attachment(&f.selection_set.node, n)?,
+                )),
                 "mechanisms" => {
                     let page = self.paging(f, n, Order::default())?;
                     let conn = self.conn(
@@ -353,6 +356,26 @@ impl<'a> Planner<'a> {
             Some((field, Arguments::None))
         })?;
         Some(RevisionSel { fields })
+    }
+
+    /// What is selected on a document.
+    fn attachment(&self, set: &'a SelectionSet, spreads: usize) -> Option<AttachmentSel> {
+        let fields = self.object(set, spreads, "Attachment", |name, _, _| {
+            let field = match name {
+                "__typename" => AField::Typename,
+                "id" => AField::Id,
+                "name" => AField::Name,
+                "contentType" => AField::ContentType,
+                "size" => AField::Size,
+                "sha256" => AField::Sha256,
+                "url" => AField::Url,
+                "textExtracted" => AField::TextExtracted,
+                "createdAt" => AField::CreatedAt,
+                _ => return None,
+            };
+            Some((field, Arguments::None))
+        })?;
+        Some(AttachmentSel { fields })
     }
 
     /// What is selected on a policy issue.

@@ -225,6 +225,10 @@ impl ContributionSel {
                 | CField::Revisions { .. }
                 | CField::Issues { .. }
                 | CField::Mechanisms { .. } => columns.need(C::Id),
+                CField::Attachments(_) => {
+                    columns.need(C::Id);
+                    columns.need(C::LatestRevision);
+                }
                 CField::Version => columns.need(C::Version),
                 CField::Kind => columns.need(C::Kind),
                 CField::Status => columns.need(C::Status),
@@ -325,6 +329,19 @@ fn contributions_out<'a>(
             };
             nested.push(written.into_iter());
         }
+        // The documents of every contribution's current revision, in one statement.
+        let mut documents = HashMap::new();
+        if !models.is_empty()
+            && sel
+                .fields
+                .iter()
+                .any(|(_, f)| matches!(f, CField::Attachments(_)))
+        {
+            let keys: Vec<(i64, i32)> = models.iter().map(|m| (m.id, m.latest_revision)).collect();
+            documents = crate::service::attachments::attach::of_revisions(&rd.db, &keys)
+                .await
+                .map_err(AppError::from)?;
+        }
         let mut bodies = HashMap::new();
         if needs_body && !models.is_empty() {
             let keys: Vec<(i64, i32)> = models.iter().map(|m| (m.id, m.latest_revision)).collect();
@@ -344,6 +361,17 @@ fn contributions_out<'a>(
                         let written = nested[nested_at].next().ok_or(GiveWay)?;
                         nested_at += 1;
                         json.raw(&written);
+                    }
+                    CField::Attachments(sel) => {
+                        let list = documents.get(&(m.id, m.latest_revision)).ok_or(GiveWay)?;
+                        json.raw(b"[");
+                        for (i, a) in list.iter().enumerate() {
+                            if i > 0 {
+                                json.raw(b",");
+                            }
+                            attachment_json(&mut json, a, sel);
+                        }
+                        json.raw(b"]");
                     }
                     CField::Typename => json.str("Contribution"),
                     CField::Id => json.str(&GlobalId::new(NodeType::Contribution, m.id).encode()),
@@ -546,6 +574,27 @@ fn issue_json(p: &policy_issue::Model, sel: &IssueSel) -> Piece {
     }
     json.close();
     json.into_piece()
+}
+
+/// A document's JSON under `sel`, as the resolvers write it.
+fn attachment_json(json: &mut Json, a: &entity::attachment::Model, sel: &AttachmentSel) {
+    json.open();
+    let id = || GlobalId::new(NodeType::Attachment, a.id).encode();
+    for (i, (key, field)) in sel.fields.iter().enumerate() {
+        json.key(i == 0, key);
+        match field {
+            AField::Typename => json.str("Attachment"),
+            AField::Id => json.str(&id()),
+            AField::Name => json.str(&a.name),
+            AField::ContentType => json.str(&a.content_type),
+            AField::Size => json.int(i32::try_from(a.size).unwrap_or(i32::MAX).into()),
+            AField::Sha256 => json.str(&a.sha256),
+            AField::Url => json.str(&format!("/attachments/{}", id())),
+            AField::TextExtracted => json.bool(a.text.is_some()),
+            AField::CreatedAt => json.moment(Some(&a.created_at)),
+        }
+    }
+    json.close();
 }
 
 fn revision_json(r: &contribution_revision::Model, sel: &RevisionSel) -> Piece {

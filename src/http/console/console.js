@@ -961,7 +961,7 @@ async function renderModeration() {
   const queue = h('div');
   const published = h('div');
   async function load() {
-    const data = await api('{ submitted: contributions(first: 50, filter: { statuses: [SUBMITTED] }, orderBy: { field: SUBMITTED_AT }) { totalCount nodes { id version title kind embargoed submittedAt stakeholder { name } consultation { title } } } published: contributions(first: 20, filter: { statuses: [PUBLISHED] }, orderBy: { field: PUBLISHED_AT, direction: DESC }) { nodes { id version title publishedAt stakeholder { name } } } }');
+    const data = await api('{ submitted: contributions(first: 50, filter: { statuses: [SUBMITTED] }, orderBy: { field: SUBMITTED_AT }) { totalCount nodes { id version title kind embargoed submittedAt stakeholder { name } consultation { title } attachments { id name contentType size url } } } published: contributions(first: 20, filter: { statuses: [PUBLISHED] }, orderBy: { field: PUBLISHED_AT, direction: DESC }) { nodes { id version title publishedAt stakeholder { name } } } }');
     queue.replaceChildren(h('h2', {}, `Waiting for publication (${data.submitted.totalCount})`),
       ...(data.submitted.nodes.length === 0 ? [h('p', {}, 'Nothing is waiting.')] : data.submitted.nodes.map(item)));
     published.replaceChildren(h('h2', {}, 'Recently published'), h('div', { class: 'table-wrap' },
@@ -1004,6 +1004,7 @@ async function renderModeration() {
     return h('article', { class: 'panel', 'aria-label': c.title },
       h('h3', {}, c.title, ' ', c.embargoed ? h('span', { class: 'badge warn' }, 'embargoed until the consultation closes') : null),
       h('p', {}, `${label(c.kind)} by ${c.stakeholder ? c.stakeholder.name : 'a contributor not named'}, to ${c.consultation.title}; submitted ${fmt(c.submittedAt)}`),
+      documents(c.attachments),
       body,
       h('div', { class: 'actions' },
         h('button', { type: 'button', class: 'secondary', onclick: async () => {
@@ -1021,6 +1022,41 @@ async function renderModeration() {
   }
   main.append(queue, published);
   await load();
+}
+
+/** The types a document may have (what the server accepts): anything else opens as bytes. */
+const DOCUMENT_TYPES = ['application/pdf', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.oasis.opendocument.text', 'text/plain; charset=utf-8', 'image/png', 'image/jpeg', 'image/gif', 'image/webp'];
+
+/** A contribution's documents, each to open (in a new tab) or download. */
+function documents(list) {
+  if (!list || list.length === 0) return null;
+  const size = (n) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : n >= 1e3 ? `${Math.round(n / 1e3)} kB` : `${n} bytes`);
+  // Downloads need the session's token: fetched, then handed to the browser as a blob.
+  async function fetched(a) {
+    const r = await fetch(a.url, { headers: state.token ? { Authorization: `Bearer ${state.token}` } : {} });
+    if (!r.ok) {
+      toast(`“${a.name}” could not be read (${r.status}).`);
+      return null;
+    }
+    const type = DOCUMENT_TYPES.includes(a.contentType) ? a.contentType : 'application/octet-stream';
+    return URL.createObjectURL(new Blob([await r.arrayBuffer()], { type }));
+  }
+  return h('div', { class: 'documents' },
+    h('h4', {}, `Documents (${list.length})`),
+    h('ul', {}, list.map((a) => h('li', {},
+      h('span', {}, `${a.name} (${size(a.size)})`), ' ',
+      h('button', { type: 'button', class: 'secondary', 'aria-label': `Open ${a.name}`, onclick: async () => {
+        const url = await fetched(a);
+        if (url) window.open(url, '_blank', 'noopener');
+      } }, 'Open'), ' ',
+      h('button', { type: 'button', class: 'secondary', 'aria-label': `Download ${a.name}`, onclick: async () => {
+        const url = await fetched(a);
+        if (!url) return;
+        const link = h('a', { href: url, download: a.name });
+        link.click();
+        setTimeout(() => URL.revokeObjectURL(url), 60000);
+      } }, 'Download')))));
 }
 
 // ---- Audit log -------------------------------------------------------------------

@@ -46,6 +46,34 @@ pub struct ContributionRow {
     pub stances: Vec<String>,
     /// The current revision's translations, by language.
     pub translations: Vec<TranslatedTitle>,
+    /// The current revision's documents, in order.
+    pub attachments: Vec<AttachedFile>,
+}
+
+/// A document of a contribution's current revision, as the export lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AttachedFile {
+    pub name: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    /// Where to download it (`/attachments/{id}`, under the API's origin).
+    pub url: String,
+}
+
+impl AttachedFile {
+    /// `name|type|size|sha256|url`; a `;` or `|` in the name becomes `_`, so that the
+    /// CSV cell splits on `;` and each entry on `|`.
+    fn cell(&self) -> String {
+        format!(
+            "{}|{}|{}|{}|{}",
+            self.name.replace([';', '|'], "_"),
+            self.content_type,
+            self.size,
+            self.sha256,
+            self.url
+        )
+    }
 }
 
 /// A translation of a contribution's current revision, as the export lists it (the
@@ -71,7 +99,7 @@ impl TranslatedTitle {
 }
 
 /// The column names, in order.
-pub const COLUMNS: [&str; 17] = [
+pub const COLUMNS: [&str; 18] = [
     "id",
     "stakeholder_id",
     "stakeholder",
@@ -89,11 +117,12 @@ pub const COLUMNS: [&str; 17] = [
     "issues",
     "stances",
     "translations",
+    "attachments",
 ];
 
 impl ContributionRow {
     /// The row as CSV fields, in [`COLUMNS`] order.
-    pub fn fields(&self) -> [String; 17] {
+    pub fn fields(&self) -> [String; 18] {
         [
             self.id.clone(),
             self.stakeholder_id.clone(),
@@ -114,6 +143,11 @@ impl ContributionRow {
             self.translations
                 .iter()
                 .map(TranslatedTitle::cell)
+                .collect::<Vec<_>>()
+                .join(";"),
+            self.attachments
+                .iter()
+                .map(AttachedFile::cell)
                 .collect::<Vec<_>>()
                 .join(";"),
         ]
@@ -211,6 +245,10 @@ pub async fn page(
         }
     }
 
+    let keys: Vec<(i64, i32)> = items.iter().map(|c| (c.id, c.latest_revision)).collect();
+    let mut documents =
+        crate::service::attachments::attach::of_revisions(db, &keys).await?;
+
     let rows = items
         .into_iter()
         .map(|c| {
@@ -254,6 +292,21 @@ pub async fn page(
                     list.sort_by(|a, b| a.language.cmp(&b.language));
                     list
                 },
+                attachments: documents
+                    .remove(&(c.id, c.latest_revision))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|a| AttachedFile {
+                        url: format!(
+                            "/attachments/{}",
+                            GlobalId::new(NodeType::Attachment, a.id).encode()
+                        ),
+                        name: a.name,
+                        content_type: a.content_type,
+                        size: a.size,
+                        sha256: a.sha256,
+                    })
+                    .collect(),
             }
         })
         .collect();
