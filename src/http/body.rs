@@ -57,6 +57,12 @@ pub async fn read(mut payload: web::Payload, timeout: Duration) -> Result<Bytes,
 /// Whether the request's media type (`Content-Type` without its parameters, in any
 /// case) is `application/json`.
 pub fn is_json(req: &actix_web::HttpRequest) -> bool {
+    has_media_type(req, "application/json")
+}
+
+/// Whether the request's media type (`Content-Type` without its parameters, in any
+/// case) is `media`.
+pub fn has_media_type(req: &actix_web::HttpRequest, media: &str) -> bool {
     req.headers()
         .get(actix_web::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -65,7 +71,7 @@ pub fn is_json(req: &actix_web::HttpRequest) -> bool {
                 .next()
                 .unwrap_or("")
                 .trim()
-                .eq_ignore_ascii_case("application/json")
+                .eq_ignore_ascii_case(media)
         })
 }
 

@@ -22,16 +22,7 @@ pub const UPLOAD_TIMEOUT: Duration = Duration::from_secs(15 * 60);
 
 /// Whether the request is `multipart/form-data`.
 pub fn is_multipart(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .eq_ignore_ascii_case("multipart/form-data")
-        })
+    super::body::has_media_type(req, "multipart/form-data")
 }
 
 fn declared_length(req: &HttpRequest) -> Option<u64> {

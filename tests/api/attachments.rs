@@ -19,6 +19,20 @@ const PUBLISH: &str = "mutation($id: ID!, $v: Int!) { contributionPublish(input:
 const WITHDRAW: &str = "mutation($id: ID!, $v: Int!) { contributionWithdraw(input: { id: $id, version: $v, reason: \"Sent in error\" }) { contribution { status } userErrors { message } } }";
 const SEARCH: &str = "query($q: String!) { searchContributions(query: $q) { edges { node { id } } } }";
 
+/// The seeded app with its documents in `store`, its other rules as `tweak` sets them.
+async fn on_store(store: String, tweak: impl FnOnce(&mut AttachmentSettings)) -> TestApp {
+    let mut attachments = AttachmentSettings {
+        store,
+        ..test_settings().attachments
+    };
+    tweak(&mut attachments);
+    spawn_seeded_app_with(concord::config::Settings {
+        attachments,
+        ..test_settings()
+    })
+    .await
+}
+
 /// Sends a multipart request as `token` (or none); the status and the body.
 pub async fn send_multipart(
     app: &TestApp,
@@ -313,14 +327,7 @@ async fn documents_live_on(app: &TestApp) {
 #[tokio::test]
 async fn documents_on_a_folder_are_uploaded_signed_downloaded_and_found() {
     let folder = Folder::new("attachments");
-    let app = spawn_seeded_app_with(concord::config::Settings {
-        attachments: AttachmentSettings {
-            store: folder.url(),
-            ..test_settings().attachments
-        },
-        ..test_settings()
-    })
-    .await;
+    let app = on_store(folder.url(), |_| {}).await;
     documents_live_on(&app).await;
     // Two documents, two blobs (carrying forward copies no bytes).
     let blobs = folder.files();
@@ -332,14 +339,7 @@ async fn documents_on_s3_are_uploaded_signed_downloaded_and_found() {
     let Some(moto) = Moto::start("concord-test").await else {
         return;
     };
-    let app = spawn_seeded_app_with(concord::config::Settings {
-        attachments: AttachmentSettings {
-            store: moto.url("concord-test"),
-            ..test_settings().attachments
-        },
-        ..test_settings()
-    })
-    .await;
+    let app = on_store(moto.url("concord-test"), |_| {}).await;
     documents_live_on(&app).await;
     let keys = moto.keys("concord-test").await;
     assert_eq!(keys.len(), 2, "{keys:?}");
@@ -349,15 +349,10 @@ async fn documents_on_s3_are_uploaded_signed_downloaded_and_found() {
 #[tokio::test]
 async fn bad_documents_are_refused_with_clear_errors_and_nothing_is_stored() {
     let folder = Folder::new("refusals");
-    let app = spawn_seeded_app_with(concord::config::Settings {
-        attachments: AttachmentSettings {
-            store: folder.url(),
-            max_bytes: 100_000,
-            max_per_revision: 2,
-            quota_bytes: 250_000,
-            ..test_settings().attachments
-        },
-        ..test_settings()
+    let app = on_store(folder.url(), |a| {
+        a.max_bytes = 100_000;
+        a.max_per_revision = 2;
+        a.quota_bytes = 250_000;
     })
     .await;
     let (_admin, member, consultation) =
@@ -596,14 +591,7 @@ async fn an_upload_cut_off_by_a_kill_leaves_nothing_the_sweeper_does_not_remove(
 #[tokio::test]
 async fn a_deleted_draft_takes_its_documents_with_it() {
     let folder = Folder::new("discard");
-    let app = spawn_seeded_app_with(concord::config::Settings {
-        attachments: AttachmentSettings {
-            store: folder.url(),
-            ..test_settings().attachments
-        },
-        ..test_settings()
-    })
-    .await;
+    let app = on_store(folder.url(), |_| {}).await;
     let (_admin, member, consultation) =
         crate::workflow::secretariat_member_and_consultation(&app, "discard").await;
     let sent = upload(&app, &member, "draft.txt", b"A draft's annex.").await;
@@ -685,4 +673,33 @@ async fn a_page_of_fifty_with_their_documents_costs_one_statement_more() {
             assert_eq!(with_cost, plain_cost + 1, "{mode:?}: {plain_cost} statements without, {with_cost} with");
         }
     }
+}
+
+#[tokio::test]
+async fn uploads_racing_each_other_do_not_pass_the_quota_together() {
+    let app = on_store("memory:///".into(), |a| a.quota_bytes = 250_000).await;
+    let (_admin, member, _) =
+        crate::workflow::secretariat_member_and_consultation(&app, "race").await;
+    let begin = |i: usize| {
+        let (app, member) = (&app, &member);
+        async move {
+            app.graphql_as(
+                member,
+                BEGIN,
+                json!({ "i": { "name": format!("part-{i}.pdf"), "size": 90_000 } }),
+            )
+            .await
+            .1
+        }
+    };
+    let answers = futures_util::future::join_all((0..10).map(begin)).await;
+    let begun = answers
+        .iter()
+        .filter(|a| a["data"]["attachmentUploadBegin"]["upload"].is_object())
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|a| a["data"]["attachmentUploadBegin"]["userErrors"][0]["code"] == "QUOTA_EXCEEDED")
+        .count();
+    assert_eq!((begun, refused), (2, 8), "{answers:?}");
 }

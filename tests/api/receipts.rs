@@ -1,10 +1,11 @@
 //! Signed receipts, verified from Node.js with a standard JOSE library (jose) against
-//! the keys at `/.well-known/jwks.json`, across a key rotation.
+//! the keys at `/.well-known/jwks.json`, across a key rotation, with the document
+//! attached named by its hash.
 
 use crate::helpers::spawn_seeded_app;
 use serde_json::{Value, json};
 
-const CREATE: &str = "mutation($c: ID!) { contributionCreate(input: { consultation: $c, title: \"Access\", body: \"Affordable access matters.\", language: \"en\" }) { contribution { id } } }";
+const CREATE: &str = "mutation($c: ID!, $a: [ID!]) { contributionCreate(input: { consultation: $c, title: \"Access\", body: \"Affordable access matters.\", language: \"en\", attachments: $a }) { contribution { id } } }";
 const SUBMIT: &str = "mutation($id: ID!) { contributionSubmit(input: { id: $id, version: 1 }) { contribution { version stakeholder { id } } receipt { contentHash signedReceipt revision { id number } } userErrors { message } } }";
 const EDIT: &str = "mutation($id: ID!, $v: Int!) { contributionEdit(input: { id: $id, version: $v, body: \"Affordable access matters to everyone.\" }) { receipt { contentHash signedReceipt revision { id number } } userErrors { message } } }";
 
@@ -13,8 +14,15 @@ async fn a_receipt_verifies_with_the_published_keys_before_and_after_a_rotation(
     let app = spawn_seeded_app().await;
     let (_admin, member, consultation) =
         crate::workflow::secretariat_member_and_consultation(&app, "receipts").await;
+    // With a document: the receipt names its hash, and proves it.
+    let annex = crate::documents::pdf("Annex on affordable access");
+    let sent = crate::attachments::upload(&app, &member, "annex.pdf", &annex).await;
     let (_, created) = app
-        .graphql_as(&member, CREATE, json!({ "c": consultation }))
+        .graphql_as(
+            &member,
+            CREATE,
+            json!({ "c": consultation, "a": [sent["upload"]["id"]] }),
+        )
         .await;
     let id = created["data"]["contributionCreate"]["contribution"]["id"].clone();
     let (_, submitted) = app.graphql_as(&member, SUBMIT, json!({ "id": id })).await;
@@ -99,6 +107,12 @@ async fn a_receipt_verifies_with_the_published_keys_before_and_after_a_rotation(
     );
     assert_eq!(claims["contribution"], id);
     assert!(claims["serverTime"].is_string() && claims["iat"].is_number());
+    assert_eq!(
+        claims["attachments"][0]["sha256"],
+        crate::documents::sha256(&annex)
+    );
+    assert_eq!(claims["attachments"][0]["name"], "annex.pdf");
+    assert_eq!(claims["attachments"][0]["size"], annex.len());
     // The second, with the new key.
     assert_eq!(results[1]["ok"], true, "{out}");
     assert_eq!(results[1]["kid"], kid.as_str());

@@ -1067,7 +1067,7 @@ const AUDIT_ACTIONS = [
   ['Sessions', ['session.login', 'session.logout', 'session.refresh', 'session.reuse_revoked']],
   ['Partner clients', ['api_client.create', 'api_client.rotate_secret', 'api_client.revoke']],
   ['Consultations', ['consultation.create', 'consultation.update', 'consultation.open', 'consultation.closed', 'consultation.reported']],
-  ['Contributions', ['contribution.create', 'contribution.edit', 'contribution.submit', 'contribution.publish', 'contribution.unpublish', 'contribution.withdraw', 'contribution.record', 'contribution.tag', 'contribution.translate', 'contribution.embargo_release']],
+  ['Contributions', ['contribution.create', 'contribution.edit', 'contribution.delete', 'contribution.submit', 'contribution.publish', 'contribution.unpublish', 'contribution.withdraw', 'contribution.record', 'contribution.tag', 'contribution.translate', 'contribution.embargo_release']],
   ['Catalogue', ['stakeholder.create', 'stakeholder.update', 'meeting.create', 'meeting.update', 'policy_issue.create', 'policy_issue.update', 'mechanism.create', 'mechanism.update']],
   ['Reports', ['report.create', 'report.section_add', 'report.paragraph_add', 'report.paragraph_edit', 'report.publish']],
   ['Webhooks', ['webhook.create', 'webhook.update', 'webhook.rotate_secret', 'webhook.delete']],

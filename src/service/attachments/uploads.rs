@@ -4,6 +4,7 @@
 //! to a blob and makes the row `READY`. Only the uploader sees or attaches its uploads.
 
 use super::{Attachments, IngestError, Stored, extract, too_large};
+use crate::db::Db;
 use crate::error::{AppError, MutationError, MutationResult, UserError, UserErrorCode};
 use crate::policy;
 use crate::viewer::Viewer;
@@ -67,9 +68,37 @@ async fn check_quota(
     Ok(())
 }
 
+/// Writes `row`, of `size` bytes, for `owner` if it fits the quota: the check and the
+/// insert in one transaction holding the owner's lock (a PostgreSQL advisory lock keyed
+/// by the owner; SQLite's write lock), so that uploads racing each other cannot pass
+/// the quota together.
+async fn within_quota(
+    db: &impl Db,
+    attachments: &Attachments,
+    owner: &str,
+    size: u64,
+    row: ActiveModel,
+) -> MutationResult<Model> {
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_advisory_xact_lock(hashtext($1))",
+            [owner.into()],
+        ))
+        .await?;
+    } else {
+        crate::db::take_write_lock(&txn).await?;
+    }
+    check_quota(&txn, attachments, owner, size).await?;
+    let row = row.insert(&txn).await?;
+    txn.commit().await?;
+    Ok(row)
+}
+
 /// What the GraphQL multipart request carried: the file async-graphql spooled it to.
 pub async fn receive(
-    db: &impl ConnectionTrait,
+    db: &impl Db,
     attachments: &Attachments,
     viewer: &Viewer,
     name: &str,
@@ -92,7 +121,7 @@ pub async fn receive(
     };
     let now = Utc::now();
     let row = ActiveModel {
-        owner: Set(owner),
+        owner: Set(owner.clone()),
         state: Set(READY.into()),
         blob_key: Set(stored.key.clone()),
         name: Set(name),
@@ -103,17 +132,13 @@ pub async fn receive(
         created_at: Set(now),
         expires_at: Set(now + attachments.settings.upload_ttl),
         ..Default::default()
+    };
+    let written = within_quota(db, attachments, &owner, stored.size, row).await;
+    if written.is_err() {
+        // No row names it: removed now (or by the sweeper).
+        let _ = attachments.remove(&stored.key).await;
     }
-    .insert(db)
-    .await;
-    match row {
-        Ok(row) => Ok(row),
-        Err(err) => {
-            // No row names it: removed now (or by the sweeper).
-            let _ = attachments.remove(&stored.key).await;
-            Err(err.into())
-        }
-    }
+    written
 }
 
 /// A file's bytes as a stream of chunks.
@@ -152,7 +177,7 @@ fn ingested(result: Result<Stored, IngestError>) -> MutationResult<Stored> {
 /// The first step of a two-step upload: what will come (its name and size). The bytes
 /// go to `PUT /uploads/{id}` with the same credentials.
 pub async fn begin(
-    db: &impl ConnectionTrait,
+    db: &impl Db,
     attachments: &Attachments,
     viewer: &Viewer,
     name: &str,
@@ -173,10 +198,9 @@ pub async fn begin(
         err.field = vec!["input".into(), "size".into()];
         return Err(err.into());
     }
-    check_quota(db, attachments, &owner, size as u64).await?;
     let now = Utc::now();
-    Ok(ActiveModel {
-        owner: Set(owner),
+    let row = ActiveModel {
+        owner: Set(owner.clone()),
         state: Set(PENDING.into()),
         blob_key: Set(String::new()),
         name: Set(name),
@@ -187,9 +211,8 @@ pub async fn begin(
         created_at: Set(now),
         expires_at: Set(now + attachments.settings.upload_ttl),
         ..Default::default()
-    }
-    .insert(db)
-    .await?)
+    };
+    within_quota(db, attachments, &owner, size as u64, row).await
 }
 
 /// Why a `PUT /uploads/{id}` stored nothing.

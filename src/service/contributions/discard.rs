@@ -2,10 +2,9 @@
 //! go (revisions, links, documents, its search text, its count) and then its documents'
 //! blobs, which no other row names (the sweeper removes any a failure leaves).
 
-use super::store::{audited, check_version, not_allowed, readable};
+use super::store::{audited, not_allowed};
 use crate::db::Db;
 use crate::error::MutationResult;
-use crate::policy::{self, Action};
 use crate::service::attachments::Attachments;
 use crate::service::{search, tally};
 use crate::viewer::Viewer;
@@ -27,15 +26,7 @@ pub async fn discard(
     id: i64,
     version: i32,
 ) -> MutationResult<i64> {
-    policy::may_write(viewer)?;
-    let before = readable(db, viewer, id).await?;
-    policy::may(
-        viewer,
-        Action::WriteComment {
-            stakeholder_id: before.stakeholder_id,
-        },
-    )?;
-    check_version(&before, version)?;
+    let before = super::drafting::authored(db, viewer, id, version).await?;
     if before.status != ContributionStatus::Draft {
         return Err(not_allowed(format!(
             "Only a DRAFT can be deleted; this one is {} (withdraw it instead)",

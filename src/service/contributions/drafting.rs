@@ -109,7 +109,12 @@ pub struct Edit {
 /// The contribution `id` at `version`, for a change by its author (or the secretariat):
 /// `NOT_FOUND` when the viewer may not read it, `FORBIDDEN` when it may not write it,
 /// `CONFLICT` when stale.
-async fn authored(db: &impl Db, viewer: &Viewer, id: i64, version: i32) -> MutationResult<Model> {
+pub(super) async fn authored(
+    db: &impl Db,
+    viewer: &Viewer,
+    id: i64,
+    version: i32,
+) -> MutationResult<Model> {
     policy::may_write(viewer)?;
     let before = readable(db, viewer, id).await?;
     policy::may(
