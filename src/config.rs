@@ -560,7 +560,11 @@ pub struct AttachmentArgs {
           value_parser = clap::value_parser!(u64).range(1..=100))]
     pub attachment_max_per_revision: u64,
     /// Most bytes each account or API client may keep stored.
-    #[arg(long, env = "CONCORD_ATTACHMENT_QUOTA_BYTES", default_value_t = 500_000_000)]
+    #[arg(
+        long,
+        env = "CONCORD_ATTACHMENT_QUOTA_BYTES",
+        default_value_t = 500_000_000
+    )]
     pub attachment_quota_bytes: u64,
     /// Seconds an upload not attached is kept.
     #[arg(long, env = "CONCORD_ATTACHMENT_UPLOAD_TTL", default_value_t = 24 * 3600)]
@@ -580,10 +584,7 @@ pub struct AttachmentArgs {
 
 impl AttachmentArgs {
     /// The settings these flags give, the store's default found from `database_url`.
-    pub fn settings(
-        &self,
-        database_url: &str,
-    ) -> anyhow::Result<AttachmentSettings> {
+    pub fn settings(&self, database_url: &str) -> anyhow::Result<AttachmentSettings> {
         let store = match &self.attachment_store {
             Some(url) if !url.trim().is_empty() => url.trim().to_owned(),
             _ => default_store(database_url)?,

@@ -139,8 +139,7 @@ impl Loader<AttachmentsOfRevision> for Loaders {
         keys: &[AttachmentsOfRevision],
     ) -> Result<HashMap<AttachmentsOfRevision, Self::Value>, Self::Error> {
         let pairs: Vec<(i64, i32)> = keys.iter().map(|k| (k.0, k.1)).collect();
-        let loaded =
-            crate::service::attachments::attach::of_revisions(&self.db, &pairs).await?;
+        let loaded = crate::service::attachments::attach::of_revisions(&self.db, &pairs).await?;
         Ok(loaded
             .into_iter()
             .map(|((c, n), v)| (AttachmentsOfRevision(c, n), v))

@@ -6,9 +6,10 @@ use super::loaders::{
     MechanismKey, MeetingKey, PolicyIssueKey, RevisionKey, StakeholderKey, TombstoneKey,
 };
 use super::types::{
-    Account, ApiClient, Attachment, AttachmentUpload, AuditEvent, Consultation, Contribution, ContributionRevision,
-    ContributionTombstone, ContributionTranslation, Document, Invitation, Mechanism, Meeting,
-    PolicyIssue, Report, ReportParagraph, ReportSection, Stakeholder, Webhook, WebhookDelivery,
+    Account, ApiClient, Attachment, AttachmentUpload, AuditEvent, Consultation, Contribution,
+    ContributionRevision, ContributionTombstone, ContributionTranslation, Document, Invitation,
+    Mechanism, Meeting, PolicyIssue, Report, ReportParagraph, ReportSection, Stakeholder, Webhook,
+    WebhookDelivery,
 };
 use crate::ids::{GlobalId, NodeType};
 use crate::policy;

@@ -9,8 +9,8 @@ use super::principal;
 use super::state::AppState;
 use crate::ids::{GlobalId, NodeType};
 use crate::service::attachments::read;
-use actix_web::http::header::{self, ByteRangeSpec, Header, HeaderValue, Range};
 use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ByteRangeSpec, Header, HeaderValue, Range};
 use actix_web::{HttpRequest, HttpResponse, web};
 use async_graphql::futures_util::TryStreamExt;
 use object_store::{GetOptions, GetRange};
@@ -46,7 +46,10 @@ pub async fn download(
     };
     let etag = format!("\"{}\"", row.sha256);
     let size = row.size as u64;
-    if let Some(tags) = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok())
+    if let Some(tags) = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
         && tags.split(',').any(|t| t.trim() == etag || t.trim() == "*")
     {
         return HttpResponse::NotModified()
@@ -168,6 +171,9 @@ mod tests {
             text.starts_with("attachment; filename=\"Position _finale_ de l'_tat_.pdf\"; "),
             "{text}"
         );
-        assert!(text.ends_with("filename*=UTF-8''Position%20%22finale%22%20de%20l%27%C3%89tat%5C.pdf"), "{text}");
+        assert!(
+            text.ends_with("filename*=UTF-8''Position%20%22finale%22%20de%20l%27%C3%89tat%5C.pdf"),
+            "{text}"
+        );
     }
 }

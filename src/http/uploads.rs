@@ -97,11 +97,8 @@ pub async fn graphql_multipart(
         .max_file_size(limits.max_bytes as usize)
         .max_num_files(files as usize);
     let (pump, stream) = pumped(payload);
-    let parse = async_graphql::http::receive_batch_body(
-        content_type,
-        stream.into_async_read(),
-        options,
-    );
+    let parse =
+        async_graphql::http::receive_batch_body(content_type, stream.into_async_read(), options);
     let read = async {
         let (_, parsed) = tokio::join!(pump, parse);
         parsed
@@ -129,9 +126,7 @@ pub async fn graphql_multipart(
         Err(err) => {
             return format.refuse(HttpError::bad_request(
                 "BAD_REQUEST",
-                format!(
-                    "Not a GraphQL multipart request (operations, map, then the files): {err}"
-                ),
+                format!("Not a GraphQL multipart request (operations, map, then the files): {err}"),
             ));
         }
     };
@@ -233,10 +228,9 @@ fn put_error(err: PutError) -> HttpError {
             };
             HttpError::new(status, code, e.message)
         }
-        PutError::Body(e) => HttpError::bad_request(
-            "BAD_REQUEST",
-            format!("The body could not be read: {e}"),
-        ),
+        PutError::Body(e) => {
+            HttpError::bad_request("BAD_REQUEST", format!("The body could not be read: {e}"))
+        }
         PutError::Failed(e) => e.into(),
     }
 }

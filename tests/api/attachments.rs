@@ -17,7 +17,8 @@ const EDIT: &str = "mutation($i: ContributionEditInput!) { contributionEdit(inpu
 const SUBMIT: &str = "mutation($id: ID!, $v: Int!) { contributionSubmit(input: { id: $id, version: $v }) { contribution { version } receipt { signedReceipt } userErrors { message } } }";
 const PUBLISH: &str = "mutation($id: ID!, $v: Int!) { contributionPublish(input: { id: $id, version: $v }) { contribution { version } userErrors { message } } }";
 const WITHDRAW: &str = "mutation($id: ID!, $v: Int!) { contributionWithdraw(input: { id: $id, version: $v, reason: \"Sent in error\" }) { contribution { status } userErrors { message } } }";
-const SEARCH: &str = "query($q: String!) { searchContributions(query: $q) { edges { node { id } } } }";
+const SEARCH: &str =
+    "query($q: String!) { searchContributions(query: $q) { edges { node { id } } } }";
 
 /// The seeded app with its documents in `store`, its other rules as `tweak` sets them.
 async fn on_store(store: String, tweak: impl FnOnce(&mut AttachmentSettings)) -> TestApp {
@@ -105,7 +106,12 @@ fn claims(jws: &str) -> Value {
     serde_json::from_slice(&bytes).unwrap()
 }
 
-async fn get(app: &TestApp, token: Option<&str>, url: &str, headers: &[(&str, &str)]) -> reqwest::Response {
+async fn get(
+    app: &TestApp,
+    token: Option<&str>,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> reqwest::Response {
     let mut request = app.client.get(app.url(url));
     if let Some(token) = token {
         request = request.bearer_auth(token);
@@ -184,9 +190,15 @@ async fn documents_live_on(app: &TestApp) {
         .unwrap()
         .to_owned();
     let claims = claims(&jws);
-    assert_eq!(claims["attachments"][0]["sha256"], documents::sha256(&paper));
+    assert_eq!(
+        claims["attachments"][0]["sha256"],
+        documents::sha256(&paper)
+    );
     assert_eq!(claims["attachments"][0]["name"], "position.docx");
-    assert_eq!(claims["attachments"][1]["sha256"], documents::sha256(&annex));
+    assert_eq!(
+        claims["attachments"][1]["sha256"],
+        documents::sha256(&annex)
+    );
     assert_eq!(claims["attachments"][1]["size"], annex.len());
     assert_eq!(claims["attachments"][1]["contentType"], "application/pdf");
 
@@ -223,7 +235,10 @@ async fn documents_live_on(app: &TestApp) {
     );
     assert_eq!(part.bytes().await.unwrap().as_ref(), &paper[10..20]);
     let tail = get(app, Some(&member), &url, &[("range", "bytes=-5")]).await;
-    assert_eq!(tail.bytes().await.unwrap().as_ref(), &paper[paper.len() - 5..]);
+    assert_eq!(
+        tail.bytes().await.unwrap().as_ref(),
+        &paper[paper.len() - 5..]
+    );
     let stale = get(
         app,
         Some(&member),
@@ -259,11 +274,19 @@ async fn documents_live_on(app: &TestApp) {
     }
 
     // The exports list each document.
-    let rows = get(app, None, &format!("/consultations/{}/contributions.ndjson", consultation.as_str().unwrap()), &[])
-        .await
-        .text()
-        .await
-        .unwrap();
+    let rows = get(
+        app,
+        None,
+        &format!(
+            "/consultations/{}/contributions.ndjson",
+            consultation.as_str().unwrap()
+        ),
+        &[],
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
     let row: Value = rows
         .lines()
         .map(|l| serde_json::from_str::<Value>(l).unwrap())
@@ -274,11 +297,19 @@ async fn documents_live_on(app: &TestApp) {
     assert_eq!(row["attachments"][0]["url"], url.as_str());
     assert_eq!(row["attachments"][1]["content_type"], "application/pdf");
     assert_eq!(row["attachments"][1]["size"], annex.len());
-    let csv = get(app, None, &format!("/consultations/{}/contributions.csv", consultation.as_str().unwrap()), &[])
-        .await
-        .text()
-        .await
-        .unwrap();
+    let csv = get(
+        app,
+        None,
+        &format!(
+            "/consultations/{}/contributions.csv",
+            consultation.as_str().unwrap()
+        ),
+        &[],
+    )
+    .await
+    .text()
+    .await
+    .unwrap();
     let cell = format!(
         "position.docx|application/vnd.openxmlformats-officedocument.wordprocessingml.document|{}|{}|{url};annex.pdf|application/pdf|",
         paper.len(),
@@ -296,7 +327,15 @@ async fn documents_live_on(app: &TestApp) {
         .await;
     let edited = &edited["data"]["contributionEdit"];
     assert_eq!(edited["receipt"]["revision"]["number"], 2, "{edited}");
-    assert_eq!(edited["contribution"]["attachments"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        edited["contribution"]["attachments"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    // Revised, it left the published view until published again: so did its documents.
+    assert_eq!(get(app, None, &url, &[]).await.status(), 404);
     let kept = edited["contribution"]["attachments"][1]["id"].clone();
     let (_, replaced) = app
         .graphql_as(
@@ -307,18 +346,23 @@ async fn documents_live_on(app: &TestApp) {
         .await;
     let replaced = &replaced["data"]["contributionEdit"];
     assert_eq!(replaced["userErrors"], json!([]), "{replaced}");
-    assert_eq!(replaced["receipt"]["revision"]["attachments"], json!([{ "name": "annex.pdf" }]));
+    assert_eq!(
+        replaced["receipt"]["revision"]["attachments"],
+        json!([{ "name": "annex.pdf" }])
+    );
     let claims = self::claims(replaced["receipt"]["signedReceipt"].as_str().unwrap());
     assert_eq!(claims["attachments"].as_array().unwrap().len(), 1);
-    assert_eq!(claims["attachments"][0]["sha256"], documents::sha256(&annex));
+    assert_eq!(
+        claims["attachments"][0]["sha256"],
+        documents::sha256(&annex)
+    );
 
     // Withdrawn: its documents disappear with it.
     let (_, withdrawn) = app
         .graphql_as(&admin, WITHDRAW, json!({ "id": id, "v": 5 }))
         .await;
     assert_eq!(
-        withdrawn["data"]["contributionWithdraw"]["contribution"]["status"],
-        "WITHDRAWN",
+        withdrawn["data"]["contributionWithdraw"]["contribution"]["status"], "WITHDRAWN",
         "{withdrawn}"
     );
     assert_eq!(get(app, None, &url, &[]).await.status(), 404);
@@ -343,7 +387,10 @@ async fn documents_on_s3_are_uploaded_signed_downloaded_and_found() {
     documents_live_on(&app).await;
     let keys = moto.keys("concord-test").await;
     assert_eq!(keys.len(), 2, "{keys:?}");
-    assert!(keys.iter().all(|k| k.starts_with("concord/blobs/")), "{keys:?}");
+    assert!(
+        keys.iter().all(|k| k.starts_with("concord/blobs/")),
+        "{keys:?}"
+    );
 }
 
 #[tokio::test]
@@ -361,7 +408,12 @@ async fn bad_documents_are_refused_with_clear_errors_and_nothing_is_stored() {
 
     let exe = upload(&app, &member, "position.pdf", &documents::exe()).await;
     assert_eq!(refused(&exe).as_deref(), Some("UNSUPPORTED_TYPE"), "{exe}");
-    assert!(exe["userErrors"][0]["message"].as_str().unwrap().contains("accepted: PDF"));
+    assert!(
+        exe["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("accepted: PDF")
+    );
     let png = upload(&app, &member, "position.pdf", documents::PNG).await;
     assert_eq!(refused(&png).as_deref(), Some("UNSUPPORTED_TYPE"));
     assert!(
@@ -373,14 +425,37 @@ async fn bad_documents_are_refused_with_clear_errors_and_nothing_is_stored() {
     );
     let empty = upload(&app, &member, "empty.txt", b"").await;
     assert_eq!(refused(&empty).as_deref(), Some("INVALID"), "{empty}");
-    for name in ["../../etc/passwd", "a\\b.txt", "tab\there.txt", &"x".repeat(1000)] {
+    for name in [
+        "../../etc/passwd",
+        "a\\b.txt",
+        "tab\there.txt",
+        &"x".repeat(1000),
+    ] {
         let named = upload(&app, &member, name, b"Plain words.").await;
-        assert_eq!(refused(&named).as_deref(), Some("INVALID"), "{name:?}: {named}");
+        assert_eq!(
+            refused(&named).as_deref(),
+            Some("INVALID"),
+            "{name:?}: {named}"
+        );
         assert_eq!(named["userErrors"][0]["field"], json!(["input", "name"]));
     }
     let bomb = upload(&app, &member, "bomb.docx", &documents::docx_bomb(80)).await;
     assert_eq!(refused(&bomb).as_deref(), Some("INVALID"), "{bomb}");
-    assert!(bomb["userErrors"][0]["message"].as_str().unwrap().contains("zip bomb"));
+    assert!(
+        bomb["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("zip bomb")
+    );
+    let endless = upload(&app, &member, "loop.pdf", &documents::pdf_drawing_itself()).await;
+    assert_eq!(refused(&endless).as_deref(), Some("INVALID"), "{endless}");
+    assert!(
+        endless["userErrors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be read within the server's limits"),
+        "{endless}"
+    );
 
     // Over the size limit: 413 with a code, at once when the length says so.
     let (status, body) = send_multipart(
@@ -394,7 +469,11 @@ async fn bad_documents_are_refused_with_clear_errors_and_nothing_is_stored() {
     assert_eq!(status, 413, "{body}");
     assert_eq!(body["errors"][0]["extensions"]["code"], "PAYLOAD_TOO_LARGE");
     let (_, begun) = app
-        .graphql_as(&member, BEGIN, json!({ "i": { "name": "big.pdf", "size": 150_000 } }))
+        .graphql_as(
+            &member,
+            BEGIN,
+            json!({ "i": { "name": "big.pdf", "size": 150_000 } }),
+        )
         .await;
     assert_eq!(
         begun["data"]["attachmentUploadBegin"]["userErrors"][0]["code"], "TOO_LARGE",
@@ -402,7 +481,11 @@ async fn bad_documents_are_refused_with_clear_errors_and_nothing_is_stored() {
     );
     // A two-step upload sent more bytes than it announced: 413 before the body.
     let (_, begun) = app
-        .graphql_as(&member, BEGIN, json!({ "i": { "name": "a.txt", "size": 10 } }))
+        .graphql_as(
+            &member,
+            BEGIN,
+            json!({ "i": { "name": "a.txt", "size": 10 } }),
+        )
         .await;
     let url = begun["data"]["attachmentUploadBegin"]["upload"]["uploadUrl"]
         .as_str()
@@ -445,7 +528,10 @@ async fn bad_documents_are_refused_with_clear_errors_and_nothing_is_stored() {
     // Nothing of the refused ones was kept.
     assert!(folder.files().is_empty(), "{:?}", folder.files());
     let pending = entity::upload::Entity::find().count(&app.db).await.unwrap();
-    assert_eq!(pending, 1, "the upload begun within the limit, still pending");
+    assert_eq!(
+        pending, 1,
+        "the upload begun within the limit, still pending"
+    );
 
     // Someone else's upload, too many documents, and the quota.
     let mine = upload(&app, &member, "a.txt", &vec![b'a'; 90_000]).await;
@@ -473,9 +559,16 @@ async fn bad_documents_are_refused_with_clear_errors_and_nothing_is_stored() {
     let second = upload(&app, &member, "b.txt", &vec![b'b'; 90_000]).await;
     assert_eq!(second["userErrors"], json!([]), "{second}");
     let third = upload(&app, &member, "c.txt", &vec![b'c'; 90_000]).await;
-    assert_eq!(refused(&third).as_deref(), Some("QUOTA_EXCEEDED"), "{third}");
+    assert_eq!(
+        refused(&third).as_deref(),
+        Some("QUOTA_EXCEEDED"),
+        "{third}"
+    );
     // Nothing was attached by the refused creations.
-    let attached = entity::attachment::Entity::find().count(&app.db).await.unwrap();
+    let attached = entity::attachment::Entity::find()
+        .count(&app.db)
+        .await
+        .unwrap();
     assert_eq!(attached, 0);
 }
 
@@ -530,11 +623,23 @@ async fn an_upload_cut_off_by_a_kill_leaves_nothing_the_sweeper_does_not_remove(
          Content-Length: {size}\r\n\r\n"
     );
     socket.write_all(head.as_bytes()).await.unwrap();
-    socket.write_all(&vec![b'a'; 8 * 1024 * 1024]).await.unwrap();
-    let staged = |f: &Folder| f.files().into_iter().filter(|p| p.to_string_lossy().contains('#')).count();
+    socket
+        .write_all(&vec![b'a'; 8 * 1024 * 1024])
+        .await
+        .unwrap();
+    let staged = |f: &Folder| {
+        f.files()
+            .into_iter()
+            .filter(|p| p.to_string_lossy().contains('#'))
+            .count()
+    };
     let deadline = Instant::now() + Duration::from_secs(30);
     while staged(&folder) == 0 {
-        assert!(Instant::now() < deadline, "no part staged: {:?}", folder.files());
+        assert!(
+            Instant::now() < deadline,
+            "no part staged: {:?}",
+            folder.files()
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     drop(serving); // SIGKILL, mid-upload
@@ -564,7 +669,10 @@ async fn an_upload_cut_off_by_a_kill_leaves_nothing_the_sweeper_does_not_remove(
         .json()
         .await
         .unwrap();
-    assert_eq!(kept["data"]["attachmentUpload"]["upload"]["state"], "READY", "{kept}");
+    assert_eq!(
+        kept["data"]["attachmentUpload"]["upload"]["state"], "READY",
+        "{kept}"
+    );
     drop(serving);
     let blobs = folder.0.join("blobs");
     std::fs::write(blobs.join("0123456789abcdef0123456789abcdef"), b"orphan").unwrap();
@@ -579,8 +687,15 @@ async fn an_upload_cut_off_by_a_kill_leaves_nothing_the_sweeper_does_not_remove(
         .output()
         .unwrap();
     let said = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{said} {}", String::from_utf8_lossy(&out.stderr));
-    assert!(said.contains("0 expired uploads and 2 unreferenced blobs removed"), "{said}");
+    assert!(
+        out.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.contains("0 expired uploads and 2 unreferenced blobs removed"),
+        "{said}"
+    );
     let left = folder.files();
     assert_eq!(left.len(), 1, "{left:?}");
     let ready = entity::upload::Entity::find().all(&app.db).await.unwrap();
@@ -604,11 +719,24 @@ async fn a_deleted_draft_takes_its_documents_with_it() {
     let (_, deleted) = app
         .graphql_as(&member, DELETE, json!({ "id": id, "v": 1 }))
         .await;
-    assert_eq!(deleted["data"]["contributionDelete"]["deletedContributionId"], id, "{deleted}");
+    assert_eq!(
+        deleted["data"]["contributionDelete"]["deletedContributionId"], id,
+        "{deleted}"
+    );
     assert!(folder.files().is_empty(), "{:?}", folder.files());
-    assert_eq!(entity::attachment::Entity::find().count(&app.db).await.unwrap(), 0);
+    assert_eq!(
+        entity::attachment::Entity::find()
+            .count(&app.db)
+            .await
+            .unwrap(),
+        0
+    );
     let gone = app
-        .graphql_as(&member, "query($id: ID!) { contribution(id: $id) { id } }", json!({ "id": id }))
+        .graphql_as(
+            &member,
+            "query($id: ID!) { contribution(id: $id) { id } }",
+            json!({ "id": id }),
+        )
         .await
         .1;
     assert_eq!(gone["data"]["contribution"], Value::Null);
@@ -618,7 +746,8 @@ async fn a_deleted_draft_takes_its_documents_with_it() {
     create["i"]["attachments"] = json!([sent["upload"]["id"]]);
     let (_, created) = app.graphql_as(&member, CREATE, create).await;
     let id = created["data"]["contributionCreate"]["contribution"]["id"].clone();
-    app.graphql_as(&member, SUBMIT, json!({ "id": id, "v": 1 })).await;
+    app.graphql_as(&member, SUBMIT, json!({ "id": id, "v": 1 }))
+        .await;
     let (_, refused) = app
         .graphql_as(&member, DELETE, json!({ "id": id, "v": 2 }))
         .await;
@@ -650,27 +779,48 @@ async fn a_page_of_fifty_with_their_documents_costs_one_statement_more() {
                 )
                 .await;
             let id = created["data"]["contributionCreate"]["contribution"]["id"].clone();
-            app.graphql_as(&member, SUBMIT, json!({ "id": id, "v": 1 })).await;
-            app.graphql_as(&admin, PUBLISH, json!({ "id": id, "v": 2 })).await;
+            app.graphql_as(&member, SUBMIT, json!({ "id": id, "v": 1 }))
+                .await;
+            app.graphql_as(&admin, PUBLISH, json!({ "id": id, "v": 2 }))
+                .await;
         }
         let page = |more: &str| {
-            format!("{{ contributions(first: 50, orderBy: {{ field: PUBLISHED_AT, direction: DESC }}) {{ nodes {{ id title stakeholder {{ name }} {more} }} }} }}")
+            format!(
+                "{{ contributions(first: 50, orderBy: {{ field: PUBLISHED_AT, direction: DESC }}) {{ nodes {{ id title stakeholder {{ name }} {more} }} }} }}"
+            )
         };
         let before = app.query_count();
         let plain = app.graphql(&page(""), json!({})).await;
         let plain_cost = app.query_count() - before;
         let before = app.query_count();
-        let with = app.graphql(&page("attachments { name size sha256 url }"), json!({})).await;
+        let with = app
+            .graphql(&page("attachments { name size sha256 url }"), json!({}))
+            .await;
         let with_cost = app.query_count() - before;
-        let nodes = with["data"]["contributions"]["nodes"].as_array().unwrap_or_else(|| panic!("{with}"));
+        let nodes = with["data"]["contributions"]["nodes"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{with}"));
         assert_eq!(nodes.len(), 50);
-        assert_eq!(plain["data"]["contributions"]["nodes"].as_array().unwrap().len(), 50);
-        let annexed: Vec<&Value> = nodes.iter().filter(|n| !n["attachments"].as_array().unwrap().is_empty()).collect();
+        assert_eq!(
+            plain["data"]["contributions"]["nodes"]
+                .as_array()
+                .unwrap()
+                .len(),
+            50
+        );
+        let annexed: Vec<&Value> = nodes
+            .iter()
+            .filter(|n| !n["attachments"].as_array().unwrap().is_empty())
+            .collect();
         assert_eq!(annexed.len(), 3, "{with}");
         assert_eq!(annexed[0]["attachments"][1]["name"], "b.txt");
         assert!(with.get("errors").is_none(), "{with}");
         if mode != CompiledReads::Verify {
-            assert_eq!(with_cost, plain_cost + 1, "{mode:?}: {plain_cost} statements without, {with_cost} with");
+            assert_eq!(
+                with_cost,
+                plain_cost + 1,
+                "{mode:?}: {plain_cost} statements without, {with_cost} with"
+            );
         }
     }
 }

@@ -1867,6 +1867,12 @@ async fn the_secretariat_opens_and_downloads_a_contributions_documents_in_modera
         .await;
     assert_eq!(
         downloaded,
-        json!([true, "position paper.pdf", "application/pdf", pdf.len(), "%PDF-1.4"])
+        json!([
+            true,
+            "position paper.pdf",
+            "application/pdf",
+            pdf.len(),
+            "%PDF-1.4"
+        ])
     );
 }

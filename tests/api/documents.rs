@@ -9,7 +9,11 @@ use std::time::{Duration, Instant};
 
 /// A GraphQL multipart request (operations, map, then one part per file), as Apollo's
 /// and urql's upload links send it: the content type with its boundary, and the body.
-pub fn multipart(query: &str, variables: Value, files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+pub fn multipart(
+    query: &str,
+    variables: Value,
+    files: &[(&str, &str, &[u8])],
+) -> (String, Vec<u8>) {
     let boundary = "----concord-test-boundary-7MA4YWxkTrZu0gW";
     let mut map = serde_json::Map::new();
     for (i, (path, _, _)) in files.iter().enumerate() {
@@ -83,16 +87,45 @@ fn zipped(entries: &[(&str, Vec<u8>)]) -> Vec<u8> {
 /// A one-page PDF showing `text` in Helvetica, its cross-reference table exact.
 pub fn pdf(text: &str) -> Vec<u8> {
     let stream = format!("BT /F1 18 Tf 72 700 Td ({text}) Tj ET");
-    let objects = [
+    pdf_of(&[
         "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
          /Resources << /Font << /F1 5 0 R >> >> >>"
             .to_owned(),
-        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        format!(
+            "<< /Length {} >>\nstream\n{stream}\nendstream",
+            stream.len()
+        ),
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
             .to_owned(),
-    ];
+    ])
+}
+
+/// A PDF whose page draws a form that draws itself: a reader that follows it never
+/// ends (pdf-extract recurses until its stack runs out).
+pub fn pdf_drawing_itself() -> Vec<u8> {
+    let stream = "BT /F1 12 Tf (x) Tj ET /X1 Do";
+    pdf_of(&[
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources 5 0 R >>"
+            .to_owned(),
+        format!(
+            "<< /Length {} >>\nstream\n{stream}\nendstream",
+            stream.len()
+        ),
+        "<< /Font << /F1 6 0 R >> /XObject << /X1 7 0 R >> >>".to_owned(),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+        format!(
+            "<< /Type /XObject /Subtype /Form /BBox [0 0 10 10] /Resources 5 0 R /Length {} >>\nstream\n{stream}\nendstream",
+            stream.len()
+        ),
+    ])
+}
+
+/// A PDF of these objects (numbered from 1, the first the catalog).
+fn pdf_of(objects: &[String]) -> Vec<u8> {
     let mut out = b"%PDF-1.4\n".to_vec();
     let mut offsets = Vec::new();
     for (i, object) in objects.iter().enumerate() {
@@ -115,11 +148,11 @@ pub fn pdf(text: &str) -> Vec<u8> {
 
 /// The smallest PNG: a 1×1 pixel.
 pub const PNG: &[u8] = &[
-    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
-    0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f,
-    0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00,
-    0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49,
-    0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52,
+    0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4,
+    0x89, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x00, 0x01, 0x00, 0x00,
+    0x05, 0x00, 0x01, 0x0d, 0x0a, 0x2d, 0xb4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae,
+    0x42, 0x60, 0x82,
 ];
 
 /// The start of a Windows executable.
@@ -237,7 +270,10 @@ impl Moto {
     /// The keys in the bucket.
     pub async fn keys(&self, bucket: &str) -> Vec<String> {
         let text = reqwest::Client::new()
-            .get(format!("http://127.0.0.1:{}/{bucket}?list-type=2", self.port))
+            .get(format!(
+                "http://127.0.0.1:{}/{bucket}?list-type=2",
+                self.port
+            ))
             .send()
             .await
             .unwrap()

@@ -414,7 +414,11 @@ async fn every_mutation_checks_access_before_it_looks_anything_up() {
         &[("f", "a.txt", b"words")],
     )
     .await;
-    assert_eq!((status, code(&anonymous)), (401, "UNAUTHENTICATED"), "{anonymous}");
+    assert_eq!(
+        (status, code(&anonymous)),
+        (401, "UNAUTHENTICATED"),
+        "{anonymous}"
+    );
     assert_eq!(all, covered, "every mutation is in the table");
 
     let mut wrong = Vec::new();

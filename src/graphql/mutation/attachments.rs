@@ -66,15 +66,15 @@ impl AttachmentMutation {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "The file (a multipart request's part).")] file: Upload,
-        #[graphql(desc = "The name to keep; the part's file name if not given.")]
-        name: Option<String>,
+        #[graphql(desc = "The name to keep; the part's file name if not given.")] name: Option<
+            String,
+        >,
     ) -> Result<AttachmentUploadPayload> {
         let rd = request(ctx)?;
         let attachments = rd.attachments()?;
         let value = file.value(ctx)?;
         let name = name.unwrap_or(value.filename.clone());
-        let result =
-            uploads::receive(&rd.db, attachments, &rd.viewer, &name, value.content).await;
+        let result = uploads::receive(&rd.db, attachments, &rd.viewer, &name, value.content).await;
         let (row, user_errors) = outcome(result)?;
         Ok(AttachmentUploadPayload {
             upload: row.map(AttachmentUpload),

@@ -296,12 +296,14 @@ impl ContributionMutation {
         let rd = request(ctx)?;
         let id = id_of(&input.id, NodeType::Contribution)?;
         let result =
-            contributions::discard(&rd.db, rd.attachments()?, &rd.viewer, id, input.version)
-                .await;
+            contributions::discard(&rd.db, rd.attachments()?, &rd.viewer, id, input.version).await;
         let (gone, user_errors) = outcome(result)?;
         Ok(ContributionDeletePayload {
-            deleted_contribution_id: gone
-                .map(|id| crate::ids::GlobalId::new(NodeType::Contribution, id).encode().into()),
+            deleted_contribution_id: gone.map(|id| {
+                crate::ids::GlobalId::new(NodeType::Contribution, id)
+                    .encode()
+                    .into()
+            }),
             user_errors,
         })
     }

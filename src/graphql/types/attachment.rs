@@ -16,7 +16,9 @@ pub struct Attachment(pub attachment::Model);
 impl Attachment {
     /// Opaque global ID.
     pub async fn id(&self) -> ID {
-        GlobalId::new(NodeType::Attachment, self.0.id).encode().into()
+        GlobalId::new(NodeType::Attachment, self.0.id)
+            .encode()
+            .into()
     }
 
     /// The file name it was uploaded under.
@@ -42,7 +44,10 @@ impl Attachment {
     /// Where to download it: `/attachments/{id}`, under the API's origin, with the same
     /// credentials as the API (anonymously for a published public contribution's).
     async fn url(&self) -> String {
-        format!("/attachments/{}", GlobalId::new(NodeType::Attachment, self.0.id).encode())
+        format!(
+            "/attachments/{}",
+            GlobalId::new(NodeType::Attachment, self.0.id).encode()
+        )
     }
 
     /// Whether its text was read for search (PDF, DOCX, ODT and plain text).

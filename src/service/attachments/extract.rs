@@ -86,7 +86,11 @@ fn truncate(mut text: String) -> String {
     text
 }
 
-async fn in_child(attachments: &Attachments, stored: &Stored, kind: &str) -> Result<String, Unread> {
+async fn in_child(
+    attachments: &Attachments,
+    stored: &Stored,
+    kind: &str,
+) -> Result<String, Unread> {
     let failed = |e: &dyn std::fmt::Display| Unread::Failed(e.to_string());
     let settings = &attachments.settings;
     let program = match &settings.extractor {
@@ -253,6 +257,18 @@ mod tests {
     #[test]
     fn paragraphs_and_entities_of_word_xml_are_read() {
         let xml = br#"<w:document xmlns:w="x"><w:body><w:p><w:r><w:t>Enhanced &amp; open</w:t></w:r></w:p><w:p><w:r><w:t>cooperation</w:t><w:tab/><w:t>2010</w:t></w:r></w:p></w:body></w:document>"#;
-        assert_eq!(text_of_xml(xml).unwrap(), "Enhanced & open\ncooperation 2010\n");
+        assert_eq!(
+            text_of_xml(xml).unwrap(),
+            "Enhanced & open\ncooperation 2010\n"
+        );
+    }
+
+    #[test]
+    fn headings_paragraphs_and_spaces_of_opendocument_xml_are_read() {
+        let xml = br#"<office:document-content xmlns:office="o" xmlns:text="t"><office:body><office:text><text:h text:outline-level="1">Tunis Agenda</text:h><text:p>Paragraph<text:s/>69 &#8211; <text:span>enhanced</text:span> cooperation</text:p></office:text></office:body></office:document-content>"#;
+        assert_eq!(
+            text_of_xml(xml).unwrap(),
+            "Tunis Agenda\nParagraph 69 \u{2013} enhanced cooperation\n"
+        );
     }
 }

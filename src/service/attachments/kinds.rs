@@ -123,7 +123,10 @@ pub fn check_label(name: &str, kind: Kind) -> Result<(), UserError> {
     if kind.extensions.contains(&ext.as_str()) {
         return Ok(());
     }
-    if let Some(named) = ACCEPTED.iter().find(|k| k.extensions.contains(&ext.as_str())) {
+    if let Some(named) = ACCEPTED
+        .iter()
+        .find(|k| k.extensions.contains(&ext.as_str()))
+    {
         return Err(UserError::new(
             "file",
             UserErrorCode::UnsupportedType,
@@ -224,8 +227,18 @@ mod tests {
     #[test]
     fn names_with_separators_controls_or_a_thousand_characters_are_refused() {
         assert_eq!(parse_name("  paper.pdf ").unwrap(), "paper.pdf");
-        assert_eq!(parse_name("Position de la France.pdf").unwrap(), "Position de la France.pdf");
-        for bad in ["", "..", "a/b.pdf", "..\\x.pdf", "a\u{0}b", "line\nbreak.pdf"] {
+        assert_eq!(
+            parse_name("Position de la France.pdf").unwrap(),
+            "Position de la France.pdf"
+        );
+        for bad in [
+            "",
+            "..",
+            "a/b.pdf",
+            "..\\x.pdf",
+            "a\u{0}b",
+            "line\nbreak.pdf",
+        ] {
             assert!(parse_name(bad).is_err(), "{bad:?}");
         }
         assert!(parse_name(&"x".repeat(1000)).is_err());

@@ -93,7 +93,10 @@ impl Attachments {
                     .to_file_path()
                     .map_err(|()| anyhow::anyhow!("file:// needs an absolute folder"))?;
                 std::fs::create_dir_all(&folder).map_err(|e| {
-                    anyhow::anyhow!("cannot create the attachments folder {}: {e}", folder.display())
+                    anyhow::anyhow!(
+                        "cannot create the attachments folder {}: {e}",
+                        folder.display()
+                    )
                 })?;
                 let local = object_store::local::LocalFileSystem::new_with_prefix(&folder)?;
                 local_folder = Some(folder);
@@ -239,9 +242,8 @@ impl Attachments {
             .filter(|e| {
                 let name = e.file_name();
                 let name = name.to_string_lossy();
-                name.split_once('#').is_some_and(|(_, n)| {
-                    !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
-                })
+                name.split_once('#')
+                    .is_some_and(|(_, n)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
             })
             .filter(|e| {
                 e.metadata()

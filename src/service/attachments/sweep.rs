@@ -5,8 +5,8 @@
 //! Every instance sweeps; two sweeping at once remove the same blobs, harmlessly.
 
 use super::Attachments;
-use futures_util::StreamExt;
 use chrono::Utc;
+use futures_util::StreamExt;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use std::collections::HashSet;
 use std::sync::Arc;

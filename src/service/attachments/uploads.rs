@@ -9,9 +9,9 @@ use crate::error::{AppError, MutationError, MutationResult, UserError, UserError
 use crate::policy;
 use crate::viewer::Viewer;
 use actix_web::web::Bytes;
-use futures_util::Stream;
 use chrono::Utc;
 use entity::upload::{ActiveModel, Column, Entity, Model};
+use futures_util::Stream;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set,
     Statement,
@@ -41,7 +41,10 @@ pub async fn used(db: &impl ConnectionTrait, owner: &str) -> Result<i64, sea_orm
             [owner.into(), owner.into()],
         ))
         .await?;
-    Ok(row.map(|r| r.try_get::<i64>("", "used")).transpose()?.unwrap_or(0))
+    Ok(row
+        .map(|r| r.try_get::<i64>("", "used"))
+        .transpose()?
+        .unwrap_or(0))
 }
 
 /// `QUOTA_EXCEEDED` unless `owner` may keep `more` bytes besides what it keeps.
@@ -269,7 +272,9 @@ where
     let stored = match attachments.ingest(chunks, &upload.name).await {
         Ok(stored) => stored,
         Err(IngestError::Refused(err)) if err.code == UserErrorCode::TooLarge => {
-            return Err(PutError::TooLarge(announced.min(attachments.settings.max_bytes)));
+            return Err(PutError::TooLarge(
+                announced.min(attachments.settings.max_bytes),
+            ));
         }
         Err(IngestError::Refused(err)) => return Err(PutError::Refused(err)),
         Err(IngestError::Body(err)) => return Err(PutError::Body(err)),

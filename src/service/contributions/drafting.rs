@@ -2,16 +2,16 @@
 //! overwritten: an edit makes a new revision), submitted with a receipt, withdrawn.
 
 use super::store::{
-    Disclosure, Documents, NewRow, Receipt, Text, audited, check_open, check_still_open, check_version,
-    consultation_of, current_revision, insert_contribution, insert_revision, make_searchable,
-    not_allowed, readable, save, tombstone,
+    Disclosure, Documents, NewRow, Receipt, Text, audited, check_open, check_still_open,
+    check_version, consultation_of, current_revision, insert_contribution, insert_revision,
+    make_searchable, not_allowed, readable, save, tombstone,
 };
 use crate::db::Db;
 use crate::domain::Reason;
 use crate::error::{MutationResult, UserError, UserErrorCode};
 use crate::policy::{self, Action, Withdrawal};
-use crate::service::mail::{self, notices, text::Moderation};
 use crate::service::attachments::attach;
+use crate::service::mail::{self, notices, text::Moderation};
 use crate::service::stakeholders;
 use crate::service::webhooks;
 use crate::viewer::Viewer;

@@ -83,12 +83,9 @@ impl Receipt {
         revision: contribution_revision::Model,
         server_time: DateTime<Utc>,
     ) -> MutationResult<Receipt> {
-        let documents = crate::service::attachments::attach::of_revision(
-            db,
-            contribution.id,
-            revision.number,
-        )
-        .await?;
+        let documents =
+            crate::service::attachments::attach::of_revision(db, contribution.id, revision.number)
+                .await?;
         let claims =
             crate::service::receipts::claims(&contribution, &revision, &documents, server_time);
         let signed = crate::service::receipts::sign(db, &claims).await?;

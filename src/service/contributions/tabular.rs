@@ -246,8 +246,7 @@ pub async fn page(
     }
 
     let keys: Vec<(i64, i32)> = items.iter().map(|c| (c.id, c.latest_revision)).collect();
-    let mut documents =
-        crate::service::attachments::attach::of_revisions(db, &keys).await?;
+    let mut documents = crate::service::attachments::attach::of_revisions(db, &keys).await?;
 
     let rows = items
         .into_iter()

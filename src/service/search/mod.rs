@@ -25,7 +25,8 @@ pub use ranked::{Rank, best};
 use text::{START, STOP, joined, to_html};
 pub use text::{config, spaced};
 pub use write::{
-    BodyVectors, Indexed, fill_missing, index, index_with, set_translations, remove, translations_text,
+    BodyVectors, Indexed, fill_missing, index, index_with, remove, set_translations,
+    translations_text,
 };
 
 use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement};

@@ -48,12 +48,18 @@ impl ContributionRevision {
     }
 
     /// The documents of this version, in order (fixed with it).
-    async fn attachments(&self, ctx: &Context<'_>) -> Result<Vec<crate::graphql::types::Attachment>> {
+    async fn attachments(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::graphql::types::Attachment>> {
         let rd = crate::graphql::context::request(ctx)?;
         let key =
             crate::graphql::loaders::AttachmentsOfRevision(self.0.contribution_id, self.0.number);
         let rows = rd.loader.load_one(key).await?.unwrap_or_default();
-        Ok(rows.into_iter().map(crate::graphql::types::Attachment).collect())
+        Ok(rows
+            .into_iter()
+            .map(crate::graphql::types::Attachment)
+            .collect())
     }
 
     /// The translations of this version, by language.
