@@ -202,7 +202,7 @@ async fn translations_fall_back_to_the_original_and_are_searched_and_exported() 
         csv.lines()
             .next()
             .unwrap()
-            .ends_with(",stances,translations")
+            .ends_with(",stances,translations,attachments")
     );
     assert!(
         csv.contains("es*=Acceso para todos;fr=L'accès pour tous"),
