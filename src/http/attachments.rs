@@ -33,6 +33,10 @@ pub async fn download(
         Ok(viewer) => viewer,
         Err(err) => return actix_web::ResponseError::error_response(&err),
     };
+    // Anonymous access switched off: as for the API, the export and the report.
+    if let Err(err) = crate::policy::may_use_api(&viewer, state.auth.anonymous_access) {
+        return actix_web::ResponseError::error_response(&HttpError::from(err));
+    }
     // A malformed ID costs the same statement as a missing one.
     let id = GlobalId::decode_as(&path, NodeType::Attachment).unwrap_or(0);
     let row = match read::readable(state.reads(), &viewer, id).await {

@@ -77,13 +77,16 @@ pub fn has_media_type(req: &actix_web::HttpRequest, media: &str) -> bool {
 
 /// `413` at once when the declared length is already too large.
 pub fn check_length(req: &actix_web::HttpRequest) -> Result<(), HttpError> {
-    let declared = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<usize>().ok());
-    match declared {
-        Some(length) if length > MAX_BODY_BYTES => Err(too_large()),
+    match declared_length(req) {
+        Some(length) if length > MAX_BODY_BYTES as u64 => Err(too_large()),
         _ => Ok(()),
     }
+}
+
+/// The body's length as `Content-Length` declares it, if it does.
+pub fn declared_length(req: &actix_web::HttpRequest) -> Option<u64> {
+    req.headers()
+        .get(actix_web::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
 }

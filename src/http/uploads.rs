@@ -25,13 +25,6 @@ pub fn is_multipart(req: &HttpRequest) -> bool {
     super::body::has_media_type(req, "multipart/form-data")
 }
 
-fn declared_length(req: &HttpRequest) -> Option<u64> {
-    req.headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-}
-
 fn too_large(max: u64) -> HttpError {
     HttpError::new(
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -85,7 +78,7 @@ pub async fn graphql_multipart(
     let limits = &state.attachments.settings;
     let files = limits.max_per_revision as u64;
     let max_body = limits.max_bytes * files + (1 << 20);
-    if declared_length(req).is_some_and(|n| n > max_body) {
+    if super::body::declared_length(req).is_some_and(|n| n > max_body) {
         return format.refuse(too_large(limits.max_bytes));
     }
     let content_type = req
@@ -171,7 +164,7 @@ pub async fn put(
         Err(PutError::NotFound) => return missing(),
         Err(err) => return refuse(put_error(err)),
     };
-    if declared_length(&req).is_some_and(|n| n > upload.size as u64) {
+    if super::body::declared_length(&req).is_some_and(|n| n > upload.size as u64) {
         return refuse(too_large_announced(upload.size as u64));
     }
     let (pump, stream) = pumped(payload);

@@ -93,7 +93,7 @@ async fn two_step(app: &TestApp, token: &str, name: &str, bytes: &[u8]) -> Strin
     assert_eq!(put.status(), 200);
     let done: Value = put.json().await.unwrap();
     assert_eq!(done["state"], "READY", "{done}");
-    assert_eq!(done["sha256"], documents::sha256(bytes));
+    assert_eq!(done["sha256"], concord::auth::secret::digest_bytes(bytes));
     upload["id"].as_str().unwrap().to_owned()
 }
 
@@ -142,7 +142,10 @@ async fn documents_live_on(app: &TestApp) {
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     );
     assert_eq!(docx_upload["size"], paper.len());
-    assert_eq!(docx_upload["sha256"], documents::sha256(&paper));
+    assert_eq!(
+        docx_upload["sha256"],
+        concord::auth::secret::digest_bytes(&paper)
+    );
     // In two steps.
     let pdf_upload = two_step(app, &member, "annex.pdf", &annex).await;
 
@@ -192,12 +195,12 @@ async fn documents_live_on(app: &TestApp) {
     let claims = claims(&jws);
     assert_eq!(
         claims["attachments"][0]["sha256"],
-        documents::sha256(&paper)
+        concord::auth::secret::digest_bytes(&paper)
     );
     assert_eq!(claims["attachments"][0]["name"], "position.docx");
     assert_eq!(
         claims["attachments"][1]["sha256"],
-        documents::sha256(&annex)
+        concord::auth::secret::digest_bytes(&annex)
     );
     assert_eq!(claims["attachments"][1]["size"], annex.len());
     assert_eq!(claims["attachments"][1]["contentType"], "application/pdf");
@@ -222,7 +225,7 @@ async fn documents_live_on(app: &TestApp) {
         headers["content-disposition"],
         "attachment; filename=\"position.docx\"; filename*=UTF-8''position.docx"
     );
-    let etag = format!("\"{}\"", documents::sha256(&paper));
+    let etag = format!("\"{}\"", concord::auth::secret::digest_bytes(&paper));
     assert_eq!(headers["etag"], etag.as_str());
     assert_eq!(headers["accept-ranges"], "bytes");
     assert_eq!(mine.bytes().await.unwrap().as_ref(), paper.as_slice());
@@ -293,7 +296,10 @@ async fn documents_live_on(app: &TestApp) {
         .find(|r| r["id"] == id)
         .unwrap_or_else(|| panic!("{rows}"));
     assert_eq!(row["attachments"][0]["name"], "position.docx");
-    assert_eq!(row["attachments"][0]["sha256"], documents::sha256(&paper));
+    assert_eq!(
+        row["attachments"][0]["sha256"],
+        concord::auth::secret::digest_bytes(&paper)
+    );
     assert_eq!(row["attachments"][0]["url"], url.as_str());
     assert_eq!(row["attachments"][1]["content_type"], "application/pdf");
     assert_eq!(row["attachments"][1]["size"], annex.len());
@@ -313,7 +319,7 @@ async fn documents_live_on(app: &TestApp) {
     let cell = format!(
         "position.docx|application/vnd.openxmlformats-officedocument.wordprocessingml.document|{}|{}|{url};annex.pdf|application/pdf|",
         paper.len(),
-        documents::sha256(&paper)
+        concord::auth::secret::digest_bytes(&paper)
     );
     assert!(csv.contains(&cell), "{csv}");
 
@@ -354,7 +360,7 @@ async fn documents_live_on(app: &TestApp) {
     assert_eq!(claims["attachments"].as_array().unwrap().len(), 1);
     assert_eq!(
         claims["attachments"][0]["sha256"],
-        documents::sha256(&annex)
+        concord::auth::secret::digest_bytes(&annex)
     );
 
     // Withdrawn: its documents disappear with it.
@@ -852,4 +858,70 @@ async fn uploads_racing_each_other_do_not_pass_the_quota_together() {
         .filter(|a| a["data"]["attachmentUploadBegin"]["userErrors"][0]["code"] == "QUOTA_EXCEEDED")
         .count();
     assert_eq!((begun, refused), (2, 8), "{answers:?}");
+}
+
+#[tokio::test]
+async fn with_anonymous_access_off_a_published_document_needs_a_token() {
+    let folder = Folder::new("anonymous-off");
+    let app = on_store(folder.url(), |_| {}).await;
+    let (admin, member, consultation) =
+        crate::workflow::secretariat_member_and_consultation(&app, "anonymous-off").await;
+    let sent = upload(&app, &member, "public.txt", b"Public words.").await;
+    let (_, created) = app
+        .graphql_as(
+            &member,
+            CREATE,
+            json!({ "i": { "consultation": consultation, "title": "Public", "body": "B",
+                           "language": "en", "attachments": [sent["upload"]["id"]] } }),
+        )
+        .await;
+    let contribution = &created["data"]["contributionCreate"]["contribution"];
+    let url = contribution["attachments"][0]["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.graphql_as(&member, SUBMIT, json!({ "id": contribution["id"], "v": 1 }))
+        .await;
+    app.graphql_as(&admin, PUBLISH, json!({ "id": contribution["id"], "v": 2 }))
+        .await;
+    assert_eq!(get(&app, None, &url, &[]).await.status(), 200);
+
+    // Another instance on the same database and store, with anonymous access off.
+    let auth = crate::helpers::test_auth(
+        &app.db,
+        concord::config::AuthSettings {
+            jwt_secret: Some(crate::helpers::TEST_SECRET.into()),
+            anonymous_access: false,
+            ..Default::default()
+        },
+    )
+    .await;
+    let mut settings = test_settings();
+    settings.attachments.store = folder.url();
+    let closed = crate::helpers::start_instance(
+        &settings,
+        concord::startup::Databases::one(app.db.clone()),
+        auth,
+    );
+    let anonymous = app
+        .client
+        .get(format!("{closed}{url}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+    let body: Value = anonymous.json().await.unwrap();
+    assert_eq!(
+        body["errors"][0]["extensions"]["code"], "UNAUTHENTICATED",
+        "{body}"
+    );
+    let signed_in = app
+        .client
+        .get(format!("{closed}{url}"))
+        .bearer_auth(&member)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    assert_eq!(signed_in.bytes().await.unwrap().as_ref(), b"Public words.");
 }

@@ -164,12 +164,6 @@ pub fn exe() -> Vec<u8> {
     bytes
 }
 
-/// Lowercase hex SHA-256.
-pub fn sha256(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    hex::encode(sha2::Sha256::digest(bytes))
-}
-
 /// A folder of its own under the system's temporary folder, removed when dropped.
 pub struct Folder(pub std::path::PathBuf);
 

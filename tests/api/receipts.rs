@@ -109,7 +109,7 @@ async fn a_receipt_verifies_with_the_published_keys_before_and_after_a_rotation(
     assert!(claims["serverTime"].is_string() && claims["iat"].is_number());
     assert_eq!(
         claims["attachments"][0]["sha256"],
-        crate::documents::sha256(&annex)
+        concord::auth::secret::digest_bytes(&annex)
     );
     assert_eq!(claims["attachments"][0]["name"], "annex.pdf");
     assert_eq!(claims["attachments"][0]["size"], annex.len());

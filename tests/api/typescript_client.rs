@@ -78,7 +78,7 @@ async fn the_generated_client_runs_against_a_live_server() {
         serde_json::json!([{
             "name": "annex.txt",
             "type": "text/plain; charset=utf-8",
-            "sha256": crate::documents::sha256(b"An annex sent by the typed client.\n"),
+            "sha256": concord::auth::secret::digest_bytes(b"An annex sent by the typed client.\n"),
         }]),
         "{seen}"
     );

@@ -589,7 +589,7 @@ fn attachment_json(json: &mut Json, a: &entity::attachment::Model, sel: &Attachm
             AField::ContentType => json.str(&a.content_type),
             AField::Size => json.int(i32::try_from(a.size).unwrap_or(i32::MAX).into()),
             AField::Sha256 => json.str(&a.sha256),
-            AField::Url => json.str(&format!("/attachments/{}", id())),
+            AField::Url => json.str(&crate::service::attachments::url(a.id)),
             AField::TextExtracted => json.bool(a.text.is_some()),
             AField::CreatedAt => json.moment(Some(&a.created_at)),
         }

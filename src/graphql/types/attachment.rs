@@ -44,10 +44,7 @@ impl Attachment {
     /// Where to download it: `/attachments/{id}`, under the API's origin, with the same
     /// credentials as the API (anonymously for a published public contribution's).
     async fn url(&self) -> String {
-        format!(
-            "/attachments/{}",
-            GlobalId::new(NodeType::Attachment, self.0.id).encode()
-        )
+        crate::service::attachments::url(self.0.id)
     }
 
     /// Whether its text was read for search (PDF, DOCX, ODT and plain text).

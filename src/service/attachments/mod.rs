@@ -156,7 +156,8 @@ impl Attachments {
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
     {
-        let key = new_key().map_err(IngestError::Store)?;
+        // A new blob's key: 32 random hex digits.
+        let key = crate::auth::secret::new_nonce().map_err(IngestError::Store)?;
         let path = self.path(&key);
         // S3 parts are at least 5 MiB; two in flight at most: memory stays bounded
         // whatever the document's size.
@@ -272,9 +273,11 @@ pub fn too_large(max: u64) -> UserError {
     )
 }
 
-/// A new blob's key: 32 random hex digits.
-fn new_key() -> anyhow::Result<String> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
-    Ok(hex::encode(bytes))
+/// Where a document is downloaded: `/attachments/{id}`, under the API's origin (the
+/// GraphQL field, the compiled reads and the export all write it so).
+pub fn url(attachment_id: i64) -> String {
+    format!(
+        "/attachments/{}",
+        crate::ids::GlobalId::new(crate::ids::NodeType::Attachment, attachment_id).encode()
+    )
 }

@@ -296,10 +296,7 @@ pub async fn page(
                     .unwrap_or_default()
                     .into_iter()
                     .map(|a| AttachedFile {
-                        url: format!(
-                            "/attachments/{}",
-                            GlobalId::new(NodeType::Attachment, a.id).encode()
-                        ),
+                        url: crate::service::attachments::url(a.id),
                         name: a.name,
                         content_type: a.content_type,
                         size: a.size,
